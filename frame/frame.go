@@ -1,0 +1,195 @@
+package frame
+
+import (
+	"math"
+	"time"
+)
+
+// Row is one parsed record, as a format parser fills it. Byte slices point
+// into the parser's buffer and are only valid until the next record.
+type Row struct {
+	Time   int64 // Unix seconds
+	Offset int32 // seconds east of UTC the log was written in
+	Str    [NumStrCols][]byte
+	Num    [NumNumCols]float64
+}
+
+// Reset clears r for the next record: no strings, 0 bytes, other numbers NaN.
+func (r *Row) Reset() {
+	r.Str = [NumStrCols][]byte{}
+	r.Num = missingNums
+}
+
+var missingNums = func() (v [NumNumCols]float64) {
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	v[Bytes] = 0
+	return v
+}()
+
+// Frame is a set of records in columns. Columns no source filled are absent:
+// Str returns nil and Num returns nil for them.
+type Frame struct {
+	Time   []int64 // Unix seconds, one per row
+	Offset int32   // the first record's UTC offset in seconds
+
+	str [NumStrCols]*Strings
+	num [NumNumCols][]float64
+}
+
+// Len is the number of rows.
+func (f *Frame) Len() int { return len(f.Time) }
+
+// Str returns a string column, or nil when the frame lacks it.
+func (f *Frame) Str(c StrCol) *Strings { return f.str[c] }
+
+// Num returns a numeric column, or nil when the frame lacks it.
+func (f *Frame) Num(c NumCol) []float64 { return f.num[c] }
+
+// Columns is the set of columns the frame has.
+func (f *Frame) Columns() Set {
+	var s Set
+	for i, c := range f.str {
+		s.Str[i] = c != nil
+	}
+	for i, c := range f.num {
+		s.Num[i] = c != nil
+	}
+	return s
+}
+
+// Location is the fixed zone of the first record's offset: where the log was
+// written, and where days and hours are counted unless the user says otherwise.
+func (f *Frame) Location() *time.Location {
+	return FixedZone(int(f.Offset))
+}
+
+// FixedZone names a UTC offset the way logs write it (+0200, -0430; UTC for 0).
+func FixedZone(offset int) *time.Location {
+	if offset == 0 {
+		return time.UTC
+	}
+	sign, o := '+', offset
+	if o < 0 {
+		sign, o = '-', -o
+	}
+	name := string(sign) + twoDigits(o/3600) + twoDigits(o%3600/60)
+	return time.FixedZone(name, offset)
+}
+
+func twoDigits(n int) string { return string([]byte{byte('0' + n/10%10), byte('0' + n%10)}) }
+
+// ensure makes the columns of cols present, filling earlier rows with the
+// missing value.
+func (f *Frame) ensure(cols Set) {
+	n := len(f.Time)
+	for i, want := range cols.Str {
+		if want && f.str[i] == nil {
+			s := NewStrings()
+			if n > 0 {
+				c := s.InternString("")
+				s.Codes = make([]uint32, n, max(n, 1024))
+				for j := range s.Codes {
+					s.Codes[j] = c
+				}
+			}
+			f.str[i] = s
+		}
+	}
+	for i, want := range cols.Num {
+		if want && f.num[i] == nil {
+			v := make([]float64, n, max(n, 1024))
+			fill := missingNums[i]
+			for j := range v {
+				v[j] = fill
+			}
+			f.num[i] = v
+		}
+	}
+}
+
+// Builder appends rows to a frame. Declare the columns each source fills
+// with Begin before adding its rows.
+type Builder struct {
+	f       Frame
+	started bool
+}
+
+// NewBuilder returns a builder for an empty frame.
+func NewBuilder() *Builder { return &Builder{} }
+
+// Begin declares the columns the following rows fill. Columns the frame has
+// but the source does not get missing values.
+func (b *Builder) Begin(cols Set) {
+	b.f.ensure(cols)
+}
+
+// Add appends one row.
+func (b *Builder) Add(r *Row) {
+	if !b.started {
+		b.f.Offset = r.Offset
+		b.started = true
+	}
+	b.f.Time = append(b.f.Time, r.Time)
+	for i := range b.f.str {
+		if s := b.f.str[i]; s != nil {
+			s.Codes = append(s.Codes, s.Intern(r.Str[i]))
+		}
+	}
+	for i := range b.f.num {
+		if b.f.num[i] != nil {
+			b.f.num[i] = append(b.f.num[i], r.Num[i])
+		}
+	}
+}
+
+// Len is the number of rows added so far.
+func (b *Builder) Len() int { return len(b.f.Time) }
+
+// Frame returns the frame built so far. The builder must not be used after.
+func (b *Builder) Frame() *Frame { return &b.f }
+
+// Append adds the rows of o to f, translating o's dictionary codes into f's.
+// Columns only one side has are filled with missing values on the other.
+func (f *Frame) Append(o *Frame) {
+	if o.Len() == 0 {
+		return
+	}
+	if f.Len() == 0 {
+		f.Offset = o.Offset
+	}
+	f.ensure(o.Columns())
+	n := o.Len()
+	for i, s := range f.str {
+		if s == nil {
+			continue
+		}
+		if os := o.str[i]; os != nil {
+			m := s.remapFrom(os)
+			for _, c := range os.Codes {
+				s.Codes = append(s.Codes, m[c])
+			}
+		} else {
+			c := s.InternString("")
+			for range n {
+				s.Codes = append(s.Codes, c)
+			}
+		}
+	}
+	for i, v := range f.num {
+		if v == nil {
+			continue
+		}
+		if ov := o.num[i]; ov != nil {
+			f.num[i] = append(v, ov...)
+		} else {
+			fill := missingNums[i]
+			for range n {
+				v = append(v, fill)
+			}
+			f.num[i] = v
+		}
+	}
+	f.Time = append(f.Time, o.Time...)
+}

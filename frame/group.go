@@ -1,0 +1,123 @@
+package frame
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// PairCount is the number of rows holding code A in one column and code B in
+// another.
+type PairCount struct {
+	A, B uint32
+	N    int
+}
+
+// PairCounts counts the rows per (a[i], b[i]) pair, where rows are the
+// indexes of keep (all rows when keep is nil). The result is sorted by A,
+// then B.
+func PairCounts(a, b []uint32, keep []int) []PairCount {
+	m := make(map[uint64]int)
+	if keep == nil {
+		for i := range a {
+			m[uint64(a[i])<<32|uint64(b[i])]++
+		}
+	} else {
+		for _, i := range keep {
+			m[uint64(a[i])<<32|uint64(b[i])]++
+		}
+	}
+	out := make([]PairCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, PairCount{A: uint32(k >> 32), B: uint32(k), N: n})
+	}
+	slices.SortFunc(out, func(x, y PairCount) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	return out
+}
+
+// Ranked is a dictionary value and its count.
+type Ranked struct {
+	Code uint32
+	N    int
+}
+
+// Rank returns the codes with a non-zero count, most frequent first; ties
+// are broken by the value, so the order never depends on input order.
+func Rank(counts []int, dict []string) []Ranked {
+	out := make([]Ranked, 0, len(counts))
+	for c, n := range counts {
+		if n > 0 {
+			out = append(out, Ranked{Code: uint32(c), N: n})
+		}
+	}
+	slices.SortFunc(out, func(x, y Ranked) int {
+		if x.N != y.N {
+			return cmp.Compare(y.N, x.N)
+		}
+		return cmp.Compare(dict[x.Code], dict[y.Code])
+	})
+	return out
+}
+
+// Clock turns Unix seconds into local time in a location, caching the
+// current zone offset so that a column of timestamps costs one addition per
+// row outside DST transitions.
+type Clock struct {
+	loc    *time.Location
+	lo, hi int64 // the span [lo, hi) over which off holds
+	off    int64
+}
+
+// NewClock returns a clock for loc.
+func NewClock(loc *time.Location) *Clock { return &Clock{loc: loc, lo: 1, hi: 0} }
+
+// Local returns t shifted by its zone offset: seconds since the Unix epoch as
+// if the local wall clock were UTC.
+func (c *Clock) Local(t int64) int64 {
+	if t < c.lo || t >= c.hi {
+		tt := time.Unix(t, 0).In(c.loc)
+		_, off := tt.Zone()
+		start, end := tt.ZoneBounds()
+		c.off = int64(off)
+		c.lo, c.hi = -1<<62, 1<<62
+		if !start.IsZero() {
+			c.lo = start.Unix()
+		}
+		if !end.IsZero() {
+			c.hi = end.Unix()
+		}
+	}
+	return t + c.off
+}
+
+// Day returns the local day number (days since 1970-01-01) of t.
+func (c *Clock) Day(t int64) int64 { return floorDiv(c.Local(t), 86400) }
+
+// Hour returns the local hour number (hours since the epoch) of t.
+func (c *Clock) Hour(t int64) int64 { return floorDiv(c.Local(t), 3600) }
+
+// Minute returns the local minute number (minutes since the epoch) of t.
+func (c *Clock) Minute(t int64) int64 { return floorDiv(c.Local(t), 60) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// DayString formats a day number as YYYY-MM-DD.
+func DayString(day int64) string {
+	return time.Unix(day*86400, 0).UTC().Format(time.DateOnly)
+}
+
+// HourString formats an hour number as YYYY-MM-DD HH:00.
+func HourString(hour int64) string {
+	return time.Unix(hour*3600, 0).UTC().Format("2006-01-02 15:00")
+}

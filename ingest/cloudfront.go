@@ -1,0 +1,273 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// AWS CloudFront standard logs: "#Version:" and "#Fields:" directives, then
+// tab-separated fields in the order the #Fields: line gives. Fields are read
+// by name, so the 33-field layout, the older 26- and 12-field ones and any
+// subset work alike.
+func init() {
+	registerFormat(&Format{
+		Name:         "cloudfront",
+		Doc:          "AWS CloudFront standard logs (tab-separated, read by their #Fields: header; .gz as delivered)",
+		sniff:        sniffCloudFront,
+		newParser:    newCloudFrontParser,
+		headerPrefix: []byte("#Fields:"),
+	})
+}
+
+// cfDefaultFields is the 33-field layout, used for lines that come before any
+// #Fields: directive.
+const cfDefaultFields = "#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status " +
+	"cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id " +
+	"x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher " +
+	"x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port " +
+	"time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end"
+
+func sniffCloudFront(line []byte) bool {
+	if bytes.HasPrefix(line, []byte("#Version:")) || bytes.HasPrefix(line, []byte("#Fields:")) {
+		return true
+	}
+	// A record without its header: date, tab, time, tab.
+	return len(line) > 20 && line[4] == '-' && line[7] == '-' && line[10] == '\t' &&
+		line[13] == ':' && line[16] == ':' && line[19] == '\t'
+}
+
+// cfTarget says where a field goes.
+type cfTarget struct {
+	kind   byte // cfIgnore, cfDate, cfTime, cfStr, cfNum, cfBytes
+	str    frame.StrCol
+	num    frame.NumCol
+	decode bool // URL-encoded by CloudFront
+	weak   bool // fills the column only if no stronger field does (cs(Host) vs x-host-header)
+}
+
+const (
+	cfIgnore = iota
+	cfDate
+	cfTime
+	cfStr
+	cfNum
+)
+
+var cfFields = map[string]cfTarget{
+	"date":                {kind: cfDate},
+	"time":                {kind: cfTime},
+	"c-ip":                {kind: cfStr, str: frame.IP},
+	"cs-method":           {kind: cfStr, str: frame.Method},
+	"cs-uri-stem":         {kind: cfStr, str: frame.Stem, decode: true},
+	"sc-status":           {kind: cfStr, str: frame.Status},
+	"cs(Referer)":         {kind: cfStr, str: frame.Referer, decode: true},
+	"cs(User-Agent)":      {kind: cfStr, str: frame.UserAgent, decode: true},
+	"x-host-header":       {kind: cfStr, str: frame.Host},
+	"cs(Host)":            {kind: cfStr, str: frame.Host, weak: true},
+	"x-edge-location":     {kind: cfStr, str: frame.EdgeLocation},
+	"x-edge-result-type":  {kind: cfStr, str: frame.EdgeResult},
+	"cs-protocol":         {kind: cfStr, str: frame.Scheme},
+	"ssl-protocol":        {kind: cfStr, str: frame.TLSVersion},
+	"cs-protocol-version": {kind: cfStr, str: frame.Protocol},
+	"sc-content-type":     {kind: cfStr, str: frame.ContentType},
+	"sc-bytes":            {kind: cfNum, num: frame.Bytes},
+	"time-taken":          {kind: cfNum, num: frame.TimeTaken},
+	"time-to-first-byte":  {kind: cfNum, num: frame.TTFB},
+}
+
+type cfParser struct {
+	targets []cfTarget // by field position
+	cols    frame.Set
+	err     error // a #Fields: line that lacks date or time
+	fields  [][]byte
+	dates   dateCache
+	scratch [frame.NumStrCols][]byte
+}
+
+func newCloudFrontParser(header []byte) parser {
+	p := &cfParser{}
+	if header == nil {
+		header = []byte(cfDefaultFields)
+	}
+	p.setFields(header)
+	return p
+}
+
+func (p *cfParser) columns() frame.Set { return p.cols }
+
+func (p *cfParser) setFields(line []byte) {
+	names := bytes.Fields(line[len("#Fields:"):])
+	p.targets = make([]cfTarget, len(names))
+	p.cols = frame.Set{}
+	p.err = nil
+	hasStrong := false
+	for _, n := range names {
+		if t := cfFields[string(n)]; t.kind == cfStr && t.str == frame.Host && !t.weak {
+			hasStrong = true
+		}
+	}
+	var date, tm bool
+	for i, n := range names {
+		t := cfFields[string(n)]
+		if t.weak && hasStrong {
+			t = cfTarget{}
+		}
+		p.targets[i] = t
+		switch t.kind {
+		case cfDate:
+			date = true
+		case cfTime:
+			tm = true
+		case cfStr:
+			p.cols.Str[t.str] = true
+		case cfNum:
+			p.cols.Num[t.num] = true
+		}
+	}
+	if !date || !tm {
+		p.err = fmt.Errorf("the #Fields: header has no date and time fields")
+	}
+}
+
+func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
+	line = bytes.TrimRight(line, "\r\n")
+	if len(bytes.TrimSpace(line)) == 0 {
+		return kindSkip, nil
+	}
+	if line[0] == '#' {
+		if bytes.HasPrefix(line, []byte("#Fields:")) {
+			p.setFields(line)
+			return kindHeader, nil
+		}
+		return kindSkip, nil
+	}
+	if p.err != nil {
+		return 0, p.err
+	}
+	r.Reset()
+	f := p.fields[:0]
+	for {
+		i := bytes.IndexByte(line, '\t')
+		if i < 0 {
+			f = append(f, line)
+			break
+		}
+		f = append(f, line[:i])
+		line = line[i+1:]
+	}
+	p.fields = f
+	if len(f) != len(p.targets) {
+		return 0, fmt.Errorf("%d tab-separated fields, the #Fields: header names %d", len(f), len(p.targets))
+	}
+	var date, tm []byte
+	for i, t := range p.targets {
+		v := f[i]
+		switch t.kind {
+		case cfDate:
+			date = v
+		case cfTime:
+			tm = v
+		case cfStr:
+			if isDash(v) {
+				continue
+			}
+			if t.decode && bytes.IndexByte(v, '%') >= 0 {
+				v = p.decode(t.str, v)
+			}
+			r.Str[t.str] = v
+		case cfNum:
+			if isDash(v) {
+				continue
+			}
+			x, ok := parseDecimal(v)
+			if !ok {
+				return 0, fmt.Errorf("field %d (%s) is not a number: %q", i+1, t.num, v)
+			}
+			r.Num[t.num] = x
+		}
+	}
+	t, err := p.dates.iso(date, tm)
+	if err != nil {
+		return 0, err
+	}
+	r.Time = t
+	return kindRecord, nil
+}
+
+// decode undoes CloudFront's percent-encoding. CloudFront encodes a value a
+// client had already encoded a second time (a space in a user agent becomes
+// %2520), so a value that still holds an escape after one pass is decoded
+// again. '+' stays '+': CloudFront logs paths, not form values.
+func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
+	buf := percentDecode(p.scratch[c][:0], v)
+	if hasEscape(buf) {
+		// Decode in place: the output is never longer than the input.
+		buf = percentDecode(buf[:0], buf)
+	}
+	p.scratch[c] = buf
+	return buf
+}
+
+func percentDecode(dst, src []byte) []byte {
+	for i := 0; i < len(src); i++ {
+		if src[i] == '%' && i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
+			dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
+			i += 2
+			continue
+		}
+		dst = append(dst, src[i])
+	}
+	return dst
+}
+
+func hasEscape(b []byte) bool {
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' && isHex(b[i+1]) && isHex(b[i+2]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// parseDecimal parses an unsigned decimal such as 214182 or 0.017 without
+// allocating.
+func parseDecimal(b []byte) (float64, bool) {
+	if len(b) == 0 || len(b) > 30 {
+		return 0, false
+	}
+	var whole, frac int64
+	scale := 1.0
+	i := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		whole = whole*10 + int64(b[i]-'0')
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			if scale < 1e15 {
+				frac = frac*10 + int64(b[i]-'0')
+				scale *= 10
+			}
+		}
+	}
+	if i != len(b) || (i == 1 && b[0] == '.') {
+		return 0, false
+	}
+	return float64(whole) + float64(frac)/scale, true
+}

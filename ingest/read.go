@@ -1,0 +1,434 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// SyntaxError is a line that could not be read as a record, or one that was
+// repaired to be read. It is counted and kept as an example, never fatal.
+type SyntaxError struct {
+	Source string
+	Line   int    // 1-based line number in the (decompressed) source
+	Reason string // what was wrong
+	Text   string // the line, cut to maxExampleText bytes
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Source, e.Line, e.Reason) }
+
+// SourceStats is what reading one source gave.
+type SourceStats struct {
+	Name        string
+	Format      string // the detected or forced format; "" if none
+	Compression string // "gzip", "zstd" or ""
+	Lines       int    // lines read, including headers and malformed ones
+	Records     int    // records added to the frame
+	Malformed   int    // lines that could not be read
+	Repaired    int    // records kept after repairing their line
+	Examples    []*SyntaxError
+	Repairs     []*SyntaxError
+	// Err is set when the source could not be opened or read to its end;
+	// what was read before the error is kept.
+	Err error
+	// Skipped says why a file found in a directory was not read (it is not
+	// a recognised log); such a file is not an error.
+	Skipped string
+}
+
+// Result is the frame and the per-source accounting of a read.
+type Result struct {
+	Frame   *frame.Frame
+	Sources []*SourceStats
+}
+
+// Records is the number of records read from all sources.
+func (r *Result) Records() int { return r.Frame.Len() }
+
+// Malformed is the number of malformed lines in all sources.
+func (r *Result) Malformed() int {
+	n := 0
+	for _, s := range r.Sources {
+		n += s.Malformed
+	}
+	return n
+}
+
+// Failed lists the sources that could not be read, or not to their end.
+func (r *Result) Failed() []*SourceStats {
+	var out []*SourceStats
+	for _, s := range r.Sources {
+		if s.Err != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Options tune Read. The zero value detects formats and uses every core.
+type Options struct {
+	Format    *Format // nil to detect per source
+	Workers   int     // parsing goroutines; 0 means GOMAXPROCS
+	ChunkSize int     // bytes per parse task; 0 means 4 MiB
+	// Progress, if set, is called with the number of bytes each chunk
+	// read (after decompression). It is called from several goroutines.
+	Progress func(n int64)
+}
+
+const (
+	maxExamples    = 5
+	maxExampleText = 300
+	maxLine        = 16 << 20 // a longer line is malformed
+)
+
+type chunkResult struct {
+	f         *frame.Frame
+	lines     int
+	records   int
+	malformed int
+	repaired  int
+	examples  []*SyntaxError // line numbers relative to the chunk
+	repairs   []*SyntaxError
+	overlong  bool
+}
+
+type task struct {
+	format *Format
+	header []byte
+	data   []byte
+	buf    *[]byte // returned to the pool after parsing
+	res    chan chunkResult
+	// overlong marks data that is the start of a line longer than maxLine;
+	// the reader drops the rest of that line.
+	overlong bool
+}
+
+// Read reads every source into one frame, in source order. It never fails
+// as a whole: per-source problems are in the returned stats.
+func Read(ctx context.Context, sources []Source, opt Options) *Result {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunkSize := opt.ChunkSize
+	if chunkSize <= 0 {
+		chunkSize = 4 << 20
+	}
+	stats := make([]*SourceStats, len(sources))
+	for i, s := range sources {
+		stats[i] = &SourceStats{Name: s.Name}
+	}
+	pool := &sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+
+	tasks := make(chan task, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range tasks {
+				r := parseChunk(t)
+				if t.buf != nil {
+					pool.Put(t.buf)
+				}
+				t.res <- r
+			}
+		}()
+	}
+
+	// Each source gets a queue of pending chunk results, consumed in order
+	// by the merge loop below. Readers take sources in order, at most
+	// `ahead` sources beyond the one being merged.
+	queues := make([]chan chan chunkResult, len(sources))
+	for i := range queues {
+		queues[i] = make(chan chan chunkResult, 2*workers)
+	}
+	ahead := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range sources {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			next <- i
+		}
+	}()
+	var readers sync.WaitGroup
+	for range workers {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for i := range next {
+				rd := sourceReader{ctx: ctx, src: sources[i], st: stats[i], opt: opt,
+					chunkSize: chunkSize, pool: pool, tasks: tasks, queue: queues[i]}
+				rd.read()
+				close(queues[i])
+			}
+		}()
+	}
+
+	var out frame.Frame
+	for i := range sources {
+		st := stats[i]
+		base := 0
+		for fut := range queues[i] {
+			r := <-fut
+			out.Append(r.f)
+			st.Records += r.records
+			st.Malformed += r.malformed
+			st.Repaired += r.repaired
+			for _, e := range r.examples {
+				if len(st.Examples) < maxExamples {
+					e.Source, e.Line = st.Name, e.Line+base
+					st.Examples = append(st.Examples, e)
+				}
+			}
+			for _, e := range r.repairs {
+				if len(st.Repairs) < maxExamples {
+					e.Source, e.Line = st.Name, e.Line+base
+					st.Repairs = append(st.Repairs, e)
+				}
+			}
+			base += r.lines
+		}
+		st.Lines = base
+		if ctx.Err() == nil {
+			<-ahead
+		}
+	}
+	readers.Wait()
+	close(tasks)
+	wg.Wait()
+	return &Result{Frame: &out, Sources: stats}
+}
+
+// sourceReader cuts one source into line-aligned chunks and queues them.
+type sourceReader struct {
+	ctx       context.Context
+	src       Source
+	st        *SourceStats
+	opt       Options
+	chunkSize int
+	pool      *sync.Pool
+	tasks     chan<- task
+	queue     chan<- chan chunkResult
+}
+
+func (rd *sourceReader) read() {
+	rc, err := rd.src.Open()
+	if err != nil {
+		rd.st.Err = err
+		return
+	}
+	defer rc.Close()
+	r, closeDecoder, comp, err := decompressed(rc)
+	rd.st.Compression = comp
+	if err != nil {
+		rd.st.Err = fmt.Errorf("%s: %s data: %w", rd.src.Name, comp, err)
+		return
+	}
+	defer closeDecoder()
+
+	format := rd.opt.Format
+	var header []byte // the last layout directive of the chunks sent so far
+	var carry []byte  // the start of a line cut by the end of the last chunk
+	skipping := false // dropping the rest of an overlong line
+	for first := true; ; first = false {
+		if rd.ctx.Err() != nil {
+			rd.st.Err = rd.ctx.Err()
+			return
+		}
+		bp := rd.pool.Get().(*[]byte)
+		if need := len(carry) + rd.chunkSize; cap(*bp) < need {
+			rd.pool.Put(bp)
+			nb := make([]byte, need)
+			bp = &nb
+		}
+		buf := (*bp)[:cap(*bp)]
+		n := copy(buf, carry)
+		m, rerr := fill(r, buf[n:])
+		data := buf[:n+m]
+		eof := rerr != nil
+		if rerr != nil && rerr != io.EOF {
+			rd.st.Err = describeReadError(rd.src.Name, comp, rerr)
+		}
+		if rd.opt.Progress != nil && m > 0 {
+			rd.opt.Progress(int64(m))
+		}
+		if first && format == nil {
+			format, err = Detect(data)
+			if err != nil {
+				rd.pool.Put(bp)
+				if rd.st.Err == nil {
+					if rd.src.Walked {
+						rd.st.Skipped = err.Error()
+					} else {
+						rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, err)
+					}
+				}
+				return
+			}
+		}
+		if first {
+			rd.st.Format = format.Name
+		}
+		if skipping {
+			// Drop the rest of an overlong line.
+			if i := bytes.IndexByte(data, '\n'); i >= 0 {
+				data = data[i+1:]
+				skipping = false
+			} else {
+				data = data[:0]
+			}
+		}
+		carry = nil
+		if !eof {
+			cut := bytes.LastIndexByte(data, '\n')
+			switch {
+			case cut >= 0:
+				carry = append(carry, data[cut+1:]...)
+				data = data[:cut+1]
+			case skipping:
+			case len(data) < maxLine:
+				// No line end yet: read on with a bigger buffer.
+				carry = append(carry, data...)
+				data = data[:0]
+			default:
+				rd.send(format, header, append([]byte(nil), data[:maxExampleText]...), nil, true)
+				data = data[:0]
+				skipping = true
+			}
+		}
+		if len(data) == 0 {
+			rd.pool.Put(bp)
+		} else {
+			h := header
+			if format.headerPrefix != nil {
+				if i := lastDirective(data, format.headerPrefix); i >= 0 {
+					end := bytes.IndexByte(data[i:], '\n')
+					if end < 0 {
+						end = len(data) - i
+					}
+					header = append([]byte(nil), bytes.TrimRight(data[i:i+end], "\r")...)
+				}
+			}
+			rd.send(format, h, data, bp, false)
+		}
+		if eof {
+			return
+		}
+	}
+}
+
+// fill reads until buf is full or the reader fails; io.EOF means a clean end.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, overlong bool) {
+	res := make(chan chunkResult, 1)
+	select {
+	case rd.queue <- res:
+	case <-rd.ctx.Done():
+		return
+	}
+	rd.tasks <- task{format: format, header: header, data: data, buf: bp, res: res, overlong: overlong}
+}
+
+// lastDirective returns the offset of the last line of data that starts with
+// prefix, or -1.
+func lastDirective(data, prefix []byte) int {
+	for end := len(data); ; {
+		i := bytes.LastIndex(data[:end], prefix)
+		if i < 0 {
+			return -1
+		}
+		if i == 0 || data[i-1] == '\n' {
+			return i
+		}
+		end = i
+	}
+}
+
+func describeReadError(name, comp string, err error) error {
+	if comp != "" && errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: truncated %s data (%w); the lines before it were kept", name, comp, err)
+	}
+	if comp != "" {
+		return fmt.Errorf("%s: corrupt %s data (%w); the lines before it were kept", name, comp, err)
+	}
+	return fmt.Errorf("%s: read error (%w); the lines before it were kept", name, err)
+}
+
+func parseChunk(t task) chunkResult {
+	var r chunkResult
+	b := frame.NewBuilder()
+	if t.overlong {
+		r.lines = 1
+		r.malformed = 1
+		r.examples = append(r.examples, &SyntaxError{Line: 1, Reason: fmt.Sprintf("line longer than %d MiB", maxLine>>20), Text: clip(t.data)})
+		r.f = b.Frame()
+		return r
+	}
+	p := t.format.newParser(t.header)
+	b.Begin(p.columns())
+	var row frame.Row
+	data := t.data
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		r.lines++
+		kind, err := p.parse(line, &row)
+		if err != nil {
+			r.malformed++
+			if len(r.examples) < maxExamples {
+				r.examples = append(r.examples, &SyntaxError{Line: r.lines, Reason: err.Error(), Text: clip(line)})
+			}
+			continue
+		}
+		switch kind {
+		case kindHeader:
+			b.Begin(p.columns())
+		case kindRepaired:
+			r.repaired++
+			if len(r.repairs) < maxExamples {
+				r.repairs = append(r.repairs, &SyntaxError{Line: r.lines, Reason: "user agent has no closing quote; kept to the end of the line", Text: clip(line)})
+			}
+			fallthrough
+		case kindRecord:
+			b.Add(&row)
+			r.records++
+		}
+	}
+	r.f = b.Frame()
+	return r
+}
+
+func clip(b []byte) string {
+	b = bytes.TrimRight(b, "\r\n")
+	if len(b) > maxExampleText {
+		return string(b[:maxExampleText]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,66 @@
+package ingest
+
+import (
+	"bufio"
+	"io"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Scanner reads records one at a time, like bufio.Scanner: call Scan until it
+// returns false, read each record with Row, and check Err at the end.
+// Malformed lines do not stop it; each one is returned by SyntaxErrors.
+// Read is the fast path for whole inputs; Scanner is for tools and tests.
+type Scanner struct {
+	name   string
+	sc     *bufio.Scanner
+	p      parser
+	row    frame.Row
+	line   int
+	kind   lineKind
+	errs   []*SyntaxError
+	format *Format
+}
+
+// NewScanner returns a scanner reading r in format f.
+func NewScanner(name string, r io.Reader, f *Format) *Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	return &Scanner{name: name, sc: sc, p: f.newParser(nil), format: f}
+}
+
+// Scan advances to the next record. It returns false at the end of the input
+// or on a read error.
+func (s *Scanner) Scan() bool {
+	for s.sc.Scan() {
+		s.line++
+		kind, err := s.p.parse(s.sc.Bytes(), &s.row)
+		if err != nil {
+			s.errs = append(s.errs, &SyntaxError{Source: s.name, Line: s.line, Reason: err.Error(), Text: clip(s.sc.Bytes())})
+			continue
+		}
+		if kind == kindRecord || kind == kindRepaired {
+			s.kind = kind
+			return true
+		}
+	}
+	return false
+}
+
+// Row is the current record; its byte slices are valid until the next Scan.
+func (s *Scanner) Row() *frame.Row { return &s.row }
+
+// Repaired reports whether the current record was read from a repaired line.
+func (s *Scanner) Repaired() bool { return s.kind == kindRepaired }
+
+// Line is the line number of the current record.
+func (s *Scanner) Line() int { return s.line }
+
+// Columns is the set of columns the current record fills.
+func (s *Scanner) Columns() frame.Set { return s.p.columns() }
+
+// SyntaxErrors lists the malformed lines seen so far.
+func (s *Scanner) SyntaxErrors() []*SyntaxError { return s.errs }
+
+// Err is the first read error, if any.
+func (s *Scanner) Err() error { return s.sc.Err() }
