@@ -13,21 +13,45 @@ type PairCount struct {
 	N    int
 }
 
-// PairCounts counts the rows per (a[i], b[i]) pair, where rows are the
-// indexes of keep (all rows when keep is nil). The result is sorted by A,
-// then B.
-func PairCounts(a, b []uint32, keep []int) []PairCount {
+// denseLimit is the largest number of (a, b) cells counted in a flat array
+// rather than a map.
+const denseLimit = 1 << 24
+
+// PairCounts counts the rows per (a, b) pair of codes over the rows listed in
+// keep (all rows when keep is nil). The result is sorted by A, then B.
+func PairCounts(a, b *Strings, keep []int) []PairCount {
+	na, nb := len(a.Dict), len(b.Dict)
+	ac, bc := a.Codes, b.Codes
+	var out []PairCount
+	if uint64(na)*uint64(nb) <= denseLimit {
+		cells := make([]int32, na*nb)
+		if keep == nil {
+			for i := range ac {
+				cells[int(ac[i])*nb+int(bc[i])]++
+			}
+		} else {
+			for _, i := range keep {
+				cells[int(ac[i])*nb+int(bc[i])]++
+			}
+		}
+		for k, n := range cells {
+			if n > 0 {
+				out = append(out, PairCount{A: uint32(k / nb), B: uint32(k % nb), N: int(n)})
+			}
+		}
+		return out // already in (A, B) order
+	}
 	m := make(map[uint64]int)
 	if keep == nil {
-		for i := range a {
-			m[uint64(a[i])<<32|uint64(b[i])]++
+		for i := range ac {
+			m[uint64(ac[i])<<32|uint64(bc[i])]++
 		}
 	} else {
 		for _, i := range keep {
-			m[uint64(a[i])<<32|uint64(b[i])]++
+			m[uint64(ac[i])<<32|uint64(bc[i])]++
 		}
 	}
-	out := make([]PairCount, 0, len(m))
+	out = make([]PairCount, 0, len(m))
 	for k, n := range m {
 		out = append(out, PairCount{A: uint32(k >> 32), B: uint32(k), N: n})
 	}
