@@ -1,0 +1,185 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:      "overview",
+		Title:     "Overview",
+		Doc:       "What was read: records, time span, unique clients and agents, bytes, malformed lines per source.",
+		Order:     100,
+		RunsEmpty: true,
+		New:       func() Analysis { return overview{} },
+	})
+}
+
+type overview struct{}
+
+var _ Analysis = overview{}
+
+// Run runs even on an empty frame: the overview is where a reader learns
+// why there is nothing else.
+func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	s := &Section{}
+	s.Prose("What did we read, how much of it, and did every line make sense?")
+
+	first, last, span := timeSpan(f, in.Loc)
+	ips, agents := distinct(f.Str(frame.IP)), distinct(f.Str(frame.UserAgent))
+	var bytes float64
+	for _, b := range f.Num(frame.Bytes) {
+		if b == b { // not NaN
+			bytes += b
+		}
+	}
+	lines, malformed, repaired := 0, 0, 0
+	var failed []string
+	for _, src := range in.Sources {
+		lines += src.Lines
+		malformed += src.Malformed
+		repaired += src.Repaired
+		if src.Err != "" {
+			failed = append(failed, src.Name)
+		}
+	}
+
+	summary := NewTable("summary", "Summary",
+		Column{"metric", Text}, Column{"value", Text})
+	summary.Index = 0
+	summary.Add("records", Int(f.Len()))
+	summary.Add("first request", first)
+	summary.Add("last request", last)
+	summary.Add("time span", span)
+	summary.Add("time zone", in.Loc.String())
+	summary.Add("unique IPs", Int(ips))
+	summary.Add("unique user agents", Int(agents))
+	summary.Add("bytes sent", Size(bytes))
+	summary.Add("lines read", Int(lines))
+	summary.Add("malformed lines", Int(malformed))
+	summary.Add("repaired lines", Int(repaired))
+	s.Compute(`len(requests), requests.time.min(), requests.time.max(), requests.ip.nunique(), requests.user_agent.nunique(), requests.bytes.sum()`,
+		Output{Table: summary})
+
+	sources := NewTable("sources", "Sources",
+		Column{"source", Text}, Column{"format", Text}, Column{"compression", Text},
+		Column{"lines", Integer}, Column{"records", Integer}, Column{"malformed", Integer},
+		Column{"repaired", Integer}, Column{"problem", Text})
+	for _, src := range in.Sources {
+		problem := src.Err
+		if problem == "" {
+			problem = src.Skipped
+		}
+		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, problem)
+	}
+	s.Compute(`requests.groupby("source").agg(lines=..., records=..., malformed=...)`, Output{Table: sources})
+
+	if malformed > 0 || repaired > 0 {
+		ex := NewTable("malformed_lines", "Malformed and repaired lines (first five per source)",
+			Column{"source", Text}, Column{"line", Integer}, Column{"kind", Text},
+			Column{"reason", Text}, Column{"text", Text})
+		for _, src := range in.Sources {
+			for _, e := range src.Examples {
+				ex.Add(src.Name, e.Line, "malformed", e.Reason, e.Text)
+			}
+			for _, e := range src.Repairs {
+				ex.Add(src.Name, e.Line, "repaired", e.Reason, e.Text)
+			}
+		}
+		s.Compute(`[(source, line, reason) for each line that did not parse]`, Output{Table: ex})
+	}
+
+	// Conclusions.
+	if f.Len() == 0 {
+		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(len(in.Sources), "source")))
+	} else {
+		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s using %s and received %s.",
+			Count(f.Len(), "request"), Count(len(in.Sources), "source"), first, last, span,
+			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
+	}
+	if malformed > 0 {
+		var names []string
+		for _, src := range in.Sources {
+			if src.Malformed > 0 {
+				names = append(names, Code(src.Name))
+			}
+		}
+		msg := fmt.Sprintf("%s of %s could not be read and %s skipped (in %s); the first ones are listed above with their line numbers.",
+			Count(malformed, "line"), Int(lines), verb(malformed, "was", "were"), List(names))
+		s.Conclude(msg)
+		s.Find("malformed_lines", SevNotice, malformed, fmt.Sprintf("%s could not be read.", Count(malformed, "malformed line")))
+	} else if f.Len() > 0 {
+		s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
+	}
+	if repaired > 0 {
+		s.Conclude(fmt.Sprintf("%s %s kept after repairing an unterminated quoted field.", Count(repaired, "record"), verb(repaired, "was", "were")))
+	}
+	if len(failed) > 0 {
+		quoted := make([]string, len(failed))
+		for i, n := range failed {
+			quoted[i] = Code(n)
+		}
+		s.Conclude(fmt.Sprintf("Reading stopped early in %s; what was read before the problem is included.", List(quoted)))
+		s.Find("unreadable_sources", SevWarning, len(failed), fmt.Sprintf("%s could not be read to the end.", Count(len(failed), "source")))
+	}
+	return s, nil
+}
+
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// distinct counts the distinct non-missing values in a column.
+func distinct(col *frame.Strings) int {
+	if col == nil {
+		return 0
+	}
+	n := 0
+	for code, c := range col.Counts() {
+		if c > 0 && col.Dict[code] != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// timeSpan formats the first and last request times in loc and the span
+// between them.
+func timeSpan(f *frame.Frame, loc *time.Location) (first, last, span string) {
+	if f.Len() == 0 {
+		return "-", "-", "-"
+	}
+	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
+	const layout = "2006-01-02 15:04:05 -0700"
+	return time.Unix(lo, 0).In(loc).Format(layout), time.Unix(hi, 0).In(loc).Format(layout), Duration(time.Duration(hi-lo) * time.Second)
+}
+
+// Duration formats a duration for people: "6 days 23 hours", "89 minutes".
+func Duration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		days := int(d / (24 * time.Hour))
+		hours := int((d % (24 * time.Hour)) / time.Hour)
+		if hours == 0 {
+			return Count(days, "day")
+		}
+		return Count(days, "day") + " " + Count(hours, "hour")
+	case d >= 2*time.Hour:
+		if m := int((d % time.Hour) / time.Minute); m > 0 {
+			return Count(int(d/time.Hour), "hour") + " " + Count(m, "minute")
+		}
+		return Count(int(d/time.Hour), "hour")
+	case d >= 2*time.Minute:
+		return Count(int(d/time.Minute), "minute")
+	}
+	return Count(int(d/time.Second), "second")
+}

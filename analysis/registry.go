@@ -1,0 +1,180 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Analysis is one investigation of the records.
+type Analysis interface {
+	// Run computes the section. It may return an error for a failure the
+	// report should show; a section that does not apply should say so with
+	// Section.Skipped instead.
+	Run(ctx context.Context, in *Input) (*Section, error)
+}
+
+// Info describes a registered analysis.
+type Info struct {
+	Name  string    // stable id, used by --sections and in the JSON
+	Title string    // heading in the report
+	Doc   string    // one line: the question the section answers
+	Order int       // position in the report, spaced by 100
+	Needs frame.Set // columns without which the section is skipped
+	// Params lists the parameters the section reads, with their defaults.
+	Params []Param
+	// RunsEmpty lets the analysis run on a frame with no records.
+	RunsEmpty bool
+	New       func() Analysis
+}
+
+// Param documents one parameter of an analysis.
+type Param struct {
+	Name    string
+	Default string
+	Doc     string
+}
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]Info{}
+)
+
+// Register makes an analysis available. It panics on an empty name, a nil
+// factory or a name registered twice, as database/sql does for drivers.
+func Register(info Info) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if info.Name == "" {
+		panic("analysis: Register with an empty name")
+	}
+	if info.New == nil {
+		panic("analysis: Register " + info.Name + " with a nil factory")
+	}
+	if _, dup := registry[info.Name]; dup {
+		panic("analysis: Register called twice for " + info.Name)
+	}
+	registry[info.Name] = info
+}
+
+// All lists the registered analyses by Order, then name.
+func All() []Info {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	out := make([]Info, 0, len(registry))
+	for _, info := range registry {
+		out = append(out, info)
+	}
+	slices.SortFunc(out, func(a, b Info) int {
+		if c := cmp.Compare(a.Order, b.Order); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// Lookup returns the analysis registered under name.
+func Lookup(name string) (Info, bool) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	info, ok := registry[name]
+	return info, ok
+}
+
+// Select picks analyses by name: all of them when only is empty, minus those
+// in skip. Unknown names are an error that lists the known ones.
+func Select(only, skip []string) ([]Info, error) {
+	all := All()
+	known := make(map[string]bool, len(all))
+	for _, info := range all {
+		known[info.Name] = true
+	}
+	var unknown []string
+	for _, n := range append(slices.Clone(only), skip...) {
+		if !known[n] {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) > 0 {
+		names := make([]string, len(all))
+		for i, info := range all {
+			names[i] = info.Name
+		}
+		return nil, fmt.Errorf("unknown section %s (known: %s)", strings.Join(unknown, ", "), strings.Join(names, ", "))
+	}
+	var out []Info
+	for _, info := range all {
+		if len(only) > 0 && !slices.Contains(only, info.Name) {
+			continue
+		}
+		if slices.Contains(skip, info.Name) {
+			continue
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// RunAll runs the analyses on in, concurrently, and returns their sections in
+// the order given. A section whose columns are missing is skipped with a
+// one-line reason; a failing or panicking analysis yields a section with
+// Error set, and never stops the others.
+func RunAll(ctx context.Context, in *Input, infos []Info) []*Section {
+	out := make([]*Section, len(infos))
+	var wg sync.WaitGroup
+	for i, info := range infos {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = runOne(ctx, in, info)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func runOne(ctx context.Context, in *Input, info Info) (s *Section) {
+	start := time.Now()
+	base := &Section{ID: info.Name, Title: info.Title, Doc: info.Doc}
+	defer func() {
+		if r := recover(); r != nil {
+			base.Error = fmt.Sprintf("internal error: %v", r)
+			base.Trace = string(debug.Stack())
+			s = base
+		}
+		s.Elapsed = time.Since(start)
+	}()
+	if missing := in.Frame.Columns().Missing(info.Needs); len(missing) > 0 {
+		base.Skipped = fmt.Sprintf("skipped: these logs have no %s column%s", strings.Join(missing, ", "), plural(len(missing)))
+		return base
+	}
+	if in.Frame.Len() == 0 && !info.RunsEmpty {
+		base.Skipped = "skipped: there are no records to analyse"
+		return base
+	}
+	s, err := info.New().Run(ctx, in)
+	if err != nil {
+		base.Error = err.Error()
+		return base
+	}
+	if s == nil {
+		s = base
+	}
+	s.ID, s.Title, s.Doc = info.Name, info.Title, info.Doc
+	return s
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

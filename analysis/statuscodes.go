@@ -1,0 +1,132 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:  "status_codes",
+		Title: "Status codes",
+		Doc:   "Which status codes were returned, overall and per client IP.",
+		Order: 400,
+		Needs: frame.Cols(frame.Status, frame.IP),
+		New:   func() Analysis { return statusCodes{} },
+	})
+}
+
+type statusCodes struct{}
+
+var _ Analysis = statusCodes{}
+
+// CondRow is one row of a conditional distribution P(value | key).
+type CondRow struct {
+	Key, Value string
+	N          int     // rows with this key and value
+	Proba      float64 // N divided by the rows with this key
+}
+
+// Conditional computes df.groupby(key)[value].value_counts(normalize=True)
+// over all rows, sorted by key, then probability descending, then value.
+// Missing keys and values are shown as "-".
+func Conditional(key, value *frame.Strings) []CondRow {
+	pairs := frame.PairCounts(key, value, nil)
+	totals := make([]int, len(key.Dict))
+	for _, p := range pairs {
+		totals[p.A] += p.N
+	}
+	out := make([]CondRow, len(pairs))
+	for i, p := range pairs {
+		out[i] = CondRow{Key: orDash(key.Dict[p.A]), Value: orDash(value.Dict[p.B]), N: p.N,
+			Proba: float64(p.N) / float64(totals[p.A])}
+	}
+	slices.SortFunc(out, func(a, b CondRow) int {
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.N, a.N); c != 0 { // same key: N orders like Proba
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out
+}
+
+func statusClass(code string) string {
+	if len(code) == 3 && code[0] >= '1' && code[0] <= '5' {
+		return code[:1] + "xx"
+	}
+	return "other"
+}
+
+func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	status, ips := f.Str(frame.Status), f.Str(frame.IP)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")
+
+	ranked := frame.Rank(status.Counts(), status.Dict)
+	counts := NewTable("status_counts", "Requests per status code",
+		Column{"status_code", Text}, Column{"requests", Integer})
+	counts.Index = 0
+	classes := map[string]int{}
+	for _, r := range ranked {
+		code := orDash(status.Dict[r.Code])
+		counts.Add(code, r.N)
+		classes[statusClass(code)] += r.N
+	}
+	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
+
+	cond := Conditional(ips, status)
+	given := NewTable("status_given_ip", "Status code given the client IP",
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Fraction})
+	for _, r := range cond {
+		given.Add(r.Key, r.Value, r.Proba)
+	}
+	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
+
+	// Conclusions.
+	lead := ranked[0]
+	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s.",
+		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request")))
+	var parts []string
+	for _, c := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
+		if n := classes[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Pct(float64(n)/float64(total))))
+		}
+	}
+	s.Conclude("By class: " + List(parts) + ".")
+	if n := classes["5xx"]; n > 0 {
+		share := float64(n) / float64(total)
+		sev := SevNotice
+		if share >= 0.01 {
+			sev = SevWarning
+		}
+		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Pct(share)))
+	}
+	mixed := 0
+	for i := 0; i < len(cond); {
+		j := i
+		for j < len(cond) && cond[j].Key == cond[i].Key {
+			j++
+		}
+		if j-i > 1 {
+			mixed++
+		}
+		i = j
+	}
+	clients := distinct(ips)
+	if mixed == 0 {
+		s.Conclude(fmt.Sprintf("Each of the %s received a single status code for all of its requests.", Count(clients, "IP")))
+	} else {
+		s.Conclude(fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP")))
+	}
+	return s, nil
+}

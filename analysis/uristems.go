@@ -1,0 +1,83 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:   "uri_stems",
+		Title:  "Where traffic goes",
+		Doc:    "The share of all requests per URI stem (the path without its query string).",
+		Order:  300,
+		Needs:  frame.Cols(frame.Stem),
+		Params: []Param{{Name: "top", Default: "20", Doc: "how many stems the plot shows"}},
+		New:    func() Analysis { return uriStems{} },
+	})
+}
+
+type uriStems struct{}
+
+var _ Analysis = uriStems{}
+
+func (uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	stems := f.Str(frame.Stem)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("Which paths receive the requests? The share is the fraction of all requests; a request with no readable path counts as `-`.")
+
+	ranked := frame.Rank(stems.Counts(), stems.Dict)
+	tab := NewTable("uri_stem_share", "Share of requests per URI stem",
+		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+	for _, r := range ranked {
+		tab.Add(orDash(stems.Dict[r.Code]), r.N, float64(r.N)/float64(total))
+	}
+	top := int(in.FloatParam("uri_stems", "top", 20))
+	top = max(1, min(top, len(ranked)))
+	plot := &Plot{ID: "uri_stem_share_top", Title: fmt.Sprintf("Share of traffic per URI stem (top %d)", top),
+		Kind: Bars, XLabel: "share of requests", Percent: true}
+	vals := make([]float64, top)
+	for i, r := range ranked[:top] {
+		plot.Labels = append(plot.Labels, orDash(stems.Dict[r.Code]))
+		vals[i] = float64(r.N) / float64(total)
+	}
+	plot.Series = []Series{{Name: "share", Values: vals}}
+	s.Compute(`requests.uri_stem.value_counts(normalize=True)`, Output{Table: tab})
+	s.Compute(fmt.Sprintf(`requests.uri_stem.value_counts(normalize=True).head(%d).plot.barh()`, top), Output{Plot: plot})
+
+	lead := ranked[0]
+	s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
+		Count(total, "request"), Int(len(ranked)), Code(orDash(stems.Dict[lead.Code])), Count(lead.N, "request"), Pct(float64(lead.N)/float64(total))))
+	if len(ranked) > 1 {
+		k := min(10, len(ranked))
+		sum := 0
+		for _, r := range ranked[:k] {
+			sum += r.N
+		}
+		s.Conclude(fmt.Sprintf("The top %d stems account for %s of all requests.", k, Pct(float64(sum)/float64(total))))
+	}
+	once := 0
+	for _, r := range ranked {
+		if r.N == 1 {
+			once++
+		}
+	}
+	if once > 0 && len(ranked) > 1 {
+		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(len(ranked)), verb(once, "was", "were")))
+	}
+	if code, ok := stems.Lookup("/robots.txt"); ok {
+		n := stems.Counts()[code]
+		rank := 0
+		for i, r := range ranked {
+			if r.Code == code {
+				rank = i + 1
+			}
+		}
+		s.Conclude(fmt.Sprintf("%s was requested %s (rank %d), a sign of crawlers.", Code("/robots.txt"), Count(n, "time"), rank))
+	}
+	return s, nil
+}

@@ -1,0 +1,147 @@
+package analysis
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Int formats n for people: 14002 → "14,002".
+func Int(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Pct formats a fraction as a percentage with two decimals: 0.99556 →
+// "99.56%". Tiny non-zero shares say "<0.01%" rather than "0.00%".
+func Pct(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "n/a"
+	case f > 0 && f < 0.00005:
+		return "<0.01%"
+	case f < 1 && f > 0.99995:
+		return ">99.99%"
+	}
+	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
+}
+
+// Float formats x with up to prec decimals, trimming trailing zeros.
+func Float(x float64, prec int) string {
+	if math.IsNaN(x) {
+		return "n/a"
+	}
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// Size formats a byte count: 1536 → "1.5 KiB".
+func Size(b float64) string {
+	if math.IsNaN(b) {
+		return "n/a"
+	}
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	for math.Abs(b) >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	if i == 0 {
+		return Float(b, 0) + " B"
+	}
+	return Float(b, 1) + " " + units[i]
+}
+
+// Plural returns word, with an s when n is not 1: Plural(1, "request").
+func Plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// Count formats "14,002 requests".
+func Count(n int, word string) string { return Int(n) + " " + Plural(n, word) }
+
+// Code quotes a value from a log as inline Markdown code, so that nothing in
+// it becomes markup. Backticks inside get a longer fence; newlines and
+// control characters are shown escaped; very long values are cut.
+func Code(v string) string {
+	v = Clean(v, 120)
+	if v == "" {
+		return "(empty)"
+	}
+	fence := "`"
+	for strings.Contains(v, fence) {
+		fence += "`"
+	}
+	pad := ""
+	if strings.HasPrefix(v, "`") || strings.HasSuffix(v, "`") || strings.HasPrefix(v, " ") || strings.HasSuffix(v, " ") {
+		pad = " "
+	}
+	return fence + pad + v + pad + fence
+}
+
+// Clean makes a log value printable on one line: invalid UTF-8 and control
+// characters become escapes, and values longer than max runes are cut with
+// an ellipsis (max ≤ 0 keeps everything).
+func Clean(v string, max int) string {
+	var b strings.Builder
+	n := 0
+	for i, r := range v {
+		if max > 0 && n == max {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case r == 0xFFFD && !strings.HasPrefix(v[i:], "\uFFFD"):
+			b.WriteString(`\x` + strconv.FormatUint(uint64(v[i]), 16))
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029:
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+		n++
+	}
+	return b.String()
+}
+
+// List joins items as "a, b and c".
+func List(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// orDash shows a missing group key the way the report shows it.
+func orDash(v string) string {
+	if v == "" {
+		return "-"
+	}
+	return v
+}

@@ -1,0 +1,247 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+
+	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/templates"
+)
+
+func init() {
+	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+	registerFormat(Format{Name: "html", Ext: ".html", Write: func(path string, r *Report, _ Options) error {
+		data, err := HTML(r)
+		if err != nil {
+			return err
+		}
+		return WriteFileAtomic(path, data)
+	}})
+}
+
+// md is the one Markdown renderer: GitHub-flavoured, and never passing raw
+// HTML through (goldmark's default without WithUnsafe).
+var md = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// Markdown renders Markdown written by an analysis to safe HTML.
+func Markdown(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := md.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(buf.String())
+}
+
+var (
+	htmlOnce sync.Once
+	htmlTmpl *template.Template
+	htmlCSS  string
+	htmlErr  error
+)
+
+func loadHTML() (*template.Template, string, error) {
+	htmlOnce.Do(func() {
+		htmlTmpl, htmlErr = template.ParseFS(templates.FS, "report.html.tmpl")
+		if htmlErr != nil {
+			return
+		}
+		css, err := templates.FS.ReadFile("style.css")
+		htmlCSS, htmlErr = string(css), err
+	})
+	return htmlTmpl, htmlCSS, htmlErr
+}
+
+type htmlView struct {
+	Title, Version, Generated, Summary, SourceCount string
+	CSS                                             template.CSS
+	Findings                                        []htmlFinding
+	Sections                                        []htmlSection
+}
+
+type htmlFinding struct {
+	Severity                string
+	Message                 template.HTML
+	SectionID, SectionTitle string
+}
+
+type htmlSection struct {
+	ID, Title, Doc, Skipped, Error string
+	Cells                          []htmlCell
+	Conclusions                    template.HTML
+}
+
+type htmlCell struct {
+	N       int
+	Prose   template.HTML
+	Code    string
+	Outputs []htmlOutput
+}
+
+type htmlOutput struct {
+	N                 int
+	Table             *htmlTable
+	SVG               template.HTML
+	PlotID, PlotTitle string
+}
+
+type htmlTable struct {
+	ID, Title, IndexName, Shape, FullLabel string
+	Columns                                []htmlColumn
+	Head, Tail, Full                       []htmlRow
+	Omitted                                int
+}
+
+type htmlColumn struct{ Name, Class string }
+
+type htmlRow struct {
+	Index     string
+	IndexText bool
+	Cells     []htmlValue
+}
+
+type htmlValue struct{ Text, Class string }
+
+// inlineMarkdown renders a one-paragraph Markdown message without its <p>.
+func inlineMarkdown(src string) template.HTML {
+	s := strings.TrimSpace(string(Markdown(src)))
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "<p>"), "</p>")
+	return template.HTML(s)
+}
+
+// Summary is the one-line description of what a report covers.
+func (r *Report) Summary() string {
+	if r.Records == 0 {
+		return fmt.Sprintf("No records from %s.", analysis.Count(len(r.Sources), "source"))
+	}
+	const layout = "2006-01-02 15:04"
+	return fmt.Sprintf("%s from %s, %s to %s (%s).", analysis.Count(r.Records, "request"),
+		analysis.Count(len(r.Sources), "source"), r.First.In(r.Loc).Format(layout), r.Last.In(r.Loc).Format(layout), r.Loc)
+}
+
+// HTML renders the report as one self-contained page.
+func HTML(r *Report) ([]byte, error) {
+	tmpl, css, err := loadHTML()
+	if err != nil {
+		return nil, fmt.Errorf("report template: %w", err)
+	}
+	v := htmlView{
+		Title:       r.Title,
+		Version:     Version,
+		Generated:   r.Generated.Format(time.RFC3339),
+		Summary:     r.Summary(),
+		SourceCount: analysis.Count(len(r.Sources), "source"),
+		CSS:         template.CSS(css),
+	}
+	for _, kf := range r.KeyFindings() {
+		v.Findings = append(v.Findings, htmlFinding{Severity: string(kf.Severity), Message: inlineMarkdown(kf.Message),
+			SectionID: kf.Section.ID, SectionTitle: kf.Section.Title})
+	}
+	n := 0
+	for _, s := range r.Sections {
+		hs := htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
+		for _, c := range s.Cells {
+			if c.Code == "" {
+				hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(c.Markdown)})
+				continue
+			}
+			n++
+			hc := htmlCell{N: n, Code: c.Code}
+			for _, o := range c.Outputs {
+				ho := htmlOutput{N: n}
+				if o.Table != nil {
+					ho.Table = tableView(o.Table)
+				}
+				if o.Plot != nil {
+					svg, err := SVG(o.Plot)
+					if err != nil {
+						return nil, err
+					}
+					ho.SVG = template.HTML(inlineSVG(svg))
+					ho.PlotID, ho.PlotTitle = "plot-"+o.Plot.ID, o.Plot.Title
+				}
+				hc.Outputs = append(hc.Outputs, ho)
+			}
+			hs.Cells = append(hs.Cells, hc)
+		}
+		if len(s.Conclusions) > 0 {
+			hs.Conclusions = Markdown(strings.Join(s.Conclusions, "\n\n"))
+		}
+		v.Sections = append(v.Sections, hs)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, v); err != nil {
+		return nil, fmt.Errorf("rendering HTML: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// inlineSVG drops the XML prologue so the SVG can sit inside HTML.
+func inlineSVG(svg []byte) string {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	return strings.TrimSpace(s)
+}
+
+func tableView(t *analysis.Table) *htmlTable {
+	ht := &htmlTable{ID: "table-" + t.ID, Title: t.Title}
+	if t.Index >= 0 {
+		ht.IndexName = t.Columns[t.Index].Name
+	}
+	for i, c := range t.Columns {
+		if i == t.Index {
+			continue
+		}
+		ht.Columns = append(ht.Columns, htmlColumn{Name: c.Name, Class: class(c.Kind)})
+	}
+	row := func(i int) htmlRow {
+		hr := htmlRow{Index: fmt.Sprint(i)}
+		for j, v := range t.Rows[i] {
+			text := FormatValue(v, t.Columns[j].Kind)
+			if j == t.Index {
+				hr.Index, hr.IndexText = text, !numeric(t.Columns[j].Kind)
+				continue
+			}
+			hr.Cells = append(hr.Cells, htmlValue{Text: text, Class: class(t.Columns[j].Kind)})
+		}
+		return hr
+	}
+	cut := cutTable(len(t.Rows))
+	for _, i := range cut.head {
+		ht.Head = append(ht.Head, row(i))
+	}
+	for _, i := range cut.tail {
+		ht.Tail = append(ht.Tail, row(i))
+	}
+	ht.Omitted = cut.omitted
+	ht.Shape = fmt.Sprintf("%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
+	if cut.omitted > 0 {
+		full := min(len(t.Rows), maxFullRows)
+		for i := 0; i < full; i++ {
+			ht.Full = append(ht.Full, row(i))
+		}
+		if full == len(t.Rows) {
+			ht.FullLabel = fmt.Sprintf("Show all %s", analysis.Count(len(t.Rows), "row"))
+		} else {
+			ht.FullLabel = fmt.Sprintf("Show the first %s of %s (every row is in the JSON output)", analysis.Int(full), analysis.Int(len(t.Rows)))
+		}
+	}
+	return ht
+}
+
+func class(k analysis.Kind) string {
+	if numeric(k) {
+		return "num"
+	}
+	return "text"
+}

@@ -1,0 +1,154 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/logbook/logbook/analysis"
+)
+
+func init() {
+	registerFormat(Format{Name: "json", Ext: ".json", Write: func(path string, r *Report, _ Options) error {
+		data, err := JSON(r)
+		if err != nil {
+			return err
+		}
+		return WriteFileAtomic(path, data)
+	}})
+}
+
+// The JSON contract of DESIGN.md. Field order here is the order in the file.
+type jsonReport struct {
+	Logbook   string        `json:"logbook"`
+	Generated string        `json:"generated"`
+	Input     jsonInput     `json:"input"`
+	Findings  []jsonFinding `json:"key_findings"`
+	Sections  []jsonSection `json:"sections"`
+}
+
+type jsonInput struct {
+	Sources   []jsonSource `json:"sources"`
+	Records   int          `json:"records"`
+	Malformed int          `json:"malformed"`
+	First     string       `json:"first"`
+	Last      string       `json:"last"`
+	TimeZone  string       `json:"time_zone"`
+}
+
+type jsonSource struct {
+	Name        string        `json:"name"`
+	Format      string        `json:"format"`
+	Compression string        `json:"compression,omitempty"`
+	Lines       int           `json:"lines"`
+	Records     int           `json:"records"`
+	Malformed   int           `json:"malformed"`
+	Repaired    int           `json:"repaired"`
+	Examples    []jsonExample `json:"malformed_examples,omitempty"`
+	Repairs     []jsonExample `json:"repaired_examples,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Skipped     string        `json:"skipped,omitempty"`
+}
+
+type jsonExample struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+	Text   string `json:"text"`
+}
+
+type jsonSection struct {
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Doc         string        `json:"doc"`
+	Skipped     string        `json:"skipped,omitempty"`
+	Error       string        `json:"error,omitempty"`
+	Tables      []jsonTable   `json:"tables"`
+	Findings    []jsonFinding `json:"findings"`
+	Conclusions []string      `json:"conclusions"`
+}
+
+type jsonTable struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Columns []string `json:"columns"`
+	Rows    [][]any  `json:"rows"`
+}
+
+type jsonFinding struct {
+	Section  string `json:"section,omitempty"`
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Value    any    `json:"value"`
+	Message  string `json:"message"`
+}
+
+func examples(in []analysis.Example) []jsonExample {
+	var out []jsonExample
+	for _, e := range in {
+		out = append(out, jsonExample{Line: e.Line, Reason: e.Reason, Text: e.Text})
+	}
+	return out
+}
+
+func timeString(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(time.RFC3339)
+}
+
+// JSON renders the machine contract: every table with all its rows.
+func JSON(r *Report) ([]byte, error) {
+	out := jsonReport{
+		Logbook:   Version,
+		Generated: r.Generated.Format(time.RFC3339),
+		Input: jsonInput{
+			Sources:   []jsonSource{},
+			Records:   r.Records,
+			Malformed: r.Malformed(),
+			First:     timeString(r.First, r.Loc),
+			Last:      timeString(r.Last, r.Loc),
+			TimeZone:  r.Loc.String(),
+		},
+		Findings: []jsonFinding{},
+		Sections: []jsonSection{},
+	}
+	for _, s := range r.Sources {
+		out.Input.Sources = append(out.Input.Sources, jsonSource{
+			Name: s.Name, Format: s.Format, Compression: s.Compression,
+			Lines: s.Lines, Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired,
+			Examples: examples(s.Examples), Repairs: examples(s.Repairs),
+			Error: s.Err, Skipped: s.Skipped,
+		})
+	}
+	for _, kf := range r.KeyFindings() {
+		out.Findings = append(out.Findings, jsonFinding{Section: kf.Section.ID, ID: kf.ID,
+			Severity: string(kf.Severity), Value: kf.Value, Message: kf.Message})
+	}
+	for _, s := range r.Sections {
+		js := jsonSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error,
+			Tables: []jsonTable{}, Findings: []jsonFinding{}, Conclusions: []string{}}
+		for _, t := range s.Tables() {
+			jt := jsonTable{ID: t.ID, Title: t.Title, Rows: t.Rows}
+			for _, c := range t.Columns {
+				jt.Columns = append(jt.Columns, c.Name)
+			}
+			if jt.Rows == nil {
+				jt.Rows = [][]any{}
+			}
+			js.Tables = append(js.Tables, jt)
+		}
+		for _, f := range s.Findings {
+			js.Findings = append(js.Findings, jsonFinding{ID: f.ID, Severity: string(f.Severity), Value: f.Value, Message: f.Message})
+		}
+		js.Conclusions = append(js.Conclusions, s.Conclusions...)
+		out.Sections = append(out.Sections, js)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

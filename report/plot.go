@@ -1,0 +1,166 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/logbook/logbook/analysis"
+)
+
+// seriesColors are the line and bar colours, in series order.
+var seriesColors = []color.Color{
+	color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
+	color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
+	color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff},
+	color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
+}
+
+// maxLabel is the longest axis label drawn, in runes; longer labels are cut.
+const maxLabel = 48
+
+// SVG draws a plot with gonum plot and returns the SVG document. The same
+// plot always gives the same bytes.
+func SVG(p *analysis.Plot) ([]byte, error) {
+	pl := plot.New()
+	pl.Title.Text = p.Title
+	pl.X.Label.Text = p.XLabel
+	pl.Y.Label.Text = p.YLabel
+	pl.Title.TextStyle.Font.Size = vg.Points(13)
+	width, height := 8*vg.Inch, 4*vg.Inch
+
+	switch p.Kind {
+	case analysis.Bars:
+		if len(p.Series) == 0 || len(p.Labels) == 0 {
+			return nil, fmt.Errorf("plot %s: no data", p.ID)
+		}
+		labels := make([]string, len(p.Labels))
+		for i, l := range p.Labels {
+			labels[len(labels)-1-i] = axisLabel(l) // first bar on top
+		}
+		vals := make(plotter.Values, len(p.Series[0].Values))
+		for i, v := range p.Series[0].Values {
+			vals[len(vals)-1-i] = v
+		}
+		bars, err := plotter.NewBarChart(vals, vg.Points(10))
+		if err != nil {
+			return nil, fmt.Errorf("plot %s: %w", p.ID, err)
+		}
+		bars.Horizontal = true
+		bars.Color = seriesColors[0]
+		bars.LineStyle.Width = 0
+		pl.Add(bars)
+		pl.NominalY(labels...)
+		pl.X.Min = 0
+		if p.Percent {
+			pl.X.Tick.Marker = percentTicks{}
+		}
+		height = vg.Length(len(labels))*vg.Points(14) + vg.Inch
+	case analysis.Lines:
+		for i, s := range p.Series {
+			pts := make(plotter.XYs, len(s.Values))
+			for j, v := range s.Values {
+				pts[j] = plotter.XY{X: float64(j), Y: v}
+			}
+			line, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, fmt.Errorf("plot %s: %w", p.ID, err)
+			}
+			line.Color = seriesColors[i%len(seriesColors)]
+			line.Width = vg.Points(1.2)
+			pl.Add(line)
+			if len(p.Series) > 1 {
+				pl.Legend.Add(s.Name, line)
+			}
+		}
+		pl.Legend.Top = true
+		pl.Y.Min = 0
+		pl.X.Tick.Marker = labelTicks(p.Labels)
+		pl.Add(plotter.NewGrid())
+		if p.Percent {
+			pl.Y.Tick.Marker = percentTicks{}
+		}
+	case analysis.Heatmap:
+		if len(p.Grid) == 0 || len(p.Grid[0]) == 0 {
+			return nil, fmt.Errorf("plot %s: no data", p.ID)
+		}
+		hm := plotter.NewHeatMap(grid{p.Grid}, palette.Heat(64, 1))
+		pl.Add(hm)
+		pl.X.Tick.Marker = labelTicks(p.Labels)
+		pl.Y.Tick.Marker = labelTicks(p.YLabels)
+		height = vg.Length(len(p.Grid))*vg.Points(12) + vg.Inch
+		if height < 3*vg.Inch {
+			height = 3 * vg.Inch
+		}
+	default:
+		return nil, fmt.Errorf("plot %s: unknown kind %d", p.ID, p.Kind)
+	}
+
+	c := vgsvg.New(width, height)
+	pl.Draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("plot %s: %w", p.ID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func axisLabel(l string) string { return analysis.Clean(l, maxLabel) }
+
+// percentTicks shows fractions as percentages.
+type percentTicks struct{}
+
+func (percentTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strings.TrimSuffix(analysis.Float(ticks[i].Value*100, 2), ".00") + "%"
+		}
+	}
+	return ticks
+}
+
+// labelTicks labels integer positions with category labels, at most about
+// a dozen of them, at an even stride.
+type labelTicks []string
+
+func (l labelTicks) Ticks(min, max float64) []plot.Tick {
+	if len(l) == 0 {
+		return nil
+	}
+	stride := int(math.Ceil(float64(len(l)) / 12))
+	// Prefer strides that divide a day of hours evenly.
+	for _, s := range []int{1, 2, 3, 4, 6, 12, 24, 48, 72, 168} {
+		if s >= stride {
+			stride = s
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for i := 0; i < len(l); i++ {
+		if i%stride == 0 {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: axisLabel(l[i])})
+		} else if stride <= 24 {
+			ticks = append(ticks, plot.Tick{Value: float64(i)})
+		}
+	}
+	return ticks
+}
+
+// grid adapts rows of values to plotter.GridXYZ: column c is x, row r is y.
+type grid struct{ rows [][]float64 }
+
+func (g grid) Dims() (c, r int)   { return len(g.rows[0]), len(g.rows) }
+func (g grid) Z(c, r int) float64 { return g.rows[r][c] }
+func (g grid) X(c int) float64    { return float64(c) }
+func (g grid) Y(r int) float64    { return float64(r) }
