@@ -157,13 +157,26 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	// Flags may come before, between or after the inputs.
+	var inputs []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return &exitError{code: 2, err: err}
 		}
-		return &exitError{code: 2, err: err}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if rest[0] == "--" {
+			inputs = append(inputs, rest[1:]...)
+			break
+		}
+		inputs = append(inputs, rest[0])
+		args = rest[1:]
 	}
-	inputs := fs.Args()
 	if len(inputs) == 0 {
 		return usageError("report: no input given (files, directories, globs, or - for standard input)")
 	}

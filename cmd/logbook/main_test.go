@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/logbook/logbook/analysis"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// runCLI runs the command in-process and returns its stdout, stderr and error.
+func runCLI(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
+
+// TestGolden compares the JSON and HTML reports on samples/ with the files
+// in testdata/. After a deliberate change: go test ./cmd/logbook -update.
+func TestGolden(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir("../..")
+	_, stderr, err := runCLI(t, "", "report", "--now", "2024-01-01T00:00:00Z", "--format", "html,json", "-o", dir+"/", "samples/")
+	if err != nil {
+		t.Fatalf("report on samples/: %v\n%s", err, stderr)
+	}
+	for _, name := range []string{"report.json", "report.html"} {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("cmd", "logbook", "testdata", "samples."+name)
+		if *update {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test ./cmd/logbook -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s at byte %d; if the change is deliberate, run go test ./cmd/logbook -update and review the diff",
+				name, golden, firstDiff(got, want))
+		}
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestREADMESections keeps the README's section list equal to the registry.
+func TestREADMESections(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- sections:", "<!-- /sections -->"
+	s := string(readme)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatalf("README.md lacks the %q ... %q markers", begin, end)
+	}
+	block := s[i:j]
+	block = block[strings.Index(block, "\n")+1:]
+	var want strings.Builder
+	for _, info := range analysis.All() {
+		fmt.Fprintf(&want, "- `%s`: %s\n", info.Name, info.Doc)
+	}
+	if block != want.String() {
+		t.Errorf("README.md section list is out of date; it should read:\n%s", want.String())
+	}
+}
+
+func TestSectionsCommand(t *testing.T) {
+	out, _, err := runCLI(t, "", "sections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range analysis.All() {
+		if !strings.Contains(out, info.Name) || !strings.Contains(out, info.Doc) {
+			t.Errorf("logbook sections does not list %s with its doc", info.Name)
+		}
+	}
+}
+
+const combinedLines = `10.0.0.1 - - [04/Mar/2024:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"
+10.0.0.2 - - [04/Mar/2024:10:00:05 +0100] "GET /robots.txt HTTP/1.1" 200 20 "-" "Googlebot/2.1"
+10.0.0.1 - - [04/Mar/2024:23:30:00 +0100] "GET /a?x=1 HTTP/1.1" 404 0 "-" "Mozilla/5.0"
+`
+
+func readJSON(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}
+
+func table(t *testing.T, rep map[string]any, section, id string) [][]any {
+	t.Helper()
+	for _, s := range rep["sections"].([]any) {
+		s := s.(map[string]any)
+		if s["id"] != section {
+			continue
+		}
+		for _, tb := range s["tables"].([]any) {
+			tb := tb.(map[string]any)
+			if tb["id"] == id {
+				var rows [][]any
+				for _, r := range tb["rows"].([]any) {
+					rows = append(rows, r.([]any))
+				}
+				return rows
+			}
+		}
+	}
+	t.Fatalf("no table %s/%s", section, id)
+	return nil
+}
+
+func TestStdinAndTimeZone(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	if _, stderr, err := runCLI(t, combinedLines, "report", "-o", out, "-"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	rep := readJSON(t, out)
+	// In the log's own offset (+0100) all three requests fall on 2024-03-04.
+	if got := table(t, rep, "traffic", "requests_by_day"); len(got) != 1 || got[0][0] != "2024-03-04" || got[0][1] != 3.0 {
+		t.Errorf("requests_by_day in +0100 = %v", got)
+	}
+	if src := rep["input"].(map[string]any)["sources"].([]any)[0].(map[string]any); src["name"] != "stdin" || src["format"] != "combined" {
+		t.Errorf("source = %v", src)
+	}
+	// In +0200 the 23:30 request moves to the next day.
+	if _, stderr, err := runCLI(t, combinedLines, "report", "--tz", "+0200", "-o", out, "-"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	got := table(t, readJSON(t, out), "traffic", "requests_by_day")
+	if len(got) != 2 || got[0][1] != 2.0 || got[1][0] != "2024-03-05" || got[1][1] != 1.0 {
+		t.Errorf("requests_by_day in +0200 = %v", got)
+	}
+	if _, _, err := runCLI(t, combinedLines, "report", "--tz", "Europe/Berlin", "-o", out, "-"); err != nil {
+		t.Errorf("--tz Europe/Berlin: %v", err)
+	}
+}
+
+func TestSectionsAndSkip(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	if _, _, err := runCLI(t, combinedLines, "report", "--sections", "uri_stems,status_codes", "--skip", "status_codes", "-o", out, "-"); err != nil {
+		t.Fatal(err)
+	}
+	secs := readJSON(t, out)["sections"].([]any)
+	if len(secs) != 1 || secs[0].(map[string]any)["id"] != "uri_stems" {
+		t.Errorf("sections = %v", secs)
+	}
+	_, _, err := runCLI(t, combinedLines, "report", "--sections", "nope", "-o", out, "-")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("unknown section: err = %v", err)
+	}
+}
+
+func TestOutputKinds(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile("a.log", []byte(combinedLines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCLI(t, "", "report", "a.log"); err != nil {
+		t.Fatal(err)
+	}
+	if html, err := os.ReadFile("logbook-report.html"); err != nil || !bytes.HasPrefix(html, []byte("<!DOCTYPE html>")) {
+		t.Errorf("default output: %v", err)
+	}
+	if _, _, err := runCLI(t, "", "report", "-o", "x.json", "a.log"); err != nil {
+		t.Fatal(err)
+	}
+	readJSON(t, "x.json")
+	_, _, err := runCLI(t, "", "report", "-o", "x.json", "--format", "html", "a.log")
+	if exitCode(err) != 2 {
+		t.Errorf("-o x.json --format html: err = %v, want a usage error", err)
+	}
+	_, _, err = runCLI(t, "", "report", "-o", "x.txt", "a.log")
+	if exitCode(err) != 2 {
+		t.Errorf("-o x.txt: err = %v, want a usage error", err)
+	}
+	entries, _ := os.ReadDir(".")
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestMalformedAndStrict(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "bad.log")
+	if err := os.WriteFile(log, []byte(combinedLines+"this is not a log line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.json")
+	_, stderr, err := runCLI(t, "", "report", "-o", out, log)
+	if err != nil {
+		t.Fatalf("a malformed line without --strict: %v", err)
+	}
+	if !strings.Contains(stderr, "bad.log:4") {
+		t.Errorf("stderr does not point at bad.log:4:\n%s", stderr)
+	}
+	src := readJSON(t, out)["input"].(map[string]any)["sources"].([]any)[0].(map[string]any)
+	if src["malformed"] != 1.0 || src["records"] != 3.0 {
+		t.Errorf("source = %v", src)
+	}
+	ex := src["malformed_examples"].([]any)[0].(map[string]any)
+	if ex["line"] != 4.0 || ex["reason"] == "" {
+		t.Errorf("example = %v", ex)
+	}
+	_, _, err = runCLI(t, "", "report", "--strict", "-o", out, log)
+	if exitCode(err) != 1 {
+		t.Errorf("--strict: err = %v, want exit 1", err)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Errorf("--strict must still write the report: %v", err)
+	}
+}
+
+func TestTruncatedAndMissingInputs(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for range 2000 {
+		zw.Write([]byte(combinedLines))
+	}
+	zw.Close()
+	gz := buf.Bytes()
+	if err := os.WriteFile(filepath.Join(dir, "cut.log.gz"), gz[:len(gz)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "good.log"), []byte(combinedLines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, err := runCLI(t, "", "report", "-o", out, dir, filepath.Join(dir, "missing.log"))
+	if exitCode(err) != 1 {
+		t.Fatalf("err = %v, want exit 1\n%s", err, stderr)
+	}
+	if !strings.Contains(err.Error(), "cut.log.gz") || !strings.Contains(stderr, "missing.log") {
+		t.Errorf("error does not name the files: %v\n%s", err, stderr)
+	}
+	rep := readJSON(t, out)
+	in := rep["input"].(map[string]any)
+	var cut map[string]any
+	for _, s := range in["sources"].([]any) {
+		if s := s.(map[string]any); strings.HasSuffix(s["name"].(string), "cut.log.gz") {
+			cut = s
+		}
+	}
+	if cut == nil || cut["error"] == nil || cut["records"].(float64) < 100 {
+		t.Errorf("truncated source = %v, want an error and the records before the cut", cut)
+	}
+	if in["records"].(float64) < cut["records"].(float64)+3 {
+		t.Errorf("records = %v: the good file was not read alongside", in["records"])
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"nope"},
+		{"report"},
+		{"report", "--tz", "Mars/Olympus", "x"},
+		{"report", "--format", "pdf", "x"},
+		{"report", "--now", "yesterday", "x"},
+	} {
+		_, _, err := runCLI(t, "", args...)
+		if exitCode(err) != 2 {
+			t.Errorf("%q: err = %v, want a usage error", args, err)
+		}
+	}
+}
