@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -212,7 +213,11 @@ func tableView(t *analysis.Table) *htmlTable {
 				hr.Index, hr.IndexText = text, !numeric(t.Columns[j].Kind)
 				continue
 			}
-			hr.Cells = append(hr.Cells, htmlValue{Text: text, Class: class(t.Columns[j].Kind)})
+			cls := class(t.Columns[j].Kind)
+			if cls == "text" && utf8.RuneCountInString(text) > longText {
+				cls = "text long"
+			}
+			hr.Cells = append(hr.Cells, htmlValue{Text: text, Class: cls})
 		}
 		return hr
 	}
@@ -238,6 +243,10 @@ func tableView(t *analysis.Table) *htmlTable {
 	}
 	return ht
 }
+
+// longText is the length from which a table value may wrap anywhere, not
+// only at spaces; shorter values keep their words whole.
+const longText = 32
 
 func class(k analysis.Kind) string {
 	if numeric(k) {

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -33,9 +34,9 @@ const maxLabel = 48
 // plot always gives the same bytes.
 func SVG(p *analysis.Plot) ([]byte, error) {
 	pl := plot.New()
-	pl.Title.Text = p.Title
-	pl.X.Label.Text = p.XLabel
-	pl.Y.Label.Text = p.YLabel
+	pl.Title.Text = analysis.Clean(p.Title, 0)
+	pl.X.Label.Text = analysis.Clean(p.XLabel, 0)
+	pl.Y.Label.Text = analysis.Clean(p.YLabel, 0)
 	pl.Title.TextStyle.Font.Size = vg.Points(13)
 	width, height := 8*vg.Inch, 4*vg.Inch
 
@@ -59,7 +60,9 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 		bars.Horizontal = true
 		bars.Color = seriesColors[0]
 		bars.LineStyle.Width = 0
-		pl.Add(bars)
+		grid := plotter.NewGrid()
+		grid.Horizontal.Color = nil // vertical lines only, behind the bars
+		pl.Add(grid, bars)
 		pl.NominalY(labels...)
 		pl.X.Min = 0
 		if p.Percent {
@@ -79,13 +82,28 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 			line.Color = seriesColors[i%len(seriesColors)]
 			line.Width = vg.Points(1.2)
 			pl.Add(line)
+			if len(pts) < 3 {
+				// Too few points to see a line: mark each one.
+				dots, err := plotter.NewScatter(pts)
+				if err != nil {
+					return nil, fmt.Errorf("plot %s: %w", p.ID, err)
+				}
+				dots.GlyphStyle.Color = line.Color
+				dots.GlyphStyle.Shape = draw.CircleGlyph{}
+				dots.GlyphStyle.Radius = vg.Points(3)
+				pl.Add(dots)
+			}
 			if len(p.Series) > 1 {
-				pl.Legend.Add(s.Name, line)
+				pl.Legend.Add(analysis.Clean(s.Name, maxLabel), line)
 			}
 		}
 		pl.Legend.Top = true
 		pl.Y.Min = 0
-		pl.X.Tick.Marker = labelTicks(p.Labels)
+		pl.Y.Max *= 1.05 // headroom, so the highest point is not on the frame
+		if len(p.Labels) == 1 {
+			pl.X.Min, pl.X.Max = -1, 1 // centre a lone point
+		}
+		pl.X.Tick.Marker = labelTicks{labels: p.Labels, style: pl.X.Tick.Label, room: width - vg.Inch}
 		pl.Add(plotter.NewGrid())
 		if p.Percent {
 			pl.Y.Tick.Marker = percentTicks{}
@@ -96,8 +114,8 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 		}
 		hm := plotter.NewHeatMap(grid{p.Grid}, palette.Heat(64, 1))
 		pl.Add(hm)
-		pl.X.Tick.Marker = labelTicks(p.Labels)
-		pl.Y.Tick.Marker = labelTicks(p.YLabels)
+		pl.X.Tick.Marker = labelTicks{labels: p.Labels, style: pl.X.Tick.Label, room: width - 1.5*vg.Inch}
+		pl.Y.Tick.Marker = labelTicks{labels: p.YLabels, style: pl.Y.Tick.Label, vertical: true}
 		height = vg.Length(len(p.Grid))*vg.Points(12) + vg.Inch
 		if height < 3*vg.Inch {
 			height = 3 * vg.Inch
@@ -112,8 +130,12 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plot %s: %w", p.ID, err)
 	}
-	return buf.Bytes(), nil
+	// The text is laid out with Liberation Sans metrics; Arial and
+	// Helvetica share them, so a viewer without Liberation still fits.
+	return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)), nil
 }
+
+const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
 func axisLabel(l string) string { return analysis.Clean(l, maxLabel) }
 
@@ -130,26 +152,65 @@ func (percentTicks) Ticks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// labelTicks labels integer positions with category labels, at most about
-// a dozen of them, at an even stride.
-type labelTicks []string
+// labelTicks labels integer positions with category labels: as many as fit
+// side by side in room (about a dozen on a vertical axis), at an even stride
+// that divides a day of hours when it can, starting where the labels turn
+// to a new day if they are times.
+type labelTicks struct {
+	labels   []string
+	style    text.Style
+	room     vg.Length // the axis length; zero for a vertical axis
+	vertical bool
+}
 
-func (l labelTicks) Ticks(min, max float64) []plot.Tick {
-	if len(l) == 0 {
+func (l labelTicks) Ticks(_, _ float64) []plot.Tick {
+	n := len(l.labels)
+	if n == 0 {
 		return nil
 	}
-	stride := int(math.Ceil(float64(len(l)) / 12))
-	// Prefer strides that divide a day of hours evenly.
+	fit := 12
+	if !l.vertical && l.room > 0 {
+		widest := vg.Length(0)
+		for _, s := range l.labels {
+			widest = vg.Length(math.Max(float64(widest), float64(l.style.Width(axisLabel(s)))))
+		}
+		fit = max(1, int(l.room/(widest+vg.Points(12))))
+	}
+	stride := int(math.Ceil(float64(n) / float64(fit)))
 	for _, s := range []int{1, 2, 3, 4, 6, 12, 24, 48, 72, 168} {
 		if s >= stride {
 			stride = s
 			break
 		}
 	}
+	offset := 0
+	if stride > 1 {
+		best := 0
+		for o := 0; o < stride && o < n; o++ {
+			midnights := 0
+			for i := o; i < n; i += stride {
+				if strings.HasSuffix(l.labels[i], " 00:00") {
+					midnights++
+				}
+			}
+			if midnights > best {
+				best, offset = midnights, o
+			}
+		}
+	}
+	// Labels a whole number of days apart, all at midnight, need no time.
+	dates := stride%24 == 0
+	for i := offset; i < n && dates; i += stride {
+		dates = strings.HasSuffix(l.labels[i], " 00:00")
+	}
 	var ticks []plot.Tick
-	for i := 0; i < len(l); i++ {
-		if i%stride == 0 {
-			ticks = append(ticks, plot.Tick{Value: float64(i), Label: axisLabel(l[i])})
+	for i := 0; i < n; i++ {
+		if i%stride == offset {
+			label := l.labels[i]
+			if dates {
+				label = strings.TrimSuffix(label, " 00:00")
+			}
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: axisLabel(label)})
 		} else if stride <= 24 {
 			ticks = append(ticks, plot.Tick{Value: float64(i)})
 		}
