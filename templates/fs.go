@@ -4,7 +4,8 @@ package templates
 
 import "embed"
 
-// FS holds report.html.tmpl, style.css and the Markdown templates.
+// FS holds report.html.tmpl, style.css and requests.py, the pandas code a
+// notebook report starts with to load the logs.
 //
-//go:embed *.tmpl *.css
+//go:embed *.tmpl *.css *.py
 var FS embed.FS

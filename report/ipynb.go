@@ -1,0 +1,429 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/templates"
+)
+
+func init() {
+	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Write: func(path string, r *Report, _ Options) error {
+		data, err := Notebook(r)
+		if err != nil {
+			return err
+		}
+		return WriteFileAtomic(path, data)
+	}})
+}
+
+// The notebook is nbformat 4.5 JSON, with keys in the order Jupyter writes
+// them (sorted), so that saving it in Jupyter changes little.
+
+type nbNotebook struct {
+	Cells         []any      `json:"cells"`
+	Metadata      nbMetadata `json:"metadata"`
+	NBFormat      int        `json:"nbformat"`
+	NBFormatMinor int        `json:"nbformat_minor"`
+}
+
+type nbMetadata struct {
+	Kernelspec   nbKernelspec   `json:"kernelspec"`
+	LanguageInfo nbLanguageInfo `json:"language_info"`
+	Logbook      nbLogbook      `json:"logbook"`
+}
+
+type nbKernelspec struct {
+	DisplayName string `json:"display_name"`
+	Language    string `json:"language"`
+	Name        string `json:"name"`
+}
+
+type nbLanguageInfo struct {
+	CodemirrorMode    nbCodemirror `json:"codemirror_mode"`
+	FileExtension     string       `json:"file_extension"`
+	Mimetype          string       `json:"mimetype"`
+	Name              string       `json:"name"`
+	NbconvertExporter string       `json:"nbconvert_exporter"`
+	PygmentsLexer     string       `json:"pygments_lexer"`
+}
+
+type nbCodemirror struct {
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+}
+
+type nbLogbook struct {
+	Generated string `json:"generated"`
+	Version   string `json:"version"`
+}
+
+type nbMarkdownCell struct {
+	CellType string         `json:"cell_type"` // "markdown"
+	ID       string         `json:"id"`
+	Metadata map[string]any `json:"metadata"`
+	Source   []string       `json:"source"`
+}
+
+type nbCodeCell struct {
+	CellType       string         `json:"cell_type"` // "code"
+	ExecutionCount int            `json:"execution_count"`
+	ID             string         `json:"id"`
+	Metadata       map[string]any `json:"metadata"`
+	Outputs        []nbOutput     `json:"outputs"`
+	Source         []string       `json:"source"`
+}
+
+type nbOutput struct {
+	Data           map[string][]string `json:"data"`
+	ExecutionCount *int                `json:"execution_count,omitempty"` // execute_result only
+	Metadata       map[string]any      `json:"metadata"`
+	OutputType     string              `json:"output_type"`
+}
+
+// nbLines splits text into the list of lines nbformat stores, each but the
+// last ending in a newline.
+func nbLines(s string) []string {
+	out := []string{}
+	for s != "" {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+1])
+		s = s[i+1:]
+	}
+	return out
+}
+
+type nbWriter struct {
+	nb  nbNotebook
+	ids map[string]bool
+}
+
+// id returns a cell id from base that is unique in the notebook, so that
+// the same report always gets the same ids.
+func (w *nbWriter) id(base string) string {
+	base = fileSafe(base)
+	if len(base) > 56 {
+		base = base[:56]
+	}
+	return uniqueName(w.ids, base, "")
+}
+
+func (w *nbWriter) markdown(id, src string) {
+	w.nb.Cells = append(w.nb.Cells, nbMarkdownCell{CellType: "markdown", ID: w.id(id),
+		Metadata: map[string]any{}, Source: nbLines(strings.TrimSpace(src))})
+}
+
+func (w *nbWriter) code(id string, n int, src string, outs []nbOutput) {
+	if outs == nil {
+		outs = []nbOutput{}
+	}
+	w.nb.Cells = append(w.nb.Cells, nbCodeCell{CellType: "code", ExecutionCount: n, ID: w.id(id),
+		Metadata: map[string]any{}, Outputs: outs, Source: nbLines(strings.TrimRight(src, "\n"))})
+}
+
+// Notebook renders r as a Jupyter notebook: Markdown cells for the prose,
+// one code cell per computation in pandas form with its tables and plots as
+// outputs, and a first code cell that loads the logs into the DataFrame
+// requests the others use.
+func Notebook(r *Report) ([]byte, error) {
+	w := &nbWriter{ids: map[string]bool{}}
+	w.nb = nbNotebook{
+		Cells: []any{},
+		Metadata: nbMetadata{
+			Kernelspec: nbKernelspec{DisplayName: "Python 3 (ipykernel)", Language: "python", Name: "python3"},
+			LanguageInfo: nbLanguageInfo{CodemirrorMode: nbCodemirror{Name: "ipython", Version: 3},
+				FileExtension: ".py", Mimetype: "text/x-python", Name: "python",
+				NbconvertExporter: "python", PygmentsLexer: "ipython3"},
+			Logbook: nbLogbook{Generated: r.Generated.Format(time.RFC3339), Version: Version},
+		},
+		NBFormat: 4, NBFormatMinor: 5,
+	}
+	w.markdown("title", fmt.Sprintf("# %s\n\n%s\n\nGenerated %s by logbook %s. Every table, with all its rows, is in the JSON output (`-o report.json`).",
+		mdLine(r.Title), mdLine(r.Summary()), r.Generated.Format(time.RFC3339), Version))
+	load, err := loadCell(r)
+	if err != nil {
+		return nil, err
+	}
+	w.code("load-requests", 1, load, nil)
+
+	var kf strings.Builder
+	kf.WriteString("## Key findings\n\n")
+	if kfs := r.KeyFindings(); len(kfs) > 0 {
+		for _, f := range kfs {
+			fmt.Fprintf(&kf, "- **%s:** %s (%s)\n", severityWord(f.Severity), oneLine(safeMarkdown(f.Message)), mdText(f.Section.Title))
+		}
+	} else {
+		kf.WriteString("Nothing needs attention: no section raised a notice or a warning.")
+	}
+	w.markdown("key-findings", kf.String())
+
+	n := 1
+	for _, s := range r.Sections {
+		head := "## " + mdLine(s.Title)
+		if s.Doc != "" {
+			head += "\n\n*" + strings.TrimSpace(mdText(s.Doc)) + "*"
+		}
+		switch {
+		case s.Skipped != "":
+			head += "\n\n> " + mdLine(s.Skipped)
+		case s.Error != "":
+			head += "\n\n> **This section failed:** " + mdText(s.Error)
+		}
+		w.markdown(s.ID, head)
+		if s.Skipped != "" || s.Error != "" {
+			continue
+		}
+		for k, c := range s.Cells {
+			id := fmt.Sprintf("%s-%d", s.ID, k+1)
+			if c.Code == "" {
+				w.markdown(id, safeMarkdown(c.Markdown))
+				continue
+			}
+			n++
+			var outs []nbOutput
+			results := 0
+			for _, o := range c.Outputs {
+				if o.Table != nil {
+					out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+						Data: map[string][]string{"text/html": nbLines(dataFrameHTML(o.Table)), "text/plain": nbLines(dataFramePlain(o.Table))}}
+					if results == 0 { // the value of the cell, as Jupyter shows it
+						count := n
+						out.OutputType, out.ExecutionCount = "execute_result", &count
+					}
+					results++
+					outs = append(outs, out)
+				}
+				if o.Plot != nil {
+					svg, err := SVG(o.Plot)
+					if err != nil {
+						return nil, err
+					}
+					outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+						Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
+							"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(o.Plot.Title, 0))}}})
+				}
+			}
+			w.code(id, n, c.Code, outs)
+		}
+		if len(s.Conclusions) > 0 {
+			var b strings.Builder
+			b.WriteString("### Conclusions\n")
+			for _, c := range s.Conclusions {
+				b.WriteString("\n" + strings.TrimSpace(safeMarkdown(c)) + "\n")
+			}
+			w.markdown(s.ID+"-conclusions", b.String())
+		}
+	}
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(w.nb); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// loadCell is the notebook's first code cell: pandas readers for the log
+// formats, the report's sources, and the DataFrame requests.
+func loadCell(r *Report) (string, error) {
+	readers, err := templates.FS.ReadFile("requests.py")
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("# Loads the logs this report was made from into `requests`, one row per request,\n" +
+		"# with the columns the cells below use. Point SOURCES at your own copies.\n")
+	b.WriteString("import datetime\n")
+	b.Write(readers)
+	b.WriteString("\n\nSOURCES = [\n")
+	for _, s := range r.Sources {
+		switch {
+		case s.Format == "":
+			fmt.Fprintf(&b, "    # %s: not read (%s)\n", pyComment(s.Name), pyComment(s.Skipped+s.Err))
+		case s.Name == "stdin":
+			fmt.Fprintf(&b, "    # standard input was read as %s; save it to a file and name it here\n", pyComment(s.Format))
+		default:
+			fmt.Fprintf(&b, "    (%s, %s),\n", pyString(s.Name), pyString(s.Format))
+		}
+	}
+	b.WriteString("]\n")
+	fmt.Fprintf(&b, "TIME_ZONE = %s  # days and hours are counted here\n\n", pyZone(r))
+	b.WriteString("requests = pd.concat([read_log(path, fmt).assign(source=path) for path, fmt in SOURCES],\n" +
+		"                     ignore_index=True)\n" +
+		"requests[\"time\"] = requests.time.dt.tz_convert(TIME_ZONE)\n")
+	return b.String(), nil
+}
+
+// pyString quotes s as a Python string literal (a JSON string is one).
+func pyString(s string) string { return yamlString(s) }
+
+// pyComment makes s safe to end a Python comment line.
+func pyComment(s string) string { return analysis.Clean(s, 200) }
+
+func pyZone(r *Report) string {
+	loc := r.Loc
+	if loc == nil || loc == time.UTC {
+		return `"UTC"`
+	}
+	if name := loc.String(); name != "" && name != "Local" && name[0] != '+' && name[0] != '-' {
+		if _, err := time.LoadLocation(name); err == nil {
+			return pyString(name)
+		}
+	}
+	at := r.First
+	if at.IsZero() {
+		at = r.Generated
+	}
+	_, off := at.In(loc).Zone()
+	return fmt.Sprintf("datetime.timezone(datetime.timedelta(seconds=%d))", off)
+}
+
+// Tables in notebook outputs look like pandas' own: head and tail of a long
+// table with an ellipsis row between, and the shape below.
+
+// maxPlainRunes is pandas' display.max_colwidth.
+const maxPlainRunes = 50
+
+// tableRows lists the rows of t as shown, index first; nil is the ellipsis.
+func tableRows(t *analysis.Table) (header []string, rows [][]string, right []bool) {
+	header = []string{""}
+	right = []bool{true}
+	if t.Index >= 0 {
+		header[0] = t.Columns[t.Index].Name
+		right[0] = numeric(t.Columns[t.Index].Kind)
+	}
+	for i, c := range t.Columns {
+		if i != t.Index {
+			header = append(header, c.Name)
+			right = append(right, numeric(c.Kind))
+		}
+	}
+	row := func(i int) []string {
+		out := []string{fmt.Sprint(i)}
+		for j, v := range t.Rows[i] {
+			text := FormatValue(v, t.Columns[j].Kind)
+			if j == t.Index {
+				out[0] = text
+				continue
+			}
+			out = append(out, text)
+		}
+		return out
+	}
+	cut := cutTable(len(t.Rows))
+	for _, i := range cut.head {
+		rows = append(rows, row(i))
+	}
+	if cut.omitted > 0 {
+		rows = append(rows, nil)
+		for _, i := range cut.tail {
+			rows = append(rows, row(i))
+		}
+	}
+	return header, rows, right
+}
+
+func dataFrameHTML(t *analysis.Table) string {
+	header, rows, _ := tableRows(t)
+	e := html.EscapeString
+	var b strings.Builder
+	// As pandas does with display.html.use_mathjax off: Jupyter must not
+	// typeset a $ from a log as math.
+	b.WriteString("<div class=\"tex2jax_ignore mathjax_ignore\">\n<table border=\"1\" class=\"dataframe tex2jax_ignore\">\n")
+	if t.Title != "" {
+		fmt.Fprintf(&b, "  <caption>%s</caption>\n", e(t.Title))
+	}
+	b.WriteString("  <thead>\n    <tr style=\"text-align: right;\">\n")
+	for _, h := range header {
+		fmt.Fprintf(&b, "      <th>%s</th>\n", e(h))
+	}
+	b.WriteString("    </tr>\n  </thead>\n  <tbody>\n")
+	for _, r := range rows {
+		b.WriteString("    <tr>\n")
+		if r == nil {
+			for i := range header {
+				if i == 0 {
+					b.WriteString("      <th>...</th>\n")
+				} else {
+					b.WriteString("      <td>...</td>\n")
+				}
+			}
+		}
+		for i, v := range r {
+			if i == 0 {
+				fmt.Fprintf(&b, "      <th>%s</th>\n", e(v))
+			} else {
+				fmt.Fprintf(&b, "      <td>%s</td>\n", e(v))
+			}
+		}
+		b.WriteString("    </tr>\n")
+	}
+	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", len(t.Rows), len(t.Columns))
+	return b.String()
+}
+
+func dataFramePlain(t *analysis.Table) string {
+	header, rows, right := tableRows(t)
+	cut := func(s string) string {
+		if utf8.RuneCountInString(s) <= maxPlainRunes {
+			return s
+		}
+		return string([]rune(s)[:maxPlainRunes-3]) + "..."
+	}
+	width := make([]int, len(header))
+	for i, h := range header {
+		width[i] = utf8.RuneCountInString(h)
+	}
+	for _, r := range rows {
+		for i := range width {
+			if r == nil {
+				width[i] = max(width[i], 3) // the ellipsis
+				continue
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(cut(r[i])))
+		}
+	}
+	var b strings.Builder
+	line := func(cells []string) {
+		var l strings.Builder
+		for i, c := range cells {
+			c = cut(c)
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				l.WriteString("  ")
+			}
+			if right[i] || i > 0 {
+				l.WriteString(pad + c) // pandas right-aligns every column
+			} else {
+				l.WriteString(c + pad)
+			}
+		}
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
+	}
+	line(header)
+	for _, r := range rows {
+		if r == nil {
+			dots := make([]string, len(header))
+			for i := range dots {
+				dots[i] = "..."
+			}
+			line(dots)
+			continue
+		}
+		line(r)
+	}
+	fmt.Fprintf(&b, "\n[%d rows x %d columns]", len(t.Rows), len(t.Columns))
+	return b.String()
+}

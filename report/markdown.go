@@ -1,0 +1,310 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/logbook/logbook/analysis"
+)
+
+func init() {
+	registerFormat(Format{Name: "md", Ext: ".md", Write: WriteMarkdown})
+}
+
+// MarkdownDoc is a report as GitHub-flavoured Markdown and the plot files
+// it links to, relative to its own directory.
+type MarkdownDoc struct {
+	Text  []byte
+	Files []CompanionFile
+}
+
+// CompanionFile is a file that goes beside a report.
+type CompanionFile struct {
+	Name string // slash-separated, relative to the report's directory
+	Data []byte
+}
+
+// FilesDir is the folder beside a Markdown report that holds its plots:
+// report_files for report.md.
+func FilesDir(mdPath string) string {
+	base := filepath.Base(mdPath)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + "_files"
+}
+
+// WriteMarkdown writes r as Markdown to path and its plots as SVG files into
+// FilesDir(path) beside it: the plots first, each atomically, then the page,
+// so that a page never links to a plot that is not there yet. Plot files a
+// previous run left in the folder and this one did not write are removed.
+func WriteMarkdown(path string, r *Report, opt Options) error {
+	dir := FilesDir(path)
+	doc, err := RenderMarkdown(r, opt, dir)
+	if err != nil {
+		return err
+	}
+	abs := filepath.Join(filepath.Dir(path), dir)
+	written := map[string]bool{}
+	if len(doc.Files) > 0 {
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return err
+		}
+	}
+	for _, f := range doc.Files {
+		name := filepath.Base(filepath.FromSlash(f.Name))
+		if err := WriteFileAtomic(filepath.Join(abs, name), f.Data); err != nil {
+			return err
+		}
+		written[name] = true
+	}
+	if err := WriteFileAtomic(path, doc.Text); err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(abs, plotFilePrefix+"*.svg"))
+	for _, p := range old {
+		if !written[filepath.Base(p)] {
+			os.Remove(p)
+		}
+	}
+	return nil
+}
+
+const plotFilePrefix = "plot-"
+
+// RenderMarkdown renders r as Markdown whose plots are linked as files in
+// the folder dir (relative to the page).
+func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
+	var head, tail string
+	switch opt.FrontMatter {
+	case "jekyll":
+		// A post for Jekyll's default theme (minima), whose layout shows
+		// the title; kramdown reads the body, and Liquid must not run over
+		// it, so it is one raw block.
+		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\ndate: %s\ndescription: %s\n---\n\n{%% raw %%}\n",
+			yamlString(r.Title), r.Generated.Format("2006-01-02 15:04:05 -0700"), yamlString(r.Summary()))
+		tail = "{% endraw %}\n"
+	case "hugo":
+		head = fmt.Sprintf("---\ntitle: %s\ndate: %s\ndraft: false\ndescription: %s\n---\n\n",
+			yamlString(r.Title), r.Generated.Format(time.RFC3339), yamlString(r.Summary()))
+	}
+	w := &mdWriter{dir: dir, names: map[string]bool{}}
+	b := &w.buf
+	switch opt.FrontMatter {
+	case "jekyll", "hugo":
+	case "", "none":
+		// The page has no layout to show its title.
+		fmt.Fprintf(b, "# %s\n\n", mdLine(r.Title))
+	default:
+		return nil, fmt.Errorf("unknown front matter %q (want jekyll, hugo or none)", opt.FrontMatter)
+	}
+	fmt.Fprintf(b, "%s\n\n", mdLine(r.Summary()))
+	fmt.Fprintf(b, "Generated %s by logbook %s.\n\n", r.Generated.Format(time.RFC3339), Version)
+
+	b.WriteString("**Contents**\n\n1. [Key findings](#key-findings)\n")
+	for i, s := range r.Sections {
+		fmt.Fprintf(b, "%d. [%s](#%s)", i+2, mdText(s.Title), slug(s.Title))
+		if s.Skipped != "" {
+			b.WriteString(" (skipped)")
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("\n## Key findings\n\n")
+	if kfs := r.KeyFindings(); len(kfs) > 0 {
+		for _, kf := range kfs {
+			fmt.Fprintf(b, "- **%s:** %s ([%s](#%s))\n", severityWord(kf.Severity),
+				oneLine(safeMarkdown(kf.Message)), mdText(kf.Section.Title), slug(kf.Section.Title))
+		}
+	} else {
+		b.WriteString("Nothing needs attention: no section raised a notice or a warning.\n")
+	}
+
+	n := 0
+	for _, s := range r.Sections {
+		fmt.Fprintf(b, "\n## %s\n\n", mdLine(s.Title))
+		if s.Doc != "" {
+			fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
+		}
+		switch {
+		case s.Skipped != "":
+			fmt.Fprintf(b, "> %s\n", mdLine(s.Skipped))
+			continue
+		case s.Error != "":
+			fmt.Fprintf(b, "> **This section failed:** %s\n", mdText(s.Error))
+			continue
+		}
+		for _, c := range s.Cells {
+			if c.Code == "" {
+				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c.Markdown)))
+				continue
+			}
+			n++
+			fence := codeFence(c.Code)
+			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", n, fence, strings.TrimRight(c.Code, "\n"), fence)
+			for _, o := range c.Outputs {
+				if o.Table != nil {
+					fmt.Fprintf(b, "**Out[%d]:** %s\n\n", n, mdText(o.Table.Title))
+					w.table(o.Table)
+				}
+				if o.Plot != nil {
+					if err := w.plot(n, o.Plot); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		if len(s.Conclusions) > 0 {
+			b.WriteString("### Conclusions\n\n")
+			for _, c := range s.Conclusions {
+				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c)))
+			}
+		}
+	}
+	fmt.Fprintf(b, "\n---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
+		Version, analysis.Count(len(r.Sources), "source"))
+	body := neutralizeTemplates(strings.ReplaceAll(b.String(), "\n\n\n", "\n\n"))
+	return &MarkdownDoc{Text: []byte(head + body + tail), Files: w.files}, nil
+}
+
+type mdWriter struct {
+	buf   bytes.Buffer
+	dir   string
+	names map[string]bool
+	files []CompanionFile
+}
+
+// table writes t as a GFM table cut to head and tail like the HTML, with the
+// index column first.
+func (w *mdWriter) table(t *analysis.Table) {
+	b := &w.buf
+	index := ""
+	indexRight := true
+	if t.Index >= 0 {
+		index = t.Columns[t.Index].Name
+		indexRight = numeric(t.Columns[t.Index].Kind)
+	}
+	cells := []string{mdText(index)}
+	aligns := []bool{indexRight}
+	for i, c := range t.Columns {
+		if i != t.Index {
+			cells = append(cells, mdText(c.Name))
+			aligns = append(aligns, numeric(c.Kind))
+		}
+	}
+	mdRow(b, cells)
+	seps := make([]string, len(aligns))
+	for i, right := range aligns {
+		seps[i] = ":--"
+		if right {
+			seps[i] = "--:"
+		}
+	}
+	mdRow(b, seps)
+	row := func(i int) {
+		out := []string{fmt.Sprint(i)}
+		for j, v := range t.Rows[i] {
+			text := mdText(FormatValue(v, t.Columns[j].Kind))
+			if j == t.Index {
+				out[0] = text
+				if text != "" && strings.TrimSpace(text) == text {
+					out[0] = "**" + text + "**" // bold, as pandas shows an index
+				}
+				continue
+			}
+			out = append(out, text)
+		}
+		mdRow(b, out)
+	}
+	cut := cutTable(len(t.Rows))
+	for _, i := range cut.head {
+		row(i)
+	}
+	if cut.omitted > 0 {
+		dots := make([]string, len(cells))
+		for i := range dots {
+			dots[i] = "…"
+		}
+		mdRow(b, dots)
+		for _, i := range cut.tail {
+			row(i)
+		}
+	}
+	fmt.Fprintf(b, "\n*%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
+	if cut.omitted > 0 {
+		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(cut.omitted, "row"))
+	}
+	b.WriteString("*\n\n")
+}
+
+func mdRow(b *bytes.Buffer, cells []string) {
+	b.WriteString("|")
+	for _, c := range cells {
+		b.WriteString(" ")
+		b.WriteString(c)
+		b.WriteString(" |")
+	}
+	b.WriteString("\n")
+}
+
+// plot draws p into a companion SVG file and links it as an image.
+func (w *mdWriter) plot(n int, p *analysis.Plot) error {
+	svg, err := SVG(p)
+	if err != nil {
+		return err
+	}
+	name := uniqueName(w.names, plotFilePrefix+fileSafe(p.ID), ".svg")
+	w.files = append(w.files, CompanionFile{Name: w.dir + "/" + name, Data: svg})
+	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s/%s)\n\n", n, mdText(p.Title), url.PathEscape(w.dir), url.PathEscape(name))
+	return nil
+}
+
+// fileSafe keeps letters, digits, '-' and '_' of an id for a file name.
+func fileSafe(id string) string {
+	b := []byte(id)
+	for i, c := range b {
+		if !isWordByte(c) && c != '-' {
+			b[i] = '-'
+		}
+	}
+	if len(b) == 0 {
+		return "plot"
+	}
+	return string(b)
+}
+
+// uniqueName returns base+ext, or base-2+ext, base-3+ext … if taken.
+func uniqueName(taken map[string]bool, base, ext string) string {
+	name := base + ext
+	for i := 2; taken[name]; i++ {
+		name = fmt.Sprintf("%s-%d%s", base, i, ext)
+	}
+	taken[name] = true
+	return name
+}
+
+// yamlString quotes s as a YAML double-quoted scalar (a JSON string is one).
+func yamlString(s string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(buf.String(), "\n")
+}
+
+func severityWord(s analysis.Severity) string {
+	w := string(s)
+	if w == "" {
+		return w
+	}
+	return strings.ToUpper(w[:1]) + w[1:]
+}
+
+// oneLine joins the lines of a Markdown message so it stays in its list item.
+func oneLine(s string) string {
+	return strings.Join(slices.DeleteFunc(strings.Split(s, "\n"), func(l string) bool { return strings.TrimSpace(l) == "" }), " ")
+}
