@@ -65,6 +65,7 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 		pl.Add(grid, bars)
 		pl.NominalY(labels...)
 		pl.X.Min = 0
+		pl.X.Tick.Marker = plainTicks{}
 		if p.Percent {
 			pl.X.Tick.Marker = percentTicks{}
 		}
@@ -105,6 +106,7 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 		}
 		pl.X.Tick.Marker = labelTicks{labels: p.Labels, style: pl.X.Tick.Label, room: width - vg.Inch}
 		pl.Add(plotter.NewGrid())
+		pl.Y.Tick.Marker = plainTicks{}
 		if p.Percent {
 			pl.Y.Tick.Marker = percentTicks{}
 		}
@@ -138,6 +140,25 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
 func axisLabel(l string) string { return analysis.Clean(l, maxLabel) }
+
+// plainTicks labels gonum's default ticks without needless decimals, and
+// whole numbers with thousands separators: 25, not 25.00; 12,000.
+type plainTicks struct{}
+
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label == "" {
+			continue
+		}
+		if t.Value == math.Trunc(t.Value) && math.Abs(t.Value) < 1e15 {
+			ticks[i].Label = analysis.Int(int(t.Value))
+		} else {
+			ticks[i].Label = analysis.Float(t.Value, 6)
+		}
+	}
+	return ticks
+}
 
 // percentTicks shows fractions as percentages.
 type percentTicks struct{}
