@@ -186,7 +186,7 @@ func TestHostileHTML(t *testing.T) {
 }
 
 var mdRules = func(dir string) markupRules {
-	img := regexp.MustCompile(`^` + regexp.QuoteMeta(dir) + `/plot-[A-Za-z0-9_-]+\.svg$`)
+	img := regexp.MustCompile(`^(\.\./)?` + regexp.QuoteMeta(dir) + `/plot-[A-Za-z0-9_-]+\.svg$`)
 	return markupRules{
 		tags: set("h1 h2 h3 p strong em del a ol ul li table thead tbody tr th td pre code img hr blockquote"),
 		attr: func(tag, name, value string) bool {

@@ -76,33 +76,50 @@ func WriteMarkdown(path string, r *Report, opt Options) error {
 
 const plotFilePrefix = "plot-"
 
-// RenderMarkdown renders r as Markdown whose plots are linked as files in
-// the folder dir (relative to the page).
+// RenderMarkdown renders r as Markdown whose plots are files in the folder
+// dir beside the page.
+//
+// Static site generators publish a page at a URL of their own, and the plot
+// links follow it:
+//   - Jekyll publishes a page (a .md outside _posts) as NAME.html beside its
+//     folder, and copies NAME_files; the links are NAME_files/... . Jekyll
+//     does not publish folders inside _posts, so a report is a page there.
+//   - Hugo publishes content/x/NAME.md as x/NAME/ and the folder, a resource
+//     of the section, as x/NAME_files; the links are ../NAME_files/... . A
+//     page bundle, x/NAME/index.md with index_files beside it, is published
+//     as x/NAME/ with the folder inside, and links index_files/... .
+//   - Without front matter the links are NAME_files/..., for GitHub and any
+//     viewer that opens the file where it lies.
 func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 	var head, tail string
+	link := url.PathEscape(dir)
 	switch opt.FrontMatter {
 	case "jekyll":
 		// A post for Jekyll's default theme (minima), whose layout shows
-		// the title; kramdown reads the body, and Liquid must not run over
-		// it, so it is one raw block.
-		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\ndate: %s\ndescription: %s\n---\n\n{%% raw %%}\n",
+		// the title.
+		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\ndate: %s\ndescription: %s\n---\n\n",
 			yamlString(r.Title), r.Generated.Format("2006-01-02 15:04:05 -0700"), yamlString(r.Summary()))
-		tail = "{% endraw %}\n"
 	case "hugo":
 		head = fmt.Sprintf("---\ntitle: %s\ndate: %s\ndraft: false\ndescription: %s\n---\n\n",
 			yamlString(r.Title), r.Generated.Format(time.RFC3339), yamlString(r.Summary()))
-	}
-	w := &mdWriter{dir: dir, names: map[string]bool{}}
-	b := &w.buf
-	switch opt.FrontMatter {
-	case "jekyll", "hugo":
+		if base := strings.TrimSuffix(dir, "_files"); base != "index" && base != "_index" {
+			link = "../" + link
+		}
 	case "", "none":
 		// The page has no layout to show its title.
-		fmt.Fprintf(b, "# %s\n\n", mdLine(r.Title))
+		head = fmt.Sprintf("# %s\n\n", mdLine(r.Title))
 	default:
 		return nil, fmt.Errorf("unknown front matter %q (want jekyll, hugo or none)", opt.FrontMatter)
 	}
-	fmt.Fprintf(b, "%s\n\n", mdLine(r.Summary()))
+	// The summary paragraph is the excerpt blogs show in their lists.
+	head += neutralizeTemplates(mdLine(r.Summary())) + "\n\n"
+	if opt.FrontMatter == "jekyll" {
+		// kramdown reads the rest, and Liquid must not run over it.
+		head += "{% raw %}\n"
+		tail = "{% endraw %}\n"
+	}
+	w := &mdWriter{link: link, dir: dir, names: map[string]bool{}}
+	b := &w.buf
 	fmt.Fprintf(b, "Generated %s by logbook %s.\n\n", r.Generated.Format(time.RFC3339), Version)
 
 	b.WriteString("**Contents**\n\n1. [Key findings](#key-findings)\n")
@@ -173,6 +190,7 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 
 type mdWriter struct {
 	buf   bytes.Buffer
+	link  string // the plot folder as the page links it
 	dir   string
 	names map[string]bool
 	files []CompanionFile
@@ -259,7 +277,7 @@ func (w *mdWriter) plot(n int, p *analysis.Plot) error {
 	}
 	name := uniqueName(w.names, plotFilePrefix+fileSafe(p.ID), ".svg")
 	w.files = append(w.files, CompanionFile{Name: w.dir + "/" + name, Data: svg})
-	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s/%s)\n\n", n, mdText(p.Title), url.PathEscape(w.dir), url.PathEscape(name))
+	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s/%s)\n\n", n, mdText(p.Title), w.link, url.PathEscape(name))
 	return nil
 }
 

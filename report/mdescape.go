@@ -20,9 +20,16 @@ func mdText(s string) string {
 	tildes := strings.Count(s, "~") > 1
 	for i, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '|', '#', '{', '}', '$':
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '{', '}', '$', '"', '\'':
+			// Markup, and quotes that typographers (kramdown, Hugo) curl.
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		case '-': // -- and --- would become dashes
+			if strings.HasPrefix(s[i+1:], "-") || i > 0 && s[i-1] == '-' {
+				b.WriteString(`\-`)
+			} else {
+				b.WriteRune(r)
+			}
 		case '<':
 			b.WriteString("&lt;")
 		case '>':
@@ -43,8 +50,9 @@ func mdText(s string) string {
 			} else {
 				b.WriteRune(r)
 			}
-		case '.': // www.… autolinks
-			if i >= 3 && strings.EqualFold(s[i-3:i], "www") && (i == 3 || !isWordByte(s[i-4])) {
+		case '.': // www.… autolinks, and ... that would become an ellipsis
+			if i >= 3 && strings.EqualFold(s[i-3:i], "www") && (i == 3 || !isWordByte(s[i-4])) ||
+				strings.HasPrefix(s[i+1:], ".") || i > 0 && s[i-1] == '.' {
 				b.WriteString(`\.`)
 			} else {
 				b.WriteRune(r)

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"html"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,6 +49,8 @@ var hostileText = []string{
 	"[ref]: https://evil.example",
 	"a &copy b",
 	"/~user/page",
+	"a -- b --- c ... d \"quoted\" 'single' <<x>>",
+	"-leading dash",
 }
 
 // tagRE finds tags in rendered HTML.
@@ -69,6 +72,39 @@ func TestMDTextInTableCell(t *testing.T) {
 		}
 		if got := html.UnescapeString(cell); got != in {
 			t.Errorf("%q: the cell shows %q", in, got)
+		}
+	}
+}
+
+// TestMDTextKramdown renders the same cells with kramdown's GFM parser,
+// as Jekyll does, when Ruby and kramdown-parser-gfm are installed (Debian:
+// ruby-kramdown-parser-gfm). CI does not install them, so it only skips.
+func TestMDTextKramdown(t *testing.T) {
+	ruby, err := exec.LookPath("ruby")
+	if err != nil || exec.Command(ruby, "-e", `require "kramdown"; require "kramdown-parser-gfm"`).Run() != nil {
+		t.Skip("ruby with kramdown-parser-gfm is not installed")
+	}
+	var src strings.Builder
+	src.WriteString("| h |\n| --- |\n")
+	for _, in := range hostileText {
+		src.WriteString("| " + mdText(in) + " |\n")
+	}
+	cmd := exec.Command(ruby, "-e", `require "kramdown"; require "kramdown-parser-gfm"; print Kramdown::Document.new($stdin.read, input: "GFM").to_html`)
+	cmd.Stdin = strings.NewReader(src.String())
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := regexp.MustCompile(`(?s)<td>(.*?)</td>`).FindAllStringSubmatch(string(out), -1)
+	if len(cells) != len(hostileText) {
+		t.Fatalf("kramdown made %d cells of %d:\n%s", len(cells), len(hostileText), out)
+	}
+	for i, c := range cells {
+		if m := tagRE.FindString(c[1]); m != "" {
+			t.Errorf("%q: kramdown cell holds markup %s", hostileText[i], m)
+		}
+		if got := html.UnescapeString(c[1]); got != hostileText[i] {
+			t.Errorf("%q: kramdown shows %q", hostileText[i], got)
 		}
 	}
 }
