@@ -125,8 +125,11 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 	b.WriteString("**Contents**\n\n1. [Key findings](#key-findings)\n")
 	for i, s := range r.Sections {
 		fmt.Fprintf(b, "%d. [%s](#%s)", i+2, mdText(s.Title), slug(s.Title))
-		if s.Skipped != "" {
+		switch {
+		case s.Skipped != "":
 			b.WriteString(" (skipped)")
+		case s.Error != "":
+			b.WriteString(" (failed)")
 		}
 		b.WriteString("\n")
 	}
@@ -140,19 +143,20 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 	} else {
 		b.WriteString("Nothing needs attention: no section raised a notice or a warning.\n")
 	}
+	b.WriteString("\n")
 
 	n := 0
 	for _, s := range r.Sections {
-		fmt.Fprintf(b, "\n## %s\n\n", mdLine(s.Title))
+		fmt.Fprintf(b, "## %s\n\n", mdLine(s.Title))
 		if s.Doc != "" {
 			fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
 		}
 		switch {
 		case s.Skipped != "":
-			fmt.Fprintf(b, "> %s\n", mdLine(s.Skipped))
+			fmt.Fprintf(b, "> %s\n\n", mdLine(s.Skipped))
 			continue
 		case s.Error != "":
-			fmt.Fprintf(b, "> **This section failed:** %s\n", mdText(s.Error))
+			fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
 			continue
 		}
 		for _, c := range s.Cells {
@@ -182,9 +186,9 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 			}
 		}
 	}
-	fmt.Fprintf(b, "\n---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
+	fmt.Fprintf(b, "---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
 		Version, analysis.Count(len(r.Sources), "source"))
-	body := neutralizeTemplates(strings.ReplaceAll(b.String(), "\n\n\n", "\n\n"))
+	body := neutralizeTemplates(b.String())
 	return &MarkdownDoc{Text: []byte(head + body + tail), Files: w.files}, nil
 }
 
