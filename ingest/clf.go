@@ -102,7 +102,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	p.shape.vhost = n == 4
 	if n == 4 {
-		r.Str[frame.Host] = tok[0]
+		r.Str[frame.Host] = stripPort(tok[0])
 	}
 	r.Str[frame.IP] = tok[n-3]
 	if u := tok[n-1]; !isDash(u) {
@@ -187,6 +187,21 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	p.shape.agents = true
 	return kind, nil
+}
+
+// stripPort drops the ":port" Apache's %v:%p adds to the virtual host, so
+// that the host column holds host names (as CloudFront's does) and one site
+// served over http and https is one host. A bare IPv6 address is left whole.
+func stripPort(h []byte) []byte {
+	i := bytes.LastIndexByte(h, ':')
+	if i <= 0 || i == len(h)-1 || !allDigits(h[i+1:]) {
+		return h
+	}
+	host := h[:i]
+	if bytes.IndexByte(host, ':') >= 0 && (host[0] != '[' || host[len(host)-1] != ']') {
+		return h
+	}
+	return host
 }
 
 // quoted returns the text up to the closing quote, unescaping \" and \\ into

@@ -85,6 +85,7 @@ const (
 	maxExamples    = 5
 	maxExampleText = 300
 	maxLine        = 16 << 20 // a longer line is malformed
+	detectBytes    = 64 << 10 // the least the first chunk holds when the format is detected
 )
 
 type chunkResult struct {
@@ -95,7 +96,6 @@ type chunkResult struct {
 	repaired  int
 	examples  []*SyntaxError // line numbers relative to the chunk
 	repairs   []*SyntaxError
-	overlong  bool
 }
 
 type task struct {
@@ -104,9 +104,10 @@ type task struct {
 	data   []byte
 	buf    *[]byte // returned to the pool after parsing
 	res    chan chunkResult
-	// overlong marks data that is the start of a line longer than maxLine;
-	// the reader drops the rest of that line.
-	overlong bool
+	// bad, when set, says data is (the start of) one line that cannot be
+	// read, and why: a line longer than maxLine, whose rest the reader
+	// drops, or the last line of a source cut by a read error.
+	bad string
 }
 
 // Read reads every source into one frame, in source order. It never fails
@@ -157,6 +158,13 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			select {
 			case ahead <- struct{}{}:
 			case <-ctx.Done():
+				// No reader will take the sources left: close their
+				// queues here, or the merge loop would wait for them
+				// for ever.
+				for j := i; j < len(sources); j++ {
+					stats[j].Err = fmt.Errorf("%s: %w", sources[j].Name, ctx.Err())
+					close(queues[j])
+				}
 				return
 			}
 			next <- i
@@ -244,11 +252,16 @@ func (rd *sourceReader) read() {
 	skipping := false // dropping the rest of an overlong line
 	for first := true; ; first = false {
 		if rd.ctx.Err() != nil {
-			rd.st.Err = rd.ctx.Err()
+			rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, rd.ctx.Err())
 			return
 		}
 		bp := rd.pool.Get().(*[]byte)
-		if need := len(carry) + rd.chunkSize; cap(*bp) < need {
+		need := len(carry) + rd.chunkSize
+		if first && format == nil {
+			// Enough lines to detect the format, however small the chunks.
+			need = max(need, detectBytes)
+		}
+		if cap(*bp) < need {
 			rd.pool.Put(bp)
 			nb := make([]byte, need)
 			bp = &nb
@@ -265,7 +278,13 @@ func (rd *sourceReader) read() {
 			rd.opt.Progress(int64(m))
 		}
 		if first && format == nil {
-			format, err = Detect(data)
+			// Detect from whole lines: the last one may be cut by the
+			// end of the chunk.
+			sample := data
+			if i := bytes.LastIndexByte(data, '\n'); i >= 0 && !eof {
+				sample = data[:i+1]
+			}
+			format, err = Detect(sample)
 			if err != nil {
 				rd.pool.Put(bp)
 				if rd.st.Err == nil {
@@ -303,10 +322,18 @@ func (rd *sourceReader) read() {
 				carry = append(carry, data...)
 				data = data[:0]
 			default:
-				rd.send(format, header, append([]byte(nil), data[:maxExampleText]...), nil, true)
+				rd.send(format, header, append([]byte(nil), data[:maxExampleText+1]...), nil, fmt.Sprintf("line longer than %d MiB", maxLine>>20))
 				data = data[:0]
 				skipping = true
 			}
+		}
+		// A read error cuts the last line short: that part is not a
+		// record, but it is counted.
+		var cutShort []byte
+		if rerr != nil && rerr != io.EOF && len(data) > 0 && data[len(data)-1] != '\n' {
+			i := bytes.LastIndexByte(data, '\n')
+			cutShort = append([]byte(nil), data[i+1:min(len(data), i+2+maxExampleText)]...)
+			data = data[:i+1]
 		}
 		if len(data) == 0 {
 			rd.pool.Put(bp)
@@ -321,7 +348,10 @@ func (rd *sourceReader) read() {
 					header = append([]byte(nil), bytes.TrimRight(data[i:i+end], "\r")...)
 				}
 			}
-			rd.send(format, h, data, bp, false)
+			rd.send(format, h, data, bp, "")
+		}
+		if cutShort != nil {
+			rd.send(format, header, cutShort, nil, "line cut short by the read error")
 		}
 		if eof {
 			return
@@ -342,14 +372,14 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, overlong bool) {
+func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, bad string) {
 	res := make(chan chunkResult, 1)
 	select {
 	case rd.queue <- res:
 	case <-rd.ctx.Done():
 		return
 	}
-	rd.tasks <- task{format: format, header: header, data: data, buf: bp, res: res, overlong: overlong}
+	rd.tasks <- task{format: format, header: header, data: data, buf: bp, res: res, bad: bad}
 }
 
 // lastDirective returns the offset of the last line of data that starts with
@@ -380,10 +410,10 @@ func describeReadError(name, comp string, err error) error {
 func parseChunk(t task) chunkResult {
 	var r chunkResult
 	b := frame.NewBuilder()
-	if t.overlong {
+	if t.bad != "" {
 		r.lines = 1
 		r.malformed = 1
-		r.examples = append(r.examples, &SyntaxError{Line: 1, Reason: fmt.Sprintf("line longer than %d MiB", maxLine>>20), Text: clip(t.data)})
+		r.examples = append(r.examples, &SyntaxError{Line: 1, Reason: t.bad, Text: clip(t.data)})
 		r.f = b.Frame()
 		return r
 	}

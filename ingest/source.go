@@ -71,8 +71,12 @@ func Expand(args []string, stdin io.Reader) ([]Source, []error) {
 			out = append(out, FileSource(a, false))
 		default:
 			matches, gerr := filepath.Glob(a)
+			matches = slices.DeleteFunc(matches, func(m string) bool { return hiddenByWildcard(a, m) })
 			if gerr != nil || len(matches) == 0 {
-				if errors.Is(err, fs.ErrNotExist) && gerr == nil && strings.ContainsAny(a, "*?[") {
+				switch {
+				case gerr != nil:
+					err = fmt.Errorf("%s: %w", a, gerr)
+				case errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(a, "*?["):
 					err = fmt.Errorf("%s: no files match", a)
 				}
 				errs = append(errs, err)
@@ -87,6 +91,23 @@ func Expand(args []string, stdin io.Reader) ([]Source, []error) {
 		}
 	}
 	return out, errs
+}
+
+// hiddenByWildcard reports whether a wildcard of pattern matched a name
+// starting with a dot, which a shell glob would not match and a directory
+// walk skips: "logs/*" does not read "logs/.access.log.swp".
+func hiddenByWildcard(pattern, match string) bool {
+	pe := strings.Split(filepath.ToSlash(filepath.Clean(pattern)), "/")
+	me := strings.Split(filepath.ToSlash(filepath.Clean(match)), "/")
+	if len(pe) != len(me) {
+		return false
+	}
+	for i, m := range me {
+		if strings.HasPrefix(m, ".") && !strings.HasPrefix(pe[i], ".") && strings.ContainsAny(pe[i], "*?[") {
+			return true
+		}
+	}
+	return false
 }
 
 // FileSource returns the file at path as a source.
