@@ -149,35 +149,37 @@ func Notebook(r *Report) ([]byte, error) {
 		NBFormat: 4, NBFormatMinor: 5,
 	}
 	w.markdown("title", fmt.Sprintf("# %s\n\n%s\n\nGenerated %s by logbook %s. Every table, with all its rows, is in the JSON output (`-o report.json`).",
-		mdLine(r.Title), mdLine(r.Summary()), r.Generated.Format(time.RFC3339), Version))
-	load, err := loadCell(r)
-	if err != nil {
-		return nil, err
-	}
-	w.code("load-requests", 1, load, nil)
-
+		nbLine(r.Title), nbLine(r.Summary()), r.Generated.Format(time.RFC3339), Version))
 	var kf strings.Builder
 	kf.WriteString("## Key findings\n\n")
 	if kfs := r.KeyFindings(); len(kfs) > 0 {
 		for _, f := range kfs {
-			fmt.Fprintf(&kf, "- **%s:** %s (%s)\n", severityWord(f.Severity), oneLine(safeMarkdown(f.Message)), mdText(f.Section.Title))
+			fmt.Fprintf(&kf, "- **%s:** %s (%s)\n", severityWord(f.Severity), oneLine(safeMarkdown(f.Message)), nbText(f.Section.Title))
 		}
 	} else {
 		kf.WriteString("Nothing needs attention: no section raised a notice or a warning.")
 	}
 	w.markdown("key-findings", kf.String())
 
+	load, err := loadCell(r)
+	if err != nil {
+		return nil, err
+	}
+	w.markdown("loading", "## The data\n\nThe next cell reads the logs into the DataFrame `requests`, one row per request, with pandas. "+
+		"Each cell after it shows, in pandas form, a computation logbook ran, with logbook's results as its outputs.")
+	w.code("load-requests", 1, load, nil)
+
 	n := 1
 	for _, s := range r.Sections {
-		head := "## " + mdLine(s.Title)
+		head := "## " + nbLine(s.Title)
 		if s.Doc != "" {
-			head += "\n\n*" + strings.TrimSpace(mdText(s.Doc)) + "*"
+			head += "\n\n*" + strings.TrimSpace(nbText(s.Doc)) + "*"
 		}
 		switch {
 		case s.Skipped != "":
-			head += "\n\n> " + mdLine(s.Skipped)
+			head += "\n\n> " + nbLine(s.Skipped)
 		case s.Error != "":
-			head += "\n\n> **This section failed:** " + mdText(s.Error)
+			head += "\n\n> **This section failed:** " + nbText(s.Error)
 		}
 		w.markdown(s.ID, head)
 		if s.Skipped != "" || s.Error != "" {

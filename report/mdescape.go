@@ -13,19 +13,38 @@ import (
 // mdText escapes plain text (a value from a log, a title, a column name) so
 // that every Markdown reader shows it as it is: nothing in it becomes
 // emphasis, a link, an autolink, raw HTML, a table cell border, math or a
-// template tag. Text that starts a line needs mdLine.
-func mdText(s string) string {
+// template tag, and typographers (kramdown, Hugo) leave its quotes and
+// dashes alone. Text that starts a line needs mdLine.
+func mdText(s string) string { return escapeMarkdown(s, false) }
+
+// nbText is mdText for notebook Markdown cells. Jupyter's readers (marked,
+// and mistune in nbconvert) have no typographer, and mistune honours a
+// backslash only before a few characters, so this escapes less and uses
+// character references for the rest.
+func nbText(s string) string { return escapeMarkdown(s, true) }
+
+func escapeMarkdown(s string, nb bool) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	tildes := strings.Count(s, "~") > 1
 	for i, r := range s {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '|', '#', '{', '}', '$', '"', '\'':
-			// Markup, and quotes that typographers (kramdown, Hugo) curl.
+		case '\\', '`', '*', '_', '[', ']', '|', '#', '{', '}':
 			b.WriteByte('\\')
 			b.WriteRune(r)
+		case '$': // math
+			if nb {
+				b.WriteString("&#36;")
+			} else {
+				b.WriteString(`\$`)
+			}
+		case '"', '\'': // typographers curl quotes
+			if !nb {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
 		case '-': // -- and --- would become dashes
-			if strings.HasPrefix(s[i+1:], "-") || i > 0 && s[i-1] == '-' {
+			if !nb && (strings.HasPrefix(s[i+1:], "-") || i > 0 && s[i-1] == '-') {
 				b.WriteString(`\-`)
 			} else {
 				b.WriteRune(r)
@@ -45,14 +64,17 @@ func mdText(s string) string {
 				b.WriteRune(r)
 			}
 		case ':': // scheme://… autolinks
-			if strings.HasPrefix(s[i+1:], "//") {
-				b.WriteString(`\:`)
-			} else {
+			switch {
+			case !strings.HasPrefix(s[i+1:], "//"):
 				b.WriteRune(r)
+			case nb:
+				b.WriteString("&#58;")
+			default:
+				b.WriteString(`\:`)
 			}
 		case '.': // www.… autolinks, and ... that would become an ellipsis
 			if i >= 3 && strings.EqualFold(s[i-3:i], "www") && (i == 3 || !isWordByte(s[i-4])) ||
-				strings.HasPrefix(s[i+1:], ".") || i > 0 && s[i-1] == '.' {
+				!nb && (strings.HasPrefix(s[i+1:], ".") || i > 0 && s[i-1] == '.') {
 				b.WriteString(`\.`)
 			} else {
 				b.WriteRune(r)
@@ -72,8 +94,12 @@ func mdText(s string) string {
 
 // mdLine is mdText for text that starts a line (a paragraph, a quote): it
 // also escapes what would open a list or a setext underline there.
-func mdLine(s string) string {
-	out := mdText(s)
+func mdLine(s string) string { return lineStart(mdText(s)) }
+
+// nbLine is nbText for text that starts a line.
+func nbLine(s string) string { return lineStart(nbText(s)) }
+
+func lineStart(out string) string {
 	if out == "" {
 		return out
 	}

@@ -111,18 +111,24 @@ func TestMDTextKramdown(t *testing.T) {
 
 func TestMDLineAsParagraph(t *testing.T) {
 	for _, in := range hostileText {
-		out := strings.TrimSpace(renderGFM(t, mdLine(in)+"\n"))
-		if !strings.HasPrefix(out, "<p>") || !strings.HasSuffix(out, "</p>") {
-			t.Errorf("%q: not a paragraph: %s", in, out)
-			continue
-		}
-		body := strings.TrimSuffix(strings.TrimPrefix(out, "<p>"), "</p>")
-		if m := tagRE.FindString(body); m != "" {
-			t.Errorf("%q: markup %s in %s", in, m, out)
-		}
-		if got := html.UnescapeString(body); got != in {
-			t.Errorf("%q: shown as %q", in, got)
-		}
+		testParagraph(t, in, mdLine(in))
+		testParagraph(t, in, nbLine(in))
+	}
+}
+
+func testParagraph(t *testing.T, in, md string) {
+	t.Helper()
+	out := strings.TrimSpace(renderGFM(t, md+"\n"))
+	if !strings.HasPrefix(out, "<p>") || !strings.HasSuffix(out, "</p>") {
+		t.Errorf("%q: not a paragraph: %s", in, out)
+		return
+	}
+	body := strings.TrimSuffix(strings.TrimPrefix(out, "<p>"), "</p>")
+	if m := tagRE.FindString(body); m != "" {
+		t.Errorf("%q: markup %s in %s", in, m, out)
+	}
+	if got := html.UnescapeString(body); got != in {
+		t.Errorf("%q: shown as %q", in, got)
 	}
 }
 
