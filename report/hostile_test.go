@@ -63,6 +63,8 @@ func hostileSection() []*analysis.Section {
 	for _, p := range payloads {
 		s.Conclude("The value " + analysis.Code(p) + " was seen.")
 	}
+	// An analysis that forgot to quote: the renderers must still hold.
+	s.Conclude("Unquoted: " + strings.Join(payloads[:len(payloads)-3], " "))
 	s.Find("hostile_value", analysis.SevWarning, payloads[1], "Value "+analysis.Code(payloads[1])+" was seen.")
 	skipped := &analysis.Section{ID: "hostile-skipped", Title: "Skipped", Doc: "d", Skipped: "skipped: <script>window.__pwned=true</script> [x](javascript:alert(1))"}
 	failed := &analysis.Section{ID: "hostile-failed", Title: "Failed", Doc: "d", Error: "internal error: <img src=x onerror=window.__pwned=true> {% endraw %}"}

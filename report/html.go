@@ -33,10 +33,12 @@ func init() {
 // HTML through (goldmark's default without WithUnsafe).
 var md = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
-// Markdown renders Markdown written by an analysis to safe HTML.
+// Markdown renders Markdown written by an analysis to safe HTML: goldmark
+// drops raw HTML and script URLs, and safeMarkdown keeps a log value that
+// reached the prose unquoted from becoming a link.
 func Markdown(src string) template.HTML {
 	var buf bytes.Buffer
-	if err := md.Convert([]byte(src), &buf); err != nil {
+	if err := md.Convert([]byte(safeMarkdown(src)), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
 	}
 	return template.HTML(buf.String())

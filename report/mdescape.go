@@ -124,12 +124,14 @@ func leadingDigits(s string) int {
 	return n
 }
 
-// safeMarkdown hardens Markdown written by an analysis before it goes into a
-// Markdown or notebook file. Analyses quote log values as code spans
-// (analysis.Code), which every reader shows verbatim; outside code spans
-// this turns '<' into a character reference, so that no reader (Jupyter
-// and kramdown pass raw HTML through) can meet a tag or an autolink, and
-// escapes template openings.
+// safeMarkdown hardens Markdown written by an analysis. Analyses quote log
+// values as code spans (analysis.Code), which every reader shows verbatim;
+// this guards against a value that reached the prose unquoted. Outside code
+// spans it turns '<' into a character reference, so that no reader (Jupyter
+// and kramdown pass raw HTML through) meets a tag or an autolink; breaks the
+// bare URLs and e-mail addresses GFM would link; leaves images, and links
+// to anything but a place in the report (#id), as text; and escapes
+// template openings.
 func safeMarkdown(src string) string {
 	var b strings.Builder
 	b.Grow(len(src))
@@ -159,6 +161,24 @@ func safeMarkdown(src string) string {
 		case c == '{' && i+1 < len(src) && (src[i+1] == '{' || src[i+1] == '%'):
 			b.WriteString(`\{`)
 			i++
+		case c == ']' && strings.HasPrefix(src[i+1:], "(") && !strings.HasPrefix(src[i+2:], "#"):
+			// Only links within the report survive; any other target
+			// could have come from a log.
+			b.WriteString(`]\(`)
+			i += 2
+		case c == '!' && strings.HasPrefix(src[i+1:], "["):
+			// No images: they would be fetched from wherever they point.
+			b.WriteString(`!\[`)
+			i += 2
+		case c == '@': // e-mail autolinks
+			b.WriteString("&#64;")
+			i++
+		case c == ':' && strings.HasPrefix(src[i+1:], "//"):
+			b.WriteString(`\:`)
+			i++
+		case (c == 'w' || c == 'W') && len(src) >= i+4 && strings.EqualFold(src[i:i+4], "www.") && (i == 0 || !isWordByte(src[i-1])):
+			b.WriteString(src[i:i+3] + `\.`)
+			i += 4
 		default:
 			b.WriteByte(c)
 			i++

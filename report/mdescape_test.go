@@ -136,12 +136,15 @@ func TestSafeMarkdown(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"a `<b>` c", "a `<b>` c"},
 		{"a <b>x</b>", "a &lt;b>x&lt;/b>"},
-		{"<https://evil.example>", "&lt;https://evil.example>"},
+		{"<https://evil.example>", `&lt;https\://evil.example>`},
 		{"``a ` <b>`` <i>", "``a ` <b>`` &lt;i>"},
 		{"` unclosed <b>", "` unclosed &lt;b>"},
 		{`\` + "`not code <b>`", `\` + "`not code &lt;b>`"},
 		{"x {{ y }} {% z %} `{{ w }}`", `x \{{ y }} \{% z %} ` + "`{{ w }}`"},
 		{"**bold** [link](#a) `x`", "**bold** [link](#a) `x`"},
+		{"[x](javascript:alert(1)) [y](JaVaScRiPt:x) [z](data:text/html,x)", `[x]\(javascript:alert(1)) [y]\(JaVaScRiPt:x) [z]\(data:text/html,x)`},
+		{"see https://evil.example and www.evil.example", `see https\://evil.example and www\.evil.example`},
+		{"[docs](https://example.org/a) `https://x` [here](#status_codes)", "[docs]\\(https\\://example.org/a) `https://x` [here](#status_codes)"},
 	} {
 		if got := safeMarkdown(tc.in); got != tc.want {
 			t.Errorf("safeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
@@ -149,7 +152,11 @@ func TestSafeMarkdown(t *testing.T) {
 		out := renderGFM(t, safeMarkdown(tc.in))
 		for _, m := range tagRE.FindAllStringSubmatch(out, -1) {
 			switch m[2] {
-			case "p", "code", "strong", "em", "a":
+			case "p", "code", "strong", "em":
+			case "a":
+				if !strings.HasPrefix(m[0], `<a href="#`) && m[1] != "/" {
+					t.Errorf("%q renders a live link %s: %s", tc.in, m[0], out)
+				}
 			default:
 				t.Errorf("%q renders a <%s>: %s", tc.in, m[2], out)
 			}
