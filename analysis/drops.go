@@ -1,0 +1,569 @@
+package analysis
+
+// Traffic drops: minutes-long gaps with no requests where the usual rate
+// says there should have been plenty, hours and days far below their usual
+// level, and error bursts in the minutes before a gap. The functions here
+// are pure: they take counts and return what they found, and traffic.go
+// turns that into tables, findings and sentences.
+//
+// Baselines are robust: medians (and the median absolute deviation), never
+// means, so that one burst of scanner traffic or one bad day does not make
+// every other stretch look quiet.
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// minuteCount is the number of requests in one UTC minute, and how many of
+// them were answered with a 4xx or a 5xx status.
+type minuteCount struct {
+	Minute    int64 // Unix seconds / 60
+	N, E4, E5 int32
+}
+
+// denseMinutes is the longest span, in minutes, counted in flat arrays;
+// longer spans (logs years apart) are counted by sorting.
+const denseMinutes = 1 << 20
+
+// countMinutes counts the requests per UTC minute, and the 4xx and 5xx
+// responses when status is not nil. Only minutes with requests are listed,
+// in time order. Minutes are UTC, not local, so that a daylight-saving
+// change never looks like an hour without traffic.
+func countMinutes(times []int64, status *frame.Strings) []minuteCount {
+	if len(times) == 0 {
+		return nil
+	}
+	var class []uint8 // per status code: 1 for 4xx, 2 for 5xx, 0 otherwise
+	var codes []uint32
+	if status != nil {
+		class = make([]uint8, len(status.Dict))
+		for c, v := range status.Dict {
+			switch statusClass(v) {
+			case "4xx":
+				class[c] = 1
+			case "5xx":
+				class[c] = 2
+			}
+		}
+		codes = status.Codes
+	}
+	lo, hi := floorDiv(times[0], 60), floorDiv(times[0], 60)
+	for _, t := range times {
+		m := floorDiv(t, 60)
+		lo, hi = min(lo, m), max(hi, m)
+	}
+	var out []minuteCount
+	if hi-lo < denseMinutes {
+		span := int(hi - lo + 1)
+		n := make([]int32, span)
+		var e [3][]int32
+		if class != nil {
+			e[1], e[2] = make([]int32, span), make([]int32, span)
+			for i, t := range times {
+				m := floorDiv(t, 60) - lo
+				n[m]++
+				if k := class[codes[i]]; k != 0 {
+					e[k][m]++
+				}
+			}
+		} else {
+			for _, t := range times {
+				n[floorDiv(t, 60)-lo]++
+			}
+		}
+		for m, c := range n {
+			if c == 0 {
+				continue
+			}
+			mc := minuteCount{Minute: lo + int64(m), N: c}
+			if class != nil {
+				mc.E4, mc.E5 = e[1][m], e[2][m]
+			}
+			out = append(out, mc)
+		}
+		return out
+	}
+	keys := make([]int64, len(times))
+	for i, t := range times {
+		k := floorDiv(t, 60) * 4
+		if class != nil {
+			k += int64(class[codes[i]])
+		}
+		keys[i] = k
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		m := floorDiv(k, 4)
+		if len(out) == 0 || out[len(out)-1].Minute != m {
+			out = append(out, minuteCount{Minute: m})
+		}
+		last := &out[len(out)-1]
+		last.N++
+		switch k - m*4 {
+		case 1:
+			last.E4++
+		case 2:
+			last.E5++
+		}
+	}
+	return out
+}
+
+// minuteIndex answers range sums over a sparse minute series.
+type minuteIndex struct {
+	mc           []minuteCount
+	n, e4, e5    []int64 // prefix sums: n[i] is the requests in mc[:i]
+	first, limit int64   // the first minute with requests, and one past the last
+}
+
+func indexMinutes(mc []minuteCount) *minuteIndex {
+	x := &minuteIndex{mc: mc, n: make([]int64, len(mc)+1), e4: make([]int64, len(mc)+1), e5: make([]int64, len(mc)+1)}
+	for i, c := range mc {
+		x.n[i+1] = x.n[i] + int64(c.N)
+		x.e4[i+1] = x.e4[i] + int64(c.E4)
+		x.e5[i+1] = x.e5[i] + int64(c.E5)
+	}
+	if len(mc) > 0 {
+		x.first, x.limit = mc[0].Minute, mc[len(mc)-1].Minute+1
+	}
+	return x
+}
+
+// at is the position of the first minute ≥ m.
+func (x *minuteIndex) at(m int64) int {
+	i, _ := slices.BinarySearchFunc(x.mc, m, func(c minuteCount, m int64) int { return cmp.Compare(c.Minute, m) })
+	return i
+}
+
+// sum returns the requests, 4xx and 5xx in the minutes [a, b).
+func (x *minuteIndex) sum(a, b int64) (n, e4, e5 int64) {
+	i, j := x.at(a), x.at(b)
+	return x.n[j] - x.n[i], x.e4[j] - x.e4[i], x.e5[j] - x.e5[i]
+}
+
+// gapOptions tune gap detection.
+type gapOptions struct {
+	MinMinutes  int64   // the shortest run of empty minutes considered
+	MinExpected float64 // requests that must have been expected, so that P(none) = exp(-expected) is negligible
+	Window      int64   // minutes each side of a gap from which the local rate is taken
+	Burst       int64   // minutes before a gap searched for an error burst
+}
+
+var defaultGapOptions = gapOptions{MinMinutes: 5, MinExpected: 20, Window: 180, Burst: 15}
+
+// bucketMinutes is the width of the buckets whose median gives the local rate.
+const bucketMinutes = 10
+
+// gap is a run of minutes without requests.
+type gap struct {
+	Start, End int64   // Unix minutes: the first empty minute, and the first with requests again
+	Expected   float64 // requests expected over the gap
+	LocalRate  float64 // requests per minute around the gap (median of 10-minute buckets)
+
+	// The Burst minutes before Start, and the rest of the log as the baseline.
+	Before         errorWindow
+	Usual          errorWindow
+	Burst5, Burst4 bool // 5xx (4xx) far more frequent before the gap than usually
+}
+
+// Minutes is the length of the gap.
+func (g gap) Minutes() int64 { return g.End - g.Start }
+
+// errorWindow counts requests and error responses over some minutes.
+type errorWindow struct{ N, E4, E5 int64 }
+
+func (w errorWindow) share5() float64 { return float64(w.E5) / float64(w.N) }
+func (w errorWindow) share4() float64 { return float64(w.E4) / float64(w.N) }
+
+// findGaps lists the runs of at least opt.MinMinutes empty minutes between
+// the first and the last request over which at least opt.MinExpected
+// requests were expected, so that under a Poisson model the chance of
+// seeing none, exp(-expected), is below about 2e-9.
+//
+// The expected rate is the smaller of robust estimates: the median of the
+// 10-minute request counts in the opt.Window minutes before the gap, the
+// same after it (the local level on each side, which copes with logs that
+// sample one minute an hour or come in bursts), and usual(start, end), the requests the same
+// hours of the day usually receive (the median over days; +Inf when the
+// log is too short to tell), which keeps a site that is quiet every night
+// from raising an alarm every night.
+//
+// For each gap, the opt.Burst minutes before it are compared with the rest
+// of the log: a burst is a share of 5xx (4xx) responses that a binomial
+// test finds far above the usual share (p < 1e-4), with at least 3 of them
+// and at least twice the usual share.
+func findGaps(mc []minuteCount, usual func(start, end int64) float64, opt gapOptions) []gap {
+	if len(mc) < 2 {
+		return nil
+	}
+	x := indexMinutes(mc)
+	var out []gap
+	for i := 1; i < len(mc); i++ {
+		start, end := mc[i-1].Minute+1, mc[i].Minute
+		if end-start < opt.MinMinutes {
+			continue
+		}
+		length := float64(end - start)
+		// Cheap bound first: a median is at most twice the mean (with room
+		// for buckets that cover a little less than the window).
+		a, b := max(x.first, start-opt.Window), min(x.limit, end+opt.Window)
+		around, _, _ := x.sum(a, b)
+		if window := float64((start - a) + (b - end)); window <= 0 || 2.5*float64(around)/window*length < opt.MinExpected {
+			continue
+		}
+		rate, ok := localRate(x, start, end, opt.Window)
+		if !ok {
+			continue
+		}
+		expected := rate * length
+		if usual != nil {
+			expected = math.Min(expected, usual(start, end))
+		}
+		if expected < opt.MinExpected {
+			continue
+		}
+		out = append(out, gap{Start: start, End: end, Expected: expected, LocalRate: rate})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// Error bursts: the minutes before each gap against everything else.
+	total := errorWindow{N: x.n[len(mc)], E4: x.e4[len(mc)], E5: x.e5[len(mc)]}
+	usualErr := total
+	for i := range out {
+		n, e4, e5 := x.sum(out[i].Start-opt.Burst, out[i].Start)
+		out[i].Before = errorWindow{n, e4, e5}
+		usualErr.N -= n
+		usualErr.E4 -= e4
+		usualErr.E5 -= e5
+	}
+	if usualErr.N <= 0 {
+		usualErr = total
+	}
+	for i := range out {
+		g := &out[i]
+		g.Usual = usualErr
+		g.Burst5 = isBurst(g.Before.E5, g.Before.N, usualErr.E5, usualErr.N)
+		g.Burst4 = isBurst(g.Before.E4, g.Before.N, usualErr.E4, usualErr.N)
+	}
+	return out
+}
+
+// localRate is the request rate per minute around a gap: the median count
+// of the 10-minute buckets in the window minutes before start, and the same
+// after end, whichever is lower, so that traffic must have been flowing on
+// both sides (a log that simply starts or stops later is no gap). Buckets
+// reaching beyond the log do not count; a side with fewer than three
+// buckets gives no estimate.
+func localRate(x *minuteIndex, start, end, window int64) (float64, bool) {
+	var before, after []float64
+	for k := int64(0); k+bucketMinutes <= window; k += bucketMinutes {
+		if a := start - k - bucketMinutes; a >= x.first {
+			n, _, _ := x.sum(a, a+bucketMinutes)
+			before = append(before, float64(n))
+		}
+		if b := end + k + bucketMinutes; b <= x.limit {
+			n, _, _ := x.sum(b-bucketMinutes, b)
+			after = append(after, float64(n))
+		}
+	}
+	if len(before) < 3 || len(after) < 3 {
+		return 0, false
+	}
+	return math.Min(median(before), median(after)) / bucketMinutes, true
+}
+
+// isBurst tells whether k events out of n are far more than the usual rate
+// of base out of baseN.
+func isBurst(k, n, base, baseN int64) bool {
+	if k < 3 || n == 0 || baseN == 0 {
+		return false
+	}
+	p := math.Max(float64(base), 0.5) / float64(baseN)
+	if float64(k)/float64(n) < 2*p {
+		return false
+	}
+	return binomialTail(k, n, p) < 1e-4
+}
+
+// binomialTail is P(X ≥ k) for X ~ Binomial(n, p).
+func binomialTail(k, n int64, p float64) float64 {
+	if k <= 0 {
+		return 1
+	}
+	if k > n {
+		return 0
+	}
+	if p >= 1 {
+		return 1
+	}
+	lgN, _ := math.Lgamma(float64(n + 1))
+	lp, lq := math.Log(p), math.Log1p(-p)
+	sum := 0.0
+	for i := k; i <= n; i++ {
+		a, _ := math.Lgamma(float64(i + 1))
+		b, _ := math.Lgamma(float64(n - i + 1))
+		term := math.Exp(lgN - a - b + float64(i)*lp + float64(n-i)*lq)
+		sum += term
+		if i > k && term < sum*1e-12 {
+			break
+		}
+	}
+	return math.Min(sum, 1)
+}
+
+// hourProfile is the usual number of requests in each local hour of the
+// day: the median over the complete hours of the log, and the MAD.
+type hourProfile struct {
+	Median, MAD [24]float64
+	Known       [24]bool // at least minProfileDays hours went into the median
+}
+
+// minProfileDays is the fewest days a median per hour of the day (or per
+// day) is taken over.
+const minProfileDays = 3
+
+// profileHours computes the hour-of-day profile of hourly counts: hours[i]
+// is the count of local hour firstHour+i (hours since the epoch, local wall
+// clock). Only days with requests count: a day without any is a hole in
+// the logs (or a day-long outage), not a usual day. The first and last
+// hours (usually partial) and hours for which skip returns true (a local
+// hour a daylight-saving change left out) do not count either.
+func profileHours(hours []int, firstHour int64, skip func(h int64) bool) hourProfile {
+	var by [24][]float64
+	busy := busyDays(hours, firstHour)
+	firstDay := floorDiv(firstHour, 24)
+	for i := 1; i < len(hours)-1; i++ {
+		h := firstHour + int64(i)
+		if !busy[floorDiv(h, 24)-firstDay] || skip != nil && hours[i] == 0 && skip(h) {
+			continue
+		}
+		hod := floorMod(h, 24)
+		by[hod] = append(by[hod], float64(hours[i]))
+	}
+	var p hourProfile
+	for hod, v := range by {
+		if len(v) >= minProfileDays {
+			p.Median[hod], p.MAD[hod] = medianMAD(v)
+			p.Known[hod] = true
+		}
+	}
+	return p
+}
+
+// busyDays tells, for each local day from the day of firstHour, whether
+// any of its hours had requests.
+func busyDays(hours []int, firstHour int64) []bool {
+	firstDay := floorDiv(firstHour, 24)
+	busy := make([]bool, floorDiv(firstHour+int64(len(hours))-1, 24)-firstDay+1)
+	for i, n := range hours {
+		if n > 0 {
+			busy[floorDiv(firstHour+int64(i), 24)-firstDay] = true
+		}
+	}
+	return busy
+}
+
+// quietRun is a run of consecutive hours or days far below their usual level.
+type quietRun struct {
+	First, Last int64   // hour or day numbers (local), inclusive
+	Requests    int     // requests over the run
+	Expected    float64 // the usual requests over the run (sum of medians)
+}
+
+// lowHours lists the runs of complete local hours far below the usual level
+// for their hour of the day: fewer than half the median, by more than four
+// robust standard deviations (1.4826 MAD, at least the Poisson √median),
+// where the median is at least 20 requests. Hours for which skip returns
+// true are left out.
+func lowHours(hours []int, firstHour int64, p hourProfile, skip func(h int64) bool) []quietRun {
+	var out []quietRun
+	for i := 1; i < len(hours)-1; i++ {
+		h := firstHour + int64(i)
+		hod := floorMod(h, 24)
+		if !p.Known[hod] || !farBelow(float64(hours[i]), p.Median[hod], p.MAD[hod], 20) {
+			continue
+		}
+		if skip != nil && hours[i] == 0 && skip(h) {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Last == h-1 {
+			out[n-1].Last = h
+			out[n-1].Requests += hours[i]
+			out[n-1].Expected += p.Median[hod]
+			continue
+		}
+		out = append(out, quietRun{First: h, Last: h, Requests: hours[i], Expected: p.Median[hod]})
+	}
+	return out
+}
+
+// farBelow is the test of a quiet hour or day: below half the median, by
+// more than four robust standard deviations, on a median of at least floor.
+func farBelow(v, med, mad, floor float64) bool {
+	if med < floor || v >= med/2 {
+		return false
+	}
+	sigma := math.Max(1.4826*mad, math.Sqrt(med))
+	return med-v > 4*sigma
+}
+
+// dayLevels is the outcome of lowDays.
+type dayLevels struct {
+	Median float64    // requests on the median complete day
+	Days   int        // complete days
+	Low    []quietRun // runs of days far below the median
+	// DropAfter is the last day at the usual level before every later
+	// complete day stayed below half of it; -1 when traffic did not drop off.
+	DropAfter int64
+	Drop      quietRun // the days since the drop-off
+	DropBase  float64  // the median day before the drop-off
+}
+
+// lowDays finds the complete days far below the median complete day (the
+// test of farBelow, with a median of at least 50 requests; when the log
+// holds at least two other days of the same weekday, the day must also be
+// below half of their median, so that a site quiet every weekend is not
+// flagged every weekend), and a drop-off: the earliest day after which every
+// complete day (at least two, with at least three before) stayed below half
+// the median of the days before it.
+//
+// days[i] is the count of local day firstDay+i; complete[i] tells whether
+// the log covers that whole day.
+func lowDays(days []int, firstDay int64, complete []bool) dayLevels {
+	res := dayLevels{DropAfter: -1}
+	var idx []int // complete days, in order
+	var vals []float64
+	for i, ok := range complete {
+		if ok {
+			idx = append(idx, i)
+			vals = append(vals, float64(days[i]))
+		}
+	}
+	res.Days = len(idx)
+	if len(idx) < minProfileDays {
+		return res
+	}
+	med, mad := medianMAD(vals)
+	res.Median = med
+
+	// Drop-off: the earliest split with every later day below half the
+	// median before it, and below half the median of its weekday before it.
+	for k := minProfileDays; k <= len(idx)-2; k++ {
+		before := vals[:k]
+		base := median(before)
+		if base < 50 {
+			continue
+		}
+		dropped := true
+		for j := k; j < len(idx) && dropped; j++ {
+			dropped = vals[j] < base/2 && belowWeekday(firstDay, idx[:k], vals[:k], firstDay+int64(idx[j]), vals[j], 2)
+		}
+		if dropped {
+			res.DropAfter = firstDay + int64(idx[k-1])
+			res.DropBase = base
+			res.Drop = quietRun{First: firstDay + int64(idx[k]), Last: firstDay + int64(idx[len(idx)-1])}
+			for j := k; j < len(idx); j++ {
+				res.Drop.Requests += int(vals[j])
+				res.Drop.Expected += base
+			}
+			break
+		}
+	}
+
+	for j, i := range idx {
+		d := firstDay + int64(i)
+		if res.DropAfter >= 0 && d > res.DropAfter {
+			break // the drop-off says it
+		}
+		if !farBelow(vals[j], med, mad, 50) || !belowWeekday(firstDay, idx, vals, d, vals[j], 2) {
+			continue
+		}
+		if n := len(res.Low); n > 0 && res.Low[n-1].Last == d-1 {
+			res.Low[n-1].Last = d
+			res.Low[n-1].Requests += int(vals[j])
+			res.Low[n-1].Expected += med
+			continue
+		}
+		res.Low = append(res.Low, quietRun{First: d, Last: d, Requests: int(vals[j]), Expected: med})
+	}
+	return res
+}
+
+// belowWeekday tells whether v, the count of day d, is below half the median
+// of the other days of the same weekday among idx/vals, when there are at
+// least need of them; with fewer, it is true.
+func belowWeekday(firstDay int64, idx []int, vals []float64, d int64, v float64, need int) bool {
+	var same []float64
+	for j, i := range idx {
+		o := firstDay + int64(i)
+		if o != d && floorMod(o-d, 7) == 0 {
+			same = append(same, vals[j])
+		}
+	}
+	if len(same) < need {
+		return true
+	}
+	return v < median(same)/2
+}
+
+// dayWeekday is the weekday of a day number (days since 1970-01-01, a Thursday).
+func dayWeekday(d int64) time.Weekday { return time.Weekday(floorMod(d+4, 7)) }
+
+func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// median returns the median of v (the mean of the middle two for an even
+// count), as pandas' median; v is not modified.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// medianMAD returns the median of v and the median absolute deviation from it.
+func medianMAD(v []float64) (med, mad float64) {
+	med = median(v)
+	dev := make([]float64, len(v))
+	for i, x := range v {
+		dev[i] = math.Abs(x - med)
+	}
+	return med, median(dev)
+}
+
+// usualOver returns the requests the hour-of-day profile expects over the
+// UTC minutes [start, end), with local hours read from clock; +Inf when an
+// hour of the day involved has no profile.
+func (p hourProfile) usualOver(clock *frame.Clock, start, end int64) float64 {
+	sum := 0.0
+	for m := start; m < end; {
+		local := clock.Local(m * 60)
+		hod := floorMod(floorDiv(local, 3600), 24)
+		step := min(60-floorMod(local, 3600)/60, end-m)
+		if !p.Known[hod] {
+			return math.Inf(1)
+		}
+		sum += float64(step) / 60 * p.Median[hod]
+		m += step
+	}
+	return sum
+}
+
+// skippedHour tells whether local hour h (hours since the epoch, local wall
+// clock) does not exist in loc: the hour a daylight-saving change skips.
+func skippedHour(loc *time.Location, h int64) bool {
+	t := time.Unix(h*3600, 0).UTC()
+	l := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 30, 0, 0, loc)
+	return l.Hour() != t.Hour() || l.Day() != t.Day()
+}
