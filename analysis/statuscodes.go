@@ -17,7 +17,10 @@ func init() {
 		Doc:   "Which status codes were returned, overall and per client IP.",
 		Order: 400,
 		Needs: frame.Cols(frame.Status, frame.IP),
-		New:   func() Analysis { return statusCodes{} },
+		Params: []Param{
+			{Name: "redirects_top", Default: "1000", Doc: "how many (status, path, IP) rows the redirects table keeps, most frequent first"},
+		},
+		New: func() Analysis { return statusCodes{} },
 	})
 }
 
@@ -92,17 +95,21 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
 
+	mixedStatusTable(s, cond)
+	worst := non2xxTable(s, cond)
+	peaks := statusOverTime(s, f, in)
+	redir := redirectsTable(s, f, in)
+
 	// Conclusions.
 	lead := ranked[0]
-	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s.",
-		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request")))
 	var parts []string
 	for _, c := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
 		if n := classes[c]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Pct(float64(n)/float64(total))))
 		}
 	}
-	s.Conclude("By class: " + List(parts) + ".")
+	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
+		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request"), List(parts)))
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
 		sev := SevNotice
@@ -112,21 +119,28 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Pct(share)))
 	}
 	mixed := 0
-	for i := 0; i < len(cond); {
-		j := i
-		for j < len(cond) && cond[j].Key == cond[i].Key {
-			j++
-		}
-		if j-i > 1 {
+	groupCond(cond, func(rows []CondRow) {
+		if len(rows) > 1 {
 			mixed++
 		}
-		i = j
-	}
-	clients := distinct(ips)
+	})
+	clients := 0
+	groupCond(cond, func([]CondRow) { clients++ })
+	var msg string
 	if mixed == 0 {
-		s.Conclude(fmt.Sprintf("Each of the %s received a single status code for all of its requests.", Count(clients, "IP")))
+		msg = "Every IP received a single status code for all of its requests."
 	} else {
-		s.Conclude(fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP")))
+		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP"))
+	}
+	if w := worst.sentence(); w != "" {
+		msg += " " + w
+	}
+	s.Conclude(msg)
+	if p := peaks.sentence(); p != "" {
+		s.Conclude(p)
+	}
+	if r := redir.sentence(); r != "" {
+		s.Conclude(r)
 	}
 	return s, nil
 }

@@ -1,0 +1,172 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:  "methods",
+		Title: "Request methods",
+		Doc:   "Which HTTP methods were used, overall and per client IP, and who sent writes (POST, PUT, DELETE, PATCH).",
+		Order: 450,
+		Needs: frame.Cols(frame.Method, frame.IP),
+		New:   func() Analysis { return methods{} },
+	})
+}
+
+type methods struct{}
+
+var _ Analysis = methods{}
+
+// writeMethods are the methods that change something on the server.
+var writeMethods = []string{"POST", "PUT", "DELETE", "PATCH"}
+
+// knownMethods are the methods of HTTP (RFC 9110, and PATCH); anything
+// else in a log is a probe, a typo or a protocol other than HTTP.
+var knownMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+
+func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	meth, ips := f.Str(frame.Method), f.Str(frame.IP)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("Which request methods did clients use? Reads (`GET`, `HEAD`) are the bulk of most sites; writes (`POST`, `PUT`, `DELETE`, `PATCH`) and unusual methods say who does more than read.")
+
+	ranked := frame.Rank(meth.Counts(), meth.Dict)
+	counts := NewTable("method_counts", "Requests per method",
+		Column{"request_method", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+	counts.Index = 0
+	for _, r := range ranked {
+		counts.Add(orDash(meth.Dict[r.Code]), r.N, float64(r.N)/float64(total))
+	}
+	s.Compute(`requests.method.value_counts()`, Output{Table: counts})
+
+	cond := Conditional(ips, meth)
+	given := NewTable("request_methods_ip", "Request method given the client IP",
+		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Fraction})
+	for _, r := range cond {
+		given.Add(r.Key, r.Value, r.Proba)
+	}
+	s.Compute(`requests.groupby("ip").method.value_counts(normalize=True)`, Output{Table: given})
+
+	// Writes per IP and method, most first.
+	var writes []CondRow
+	for _, r := range cond {
+		if slices.Contains(writeMethods, r.Value) {
+			writes = append(writes, r)
+		}
+	}
+	slices.SortFunc(writes, func(a, b CondRow) int {
+		if c := cmp.Compare(b.N, a.N); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	if len(writes) > 0 {
+		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
+			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+		for _, r := range writes {
+			tab.Add(r.Key, r.Value, r.N, r.Proba)
+		}
+		s.Compute(`requests[requests.method.isin(["POST", "PUT", "DELETE", "PATCH"])].groupby(["ip", "method"]).size().sort_values(ascending=False)`,
+			Output{Table: tab})
+	}
+
+	// Conclusions.
+	if len(ranked) == 1 {
+		s.Conclude(fmt.Sprintf("All %s used %s.", Count(total, "request"), Code(orDash(meth.Dict[ranked[0].Code]))))
+	} else {
+		var rest []string
+		for _, r := range ranked[1:min(4, len(ranked))] {
+			rest = append(rest, fmt.Sprintf("%s (%s)", Code(orDash(meth.Dict[r.Code])), Pct(float64(r.N)/float64(total))))
+		}
+		if len(ranked) > 4 {
+			rest = append(rest, fmt.Sprintf("%d more", len(ranked)-4))
+		}
+		s.Conclude(fmt.Sprintf("%s made up %s of %s, followed by %s.", Code(orDash(meth.Dict[ranked[0].Code])),
+			Pct(float64(ranked[0].N)/float64(total)), Count(total, "request"), List(rest)))
+	}
+	writeTotal := 0
+	var wparts []string
+	for _, m := range writeMethods {
+		n, clients := 0, 0
+		var top CondRow
+		for _, r := range writes {
+			if r.Value != m {
+				continue
+			}
+			n += r.N
+			clients++
+			if clients == 1 {
+				top = r // writes are sorted by count
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		writeTotal += n
+		part := fmt.Sprintf("%s came from %s", Count(n, Code(m)+" request"), Count(clients, "IP"))
+		switch {
+		case n == 1:
+			part = fmt.Sprintf("the only %s request came from %s", Code(m), Code(top.Key))
+		case clients == 1:
+			part = fmt.Sprintf("all %s came from %s", Count(n, Code(m)+" request"), Code(top.Key))
+		case top.N == 1:
+			part += ", one each"
+		default:
+			part += fmt.Sprintf(", the most (%s) from %s", Int(top.N), Code(top.Key))
+		}
+		wparts = append(wparts, part)
+	}
+	if len(wparts) > 0 {
+		w := strings.Join(wparts, "; ")
+		s.Conclude(strings.ToUpper(w[:1]) + w[1:] + ".")
+	}
+	if writeTotal > 0 {
+		s.Find("write_requests", SevInfo, writeTotal, fmt.Sprintf("%s (%s) used a method that writes (POST, PUT, DELETE or PATCH).",
+			Count(writeTotal, "request"), Pct(float64(writeTotal)/float64(total))))
+	}
+	var odd []string
+	oddN := 0
+	for _, r := range ranked {
+		v := meth.Dict[r.Code]
+		if !slices.Contains(knownMethods, v) {
+			oddN += r.N
+			if len(odd) < 5 {
+				odd = append(odd, fmt.Sprintf("%s (%s)", Code(orDash(v)), Int(r.N)))
+			}
+		}
+	}
+	if oddN > 0 {
+		msg := fmt.Sprintf("%s used no standard HTTP method: %s", Count(oddN, "request"), List(odd))
+		if extra := countUnknown(ranked, meth.Dict) - len(odd); extra > 0 {
+			msg += fmt.Sprintf(" and %s more", Count(extra, "other value"))
+		}
+		if _, ok := meth.Lookup(""); ok {
+			msg += "; `-` stands for a request line without a method"
+		}
+		s.Conclude(msg + ".")
+		s.Find("unusual_methods", SevNotice, oddN, fmt.Sprintf("%s used no standard HTTP method.", Count(oddN, "request")))
+	}
+	return s, nil
+}
+
+func countUnknown(ranked []frame.Ranked, dict []string) int {
+	n := 0
+	for _, r := range ranked {
+		if !slices.Contains(knownMethods, dict[r.Code]) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,346 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// The status_codes section beyond the two contract tables: clients with
+// more than one status, the non-2xx answers per client, the error classes
+// over time and the redirects.
+
+// groupCond calls fn for each key's run of rows in cond (sorted by key).
+func groupCond(cond []CondRow, fn func(rows []CondRow)) {
+	for i := 0; i < len(cond); {
+		j := i + 1
+		for j < len(cond) && cond[j].Key == cond[i].Key {
+			j++
+		}
+		fn(cond[i:j])
+		i = j
+	}
+}
+
+// mixedStatusTable adds the IPs whose requests did not all get one status.
+func mixedStatusTable(s *Section, cond []CondRow) {
+	type mixed struct {
+		ip       string
+		requests int
+		rows     []CondRow
+	}
+	var list []mixed
+	groupCond(cond, func(rows []CondRow) {
+		if len(rows) < 2 {
+			return
+		}
+		n := 0
+		for _, r := range rows {
+			n += r.N
+		}
+		list = append(list, mixed{rows[0].Key, n, rows})
+	})
+	slices.SortFunc(list, func(a, b mixed) int {
+		if c := cmp.Compare(b.requests, a.requests); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ip, b.ip)
+	})
+	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
+		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
+	for _, m := range list {
+		parts := make([]string, len(m.rows))
+		for i, r := range m.rows { // most frequent first, as Conditional sorts them
+			parts[i] = fmt.Sprintf("%s: %d", r.Value, r.N)
+		}
+		tab.Add(m.ip, m.requests, len(m.rows), strings.Join(parts, ", "))
+	}
+	s.Compute(`by_ip = requests.groupby("ip").status; by_ip.agg(requests="size", distinct_statuses="nunique")[lambda d: d.distinct_statuses > 1].sort_values("requests", ascending=False)`,
+		Output{Table: tab})
+}
+
+// worstClient is the IP with the most non-2xx responses.
+type worstClient struct {
+	ip        string
+	n, total  int // non-2xx responses, all its requests
+	top       string
+	topN      int
+	clients   int // IPs with at least one non-2xx response
+	non2xx    int // non-2xx responses in all
+	hasNon2xx bool
+	allNon2xx int // IPs that never got a 2xx
+}
+
+// non2xxTable adds the non-2xx responses grouped by IP and status, most
+// frequent first, and returns the client with the most of them.
+func non2xxTable(s *Section, cond []CondRow) worstClient {
+	var rows []CondRow
+	var w worstClient
+	groupCond(cond, func(g []CondRow) {
+		n, total, top := 0, 0, -1
+		for i, r := range g {
+			total += r.N
+			if statusClass(r.Value) != "2xx" {
+				rows = append(rows, r)
+				n += r.N
+				if top < 0 {
+					top = i // rows are sorted by count within the IP
+				}
+			}
+		}
+		if n == 0 {
+			return
+		}
+		w.clients++
+		w.non2xx += n
+		if n == total {
+			w.allNon2xx++
+		}
+		if n > w.n || n == w.n && g[0].Key < w.ip {
+			w.ip, w.n, w.total, w.top, w.topN = g[0].Key, n, total, g[top].Value, g[top].N
+		}
+	})
+	w.hasNon2xx = w.n > 0
+	slices.SortFunc(rows, func(a, b CondRow) int {
+		if c := cmp.Compare(b.N, a.N); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+	for _, r := range rows {
+		tab.Add(r.Key, r.Value, r.N, r.Proba)
+	}
+	s.Compute(`requests[~requests.status.str.startswith("2")].groupby(["ip", "status"]).size().sort_values(ascending=False)`, Output{Table: tab})
+	return w
+}
+
+func (w worstClient) sentence() string {
+	if !w.hasNon2xx {
+		return ""
+	}
+	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s of its %s, mostly %s (%s).",
+		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), Int(w.n), Count(w.total, "request"), Code(w.top), Int(w.topN))
+	if w.allNon2xx > 0 {
+		msg += fmt.Sprintf(" %s never received a 2xx response.", Count(w.allNon2xx, "IP"))
+	}
+	return msg
+}
+
+// classPeaks records when 4xx and 5xx responses peaked.
+type classPeaks struct {
+	unit      string // hour or day
+	peak      [2]string
+	peakN     [2]int
+	total     [2]int
+	buckets   int
+	peakShare [2]float64 // the peak bucket's share of that class
+}
+
+// statusOverTime adds a line plot of 3xx, 4xx and 5xx responses per local
+// hour, or per day over spans too long for hours.
+func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
+	status := f.Str(frame.Status)
+	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
+	for c, v := range status.Dict {
+		switch statusClass(v) {
+		case "3xx":
+			class[c] = 0
+		case "4xx":
+			class[c] = 1
+		case "5xx":
+			class[c] = 2
+		default:
+			class[c] = -1
+		}
+	}
+	clock := frame.NewClock(in.Loc)
+	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
+	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
+	unit, per := "hour", int64(1)
+	label := func(i int) string { return frame.HourString(first + int64(i)) }
+	code := `requests.set_index("time").groupby(requests.status.str[0] + "xx").resample("h").size().unstack(0)[["3xx", "4xx", "5xx"]].plot()`
+	if n > maxPlotPoints {
+		first, n = clock.Day(lo), clock.Day(hi)-clock.Day(lo)+1
+		unit, per = "day", 24
+		label = func(i int) string { return frame.DayString(first + int64(i)) }
+		code = strings.Replace(code, `"h"`, `"D"`, 1)
+	}
+	var counts [3][]float64
+	for k := range counts {
+		counts[k] = make([]float64, n)
+	}
+	for i, t := range f.Time {
+		if k := class[status.Codes[i]]; k >= 0 {
+			counts[k][floorDiv(clock.Hour(t), per)-first]++
+		}
+	}
+	p := &Plot{ID: "status_classes_per_" + unit, Title: "3xx, 4xx and 5xx responses per " + unit, Kind: Lines,
+		XLabel: unit + " (" + in.Loc.String() + ")", YLabel: "responses"}
+	for i := range n {
+		p.Labels = append(p.Labels, label(int(i)))
+	}
+	for k, name := range []string{"3xx", "4xx", "5xx"} {
+		p.Series = append(p.Series, Series{Name: name, Values: counts[k]})
+	}
+	s.Compute(code, Output{Plot: p})
+
+	pk := classPeaks{unit: unit, buckets: int(n)}
+	for k := 1; k <= 2; k++ {
+		best := 0
+		for i, v := range counts[k] {
+			pk.total[k-1] += int(v)
+			if v > counts[k][best] {
+				best = i
+			}
+		}
+		pk.peak[k-1], pk.peakN[k-1] = label(best), int(counts[k][best])
+		if pk.total[k-1] > 0 {
+			pk.peakShare[k-1] = float64(pk.peakN[k-1]) / float64(pk.total[k-1])
+		}
+	}
+	return pk
+}
+
+func (pk classPeaks) sentence() string {
+	if pk.buckets < 2 {
+		return ""
+	}
+	var parts []string
+	for k, name := range []string{"4xx", "5xx"} {
+		if pk.total[k] == 0 || pk.peakN[k] < 2 {
+			continue
+		}
+		when := "in the hour beginning " + pk.peak[k]
+		if pk.unit == "day" {
+			when = "on " + pk.peak[k]
+		}
+		parts = append(parts, fmt.Sprintf("%s responses peaked %s with %s (%s of all %s)",
+			name, when, Int(pk.peakN[k]), Pct(pk.peakShare[k]), name))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.ToUpper(parts[0][:1]) + strings.Join(parts, "; ")[1:] + "."
+}
+
+// redirectStats summarises the redirects table.
+type redirectStats struct {
+	requests, groups, kept int
+	topPath                string
+	topPathN, topPathIPs   int
+}
+
+// redirectsTable adds the redirects (3xx other than 304 Not Modified) per
+// status, path and IP, with when each was first and last seen, most
+// frequent first.
+func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
+	var st redirectStats
+	stems := f.Str(frame.Stem)
+	if stems == nil {
+		return st
+	}
+	status, ips := f.Str(frame.Status), f.Str(frame.IP)
+	isRedirect := make([]bool, len(status.Dict))
+	for c, v := range status.Dict {
+		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
+	}
+	type hit struct {
+		status, path, ip uint32
+		t                int64
+	}
+	var hits []hit
+	for i, c := range status.Codes {
+		if isRedirect[c] {
+			hits = append(hits, hit{c, stems.Codes[i], ips.Codes[i], f.Time[i]})
+		}
+	}
+	st.requests = len(hits)
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(a.status, b.status); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ip, b.ip)
+	})
+	type group struct {
+		status, path, ip string
+		pathCode         uint32
+		n                int
+		first, last      int64
+	}
+	var groups []group
+	for i := 0; i < len(hits); {
+		h := hits[i]
+		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), ip: orDash(ips.Dict[h.ip]),
+			pathCode: h.path, first: h.t, last: h.t}
+		j := i
+		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].ip == h.ip; j++ {
+			g.n++
+			g.first, g.last = min(g.first, hits[j].t), max(g.last, hits[j].t)
+		}
+		groups = append(groups, g)
+		i = j
+	}
+	st.groups = len(groups)
+	slices.SortFunc(groups, func(a, b group) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.status, b.status); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ip, b.ip)
+	})
+	// The most redirected path, over all statuses and IPs.
+	perPath := map[uint32][2]int{} // path code → redirects, IPs (one entry per group: few)
+	for _, g := range groups {
+		v := perPath[g.pathCode]
+		perPath[g.pathCode] = [2]int{v[0] + g.n, v[1] + 1}
+	}
+	for _, g := range groups {
+		v := perPath[g.pathCode]
+		if v[0] > st.topPathN || v[0] == st.topPathN && g.path < st.topPath {
+			st.topPath, st.topPathN, st.topPathIPs = g.path, v[0], v[1]
+		}
+	}
+
+	top := max(1, int(in.FloatParam("status_codes", "redirects_top", 1000)))
+	st.kept = min(top, len(groups))
+	title := "Redirects (3xx other than 304) per status, path and IP"
+	if st.kept < len(groups) {
+		title += fmt.Sprintf(" (the %s most frequent of %s)", Int(st.kept), Int(len(groups)))
+	}
+	tab := NewTable("redirects", title,
+		Column{"status_code", Text}, Column{"path", Text}, Column{"ip", Text}, Column{"requests", Integer},
+		Column{"first_seen", Text}, Column{"last_seen", Text})
+	const layout = "2006-01-02 15:04:05"
+	for _, g := range groups[:st.kept] {
+		tab.Add(g.status, g.path, g.ip, g.n, time.Unix(g.first, 0).In(in.Loc).Format(layout), time.Unix(g.last, 0).In(in.Loc).Format(layout))
+	}
+	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(["status", "uri_stem", "ip"]).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, top),
+		Output{Table: tab})
+	return st
+}
+
+func (st redirectStats) sentence() string {
+	if st.requests == 0 {
+		return ""
+	}
+	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of status, path and IP; the most redirected path was %s, %s to %s.",
+		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"),
+		Code(st.topPath), Count(st.topPathN, "time"), Count(st.topPathIPs, "IP")))
+}
