@@ -379,8 +379,10 @@ type quietRun struct {
 // lowHours lists the runs of complete local hours far below the usual level
 // for their hour of the day: fewer than half the median, by more than four
 // robust standard deviations (1.4826 MAD, at least the Poisson √median),
-// where the median is at least 20 requests. Hours for which skip returns
-// true are left out.
+// where the median is at least 20 requests. When the log holds other
+// complete hours at the same hour of the same weekday, the hour must
+// also be below half of their median: a site quiet every weekend is not
+// quiet each weekend. Hours for which skip returns true are left out.
 func lowHours(hours []int, firstHour int64, p hourProfile, skip func(h int64) bool) []quietRun {
 	var out []quietRun
 	for i := 1; i < len(hours)-1; i++ {
@@ -390,6 +392,15 @@ func lowHours(hours []int, firstHour int64, p hourProfile, skip func(h int64) bo
 			continue
 		}
 		if skip != nil && hours[i] == 0 && skip(h) {
+			continue
+		}
+		var same []float64
+		for j := i % 168; j < len(hours); j += 168 {
+			if j != i && j > 0 && j < len(hours)-1 {
+				same = append(same, float64(hours[j]))
+			}
+		}
+		if len(same) >= 1 && float64(hours[i]) >= median(same)/2 {
 			continue
 		}
 		if n := len(out); n > 0 && out[n-1].Last == h-1 {
@@ -427,11 +438,12 @@ type dayLevels struct {
 
 // lowDays finds the complete days far below the median complete day (the
 // test of farBelow, with a median of at least 50 requests; when the log
-// holds at least two other days of the same weekday, the day must also be
-// below half of their median, so that a site quiet every weekend is not
-// flagged every weekend), and a drop-off: the earliest day after which every
-// complete day (at least two, with at least three before) stayed below half
-// the median of the days before it.
+// holds other days of the same weekday, the day must also be below half of
+// their median, so that a site quiet every weekend is not flagged every
+// weekend), and a drop-off: the earliest day at the usual level after which
+// every complete day (at least two, with at least three before) stayed
+// below half the median of the days before it, unless a week or more of
+// those days had no requests at all, which says that logs are missing.
 //
 // days[i] is the count of local day firstDay+i; complete[i] tells whether
 // the log covers that whole day.
@@ -457,12 +469,15 @@ func lowDays(days []int, firstDay int64, complete []bool) dayLevels {
 	for k := minProfileDays; k <= len(idx)-2; k++ {
 		before := vals[:k]
 		base := median(before)
-		if base < 50 {
-			continue
+		if base < 50 || vals[k-1] < base/2 {
+			continue // too sparse, or the drop began earlier (a hole in the logs)
 		}
 		dropped := true
 		for j := k; j < len(idx) && dropped; j++ {
-			dropped = vals[j] < base/2 && belowWeekday(firstDay, idx[:k], vals[:k], firstDay+int64(idx[j]), vals[j], 2)
+			dropped = vals[j] < base/2 && belowWeekday(firstDay, idx[:k], vals[:k], firstDay+int64(idx[j]), vals[j], 1)
+		}
+		if dropped && zeroRun(vals[k:]) >= 7 {
+			break // a week or more with nothing at all: logs missing, not a drop-off
 		}
 		if dropped {
 			res.DropAfter = firstDay + int64(idx[k-1])
@@ -481,7 +496,7 @@ func lowDays(days []int, firstDay int64, complete []bool) dayLevels {
 		if res.DropAfter >= 0 && d > res.DropAfter {
 			break // the drop-off says it
 		}
-		if !farBelow(vals[j], med, mad, 50) || !belowWeekday(firstDay, idx, vals, d, vals[j], 2) {
+		if !farBelow(vals[j], med, mad, 50) || !belowWeekday(firstDay, idx, vals, d, vals[j], 1) {
 			continue
 		}
 		if n := len(res.Low); n > 0 && res.Low[n-1].Last == d-1 {
@@ -493,6 +508,20 @@ func lowDays(days []int, firstDay int64, complete []bool) dayLevels {
 		res.Low = append(res.Low, quietRun{First: d, Last: d, Requests: int(vals[j]), Expected: med})
 	}
 	return res
+}
+
+// zeroRun is the longest run of zeros in v.
+func zeroRun(v []float64) int {
+	best, run := 0, 0
+	for _, x := range v {
+		if x == 0 {
+			run++
+			best = max(best, run)
+		} else {
+			run = 0
+		}
+	}
+	return best
 }
 
 // belowWeekday tells whether v, the count of day d, is below half the median

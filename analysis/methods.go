@@ -84,7 +84,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Conclusions.
 	if len(ranked) == 1 {
-		s.Conclude(fmt.Sprintf("All %s used %s.", Count(total, "request"), Code(orDash(meth.Dict[ranked[0].Code]))))
+		s.Conclude(fmt.Sprintf("All %s were %s.", Count(total, "request"), Code(orDash(meth.Dict[ranked[0].Code]))))
 	} else {
 		var rest []string
 		for _, r := range ranked[1:min(4, len(ranked))] {

@@ -234,6 +234,7 @@ type trafficDrops struct {
 	hours    []quietRun
 	days     dayLevels
 	status   bool    // whether the log has status codes (for error bursts)
+	longest  gap     // the longest run of minutes without requests
 	typical  float64 // the median complete hour, in requests
 	measured bool    // whether any complete hour existed
 }
@@ -251,6 +252,11 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets) *trafficDrops {
 	prof := profileHours(b.hours, b.firstHour, skip)
 	mc := countMinutes(f.Time, f.Str(frame.Status))
 	d.gaps = findGaps(mc, func(start, end int64) float64 { return prof.usualOver(clock, start, end) }, opt)
+	for i := 1; i < len(mc); i++ {
+		if n := mc[i].Minute - mc[i-1].Minute - 1; n > d.longest.Minutes() {
+			d.longest = gap{Start: mc[i-1].Minute + 1, End: mc[i].Minute}
+		}
+	}
 
 	// Complete days: the log covers at least 23 hours of them.
 	fl, ll := clock.Local(slices.Min(f.Time)), clock.Local(slices.Max(f.Time))
@@ -299,21 +305,25 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets) *trafficDrops {
 		}
 	}
 
-	// A typical hour, over the days with requests.
-	busy := busyDays(b.hours, b.firstHour)
-	var typical []float64
-	for i := 1; i < len(b.hours)-1; i++ {
-		if busy[floorDiv(b.firstHour+int64(i), 24)-floorDiv(b.firstHour, 24)] {
-			typical = append(typical, float64(b.hours[i]))
+	// How busy the busiest hours usually are: the highest median per hour of
+	// the day, or the busiest complete hour when the log is too short for
+	// medians.
+	for hod, ok := range prof.Known {
+		if ok {
+			d.typical, d.measured = max(d.typical, prof.Median[hod]), true
 		}
 	}
-	if len(typical) > 0 {
-		d.typical, d.measured = median(typical), true
+	if !d.measured && len(b.hours) > 2 {
+		d.typical, d.measured = float64(slices.Max(b.hours[1:len(b.hours)-1])), true
 	}
 	return d
 }
 
 const minuteLayout = "2006-01-02 15:04"
+
+// longGap is the length, in minutes, from which a gap is told as requests
+// missing from the logs or a long outage, rather than an outage alone.
+const longGap = 1440
 
 // wall formats a local hour or day number's start as a wall-clock time.
 func wall(localSeconds int64) string { return time.Unix(localSeconds, 0).UTC().Format(minuteLayout) }
@@ -397,6 +407,10 @@ func (d *trafficDrops) gapSentence(g gap, loc *time.Location) string {
 	}
 	msg := fmt.Sprintf("Traffic stopped for %s %s, when about %s requests were expected",
 		Duration(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
+	if g.Minutes() >= longGap {
+		msg = fmt.Sprintf("No requests were logged for %s %s, when about %s were expected: the site was down or logs are missing",
+			Duration(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
+	}
 	switch {
 	case !d.status || g.Before.N == 0:
 		return msg + "."
@@ -428,11 +442,28 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 		if len(order) > 3 {
 			s.Conclude(fmt.Sprintf("%s more gaps are listed in the table.", Int(len(order)-3)))
 		}
-		msg := d.gapSentence(order[0], in.Loc)
-		if len(order) > 1 {
-			msg += fmt.Sprintf(" (%s such gaps in all)", Int(len(order)))
+		// Findings: outage-like gaps are warnings; holes of a day or more,
+		// which missing log files make too, are notices.
+		for _, long := range []bool{false, true} {
+			var these []gap
+			for _, g := range order {
+				if (g.Minutes() >= longGap) == long {
+					these = append(these, g)
+				}
+			}
+			if len(these) == 0 {
+				continue
+			}
+			msg := d.gapSentence(these[0], in.Loc)
+			if len(these) > 1 {
+				msg += fmt.Sprintf(" (%s such gaps in all)", Int(len(these)))
+			}
+			if long {
+				s.Find("traffic_missing", SevNotice, int(these[0].Minutes()), msg)
+			} else {
+				s.Find("traffic_gap", SevWarning, int(these[0].Minutes()), msg)
+			}
 		}
-		s.Find("traffic_gap", SevWarning, int(order[0].Minutes()), msg)
 	}
 	if dd := d.days; dd.DropAfter >= 0 {
 		n := int(dd.Drop.Last - dd.Drop.First + 1)
@@ -472,10 +503,14 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 			Int(len(d.hours)), verb(len(d.hours), "stretch", "stretches")))
 	}
 	if len(d.gaps) == 0 && len(d.hours) == 0 && len(d.days.Low) == 0 && d.days.DropAfter < 0 && d.measured {
-		if d.typical >= d.opt.MinExpected {
-			s.Conclude(fmt.Sprintf("No gaps in traffic and no unusually quiet hours or days were found (a typical hour had %s).", Count(int(d.typical), "request")))
+		if g := d.longest; g.Minutes() >= longGap {
+			start, end := time.Unix(g.Start*60, 0).In(in.Loc), time.Unix(g.End*60, 0).In(in.Loc)
+			s.Conclude(fmt.Sprintf("The longest stretch without any request lasted %s, from %s to %s; traffic next to it was too thin to call it an outage rather than a hole in the logs. No other gap or unusually quiet hour or day was found.",
+				Duration(time.Duration(g.Minutes())*time.Minute), start.Format(minuteLayout), end.Format(minuteLayout)))
+		} else if d.typical >= d.opt.MinExpected {
+			s.Conclude("No gaps in traffic and no unusually quiet hours or days were found.")
 		} else {
-			s.Conclude(fmt.Sprintf("With a typical hour of %s, traffic is too sparse to tell an outage from a quiet spell.", Count(int(d.typical), "request")))
+			s.Conclude(fmt.Sprintf("With at most %s in a usual hour, traffic is too sparse to tell an hour-long outage from a quiet spell.", Count(int(d.typical), "request")))
 		}
 	}
 }
