@@ -1,0 +1,233 @@
+package analysis
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// rec is one hand-written record: seconds after t0, and its strings.
+type rec struct {
+	at                       int64
+	ip, method, stem, status string
+}
+
+var t0 = time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC).Unix()
+
+// handFrame builds a frame of IP, method, stem and status columns.
+func handFrame(recs []rec) *frame.Frame {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Status))
+	var r frame.Row
+	for _, x := range recs {
+		r.Reset()
+		r.Time = t0 + x.at
+		r.Str[frame.IP], r.Str[frame.Method] = []byte(x.ip), []byte(x.method)
+		r.Str[frame.Stem], r.Str[frame.Status] = []byte(x.stem), []byte(x.status)
+		b.Add(&r)
+	}
+	return b.Frame()
+}
+
+func rows(t *Table) [][]any {
+	if t == nil {
+		return nil
+	}
+	return t.Rows
+}
+
+// statusRecs: IP .1 gets 200, 200, 404; .2 a single 200; .3 a tie of two
+// 301 and two 200; .4 a single 500; .5 a 304 and a 200; .6 a 302; the
+// IPv6 client a CloudFront 000.
+var statusRecs = []rec{
+	{0, "192.0.2.1", "GET", "/", "200"},
+	{10, "192.0.2.1", "GET", "/", "200"},
+	{20, "192.0.2.1", "GET", "/x", "404"},
+	{30, "192.0.2.2", "GET", "/", "200"},
+	{40, "192.0.2.3", "GET", "/old", "301"},
+	{3650, "192.0.2.3", "GET", "/old", "301"},
+	{3660, "192.0.2.3", "GET", "/", "200"},
+	{3670, "192.0.2.3", "GET", "/", "200"},
+	{3680, "192.0.2.4", "POST", "/api", "500"},
+	{7290, "192.0.2.5", "GET", "/", "304"},
+	{7300, "192.0.2.5", "GET", "/", "200"},
+	{7310, "192.0.2.6", "GET", "/new", "302"},
+	{7320, "2001:db8::7", "GET", "/", "000"},
+}
+
+func runStatus(t testing.TB, f *frame.Frame, loc *time.Location) *Section {
+	t.Helper()
+	s, err := statusCodes{}.Run(context.Background(), &Input{Frame: f, Loc: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestStatusTables checks every table against what pandas computes with the
+// notebook's code, worked out by hand.
+func TestStatusTables(t *testing.T) {
+	plus2 := time.FixedZone("+0200", 2*3600)
+	s := runStatus(t, handFrame(statusRecs), plus2)
+
+	// requests.status.value_counts(): by count, ties by value.
+	wantCounts := [][]any{{"200", 6}, {"301", 2}, {"000", 1}, {"302", 1}, {"304", 1}, {"404", 1}, {"500", 1}}
+	// requests.groupby("ip").status.value_counts(normalize=True), sorted by
+	// ip, then probability descending, then status.
+	wantGiven := [][]any{
+		{"192.0.2.1", "200", 2.0 / 3}, {"192.0.2.1", "404", 1.0 / 3},
+		{"192.0.2.2", "200", 1.0},
+		{"192.0.2.3", "200", 0.5}, {"192.0.2.3", "301", 0.5},
+		{"192.0.2.4", "500", 1.0},
+		{"192.0.2.5", "200", 0.5}, {"192.0.2.5", "304", 0.5},
+		{"192.0.2.6", "302", 1.0},
+		{"2001:db8::7", "000", 1.0},
+	}
+	// IPs with more than one status, by requests.
+	wantMixed := [][]any{
+		{"192.0.2.3", 4, 2, "200: 2, 301: 2"},
+		{"192.0.2.1", 3, 2, "200: 2, 404: 1"},
+		{"192.0.2.5", 2, 2, "200: 1, 304: 1"},
+	}
+	// Non-2xx per IP and status, by requests, then IP; with the share of the
+	// IP's requests.
+	wantNon2xx := [][]any{
+		{"192.0.2.3", "301", 2, 0.5},
+		{"192.0.2.1", "404", 1, 1.0 / 3},
+		{"192.0.2.4", "500", 1, 1.0},
+		{"192.0.2.5", "304", 1, 0.5},
+		{"192.0.2.6", "302", 1, 1.0},
+		{"2001:db8::7", "000", 1, 1.0},
+	}
+	// Redirects (not 304), times in +0200.
+	wantRedirects := [][]any{
+		{"301", "/old", "192.0.2.3", 2, "2024-03-04 12:00:40", "2024-03-04 13:00:50"},
+		{"302", "/new", "192.0.2.6", 1, "2024-03-04 14:01:50", "2024-03-04 14:01:50"},
+	}
+	for id, want := range map[string][][]any{
+		"status_counts": wantCounts, "status_given_ip": wantGiven, "mixed_status_ips": wantMixed,
+		"non_2xx_by_ip": wantNon2xx, "redirects": wantRedirects,
+	} {
+		if got := rows(tableByID(s, id)); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\n got %v\nwant %v", id, got, want)
+		}
+	}
+	cols := func(id string) []string {
+		var out []string
+		for _, c := range tableByID(s, id).Columns {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	for id, want := range map[string][]string{
+		"status_counts":    {"status_code", "requests"},
+		"status_given_ip":  {"ip", "status_code", "proba_status_given_ip"},
+		"mixed_status_ips": {"ip", "requests", "distinct_statuses", "statuses"},
+		"non_2xx_by_ip":    {"ip", "status_code", "requests", "share_of_ip_requests"},
+		"redirects":        {"status_code", "path", "ip", "requests", "first_seen", "last_seen"},
+	} {
+		if got := cols(id); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s columns = %v, want %v", id, got, want)
+		}
+	}
+
+	// 3xx, 4xx and 5xx per hour in +0200: 12:00, 13:00 and 14:00.
+	var plot *Plot
+	for _, c := range s.Cells {
+		for _, o := range c.Outputs {
+			if o.Plot != nil && o.Plot.ID == "status_classes_per_hour" {
+				plot = o.Plot
+			}
+		}
+	}
+	if plot == nil {
+		t.Fatal("no status_classes_per_hour plot")
+	}
+	wantSeries := []Series{{"3xx", []float64{1, 1, 2}}, {"4xx", []float64{1, 0, 0}}, {"5xx", []float64{0, 1, 0}}}
+	if !reflect.DeepEqual(plot.Series, wantSeries) || !reflect.DeepEqual(plot.Labels, []string{"2024-03-04 12:00", "2024-03-04 13:00", "2024-03-04 14:00"}) {
+		t.Errorf("plot: %v %v", plot.Labels, plot.Series)
+	}
+
+	text := strings.Join(s.Conclusions, "\n")
+	for _, want := range []string{
+		"The most common status was `200`, returned for 46.15% of 13 requests.",
+		"By class: 2xx 6 (46.15%), 3xx 4 (30.77%), 4xx 1 (7.69%), 5xx 1 (7.69%) and other 1 (7.69%).",
+		"3 of 7 IPs received more than one status code.",
+		"7 responses other than 2xx went to 6 IPs; `192.0.2.3` received the most: 2 of its 4 requests, mostly `301` (2). 3 IPs never received a 2xx response.",
+		"3 requests were redirected (3xx other than 304), in 2 combinations of status, path and IP; the most redirected path was `/old`, 2 times to 1 IP.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("conclusions lack %q:\n%s", want, text)
+		}
+	}
+	if fd := findingByID(s, "server_errors"); fd == nil || fd.Value != 1 || fd.Severity != SevWarning {
+		t.Errorf("server_errors = %+v", fd)
+	}
+}
+
+// TestStatusSingleStatus: when every IP got one status, the section says so
+// and lists no mixed IP, no non-2xx and no redirect.
+func TestStatusSingleStatus(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{
+		{0, "192.0.2.1", "GET", "/", "200"},
+		{1, "192.0.2.1", "GET", "/a", "200"},
+		{2, "192.0.2.2", "GET", "/", "200"},
+	}), time.UTC)
+	if n := len(rows(tableByID(s, "mixed_status_ips"))) + len(rows(tableByID(s, "non_2xx_by_ip"))) + len(rows(tableByID(s, "redirects"))); n != 0 {
+		t.Errorf("%d rows in mixed, non-2xx and redirects tables", n)
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	if !strings.Contains(text, "Every IP received a single status code for all of its requests.") {
+		t.Errorf("conclusions:\n%s", text)
+	}
+	for _, absent := range []string{"redirect", "other than 2xx", "peaked"} {
+		if strings.Contains(text, absent) {
+			t.Errorf("conclusions speak of %q:\n%s", absent, text)
+		}
+	}
+}
+
+// TestStatusRedirectsTop keeps the most frequent redirects and says how
+// many there were.
+func TestStatusRedirectsTop(t *testing.T) {
+	f := handFrame(statusRecs)
+	s, err := statusCodes{}.Run(context.Background(), &Input{Frame: f, Loc: time.UTC,
+		Params: map[string]string{"status_codes.redirects_top": "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := tableByID(s, "redirects")
+	if len(tab.Rows) != 1 || tab.Rows[0][1] != "/old" || !strings.Contains(tab.Title, "the 1 most frequent of 2") {
+		t.Errorf("redirects %q: %v", tab.Title, tab.Rows)
+	}
+}
+
+var (
+	benchOnce  sync.Once
+	benchFrame *frame.Frame
+)
+
+// millionRows is a synthetic week of 1,000,000 requests with the outage.
+func millionRows(b *testing.B) *frame.Frame {
+	benchOnce.Do(func() { benchFrame = synthFrame(synthOptions{Lines: 1_000_000, Days: 7, Outage: true, Seed: 42}) })
+	return benchFrame
+}
+
+func benchSection(b *testing.B, a Analysis) {
+	f := millionRows(b)
+	in := &Input{Frame: f, Loc: time.UTC}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := a.Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkStatusCodes(b *testing.B) { benchSection(b, statusCodes{}) }
