@@ -14,7 +14,7 @@ func init() {
 	Register(Info{
 		Name:  "status_codes",
 		Title: "Status codes",
-		Doc:   "Which status codes were returned, overall and per client IP.",
+		Doc:   "Which status codes were returned, overall, per client IP and over time, and which requests were redirected.",
 		Order: 400,
 		Needs: frame.Cols(frame.Status, frame.IP),
 		Params: []Param{

@@ -15,7 +15,7 @@ func init() {
 	Register(Info{
 		Name:  "traffic",
 		Title: "Traffic over time",
-		Doc:   "How many requests arrived per day and per hour, in the log's time zone.",
+		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped or fell far below its usual level.",
 		Order: 200,
 		Params: []Param{
 			{Name: "gap_minutes", Default: "5", Doc: "the shortest run of minutes without requests reported as a gap"},
