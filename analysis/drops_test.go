@@ -563,3 +563,46 @@ func TestLowDaysRules(t *testing.T) {
 		t.Errorf("drop-off over a week of nothing: %+v", got)
 	}
 }
+
+// TestOutageWithoutStatus: a log without status codes still has its gap,
+// told without a word about errors.
+func TestOutageWithoutStatus(t *testing.T) {
+	f := synthFrame(synthOptions{Lines: 20000, Days: 7, Outage: true, Seed: 1})
+	s := runTraffic(t, timesFrame(f.Time...))
+	tab := tableByID(s, "traffic_drops")
+	if len(tab.Rows) != 1 || tab.Rows[0][1] != "2024-03-07 03:12" || tab.Rows[0][3] != 89 || tab.Rows[0][6] != "" {
+		t.Fatalf("traffic_drops = %v", tab.Rows)
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	if !strings.Contains(text, "from 03:12 to 04:41, when about ") || strings.Contains(text, "5xx") || strings.Contains(text, "outage") {
+		t.Errorf("conclusions:\n%s", text)
+	}
+}
+
+// TestTinyFrames: one record, or many in the same second, run every section
+// of this file without a failure or a sentence about drops or peaks.
+func TestTinyFrames(t *testing.T) {
+	one := []rec{{0, "192.0.2.1", "GET", "/", "200"}}
+	same := []rec{{5, "192.0.2.1", "GET", "/", "500"}, {5, "192.0.2.2", "", "", ""}, {5, "192.0.2.1", "HEAD", "/", "301"}}
+	for name, recs := range map[string][]rec{"one record": one, "one second": same} {
+		t.Run(name, func(t *testing.T) {
+			f := handFrame(recs)
+			in := &Input{Frame: f, Loc: time.UTC}
+			for _, a := range []Analysis{traffic{}, statusCodes{}, methods{}} {
+				s, err := a.Run(context.Background(), in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(s.Conclusions) == 0 {
+					t.Errorf("%T: no conclusions", a)
+				}
+				text := strings.Join(s.Conclusions, "\n")
+				for _, word := range []string{"stopped", "drop-off", "far below", "peaked", "NaN", "n/a"} {
+					if strings.Contains(text, word) {
+						t.Errorf("%T speaks of %q:\n%s", a, word, text)
+					}
+				}
+			}
+		})
+	}
+}
