@@ -59,7 +59,7 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 		}
 		tab.Add(m.ip, m.requests, len(m.rows), strings.Join(parts, ", "))
 	}
-	s.Compute(`by_ip = requests.groupby("ip").status; by_ip.agg(requests="size", distinct_statuses="nunique")[lambda d: d.distinct_statuses > 1].sort_values("requests", ascending=False)`,
+	s.Compute(`requests.groupby("ip").status.agg(requests="size", distinct_statuses="nunique").query("distinct_statuses > 1").sort_values("requests", ascending=False)`,
 		Output{Table: tab})
 }
 
@@ -167,7 +167,7 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit, per := "hour", int64(1)
 	label := func(i int) string { return frame.HourString(first + int64(i)) }
-	code := `requests.set_index("time").groupby(requests.status.str[0] + "xx").resample("h").size().unstack(0)[["3xx", "4xx", "5xx"]].plot()`
+	code := `pd.crosstab(requests.time.dt.floor("h"), requests.status.str[0] + "xx").reindex(columns=["3xx", "4xx", "5xx"], fill_value=0).plot()`
 	if n > maxPlotPoints {
 		first, n = clock.Day(lo), clock.Day(hi)-clock.Day(lo)+1
 		unit, per = "day", 24

@@ -223,7 +223,7 @@ func heatMap(s *Section, b timeBuckets, in *Input) {
 	p := &Plot{ID: "requests_by_" + unit + "_and_hour", Title: "Requests per " + unit + " and hour of the day", Kind: Heatmap,
 		XLabel: "hour of the day (" + in.Loc.String() + ")", YLabel: unit, Labels: hours, YLabels: labels, Grid: rows}
 	freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
-	s.Compute(fmt.Sprintf(`requests.pivot_table(index=requests.time.dt.to_period(%q), columns=requests.time.dt.hour, aggfunc="size")`, freq),
+	s.Compute(fmt.Sprintf(`pd.crosstab(requests.time.dt.to_period(%q), requests.time.dt.hour)`, freq),
 		Output{Plot: p})
 }
 
@@ -361,8 +361,9 @@ func (d *trafficDrops) cells(s *Section, in *Input) {
 		tab.Add("drop_off", wall(r.First*86400), wall((r.Last+1)*86400), int(r.Last-r.First+1)*1440, r.Requests, round(r.Expected),
 			fmt.Sprintf("every complete day since %s below half the median day before it (%s requests)", frame.DayString(d.days.DropAfter), roundInt(d.days.DropBase)))
 	}
-	s.Compute(fmt.Sprintf(`gaps: runs of ≥ %d empty minutes where exp(-expected) < %.0e, expected = min(median 10-minute rate in the %dh before, in the %dh after, median for the hour of the day) · minutes
-quiet: hours (days) < 50%% of their median by > 4·max(1.4826·MAD, √median); errors: %d minutes before a gap vs the rest (binomial p < 1e-4)`,
+	s.Compute(fmt.Sprintf(`per_minute = requests.set_index("time").resample("min").size()
+# gaps: runs of >= %d empty minutes with exp(-expected) < %.0e, expected = minutes * min(median 10-minute count in the %dh before, in the %dh after, median for the hour of the day) / 10
+# quiet hours (days): below half their median by more than 4 * max(1.4826 * MAD, sqrt(median)); errors: 5xx and 4xx shares in the %d minutes before a gap against the rest (binomial p < 1e-4)`,
 		d.opt.MinMinutes, math.Exp(-d.opt.MinExpected), d.opt.Window/60, d.opt.Window/60, d.opt.Burst), Output{Table: tab})
 }
 
