@@ -245,6 +245,8 @@ func TestNoDropsOnSteadyOrSparseLogs(t *testing.T) {
 		{"steady week", synthOptions{Lines: 100000, Days: 7, Seed: 2}, "No gaps in traffic"},
 		{"steady week, sample size", synthOptions{Lines: 20000, Days: 7, Seed: 3}, "No gaps in traffic"},
 		{"steady month", synthOptions{Lines: 200000, Days: 30, Seed: 4}, "No gaps in traffic"},
+		{"steady day", synthOptions{Lines: 50000, Days: 1, Seed: 15}, "No gaps in traffic were found; 1 complete day is too few to tell"},
+		{"steady two days", synthOptions{Lines: 50000, Days: 2, Seed: 16}, "No gaps in traffic were found; 2 complete days are too few to tell"},
 		{"3 a day", synthOptions{Lines: 60, Days: 20, Seed: 5}, "too sparse"},
 		{"3 a day with the outage", synthOptions{Lines: 60, Days: 20, Seed: 6, Outage: true}, "too sparse"},
 		{"a few an hour", synthOptions{Lines: 1500, Days: 14, Seed: 7, Outage: true}, "too sparse"},

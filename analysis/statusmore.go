@@ -305,16 +305,23 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
-	// The most redirected path, over all statuses and IPs.
-	perPath := map[uint32][2]int{} // path code → redirects, IPs (one entry per group: few)
+	// The most redirected path, over all statuses and IPs, and how many
+	// distinct IPs it was redirected for.
+	perPath := make([]int, len(stems.Dict))
 	for _, g := range groups {
-		v := perPath[g.pathCode]
-		perPath[g.pathCode] = [2]int{v[0] + g.n, v[1] + 1}
+		perPath[g.pathCode] += g.n
 	}
+	topCode := uint32(0)
 	for _, g := range groups {
-		v := perPath[g.pathCode]
-		if v[0] > st.topPathN || v[0] == st.topPathN && g.path < st.topPath {
-			st.topPath, st.topPathN, st.topPathIPs = g.path, v[0], v[1]
+		if n := perPath[g.pathCode]; n > st.topPathN || n == st.topPathN && g.path < st.topPath {
+			st.topPath, st.topPathN, topCode = g.path, n, g.pathCode
+		}
+	}
+	seen := map[string]bool{} // the IPs of one path: few entries
+	for _, g := range groups {
+		if g.pathCode == topCode && !seen[g.ip] {
+			seen[g.ip] = true
+			st.topPathIPs++
 		}
 	}
 

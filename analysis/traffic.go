@@ -237,6 +237,7 @@ type trafficDrops struct {
 	longest  gap     // the longest run of minutes without requests
 	typical  float64 // the median complete hour, in requests
 	measured bool    // whether any complete hour existed
+	profiled bool    // whether enough days made a usual level per hour of the day
 }
 
 // findDrops runs the detection of drops.go on the frame.
@@ -310,7 +311,7 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets) *trafficDrops {
 	// medians.
 	for hod, ok := range prof.Known {
 		if ok {
-			d.typical, d.measured = max(d.typical, prof.Median[hod]), true
+			d.typical, d.measured, d.profiled = max(d.typical, prof.Median[hod]), true, true
 		}
 	}
 	if !d.measured && len(b.hours) > 2 {
@@ -508,6 +509,9 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 			start, end := time.Unix(g.Start*60, 0).In(in.Loc), time.Unix(g.End*60, 0).In(in.Loc)
 			s.Conclude(fmt.Sprintf("The longest stretch without any request lasted %s, from %s to %s; traffic next to it was too thin to call it an outage rather than a hole in the logs. No other gap or unusually quiet hour or day was found.",
 				Duration(time.Duration(g.Minutes())*time.Minute), start.Format(minuteLayout), end.Format(minuteLayout)))
+		} else if d.typical >= d.opt.MinExpected && !d.profiled {
+			s.Conclude(fmt.Sprintf("No gaps in traffic were found; %s too few to tell an unusually quiet hour or day from a usual one.",
+				Count(d.days.Days, "complete day")+" "+verb(d.days.Days, "is", "are")))
 		} else if d.typical >= d.opt.MinExpected {
 			s.Conclude("No gaps in traffic and no unusually quiet hours or days were found.")
 		} else {
