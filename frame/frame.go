@@ -36,6 +36,8 @@ type Frame struct {
 
 	str [NumStrCols]*Strings
 	num [NumNumCols][]float64
+
+	reserved int // rows Reserve made room for
 }
 
 // Len is the number of rows.
@@ -84,12 +86,13 @@ func twoDigits(n int) string { return string([]byte{byte('0' + n/10%10), byte('0
 // missing value.
 func (f *Frame) ensure(cols Set) {
 	n := len(f.Time)
+	size := max(n, f.reserved, 1024)
 	for i, want := range cols.Str {
 		if want && f.str[i] == nil {
 			s := NewStrings()
+			s.Codes = make([]uint32, n, size)
 			if n > 0 {
 				c := s.InternString("")
-				s.Codes = make([]uint32, n, max(n, 1024))
 				for j := range s.Codes {
 					s.Codes[j] = c
 				}
@@ -99,7 +102,7 @@ func (f *Frame) ensure(cols Set) {
 	}
 	for i, want := range cols.Num {
 		if want && f.num[i] == nil {
-			v := make([]float64, n, max(n, 1024))
+			v := make([]float64, n, size)
 			fill := missingNums[i]
 			for j := range v {
 				v[j] = fill

@@ -4,52 +4,29 @@ import "bytes"
 
 // Strings is a dictionary-encoded string column: Codes[i] indexes Dict, and
 // Dict holds each distinct value once, in first-seen order. The empty string
-// stands for a missing value.
+// stands for a missing value. The zero value is an empty column.
 type Strings struct {
 	Codes []uint32
 	Dict  []string
 
-	index    map[string]uint32
-	last     string // the value most recently interned, and its code:
-	lastCode uint32 // logs repeat the previous line's agent or client often
-	hasLast  bool
+	d dict // Dict is d.vals
 }
 
 // NewStrings returns an empty column.
-func NewStrings() *Strings {
-	return &Strings{index: make(map[string]uint32)}
-}
+func NewStrings() *Strings { return &Strings{} }
 
 // Intern returns the code of b, adding it to the dictionary if it is new. It
-// allocates only when b is new: the map lookup with string(b) does not copy.
+// allocates only when b is new.
 func (s *Strings) Intern(b []byte) uint32 {
-	if s.hasLast && string(b) == s.last {
-		return s.lastCode
-	}
-	c, ok := s.index[string(b)]
-	if !ok {
-		v := string(b)
-		c = s.add(v)
-		s.last = v
-	} else {
-		s.last = s.Dict[c]
-	}
-	s.lastCode, s.hasLast = c, true
+	c := s.d.intern(b)
+	s.Dict = s.d.vals
 	return c
 }
 
 // InternString is Intern for a string.
 func (s *Strings) InternString(v string) uint32 {
-	if c, ok := s.index[v]; ok {
-		return c
-	}
-	return s.add(v)
-}
-
-func (s *Strings) add(v string) uint32 {
-	c := uint32(len(s.Dict))
-	s.Dict = append(s.Dict, v)
-	s.index[v] = c
+	c := s.d.internString(v)
+	s.Dict = s.d.vals
 	return c
 }
 
@@ -63,10 +40,7 @@ func (s *Strings) Len() int { return len(s.Codes) }
 func (s *Strings) Value(i int) string { return s.Dict[s.Codes[i]] }
 
 // Lookup returns the code of v and whether the column holds it.
-func (s *Strings) Lookup(v string) (uint32, bool) {
-	c, ok := s.index[v]
-	return c, ok
-}
+func (s *Strings) Lookup(v string) (uint32, bool) { return s.d.lookup(v) }
 
 // Counts returns the number of rows per code, indexed by code.
 func (s *Strings) Counts() []int {

@@ -75,7 +75,7 @@ func (r *Result) Failed() []*SourceStats {
 type Options struct {
 	Format    *Format // nil to detect per source
 	Workers   int     // parsing goroutines; 0 means GOMAXPROCS
-	ChunkSize int     // bytes per parse task; 0 means 4 MiB
+	ChunkSize int     // bytes per parse task; 0 means 512 KiB
 	// Progress, if set, is called with the number of bytes each chunk
 	// read (after decompression). It is called from several goroutines.
 	Progress func(n int64)
@@ -89,7 +89,9 @@ const (
 )
 
 type chunkResult struct {
-	f         *frame.Frame
+	b         *frame.Batch      // nil when no line was a record
+	free      chan *frame.Batch // where b goes once merged
+	pos       int64             // bytes of the source (as stored) read up to the chunk's end
 	lines     int
 	records   int
 	malformed int
@@ -103,6 +105,7 @@ type task struct {
 	header []byte
 	data   []byte
 	buf    *[]byte // returned to the pool after parsing
+	pos    int64   // bytes of the source (as stored) read up to the chunk's end
 	res    chan chunkResult
 	// bad, when set, says data is (the start of) one line that cannot be
 	// read, and why: a line longer than maxLine, whose rest the reader
@@ -119,13 +122,17 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	}
 	chunkSize := opt.ChunkSize
 	if chunkSize <= 0 {
-		chunkSize = 4 << 20
+		chunkSize = 512 << 10
 	}
 	stats := make([]*SourceStats, len(sources))
 	for i, s := range sources {
 		stats[i] = &SourceStats{Name: s.Name}
 	}
-	pool := &sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+	// Chunk buffers are reused through a free list rather than a
+	// sync.Pool, which a garbage collection empties: a new buffer is
+	// memory the kernel must fault in again. Enough for every chunk that
+	// can be queued, parsed and read at once.
+	pool := newBufPool(chunkSize, 4*workers+2)
 
 	tasks := make(chan task, workers)
 	var wg sync.WaitGroup
@@ -133,10 +140,11 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			w := worker{dicts: frame.NewDicts(), free: make(chan *frame.Batch, 4*workers+2)}
 			for t := range tasks {
-				r := parseChunk(t)
+				r := w.parseChunk(t)
 				if t.buf != nil {
-					pool.Put(t.buf)
+					pool.put(t.buf)
 				}
 				t.res <- r
 			}
@@ -184,13 +192,40 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		}()
 	}
 
+	// The frame is sized from the sources' sizes and the rows per byte
+	// seen so far, so that its columns are allocated once and filled in
+	// place, rather than grown by copying.
+	var total, done int64
+	sizes := make([]int64, len(sources))
+	for i, s := range sources {
+		sizes[i] = -1
+		if s.size != nil {
+			sizes[i] = s.size()
+		}
+		if sizes[i] < 0 || total < 0 {
+			total = -1
+		} else {
+			total += sizes[i]
+		}
+	}
 	var out frame.Frame
+	merger := frame.NewMerger(&out)
 	for i := range sources {
 		st := stats[i]
 		base := 0
+		var pos int64
 		for fut := range queues[i] {
 			r := <-fut
-			out.Append(r.f)
+			if r.b != nil {
+				pos = max(pos, r.pos)
+				reserve(&out, r.b.Len(), total, done+pos)
+				merger.Append(r.b)
+				r.b.Reset()
+				select {
+				case r.free <- r.b:
+				default:
+				}
+			}
 			st.Records += r.records
 			st.Malformed += r.malformed
 			st.Repaired += r.repaired
@@ -209,6 +244,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			base += r.lines
 		}
 		st.Lines = base
+		done += sizes[i]
 		if ctx.Err() == nil {
 			<-ahead
 		}
@@ -219,6 +255,48 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	return &Result{Frame: &out, Sources: stats}
 }
 
+// reserve makes room in f for n more rows, projecting the rows of the whole
+// input from the rows per byte read so far when the input's size is known.
+func reserve(f *frame.Frame, n int, total, done int64) {
+	need := f.Len() + n
+	if need <= f.Cap() {
+		return
+	}
+	rows := need + need/4
+	if total > 0 && done > 0 && done < total {
+		// 5% over the projection: too much is address space never
+		// touched, too little is one more copy of every column.
+		p := float64(need) * float64(total) / float64(done) * 1.05
+		rows = max(need, int(min(p, 1<<40))+4096)
+	}
+	f.Reserve(rows)
+}
+
+// bufPool is a free list of chunk buffers.
+type bufPool struct {
+	size int
+	free chan *[]byte
+}
+
+func newBufPool(size, n int) *bufPool { return &bufPool{size: size, free: make(chan *[]byte, n)} }
+
+func (p *bufPool) get() *[]byte {
+	select {
+	case b := <-p.free:
+		return b
+	default:
+		b := make([]byte, p.size)
+		return &b
+	}
+}
+
+func (p *bufPool) put(b *[]byte) {
+	select {
+	case p.free <- b:
+	default:
+	}
+}
+
 // sourceReader cuts one source into line-aligned chunks and queues them.
 type sourceReader struct {
 	ctx       context.Context
@@ -226,9 +304,10 @@ type sourceReader struct {
 	st        *SourceStats
 	opt       Options
 	chunkSize int
-	pool      *sync.Pool
+	pool      *bufPool
 	tasks     chan<- task
 	queue     chan<- chan chunkResult
+	pos       int64 // bytes of the source read so far, as stored
 }
 
 func (rd *sourceReader) read() {
@@ -238,7 +317,7 @@ func (rd *sourceReader) read() {
 		return
 	}
 	defer rc.Close()
-	r, closeDecoder, comp, err := decompressed(rc)
+	r, closeDecoder, comp, pos, err := decompressed(rc)
 	rd.st.Compression = comp
 	if err != nil {
 		rd.st.Err = fmt.Errorf("%s: %s data: %w", rd.src.Name, comp, err)
@@ -255,14 +334,16 @@ func (rd *sourceReader) read() {
 			rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, rd.ctx.Err())
 			return
 		}
-		bp := rd.pool.Get().(*[]byte)
-		need := len(carry) + rd.chunkSize
+		bp := rd.pool.get()
+		// A pooled buffer holds the carried start of a line and the
+		// rest of a chunk; a line longer than half a chunk needs more.
+		need := max(rd.chunkSize, len(carry)+max(rd.chunkSize/2, 1))
 		if first && format == nil {
 			// Enough lines to detect the format, however small the chunks.
 			need = max(need, detectBytes)
 		}
 		if cap(*bp) < need {
-			rd.pool.Put(bp)
+			rd.pool.put(bp)
 			nb := make([]byte, need)
 			bp = &nb
 		}
@@ -286,7 +367,7 @@ func (rd *sourceReader) read() {
 			}
 			format, err = Detect(sample)
 			if err != nil {
-				rd.pool.Put(bp)
+				rd.pool.put(bp)
 				if rd.st.Err == nil {
 					if rd.src.Walked {
 						rd.st.Skipped = err.Error()
@@ -335,8 +416,9 @@ func (rd *sourceReader) read() {
 			cutShort = append([]byte(nil), data[i+1:min(len(data), i+2+maxExampleText)]...)
 			data = data[:i+1]
 		}
+		rd.pos = pos()
 		if len(data) == 0 {
-			rd.pool.Put(bp)
+			rd.pool.put(bp)
 		} else {
 			h := header
 			if format.headerPrefix != nil {
@@ -379,7 +461,7 @@ func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, ba
 	case <-rd.ctx.Done():
 		return
 	}
-	rd.tasks <- task{format: format, header: header, data: data, buf: bp, res: res, bad: bad}
+	rd.tasks <- task{format: format, header: header, data: data, buf: bp, pos: rd.pos, res: res, bad: bad}
 }
 
 // lastDirective returns the offset of the last line of data that starts with
@@ -407,16 +489,31 @@ func describeReadError(name, comp string, err error) error {
 	return fmt.Errorf("%s: read error (%w); the lines before it were kept", name, err)
 }
 
-func parseChunk(t task) chunkResult {
-	var r chunkResult
-	b := frame.NewBuilder()
+// worker is one parsing goroutine: its dictionaries serve every chunk it
+// parses, and its batches come back to it once merged.
+type worker struct {
+	dicts *frame.Dicts
+	free  chan *frame.Batch
+}
+
+func (w *worker) batch() *frame.Batch {
+	select {
+	case b := <-w.free:
+		return b
+	default:
+		return frame.NewBatch(w.dicts)
+	}
+}
+
+func (w *worker) parseChunk(t task) chunkResult {
+	r := chunkResult{pos: t.pos, free: w.free}
 	if t.bad != "" {
 		r.lines = 1
 		r.malformed = 1
 		r.examples = append(r.examples, &SyntaxError{Line: 1, Reason: t.bad, Text: clip(t.data)})
-		r.f = b.Frame()
 		return r
 	}
+	b := w.batch()
 	p := t.format.newParser(t.header)
 	b.Begin(p.columns())
 	var row frame.Row
@@ -451,7 +548,16 @@ func parseChunk(t task) chunkResult {
 			r.records++
 		}
 	}
-	r.f = b.Frame()
+	if b.Len() == 0 {
+		b.Reset()
+		select {
+		case w.free <- b:
+		default:
+		}
+		return r
+	}
+	b.Seal()
+	r.b = b
 	return r
 }
 

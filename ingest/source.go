@@ -23,6 +23,9 @@ type Source struct {
 	// in no recognised format is skipped with a note rather than an error.
 	Walked bool
 	open   func() (io.ReadCloser, error)
+	// size, if set, returns the source's size in bytes as stored (before
+	// decompression), or -1; Read uses it to size the frame up front.
+	size func() int64
 }
 
 // Open opens the source for reading. Compression is undone by content.
@@ -112,7 +115,13 @@ func hiddenByWildcard(pattern, match string) bool {
 
 // FileSource returns the file at path as a source.
 func FileSource(path string, walked bool) Source {
-	return Source{Name: path, Walked: walked, open: func() (io.ReadCloser, error) { return os.Open(path) }}
+	return Source{Name: path, Walked: walked, open: func() (io.ReadCloser, error) { return os.Open(path) },
+		size: func() int64 {
+			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+				return st.Size()
+			}
+			return -1
+		}}
 }
 
 // ReaderSource returns a source that reads r once.
@@ -125,10 +134,31 @@ var (
 	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
 )
 
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // decompressed wraps r in a decompressor when its first bytes are gzip's or
-// zstd's magic. It returns the compression's name ("" for none).
-func decompressed(r io.Reader) (io.Reader, func(), string, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
+// zstd's magic. It returns the compression's name ("" for none), and pos,
+// which tells how many bytes of r the data read so far came from (for a
+// decompressor, up to what it holds buffered).
+func decompressed(r io.Reader) (rd io.Reader, closeFn func(), comp string, pos func() int64, err error) {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	pos = func() int64 { return cr.n - int64(br.Buffered()) }
+	rd, closeFn, comp, err = decompressor(br)
+	return rd, closeFn, comp, pos, err
+}
+
+func decompressor(br *bufio.Reader) (io.Reader, func(), string, error) {
 	head, _ := br.Peek(4)
 	switch {
 	case bytes.HasPrefix(head, gzipMagic):

@@ -1,0 +1,216 @@
+package frame
+
+import "slices"
+
+// Dicts are the string dictionaries of one parsing goroutine. They outlive
+// the batches that goroutine fills, so that each distinct value is copied
+// and indexed once per goroutine rather than once per batch, and a Merger
+// looks it up in the frame's dictionary once per goroutine too.
+type Dicts struct {
+	str [NumStrCols]dict
+}
+
+// NewDicts returns empty dictionaries.
+func NewDicts() *Dicts { return &Dicts{} }
+
+// Batch is a run of rows parsed by one goroutine, to be appended to a frame
+// by a Merger. Its string columns hold codes of the goroutine's Dicts. A
+// batch is reused after Reset, keeping its buffers.
+type Batch struct {
+	Time   []int64
+	offset int32
+
+	dicts *Dicts
+	has   Set
+	codes [NumStrCols][]uint32
+	num   [NumNumCols][]float64
+	// views are the goroutine's dictionaries as Seal left them: entries
+	// are only ever appended, so a view stays valid while the goroutine
+	// goes on interning.
+	views [NumStrCols][]string
+}
+
+// NewBatch returns an empty batch whose strings are coded by d.
+func NewBatch(d *Dicts) *Batch { return &Batch{dicts: d} }
+
+// Reset empties b for reuse, keeping its buffers.
+func (b *Batch) Reset() {
+	b.Time = b.Time[:0]
+	b.has = Set{}
+	for i := range b.codes {
+		b.codes[i] = b.codes[i][:0]
+		b.views[i] = nil
+	}
+	for i := range b.num {
+		b.num[i] = b.num[i][:0]
+	}
+}
+
+// Len is the number of rows.
+func (b *Batch) Len() int { return len(b.Time) }
+
+// Begin declares the columns the following rows fill; earlier rows get
+// missing values in columns that are new.
+func (b *Batch) Begin(cols Set) {
+	n := len(b.Time)
+	for i, want := range cols.Str {
+		if want && !b.has.Str[i] {
+			b.has.Str[i] = true
+			if n > 0 {
+				c := b.dicts.str[i].internString("")
+				b.codes[i] = slices.Grow(b.codes[i][:0], n)[:n]
+				for j := range b.codes[i] {
+					b.codes[i][j] = c
+				}
+			}
+		}
+	}
+	for i, want := range cols.Num {
+		if want && !b.has.Num[i] {
+			b.has.Num[i] = true
+			if n > 0 {
+				b.num[i] = slices.Grow(b.num[i][:0], n)[:n]
+				fill := missingNums[i]
+				for j := range b.num[i] {
+					b.num[i][j] = fill
+				}
+			}
+		}
+	}
+}
+
+// Add appends one row.
+func (b *Batch) Add(r *Row) {
+	if len(b.Time) == 0 {
+		b.offset = r.Offset
+	}
+	b.Time = append(b.Time, r.Time)
+	d := &b.dicts.str
+	for i := range b.codes {
+		if b.has.Str[i] {
+			b.codes[i] = append(b.codes[i], d[i].intern(r.Str[i]))
+		}
+	}
+	for i := range b.num {
+		if b.has.Num[i] {
+			b.num[i] = append(b.num[i], r.Num[i])
+		}
+	}
+}
+
+// Seal records the state of the dictionaries the rows refer to. Call it
+// before handing the batch to the goroutine that merges it.
+func (b *Batch) Seal() {
+	for i := range b.views {
+		if b.has.Str[i] {
+			b.views[i] = b.dicts.str[i].vals
+		}
+	}
+}
+
+// Merger appends batches to a frame in order. Each dictionary code of a
+// goroutine is translated to the frame's code the first time a batch uses
+// it, so the frame's dictionaries keep first-seen order, exactly as if the
+// rows had been added one by one.
+type Merger struct {
+	f     *Frame
+	trans map[*Dicts]*[NumStrCols][]uint32 // goroutine code → frame code + 1
+}
+
+// NewMerger returns a merger appending to f.
+func NewMerger(f *Frame) *Merger {
+	return &Merger{f: f, trans: make(map[*Dicts]*[NumStrCols][]uint32)}
+}
+
+// Append adds the rows of b to the frame. b may be reset after.
+func (m *Merger) Append(b *Batch) {
+	n := b.Len()
+	if n == 0 {
+		return
+	}
+	f := m.f
+	if f.Len() == 0 {
+		f.Offset = b.offset
+	}
+	f.ensure(b.has)
+	t := m.trans[b.dicts]
+	if t == nil {
+		t = new([NumStrCols][]uint32)
+		m.trans[b.dicts] = t
+	}
+	for i, s := range f.str {
+		if s == nil {
+			continue
+		}
+		start := len(s.Codes)
+		s.Codes = slices.Grow(s.Codes, n)[:start+n]
+		dst := s.Codes[start:]
+		if !b.has.Str[i] {
+			c := s.InternString("")
+			for j := range dst {
+				dst[j] = c
+			}
+			continue
+		}
+		view := b.views[i]
+		tr := t[i]
+		if len(tr) < len(view) {
+			tr = append(tr, make([]uint32, len(view)-len(tr))...)
+			t[i] = tr
+		}
+		for j, c := range b.codes[i] {
+			g := tr[c]
+			if g == 0 {
+				g = s.InternString(view[c]) + 1
+				tr[c] = g
+			}
+			dst[j] = g - 1
+		}
+	}
+	for i, v := range f.num {
+		if v == nil {
+			continue
+		}
+		if b.has.Num[i] {
+			f.num[i] = append(v, b.num[i]...)
+			continue
+		}
+		start := len(v)
+		v = slices.Grow(v, n)[:start+n]
+		fill := missingNums[i]
+		for j := start; j < len(v); j++ {
+			v[j] = fill
+		}
+		f.num[i] = v
+	}
+	f.Time = append(f.Time, b.Time...)
+}
+
+// Reserve makes room for rows rows in all, in the columns the frame has and
+// in those it gains later, so that appending up to that many allocates
+// nothing. Room reserved and never filled is address space, not memory: the
+// pages of a fresh allocation are not touched until written.
+func (f *Frame) Reserve(rows int) {
+	if rows <= f.reserved {
+		return
+	}
+	f.reserved = rows
+	extra := rows - len(f.Time)
+	if extra <= 0 {
+		return
+	}
+	f.Time = slices.Grow(f.Time, extra)
+	for _, s := range f.str {
+		if s != nil {
+			s.Codes = slices.Grow(s.Codes, extra)
+		}
+	}
+	for i, v := range f.num {
+		if v != nil {
+			f.num[i] = slices.Grow(v, extra)
+		}
+	}
+}
+
+// Cap is the number of rows the frame holds without allocating.
+func (f *Frame) Cap() int { return cap(f.Time) }
