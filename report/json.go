@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
@@ -99,6 +97,13 @@ func timeString(t time.Time, loc *time.Location) string {
 
 // JSON renders the machine contract: every table with all its rows.
 func JSON(r *Report) ([]byte, error) {
+	// What json.NewEncoder(w).SetIndent("", " ").Encode writes, in one
+	// pass rather than marshalling and then re-indenting (jsonenc.go).
+	return appendIndentedJSON(nil, jsonReportView(r))
+}
+
+// jsonReportView is the report as the JSON contract lays it out.
+func jsonReportView(r *Report) jsonReport {
 	out := jsonReport{
 		Logbook:   Version,
 		Generated: r.Generated.Format(time.RFC3339),
@@ -144,11 +149,5 @@ func JSON(r *Report) ([]byte, error) {
 		js.Conclusions = append(js.Conclusions, s.Conclusions...)
 		out.Sections = append(out.Sections, js)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(out); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return out
 }
