@@ -210,25 +210,37 @@ func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
 	return buf
 }
 
+// percentDecode appends src to dst with %XX escapes decoded, copying the
+// runs between escapes whole. dst may be src[:0]: the output never runs
+// ahead of the input.
 func percentDecode(dst, src []byte) []byte {
-	for i := 0; i < len(src); i++ {
-		if src[i] == '%' && i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
-			dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
-			i += 2
-			continue
+	for {
+		i := bytes.IndexByte(src, '%')
+		if i < 0 {
+			return append(dst, src...)
 		}
-		dst = append(dst, src[i])
+		dst = append(dst, src[:i]...)
+		if i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
+			dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
+			src = src[i+3:]
+		} else {
+			dst = append(dst, '%')
+			src = src[i+1:]
+		}
 	}
-	return dst
 }
 
 func hasEscape(b []byte) bool {
-	for i := 0; i+2 < len(b); i++ {
-		if b[i] == '%' && isHex(b[i+1]) && isHex(b[i+2]) {
+	for {
+		i := bytes.IndexByte(b, '%')
+		if i < 0 {
+			return false
+		}
+		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
 			return true
 		}
+		b = b[i+1:]
 	}
-	return false
 }
 
 func isHex(c byte) bool {

@@ -465,18 +465,22 @@ func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, ba
 }
 
 // lastDirective returns the offset of the last line of data that starts with
-// prefix, or -1.
+// prefix, or -1. It looks for the prefix's first byte ('#', rare in records)
+// going forward: bytes.LastIndex would compare at every byte.
 func lastDirective(data, prefix []byte) int {
-	for end := len(data); ; {
-		i := bytes.LastIndex(data[:end], prefix)
-		if i < 0 {
-			return -1
+	last := -1
+	for i := 0; i < len(data); {
+		j := bytes.IndexByte(data[i:], prefix[0])
+		if j < 0 {
+			break
 		}
-		if i == 0 || data[i-1] == '\n' {
-			return i
+		j += i
+		if (j == 0 || data[j-1] == '\n') && bytes.HasPrefix(data[j:], prefix) {
+			last = j
 		}
-		end = i
+		i = j + 1
 	}
+	return last
 }
 
 func describeReadError(name, comp string, err error) error {
