@@ -140,7 +140,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := worker{dicts: frame.NewDicts(), free: make(chan *frame.Batch, 4*workers+2)}
+			w := newWorker(4*workers + 2)
 			for t := range tasks {
 				r := w.parseChunk(t)
 				if t.buf != nil {
@@ -220,11 +220,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				pos = max(pos, r.pos)
 				reserve(&out, r.b.Len(), total, done+pos)
 				merger.Append(r.b)
-				r.b.Reset()
-				select {
-				case r.free <- r.b:
-				default:
-				}
+				r.recycle()
 			}
 			st.Records += r.records
 			st.Malformed += r.malformed
@@ -498,6 +494,23 @@ func describeReadError(name, comp string, err error) error {
 type worker struct {
 	dicts *frame.Dicts
 	free  chan *frame.Batch
+}
+
+func newWorker(batches int) *worker {
+	return &worker{dicts: frame.NewDicts(), free: make(chan *frame.Batch, batches)}
+}
+
+// recycle hands a merged batch back to the worker that filled it.
+func (r *chunkResult) recycle() {
+	if r.b == nil {
+		return
+	}
+	r.b.Reset()
+	select {
+	case r.free <- r.b:
+	default:
+	}
+	r.b = nil
 }
 
 func (w *worker) batch() *frame.Batch {
