@@ -1,6 +1,7 @@
 package report
 
 import (
+	"io"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
@@ -8,11 +9,8 @@ import (
 
 func init() {
 	registerFormat(Format{Name: "json", Ext: ".json", Write: func(path string, r *Report, _ Options) error {
-		data, err := JSON(r)
-		if err != nil {
-			return err
-		}
-		return WriteFileAtomic(path, data)
+		// Streamed: the JSON of a big log is tens of MB, all rows.
+		return writeAtomic(path, func(w io.Writer) error { return writeIndentedJSON(w, jsonReportView(r)) })
 	}})
 }
 

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding"
 	"encoding/json"
+	"io"
 	"math"
 	"reflect"
 	"strconv"
@@ -27,9 +28,32 @@ func appendIndentedJSON(dst []byte, v any) ([]byte, error) {
 	return append(e.buf, '\n'), nil
 }
 
+// writeIndentedJSON writes what appendIndentedJSON appends to w, through a
+// small buffer.
+func writeIndentedJSON(w io.Writer, v any) error {
+	e := jsonEnc{buf: make([]byte, 0, 2*jsonFlushAt), w: w}
+	e.value(reflect.ValueOf(v), 0)
+	e.buf = append(e.buf, '\n')
+	if e.err == nil {
+		_, e.err = w.Write(e.buf)
+	}
+	return e.err
+}
+
+const jsonFlushAt = 64 << 10
+
 type jsonEnc struct {
 	buf []byte
 	err error
+	w   io.Writer // if set, buf is flushed to it between array elements
+}
+
+func (e *jsonEnc) flush() {
+	if e.w == nil || len(e.buf) < jsonFlushAt || e.err != nil {
+		return
+	}
+	_, e.err = e.w.Write(e.buf)
+	e.buf = e.buf[:0]
 }
 
 func (e *jsonEnc) newline(depth int) {
@@ -191,6 +215,7 @@ func (e *jsonEnc) array(v reflect.Value, depth int) {
 			}
 			e.newline(depth + 1)
 			e.row(row, depth+1)
+			e.flush()
 		}
 	case []string:
 		for i, s := range x {
@@ -207,6 +232,7 @@ func (e *jsonEnc) array(v reflect.Value, depth int) {
 			}
 			e.newline(depth + 1)
 			e.value(v.Index(i), depth+1)
+			e.flush()
 		}
 	}
 	e.newline(depth)

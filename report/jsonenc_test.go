@@ -78,6 +78,11 @@ func TestAppendIndentedJSONMatchesEncoder(t *testing.T) {
 	for _, f := range floats {
 		cases = append(cases, f, encTagged{Any: f, F32: f32(f)})
 	}
+	var big [][]any // enough rows to be written out in several pieces
+	for i := range 20000 {
+		big = append(big, []any{hostile[i%len(hostile)], i, float64(i) / 3})
+	}
+	cases = append(cases, encTagged{Nested: big})
 	for i, c := range cases {
 		want := stdJSON(t, c)
 		got, err := appendIndentedJSON(nil, c)
@@ -86,6 +91,10 @@ func TestAppendIndentedJSONMatchesEncoder(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("case %d differs at byte %d:\n got %s\nwant %s", i, firstByteDiff(got, want), got, want)
+		}
+		var w bytes.Buffer
+		if err := writeIndentedJSON(&w, c); err != nil || !bytes.Equal(w.Bytes(), want) {
+			t.Errorf("case %d: written (%v) differs at byte %d", i, err, firstByteDiff(w.Bytes(), want))
 		}
 	}
 }
