@@ -139,7 +139,7 @@ const (
 	Text     Kind = iota // a string from the log or a label
 	Integer              // an integer count
 	Number               // a real number
-	Fraction             // a fraction 0..1, shown as a percentage
+	Fraction             // a fraction 0..1, shown as a decimal like pandas
 	Bytes                // a size in bytes
 	Seconds              // a duration in seconds
 )
