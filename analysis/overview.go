@@ -71,14 +71,21 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		Column{"source", Text}, Column{"format", Text}, Column{"compression", Text},
 		Column{"lines", Integer}, Column{"records", Integer}, Column{"malformed", Integer},
 		Column{"repaired", Integer}, Column{"problem", Text})
+	var notLogs []string
+	read := 0
 	for _, src := range in.Sources {
-		problem := src.Err
-		if problem == "" {
-			problem = src.Skipped
+		if src.Skipped != "" {
+			notLogs = append(notLogs, Code(src.Name))
+			continue
 		}
-		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, problem)
+		read++
+		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, src.Err)
 	}
 	s.Compute(`requests.groupby("source").agg(lines=..., records=..., malformed=...)`, Output{Table: sources})
+	if len(notLogs) > 0 {
+		s.Prose(fmt.Sprintf("%s found in the input folders %s not access logs and %s left out: %s.",
+			Count(len(notLogs), "file"), verb(len(notLogs), "was", "were"), verb(len(notLogs), "was", "were"), List(notLogs)))
+	}
 
 	if malformed > 0 || repaired > 0 {
 		ex := NewTable("malformed_lines", "Malformed and repaired lines (first five per source)",
@@ -97,10 +104,10 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Conclusions.
 	if f.Len() == 0 {
-		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(len(in.Sources), "source")))
+		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(read, "source")))
 	} else {
 		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s using %s and received %s.",
-			Count(f.Len(), "request"), Count(len(in.Sources), "source"), first, last, span,
+			Count(f.Len(), "request"), Count(read, "source"), first, last, span,
 			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
 	}
 	if malformed > 0 {
@@ -111,7 +118,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			}
 		}
 		msg := fmt.Sprintf("%s of %s could not be read and %s skipped (in %s); the first ones are listed above with their line numbers.",
-			Count(malformed, "line"), Int(lines), verb(malformed, "was", "were"), List(names))
+			Int(malformed), Count(lines, "line"), verb(malformed, "was", "were"), List(names))
 		s.Conclude(msg)
 		s.Find("malformed_lines", SevNotice, malformed, fmt.Sprintf("%s could not be read.", Count(malformed, "malformed line")))
 	} else if f.Len() > 0 {

@@ -123,11 +123,11 @@ func inlineMarkdown(src string) template.HTML {
 // Summary is the one-line description of what a report covers.
 func (r *Report) Summary() string {
 	if r.Records == 0 {
-		return fmt.Sprintf("No records from %s.", analysis.Count(len(r.Sources), "source"))
+		return fmt.Sprintf("No records from %s.", analysis.Count(r.LogSources(), "source"))
 	}
 	const layout = "2006-01-02 15:04"
 	return fmt.Sprintf("%s from %s, %s to %s (%s).", analysis.Count(r.Records, "request"),
-		analysis.Count(len(r.Sources), "source"), r.First.In(r.Loc).Format(layout), r.Last.In(r.Loc).Format(layout), r.Loc)
+		analysis.Count(r.LogSources(), "source"), r.First.In(r.Loc).Format(layout), r.Last.In(r.Loc).Format(layout), r.Loc)
 }
 
 // HTML renders the report as one self-contained page.
@@ -141,7 +141,7 @@ func HTML(r *Report) ([]byte, error) {
 		Version:     Version,
 		Generated:   r.Generated.Format(time.RFC3339),
 		Summary:     r.Summary(),
-		SourceCount: analysis.Count(len(r.Sources), "source"),
+		SourceCount: analysis.Count(r.LogSources(), "source"),
 		CSS:         template.CSS(css),
 	}
 	for _, kf := range r.KeyFindings() {

@@ -187,7 +187,7 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 		}
 	}
 	fmt.Fprintf(b, "---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
-		Version, analysis.Count(len(r.Sources), "source"))
+		Version, analysis.Count(r.LogSources(), "source"))
 	body := neutralizeTemplates(b.String())
 	return &MarkdownDoc{Text: []byte(head + body + tail), Files: w.files}, nil
 }

@@ -140,3 +140,15 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	}
 	return nil
 }
+
+// LogSources is the number of sources read as logs: inputs found in a
+// directory that are not access logs do not count.
+func (r *Report) LogSources() int {
+	n := 0
+	for _, s := range r.Sources {
+		if s.Skipped == "" {
+			n++
+		}
+	}
+	return n
+}
