@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -265,15 +266,34 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		rep.Title = defaultTitle(inputs)
 	}
 	opt := report.Options{FrontMatter: f.frontMatter}
-	for _, t := range targets {
+	// The JSON file, which draws no plots, is written while the other
+	// formats are rendered; messages and errors still come in order.
+	errs := make([]error, len(targets))
+	var jsonDone sync.WaitGroup
+	for i, t := range targets {
+		if t.path != "-" && t.format.Name == "json" && len(targets) > 1 {
+			jsonDone.Add(1)
+			go func() {
+				defer jsonDone.Done()
+				errs[i] = t.format.Write(t.path, rep, opt)
+			}()
+		}
+	}
+	for i, t := range targets {
 		if t.path == "-" {
 			if err := writeStdout(stdout, t.format, rep, opt); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := t.format.Write(t.path, rep, opt); err != nil {
-			return fmt.Errorf("writing %s: %w", t.path, err)
+		if t.format.Name == "json" && len(targets) > 1 {
+			jsonDone.Wait()
+		} else {
+			errs[i] = t.format.Write(t.path, rep, opt)
+		}
+		if errs[i] != nil {
+			jsonDone.Wait()
+			return fmt.Errorf("writing %s: %w", t.path, errs[i])
 		}
 		fmt.Fprintf(stderr, "logbook: wrote %s\n", t.path)
 	}
