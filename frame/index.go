@@ -2,15 +2,122 @@ package frame
 
 import "hash/maphash"
 
-// index maps the values of a dictionary (a []string kept by its owner) to
-// their codes. It is an open-addressing table of uint64 slots, each holding
-// the high 32 bits of the value's hash and its code plus one (0 is an empty
-// slot), so that a probe compares strings only when 32 hash bits agree. It
-// replaces map[string]uint32, whose probes for the short, hot keys of a log
-// cost more, and whose string keys duplicate the dictionary's headers.
+// A dictionary's values are indexed in two open-addressing tables that
+// replace map[string]uint32, whose probes for the short, hot keys of a log
+// cost more, and whose string keys duplicate the dictionary's headers:
+//
+//   - values of up to 16 bytes (addresses, status codes, methods, protocols,
+//     most CloudFront enumerations) are keys of two words and a length held
+//     in the slot itself, so a probe compares integers and reads no string;
+//   - longer values are found by slots holding the high 32 bits of their
+//     hash and their code, so a probe compares strings only when 32 hash
+//     bits agree.
+//
+// Both keep a load factor of at most one half.
+
+const shortMax = 16
+
+// shortSlot is a value of up to 16 bytes, zero-padded into k0 and k1; meta
+// is (code+1)<<8 | length, 0 for an empty slot.
+type shortSlot struct {
+	k0, k1, meta uint64
+}
+
+type shortIndex struct {
+	slots []shortSlot
+	n     int
+}
+
+// shortKey packs a value of up to 16 bytes, zero-padded, into two words;
+// with the length, they identify the value exactly. It loads words rather
+// than copying into an array, which would stall the loads that follow.
+func shortKey[T []byte | string](b T) (k0, k1 uint64) {
+	n := len(b)
+	switch {
+	case n >= 8:
+		k0 = uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if n > 8 {
+			// The last 8 bytes, shifted so that byte 8 comes first.
+			t := b[n-8:]
+			w := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+				uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+			k1 = w >> (uint(16-n) * 8)
+		}
+	case n >= 4:
+		lo := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24
+		t := b[n-4:]
+		hi := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24
+		k0 = lo | hi<<(uint(n-4)*8)
+	default:
+		for i := n - 1; i >= 0; i-- {
+			k0 = k0<<8 | uint64(b[i])
+		}
+	}
+	return k0, k1
+}
+
+func shortHash(k0, k1 uint64, n int) uint64 {
+	h := (k0 ^ bitsRotate(k1, 29) ^ uint64(n)<<59) * 0x9e3779b97f4a7c15
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>32
+}
+
+func bitsRotate(x uint64, k uint) uint64 { return x<<k | x>>(64-k) }
+
+func (x *shortIndex) find(k0, k1 uint64, n int) (uint32, bool) {
+	if x.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	for i := shortHash(k0, k1, n) & mask; ; i = (i + 1) & mask {
+		s := &x.slots[i]
+		if s.meta == 0 {
+			return 0, false
+		}
+		if s.k0 == k0 && s.k1 == k1 && int(s.meta&0xff) == n {
+			return uint32(s.meta>>8) - 1, true
+		}
+	}
+}
+
+func (x *shortIndex) add(vals []string, c uint32, k0, k1 uint64, n int) {
+	if 2*(x.n+1) > len(x.slots) {
+		x.grow(vals[:c])
+	}
+	x.put(c, k0, k1, n)
+	x.n++
+}
+
+func (x *shortIndex) put(c uint32, k0, k1 uint64, n int) {
+	mask := uint64(len(x.slots) - 1)
+	i := shortHash(k0, k1, n) & mask
+	for x.slots[i].meta != 0 {
+		i = (i + 1) & mask
+	}
+	x.slots[i] = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
+}
+
+// grow makes room for at least the short values of vals and re-indexes them.
+func (x *shortIndex) grow(vals []string) {
+	size := max(16, 2*len(x.slots))
+	for 2*(x.n+1) > size {
+		size *= 2
+	}
+	x.slots = make([]shortSlot, size)
+	for c, v := range vals {
+		if len(v) <= shortMax {
+			k0, k1 := shortKey(v)
+			x.put(uint32(c), k0, k1, len(v))
+		}
+	}
+}
+
+// index holds the values longer than shortMax.
 type index struct {
-	slots []uint64
-	n     int // codes indexed
+	slots []uint64 // hash&tagMask | code+1; 0 is empty
+	n     int
 }
 
 // seed is per process: tables are laid out differently from run to run, but
@@ -23,7 +130,7 @@ func hashString(s string) uint64 { return maphash.String(seed, s) }
 const tagMask = uint64(0xffffffff) << 32
 
 // find returns the code of the value b, whose hash is h.
-func (x *index) find(dict []string, b []byte, h uint64) (uint32, bool) {
+func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 	if x.n == 0 {
 		return 0, false
 	}
@@ -35,37 +142,17 @@ func (x *index) find(dict []string, b []byte, h uint64) (uint32, bool) {
 			return 0, false
 		}
 		if s&tagMask == tag {
-			if c := uint32(s) - 1; dict[c] == string(b) {
+			if c := uint32(s) - 1; vals[c] == string(b) {
 				return c, true
 			}
 		}
 	}
 }
 
-// findString is find for a string.
-func (x *index) findString(dict []string, v string, h uint64) (uint32, bool) {
-	if x.n == 0 {
-		return 0, false
-	}
-	mask := uint64(len(x.slots) - 1)
-	tag := h & tagMask
-	for i := h & mask; ; i = (i + 1) & mask {
-		s := x.slots[i]
-		if s == 0 {
-			return 0, false
-		}
-		if s&tagMask == tag {
-			if c := uint32(s) - 1; dict[c] == v {
-				return c, true
-			}
-		}
-	}
-}
-
-// add indexes code c, whose value has hash h; dict must already hold it.
-func (x *index) add(dict []string, c uint32, h uint64) {
+// add indexes code c, whose value has hash h; vals must already hold it.
+func (x *index) add(vals []string, c uint32, h uint64) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(dict[:c])
+		x.grow(vals[:c])
 	}
 	x.put(c, h)
 	x.n++
@@ -80,55 +167,104 @@ func (x *index) put(c uint32, h uint64) {
 	x.slots[i] = h&tagMask | uint64(c+1)
 }
 
-// grow doubles the table and re-indexes the codes of dict.
-func (x *index) grow(dict []string) {
-	size := max(64, 2*len(x.slots))
-	for 2*(len(dict)+1) > size {
+// grow makes room for at least the long values of vals and re-indexes them.
+func (x *index) grow(vals []string) {
+	size := max(16, 2*len(x.slots))
+	for 2*(x.n+1) > size {
 		size *= 2
 	}
 	x.slots = make([]uint64, size)
-	for c, v := range dict {
-		x.put(uint32(c), hashString(v))
+	for c, v := range vals {
+		if len(v) > shortMax {
+			x.put(uint32(c), hashString(v))
+		}
 	}
 }
 
 // dict is a growing dictionary: values in first-seen order and their index.
-// It remembers the last value interned, since logs often repeat the previous
-// line's value (a client's agent, GET, 200).
+// It remembers the last short and the last long value interned, since logs
+// often repeat the previous line's value (a client's agent, GET, 200).
 type dict struct {
-	vals     []string
-	idx      index
-	last     string
-	lastCode uint32
-	hasLast  bool
+	vals  []string
+	short shortIndex
+	long  index
+
+	lastShort    shortSlot // meta 0: none
+	lastLong     string
+	lastLongCode uint32
+	hasLastLong  bool
 }
 
 func (d *dict) intern(b []byte) uint32 {
-	if d.hasLast && string(b) == d.last {
-		return d.lastCode
+	n := len(b)
+	if n <= shortMax {
+		k0, k1 := shortKey(b)
+		if l := &d.lastShort; l.meta != 0 && l.k0 == k0 && l.k1 == k1 && int(l.meta&0xff) == n {
+			return uint32(l.meta>>8) - 1
+		}
+		c, ok := d.short.find(k0, k1, n)
+		if !ok {
+			c = uint32(len(d.vals))
+			d.vals = append(d.vals, string(b))
+			d.short.add(d.vals, c, k0, k1, n)
+		}
+		d.lastShort = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
+		return c
+	}
+	if d.hasLastLong && string(b) == d.lastLong {
+		return d.lastLongCode
 	}
 	h := hashBytes(b)
-	c, ok := d.idx.find(d.vals, b, h)
+	c, ok := d.long.find(d.vals, b, h)
 	if !ok {
 		c = uint32(len(d.vals))
 		d.vals = append(d.vals, string(b))
-		d.idx.add(d.vals, c, h)
+		d.long.add(d.vals, c, h)
 	}
-	d.last, d.lastCode, d.hasLast = d.vals[c], c, true
+	// vals[c] was just read by find, or written.
+	d.lastLong, d.lastLongCode, d.hasLastLong = d.vals[c], c, true
 	return c
 }
 
 func (d *dict) internString(v string) uint32 {
-	h := hashString(v)
-	c, ok := d.idx.findString(d.vals, v, h)
+	c, ok := d.lookup(v)
 	if !ok {
 		c = uint32(len(d.vals))
 		d.vals = append(d.vals, v)
-		d.idx.add(d.vals, c, h)
+		if len(v) <= shortMax {
+			k0, k1 := shortKey(v)
+			d.short.add(d.vals, c, k0, k1, len(v))
+		} else {
+			d.long.add(d.vals, c, hashString(v))
+		}
 	}
 	return c
 }
 
 func (d *dict) lookup(v string) (uint32, bool) {
-	return d.idx.findString(d.vals, v, hashString(v))
+	if len(v) <= shortMax {
+		k0, k1 := shortKey(v)
+		return d.short.find(k0, k1, len(v))
+	}
+	return d.long.findString(d.vals, v, hashString(v))
+}
+
+// findString is find for a string.
+func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
+	if x.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	tag := h & tagMask
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := x.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if s&tagMask == tag {
+			if c := uint32(s) - 1; vals[c] == v {
+				return c, true
+			}
+		}
+	}
 }

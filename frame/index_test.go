@@ -1,0 +1,153 @@
+package frame
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestDictMatchesMap interns values of every length around the short/long
+// boundary, with NUL bytes and shared prefixes, and checks the codes
+// against a map.
+func TestDictMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var vals []string
+	for i := range 3000 {
+		n := rng.IntN(40)
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = "ab\x00/"[rng.IntN(4)]
+		}
+		vals = append(vals, string(b), "/path/"+strconv.Itoa(i), strconv.Itoa(i%300))
+	}
+	vals = append(vals, "", "\x00", "\x00\x00", "0123456789abcdef", "0123456789abcdef\x00", "0123456789abcde")
+	var d dict
+	var s Strings
+	want := map[string]uint32{}
+	for round := range 3 {
+		for i, v := range vals {
+			c, ok := want[v]
+			if !ok {
+				c = uint32(len(want))
+				want[v] = c
+			}
+			var got uint32
+			switch (i + round) % 3 {
+			case 0:
+				got = d.intern([]byte(v))
+			case 1:
+				got = d.internString(v)
+			default:
+				if !ok { // first seen: nothing to look up yet
+					got = d.intern([]byte(v))
+					break
+				}
+				got, ok = d.lookup(v)
+				if !ok {
+					t.Fatalf("lookup %q: not found", v)
+				}
+			}
+			if got != c {
+				t.Fatalf("round %d: %q got code %d, want %d", round, v, got, c)
+			}
+			if s.Intern([]byte(v)) != c || s.Dict[c] != v {
+				t.Fatalf("Strings: %q", v)
+			}
+		}
+	}
+	if len(d.vals) != len(want) || len(s.Dict) != len(want) {
+		t.Fatalf("%d values, want %d", len(d.vals), len(want))
+	}
+	for _, v := range []string{"never seen", "x", "0123456789abcdef0"} {
+		if _, ok := d.lookup(v); ok {
+			t.Errorf("lookup %q: found", v)
+		}
+	}
+}
+
+// TestMergerMatchesBuilder builds the same rows one by one and through
+// batches from several goroutines' dictionaries, with columns that start
+// mid-way, and compares the frames: same codes, same dictionaries in
+// first-seen order.
+func TestMergerMatchesBuilder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var ref Builder
+	var out Frame
+	m := NewMerger(&out)
+	dicts := []*Dicts{NewDicts(), NewDicts(), NewDicts()}
+	colsA := Cols(IP, Status, Bytes)
+	colsB := Cols(IP, Status, Bytes, UserAgent, TimeTaken)
+	ref.Begin(colsA)
+	var r Row
+	for k := range 40 {
+		b := NewBatch(dicts[k%3])
+		b.Begin(colsA)
+		rows := rng.IntN(50)
+		cols := colsA
+		for j := range rows {
+			if k >= 20 && j == rows/2 {
+				cols = colsB
+				b.Begin(cols)
+				ref.Begin(cols)
+			}
+			r.Reset()
+			r.Time = int64(k*1000 + j)
+			r.Str[IP] = []byte("10.0.0." + strconv.Itoa(rng.IntN(30)))
+			r.Str[Status] = []byte([]string{"200", "404", "000"}[rng.IntN(3)])
+			r.Num[Bytes] = float64(rng.IntN(1000))
+			if cols.Str[UserAgent] { // a parser fills only its columns
+				r.Str[UserAgent] = []byte("agent with a long name number " + strconv.Itoa(rng.IntN(5)))
+				r.Num[TimeTaken] = float64(rng.IntN(9)) / 8
+			}
+			b.Add(&r)
+			ref.Add(&r)
+		}
+		b.Seal()
+		if k == 10 {
+			out.Reserve(5000)
+		}
+		m.Append(b)
+	}
+	want := ref.Frame()
+	if out.Len() != want.Len() || out.Columns() != want.Columns() {
+		t.Fatalf("%d rows, columns %v; want %d, %v", out.Len(), out.Columns(), want.Len(), want.Columns())
+	}
+	for c := range NumStrCols {
+		g, w := out.Str(c), want.Str(c)
+		if (g == nil) != (w == nil) {
+			t.Fatalf("%s: presence differs", c)
+		}
+		if g == nil {
+			continue
+		}
+		if len(g.Dict) != len(w.Dict) {
+			t.Fatalf("%s: dict %q, want %q", c, g.Dict, w.Dict)
+		}
+		for i := range g.Dict {
+			if g.Dict[i] != w.Dict[i] {
+				t.Fatalf("%s: dict %q, want %q", c, g.Dict, w.Dict)
+			}
+		}
+		for i := range g.Codes {
+			if g.Codes[i] != w.Codes[i] {
+				t.Fatalf("%s: row %d code %d, want %d", c, i, g.Codes[i], w.Codes[i])
+			}
+		}
+	}
+	for c := range NumNumCols {
+		g, w := out.Num(c), want.Num(c)
+		if len(g) != len(w) {
+			t.Fatalf("%s: %d values, want %d", c, len(g), len(w))
+		}
+		for i := range g {
+			if g[i] != w[i] && !(g[i] != g[i] && w[i] != w[i]) {
+				t.Fatalf("%s: row %d = %v, want %v", c, i, g[i], w[i])
+			}
+		}
+	}
+	for i := range out.Time {
+		if out.Time[i] != want.Time[i] {
+			t.Fatalf("time %d", i)
+		}
+	}
+}
