@@ -93,7 +93,9 @@ func benchLogFrame(cloudfront bool) *frame.Frame {
 	users := vals(4, func(i int) string { return []string{"", "", "alice", "bob"}[i] })
 	methods := vals(5, func(i int) string { return []string{"GET", "POST", "HEAD", "PUT", "DELETE"}[i] })
 	protos := vals(3, func(i int) string { return []string{"HTTP/1.1", "HTTP/2.0", "HTTP/1.0"}[i] })
-	edges := vals(40, func(i int) string { return []string{"IAD", "FRA", "AMS", "NRT", "SIN"}[i%5] + strconv.Itoa(50+i) + "-C1" })
+	edges := vals(40, func(i int) string {
+		return []string{"IAD", "FRA", "AMS", "NRT", "SIN"}[i%5] + strconv.Itoa(50+i) + "-C1"
+	})
 	results := vals(5, func(i int) string { return []string{"Hit", "Miss", "RefreshHit", "Error", "Redirect"}[i] })
 	ctypes := vals(6, func(i int) string {
 		return []string{"text/html", "application/javascript", "image/png", "text/css", "application/json", "image/webp"}[i]
