@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -132,8 +134,10 @@ func (p *cfParser) setFields(line []byte) {
 }
 
 func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
-	line = bytes.TrimRight(line, "\r\n")
-	if len(bytes.TrimSpace(line)) == 0 {
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		line = line[:len(line)-1]
+	}
+	if len(line) == 0 || (isSpace(line[0]) && len(bytes.TrimSpace(line)) == 0) {
 		return kindSkip, nil
 	}
 	if line[0] == '#' {
@@ -147,16 +151,7 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		return 0, p.err
 	}
 	r.Reset()
-	f := p.fields[:0]
-	for {
-		i := bytes.IndexByte(line, '\t')
-		if i < 0 {
-			f = append(f, line)
-			break
-		}
-		f = append(f, line[:i])
-		line = line[i+1:]
-	}
+	f := splitTabs(line, p.fields[:0])
 	p.fields = f
 	if len(f) != len(p.targets) {
 		return 0, fmt.Errorf("%d tab-separated fields, the #Fields: header names %d", len(f), len(p.targets))
@@ -194,6 +189,37 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	r.Time = t
 	return kindRecord, nil
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// splitTabs appends the tab-separated fields of line to f. It finds the tabs
+// of eight bytes at a time (a word with each tab byte's high bit set):
+// CloudFront's fields are many and short, and a call to bytes.IndexByte per
+// field costs more than the field.
+func splitTabs(line []byte, f [][]byte) [][]byte {
+	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	start, i := 0, 0
+	for ; i+8 <= len(line); i += 8 {
+		x := binary.LittleEndian.Uint64(line[i:]) ^ ('\t' * ones)
+		// High bit set exactly in the bytes of x that are zero.
+		m := ^((x&lows + lows) | x) & highs
+		for m != 0 {
+			j := i + bits.TrailingZeros64(m)>>3
+			f = append(f, line[start:j])
+			start = j + 1
+			m &= m - 1
+		}
+	}
+	for ; i < len(line); i++ {
+		if line[i] == '\t' {
+			f = append(f, line[start:i])
+			start = i + 1
+		}
+	}
+	return append(f, line[start:])
 }
 
 // decode undoes CloudFront's percent-encoding. CloudFront encodes a value a
