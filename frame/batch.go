@@ -113,8 +113,9 @@ func (b *Batch) Seal() {
 // it, so the frame's dictionaries keep first-seen order, exactly as if the
 // rows had been added one by one.
 type Merger struct {
-	f     *Frame
-	trans map[*Dicts]*[NumStrCols][]uint32 // goroutine code → frame code + 1
+	f       *Frame
+	trans   map[*Dicts]*[NumStrCols][]uint32 // goroutine code → frame code + 1
+	scratch []uint32
 }
 
 // NewMerger returns a merger appending to f.
@@ -142,16 +143,12 @@ func (m *Merger) Append(b *Batch) {
 		if s == nil {
 			continue
 		}
-		start := len(s.Codes)
-		s.Codes = slices.Grow(s.Codes, n)[:start+n]
-		dst := s.Codes[start:]
 		if !b.has.Str[i] {
-			c := s.InternString("")
-			for j := range dst {
-				dst[j] = c
-			}
+			s.appendFill(s.InternString(""), n, f.reserved)
 			continue
 		}
+		m.scratch = slices.Grow(m.scratch[:0], n)[:n]
+		dst := m.scratch
 		view := b.views[i]
 		tr := t[i]
 		if len(tr) < len(view) {
@@ -166,6 +163,7 @@ func (m *Merger) Append(b *Batch) {
 			}
 			dst[j] = g - 1
 		}
+		s.appendCodes(dst, f.reserved)
 	}
 	for i, v := range f.num {
 		if v == nil {
@@ -202,7 +200,7 @@ func (f *Frame) Reserve(rows int) {
 	f.Time = slices.Grow(f.Time, extra)
 	for _, s := range f.str {
 		if s != nil {
-			s.Codes = slices.Grow(s.Codes, extra)
+			s.reserve(rows)
 		}
 	}
 	for i, v := range f.num {

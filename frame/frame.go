@@ -44,7 +44,13 @@ type Frame struct {
 func (f *Frame) Len() int { return len(f.Time) }
 
 // Str returns a string column, or nil when the frame lacks it.
-func (f *Frame) Str(c StrCol) *Strings { return f.str[c] }
+func (f *Frame) Str(c StrCol) *Strings {
+	s := f.str[c]
+	if s != nil {
+		s.widen()
+	}
+	return s
+}
 
 // Num returns a numeric column, or nil when the frame lacks it.
 func (f *Frame) Num(c NumCol) []float64 { return f.num[c] }
@@ -89,13 +95,10 @@ func (f *Frame) ensure(cols Set) {
 	size := max(n, f.reserved, 1024)
 	for i, want := range cols.Str {
 		if want && f.str[i] == nil {
-			s := NewStrings()
-			s.Codes = make([]uint32, n, size)
+			s := newNarrowStrings()
+			s.reserve(size)
 			if n > 0 {
-				c := s.InternString("")
-				for j := range s.Codes {
-					s.Codes[j] = c
-				}
+				s.appendFill(s.InternString(""), n, size)
 			}
 			f.str[i] = s
 		}
@@ -137,7 +140,7 @@ func (b *Builder) Add(r *Row) {
 	b.f.Time = append(b.f.Time, r.Time)
 	for i := range b.f.str {
 		if s := b.f.str[i]; s != nil {
-			s.Codes = append(s.Codes, s.Intern(r.Str[i]))
+			s.Append(r.Str[i])
 		}
 	}
 	for i := range b.f.num {
@@ -169,15 +172,15 @@ func (f *Frame) Append(o *Frame) {
 			continue
 		}
 		if os := o.str[i]; os != nil {
+			os.widen()
 			m := s.remapFrom(os)
-			for _, c := range os.Codes {
-				s.Codes = append(s.Codes, m[c])
+			codes := make([]uint32, len(os.Codes))
+			for j, c := range os.Codes {
+				codes[j] = m[c]
 			}
+			s.appendCodes(codes, f.reserved)
 		} else {
-			c := s.InternString("")
-			for range n {
-				s.Codes = append(s.Codes, c)
-			}
+			s.appendFill(s.InternString(""), n, f.reserved)
 		}
 	}
 	for i, v := range f.num {

@@ -151,3 +151,64 @@ func TestMergerMatchesBuilder(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowColumns fills columns whose dictionaries outgrow one byte and
+// then two, through Builder, Merger and Frame.Append, and checks every
+// value and the width at each stage.
+func TestNarrowColumns(t *testing.T) {
+	vals := func(i int) (ip, st string) { return strconv.Itoa(i % 70000), strconv.Itoa(100 + i%300) }
+	const rows = 150000
+	var b Builder
+	b.Begin(Cols(IP, Status, Method))
+	var out Frame
+	m := NewMerger(&out)
+	d := NewDicts()
+	var r Row
+	batch := NewBatch(d)
+	for i := range rows {
+		r.Reset()
+		r.Time = int64(i)
+		ip, st := vals(i)
+		r.Str[IP], r.Str[Status], r.Str[Method] = []byte(ip), []byte(st), []byte("GET")
+		b.Add(&r)
+		if batch.Len() == 0 {
+			batch.Begin(Cols(IP, Status, Method))
+		}
+		batch.Add(&r)
+		if batch.Len() == 1000 || i == rows-1 {
+			batch.Seal()
+			if i < 5000 {
+				if w := out.str[IP]; w != nil && w.width != 1 && len(w.Dict) <= 256 {
+					t.Fatalf("ip column width %d with %d values", w.width, len(w.Dict))
+				}
+			}
+			m.Append(batch)
+			batch.Reset()
+		}
+	}
+	for name, f := range map[string]*Frame{"builder": b.Frame(), "merger": &out} {
+		if w := f.str[Method].width; w != 1 {
+			t.Errorf("%s: method column width %d before Str", name, w)
+		}
+		if w := f.str[Status].width; w != 2 {
+			t.Errorf("%s: status column width %d before Str", name, w)
+		}
+	}
+	var app Frame
+	app.Append(b.Frame())
+	for name, f := range map[string]*Frame{"builder": b.Frame(), "merger": &out, "append": &app} {
+		if f.Len() != rows || f.str[IP].Len() != rows || f.str[Status].Len() != rows {
+			t.Fatalf("%s: %d rows, %d ip codes, %d status codes", name, f.Len(), f.str[IP].Len(), f.str[Status].Len())
+		}
+		ips, sts, ms := f.Str(IP), f.Str(Status), f.Str(Method)
+		if len(ips.Codes) != rows || ips.width != 0 {
+			t.Fatalf("%s: widened ip column has %d codes", name, len(ips.Codes))
+		}
+		for i := range rows {
+			ip, st := vals(i)
+			if ips.Value(i) != ip || sts.Value(i) != st || ms.Value(i) != "GET" {
+				t.Fatalf("%s: row %d = %q %q %q", name, i, ips.Value(i), sts.Value(i), ms.Value(i))
+			}
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package frame
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+	"sync"
+)
 
 // Strings is a dictionary-encoded string column: Codes[i] indexes Dict, and
 // Dict holds each distinct value once, in first-seen order. The empty string
@@ -10,6 +14,142 @@ type Strings struct {
 	Dict  []string
 
 	d dict // Dict is d.vals
+
+	// A column a frame fills keeps its codes as narrow as its dictionary
+	// allows, one byte (up to 256 values) or two (up to 65,536), until
+	// Frame.Str hands it out and widens it to Codes: a column no analysis
+	// asks for (a protocol, a TLS version, a CloudFront enumeration) costs
+	// a byte a row rather than four. width is 0 when the codes are in Codes.
+	width int
+	n8    []uint8
+	n16   []uint16
+	mu    sync.Mutex // guards widening: analyses ask for columns concurrently
+}
+
+// newNarrowStrings returns an empty column that keeps its codes narrow.
+func newNarrowStrings() *Strings { return &Strings{width: 1} }
+
+// widthFor is the bytes a code needs for a dictionary of n values.
+func widthFor(n int) int {
+	switch {
+	case n <= 1<<8:
+		return 1
+	case n <= 1<<16:
+		return 2
+	}
+	return 0
+}
+
+// rows is the number of codes, in whichever form they are.
+func (s *Strings) rows() int {
+	switch s.width {
+	case 1:
+		return len(s.n8)
+	case 2:
+		return len(s.n16)
+	}
+	return len(s.Codes)
+}
+
+// setWidth moves the codes to width w (0: Codes), with room for capRows.
+func (s *Strings) setWidth(w, capRows int) {
+	n := s.rows()
+	capRows = max(capRows, n)
+	switch w {
+	case 1:
+		return // a column only ever widens
+	case 2:
+		v := make([]uint16, n, capRows)
+		for i, c := range s.n8 {
+			v[i] = uint16(c)
+		}
+		s.n8, s.n16, s.width = nil, v, 2
+		return
+	default:
+		v := make([]uint32, n, capRows)
+		if s.width == 1 {
+			for i, c := range s.n8 {
+				v[i] = uint32(c)
+			}
+		} else {
+			for i, c := range s.n16 {
+				v[i] = uint32(c)
+			}
+		}
+		s.Codes = v
+	}
+	s.n8, s.n16, s.width = nil, nil, 0
+}
+
+// fit widens the codes if the dictionary has outgrown their width.
+func (s *Strings) fit(capRows int) {
+	if s.width == 0 {
+		return
+	}
+	if w := widthFor(len(s.Dict)); w == 0 || w > s.width {
+		s.setWidth(w, capRows)
+	}
+}
+
+// appendCodes appends codes of the dictionary, keeping room for capRows.
+func (s *Strings) appendCodes(codes []uint32, capRows int) {
+	s.fit(capRows)
+	switch s.width {
+	case 1:
+		for _, c := range codes {
+			s.n8 = append(s.n8, uint8(c))
+		}
+	case 2:
+		for _, c := range codes {
+			s.n16 = append(s.n16, uint16(c))
+		}
+	default:
+		s.Codes = append(s.Codes, codes...)
+	}
+}
+
+// appendFill appends n copies of code c.
+func (s *Strings) appendFill(c uint32, n, capRows int) {
+	s.fit(capRows)
+	switch s.width {
+	case 1:
+		for range n {
+			s.n8 = append(s.n8, uint8(c))
+		}
+	case 2:
+		for range n {
+			s.n16 = append(s.n16, uint16(c))
+		}
+	default:
+		for range n {
+			s.Codes = append(s.Codes, c)
+		}
+	}
+}
+
+// reserve makes room for rows codes in all.
+func (s *Strings) reserve(rows int) {
+	extra := rows - s.rows()
+	if extra <= 0 {
+		return
+	}
+	switch s.width {
+	case 1:
+		s.n8 = slices.Grow(s.n8, extra)
+	case 2:
+		s.n16 = slices.Grow(s.n16, extra)
+	default:
+		s.Codes = slices.Grow(s.Codes, extra)
+	}
+}
+
+// widen moves narrow codes to Codes, once.
+func (s *Strings) widen() {
+	s.mu.Lock()
+	if s.width != 0 {
+		s.setWidth(0, 0)
+	}
+	s.mu.Unlock()
 }
 
 // NewStrings returns an empty column.
@@ -31,19 +171,34 @@ func (s *Strings) InternString(v string) uint32 {
 }
 
 // Append adds one value to the column.
-func (s *Strings) Append(b []byte) { s.Codes = append(s.Codes, s.Intern(b)) }
+func (s *Strings) Append(b []byte) {
+	c := s.Intern(b)
+	if s.width != 0 {
+		s.appendCodes([]uint32{c}, 0)
+		return
+	}
+	s.Codes = append(s.Codes, c)
+}
 
 // Len is the number of rows.
-func (s *Strings) Len() int { return len(s.Codes) }
+func (s *Strings) Len() int { return s.rows() }
 
 // Value returns the string at row i.
-func (s *Strings) Value(i int) string { return s.Dict[s.Codes[i]] }
+func (s *Strings) Value(i int) string {
+	if s.width != 0 {
+		s.widen()
+	}
+	return s.Dict[s.Codes[i]]
+}
 
 // Lookup returns the code of v and whether the column holds it.
 func (s *Strings) Lookup(v string) (uint32, bool) { return s.d.lookup(v) }
 
 // Counts returns the number of rows per code, indexed by code.
 func (s *Strings) Counts() []int {
+	if s.width != 0 {
+		s.widen()
+	}
 	n := make([]int, len(s.Dict))
 	for _, c := range s.Codes {
 		n[c]++
