@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"slices"
@@ -243,15 +242,16 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	fr := res.Frame
 	// What the read needed and no longer does (the parsing goroutines'
-	// dictionaries, chunk buffers) is freed now, so that the analyses
-	// reuse its memory rather than grow the heap: one collection, cheap
-	// because the frame's columns hold no pointers. From now on the frame
+	// dictionaries, chunk buffers) is freed now and handed back to the
+	// system, so that the peak is the frame plus the analyses, not plus
+	// the read's leftovers: one collection, cheap because the frame's
+	// columns hold no pointers, and a few page faults. From now on the frame
 	// is most of the heap and is never garbage, so the default heap goal
 	// (twice the live heap) would let the analyses' scratch grow as big as
 	// the frame before a collection; a goal of 1.3 times keeps the peak
 	// near the frame's size, at the price of a few collections that only
 	// mark the analyses' own objects.
-	runtime.GC()
+	debug.FreeOSMemory()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(30)
 	}
@@ -263,7 +263,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		in.Sources = append(in.Sources, sourceInfo(s))
 	}
 	sections := analysis.RunAll(ctx, in, infos)
-	runtime.GC() // likewise, the analyses' scratch memory before rendering
+	debug.FreeOSMemory() // likewise the analyses' scratch, before rendering
 
 	rep := &report.Report{Title: f.title, Generated: generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}
