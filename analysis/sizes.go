@@ -1,0 +1,203 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:  "sizes",
+		Title: "Response sizes per client",
+		Doc:   "The mean response size per client IP, its z-score across IPs, and the IPs far from the rest.",
+		Order: 600,
+		Needs: frame.Cols(frame.IP, frame.Bytes),
+		Params: []Param{
+			{Name: "z", Default: "3", Doc: "the |z-score| from which an IP is listed as an outlier"},
+			{Name: "top", Default: "20", Doc: "how many IPs the plot shows"},
+		},
+		New: func() Analysis { return sizes{} },
+	})
+}
+
+type sizes struct{}
+
+var _ Analysis = sizes{}
+
+// ipSize is one IP's row of size_by_ip.
+type ipSize struct {
+	ip    string
+	n     int
+	total float64
+	mean  float64
+	z     float64 // NaN when the z-score is undefined
+}
+
+// sizeByIP groups the sizes by IP, as requests.groupby("ip").size.mean(),
+// and gives each mean its z-score across IPs with the sample standard
+// deviation (n−1). With one IP, or when every mean is equal, the z-score is
+// undefined (NaN), as it is in pandas. Rows are sorted by IP.
+func sizeByIP(ips *frame.Strings, bytes []float64) (rows []ipSize, mean, std float64) {
+	n := make([]int, len(ips.Dict))
+	sum := make([]float64, len(ips.Dict))
+	for i, c := range ips.Codes {
+		n[c]++
+		sum[c] += bytes[i]
+	}
+	for c, k := range n {
+		if k > 0 {
+			rows = append(rows, ipSize{ip: orDash(ips.Dict[c]), n: k, total: sum[c], mean: sum[c] / float64(k)})
+		}
+	}
+	slices.SortFunc(rows, func(a, b ipSize) int { return strings.Compare(a.ip, b.ip) })
+	mean, std = meanStd(rows)
+	for i := range rows {
+		rows[i].z = (rows[i].mean - mean) / std
+		if std == 0 || math.IsNaN(std) {
+			rows[i].z = math.NaN()
+		}
+	}
+	return rows, mean, std
+}
+
+// meanStd is the mean of the per-IP means and their sample standard
+// deviation (NaN for fewer than two IPs), computed in two passes.
+func meanStd(rows []ipSize) (mean, std float64) {
+	if len(rows) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, r := range rows {
+		mean += r.mean
+	}
+	mean /= float64(len(rows))
+	if len(rows) < 2 {
+		return mean, math.NaN()
+	}
+	var ss float64
+	for _, r := range rows {
+		d := r.mean - mean
+		ss += d * d
+	}
+	return mean, math.Sqrt(ss / float64(len(rows)-1))
+}
+
+func (sizes) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	ips, bytes := f.Str(frame.IP), f.Num(frame.Bytes)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")
+
+	rows, mean, std := sizeByIP(ips, bytes)
+	tab := NewTable("size_by_ip", "Mean response size per client IP",
+		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Number}, Column{"num_requests", Integer})
+	tab.Index = 0
+	for _, r := range rows {
+		tab.Add(r.ip, r.mean, r.z, r.n)
+	}
+	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("size", "mean"), num_requests=("size", "size"))
+m = size_by_ip.average_request_size
+size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
+size_by_ip`, Output{Table: tab})
+
+	threshold := math.Abs(in.FloatParam("sizes", "z", 3))
+	var out []ipSize
+	for _, r := range rows {
+		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b ipSize) int {
+		if c := cmp.Compare(math.Abs(b.z), math.Abs(a.z)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ip, b.ip)
+	})
+	if len(out) > 0 {
+		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Float(threshold, 2)),
+			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Number},
+			Column{"num_requests", Integer}, Column{"total_bytes", Bytes})
+		ot.Index = 0
+		for _, r := range out {
+			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
+		}
+		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Float(threshold, 2)),
+			Output{Table: ot})
+	}
+
+	// The plot: the IPs with the largest mean sizes.
+	byMean := slices.Clone(rows)
+	slices.SortFunc(byMean, func(a, b ipSize) int {
+		if c := cmp.Compare(b.mean, a.mean); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ip, b.ip)
+	})
+	top := max(1, min(int(in.FloatParam("sizes", "top", 20)), len(byMean)))
+	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
+	vals := make([]float64, top)
+	for i, r := range byMean[:top] {
+		plot.Labels = append(plot.Labels, r.ip)
+		vals[i] = r.mean
+	}
+	plot.Series = []Series{{Name: "mean size", Values: vals}}
+	s.Compute(fmt.Sprintf(`size_by_ip.average_request_size.nlargest(%d).plot.barh()`, top), Output{Plot: plot})
+
+	// Conclusions.
+	var sum float64
+	for _, r := range rows {
+		sum += r.total
+	}
+	s.Conclude(fmt.Sprintf("%s served %s in %s, %s per request on average.",
+		Count(len(rows), "client IP"), Size(sum), Count(total, "request"), Size(sum/float64(total))))
+	if len(rows) >= 2 && std == 0 {
+		s.Conclude(fmt.Sprintf("Every IP's mean response size is the same, %s, so no IP stands out.", Size(mean)))
+	} else if len(rows) >= 2 && !math.IsNaN(std) {
+		s.Conclude(fmt.Sprintf("Across IPs, the mean response size averages %s with a standard deviation of %s.", Size(mean), Size(std)))
+	}
+	heavy := slices.MaxFunc(rows, func(a, b ipSize) int {
+		if c := cmp.Compare(a.total, b.total); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ip, a.ip) // on a tie, the first IP
+	})
+	if len(rows) > 1 && heavy.total > 0 {
+		s.Conclude(fmt.Sprintf("The most bytes went to %s: %s over %s (%s of all bytes).",
+			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Pct(heavy.total/sum)))
+	}
+	switch {
+	case len(rows) < 2 || math.IsNaN(std) || std == 0:
+		// No z-scores: nothing more to say.
+	case len(out) == 0:
+		s.Conclude(fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Float(threshold, 2)))
+	default:
+		var parts []string
+		for _, r := range out[:min(3, len(out))] {
+			what := fmt.Sprintf("over %s", Count(r.n, "request"))
+			switch {
+			case r.n == 1:
+				what = "in a single request, a one-off large download"
+				if r.z < 0 {
+					what = "in a single request"
+				}
+			case r.n >= 100 && r.z > 0:
+				what += ", a heavy client"
+			}
+			parts = append(parts, fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Float(r.z, 2), what))
+		}
+		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s: %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Float(threshold, 2), strings.Join(parts, "; "))
+		if len(out) > 3 {
+			msg += fmt.Sprintf("; and %d more", len(out)-3)
+		}
+		s.Conclude(msg + ".")
+		s.Find("size_outliers", SevNotice, len(out), fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
+			Count(len(out), "IP"), verb(len(out), "has", "have"), Float(threshold, 2), Float(math.Abs(out[0].z), 2), Code(out[0].ip)))
+	}
+	return s, nil
+}

@@ -1,0 +1,133 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func runSizes(t testing.TB, recs []uaRec, params map[string]string) *Section {
+	t.Helper()
+	s, err := sizes{}.Run(context.Background(), &Input{Frame: uaFrame(recs), Loc: time.UTC, Params: params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sizeRecs: .1 two requests of 100 and 300 bytes, .2 one of 1000, .3 three
+// "-" sizes (0 bytes each), .4 one of 500.
+var sizeRecs = []uaRec{
+	{"192.0.2.1", "/", "", 100},
+	{"192.0.2.2", "/", "", 1000},
+	{"192.0.2.3", "/", "", 0},
+	{"192.0.2.1", "/", "", 300},
+	{"192.0.2.3", "/", "", 0},
+	{"192.0.2.4", "/", "", 500},
+	{"192.0.2.3", "/", "", 0},
+}
+
+// TestSizeByIP checks size_by_ip against the notebook's pandas by hand: the
+// means are 200, 1000, 0 and 500; their mean is 425 and their sample
+// variance (−225² + 575² + −425² + 75²)/3 = 567500/3.
+func TestSizeByIP(t *testing.T) {
+	s := runSizes(t, sizeRecs, nil)
+	tab := tableByID(s, "size_by_ip")
+	var cols []string
+	for _, c := range tab.Columns {
+		cols = append(cols, c.Name)
+	}
+	if fmt.Sprint(cols) != "[ip average_request_size zscore_request_size num_requests]" {
+		t.Fatalf("columns = %v", cols)
+	}
+	std := math.Sqrt(567500.0 / 3)
+	want := [][]any{
+		{"192.0.2.1", 200.0, -225 / std, 2},
+		{"192.0.2.2", 1000.0, 575 / std, 1},
+		{"192.0.2.3", 0.0, -425 / std, 3},
+		{"192.0.2.4", 500.0, 75 / std, 1},
+	}
+	if len(tab.Rows) != len(want) {
+		t.Fatalf("rows = %v", tab.Rows)
+	}
+	for i, w := range want {
+		g := tab.Rows[i]
+		if g[0] != w[0] || g[1] != w[1] || g[3] != w[3] || math.Abs(g[2].(float64)-w[2].(float64)) > 1e-12 {
+			t.Errorf("row %d = %v, want %v", i, g, w)
+		}
+	}
+	if tableByID(s, "size_outliers") != nil {
+		t.Error("outliers at |z| ≥ 3 where the largest |z| is 1.32")
+	}
+	if !strings.Contains(strings.Join(s.Conclusions, " "), "No IP's mean size is 3 or more standard deviations from the others.") {
+		t.Errorf("conclusions = %q", s.Conclusions)
+	}
+	// With the threshold at 1, only .2 (z = 1.32) is beyond it.
+	s = runSizes(t, sizeRecs, map[string]string{"sizes.z": "1"})
+	out := rows(tableByID(s, "size_outliers"))
+	if len(out) != 1 || out[0][0] != "192.0.2.2" || out[0][3] != 1 || out[0][4] != 1000.0 {
+		t.Errorf("size_outliers at 1 = %v", out)
+	}
+	if f := findingByID(s, "size_outliers"); f == nil || f.Value != 1 || f.Severity != SevNotice {
+		t.Errorf("finding = %+v", f)
+	}
+}
+
+// TestSizeUndefinedZ: one IP, or IPs with equal means, have no z-score
+// (pandas gives NaN; the table holds nil), and nothing is called an outlier.
+func TestSizeUndefinedZ(t *testing.T) {
+	for name, recs := range map[string][]uaRec{
+		"one IP":      {{"192.0.2.1", "/", "", 10}, {"192.0.2.1", "/", "", 30}},
+		"equal means": {{"192.0.2.1", "/", "", 10}, {"192.0.2.2", "/", "", 10}, {"192.0.2.3", "/", "", 5}, {"192.0.2.3", "/", "", 15}},
+	} {
+		s := runSizes(t, recs, nil)
+		for _, r := range tableByID(s, "size_by_ip").Rows {
+			if r[2] != nil {
+				t.Errorf("%s: z-score %v, want nil", name, r[2])
+			}
+		}
+		if tableByID(s, "size_outliers") != nil || findingByID(s, "size_outliers") != nil {
+			t.Errorf("%s: outliers without a z-score", name)
+		}
+		for _, c := range s.Conclusions {
+			if strings.Contains(c, "standard deviation") {
+				t.Errorf("%s: %q speaks of a deviation that is undefined or 0", name, c)
+			}
+		}
+	}
+}
+
+// TestSizeOutlierKinds: twenty IPs averaging 1,000 bytes, one that made a
+// single 10 MB request and one that made 150 requests of 3 MB: the
+// sentence tells the one-off download from the heavy client.
+func TestSizeOutlierKinds(t *testing.T) {
+	var recs []uaRec
+	for i := range 40 {
+		recs = append(recs, uaRec{fmt.Sprintf("198.51.100.%d", i), "/", "", 1000})
+	}
+	recs = append(recs, uaRec{"203.0.113.9", "/big.iso", "", 10_000_000})
+	for range 150 {
+		recs = append(recs, uaRec{"203.0.113.7", "/api", "", 3_000_000})
+	}
+	s := runSizes(t, recs, nil)
+	out := rows(tableByID(s, "size_outliers"))
+	if len(out) != 1 || out[0][0] != "203.0.113.9" {
+		t.Fatalf("size_outliers = %v", out)
+	}
+	text := strings.Join(s.Conclusions, " ")
+	if !strings.Contains(text, "`203.0.113.9` (mean 9.5 MiB, z = ") || !strings.Contains(text, "in a single request, a one-off large download") {
+		t.Errorf("conclusions = %s", text)
+	}
+	// The heavy client got the most bytes: 150 × 3,000,000 = 450,000,000.
+	if !strings.Contains(text, "The most bytes went to `203.0.113.7`: 429.2 MiB over 150 requests") {
+		t.Errorf("conclusions = %s", text)
+	}
+	// With the threshold lowered, the heavy client is listed and named so.
+	s = runSizes(t, recs, map[string]string{"sizes.z": "1"})
+	if text := strings.Join(s.Conclusions, " "); !strings.Contains(text, "2 IPs are beyond |z| ≥ 1") || !strings.Contains(text, "over 150 requests, a heavy client") {
+		t.Errorf("conclusions at 1 = %s", text)
+	}
+}

@@ -1,0 +1,504 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/mssola/useragent"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:  "user_agents",
+		Title: "User agents and crawlers",
+		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, and crawlers by name, including clients that read /robots.txt.",
+		Order: 500,
+		Needs: frame.Cols(frame.UserAgent),
+		New:   func() Analysis { return userAgents{} },
+	})
+}
+
+type userAgents struct{}
+
+var _ Analysis = userAgents{}
+
+// crawlerRule names a crawler or automated client by a case-insensitive
+// substring of its user agent. The first matching rule names the agent, so
+// more specific rules come first.
+type crawlerRule struct {
+	name, token string
+}
+
+// crawlerRules is our own list: mssola/useragent's bot check misses several
+// of these (GPTBot, UptimeRobot), and it does not name HTTP libraries.
+var crawlerRules = []crawlerRule{
+	{"Googlebot", "googlebot"},
+	{"Google-InspectionTool", "google-inspectiontool"},
+	{"AdsBot-Google", "adsbot-google"},
+	{"Mediapartners-Google", "mediapartners-google"},
+	{"bingbot", "bingbot"},
+	{"BingPreview", "bingpreview"},
+	{"YandexBot", "yandexbot"},
+	{"YandexBot", "yandex.com/bots"},
+	{"Baiduspider", "baiduspider"},
+	{"DuckDuckBot", "duckduckbot"},
+	{"Applebot", "applebot"},
+	{"AhrefsBot", "ahrefsbot"},
+	{"SemrushBot", "semrushbot"},
+	{"MJ12bot", "mj12bot"},
+	{"DotBot", "dotbot"},
+	{"PetalBot", "petalbot"},
+	{"SeznamBot", "seznambot"},
+	{"Bytespider", "bytespider"},
+	{"GPTBot", "gptbot"},
+	{"ChatGPT-User", "chatgpt-user"},
+	{"OAI-SearchBot", "oai-searchbot"},
+	{"ClaudeBot", "claudebot"},
+	{"Claude-Web", "claude-web"},
+	{"anthropic-ai", "anthropic-ai"},
+	{"PerplexityBot", "perplexitybot"},
+	{"CCBot", "ccbot"},
+	{"Amazonbot", "amazonbot"},
+	{"meta-externalagent", "meta-externalagent"},
+	{"facebookexternalhit", "facebookexternalhit"},
+	{"Twitterbot", "twitterbot"},
+	{"LinkedInBot", "linkedinbot"},
+	{"Slackbot", "slackbot"},
+	{"Discordbot", "discordbot"},
+	{"TelegramBot", "telegrambot"},
+	{"WhatsApp", "whatsapp"},
+	{"UptimeRobot", "uptimerobot"},
+	{"Pingdom", "pingdom"},
+	{"StatusCake", "statuscake"},
+	{"Site24x7", "site24x7"},
+	{"censys", "censys"},
+	{"zgrab", "zgrab"},
+	{"masscan", "masscan"},
+	{"Nmap", "nmap"},
+	{"Nuclei", "nuclei"},
+	{"sqlmap", "sqlmap"},
+	{"Nikto", "nikto"},
+	{"python-requests", "python-requests"},
+	{"python-urllib", "python-urllib"},
+	{"aiohttp", "aiohttp"},
+	{"httpx", "python-httpx"},
+	{"Scrapy", "scrapy"},
+	{"curl", "curl/"},
+	{"Wget", "wget/"},
+	{"Go-http-client", "go-http-client"},
+	{"okhttp", "okhttp"},
+	{"Java", "java/"},
+	{"Apache-HttpClient", "apache-httpclient"},
+	{"node-fetch", "node-fetch"},
+	{"axios", "axios/"},
+	{"libwww-perl", "libwww-perl"},
+	{"HeadlessChrome", "headlesschrome"},
+}
+
+// genericBotTokens mark an agent as automated when no rule names it.
+var genericBotTokens = []string{"bot", "crawler", "spider", "scraper", "http-client", "monitor"}
+
+// robotsReader is the crawler name of a client whose agent looks like a
+// browser but which fetched /robots.txt.
+const robotsReader = "(robots.txt reader with a browser-like agent)"
+
+// Labels of the family tables for agents that are not a browser.
+const (
+	familyCrawler = "(crawler or tool)"
+	familyUnknown = "(unknown)"
+)
+
+// crawlerName names an agent's crawler, or returns "" for a browser-like
+// agent. An empty agent is not a crawler: it is simply unknown.
+func crawlerName(agent string) string {
+	if agent == "" {
+		return ""
+	}
+	low := strings.ToLower(agent)
+	for _, r := range crawlerRules {
+		if strings.Contains(low, r.token) {
+			return r.name
+		}
+	}
+	for _, t := range genericBotTokens {
+		if strings.Contains(low, t) {
+			return "other bot (" + firstProduct(agent) + ")"
+		}
+	}
+	if ua := useragent.New(agent); ua.Bot() {
+		return "other bot (" + firstProduct(agent) + ")"
+	}
+	return ""
+}
+
+// firstProduct is the agent's name as a crawler table shows an unlisted
+// bot: the product that names itself, e.g. "ExampleBot/2.0" in
+// "Mozilla/5.0 (compatible; ExampleBot/2.0; +http://…)", cut to 40 runes.
+func firstProduct(agent string) string {
+	low := strings.ToLower(agent)
+	for _, t := range []string{"bot", "crawler", "spider", "scraper", "http-client", "monitor"} {
+		i := strings.Index(low, t)
+		if i < 0 {
+			continue
+		}
+		start := strings.LastIndexAny(agent[:i], " (;,+") + 1
+		end := i + len(t)
+		if j := strings.IndexAny(agent[end:], " );,"); j >= 0 {
+			end += j
+		} else {
+			end = len(agent)
+		}
+		return Clean(agent[start:end], 40)
+	}
+	f := strings.Fields(agent)
+	if len(f) == 0 {
+		return "?"
+	}
+	return Clean(f[0], 40)
+}
+
+// agentInfo is what the section knows about one distinct user agent.
+type agentInfo struct {
+	crawler string // "" for a browser-like agent
+	browser string // browser family, or a family label
+	os      string // OS family, or a family label
+}
+
+func classifyAgent(agent string) agentInfo {
+	if agent == "" {
+		return agentInfo{browser: familyUnknown, os: familyUnknown}
+	}
+	if c := crawlerName(agent); c != "" {
+		return agentInfo{crawler: c, browser: familyCrawler, os: familyCrawler}
+	}
+	ua := useragent.New(agent)
+	info := agentInfo{browser: familyUnknown, os: familyUnknown}
+	if name, _ := ua.Browser(); name != "" && name != "-" {
+		info.browser = name
+	}
+	if o := ua.OSInfo(); o.Name != "" {
+		info.os = o.Name
+	}
+	return info
+}
+
+// labelCount is one row of a family or crawler table.
+type labelCount struct {
+	label string
+	n     int
+}
+
+func sortedCounts(m map[string]int) []labelCount {
+	out := make([]labelCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, labelCount{k, n})
+	}
+	slices.SortFunc(out, func(a, b labelCount) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		return strings.Compare(a.label, b.label)
+	})
+	return out
+}
+
+func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	agents := f.Str(frame.UserAgent)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
+
+	counts := agents.Counts()
+	ranked := frame.Rank(counts, agents.Dict)
+	tab := NewTable("user_agents", "Requests per user agent", Column{"user_agent", Text}, Column{"requests", Integer})
+	tab.Index = 0
+	distinct := 0
+	for _, r := range ranked {
+		tab.Add(orDash(agents.Dict[r.Code]), r.N)
+		if agents.Dict[r.Code] != "" {
+			distinct++
+		}
+	}
+	s.Compute(`requests.user_agent.value_counts()`, Output{Table: tab})
+
+	// Classify each distinct agent once.
+	info := make([]agentInfo, len(agents.Dict))
+	for c, v := range agents.Dict {
+		if counts[c] > 0 {
+			info[c] = classifyAgent(v)
+		}
+	}
+
+	// Clients that fetched /robots.txt with a browser-like agent count as
+	// crawlers for all their requests.
+	readers := robotsReaders(f, agents, info)
+
+	browsers, oses := map[string]int{}, map[string]int{}
+	for c, n := range counts {
+		if n == 0 {
+			continue
+		}
+		browsers[info[c].browser] += n
+		oses[info[c].os] += n
+	}
+	crawlerTab, crawlerTotal, readerN := crawlerTable(f, agents, info, readers)
+	// Requests of robots.txt readers move from their browser family to
+	// the crawler label.
+	if readerN > 0 {
+		moveReaders(f, agents, info, readers, browsers, oses)
+	}
+	famTab := func(id, title, col string, m map[string]int) *Table {
+		t := NewTable(id, title, Column{col, Text}, Column{"requests", Integer}, Column{"share", Fraction})
+		t.Index = 0
+		for _, lc := range sortedCounts(m) {
+			t.Add(lc.label, lc.n, float64(lc.n)/float64(total))
+		}
+		return t
+	}
+	bt := famTab("browser_families", "Requests per browser family", "browser", browsers)
+	ot := famTab("os_families", "Requests per operating system family", "os", oses)
+	s.Prose(fmt.Sprintf("Browser and OS families come from parsing each distinct agent; %s stands for agents named as crawlers or tools below, %s for agents that name no known browser or OS.", Code(familyCrawler), Code(familyUnknown)))
+	s.Compute(`requests.user_agent.map(browser_family).value_counts(normalize=True)`, Output{Table: bt})
+	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
+	if crawlerTab != nil {
+		s.Compute(`requests[is_crawler].groupby("crawler").agg(requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
+			Output{Table: crawlerTab})
+	}
+
+	// Conclusions.
+	lead := ranked[0]
+	if len(ranked) == 1 {
+		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(orDash(agents.Dict[lead.Code]))))
+	} else {
+		two := ranked[0].N + ranked[1].N
+		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of requests: %s (%s) and %s (%s).",
+			Count(total, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
+			Code(orDash(agents.Dict[ranked[0].Code])), Int(ranked[0].N), Code(orDash(agents.Dict[ranked[1].Code])), Int(ranked[1].N)))
+	}
+	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
+	for _, b := range sortedCounts(browsers) {
+		if b.label != familyCrawler && b.label != familyUnknown {
+			s.Conclude(fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.label), Pct(float64(b.n)/float64(total))))
+			break
+		}
+	}
+	if crawlerTotal > 0 {
+		rows := crawlerTab.Rows
+		var top []string
+		for _, r := range rows[:min(3, len(rows))] {
+			top = append(top, fmt.Sprintf("%s (%s)", Code(r[0].(string)), Int(r[1].(int))))
+		}
+		s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s; the busiest were %s.",
+			Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(rows), "name"), List(top)))
+		sev := SevInfo
+		if float64(crawlerTotal) > 0.5*float64(total) {
+			sev = SevNotice
+		}
+		s.Find("crawler_requests", sev, crawlerTotal, fmt.Sprintf("Crawlers and tools sent %s of requests (%s).", Pct(float64(crawlerTotal)/float64(total)), Count(crawlerTotal, "request")))
+	}
+	if len(readers) > 0 {
+		s.Conclude(fmt.Sprintf("%s with a browser-like agent fetched %s; their %s are counted as crawler traffic.",
+			Count(len(readers), "client"), Code("/robots.txt"), Count(readerN, "request")))
+		s.Find("robots_txt_browser_like", SevNotice, len(readers), fmt.Sprintf("%s with a browser-like user agent fetched /robots.txt, which browsers do not do.", Count(len(readers), "client")))
+	}
+	if c, ok := agents.Lookup(""); ok && counts[c] > 0 {
+		s.Conclude(fmt.Sprintf("%s (%s) carried no user agent.", Count(counts[c], "request"), Pct(float64(counts[c])/float64(total))))
+	}
+	return s, nil
+}
+
+// pairKey packs an IP code and an agent code.
+func pairKey(ip, ua uint32) uint64 { return uint64(ip)<<32 | uint64(ua) }
+
+// robotsReaders returns the (IP, agent) pairs with a browser-like agent that
+// requested /robots.txt. It needs the IP and stem columns; without them
+// there are none.
+func robotsReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo) map[uint64]bool {
+	ips, stems := f.Str(frame.IP), f.Str(frame.Stem)
+	if ips == nil || stems == nil {
+		return nil
+	}
+	robots, ok := stems.Lookup("/robots.txt")
+	if !ok {
+		return nil
+	}
+	var readers map[uint64]bool
+	for i, sc := range stems.Codes {
+		if sc != robots {
+			continue
+		}
+		ua := agents.Codes[i]
+		if info[ua].crawler != "" {
+			continue
+		}
+		if readers == nil {
+			readers = map[uint64]bool{}
+		}
+		readers[pairKey(ips.Codes[i], ua)] = true
+	}
+	return readers
+}
+
+// readerAgents marks the agents that occur in some robots.txt reader pair,
+// so that most rows skip the map lookup.
+func readerAgents(n int, readers map[uint64]bool) []bool {
+	m := make([]bool, n)
+	for k := range readers {
+		m[uint32(k)] = true
+	}
+	return m
+}
+
+// crawlerTable counts requests, distinct IPs, distinct agents and
+// robots.txt fetches per crawler name. It returns nil when no request came
+// from a crawler, the total crawler requests, and the requests of
+// robots.txt readers.
+func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool) (*Table, int, int) {
+	ips, stems := f.Str(frame.IP), f.Str(frame.Stem)
+	names := map[string]int{} // crawler name → index
+	var list []string
+	index := make([]int, len(agents.Dict)) // agent code → crawler index+1
+	for c, a := range info {
+		if a.crawler == "" {
+			continue
+		}
+		k, ok := names[a.crawler]
+		if !ok {
+			k = len(list)
+			names[a.crawler] = k
+			list = append(list, a.crawler)
+		}
+		index[c] = k + 1
+	}
+	readerIdx := -1
+	var isReaderUA []bool
+	if len(readers) > 0 {
+		readerIdx = len(list)
+		list = append(list, robotsReader)
+		isReaderUA = readerAgents(len(agents.Dict), readers)
+	}
+	if len(list) == 0 {
+		return nil, 0, 0
+	}
+	robots := uint32(0)
+	hasRobots := false
+	if stems != nil {
+		robots, hasRobots = stems.Lookup("/robots.txt")
+	}
+	type acc struct {
+		requests, robots int
+		ips, uas         bitset
+	}
+	accs := make([]acc, len(list))
+	for k := range accs {
+		if ips != nil {
+			accs[k].ips = newBitset(len(ips.Dict))
+		}
+		accs[k].uas = newBitset(len(agents.Dict))
+	}
+	total, readerN := 0, 0
+	for i, ua := range agents.Codes {
+		k := index[ua] - 1
+		if k < 0 {
+			if isReaderUA == nil || !isReaderUA[ua] || ips == nil || !readers[pairKey(ips.Codes[i], ua)] {
+				continue
+			}
+			k = readerIdx
+			readerN++
+		}
+		a := &accs[k]
+		a.requests++
+		total++
+		if ips != nil {
+			a.ips.set(ips.Codes[i])
+		}
+		a.uas.set(ua)
+		if hasRobots && stems.Codes[i] == robots {
+			a.robots++
+		}
+	}
+	order := make([]int, 0, len(list))
+	for k := range list {
+		if accs[k].requests > 0 {
+			order = append(order, k)
+		}
+	}
+	if len(order) == 0 {
+		return nil, 0, 0
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(accs[b].requests, accs[a].requests); c != 0 {
+			return c
+		}
+		return strings.Compare(list[a], list[b])
+	})
+	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Fraction}}
+	if ips != nil {
+		cols = append(cols, Column{"clients", Integer})
+	}
+	cols = append(cols, Column{"user_agents", Integer})
+	if stems != nil {
+		cols = append(cols, Column{"robots_txt_requests", Integer})
+	}
+	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...)
+	t.Index = 0
+	n := float64(f.Len())
+	for _, k := range order {
+		a := accs[k]
+		row := []any{list[k], a.requests, float64(a.requests) / n}
+		if ips != nil {
+			row = append(row, a.ips.count())
+		}
+		row = append(row, a.uas.count())
+		if stems != nil {
+			row = append(row, a.robots)
+		}
+		t.Add(row...)
+	}
+	return t, total, readerN
+}
+
+// moveReaders moves the requests of robots.txt readers from their browser
+// and OS families to the crawler label.
+func moveReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool, browsers, oses map[string]int) {
+	ips := f.Str(frame.IP)
+	isReaderUA := readerAgents(len(agents.Dict), readers)
+	for i, ua := range agents.Codes {
+		if !isReaderUA[ua] || !readers[pairKey(ips.Codes[i], ua)] {
+			continue
+		}
+		browsers[info[ua].browser]--
+		oses[info[ua].os]--
+		browsers[familyCrawler]++
+		oses[familyCrawler]++
+	}
+	for _, m := range []map[string]int{browsers, oses} {
+		for k, n := range m {
+			if n == 0 {
+				delete(m, k)
+			}
+		}
+	}
+}
+
+// bitset is a set of dictionary codes.
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) set(c uint32) { b[c/64] |= 1 << (c % 64) }
+
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
