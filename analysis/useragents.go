@@ -248,11 +248,25 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 		browsers[info[c].browser] += n
 		oses[info[c].os] += n
 	}
-	crawlerTab, crawlerTotal, readerN := crawlerTable(f, agents, info, readers)
+	crawlerTab, crawlerTotal, moved := crawlerTable(f, agents, info, readers)
 	// Requests of robots.txt readers move from their browser family to
 	// the crawler label.
-	if readerN > 0 {
-		moveReaders(f, agents, info, readers, browsers, oses)
+	readerN := 0
+	for ua, n := range moved {
+		if n == 0 {
+			continue
+		}
+		readerN += n
+		for _, m := range []struct {
+			counts map[string]int
+			label  string
+		}{{browsers, info[ua].browser}, {oses, info[ua].os}} {
+			m.counts[m.label] -= n
+			m.counts[familyCrawler] += n
+			if m.counts[m.label] == 0 {
+				delete(m.counts, m.label)
+			}
+		}
 	}
 	famTab := func(id, title, col string, m map[string]int) *Table {
 		t := NewTable(id, title, Column{col, Text}, Column{"requests", Integer}, Column{"share", Fraction})
@@ -346,21 +360,11 @@ func robotsReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo) map[
 	return readers
 }
 
-// readerAgents marks the agents that occur in some robots.txt reader pair,
-// so that most rows skip the map lookup.
-func readerAgents(n int, readers map[uint64]bool) []bool {
-	m := make([]bool, n)
-	for k := range readers {
-		m[uint32(k)] = true
-	}
-	return m
-}
-
 // crawlerTable counts requests, distinct IPs, distinct agents and
 // robots.txt fetches per crawler name. It returns nil when no request came
-// from a crawler, the total crawler requests, and the requests of
-// robots.txt readers.
-func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool) (*Table, int, int) {
+// from a crawler, the total crawler requests, and per agent code the
+// requests of robots.txt readers with that agent.
+func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool) (t *Table, total int, moved []int) {
 	ips, stems := f.Str(frame.IP), f.Str(frame.Stem)
 	names := map[string]int{} // crawler name → index
 	var list []string
@@ -378,14 +382,19 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		index[c] = k + 1
 	}
 	readerIdx := -1
-	var isReaderUA []bool
+	var isReaderUA, isReaderIP bitset
 	if len(readers) > 0 {
 		readerIdx = len(list)
 		list = append(list, robotsReader)
-		isReaderUA = readerAgents(len(agents.Dict), readers)
+		isReaderUA, isReaderIP = newBitset(len(agents.Dict)), newBitset(len(ips.Dict))
+		for k := range readers {
+			isReaderIP.set(uint32(k >> 32))
+			isReaderUA.set(uint32(k))
+		}
+		moved = make([]int, len(agents.Dict))
 	}
 	if len(list) == 0 {
-		return nil, 0, 0
+		return nil, 0, nil
 	}
 	robots := uint32(0)
 	hasRobots := false
@@ -403,15 +412,15 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		}
 		accs[k].uas = newBitset(len(agents.Dict))
 	}
-	total, readerN := 0, 0
 	for i, ua := range agents.Codes {
 		k := index[ua] - 1
 		if k < 0 {
-			if isReaderUA == nil || !isReaderUA[ua] || ips == nil || !readers[pairKey(ips.Codes[i], ua)] {
+			// Readers exist only with an IP column.
+			if moved == nil || !isReaderUA.has(ua) || !isReaderIP.has(ips.Codes[i]) || !readers[pairKey(ips.Codes[i], ua)] {
 				continue
 			}
 			k = readerIdx
-			readerN++
+			moved[ua]++
 		}
 		a := &accs[k]
 		a.requests++
@@ -431,7 +440,7 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		}
 	}
 	if len(order) == 0 {
-		return nil, 0, 0
+		return nil, 0, nil
 	}
 	slices.SortFunc(order, func(a, b int) int {
 		if c := cmp.Compare(accs[b].requests, accs[a].requests); c != 0 {
@@ -447,7 +456,7 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 	if stems != nil {
 		cols = append(cols, Column{"robots_txt_requests", Integer})
 	}
-	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...)
+	t = NewTable("crawlers", "Crawlers and automated clients by name", cols...)
 	t.Index = 0
 	n := float64(f.Len())
 	for _, k := range order {
@@ -462,30 +471,7 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		}
 		t.Add(row...)
 	}
-	return t, total, readerN
-}
-
-// moveReaders moves the requests of robots.txt readers from their browser
-// and OS families to the crawler label.
-func moveReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool, browsers, oses map[string]int) {
-	ips := f.Str(frame.IP)
-	isReaderUA := readerAgents(len(agents.Dict), readers)
-	for i, ua := range agents.Codes {
-		if !isReaderUA[ua] || !readers[pairKey(ips.Codes[i], ua)] {
-			continue
-		}
-		browsers[info[ua].browser]--
-		oses[info[ua].os]--
-		browsers[familyCrawler]++
-		oses[familyCrawler]++
-	}
-	for _, m := range []map[string]int{browsers, oses} {
-		for k, n := range m {
-			if n == 0 {
-				delete(m, k)
-			}
-		}
-	}
+	return t, total, moved
 }
 
 // bitset is a set of dictionary codes.
@@ -502,3 +488,5 @@ func (b bitset) count() int {
 	}
 	return n
 }
+
+func (b bitset) has(c uint32) bool { return b[c/64]&(1<<(c%64)) != 0 }
