@@ -132,6 +132,9 @@ func crawlerName(agent string) string {
 		}
 	}
 	if ua := useragent.New(agent); ua.Bot() {
+		if name, _ := ua.Browser(); name != "" && !strings.ContainsAny(name, ":/") && !strings.Contains(name, "Mozilla") {
+			return "other bot (" + Clean(name, 40) + ")"
+		}
 		return "other bot (" + firstProduct(agent) + ")"
 	}
 	return ""
@@ -149,7 +152,7 @@ func firstProduct(agent string) string {
 		}
 		start := strings.LastIndexAny(agent[:i], " (;,+") + 1
 		end := i + len(t)
-		if j := strings.IndexAny(agent[end:], " );,"); j >= 0 {
+		if j := strings.IndexAny(agent[end:], " ();,"); j >= 0 {
 			end += j
 		} else {
 			end = len(agent)
@@ -178,14 +181,57 @@ func classifyAgent(agent string) agentInfo {
 		return agentInfo{crawler: c, browser: familyCrawler, os: familyCrawler}
 	}
 	ua := useragent.New(agent)
-	info := agentInfo{browser: familyUnknown, os: familyUnknown}
-	if name, _ := ua.Browser(); name != "" && name != "-" {
-		info.browser = name
+	name, _ := ua.Browser()
+	return agentInfo{browser: browserFamily(name), os: osFamily(ua.OSInfo().Name)}
+}
+
+// browserFamilies are the browser names of mssola/useragent the family
+// table shows; any other name (an app, a feed reader, a fragment of a
+// mangled agent) is counted as "(other)".
+var browserFamilies = map[string]string{
+	"Chrome": "Chrome", "Chromium": "Chromium", "Firefox": "Firefox", "Safari": "Safari",
+	"MobileSafari": "Safari", "Edge": "Edge", "Opera": "Opera", "Opera Mini": "Opera",
+	"Internet Explorer": "Internet Explorer", "Android": "Android browser",
+	"Vivaldi": "Vivaldi", "YaBrowser": "Yandex Browser", "Samsung Internet": "Samsung Internet",
+	"SamsungBrowser": "Samsung Internet", "UCBrowser": "UC Browser", "Brave": "Brave",
+	"Midori": "Midori", "Mobile App": "Mobile app (web view)", "Google App": "Mobile app (web view)",
+}
+
+const familyOther = "(other)"
+
+func browserFamily(name string) string {
+	if name == "" || name == "-" {
+		return familyUnknown
 	}
-	if o := ua.OSInfo(); o.Name != "" {
-		info.os = o.Name
+	if f, ok := browserFamilies[name]; ok {
+		return f
 	}
-	return info
+	return familyOther
+}
+
+// osFamily folds mssola/useragent's OS names into families.
+func osFamily(name string) string {
+	switch {
+	case name == "":
+		return familyUnknown
+	case strings.HasPrefix(name, "Windows Phone"):
+		return "Windows Phone"
+	case strings.HasPrefix(name, "Windows"):
+		return "Windows"
+	case strings.HasPrefix(name, "Mac OS"):
+		return "macOS"
+	case name == "iPhone OS" || strings.HasPrefix(name, "iPad") || strings.HasPrefix(name, "iOS"):
+		return "iOS"
+	case strings.HasPrefix(name, "Android"):
+		return "Android"
+	case strings.HasPrefix(name, "CrOS") || strings.HasPrefix(name, "Chrome OS"):
+		return "Chrome OS"
+	case strings.HasPrefix(name, "Linux") || name == "Ubuntu" || name == "Fedora" || name == "Debian" || name == "Mint":
+		return "Linux"
+	case strings.HasSuffix(name, "BSD"):
+		return "BSD"
+	}
+	return familyOther
 }
 
 // labelCount is one row of a family or crawler table.
@@ -278,7 +324,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	bt := famTab("browser_families", "Requests per browser family", "browser", browsers)
 	ot := famTab("os_families", "Requests per operating system family", "os", oses)
-	s.Prose(fmt.Sprintf("Browser and OS families come from parsing each distinct agent; %s stands for agents named as crawlers or tools below, %s for agents that name no known browser or OS.", Code(familyCrawler), Code(familyUnknown)))
+	s.Prose(fmt.Sprintf("Browser and OS families come from parsing each distinct agent; %s stands for agents named as crawlers or tools below, %s for agents that name no browser or OS, %s for names outside the common families.", Code(familyCrawler), Code(familyUnknown), Code(familyOther)))
 	s.Compute(`requests.user_agent.map(browser_family).value_counts(normalize=True)`, Output{Table: bt})
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
 	if crawlerTab != nil {
@@ -298,7 +344,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
 	for _, b := range sortedCounts(browsers) {
-		if b.label != familyCrawler && b.label != familyUnknown {
+		if b.label != familyCrawler && b.label != familyUnknown && b.label != familyOther {
 			s.Conclude(fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.label), Pct(float64(b.n)/float64(total))))
 			break
 		}

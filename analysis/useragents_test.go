@@ -189,3 +189,18 @@ func TestUserAgentHostile(t *testing.T) {
 		}
 	}
 }
+
+func TestFamilies(t *testing.T) {
+	for agent, want := range map[string]agentInfo{
+		chrome:  {browser: "Chrome", os: "Windows"},
+		firefox: {browser: "Firefox", os: "Linux"},
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1": {browser: "Safari", os: "iOS"},
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15":                   {browser: "Safari", os: "macOS"},
+		"UniversalFeedParser/5.0.1 +http://feedparser.org/": {browser: familyOther, os: familyUnknown},
+		"": {browser: familyUnknown, os: familyUnknown},
+	} {
+		if got := classifyAgent(agent); got != want {
+			t.Errorf("classifyAgent(%q) = %+v, want %+v", agent, got, want)
+		}
+	}
+}
