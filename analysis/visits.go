@@ -1,0 +1,257 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:   "visitors",
+		Title:  "Visitors, pages and referring sites",
+		Doc:    "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
+		Order:  800,
+		Needs:  frame.Cols(frame.IP, frame.UserAgent),
+		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the referring-site table keeps"}},
+		New:    func() Analysis { return visitors{} },
+	})
+}
+
+type visitors struct{}
+
+var _ Analysis = visitors{}
+
+// Kinds of requested resource, by the stem's extension.
+const (
+	kindPage     = "page"
+	kindStatic   = "static asset"
+	kindDocument = "document or download"
+	kindOther    = "other"
+)
+
+var extKinds = func() map[string]string {
+	m := map[string]string{}
+	for _, e := range strings.Fields(".html .htm .xhtml .php .asp .aspx .jsp .cgi .pl .shtml .cfm") {
+		m[e] = kindPage
+	}
+	for _, e := range strings.Fields(".css .js .mjs .map .png .jpg .jpeg .gif .svg .ico .webp .avif .bmp .tif .tiff .woff .woff2 .ttf .eot .otf .mp4 .webm .ogg .mp3 .wav .m4a .mov .flv .swf .webmanifest") {
+		m[e] = kindStatic
+	}
+	for _, e := range strings.Fields(".pdf .zip .gz .tgz .bz2 .xz .7z .rar .tar .iso .dmg .exe .msi .deb .rpm .apk .jar .doc .docx .xls .xlsx .ppt .pptx .odt .csv .epub") {
+		m[e] = kindDocument
+	}
+	return m
+}()
+
+// resourceKind classifies a URI stem: a path ending in "/" or with no
+// extension is a page, as is a server-side script; images, styles, scripts
+// and fonts are static assets; archives and office files are documents or
+// downloads; anything else (.xml, .txt, .json) is "other".
+func resourceKind(stem string) string {
+	if stem == "" {
+		return kindOther
+	}
+	base := path.Base(stem)
+	if strings.HasSuffix(stem, "/") || !strings.Contains(base, ".") {
+		return kindPage
+	}
+	ext := strings.ToLower(base[strings.LastIndexByte(base, '.'):])
+	if k, ok := extKinds[ext]; ok {
+		return k
+	}
+	return kindOther
+}
+
+// refererHost returns the lower-cased host of a referer URL without a port
+// or a leading "www.", or "" when the referer names no host.
+func refererHost(ref string) string {
+	u, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return normHost(u.Hostname())
+}
+
+func normHost(h string) string {
+	h = strings.TrimSuffix(strings.ToLower(h), ".")
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
+		h = h[:i]
+	}
+	return strings.TrimPrefix(h, "www.")
+}
+
+func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	ips, agents := f.Str(frame.IP), f.Str(frame.UserAgent)
+	total := f.Len()
+	s := &Section{}
+	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them; a visitor who comes back on another day counts again.")
+
+	// Unique (IP, agent) pairs per day. Most clients keep one agent, so a
+	// per-IP memory of the last agent and day counted spares most rows
+	// the map.
+	clock := frame.NewClock(in.Loc)
+	type dayAcc struct {
+		requests int
+		seen     map[uint64]struct{}
+	}
+	days := map[int64]*dayAcc{}
+	lastUA := make([]uint32, len(ips.Dict))
+	lastDay := make([]int64, len(ips.Dict))
+	for i := range lastDay {
+		lastDay[i] = -1 << 62
+	}
+	var cur *dayAcc
+	curDay := int64(-1 << 62)
+	for i, t := range f.Time {
+		d := clock.Day(t)
+		if d != curDay {
+			cur = days[d]
+			if cur == nil {
+				cur = &dayAcc{seen: map[uint64]struct{}{}}
+				days[d] = cur
+			}
+			curDay = d
+		}
+		cur.requests++
+		ip, ua := ips.Codes[i], agents.Codes[i]
+		if lastDay[ip] == d && lastUA[ip] == ua {
+			continue
+		}
+		lastDay[ip], lastUA[ip] = d, ua
+		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
+	}
+	dayKeys := make([]int64, 0, len(days))
+	for d := range days {
+		dayKeys = append(dayKeys, d)
+	}
+	slices.Sort(dayKeys)
+	vt := NewTable("visitors_by_day", "Unique visitors per day",
+		Column{"day", Text}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Number})
+	vt.Index = 0
+	sumVisitors := 0
+	busiest := dayKeys[0]
+	for _, d := range dayKeys {
+		a := days[d]
+		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)))
+		sumVisitors += len(a.seen)
+		if len(a.seen) > len(days[busiest].seen) {
+			busiest = d
+		}
+	}
+	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent`,
+		Output{Table: vt})
+	if len(dayKeys) > 1 {
+		plot := &Plot{ID: "visitors_by_day", Title: "Unique visitors per day", Kind: Lines, YLabel: "visitors"}
+		vals := make([]float64, len(dayKeys))
+		for i, d := range dayKeys {
+			plot.Labels = append(plot.Labels, frame.DayString(d))
+			vals[i] = float64(len(days[d].seen))
+		}
+		plot.Series = []Series{{Name: "visitors", Values: vals}}
+		s.Compute(`visitors_by_day.visitors.plot()`, Output{Plot: plot})
+	}
+	s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
+		Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Float(float64(total)/float64(sumVisitors), 1)+" requests"))
+	if len(dayKeys) > 1 {
+		b := days[busiest]
+		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
+	}
+	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
+
+	if stems := f.Str(frame.Stem); stems != nil {
+		pageTypes(s, stems, total)
+	}
+	if refs := f.Str(frame.Referer); refs != nil {
+		referringSites(s, f, refs, in)
+	}
+	return s, nil
+}
+
+// pageTypes adds the page_types table and its sentence.
+func pageTypes(s *Section, stems *frame.Strings, total int) {
+	counts := stems.Counts()
+	kinds := map[string]int{}
+	for c, n := range counts {
+		if n > 0 {
+			kinds[resourceKind(stems.Dict[c])] += n
+		}
+	}
+	t := NewTable("page_types", "Requests per kind of resource", Column{"kind", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+	t.Index = 0
+	for _, lc := range sortedCounts(kinds) {
+		t.Add(lc.label, lc.n, float64(lc.n)/float64(total))
+	}
+	s.Prose("A stem that ends in `/` or has no extension, or names a server-side script (`.php`, `.asp`...), is a page; images, styles, scripts, fonts and media are static assets; archives and office files are documents or downloads; anything else (`.txt`, `.xml`, `.json`) is other.")
+	s.Compute(`requests.uri_stem.map(resource_kind).value_counts(normalize=True)`, Output{Table: t})
+	var parts []string
+	for _, k := range []string{kindPage, kindStatic, kindDocument, kindOther} {
+		if n := kinds[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", Pct(float64(n)/float64(total)), map[string]string{
+				kindPage: "pages", kindStatic: "static assets", kindDocument: "documents or downloads", kindOther: "other resources"}[k]))
+		}
+	}
+	s.Conclude(fmt.Sprintf("Requests went to %s.", List(parts)))
+}
+
+// referringSites adds the referring_sites table: external referers by host.
+func referringSites(s *Section, f *frame.Frame, refs *frame.Strings, in *Input) {
+	counts := refs.Counts()
+	// The site's own host, when the logs say it: the most common Host.
+	own := ""
+	if hosts := f.Str(frame.Host); hosts != nil {
+		r := frame.Rank(hosts.Counts(), hosts.Dict)
+		for _, x := range r {
+			if hosts.Dict[x.Code] != "" {
+				own = normHost(hosts.Dict[x.Code])
+				break
+			}
+		}
+	}
+	sites := map[string]int{}
+	referred, internal := 0, 0
+	for c, n := range counts {
+		if n == 0 || refs.Dict[c] == "" {
+			continue
+		}
+		h := refererHost(refs.Dict[c])
+		if h == "" {
+			continue
+		}
+		if own != "" && h == own {
+			internal += n
+			continue
+		}
+		sites[h] += n
+		referred += n
+	}
+	if referred == 0 {
+		if internal > 0 {
+			s.Conclude(fmt.Sprintf("Every referer named the site itself (%s); no external site sent visitors.", Code(own)))
+		}
+		return
+	}
+	if own != "" {
+		s.Prose(fmt.Sprintf("Referring sites are the hosts of the `Referer` headers, without `www.`; referers from the site itself (%s, its most common `Host`) are left out.", Code(own)))
+	} else {
+		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, so links within the site count as referrals from it too.")
+	}
+	ranked := sortedCounts(sites)
+	top := max(1, int(in.FloatParam("visitors", "top", 1000)))
+	t := NewTable("referring_sites", "Requests per referring site",
+		Column{"host", Text}, Column{"requests", Integer}, Column{"share_of_referred", Fraction})
+	t.Index = 0
+	for _, lc := range ranked[:min(top, len(ranked))] {
+		t.Add(lc.label, lc.n, float64(lc.n)/float64(referred))
+	}
+	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
+	lead := ranked[0]
+	s.Conclude(fmt.Sprintf("%s came with a referer from one of %s; the first, %s, sent %s (%s of them).",
+		Count(referred, "request"), Count(len(ranked), "referring site"), Code(lead.label), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
+}

@@ -1,0 +1,144 @@
+package analysis
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+type visitRec struct {
+	at                             int64 // seconds after t0 (2024-03-04 10:00 UTC)
+	ip, agent, stem, referer, host string
+}
+
+func visitFrame(recs []visitRec, withHost bool) *frame.Frame {
+	var b frame.Builder
+	cols := frame.Cols(frame.IP, frame.UserAgent, frame.Stem, frame.Referer)
+	if withHost {
+		cols.Union(frame.Cols(frame.Host))
+	}
+	b.Begin(cols)
+	var r frame.Row
+	for _, x := range recs {
+		r.Reset()
+		r.Time = t0 + x.at
+		r.Str[frame.IP], r.Str[frame.UserAgent] = []byte(x.ip), []byte(x.agent)
+		r.Str[frame.Stem], r.Str[frame.Referer] = []byte(x.stem), []byte(x.referer)
+		if withHost {
+			r.Str[frame.Host] = []byte(x.host)
+		}
+		b.Add(&r)
+	}
+	return b.Frame()
+}
+
+func runVisitors(t testing.TB, f *frame.Frame, loc *time.Location) *Section {
+	t.Helper()
+	s, err := visitors{}.Run(context.Background(), &Input{Frame: f, Loc: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// visitRecs: in UTC+10 (Australia/Brisbane, no DST), 10:00 UTC is 20:00
+// local, so +4 h (14:00 UTC) is already the next local day.
+var visitRecs = []visitRec{
+	// Local day 2024-03-04.
+	{0, "192.0.2.1", "A", "/", "https://www.google.com/search?q=x", "example.org"},
+	{10, "192.0.2.1", "A", "/style.css", "https://example.org/", "example.org"},
+	{20, "192.0.2.1", "B", "/about", "", "example.org"}, // same IP, other agent: a second visitor
+	{30, "192.0.2.2", "A", "/doc.pdf", "http://news.ycombinator.com:80/item", "example.org"},
+	{40, "192.0.2.1", "A", "/logo.PNG", "", "example.org"}, // back to A: the same visitor as the first
+	// Local day 2024-03-05.
+	{4 * 3600, "192.0.2.1", "A", "/feed.xml", "https://google.com/", "example.org"},
+	{4*3600 + 1, "192.0.2.3", "C", "/blog/", "android-app://com.google.android.gm/", "example.org"},
+}
+
+func TestVisitorsTables(t *testing.T) {
+	brisbane, err := time.LoadLocation("Australia/Brisbane")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	s := runVisitors(t, visitFrame(visitRecs, true), brisbane)
+	wantDays := [][]any{
+		{"2024-03-04", 3, 5, 5.0 / 3},
+		{"2024-03-05", 2, 2, 1.0},
+	}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, wantDays) {
+		t.Errorf("visitors_by_day:\n got %v\nwant %v", got, wantDays)
+	}
+	// /, /about, /blog/ are pages; /style.css and /logo.PNG static; the
+	// PDF a document; /feed.xml other.
+	wantKinds := [][]any{
+		{kindPage, 3, 3.0 / 7}, {kindStatic, 2, 2.0 / 7}, {kindDocument, 1, 1.0 / 7}, {kindOther, 1, 1.0 / 7},
+	}
+	if got := rows(tableByID(s, "page_types")); !reflect.DeepEqual(got, wantKinds) {
+		t.Errorf("page_types:\n got %v\nwant %v", got, wantKinds)
+	}
+	// The site's own referer is left out; www. and the port are dropped.
+	wantSites := [][]any{
+		{"google.com", 2, 2.0 / 4}, {"com.google.android.gm", 1, 1.0 / 4}, {"news.ycombinator.com", 1, 1.0 / 4},
+	}
+	if got := rows(tableByID(s, "referring_sites")); !reflect.DeepEqual(got, wantSites) {
+		t.Errorf("referring_sites:\n got %v\nwant %v", got, wantSites)
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	for _, want := range []string{
+		"5 unique visitors came over 2 days",
+		"The busiest day was 2024-03-04 with 3 visitors and 5 requests.",
+		"Requests went to 42.86% pages, 28.57% static assets, 14.29% documents or downloads and 14.29% other resources.",
+		"4 requests came with a referer from one of 3 referring sites; the first, `google.com`, sent 2 (50.00% of them).",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("conclusions lack %q:\n%s", want, text)
+		}
+	}
+	if f := findingByID(s, "unique_visitors"); f == nil || f.Value != 5 {
+		t.Errorf("unique_visitors = %+v", f)
+	}
+
+	// In UTC all seven requests fall on one day: 3 visitors (.1 A, .1 B,
+	// .2 A) plus .3 C = 4; without a Host column, example.org is a
+	// referring site too, and the prose says why.
+	s = runVisitors(t, visitFrame(visitRecs, false), time.UTC)
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4}}) {
+		t.Errorf("visitors_by_day in UTC = %v", got)
+	}
+	if got := rows(tableByID(s, "referring_sites")); len(got) != 4 {
+		t.Errorf("referring_sites without a host = %v", got)
+	}
+	if strings.Contains(strings.Join(s.Conclusions, " "), "busiest day") {
+		t.Error("a busiest day among one day")
+	}
+}
+
+func TestResourceKind(t *testing.T) {
+	for stem, want := range map[string]string{
+		"/": kindPage, "/a/b": kindPage, "/x.php": kindPage, "/index.HTML": kindPage, "/v1.2/": kindPage,
+		"/a.js": kindStatic, "/f/font.woff2": kindStatic, "/x.tar.gz": kindDocument,
+		"/robots.txt": kindOther, "/sitemap.xml": kindOther, "": kindOther,
+	} {
+		if got := resourceKind(stem); got != want {
+			t.Errorf("resourceKind(%q) = %q, want %q", stem, got, want)
+		}
+	}
+}
+
+func TestVisitorsHostileReferer(t *testing.T) {
+	// url.Parse accepts a host made of sub-delimiters and percent-escapes.
+	evil := "http://*x*_y'\"z.example/"
+	s := runVisitors(t, visitFrame([]visitRec{{0, "192.0.2.1", "A", "/", evil, ""}}, false), time.UTC)
+	sites := rows(tableByID(s, "referring_sites"))
+	if len(sites) != 1 {
+		t.Fatalf("referring_sites = %v", sites)
+	}
+	host := sites[0][0].(string)
+	if want := "the first, " + Code(host) + ","; !strings.Contains(strings.Join(s.Conclusions, " "), want) {
+		t.Errorf("conclusions lack %q: %q", want, s.Conclusions)
+	}
+}
