@@ -1,0 +1,301 @@
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+func init() {
+	Register(Info{
+		Name:  "cloudfront",
+		Title: "CloudFront edges and cache",
+		Doc:   "For CloudFront logs: requests per edge location, edge result types and the cache hit ratio per day, and the protocols and TLS versions clients used.",
+		Order: 900,
+		Needs: frame.Cols(frame.EdgeLocation, frame.EdgeResult),
+		New:   func() Analysis { return cloudFront{} },
+	})
+}
+
+type cloudFront struct{}
+
+var _ Analysis = cloudFront{}
+
+// isCacheHit: x-edge-result-type Hit (served from the edge cache) and
+// RefreshHit (in the cache but stale, revalidated with the origin) count as
+// hits; Miss, Error, Redirect, LimitExceeded, CapacityExceeded and the
+// rest do not.
+func isCacheHit(result string) bool { return result == "Hit" || result == "RefreshHit" }
+
+// airport is the IATA code that starts a CloudFront edge location such as
+// FRA56-P1, or "" when it does not start with three letters.
+func airport(loc string) string {
+	if len(loc) < 3 {
+		return ""
+	}
+	for _, c := range []byte(loc[:3]) {
+		if c < 'A' || c > 'Z' {
+			return ""
+		}
+	}
+	return loc[:3]
+}
+
+// oldTLS reports whether a TLS version is older than TLS 1.2.
+func oldTLS(v string) bool {
+	switch v {
+	case "SSLv3", "TLSv1", "TLSv1.0", "TLSv1.1":
+		return true
+	}
+	return false
+}
+
+func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
+	f := in.Frame
+	locs, results := f.Str(frame.EdgeLocation), f.Str(frame.EdgeResult)
+	// Only CloudFront records have a result type: when other logs were read
+	// with them, their rows are left out of this section.
+	cf := make([]bool, len(results.Dict))
+	for c, v := range results.Dict {
+		cf[c] = v != ""
+	}
+	locCounts := make([]int, len(locs.Dict))
+	rcounts := make([]int, len(results.Dict))
+	total := 0
+	for i, rc := range results.Codes {
+		if cf[rc] {
+			locCounts[locs.Codes[i]]++
+			rcounts[rc]++
+			total++
+		}
+	}
+	s := &Section{}
+	if total == 0 {
+		s.Skipped = "skipped: no record has a CloudFront edge result type"
+		return s, nil
+	}
+	s.Prose("Where did CloudFront serve the requests, and from its cache or from the origin? The edge location is the point of presence (its first three letters are the nearest airport's code); the result type says whether the edge had the object: `Hit` and `RefreshHit` count as cache hits.")
+
+	ranked := frame.Rank(locCounts, locs.Dict)
+	lt := NewTable("edge_locations", "Requests per edge location",
+		Column{"edge_location", Text}, Column{"airport", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+	lt.Index = 0
+	for _, r := range ranked {
+		v := locs.Dict[r.Code]
+		lt.Add(orDash(v), orDash(airport(v)), r.N, float64(r.N)/float64(total))
+	}
+	s.Compute(`requests.x_edge_location.value_counts(normalize=True)`, Output{Table: lt})
+
+	rranked := frame.Rank(rcounts, results.Dict)
+	rt := NewTable("edge_result_types", "Requests per edge result type",
+		Column{"edge_result_type", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+	rt.Index = 0
+	hitCode := make([]bool, len(results.Dict))
+	hits, errorsN := 0, 0
+	for c, v := range results.Dict {
+		hitCode[c] = isCacheHit(v)
+		if hitCode[c] {
+			hits += rcounts[c]
+		}
+		if v == "Error" {
+			errorsN += rcounts[c]
+		}
+	}
+	for _, r := range rranked {
+		rt.Add(orDash(results.Dict[r.Code]), r.N, float64(r.N)/float64(total))
+	}
+	s.Compute(`requests.x_edge_result_type.value_counts(normalize=True)`, Output{Table: rt})
+
+	// Hit ratio per day.
+	clock := frame.NewClock(in.Loc)
+	type dayHits struct{ n, hits int }
+	byDay := map[int64]*dayHits{}
+	var cur *dayHits
+	curDay := int64(-1 << 62)
+	for i, t := range f.Time {
+		if !cf[results.Codes[i]] {
+			continue
+		}
+		if d := clock.Day(t); d != curDay {
+			curDay = d
+			if cur = byDay[d]; cur == nil {
+				cur = &dayHits{}
+				byDay[d] = cur
+			}
+		}
+		cur.n++
+		if hitCode[results.Codes[i]] {
+			cur.hits++
+		}
+	}
+	days := make([]int64, 0, len(byDay))
+	for d := range byDay {
+		days = append(days, d)
+	}
+	slices.Sort(days)
+	ht := NewTable("cache_hit_ratio", "Cache hit ratio per day",
+		Column{"day", Text}, Column{"requests", Integer}, Column{"hits", Integer}, Column{"hit_ratio", Fraction})
+	ht.Index = 0
+	worst := days[0]
+	for _, d := range days {
+		a := byDay[d]
+		ht.Add(frame.DayString(d), a.n, a.hits, float64(a.hits)/float64(a.n))
+		if float64(a.hits)/float64(a.n) < float64(byDay[worst].hits)/float64(byDay[worst].n) {
+			worst = d
+		}
+	}
+	s.Compute(`requests.assign(hit=requests.x_edge_result_type.isin(["Hit", "RefreshHit"])).groupby(requests.time.dt.date).agg(requests=("hit", "size"), hits=("hit", "sum")).eval("hit_ratio = hits / requests")`,
+		Output{Table: ht})
+
+	// Protocols and TLS versions, when the logs have them.
+	var tls *frame.Strings
+	var schemeSentence string
+	if f.Str(frame.Scheme) != nil || f.Str(frame.Protocol) != nil || f.Str(frame.TLSVersion) != nil {
+		tls, schemeSentence = protocolsTable(s, f, total, func(i int) bool { return cf[results.Codes[i]] })
+	}
+
+	// Conclusions.
+	lead := ranked[0]
+	msg := fmt.Sprintf("CloudFront served %s from %s; %s carried the most, %s (%s).", Count(total, "request"),
+		Count(len(ranked), "edge location"), Code(orDash(locs.Dict[lead.Code])), Count(lead.N, "request"), Pct(float64(lead.N)/float64(total)))
+	s.Conclude(msg)
+	ratio := float64(hits) / float64(total)
+	hitMsg := fmt.Sprintf("The cache hit ratio was %s (%s of %s were `Hit` or `RefreshHit`).", Pct(ratio), Int(hits), Count(total, "request"))
+	if w := byDay[worst]; len(days) > 1 && float64(w.hits)/float64(w.n) < ratio-0.1 {
+		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Pct(float64(w.hits)/float64(w.n)))
+	}
+	s.Conclude(hitMsg)
+	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Pct(ratio)))
+	if errorsN > 0 {
+		share := float64(errorsN) / float64(total)
+		s.Conclude(fmt.Sprintf("%s (%s) ended with the result type `Error`.", Count(errorsN, "request"), Pct(share)))
+		if share > 0.05 {
+			s.Find("edge_errors", SevNotice, errorsN, fmt.Sprintf("%s of CloudFront requests ended in an edge Error (%s).", Pct(share), Int(errorsN)))
+		}
+	}
+	if schemeSentence != "" {
+		s.Conclude(schemeSentence)
+	}
+	if tls != nil {
+		old, parts := 0, []string{}
+		counts := make([]int, len(tls.Dict))
+		for i, c := range tls.Codes {
+			if cf[results.Codes[i]] {
+				counts[c]++
+			}
+		}
+		for c, v := range tls.Dict {
+			if counts[c] > 0 && oldTLS(v) {
+				old += counts[c]
+				parts = append(parts, fmt.Sprintf("%s (%s)", Code(v), Int(counts[c])))
+			}
+		}
+		if old > 0 {
+			slices.Sort(parts)
+			msg := fmt.Sprintf("%s used a TLS version older than 1.2: %s.", Count(old, "request"), strings.Join(parts, ", "))
+			s.Conclude(msg)
+			s.Find("old_tls", SevNotice, old, msg)
+		}
+	}
+	return s, nil
+}
+
+// protocolsTable adds the protocols table (scheme, HTTP version, TLS
+// version); it returns the TLS column and a sentence on plain HTTP.
+func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) (tls *frame.Strings, sentence string) {
+	cols := []struct {
+		name string
+		str  *frame.Strings
+	}{{"scheme", f.Str(frame.Scheme)}, {"protocol", f.Str(frame.Protocol)}, {"tls_version", f.Str(frame.TLSVersion)}}
+	// Each column has a handful of values: count combinations in an array.
+	size := 1
+	for _, c := range cols {
+		if c.str != nil {
+			size *= len(c.str.Dict)
+		}
+	}
+	if size > 1<<20 {
+		return cols[2].str, "" // far too many combinations to be protocols: leave it
+	}
+	counts := make([]int, size)
+	for i := range f.Time {
+		if !keep(i) {
+			continue
+		}
+		k := 0
+		for _, c := range cols {
+			if c.str != nil {
+				k = k*len(c.str.Dict) + int(c.str.Codes[i])
+			}
+		}
+		counts[k]++
+	}
+	var tcols []Column
+	for _, c := range cols {
+		if c.str != nil {
+			tcols = append(tcols, Column{c.name, Text})
+		}
+	}
+	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Fraction})
+	type combo struct {
+		vals []string
+		n    int
+	}
+	var combos []combo
+	for k, n := range counts {
+		if n == 0 {
+			continue
+		}
+		vals := make([]string, 0, 3)
+		rest := k
+		for j := len(cols) - 1; j >= 0; j-- {
+			if c := cols[j].str; c != nil {
+				vals = append(vals, orDash(c.Dict[rest%len(c.Dict)]))
+				rest /= len(c.Dict)
+			}
+		}
+		slices.Reverse(vals)
+		combos = append(combos, combo{vals, n})
+	}
+	slices.SortFunc(combos, func(a, b combo) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return slices.Compare(a.vals, b.vals)
+	})
+	t := NewTable("protocols", "Requests per scheme, HTTP version and TLS version", tcols...)
+	plain, secure := 0, 0
+	schemeIdx := -1
+	if cols[0].str != nil {
+		schemeIdx = 0
+	}
+	for _, c := range combos {
+		row := make([]any, 0, len(c.vals)+2)
+		for _, v := range c.vals {
+			row = append(row, v)
+		}
+		row = append(row, c.n, float64(c.n)/float64(total))
+		t.Add(row...)
+		if schemeIdx == 0 {
+			switch c.vals[0] {
+			case "http", "ws":
+				plain += c.n
+			case "https", "wss":
+				secure += c.n
+			}
+		}
+	}
+	s.Compute(`requests.groupby(["cs_protocol", "cs_protocol_version", "ssl_protocol"], dropna=False).size().sort_values(ascending=False)`, Output{Table: t})
+	if schemeIdx == 0 {
+		switch {
+		case plain > 0:
+			sentence = fmt.Sprintf("%s (%s) came over plain HTTP rather than HTTPS.", Count(plain, "request"), Pct(float64(plain)/float64(total)))
+		case secure == total:
+			sentence = "Every request came over HTTPS."
+		}
+	}
+	return cols[2].str, sentence
+}

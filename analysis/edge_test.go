@@ -1,0 +1,182 @@
+package analysis
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+type edgeRec struct {
+	at                                 int64
+	loc, result, scheme, proto, tlsVer string
+	taken, ttfb                        float64
+}
+
+// edgeFrame builds a CloudFront-like frame; a record with an empty result
+// type stands for a line of another log read together with CloudFront's.
+func edgeFrame(recs []edgeRec) *frame.Frame {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.EdgeLocation, frame.EdgeResult, frame.Scheme, frame.Protocol, frame.TLSVersion, frame.TimeTaken, frame.TTFB))
+	var r frame.Row
+	for _, x := range recs {
+		r.Reset()
+		r.Time = t0 + x.at
+		r.Str[frame.EdgeLocation], r.Str[frame.EdgeResult] = []byte(x.loc), []byte(x.result)
+		r.Str[frame.Scheme], r.Str[frame.Protocol], r.Str[frame.TLSVersion] = []byte(x.scheme), []byte(x.proto), []byte(x.tlsVer)
+		r.Num[frame.TimeTaken], r.Num[frame.TTFB] = x.taken, x.ttfb
+		b.Add(&r)
+	}
+	return b.Frame()
+}
+
+var nan = math.NaN()
+
+var edgeRecs = []edgeRec{
+	{0, "FRA56-P1", "Hit", "https", "HTTP/2.0", "TLSv1.3", 0.001, 0.001},
+	{10, "FRA56-P1", "Miss", "https", "HTTP/2.0", "TLSv1.3", 0.002, 0.002},
+	{20, "IAD89-C1", "RefreshHit", "https", "HTTP/1.1", "TLSv1.2", 0.003, 0.002},
+	{30, "IAD89-C1", "Error", "http", "HTTP/1.1", "", 0.004, 0.004},
+	{86400, "SIN2-P1", "Miss", "https", "HTTP/1.1", "TLSv1", 0.010, 0.008},
+	{86410, "", "", "", "HTTP/1.0", "", nan, nan}, // a combined-log record
+}
+
+func TestCloudFrontTables(t *testing.T) {
+	s, err := cloudFront{}.Run(context.Background(), &Input{Frame: edgeFrame(edgeRecs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][][]any{
+		"edge_locations": {
+			{"FRA56-P1", "FRA", 2, 2.0 / 5}, {"IAD89-C1", "IAD", 2, 2.0 / 5}, {"SIN2-P1", "SIN", 1, 1.0 / 5},
+		},
+		"edge_result_types": {
+			{"Miss", 2, 2.0 / 5}, {"Error", 1, 1.0 / 5}, {"Hit", 1, 1.0 / 5}, {"RefreshHit", 1, 1.0 / 5},
+		},
+		"cache_hit_ratio": {
+			{"2024-03-04", 4, 2, 0.5}, {"2024-03-05", 1, 0, 0.0},
+		},
+		"protocols": {
+			{"https", "HTTP/2.0", "TLSv1.3", 2, 2.0 / 5},
+			{"http", "HTTP/1.1", "-", 1, 1.0 / 5},
+			{"https", "HTTP/1.1", "TLSv1", 1, 1.0 / 5},
+			{"https", "HTTP/1.1", "TLSv1.2", 1, 1.0 / 5},
+		},
+	}
+	for id, w := range want {
+		if got := rows(tableByID(s, id)); !reflect.DeepEqual(got, w) {
+			t.Errorf("%s:\n got %v\nwant %v", id, got, w)
+		}
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	for _, w := range []string{
+		"CloudFront served 5 requests from 3 edge locations; `FRA56-P1` carried the most, 2 requests (40.00%).",
+		"The cache hit ratio was 40.00% (2 of 5 requests were `Hit` or `RefreshHit`). It was lowest on 2024-03-05: 0.00%.",
+		"1 request (20.00%) ended with the result type `Error`.",
+		"1 request (20.00%) came over plain HTTP rather than HTTPS.",
+		"1 request used a TLS version older than 1.2: `TLSv1` (1).",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("conclusions lack %q:\n%s", w, text)
+		}
+	}
+	for id, sev := range map[string]Severity{"old_tls": SevNotice, "edge_errors": SevNotice, "cache_hit_ratio": SevInfo} {
+		if f := findingByID(s, id); f == nil || f.Severity != sev {
+			t.Errorf("finding %s = %+v, want %s", id, f, sev)
+		}
+	}
+}
+
+func TestCloudFrontNoEdgeRecords(t *testing.T) {
+	s, err := cloudFront{}.Run(context.Background(), &Input{Frame: edgeFrame(edgeRecs[5:]), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Skipped, "skipped:") || len(s.Tables()) != 0 {
+		t.Errorf("skipped = %q, tables %v", s.Skipped, s.Tables())
+	}
+}
+
+// TestQuantilesLikePandas: pd.Series([1, 2, 3, 4, 10, None]).quantile(q)
+// interpolates linearly between ranks and ignores the missing value:
+// q=0.5 → 3; q=0.9 → 4 + 0.6·6 = 7.6; q=0.99 → 4 + 0.96·6 = 9.76.
+func TestQuantilesLikePandas(t *testing.T) {
+	xs := []float64{10, 2, nan, 4, 1, 3}
+	q, n, mean, mx := quantiles(xs, 0.5, 0.9, 0.99, 0, 1)
+	want := []float64{3, 7.6, 9.76, 1, 10}
+	for i := range want {
+		if math.Abs(q[i]-want[i]) > 1e-12 {
+			t.Errorf("quantile %d = %v, want %v", i, q[i], want[i])
+		}
+	}
+	if n != 5 || mean != 4 || mx != 10 {
+		t.Errorf("n, mean, max = %d, %v, %v", n, mean, mx)
+	}
+	if xs[0] != 10 || !math.IsNaN(xs[2]) {
+		t.Error("quantiles changed its input")
+	}
+	if q, _, _, _ := quantiles([]float64{7}, 0.5, 0.99); q[0] != 7 || q[1] != 7 {
+		t.Errorf("one value: %v", q)
+	}
+}
+
+func TestLatencySection(t *testing.T) {
+	s, err := latency{}.Run(context.Background(), &Input{Frame: edgeFrame(edgeRecs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows(tableByID(s, "latency_percentiles"))
+	if len(got) != 2 || got[0][0] != "time_taken" || got[1][0] != "time_to_first_byte" {
+		t.Fatalf("latency_percentiles = %v", got)
+	}
+	// time_taken 0.001 0.002 0.003 0.004 0.010: p50 0.003, p90 0.004+0.6·0.006.
+	if p50, p90, n := got[0][1].(float64), got[0][2].(float64), got[0][6]; math.Abs(p50-0.003) > 1e-15 || math.Abs(p90-0.0076) > 1e-15 || n != 5 {
+		t.Errorf("time_taken row = %v", got[0])
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	for _, w := range []string{"Half of the 5 timed requests took 3 ms or less; 90% took at most 7.6 ms", "1 request carried no duration."} {
+		if !strings.Contains(text, w) {
+			t.Errorf("conclusions lack %q:\n%s", w, text)
+		}
+	}
+
+	// No duration at all: skipped with a reason.
+	s, err = latency{}.Run(context.Background(), &Input{Frame: edgeFrame(edgeRecs[5:]), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(s.Skipped, "skipped: no record carries a duration") {
+		t.Errorf("skipped = %q", s.Skipped)
+	}
+}
+
+// TestSelectKthMatchesSort checks quickselect against a sort on values with
+// many ties and on sorted and reversed input.
+func TestSelectKthMatchesSort(t *testing.T) {
+	inputs := [][]float64{{5, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5}, {1, 1, 1, 1}, {1, 2, 3, 4, 5, 6}, {6, 5, 4, 3, 2, 1}, {0.3}}
+	var big []float64
+	for i := range 1000 {
+		big = append(big, float64((i*7919)%101)/10)
+	}
+	inputs = append(inputs, big)
+	for _, in := range inputs {
+		sorted := append([]float64(nil), in...)
+		slices.Sort(sorted)
+		for k := range in {
+			v := append([]float64(nil), in...)
+			if got := selectKth(v, k); got != sorted[k] {
+				t.Fatalf("selectKth(%v, %d) = %v, want %v", in, k, got, sorted[k])
+			}
+			for i := range k {
+				if v[i] > v[k] {
+					t.Fatalf("a larger value before k: %v", v)
+				}
+			}
+		}
+	}
+}
