@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,14 +52,24 @@ func TestGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("cmd", "logbook", "testdata", "samples."+name)
+		// Gzipped: the JSON holds every row of every table and would be
+		// several megabytes; review a change with zdiff.
+		golden := filepath.Join("cmd", "logbook", "testdata", "samples."+name+".gz")
 		if *update {
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf) // no name, no time: the same bytes for the same report
+			if _, err := zw.Write(got); err != nil {
+				t.Fatal(err)
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
-		want, err := os.ReadFile(golden)
+		want, err := readGzip(golden)
 		if err != nil {
 			t.Fatalf("%v (run go test ./cmd/logbook -update to create it)", err)
 		}
@@ -67,6 +78,19 @@ func TestGolden(t *testing.T) {
 				name, golden, firstDiff(got, want))
 		}
 	}
+}
+
+func readGzip(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return io.ReadAll(zr)
 }
 
 func firstDiff(a, b []byte) int {
