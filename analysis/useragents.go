@@ -145,7 +145,7 @@ func crawlerName(agent string) string {
 // "Mozilla/5.0 (compatible; ExampleBot/2.0; +http://…)", cut to 40 runes.
 func firstProduct(agent string) string {
 	low := strings.ToLower(agent)
-	for _, t := range []string{"bot", "crawler", "spider", "scraper", "http-client", "monitor"} {
+	for _, t := range genericBotTokens {
 		i := strings.Index(low, t)
 		if i < 0 {
 			continue

@@ -246,7 +246,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	gogc(50)
-	res := ingest.Read(ctx, sources, ingest.Options{Format: f.inputFormat, Workers: f.workers, Progress: progress(stderr, sources)})
+	onRead, progressDone := progress(stderr, sources)
+	res := ingest.Read(ctx, sources, ingest.Options{Format: f.inputFormat, Workers: f.workers, Progress: onRead})
+	progressDone()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
