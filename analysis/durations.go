@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -28,16 +27,27 @@ var _ Analysis = latency{}
 // pandas' Series.quantile does by default (linear interpolation between
 // the two nearest ranks), with the count, mean and maximum. xs is not
 // changed.
+//
+// It does not sort a copy of xs: a first pass counts the values per bucket
+// of their order-preserving bit pattern (sign, exponent and the first four
+// bits of the mantissa), which tells in which bucket each wanted rank
+// falls; a second pass collects only those buckets' values, and a
+// selection within them finds the ranks exactly. Durations spread over
+// many buckets, so this holds a small fraction of the column.
 func quantiles(xs []float64, qs ...float64) (out []float64, n int, mean, maxV float64) {
-	v := make([]float64, 0, len(xs))
+	const shift = 48
+	hist := make([]int32, 1<<(64-shift))
 	var sum float64
+	maxV = math.Inf(-1)
 	for _, x := range xs {
-		if !math.IsNaN(x) {
-			v = append(v, x)
-			sum += x
+		if x != x { // NaN
+			continue
 		}
+		hist[orderKey(x)>>shift]++
+		sum += x
+		maxV = max(maxV, x)
+		n++
 	}
-	n = len(v)
 	out = make([]float64, len(qs))
 	if n == 0 {
 		for i := range out {
@@ -45,21 +55,62 @@ func quantiles(xs []float64, qs ...float64) (out []float64, n int, mean, maxV fl
 		}
 		return out, 0, math.NaN(), math.NaN()
 	}
-	maxV = slices.Max(v)
-	for i, q := range qs {
-		pos := q * float64(n-1)
-		lo := int(math.Floor(pos))
-		if lo >= n-1 {
-			out[i] = maxV
+	// The ranks wanted: lo and lo+1 of each quantile.
+	type want struct {
+		rank   int
+		bucket int
+		value  float64
+	}
+	var wants []want
+	for _, q := range qs {
+		lo := int(math.Floor(q * float64(n-1)))
+		wants = append(wants, want{rank: min(lo, n-1)}, want{rank: min(lo+1, n-1)})
+	}
+	// Which bucket holds each rank, and where that bucket starts.
+	start := map[int]int{} // bucket → rank of its first value
+	for i := range wants {
+		r, below := wants[i].rank, 0
+		for b, c := range hist {
+			if r < below+int(c) {
+				wants[i].bucket = b
+				start[b] = below
+				break
+			}
+			below += int(c)
+		}
+	}
+	vals := map[int][]float64{}
+	for b := range start {
+		vals[b] = make([]float64, 0, hist[b])
+	}
+	for _, x := range xs {
+		if x != x {
 			continue
 		}
-		// v[lo] is the lo-th smallest once selected, and everything
-		// after it is at least as large: the next rank is their minimum.
-		a := selectKth(v, lo)
-		b := slices.Min(v[lo+1:])
-		out[i] = a + (b-a)*(pos-float64(lo))
+		if v, ok := vals[int(orderKey(x)>>shift)]; ok {
+			vals[int(orderKey(x)>>shift)] = append(v, x)
+		}
+	}
+	for i := range wants {
+		w := &wants[i]
+		w.value = selectKth(vals[w.bucket], w.rank-start[w.bucket])
+	}
+	for i, q := range qs {
+		pos := q * float64(n-1)
+		a, b := wants[2*i].value, wants[2*i+1].value
+		out[i] = a + (b-a)*(pos-math.Floor(pos))
 	}
 	return out, n, sum / float64(n), maxV
+}
+
+// orderKey maps a float64 to a uint64 in the same order: positive values
+// get the sign bit set, negative ones are inverted.
+func orderKey(x float64) uint64 {
+	b := math.Float64bits(x)
+	if b>>63 == 1 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // selectKth reorders v so that v[k] is the value a sort would put there,

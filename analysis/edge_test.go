@@ -180,3 +180,58 @@ func TestSelectKthMatchesSort(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantilesMatchSort compares the bucketed quantiles with a sort of the
+// values for spread, tied, negative and single-bucket data.
+func TestQuantilesMatchSort(t *testing.T) {
+	rnd := func(seed uint64) func() float64 {
+		x := seed
+		return func() float64 {
+			x ^= x << 13
+			x ^= x >> 7
+			x ^= x << 17
+			return float64(x%1_000_000) / 1e6
+		}
+	}
+	r := rnd(42)
+	cases := map[string][]float64{}
+	for name, gen := range map[string]func(i int) float64{
+		"spread":   func(int) float64 { return r() * r() * 30 },
+		"ties":     func(i int) float64 { return float64(i%7) / 1000 },
+		"negative": func(int) float64 { return r() - 0.5 },
+		"narrow":   func(int) float64 { return 1 + r()/1e9 },
+		"zeros":    func(int) float64 { return 0 },
+	} {
+		xs := make([]float64, 5001)
+		for i := range xs {
+			xs[i] = gen(i)
+		}
+		xs[17] = nan
+		cases[name] = xs
+	}
+	qs := []float64{0, 0.01, 0.5, 0.9, 0.99, 0.999, 1}
+	for name, xs := range cases {
+		got, n, _, _ := quantiles(xs, qs...)
+		var v []float64
+		for _, x := range xs {
+			if !math.IsNaN(x) {
+				v = append(v, x)
+			}
+		}
+		slices.Sort(v)
+		if n != len(v) {
+			t.Fatalf("%s: n = %d, want %d", name, n, len(v))
+		}
+		for i, q := range qs {
+			pos := q * float64(len(v)-1)
+			lo := int(math.Floor(pos))
+			want := v[lo]
+			if lo+1 < len(v) {
+				want += (v[lo+1] - v[lo]) * (pos - float64(lo))
+			}
+			if got[i] != want {
+				t.Errorf("%s: quantile(%v) = %v, want %v", name, q, got[i], want)
+			}
+		}
+	}
+}
