@@ -55,7 +55,10 @@ func oldTLS(v string) bool {
 
 func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	locs, results := f.Str(frame.EdgeLocation), f.Str(frame.EdgeResult)
+	// These columns have small dictionaries: views read their codes
+	// without widening them to four bytes a row.
+	locs, _ := f.View(frame.EdgeLocation)
+	results, _ := f.View(frame.EdgeResult)
 	// Only CloudFront records have a result type: when other logs were read
 	// with them, their rows are left out of this section.
 	cf := make([]bool, len(results.Dict))
@@ -65,9 +68,9 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	locCounts := make([]int, len(locs.Dict))
 	rcounts := make([]int, len(results.Dict))
 	total := 0
-	for i, rc := range results.Codes {
-		if cf[rc] {
-			locCounts[locs.Codes[i]]++
+	for i := range results.Len() {
+		if rc := results.At(i); cf[rc] {
+			locCounts[locs.At(i)]++
 			rcounts[rc]++
 			total++
 		}
@@ -116,7 +119,8 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	var cur *dayHits
 	curDay := int64(-1 << 62)
 	for i, t := range f.Time {
-		if !cf[results.Codes[i]] {
+		rc := results.At(i)
+		if !cf[rc] {
 			continue
 		}
 		if d := clock.Day(t); d != curDay {
@@ -127,7 +131,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 			}
 		}
 		cur.n++
-		if hitCode[results.Codes[i]] {
+		if hitCode[rc] {
 			cur.hits++
 		}
 	}
@@ -151,11 +155,8 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		Output{Table: ht})
 
 	// Protocols and TLS versions, when the logs have them.
-	var tls *frame.Strings
-	var schemeSentence string
-	if f.Str(frame.Scheme) != nil || f.Str(frame.Protocol) != nil || f.Str(frame.TLSVersion) != nil {
-		tls, schemeSentence = protocolsTable(s, f, total, func(i int) bool { return cf[results.Codes[i]] })
-	}
+	tls, hasTLS := f.View(frame.TLSVersion)
+	schemeSentence := protocolsTable(s, f, total, func(i int) bool { return cf[results.At(i)] })
 
 	// Conclusions.
 	lead := ranked[0]
@@ -179,12 +180,12 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	if schemeSentence != "" {
 		s.Conclude(schemeSentence)
 	}
-	if tls != nil {
+	if hasTLS {
 		old, parts := 0, []string{}
 		counts := make([]int, len(tls.Dict))
-		for i, c := range tls.Codes {
-			if cf[results.Codes[i]] {
-				counts[c]++
+		for i := range tls.Len() {
+			if cf[results.At(i)] {
+				counts[tls.At(i)]++
 			}
 		}
 		for c, v := range tls.Dict {
@@ -204,12 +205,30 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 }
 
 // protocolsTable adds the protocols table (scheme, HTTP version, TLS
-// version); it returns the TLS column and a sentence on plain HTTP.
-func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) (tls *frame.Strings, sentence string) {
-	cols := []struct {
+// version) of the records keep selects, when the logs have any of these
+// columns, and returns a sentence on plain HTTP.
+func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) (sentence string) {
+	type col struct {
 		name string
-		str  *frame.Strings
-	}{{"scheme", f.Str(frame.Scheme)}, {"protocol", f.Str(frame.Protocol)}, {"tls_version", f.Str(frame.TLSVersion)}}
+		str  *frame.CodeView
+	}
+	var cols []col
+	found := false
+	for _, c := range []struct {
+		name string
+		id   frame.StrCol
+	}{{"scheme", frame.Scheme}, {"protocol", frame.Protocol}, {"tls_version", frame.TLSVersion}} {
+		v, ok := f.View(c.id)
+		if !ok {
+			cols = append(cols, col{c.name, nil})
+			continue
+		}
+		cols = append(cols, col{c.name, &v})
+		found = true
+	}
+	if !found {
+		return ""
+	}
 	// Each column has a handful of values: count combinations in an array.
 	size := 1
 	for _, c := range cols {
@@ -218,7 +237,7 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 		}
 	}
 	if size > 1<<20 {
-		return cols[2].str, "" // far too many combinations to be protocols: leave it
+		return "" // far too many combinations to be protocols: leave it
 	}
 	counts := make([]int, size)
 	for i := range f.Time {
@@ -228,7 +247,7 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 		k := 0
 		for _, c := range cols {
 			if c.str != nil {
-				k = k*len(c.str.Dict) + int(c.str.Codes[i])
+				k = k*len(c.str.Dict) + int(c.str.At(i))
 			}
 		}
 		counts[k]++
@@ -297,5 +316,5 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 			sentence = "Every request came over HTTPS."
 		}
 	}
-	return cols[2].str, sentence
+	return sentence
 }

@@ -205,7 +205,7 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.Strings, in *Input) 
 	counts := refs.Counts()
 	// The site's own host, when the logs say it: the most common Host.
 	own := ""
-	if hosts := f.Str(frame.Host); hosts != nil {
+	if hosts, ok := f.View(frame.Host); ok {
 		r := frame.Rank(hosts.Counts(), hosts.Dict)
 		for _, x := range r {
 			if hosts.Dict[x.Code] != "" {

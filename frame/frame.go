@@ -52,6 +52,16 @@ func (f *Frame) Str(c StrCol) *Strings {
 	return s
 }
 
+// View returns a string column's codes without widening them, and whether
+// the frame has the column. See CodeView.
+func (f *Frame) View(c StrCol) (CodeView, bool) {
+	s := f.str[c]
+	if s == nil {
+		return CodeView{}, false
+	}
+	return s.view(), true
+}
+
 // Num returns a numeric column, or nil when the frame lacks it.
 func (f *Frame) Num(c NumCol) []float64 { return f.num[c] }
 

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -210,5 +211,41 @@ func TestNarrowColumns(t *testing.T) {
 				t.Fatalf("%s: row %d = %q %q %q", name, i, ips.Value(i), sts.Value(i), ms.Value(i))
 			}
 		}
+	}
+}
+
+// TestCodeView: a view taken before the column is widened reads the same
+// codes as the widened column, and leaves the column narrow.
+func TestCodeView(t *testing.T) {
+	for _, distinct := range []int{3, 300, 70000} {
+		var b Builder
+		b.Begin(Cols(Status))
+		var r Row
+		for i := range 100000 {
+			r.Reset()
+			r.Str[Status] = []byte(strconv.Itoa(i % distinct))
+			b.Add(&r)
+		}
+		f := b.Frame()
+		v, ok := f.View(Status)
+		if !ok || v.Len() != 100000 {
+			t.Fatalf("distinct %d: view ok=%v len=%d", distinct, ok, v.Len())
+		}
+		if distinct < 1<<16 && f.str[Status].width == 0 {
+			t.Errorf("distinct %d: View widened the column", distinct)
+		}
+		counts := v.Counts()
+		wide := f.Str(Status)
+		if !slices.Equal(counts, wide.Counts()) {
+			t.Errorf("distinct %d: view counts differ", distinct)
+		}
+		for i, c := range wide.Codes {
+			if v.At(i) != c {
+				t.Fatalf("distinct %d: row %d: view %d, column %d", distinct, i, v.At(i), c)
+			}
+		}
+	}
+	if _, ok := (&Frame{}).View(Stem); ok {
+		t.Error("a view of a missing column")
 	}
 }

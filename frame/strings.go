@@ -231,3 +231,71 @@ func (s *Strings) remapFrom(o *Strings) []uint32 {
 func HasPrefixFold(v, prefix string) bool {
 	return len(v) >= len(prefix) && bytes.EqualFold([]byte(v[:len(prefix)]), []byte(prefix))
 }
+
+// CodeView reads a column's codes in whatever width the column keeps them,
+// without widening it: for an analysis that only walks a column with a
+// small dictionary (a protocol, an edge result type), this saves the three
+// bytes a row that Frame.Str would add. A view taken before the column is
+// widened stays valid: it keeps the narrow codes it was given.
+type CodeView struct {
+	Dict []string
+	n8   []uint8
+	n16  []uint16
+	n32  []uint32
+}
+
+// Len is the number of rows.
+func (v CodeView) Len() int { return len(v.n8) + len(v.n16) + len(v.n32) }
+
+// At returns the code of row i.
+func (v CodeView) At(i int) uint32 {
+	switch {
+	case v.n8 != nil:
+		return uint32(v.n8[i])
+	case v.n16 != nil:
+		return uint32(v.n16[i])
+	}
+	return v.n32[i]
+}
+
+// Counts returns the number of rows per code, indexed by code.
+func (v CodeView) Counts() []int {
+	n := make([]int, len(v.Dict))
+	switch {
+	case v.n8 != nil:
+		for _, c := range v.n8 {
+			n[c]++
+		}
+	case v.n16 != nil:
+		for _, c := range v.n16 {
+			n[c]++
+		}
+	default:
+		for _, c := range v.n32 {
+			n[c]++
+		}
+	}
+	return n
+}
+
+// view returns the column's codes as they are now.
+func (s *Strings) view() CodeView {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := CodeView{Dict: s.Dict}
+	switch s.width {
+	case 1:
+		v.n8 = s.n8[:len(s.n8):len(s.n8)]
+		if v.n8 == nil {
+			v.n8 = []uint8{}
+		}
+	case 2:
+		v.n16 = s.n16[:len(s.n16):len(s.n16)]
+		if v.n16 == nil {
+			v.n16 = []uint16{}
+		}
+	default:
+		v.n32 = s.Codes
+	}
+	return v
+}
