@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -227,33 +228,36 @@ func splitTabs(line []byte, f [][]byte) [][]byte {
 // %2520), so a value that still holds an escape after one pass is decoded
 // again. '+' stays '+': CloudFront logs paths, not form values.
 func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
-	buf := percentDecode(p.scratch[c][:0], v)
-	if hasEscape(buf) {
+	if bytes.IndexByte(v, '%') < 0 {
+		return v // nothing to decode: no copy
+	}
+	buf, again := percentDecode(p.scratch[c][:0], v)
+	if again && hasEscape(buf) {
 		// Decode in place: the output is never longer than the input.
-		buf = percentDecode(buf[:0], buf)
+		buf, _ = percentDecode(buf[:0], buf)
 	}
 	p.scratch[c] = buf
 	return buf
 }
 
-// percentDecode appends src to dst with %XX escapes decoded, copying the
-// runs between escapes whole. dst may be src[:0]: the output never runs
-// ahead of the input.
-func percentDecode(dst, src []byte) []byte {
-	for {
-		i := bytes.IndexByte(src, '%')
-		if i < 0 {
-			return append(dst, src...)
+// percentDecode appends src to dst with %XX escapes decoded, and reports
+// whether an escape decoded to '%' (so that the result may hold escapes
+// again). dst may be src[:0]: the output never runs ahead of the input.
+func percentDecode(dst, src []byte) (out []byte, again bool) {
+	n := len(dst)
+	dst = slices.Grow(dst, len(src))[:n+len(src)]
+	w := n
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c == '%' && i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
+			c = unhex(src[i+1])<<4 | unhex(src[i+2])
+			again = again || c == '%'
+			i += 2
 		}
-		dst = append(dst, src[:i]...)
-		if i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
-			dst = append(dst, unhex(src[i+1])<<4|unhex(src[i+2]))
-			src = src[i+3:]
-		} else {
-			dst = append(dst, '%')
-			src = src[i+1:]
-		}
+		dst[w] = c
+		w++
 	}
+	return dst[:w], again
 }
 
 func hasEscape(b []byte) bool {
