@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -63,15 +62,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 			writes = append(writes, r)
 		}
 	}
-	slices.SortFunc(writes, func(a, b CondRow) int {
-		if c := cmp.Compare(b.N, a.N); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Key, b.Key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
+	slices.SortFunc(writes, byCountKeyValue)
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
 			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})

@@ -33,6 +33,20 @@ type CondRow struct {
 	Key, Value string
 	N          int     // rows with this key and value
 	Proba      float64 // N divided by the rows with this key
+
+	keyRank, valueRank uint32 // the order of Key and Value among their dictionaries' strings
+}
+
+// byCountKeyValue orders rows by N descending, then Key, then Value: the
+// order of a groupby([key, value]).size().sort_values(ascending=False).
+func byCountKeyValue(a, b CondRow) int {
+	if c := cmp.Compare(b.N, a.N); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.keyRank, b.keyRank); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.valueRank, b.valueRank)
 }
 
 // Conditional computes df.groupby(key)[value].value_counts(normalize=True)
@@ -44,21 +58,44 @@ func Conditional(key, value *frame.Strings) []CondRow {
 	for _, p := range pairs {
 		totals[p.A] += p.N
 	}
+	// Sorting by the strings' ranks, found once per dictionary, costs
+	// integer comparisons instead of string ones.
+	kr, vr := dashRanks(key.Dict), dashRanks(value.Dict)
 	out := make([]CondRow, len(pairs))
 	for i, p := range pairs {
 		out[i] = CondRow{Key: orDash(key.Dict[p.A]), Value: orDash(value.Dict[p.B]), N: p.N,
-			Proba: float64(p.N) / float64(totals[p.A])}
+			Proba: float64(p.N) / float64(totals[p.A]), keyRank: kr[p.A], valueRank: vr[p.B]}
 	}
 	slices.SortFunc(out, func(a, b CondRow) int {
-		if c := strings.Compare(a.Key, b.Key); c != 0 {
+		if c := cmp.Compare(a.keyRank, b.keyRank); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(b.N, a.N); c != 0 { // same key: N orders like Proba
 			return c
 		}
-		return strings.Compare(a.Value, b.Value)
+		return cmp.Compare(a.valueRank, b.valueRank)
 	})
 	return out
+}
+
+// dashRanks gives each code of dict the rank of its string, shown as "-"
+// when empty, among the dictionary's strings: equal strings share a rank,
+// so comparing ranks orders codes as comparing their strings would.
+func dashRanks(dict []string) []uint32 {
+	order := make([]uint32, len(dict))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(orDash(dict[a]), orDash(dict[b])) })
+	ranks := make([]uint32, len(dict))
+	r := uint32(0)
+	for i, c := range order {
+		if i > 0 && orDash(dict[c]) != orDash(dict[order[i-1]]) {
+			r++
+		}
+		ranks[c] = r
+	}
+	return ranks
 }
 
 func statusClass(code string) string {

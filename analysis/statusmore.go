@@ -48,7 +48,7 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 		if c := cmp.Compare(b.requests, a.requests); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ip, b.ip)
+		return cmp.Compare(a.rows[0].keyRank, b.rows[0].keyRank)
 	})
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
@@ -105,15 +105,7 @@ func non2xxTable(s *Section, cond []CondRow) worstClient {
 		}
 	})
 	w.hasNon2xx = w.n > 0
-	slices.SortFunc(rows, func(a, b CondRow) int {
-		if c := cmp.Compare(b.N, a.N); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Key, b.Key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
+	slices.SortFunc(rows, byCountKeyValue)
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
 	for _, r := range rows {

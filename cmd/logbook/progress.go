@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,4 +48,51 @@ func progress(stderr io.Writer, sources []ingest.Source) (report func(int64), do
 			shown = true
 		}
 	}, done
+}
+
+// phaseClock prints, with --timings, how long each phase of a run took and
+// when it ended, counted from the clock's start.
+type phaseClock struct {
+	w     io.Writer
+	on    bool
+	start time.Time
+	last  time.Time
+}
+
+func newPhaseClock(w io.Writer, on bool) *phaseClock {
+	now := time.Now()
+	return &phaseClock{w: w, on: on, start: now, last: now}
+}
+
+func (c *phaseClock) lap(format string, args ...any) {
+	if !c.on {
+		return
+	}
+	now := time.Now()
+	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s\n", fmt.Sprintf(format, args...),
+		now.Sub(c.last).Round(time.Millisecond), now.Sub(c.start).Round(time.Millisecond), memory())
+	c.last = now
+}
+
+// memory reads the resident set size and its peak so far from
+// /proc/self/status where there is one (Linux).
+func memory() string {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return ""
+	}
+	var rss, peak string
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		switch k {
+		case "VmRSS":
+			rss = strings.TrimSpace(v)
+		case "VmHWM":
+			peak = strings.TrimSpace(v)
+		}
+	}
+	if rss == "" {
+		return ""
+	}
+	return fmt.Sprintf(", RSS %s, peak %s", rss, peak)
 }

@@ -133,6 +133,7 @@ type reportFlags struct {
 	cpuprofile   string
 	params       paramFlag
 	workers      int
+	timings      bool
 	outputFormat []report.Format
 	inputFormat  *ingest.Format
 }
@@ -155,6 +156,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(f.params, "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5")
 	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
+	fs.BoolVar(&f.timings, "timings", false, "print how long reading, each section and each output took")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -246,6 +248,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 	}
 	gogc(50)
+	clock := newPhaseClock(stderr, f.timings)
 	onRead, progressDone := progress(stderr, sources)
 	res := ingest.Read(ctx, sources, ingest.Options{Format: f.inputFormat, Workers: f.workers, Progress: onRead})
 	progressDone()
@@ -253,6 +256,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return err
 	}
 	fr := res.Frame
+	clock.lap("read %d records", fr.Len())
 	// What the read needed and no longer does (the parsing goroutines'
 	// dictionaries, chunk buffers) is freed now and handed back to the
 	// system, so that the peak is the frame plus the analyses, not plus
@@ -273,6 +277,12 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		in.Sources = append(in.Sources, sourceInfo(s))
 	}
 	sections := analysis.RunAll(ctx, in, infos)
+	clock.lap("analyses (%d sections)", len(sections))
+	if f.timings {
+		for _, s := range sections {
+			fmt.Fprintf(stderr, "logbook: timing:   section %-14s %s\n", s.ID, s.Elapsed.Round(time.Millisecond))
+		}
+	}
 
 	rep := &report.Report{Title: f.title, Generated: generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}
@@ -285,6 +295,8 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	// of the two phases rather than their sum.
 	fr, in.Frame, res.Frame = nil, nil, nil
 	debug.FreeOSMemory()
+	gogc(100)
+	clock.lap("freed the frame")
 	if rep.Title == "" {
 		rep.Title = defaultTitle(inputs)
 	}
@@ -319,6 +331,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			return fmt.Errorf("writing %s: %w", t.path, errs[i])
 		}
 		fmt.Fprintf(stderr, "logbook: wrote %s\n", t.path)
+		clock.lap("wrote %s", t.format.Name)
 	}
 
 	// The report is written; now say what went wrong, if anything.
