@@ -87,6 +87,7 @@ type cfParser struct {
 	fields  [][]byte
 	dates   dateCache
 	scratch [frame.NumStrCols][]byte
+	decoded [frame.NumStrCols]map[string][]byte // raw value → decoded, see decode
 }
 
 func newCloudFrontParser(header []byte) parser {
@@ -227,9 +228,17 @@ func splitTabs(line []byte, f [][]byte) [][]byte {
 // client had already encoded a second time (a space in a user agent becomes
 // %2520), so a value that still holds an escape after one pass is decoded
 // again. '+' stays '+': CloudFront logs paths, not form values.
+//
+// The same user agents come back on most lines, so the decoded form of the
+// first cfDecodeCacheMax distinct values of a column is kept: a lookup
+// costs a hash of the raw bytes, less than decoding them again.
 func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
 	if bytes.IndexByte(v, '%') < 0 {
 		return v // nothing to decode: no copy
+	}
+	cache := p.decoded[c]
+	if d, ok := cache[string(v)]; ok {
+		return d
 	}
 	buf, again := percentDecode(p.scratch[c][:0], v)
 	if again && hasEscape(buf) {
@@ -237,8 +246,18 @@ func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
 		buf, _ = percentDecode(buf[:0], buf)
 	}
 	p.scratch[c] = buf
+	if cache == nil {
+		cache = make(map[string][]byte)
+		p.decoded[c] = cache
+	}
+	if len(cache) < cfDecodeCacheMax {
+		cache[string(v)] = bytes.Clone(buf)
+	}
 	return buf
 }
+
+// cfDecodeCacheMax bounds the decoded values a parser keeps per column.
+const cfDecodeCacheMax = 2048
 
 // percentDecode appends src to dst with %XX escapes decoded, and reports
 // whether an escape decoded to '%' (so that the result may hold escapes
