@@ -34,12 +34,12 @@ const denseMinutes = 1 << 20
 // responses when status is not nil. Only minutes with requests are listed,
 // in time order. Minutes are UTC, not local, so that a daylight-saving
 // change never looks like an hour without traffic.
-func countMinutes(times []int64, status *frame.Strings) []minuteCount {
+func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 	if len(times) == 0 {
 		return nil
 	}
 	var class []uint8 // per status code: 1 for 4xx, 2 for 5xx, 0 otherwise
-	var codes []uint32
+	var codes frame.CodeView
 	if status != nil {
 		class = make([]uint8, len(status.Dict))
 		for c, v := range status.Dict {
@@ -50,7 +50,7 @@ func countMinutes(times []int64, status *frame.Strings) []minuteCount {
 				class[c] = 2
 			}
 		}
-		codes = status.Codes
+		codes = *status
 	}
 	lo, hi := floorDiv(times[0], 60), floorDiv(times[0], 60)
 	for _, t := range times {
@@ -67,7 +67,7 @@ func countMinutes(times []int64, status *frame.Strings) []minuteCount {
 			for i, t := range times {
 				m := floorDiv(t, 60) - lo
 				n[m]++
-				if k := class[codes[i]]; k != 0 {
+				if k := class[codes.At(i)]; k != 0 {
 					e[k][m]++
 				}
 			}
@@ -92,7 +92,7 @@ func countMinutes(times []int64, status *frame.Strings) []minuteCount {
 	for i, t := range times {
 		k := floorDiv(t, 60) * 4
 		if class != nil {
-			k += int64(class[codes[i]])
+			k += int64(class[codes.At(i)])
 		}
 		keys[i] = k
 	}

@@ -187,7 +187,7 @@ func TestOutageFound(t *testing.T) {
 			f := synthFrame(o)
 			wantStart := synthStart.Add(time.Duration(o.outageAt()) * time.Minute)
 
-			mc := countMinutes(f.Time, f.Str(frame.Status))
+			mc := countMinutes(f.Time, strCol(f, frame.Status))
 			gaps := findGaps(mc, nil, defaultGapOptions)
 			if len(gaps) != 1 {
 				t.Fatalf("found %d gaps, want 1: %+v", len(gaps), gaps)
@@ -424,13 +424,13 @@ func TestCountMinutesDenseAndSorted(t *testing.T) {
 	add(300, "200")
 	add(-1, "200") // the minute before the epoch
 	want := []minuteCount{{Minute: -1, N: 1}, {Minute: 1, N: 3, E4: 1, E5: 2}, {Minute: 2, N: 1}, {Minute: 5, N: 1}}
-	if got := countMinutes(times, status); !slices.Equal(got, want) {
+	if got := countMinutes(times, ptr(status.View())); !slices.Equal(got, want) {
 		t.Errorf("dense: %+v, want %+v", got, want)
 	}
 	// A span beyond denseMinutes takes the sorting path.
 	add(int64(denseMinutes+10)*60, "502")
 	want = append(want, minuteCount{Minute: denseMinutes + 10, N: 1, E5: 1})
-	if got := countMinutes(times, status); !slices.Equal(got, want) {
+	if got := countMinutes(times, ptr(status.View())); !slices.Equal(got, want) {
 		t.Errorf("sorted: %+v, want %+v", got, want)
 	}
 	if got := countMinutes(times, nil); got[1] != (minuteCount{Minute: 1, N: 3}) {
@@ -608,3 +608,5 @@ func TestTinyFrames(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

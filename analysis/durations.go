@@ -14,6 +14,7 @@ func init() {
 		Title: "Response times",
 		Doc:   "Percentiles (p50, p90, p99) of the time taken to serve requests, and of the time to first byte, wherever the logs carry them.",
 		Order: 850,
+		Cost:  30, // ms per million rows
 		Needs: frame.Cols(frame.TimeTaken),
 		New:   func() Analysis { return latency{} },
 	})

@@ -15,6 +15,7 @@ func init() {
 		Title: "CloudFront edges and cache",
 		Doc:   "For CloudFront logs: requests per edge location, edge result types and the cache hit ratio per day, and the protocols and TLS versions clients used.",
 		Order: 900,
+		Cost:  50, // ms per million rows
 		Needs: frame.Cols(frame.EdgeLocation, frame.EdgeResult),
 		New:   func() Analysis { return cloudFront{} },
 	})

@@ -15,6 +15,7 @@ func init() {
 		Title: "Request methods",
 		Doc:   "Which HTTP methods were used, overall and per client IP, and who sent writes (POST, PUT, DELETE, PATCH).",
 		Order: 450,
+		Cost:  50, // ms per million rows
 		Needs: frame.Cols(frame.Method, frame.IP),
 		New:   func() Analysis { return methods{} },
 	})
@@ -33,7 +34,7 @@ var knownMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "
 
 func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	meth, ips := f.Str(frame.Method), f.Str(frame.IP)
+	meth, ips := strCol(f, frame.Method), strCol(f, frame.IP)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("Which request methods did clients use? Reads (`GET`, `HEAD`) are the bulk of most sites; writes (`POST`, `PUT`, `DELETE`, `PATCH`) and unusual methods say who does more than read.")

@@ -16,6 +16,7 @@ func init() {
 		Title:  "Missing pages",
 		Doc:    "The most requested paths that do not exist (404 and 410 responses), and the clients that ask for them.",
 		Order:  350,
+		Cost:   55, // ms per million rows
 		Needs:  frame.Cols(frame.Stem, frame.Status, frame.IP),
 		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the path and client tables keep"}},
 		New:    func() Analysis { return notFound{} },
@@ -44,7 +45,7 @@ func sortMissing(rows []missingCount) {
 
 func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	stems, status, ips := f.Str(frame.Stem), f.Str(frame.Status), f.Str(frame.IP)
+	stems, status, ips := strCol(f, frame.Stem), strCol(f, frame.Status), strCol(f, frame.IP)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("Which paths do clients ask for that do not exist? Responses `404 Not Found` and `410 Gone`, by path and by client: broken links and moved pages show up as paths many clients ask for; scanners as clients that ask for many paths.")
@@ -56,9 +57,9 @@ func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 	// One pass: the (stem, IP) pairs of missing responses, counted.
 	pairs := map[uint64]int{}
 	missTotal := 0
-	for i, sc := range status.Codes {
-		if missing[sc] {
-			pairs[uint64(stems.Codes[i])<<32|uint64(ips.Codes[i])]++
+	for i := range status.Len() {
+		if missing[status.At(i)] {
+			pairs[uint64(stems.At(i))<<32|uint64(ips.At(i))]++
 			missTotal++
 		}
 	}

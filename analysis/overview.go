@@ -15,6 +15,7 @@ func init() {
 		Title:     "Overview",
 		Doc:       "What was read: records, time span, unique clients and agents, bytes, malformed lines per source.",
 		Order:     100,
+		Cost:      5, // ms per million rows
 		RunsEmpty: true,
 		New:       func() Analysis { return overview{} },
 	})
@@ -32,7 +33,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose("What did we read, how much of it, and did every line make sense?")
 
 	first, last, span := timeSpan(f, in.Loc)
-	ips, agents := distinct(f.Str(frame.IP)), distinct(f.Str(frame.UserAgent))
+	ips, agents := distinct(strCol(f, frame.IP)), distinct(strCol(f, frame.UserAgent))
 	var bytes float64
 	for _, b := range f.Num(frame.Bytes) {
 		if b == b { // not NaN
@@ -146,7 +147,7 @@ func verb(n int, one, many string) string {
 }
 
 // distinct counts the distinct non-missing values in a column.
-func distinct(col *frame.Strings) int {
+func distinct(col *frame.CodeView) int {
 	if col == nil {
 		return 0
 	}

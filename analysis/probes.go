@@ -17,6 +17,7 @@ func init() {
 		Title:  "Scanners and probes",
 		Doc:    "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got.",
 		Order:  700,
+		Cost:   40, // ms per million rows
 		Needs:  frame.Cols(frame.Stem, frame.IP, frame.Status),
 		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the probe tables keep"}},
 		New:    func() Analysis { return security{} },
@@ -168,7 +169,7 @@ type probeIP struct {
 
 func (security) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	stems, ips, status := f.Str(frame.Stem), f.Str(frame.IP), f.Str(frame.Status)
+	stems, ips, status := strCol(f, frame.Stem), strCol(f, frame.IP), strCol(f, frame.Status)
 	total := f.Len()
 	s := &Section{}
 	s.Prose(fmt.Sprintf("Which clients probe for known weak spots? Requests for paths vulnerability scanners try (%s families, from WordPress logins to `.env` files and path traversal), by family, client and path. A probe answered with a 2xx status deserves a look: the target may exist.", Int(len(probeFamilies))))
@@ -204,12 +205,13 @@ func (security) Run(ctx context.Context, in *Input) (*Section, error) {
 	byIP := map[uint32]*probeIP{}
 	byPath := map[uint32]*pathAcc{}
 	probes, answered := 0, 0
-	for i, sc := range stems.Codes {
+	for i := range stems.Len() {
+		sc := stems.At(i)
 		k := fam[sc]
 		if k < 0 {
 			continue
 		}
-		ic, st := ips.Codes[i], status.Codes[i]
+		ic, st := ips.At(i), status.At(i)
 		probes++
 		a := &fams[k]
 		a.n++

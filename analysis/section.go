@@ -210,3 +210,15 @@ type Series struct {
 	Name   string
 	Values []float64
 }
+
+// strCol returns a string column's codes as the frame keeps them, one, two
+// or four bytes a row, or nil when the frame lacks the column. Analyses read
+// columns through it rather than Frame.Str, which would widen the codes to
+// four bytes a row for the rest of the run.
+func strCol(f *frame.Frame, c frame.StrCol) *frame.CodeView {
+	v, ok := f.View(c)
+	if !ok {
+		return nil
+	}
+	return &v
+}

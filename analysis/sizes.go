@@ -17,6 +17,7 @@ func init() {
 		Title: "Response sizes per client",
 		Doc:   "The mean response size per client IP, its z-score across IPs, and the IPs far from the rest.",
 		Order: 600,
+		Cost:  25, // ms per million rows
 		Needs: frame.Cols(frame.IP, frame.Bytes),
 		Params: []Param{
 			{Name: "z", Default: "3", Doc: "the |z-score| from which an IP is listed as an outlier"},
@@ -43,10 +44,11 @@ type ipSize struct {
 // and gives each mean its z-score across IPs with the sample standard
 // deviation (n−1). With one IP, or when every mean is equal, the z-score is
 // undefined (NaN), as it is in pandas. Rows are sorted by IP.
-func sizeByIP(ips *frame.Strings, bytes []float64) (rows []ipSize, mean, std float64) {
+func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std float64) {
 	n := make([]int, len(ips.Dict))
 	sum := make([]float64, len(ips.Dict))
-	for i, c := range ips.Codes {
+	for i := range ips.Len() {
+		c := ips.At(i)
 		n[c]++
 		sum[c] += bytes[i]
 	}
@@ -89,7 +91,7 @@ func meanStd(rows []ipSize) (mean, std float64) {
 
 func (sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	ips, bytes := f.Str(frame.IP), f.Num(frame.Bytes)
+	ips, bytes := strCol(f, frame.IP), f.Num(frame.Bytes)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")

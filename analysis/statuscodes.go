@@ -16,6 +16,7 @@ func init() {
 		Title: "Status codes",
 		Doc:   "Which status codes were returned, overall, per client IP and over time, and which requests were redirected.",
 		Order: 400,
+		Cost:  200, // ms per million rows
 		Needs: frame.Cols(frame.Status, frame.IP),
 		Params: []Param{
 			{Name: "redirects_top", Default: "1000", Doc: "how many (status, path, IP) rows the redirects table keeps, most frequent first"},
@@ -52,8 +53,8 @@ func byCountKeyValue(a, b CondRow) int {
 // Conditional computes df.groupby(key)[value].value_counts(normalize=True)
 // over all rows, sorted by key, then probability descending, then value.
 // Missing keys and values are shown as "-".
-func Conditional(key, value *frame.Strings) []CondRow {
-	pairs := frame.PairCounts(key, value, nil)
+func Conditional(key, value *frame.CodeView) []CondRow {
+	pairs := frame.PairCounts(*key, *value, nil)
 	totals := make([]int, len(key.Dict))
 	for _, p := range pairs {
 		totals[p.A] += p.N
@@ -107,7 +108,7 @@ func statusClass(code string) string {
 
 func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	status, ips := f.Str(frame.Status), f.Str(frame.IP)
+	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")

@@ -140,7 +140,7 @@ type classPeaks struct {
 // statusOverTime adds a line plot of 3xx, 4xx and 5xx responses per local
 // hour, or per day over spans too long for hours.
 func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
-	status := f.Str(frame.Status)
+	status := strCol(f, frame.Status)
 	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
 	for c, v := range status.Dict {
 		switch statusClass(v) {
@@ -171,7 +171,7 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 		counts[k] = make([]float64, n)
 	}
 	for i, t := range f.Time {
-		if k := class[status.Codes[i]]; k >= 0 {
+		if k := class[status.At(i)]; k >= 0 {
 			counts[k][floorDiv(clock.Hour(t), per)-first]++
 		}
 	}
@@ -236,11 +236,11 @@ type redirectStats struct {
 // frequent first.
 func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 	var st redirectStats
-	stems := f.Str(frame.Stem)
+	stems := strCol(f, frame.Stem)
 	if stems == nil {
 		return st
 	}
-	status, ips := f.Str(frame.Status), f.Str(frame.IP)
+	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
 	isRedirect := make([]bool, len(status.Dict))
 	for c, v := range status.Dict {
 		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
@@ -250,9 +250,9 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 		t                int64
 	}
 	var hits []hit
-	for i, c := range status.Codes {
-		if isRedirect[c] {
-			hits = append(hits, hit{c, stems.Codes[i], ips.Codes[i], f.Time[i]})
+	for i := range status.Len() {
+		if c := status.At(i); isRedirect[c] {
+			hits = append(hits, hit{c, stems.At(i), ips.At(i), f.Time[i]})
 		}
 	}
 	st.requests = len(hits)

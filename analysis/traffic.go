@@ -17,6 +17,7 @@ func init() {
 		Title: "Traffic over time",
 		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped or fell far below its usual level.",
 		Order: 200,
+		Cost:  20, // ms per million rows
 		Params: []Param{
 			{Name: "gap_minutes", Default: "5", Doc: "the shortest run of minutes without requests reported as a gap"},
 			{Name: "gap_expected", Default: "20", Doc: "the requests a gap must have been expected to hold (exp(-20) ≈ 2e-9)"},
@@ -246,12 +247,12 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets) *trafficDrops {
 	opt.MinMinutes = max(1, int64(in.FloatParam("traffic", "gap_minutes", float64(opt.MinMinutes))))
 	opt.MinExpected = max(1, in.FloatParam("traffic", "gap_expected", opt.MinExpected))
 	opt.Burst = max(1, int64(in.FloatParam("traffic", "burst_minutes", float64(opt.Burst))))
-	d := &trafficDrops{opt: opt, status: f.Str(frame.Status) != nil}
+	d := &trafficDrops{opt: opt, status: strCol(f, frame.Status) != nil}
 	clock := frame.NewClock(in.Loc)
 	skip := func(h int64) bool { return skippedHour(in.Loc, h) }
 
 	prof := profileHours(b.hours, b.firstHour, skip)
-	mc := countMinutes(f.Time, f.Str(frame.Status))
+	mc := countMinutes(f.Time, strCol(f, frame.Status))
 	d.gaps = findGaps(mc, func(start, end int64) float64 { return prof.usualOver(clock, start, end) }, opt)
 	for i := 1; i < len(mc); i++ {
 		if n := mc[i].Minute - mc[i-1].Minute - 1; n > d.longest.Minutes() {

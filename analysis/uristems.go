@@ -13,6 +13,7 @@ func init() {
 		Title:  "Where traffic goes",
 		Doc:    "The share of all requests per URI stem (the path without its query string).",
 		Order:  300,
+		Cost:   30, // ms per million rows
 		Needs:  frame.Cols(frame.Stem),
 		Params: []Param{{Name: "top", Default: "20", Doc: "how many stems the plot shows"}},
 		New:    func() Analysis { return uriStems{} },
@@ -25,7 +26,7 @@ var _ Analysis = uriStems{}
 
 func (uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	stems := f.Str(frame.Stem)
+	stems := strCol(f, frame.Stem)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("Which paths receive the requests? The share is the fraction of all requests; a request with no readable path counts as `-`.")

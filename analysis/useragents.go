@@ -19,6 +19,7 @@ func init() {
 		Title: "User agents and crawlers",
 		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, and crawlers by name, including clients that read /robots.txt.",
 		Order: 500,
+		Cost:  15, // ms per million rows
 		Needs: frame.Cols(frame.UserAgent),
 		New:   func() Analysis { return userAgents{} },
 	})
@@ -256,7 +257,7 @@ func sortedCounts(m map[string]int) []labelCount {
 
 func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	agents := f.Str(frame.UserAgent)
+	agents := strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
@@ -380,8 +381,8 @@ func pairKey(ip, ua uint32) uint64 { return uint64(ip)<<32 | uint64(ua) }
 // robotsReaders returns the (IP, agent) pairs with a browser-like agent that
 // requested /robots.txt. It needs the IP and stem columns; without them
 // there are none.
-func robotsReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo) map[uint64]bool {
-	ips, stems := f.Str(frame.IP), f.Str(frame.Stem)
+func robotsReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) map[uint64]bool {
+	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
 	if ips == nil || stems == nil {
 		return nil
 	}
@@ -390,18 +391,18 @@ func robotsReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo) map[
 		return nil
 	}
 	var readers map[uint64]bool
-	for i, sc := range stems.Codes {
-		if sc != robots {
+	for i := range stems.Len() {
+		if stems.At(i) != robots {
 			continue
 		}
-		ua := agents.Codes[i]
+		ua := agents.At(i)
 		if info[ua].crawler != "" {
 			continue
 		}
 		if readers == nil {
 			readers = map[uint64]bool{}
 		}
-		readers[pairKey(ips.Codes[i], ua)] = true
+		readers[pairKey(ips.At(i), ua)] = true
 	}
 	return readers
 }
@@ -410,8 +411,8 @@ func robotsReaders(f *frame.Frame, agents *frame.Strings, info []agentInfo) map[
 // robots.txt fetches per crawler name. It returns nil when no request came
 // from a crawler, the total crawler requests, and per agent code the
 // requests of robots.txt readers with that agent.
-func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, readers map[uint64]bool) (t *Table, total int, moved []int) {
-	ips, stems := f.Str(frame.IP), f.Str(frame.Stem)
+func crawlerTable(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (t *Table, total int, moved []int) {
+	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
 	names := map[string]int{} // crawler name → index
 	var list []string
 	index := make([]int, len(agents.Dict)) // agent code → crawler index+1
@@ -458,11 +459,12 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		}
 		accs[k].uas = newBitset(len(agents.Dict))
 	}
-	for i, ua := range agents.Codes {
+	for i := range agents.Len() {
+		ua := agents.At(i)
 		k := index[ua] - 1
 		if k < 0 {
 			// Readers exist only with an IP column.
-			if moved == nil || !isReaderUA.has(ua) || !isReaderIP.has(ips.Codes[i]) || !readers[pairKey(ips.Codes[i], ua)] {
+			if moved == nil || !isReaderUA.has(ua) || !isReaderIP.has(ips.At(i)) || !readers[pairKey(ips.At(i), ua)] {
 				continue
 			}
 			k = readerIdx
@@ -472,10 +474,10 @@ func crawlerTable(f *frame.Frame, agents *frame.Strings, info []agentInfo, reade
 		a.requests++
 		total++
 		if ips != nil {
-			a.ips.set(ips.Codes[i])
+			a.ips.set(ips.At(i))
 		}
 		a.uas.set(ua)
-		if hasRobots && stems.Codes[i] == robots {
+		if hasRobots && stems.At(i) == robots {
 			a.robots++
 		}
 	}

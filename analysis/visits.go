@@ -17,6 +17,7 @@ func init() {
 		Title:  "Visitors, pages and referring sites",
 		Doc:    "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
 		Order:  800,
+		Cost:   30, // ms per million rows
 		Needs:  frame.Cols(frame.IP, frame.UserAgent),
 		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the referring-site table keeps"}},
 		New:    func() Analysis { return visitors{} },
@@ -88,7 +89,7 @@ func normHost(h string) string {
 
 func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
-	ips, agents := f.Str(frame.IP), f.Str(frame.UserAgent)
+	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
 	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them; a visitor who comes back on another day counts again.")
@@ -120,7 +121,7 @@ func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			curDay = d
 		}
 		cur.requests++
-		ip, ua := ips.Codes[i], agents.Codes[i]
+		ip, ua := ips.At(i), agents.At(i)
 		if lastDay[ip] == d && lastUA[ip] == ua {
 			continue
 		}
@@ -165,17 +166,17 @@ func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 
-	if stems := f.Str(frame.Stem); stems != nil {
+	if stems := strCol(f, frame.Stem); stems != nil {
 		pageTypes(s, stems, total)
 	}
-	if refs := f.Str(frame.Referer); refs != nil {
+	if refs := strCol(f, frame.Referer); refs != nil {
 		referringSites(s, f, refs, in)
 	}
 	return s, nil
 }
 
 // pageTypes adds the page_types table and its sentence.
-func pageTypes(s *Section, stems *frame.Strings, total int) {
+func pageTypes(s *Section, stems *frame.CodeView, total int) {
 	counts := stems.Counts()
 	kinds := map[string]int{}
 	for c, n := range counts {
@@ -201,7 +202,7 @@ func pageTypes(s *Section, stems *frame.Strings, total int) {
 }
 
 // referringSites adds the referring_sites table: external referers by host.
-func referringSites(s *Section, f *frame.Frame, refs *frame.Strings, in *Input) {
+func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input) {
 	counts := refs.Counts()
 	// The site's own host, when the logs say it: the most common Host.
 	own := ""

@@ -14,26 +14,34 @@ type PairCount struct {
 }
 
 // denseLimit is the largest number of (a, b) cells counted in a flat array
-// rather than a map.
-const denseLimit = 1 << 24
+// (four bytes a cell) rather than a map.
+const denseLimit = 1 << 21
 
 // PairCounts counts the rows per (a, b) pair of codes over the rows listed in
 // keep (all rows when keep is nil). The result is sorted by A, then B.
-func PairCounts(a, b *Strings, keep []int) []PairCount {
+func PairCounts(a, b CodeView, keep []int) []PairCount {
 	na, nb := len(a.Dict), len(b.Dict)
-	ac, bc := a.Codes, b.Codes
-	var out []PairCount
+	each := func(fn func(i int)) {
+		if keep == nil {
+			for i := range a.Len() {
+				fn(i)
+			}
+			return
+		}
+		for _, i := range keep {
+			fn(i)
+		}
+	}
 	if uint64(na)*uint64(nb) <= denseLimit {
 		cells := make([]int32, na*nb)
-		if keep == nil {
-			for i := range ac {
-				cells[int(ac[i])*nb+int(bc[i])]++
-			}
-		} else {
-			for _, i := range keep {
-				cells[int(ac[i])*nb+int(bc[i])]++
+		each(func(i int) { cells[int(a.At(i))*nb+int(b.At(i))]++ })
+		used := 0
+		for _, n := range cells {
+			if n > 0 {
+				used++
 			}
 		}
+		out := make([]PairCount, 0, used)
 		for k, n := range cells {
 			if n > 0 {
 				out = append(out, PairCount{A: uint32(k / nb), B: uint32(k % nb), N: int(n)})
@@ -42,16 +50,8 @@ func PairCounts(a, b *Strings, keep []int) []PairCount {
 		return out // already in (A, B) order
 	}
 	m := make(map[uint64]int)
-	if keep == nil {
-		for i := range ac {
-			m[uint64(ac[i])<<32|uint64(bc[i])]++
-		}
-	} else {
-		for _, i := range keep {
-			m[uint64(ac[i])<<32|uint64(bc[i])]++
-		}
-	}
-	out = make([]PairCount, 0, len(m))
+	each(func(i int) { m[uint64(a.At(i))<<32|uint64(b.At(i))]++ })
+	out := make([]PairCount, 0, len(m))
 	for k, n := range m {
 		out = append(out, PairCount{A: uint32(k >> 32), B: uint32(k), N: n})
 	}

@@ -239,6 +239,7 @@ func HasPrefixFold(v, prefix string) bool {
 // widened stays valid: it keeps the narrow codes it was given.
 type CodeView struct {
 	Dict []string
+	col  *Strings
 	n8   []uint8
 	n16  []uint16
 	n32  []uint32
@@ -256,6 +257,14 @@ func (v CodeView) At(i int) uint32 {
 		return uint32(v.n16[i])
 	}
 	return v.n32[i]
+}
+
+// Lookup returns the code of v, if the column holds it.
+func (v CodeView) Lookup(s string) (uint32, bool) {
+	if v.col == nil {
+		return 0, false
+	}
+	return v.col.Lookup(s)
 }
 
 // Counts returns the number of rows per code, indexed by code.
@@ -279,10 +288,13 @@ func (v CodeView) Counts() []int {
 }
 
 // view returns the column's codes as they are now.
+// View returns the column's codes without widening them.
+func (s *Strings) View() CodeView { return s.view() }
+
 func (s *Strings) view() CodeView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := CodeView{Dict: s.Dict}
+	v := CodeView{Dict: s.Dict, col: s}
 	switch s.width {
 	case 1:
 		v.n8 = s.n8[:len(s.n8):len(s.n8)]

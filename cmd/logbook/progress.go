@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,5 +95,7 @@ func memory() string {
 	if rss == "" {
 		return ""
 	}
-	return fmt.Sprintf(", RSS %s, peak %s", rss, peak)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return fmt.Sprintf(", RSS %s, peak %s, heap %d MB live+garbage, %d MB idle", rss, peak, ms.HeapAlloc>>20, (ms.HeapIdle-ms.HeapReleased)>>20)
 }

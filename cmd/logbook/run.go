@@ -269,6 +269,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	// mark the analyses' own objects.
 	debug.FreeOSMemory()
 	gogc(15)
+	clock.lap("freed the read's buffers")
 	if loc == nil {
 		loc = fr.Location()
 	}
