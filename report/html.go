@@ -2,8 +2,10 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -91,7 +93,7 @@ type htmlCell struct {
 
 type htmlOutput struct {
 	N                 int
-	Table             *htmlTable
+	Table             template.HTML // renderTable's
 	SVG               template.HTML
 	PlotID, PlotTitle string
 }
@@ -148,43 +150,80 @@ func HTML(r *Report) ([]byte, error) {
 		v.Findings = append(v.Findings, htmlFinding{Severity: string(kf.Severity), Message: inlineMarkdown(kf.Message),
 			SectionID: kf.Section.ID, SectionTitle: kf.Section.Title})
 	}
+	// Sections are rendered side by side, one goroutine per core: their
+	// tables, plots and prose do not depend on each other. Cells are
+	// numbered across the report, so each section starts where the one
+	// before it ends.
+	first := make([]int, len(r.Sections))
 	n := 0
-	for _, s := range r.Sections {
-		hs := htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
+	for i, s := range r.Sections {
+		first[i] = n
 		for _, c := range s.Cells {
-			if c.Code == "" {
-				hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(c.Markdown)})
-				continue
+			if c.Code != "" {
+				n++
 			}
-			n++
-			hc := htmlCell{N: n, Code: c.Code}
-			for _, o := range c.Outputs {
-				ho := htmlOutput{N: n}
-				if o.Table != nil {
-					ho.Table = tableView(o.Table)
-				}
-				if o.Plot != nil {
-					svg, err := SVG(o.Plot)
-					if err != nil {
-						return nil, err
-					}
-					ho.SVG = template.HTML(inlineSVG(svg))
-					ho.PlotID, ho.PlotTitle = "plot-"+o.Plot.ID, o.Plot.Title
-				}
-				hc.Outputs = append(hc.Outputs, ho)
+		}
+	}
+	v.Sections = make([]htmlSection, len(r.Sections))
+	errs := make([]error, len(r.Sections))
+	next := make(chan int, len(r.Sections))
+	for i := range r.Sections {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(r.Sections)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				v.Sections[i], errs[i] = htmlSectionView(r.Sections[i], first[i])
 			}
-			hs.Cells = append(hs.Cells, hc)
-		}
-		if len(s.Conclusions) > 0 {
-			hs.Conclusions = Markdown(strings.Join(s.Conclusions, "\n\n"))
-		}
-		v.Sections = append(v.Sections, hs)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("rendering HTML: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// htmlSectionView renders one section's cells; n is the number of code
+// cells before it.
+func htmlSectionView(s *analysis.Section, n int) (htmlSection, error) {
+	hs := htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
+	for _, c := range s.Cells {
+		if c.Code == "" {
+			hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(c.Markdown)})
+			continue
+		}
+		n++
+		hc := htmlCell{N: n, Code: c.Code}
+		for _, o := range c.Outputs {
+			ho := htmlOutput{N: n}
+			if o.Table != nil {
+				ho.Table = renderTable(tableView(o.Table))
+			}
+			if o.Plot != nil {
+				svg, err := SVG(o.Plot)
+				if err != nil {
+					return hs, err
+				}
+				ho.SVG = template.HTML(inlineSVG(svg))
+				ho.PlotID, ho.PlotTitle = "plot-"+o.Plot.ID, o.Plot.Title
+			}
+			hc.Outputs = append(hc.Outputs, ho)
+		}
+		hs.Cells = append(hs.Cells, hc)
+	}
+	if len(s.Conclusions) > 0 {
+		hs.Conclusions = Markdown(strings.Join(s.Conclusions, "\n\n"))
+	}
+	return hs, nil
 }
 
 // inlineSVG drops the XML prologue so the SVG can sit inside HTML.

@@ -1,0 +1,109 @@
+package report
+
+import (
+	"html/template"
+	"strings"
+)
+
+// The tables are most of the HTML page's bytes, and rendering their cells
+// through html/template costs a reflective call per cell. renderTable
+// writes the same markup directly, escaping every value as html/template
+// escapes text and quoted attributes (TestRenderTableMatchesTemplate holds
+// the two to the byte).
+
+// renderTable returns the HTML of one table: its head and tail rows, the
+// shape line, and the full rows behind a <details> when some were left out.
+func renderTable(t *htmlTable) template.HTML {
+	var b strings.Builder
+	b.Grow(256 + 96*(len(t.Head)+len(t.Tail)+len(t.Full))*max(1, len(t.Columns)))
+	b.WriteString(`<table class="df" id="`)
+	escapeHTML(&b, t.ID)
+	b.WriteString("\">\n<caption>")
+	escapeHTML(&b, t.Title)
+	b.WriteString("</caption>\n")
+	writeTableHead(&b, t)
+	b.WriteString("<tbody>")
+	writeRows(&b, t.Head)
+	if t.Omitted > 0 {
+		b.WriteString("\n<tr class=\"ellipsis\"><th>…</th>")
+		for range t.Columns {
+			b.WriteString("<td>…</td>")
+		}
+		b.WriteString("</tr>")
+		writeRows(&b, t.Tail)
+	}
+	b.WriteString("\n</tbody>\n</table>\n<p class=\"shape\">")
+	escapeHTML(&b, t.Shape)
+	b.WriteString("</p>")
+	if len(t.Full) > 0 {
+		b.WriteString("\n<details class=\"full\"><summary>")
+		escapeHTML(&b, t.FullLabel)
+		b.WriteString("</summary>\n<table class=\"df\">\n")
+		writeTableHead(&b, t)
+		b.WriteString("<tbody>")
+		writeRows(&b, t.Full)
+		b.WriteString("\n</tbody>\n</table>\n</details>")
+	}
+	return template.HTML(b.String())
+}
+
+func writeTableHead(b *strings.Builder, t *htmlTable) {
+	b.WriteString(`<thead><tr><th class="index">`)
+	escapeHTML(b, t.IndexName)
+	b.WriteString("</th>")
+	for _, c := range t.Columns {
+		b.WriteString(`<th class="`)
+		escapeHTML(b, c.Class)
+		b.WriteString(`">`)
+		escapeHTML(b, c.Name)
+		b.WriteString("</th>")
+	}
+	b.WriteString("</tr></thead>\n")
+}
+
+func writeRows(b *strings.Builder, rows []htmlRow) {
+	for _, r := range rows {
+		b.WriteString(`
+<tr><th class="index`)
+		if r.IndexText {
+			b.WriteString(" text")
+		}
+		b.WriteString(`">`)
+		escapeHTML(b, r.Index)
+		b.WriteString("</th>")
+		for _, c := range r.Cells {
+			b.WriteString(`<td class="`)
+			escapeHTML(b, c.Class)
+			b.WriteString(`">`)
+			escapeHTML(b, c.Text)
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>")
+	}
+}
+
+// htmlEscapes is html/template's replacement table for text and quoted
+// attribute values. Every byte it replaces is ASCII, so a byte-wise scan
+// finds the same characters a rune-wise one would, and leaves invalid
+// UTF-8 as html/template does: untouched.
+var htmlEscapes = [256]string{
+	0:    "\uFFFD",
+	'"':  "&#34;",
+	'&':  "&amp;",
+	'\'': "&#39;",
+	'+':  "&#43;",
+	'<':  "&lt;",
+	'>':  "&gt;",
+}
+
+func escapeHTML(b *strings.Builder, s string) {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if r := htmlEscapes[s[i]]; r != "" {
+			b.WriteString(s[last:i])
+			b.WriteString(r)
+			last = i + 1
+		}
+	}
+	b.WriteString(s[last:])
+}
