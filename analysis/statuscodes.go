@@ -54,41 +54,58 @@ func byCountKeyValue(a, b CondRow) int {
 // over all rows, sorted by key, then probability descending, then value.
 // Missing keys and values are shown as "-".
 func Conditional(key, value *frame.CodeView) []CondRow {
-	pairs := frame.PairCounts(*key, *value, nil)
+	pairs := frame.PairCounts(*key, *value, nil) // by key code, then value code
+	// The pairs of key code c are pairs[first[c]:first[c+1]].
+	first := make([]int32, len(key.Dict)+1)
 	totals := make([]int, len(key.Dict))
 	for _, p := range pairs {
+		first[p.A+1]++
 		totals[p.A] += p.N
 	}
-	// Sorting by the strings' ranks, found once per dictionary, costs
-	// integer comparisons instead of string ones.
-	kr, vr := dashRanks(key.Dict), dashRanks(value.Dict)
-	out := make([]CondRow, len(pairs))
-	for i, p := range pairs {
-		out[i] = CondRow{Key: orDash(key.Dict[p.A]), Value: orDash(value.Dict[p.B]), N: p.N,
-			Proba: float64(p.N) / float64(totals[p.A]), keyRank: kr[p.A], valueRank: vr[p.B]}
+	for c := range key.Dict {
+		first[c+1] += first[c]
 	}
-	slices.SortFunc(out, func(a, b CondRow) int {
-		if c := cmp.Compare(a.keyRank, b.keyRank); c != 0 {
-			return c
+	// The keys are walked in the order of their strings, found once per
+	// dictionary; only each key's few values are sorted, by count, then
+	// by their strings' rank.
+	keys, kr := dashRanks(key.Dict)
+	_, vr := dashRanks(value.Dict)
+	out := make([]CondRow, 0, len(pairs))
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && kr[keys[j]] == kr[keys[i]] {
+			j++ // codes shown as the same string ("" and "-") form one group
 		}
-		if c := cmp.Compare(b.N, a.N); c != 0 { // same key: N orders like Proba
-			return c
+		g := len(out)
+		for _, c := range keys[i:j] {
+			for _, p := range pairs[first[c]:first[c+1]] {
+				out = append(out, CondRow{Key: orDash(key.Dict[p.A]), Value: orDash(value.Dict[p.B]), N: p.N,
+					Proba: float64(p.N) / float64(totals[p.A]), keyRank: kr[p.A], valueRank: vr[p.B]})
+			}
 		}
-		return cmp.Compare(a.valueRank, b.valueRank)
-	})
+		if len(out)-g > 1 {
+			slices.SortFunc(out[g:], func(a, b CondRow) int {
+				if c := cmp.Compare(b.N, a.N); c != 0 { // same key: N orders like Proba
+					return c
+				}
+				return cmp.Compare(a.valueRank, b.valueRank)
+			})
+		}
+		i = j
+	}
 	return out
 }
 
-// dashRanks gives each code of dict the rank of its string, shown as "-"
-// when empty, among the dictionary's strings: equal strings share a rank,
-// so comparing ranks orders codes as comparing their strings would.
-func dashRanks(dict []string) []uint32 {
-	order := make([]uint32, len(dict))
+// dashRanks sorts the codes of dict by their strings, shown as "-" when
+// empty, and gives each code the rank of its string: equal strings share a
+// rank, so comparing ranks orders codes as comparing their strings would.
+func dashRanks(dict []string) (order, ranks []uint32) {
+	order = make([]uint32, len(dict))
 	for i := range order {
 		order[i] = uint32(i)
 	}
 	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(orDash(dict[a]), orDash(dict[b])) })
-	ranks := make([]uint32, len(dict))
+	ranks = make([]uint32, len(dict))
 	r := uint32(0)
 	for i, c := range order {
 		if i > 0 && orDash(dict[c]) != orDash(dict[order[i-1]]) {
@@ -96,7 +113,7 @@ func dashRanks(dict []string) []uint32 {
 		}
 		ranks[c] = r
 	}
-	return ranks
+	return order, ranks
 }
 
 func statusClass(code string) string {
