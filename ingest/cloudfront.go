@@ -81,6 +81,7 @@ var cfFields = map[string]cfTarget{
 }
 
 type cfParser struct {
+	header  []byte     // the #Fields: line in effect
 	targets []cfTarget // by field position
 	cols    frame.Set
 	err     error // a #Fields: line that lacks date or time
@@ -92,16 +93,26 @@ type cfParser struct {
 
 func newCloudFrontParser(header []byte) parser {
 	p := &cfParser{}
+	p.reset(header)
+	return p
+}
+
+// reset readies the parser for lines that follow header (nil: none yet),
+// keeping its caches: a worker parses chunk after chunk of the same files.
+func (p *cfParser) reset(header []byte) {
 	if header == nil {
 		header = []byte(cfDefaultFields)
 	}
+	if p.targets != nil && bytes.Equal(header, p.header) {
+		return
+	}
 	p.setFields(header)
-	return p
 }
 
 func (p *cfParser) columns() frame.Set { return p.cols }
 
 func (p *cfParser) setFields(line []byte) {
+	p.header = append(p.header[:0], line...)
 	names := bytes.Fields(line[len("#Fields:"):])
 	p.targets = make([]cfTarget, len(names))
 	p.cols = frame.Set{}

@@ -29,6 +29,14 @@ type parser interface {
 	columns() frame.Set
 }
 
+// A reusableParser keeps state worth carrying from chunk to chunk (decoded
+// values, the last date); reset readies it for a chunk whose lines follow
+// header, as newParser(header) would.
+type reusableParser interface {
+	parser
+	reset(header []byte)
+}
+
 // Format is a log format: how to recognise it and how to parse it.
 type Format struct {
 	Name string // stable name used by --format and in the report

@@ -492,8 +492,26 @@ func describeReadError(name, comp string, err error) error {
 // worker is one parsing goroutine: its dictionaries serve every chunk it
 // parses, and its batches come back to it once merged.
 type worker struct {
-	dicts *frame.Dicts
-	free  chan *frame.Batch
+	dicts   *frame.Dicts
+	free    chan *frame.Batch
+	parsers map[*Format]reusableParser
+}
+
+// parser returns a parser for a chunk of format f whose lines follow header:
+// the worker's own, reset, when the format's parsers can be reused.
+func (w *worker) parser(f *Format, header []byte) parser {
+	if p, ok := w.parsers[f]; ok {
+		p.reset(header)
+		return p
+	}
+	p := f.newParser(header)
+	if rp, ok := p.(reusableParser); ok {
+		if w.parsers == nil {
+			w.parsers = map[*Format]reusableParser{}
+		}
+		w.parsers[f] = rp
+	}
+	return p
 }
 
 func newWorker(batches int) *worker {
@@ -531,7 +549,7 @@ func (w *worker) parseChunk(t task) chunkResult {
 		return r
 	}
 	b := w.batch()
-	p := t.format.newParser(t.header)
+	p := w.parser(t.format, t.header)
 	b.Begin(p.columns())
 	var row frame.Row
 	data := t.data
