@@ -63,7 +63,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 			writes = append(writes, r)
 		}
 	}
-	slices.SortFunc(writes, byCountKeyValue)
+	sortByCount(writes)
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
 			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})

@@ -160,6 +160,8 @@ type Table struct {
 	// Index names the column shown as the index, like a DataFrame's; -1
 	// (the default from NewTable) shows a 0-based row number instead.
 	Index int
+
+	block []any // where Add puts the next rows' values
 }
 
 // NewTable returns an empty table with the given columns.
@@ -167,17 +169,26 @@ func NewTable(id, title string, cols ...Column) *Table {
 	return &Table{ID: id, Title: title, Columns: cols, Index: -1}
 }
 
-// Add appends a row.
+// Add appends a row. NaN and infinite numbers become nil (null in JSON).
+// The values are copied into blocks shared by many rows, so that a table of
+// a hundred thousand rows is a few allocations for its rows rather than one
+// per row.
 func (t *Table) Add(vals ...any) {
 	if len(vals) != len(t.Columns) {
 		panic("analysis: table " + t.ID + ": row width does not match columns")
 	}
-	for i, v := range vals {
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			vals[i] = nil
-		}
+	if cap(t.block)-len(t.block) < len(vals) {
+		rows := min(max(16, len(t.Rows)), 4096)
+		t.block = make([]any, 0, rows*len(vals))
 	}
-	t.Rows = append(t.Rows, vals)
+	start := len(t.block)
+	for _, v := range vals {
+		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+			v = nil
+		}
+		t.block = append(t.block, v)
+	}
+	t.Rows = append(t.Rows, t.block[start:len(t.block):len(t.block)])
 }
 
 // PlotKind is the shape of a plot.

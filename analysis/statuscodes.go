@@ -38,16 +38,34 @@ type CondRow struct {
 	keyRank, valueRank uint32 // the order of Key and Value among their dictionaries' strings
 }
 
-// byCountKeyValue orders rows by N descending, then Key, then Value: the
-// order of a groupby([key, value]).size().sort_values(ascending=False).
-func byCountKeyValue(a, b CondRow) int {
-	if c := cmp.Compare(b.N, a.N); c != 0 {
-		return c
+// sortByCount orders rows by N descending, then Key, then Value: the order
+// of a groupby([key, value]).size().sort_values(ascending=False). It sorts
+// small pointer-free keys and then moves each row once, rather than moving
+// rows, which hold strings, at every step of the sort.
+func sortByCount(rows []CondRow) {
+	type key struct {
+		n      int
+		kr, vr uint32
+		i      int
 	}
-	if c := cmp.Compare(a.keyRank, b.keyRank); c != 0 {
-		return c
+	keys := make([]key, len(rows))
+	for i, r := range rows {
+		keys[i] = key{r.N, r.keyRank, r.valueRank, i}
 	}
-	return cmp.Compare(a.valueRank, b.valueRank)
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(b.n, a.n); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.kr, b.kr); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.vr, b.vr)
+	})
+	sorted := make([]CondRow, len(rows))
+	for j, k := range keys {
+		sorted[j] = rows[k.i]
+	}
+	copy(rows, sorted)
 }
 
 // Conditional computes df.groupby(key)[value].value_counts(normalize=True)

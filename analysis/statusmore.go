@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,12 +53,18 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 	})
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
+	var buf []byte
 	for _, m := range list {
-		parts := make([]string, len(m.rows))
-		for i, r := range m.rows { // most frequent first, as Conditional sorts them
-			parts[i] = fmt.Sprintf("%s: %d", r.Value, r.N)
+		buf = buf[:0]
+		for i, r := range m.rows { // "200: 12, 404: 3", most frequent first, as Conditional sorts them
+			if i > 0 {
+				buf = append(buf, ", "...)
+			}
+			buf = append(buf, r.Value...)
+			buf = append(buf, ": "...)
+			buf = strconv.AppendInt(buf, int64(r.N), 10)
 		}
-		tab.Add(m.ip, m.requests, len(m.rows), strings.Join(parts, ", "))
+		tab.Add(m.ip, m.requests, len(m.rows), string(buf))
 	}
 	s.Compute(`requests.groupby("ip").status.agg(requests="size", distinct_statuses="nunique").query("distinct_statuses > 1").sort_values("requests", ascending=False)`,
 		Output{Table: tab})
@@ -78,7 +85,7 @@ type worstClient struct {
 // non2xxTable adds the non-2xx responses grouped by IP and status, most
 // frequent first, and returns the client with the most of them.
 func non2xxTable(s *Section, cond []CondRow) worstClient {
-	var rows []CondRow
+	rows := make([]CondRow, 0, len(cond))
 	var w worstClient
 	groupCond(cond, func(g []CondRow) {
 		n, total, top := 0, 0, -1
@@ -105,7 +112,7 @@ func non2xxTable(s *Section, cond []CondRow) worstClient {
 		}
 	})
 	w.hasNon2xx = w.n > 0
-	slices.SortFunc(rows, byCountKeyValue)
+	sortByCount(rows)
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
 	for _, r := range rows {
