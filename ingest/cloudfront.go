@@ -209,21 +209,33 @@ func isSpace(c byte) bool {
 }
 
 // splitTabs appends the tab-separated fields of line to f. It finds the tabs
-// of eight bytes at a time (a word with each tab byte's high bit set):
-// CloudFront's fields are many and short, and a call to bytes.IndexByte per
-// field costs more than the field.
+// of sixteen bytes at a time, as two words with each tab byte's high bit
+// set: CloudFront's fields are many and short, and a call to bytes.IndexByte
+// per field costs more than the field; two independent words a step keep
+// the processor busier than one.
 func splitTabs(line []byte, f [][]byte) [][]byte {
 	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
 	start, i := 0, 0
-	for ; i+8 <= len(line); i += 8 {
+	for ; i+16 <= len(line); i += 16 {
 		x := binary.LittleEndian.Uint64(line[i:]) ^ ('\t' * ones)
-		// High bit set exactly in the bytes of x that are zero.
-		m := ^((x&lows + lows) | x) & highs
-		for m != 0 {
-			j := i + bits.TrailingZeros64(m)>>3
+		y := binary.LittleEndian.Uint64(line[i+8:]) ^ ('\t' * ones)
+		// High bit set exactly in the bytes of x (y) that are zero.
+		mx := ^((x&lows + lows) | x) & highs
+		my := ^((y&lows + lows) | y) & highs
+		if mx|my == 0 {
+			continue
+		}
+		for mx != 0 {
+			j := i + bits.TrailingZeros64(mx)>>3
 			f = append(f, line[start:j])
 			start = j + 1
-			m &= m - 1
+			mx &= mx - 1
+		}
+		for my != 0 {
+			j := i + 8 + bits.TrailingZeros64(my)>>3
+			f = append(f, line[start:j])
+			start = j + 1
+			my &= my - 1
 		}
 	}
 	for ; i < len(line); i++ {

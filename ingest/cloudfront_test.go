@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"math"
 	"path/filepath"
 	"strings"
@@ -383,4 +384,36 @@ func sortedTimes(ts []int64) bool {
 		}
 	}
 	return true
+}
+
+// TestSplitTabs holds splitTabs to bytes.Split on lines with tabs at every
+// position around its 8- and 16-byte steps, runs of tabs, and no tabs.
+func TestSplitTabs(t *testing.T) {
+	var lines []string
+	for n := 0; n <= 40; n++ {
+		base := []byte(strings.Repeat("abcdefghij", 5)[:n])
+		lines = append(lines, string(base))
+		for p := 0; p < n; p++ {
+			l := bytes.Clone(base)
+			l[p] = '\t'
+			lines = append(lines, string(l))
+			if p+1 < n {
+				l[p+1] = '\t'
+				lines = append(lines, string(l))
+			}
+		}
+	}
+	lines = append(lines, strings.Repeat("\t", 37), cf33(nil), "ü\tß\t\x00\t\xff")
+	for _, l := range lines {
+		got := splitTabs([]byte(l), nil)
+		want := bytes.Split([]byte(l), []byte{'\t'})
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d fields, want %d", l, len(got), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("%q: field %d = %q, want %q", l, i, got[i], want[i])
+			}
+		}
+	}
 }
