@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -330,28 +331,42 @@ func unhex(c byte) byte {
 }
 
 // parseDecimal parses an unsigned decimal such as 214182 or 0.017 without
-// allocating.
+// allocating, to the same float64 as strconv.ParseFloat: with up to 15
+// significant digits, the digits as an integer and the power of ten are
+// both exact, and one division rounds correctly; longer numbers go to
+// strconv.
 func parseDecimal(b []byte) (float64, bool) {
 	if len(b) == 0 || len(b) > 30 {
 		return 0, false
 	}
-	var whole, frac int64
-	scale := 1.0
-	i := 0
+	var mant uint64
+	sig, frac, i := 0, 0, 0 // significant digits, digits after the point
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		whole = whole*10 + int64(b[i]-'0')
+		mant = mant*10 + uint64(b[i]-'0')
+		if mant != 0 {
+			sig++
+		}
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if scale < 1e15 {
-				frac = frac*10 + int64(b[i]-'0')
-				scale *= 10
+			mant = mant*10 + uint64(b[i]-'0')
+			if mant != 0 {
+				sig++
 			}
+			frac++
 		}
 	}
 	if i != len(b) || (i == 1 && b[0] == '.') {
 		return 0, false
 	}
-	return float64(whole) + float64(frac)/scale, true
+	if sig > 15 || frac >= len(pow10) {
+		x, err := strconv.ParseFloat(string(b), 64)
+		return x, err == nil
+	}
+	return float64(mant) / pow10[frac], true
 }
+
+// pow10 holds the powers of ten a float64 represents exactly.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}

@@ -3,7 +3,9 @@ package ingest
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -414,6 +416,32 @@ func TestSplitTabs(t *testing.T) {
 			if !bytes.Equal(got[i], want[i]) {
 				t.Fatalf("%q: field %d = %q, want %q", l, i, got[i], want[i])
 			}
+		}
+	}
+}
+
+// TestParseDecimal holds parseDecimal to strconv.ParseFloat: the same
+// float64 for every number CloudFront writes (byte counts, seconds with
+// three decimals) and for long ones, and the same refusals.
+func TestParseDecimal(t *testing.T) {
+	cases := []string{"0", "7", "214182", "0.017", "0.001", "12.345", "5.", ".5", "0.1", "0.3", "2.675",
+		"123456789012345", "1234567890123456789", "0.000000000000000000000001", "98765.4321", "00012.50",
+		"9007199254740993", "179769313486231570000000000000"}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		cases = append(cases, strconv.FormatFloat(float64(r.IntN(100000000))/1000, 'f', 3, 64),
+			strconv.FormatFloat(r.Float64()*1e6, 'f', r.IntN(12), 64))
+	}
+	for _, c := range cases {
+		want, err := strconv.ParseFloat(c, 64)
+		got, ok := parseDecimal([]byte(c))
+		if !ok || err != nil || got != want {
+			t.Fatalf("parseDecimal(%q) = %v %v, strconv says %v %v", c, got, ok, want, err)
+		}
+	}
+	for _, c := range []string{"", ".", "-1", "1e5", "1.2.3", "12a", " 1", "0x10", "+1", "1,5"} {
+		if _, ok := parseDecimal([]byte(c)); ok {
+			t.Errorf("parseDecimal(%q) accepted", c)
 		}
 	}
 }
