@@ -337,3 +337,27 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTimings checks that --timings reports the read with its record count,
+// every section that ran, and each output written, and that without it
+// stderr has none of that.
+func TestTimings(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.json")
+	_, stderr, err := runCLI(t, combinedLines, "report", "--timings", "--sections", "uri_stems,methods", "-o", out, "-")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	for _, want := range []string{"timing: read 3 records", "timing: analyses (2 sections)", "section uri_stems", "section methods", "timing: wrote json"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "section status_codes") {
+		t.Errorf("a section that did not run is timed:\n%s", stderr)
+	}
+	_, stderr, err = runCLI(t, combinedLines, "report", "-o", out, "-")
+	if err != nil || strings.Contains(stderr, "timing:") {
+		t.Errorf("without --timings: err %v, stderr %q", err, stderr)
+	}
+}
