@@ -194,17 +194,9 @@ func (s *Strings) Value(i int) string {
 // Lookup returns the code of v and whether the column holds it.
 func (s *Strings) Lookup(v string) (uint32, bool) { return s.d.lookup(v) }
 
-// Counts returns the number of rows per code, indexed by code.
-func (s *Strings) Counts() []int {
-	if s.width != 0 {
-		s.widen()
-	}
-	n := make([]int, len(s.Dict))
-	for _, c := range s.Codes {
-		n[c]++
-	}
-	return n
-}
+// Counts returns the number of rows per code, indexed by code. It reads the
+// codes in whatever width the column keeps them.
+func (s *Strings) Counts() []int { return s.view().Counts() }
 
 // Distinct is the number of distinct non-empty values present in rows.
 func (s *Strings) Distinct() int {
