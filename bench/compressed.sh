@@ -23,11 +23,8 @@ fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if [ ! -x /usr/bin/time ]; then
-  sudo_cmd=""
-  [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y -qq time >/dev/null
-fi
+. "$(dirname "$0")/lib.sh"
+need_time
 (cd "$repo" && go build -o "$work/logbook" ./cmd/logbook)
 
 files=("$@")
@@ -35,18 +32,6 @@ for f in "${files[@]}"; do
   cat "$f" >/dev/null
 done
 
-timed() { # results file, command...
-  local out="$1"; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
-    echo "bench/compressed.sh: failed: $*" >&2; tail -5 "$work/stderr.txt" >&2; exit 1; }
-  t1=$(date +%s%N)
-  awk -F': ' -v ns=$((t1 - t0)) '
-    /Maximum resident set size/ { rss = $2 }
-    END { printf "%.3f %d\n", ns / 1e9, rss }' "$work/time.txt" >>"$out"
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for i in "${!files[@]}"; do : >"$work/r$i"; done
 for r in $(seq "$runs"); do

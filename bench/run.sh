@@ -36,10 +36,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-if [ ! -x /usr/bin/time ]; then
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
-fi
+. "$(dirname "$0")/lib.sh"
+need_time
 if [ "$goaccess" = 1 ] && ! command -v goaccess >/dev/null 2>&1; then
   echo "installing GoAccess with apt-get..." >&2
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq goaccess >/dev/null
@@ -67,22 +65,6 @@ esac
 echo "building logbook..." >&2
 (cd "$repo" && go build -o "$work/logbook" ./cmd/logbook)
 
-# One timed run: appends "wall_seconds max_rss_kb" to $1. The wall time is
-# taken around /usr/bin/time (whose own has 10 ms steps); the peak RSS is
-# its "Maximum resident set size" (for a pipeline: its largest process).
-timed() {
-  local out="$1"; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
-    echo "bench/run.sh: failed: $*" >&2; tail -5 "$work/stderr.txt" >&2; exit 1; }
-  t1=$(date +%s%N)
-  awk -F': ' -v ns=$((t1 - t0)) '
-    /Maximum resident set size/ { rss = $2 }
-    END { printf "%.3f %d\n", ns / 1e9, rss }' "$work/time.txt" >>"$out"
-}
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # Warm the page cache and count the lines.
 "${cat[@]}" "$file" >/dev/null
