@@ -11,35 +11,7 @@ import (
 	"github.com/logbook/logbook/frame"
 )
 
-// rec is one hand-written record: seconds after t0, and its strings.
-type rec struct {
-	at                       int64
-	ip, method, stem, status string
-}
-
 var t0 = time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC).Unix()
-
-// handFrame builds a frame of IP, method, stem and status columns.
-func handFrame(recs []rec) *frame.Frame {
-	var b frame.Builder
-	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Status))
-	var r frame.Row
-	for _, x := range recs {
-		r.Reset()
-		r.Time = t0 + x.at
-		r.Str[frame.IP], r.Str[frame.Method] = []byte(x.ip), []byte(x.method)
-		r.Str[frame.Stem], r.Str[frame.Status] = []byte(x.stem), []byte(x.status)
-		b.Add(&r)
-	}
-	return b.Frame()
-}
-
-func rows(t *Table) [][]any {
-	if t == nil {
-		return nil
-	}
-	return t.Rows
-}
 
 // statusRecs: IP .1 gets 200, 200, 404; .2 a single 200; .3 a tie of two
 // 301 and two 200; .4 a single 500; .5 a 304 and a 200; .6 a 302; the
@@ -211,23 +183,5 @@ var (
 	benchOnce  sync.Once
 	benchFrame *frame.Frame
 )
-
-// millionRows is a synthetic week of 1,000,000 requests with the outage.
-func millionRows(b *testing.B) *frame.Frame {
-	benchOnce.Do(func() { benchFrame = synthFrame(synthOptions{Lines: 1_000_000, Days: 7, Outage: true, Seed: 42}) })
-	return benchFrame
-}
-
-func benchSection(b *testing.B, a Analysis) {
-	f := millionRows(b)
-	in := &Input{Frame: f, Loc: time.UTC}
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := a.Run(context.Background(), in); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-}
 
 func BenchmarkStatusCodes(b *testing.B) { benchSection(b, statusCodes{}) }

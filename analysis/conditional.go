@@ -2,32 +2,14 @@ package analysis
 
 import (
 	"cmp"
-	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
 
-func init() {
-	Register(Info{
-		Name:  "status_codes",
-		Title: "Status codes",
-		Doc:   "Which status codes were returned, overall, per client IP and over time, and which requests were redirected.",
-		Order: 400,
-		Cost:  200, // ms per million rows
-		Needs: frame.Cols(frame.Status, frame.IP),
-		Params: []Param{
-			{Name: "redirects_top", Default: "1000", Doc: "how many (status, path, IP) rows the redirects table keeps, most frequent first"},
-		},
-		New: func() Analysis { return statusCodes{} },
-	})
-}
-
-type statusCodes struct{}
-
-var _ Analysis = statusCodes{}
+// The conditional-distribution engine: value_counts(normalize=True) of one
+// column within each group of another, as status_codes and methods use it.
 
 // CondRow is one row of a conditional distribution P(value | key).
 type CondRow struct {
@@ -134,86 +116,14 @@ func dashRanks(dict []string) (order, ranks []uint32) {
 	return order, ranks
 }
 
-func statusClass(code string) string {
-	if len(code) == 3 && code[0] >= '1' && code[0] <= '5' {
-		return code[:1] + "xx"
-	}
-	return "other"
-}
-
-func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
-	total := f.Len()
-	s := &Section{}
-	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")
-
-	ranked := frame.Rank(status.Counts(), status.Dict)
-	counts := NewTable("status_counts", "Requests per status code",
-		Column{"status_code", Text}, Column{"requests", Integer})
-	counts.Index = 0
-	classes := map[string]int{}
-	for _, r := range ranked {
-		code := orDash(status.Dict[r.Code])
-		counts.Add(code, r.N)
-		classes[statusClass(code)] += r.N
-	}
-	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
-
-	cond := Conditional(ips, status)
-	given := NewTable("status_given_ip", "Status code given the client IP",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Fraction})
-	for _, r := range cond {
-		given.Add(r.Key, r.Value, r.Proba)
-	}
-	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
-
-	mixedStatusTable(s, cond)
-	worst := non2xxTable(s, cond)
-	peaks := statusOverTime(s, f, in)
-	redir := redirectsTable(s, f, in)
-
-	// Conclusions.
-	lead := ranked[0]
-	var parts []string
-	for _, c := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
-		if n := classes[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Pct(float64(n)/float64(total))))
+// groupCond calls fn for each key's run of rows in cond (sorted by key).
+func groupCond(cond []CondRow, fn func(rows []CondRow)) {
+	for i := 0; i < len(cond); {
+		j := i + 1
+		for j < len(cond) && cond[j].Key == cond[i].Key {
+			j++
 		}
+		fn(cond[i:j])
+		i = j
 	}
-	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request"), List(parts)))
-	if n := classes["5xx"]; n > 0 {
-		share := float64(n) / float64(total)
-		sev := SevNotice
-		if share >= 0.01 {
-			sev = SevWarning
-		}
-		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Pct(share)))
-	}
-	mixed := 0
-	groupCond(cond, func(rows []CondRow) {
-		if len(rows) > 1 {
-			mixed++
-		}
-	})
-	clients := 0
-	groupCond(cond, func([]CondRow) { clients++ })
-	var msg string
-	if mixed == 0 {
-		msg = "Every IP received a single status code for all of its requests."
-	} else {
-		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP"))
-	}
-	if w := worst.sentence(); w != "" {
-		msg += " " + w
-	}
-	s.Conclude(msg)
-	if p := peaks.sentence(); p != "" {
-		s.Conclude(p)
-	}
-	if r := redir.sentence(); r != "" {
-		s.Conclude(r)
-	}
-	return s, nil
 }
