@@ -180,11 +180,11 @@ func benchLogFrame(cloudfront bool) *frame.Frame {
 func BenchmarkRunAll(b *testing.B) {
 	f := benchLogFrames()["combined"]
 	in := &Input{Frame: f, Loc: time.UTC}
-	infos := All()
+	jobs := Defaults(All())
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		for _, s := range RunAll(context.Background(), in, infos) {
+		for _, s := range RunAll(context.Background(), in, jobs) {
 			if s.Error != "" {
 				b.Fatalf("%s: %s", s.ID, s.Error)
 			}
@@ -210,9 +210,10 @@ func BenchmarkSections(b *testing.B) {
 				b.Skip("no benchmark frame has the columns this section needs")
 			}
 			in := &Input{Frame: f, Loc: time.UTC}
+			job := Defaults([]Info{info})[0]
 			b.ReportAllocs()
 			for b.Loop() {
-				if s := runOne(context.Background(), in, info); s.Error != "" || s.Skipped != "" {
+				if s := runOne(context.Background(), in, job); s.Error != "" || s.Skipped != "" {
 					b.Fatalf("%s: %s%s", info.Name, s.Error, s.Skipped)
 				}
 			}

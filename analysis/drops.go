@@ -154,7 +154,8 @@ type gapOptions struct {
 	Burst       int64   // minutes before a gap searched for an error burst
 }
 
-var defaultGapOptions = gapOptions{MinMinutes: 5, MinExpected: 20, Window: 180, Burst: 15}
+// gapWindow is gapOptions.Window as the traffic section sets it.
+const gapWindow = 180
 
 // bucketMinutes is the width of the buckets whose median gives the local rate.
 const bucketMinutes = 10

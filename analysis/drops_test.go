@@ -144,7 +144,7 @@ func fmtIP(i int) string {
 // runTraffic runs the traffic section on f in UTC.
 func runTraffic(t testing.TB, f *frame.Frame) *Section {
 	t.Helper()
-	s, err := traffic{}.Run(context.Background(), &Input{Frame: f, Loc: time.UTC})
+	s, err := configured(t, "traffic", nil).Run(context.Background(), &Input{Frame: f, Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestOutageFound(t *testing.T) {
 			wantStart := synthStart.Add(time.Duration(o.outageAt()) * time.Minute)
 
 			mc := countMinutes(f.Time, strCol(f, frame.Status))
-			gaps := findGaps(mc, nil, defaultGapOptions)
+			gaps := findGaps(mc, nil, defaultGapOptions())
 			if len(gaps) != 1 {
 				t.Fatalf("found %d gaps, want 1: %+v", len(gaps), gaps)
 			}
@@ -376,7 +376,7 @@ func TestDaylightSaving(t *testing.T) {
 		t.Skip(err)
 	}
 	f := synthFrame(synthOptions{Lines: 100000, Days: 7, Seed: 12, Start: time.Date(2024, 3, 28, 0, 0, 0, 0, time.UTC)})
-	s, err := traffic{}.Run(context.Background(), &Input{Frame: f, Loc: berlin})
+	s, err := configured(t, "traffic", nil).Run(context.Background(), &Input{Frame: f, Loc: berlin})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,7 +457,7 @@ func TestFindGapsByHand(t *testing.T) {
 			mc = append(mc, minuteCount{Minute: m, N: 1, E4: int32(m % 2)})
 		}
 	}
-	gaps := findGaps(mc, nil, defaultGapOptions)
+	gaps := findGaps(mc, nil, defaultGapOptions())
 	if len(gaps) != 1 {
 		t.Fatalf("gaps = %+v, want one", gaps)
 	}
@@ -470,13 +470,13 @@ func TestFindGapsByHand(t *testing.T) {
 		t.Errorf("before %+v, usual %+v, burst %v/%v", g.Before, g.Usual, g.Burst5, g.Burst4)
 	}
 	// The usual level for those hours of the day caps what is expected.
-	gaps = findGaps(mc, func(a, b int64) float64 { return float64(b-a) * 0.5 }, defaultGapOptions)
+	gaps = findGaps(mc, func(a, b int64) float64 { return float64(b-a) * 0.5 }, defaultGapOptions())
 	if len(gaps) != 0 {
 		t.Errorf("with a usual rate of 0.5 a minute: %+v, want none (15 expected)", gaps)
 	}
 	// A shorter minimum still does not make 5 expected requests a gap, nor
 	// does a lower bar make it one when it is shorter than the minimum.
-	opt := defaultGapOptions
+	opt := defaultGapOptions()
 	opt.MinExpected = 4
 	if gaps := findGaps(mc, nil, opt); len(gaps) != 2 || gaps[1].Start != 600 || gaps[1].Expected != 5 {
 		t.Errorf("with a bar of 4 requests: %+v, want the second hole too", gaps)
@@ -590,7 +590,7 @@ func TestTinyFrames(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := handFrame(recs)
 			in := &Input{Frame: f, Loc: time.UTC}
-			for _, a := range []Analysis{traffic{}, statusCodes{}, methods{}} {
+			for _, a := range []Analysis{configured(t, "traffic", nil), configured(t, "status_codes", nil), configured(t, "methods", nil)} {
 				s, err := a.Run(context.Background(), in)
 				if err != nil {
 					t.Fatal(err)
@@ -610,3 +610,9 @@ func TestTinyFrames(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// defaultGapOptions are the detection's options at the traffic section's
+// default parameters.
+func defaultGapOptions() gapOptions {
+	return configured(nil, "traffic", nil).(*traffic).gapOptions()
+}

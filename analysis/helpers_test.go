@@ -42,7 +42,8 @@ func millionRows(b *testing.B) *frame.Frame {
 	return benchFrame
 }
 
-func benchSection(b *testing.B, a Analysis) {
+func benchSection(b *testing.B, name string) {
+	a := configured(b, name, nil)
 	f := millionRows(b)
 	in := &Input{Frame: f, Loc: time.UTC}
 	b.ResetTimer()
@@ -52,4 +53,21 @@ func benchSection(b *testing.B, a Analysis) {
 		}
 	}
 	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// configured returns the registered analysis name with its parameters at
+// their defaults, then set from params.
+func configured(t testing.TB, name string, params map[string]string) Analysis {
+	info, ok := Lookup(name)
+	if !ok {
+		panic("no analysis " + name)
+	}
+	a, err := info.Configure(params)
+	if err != nil {
+		if t == nil {
+			panic(err)
+		}
+		t.Fatal(err)
+	}
+	return a
 }

@@ -116,4 +116,4 @@ func TestMethodsWriters(t *testing.T) {
 	}
 }
 
-func BenchmarkMethods(b *testing.B) { benchSection(b, methods{}) }
+func BenchmarkMethods(b *testing.B) { benchSection(b, "methods") }

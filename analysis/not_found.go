@@ -12,20 +12,25 @@ import (
 
 func init() {
 	Register(Info{
-		Name:   "not_found",
-		Title:  "Missing pages",
-		Doc:    "The most requested paths that do not exist (404 and 410 responses), and the clients that ask for them.",
-		Order:  350,
-		Cost:   55, // ms per million rows
-		Needs:  frame.Cols(frame.Stem, frame.Status, frame.IP),
-		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the path and client tables keep"}},
-		New:    func() Analysis { return notFound{} },
+		Name:  "not_found",
+		Title: "Missing pages",
+		Doc:   "The most requested paths that do not exist (404 and 410 responses), and the clients that ask for them.",
+		Order: 350,
+		Cost:  55, // ms per million rows
+		Needs: frame.Cols(frame.Stem, frame.Status, frame.IP),
+		New:   func() Analysis { return &notFound{} },
 	})
 }
 
-type notFound struct{}
+type notFound struct {
+	top int // rows the path and client tables keep
+}
 
-var _ Analysis = notFound{}
+var _ Configurable = (*notFound)(nil)
+
+func (a *notFound) Params(p *Params) {
+	p.Int(&a.top, "top", 1000, "how many rows the path and client tables keep").AtLeast(1)
+}
 
 // missingCount is one row of a not-found table: a key (stem or IP code),
 // its missing responses and how many distinct other keys it had.
@@ -43,7 +48,7 @@ func sortMissing(rows []missingCount) {
 	})
 }
 
-func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	stems, status, ips := strCol(f, frame.Stem), strCol(f, frame.Status), strCol(f, frame.IP)
 	total := f.Len()
@@ -97,7 +102,7 @@ func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 		ipTotal[v.key] = ipTotals[c]
 	}
 
-	top := max(1, int(in.FloatParam("not_found", "top", 1000)))
+	top := a.top
 	pt := NewTable("not_found_paths", "Most requested missing paths",
 		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Fraction})
 	pt.Index = 0

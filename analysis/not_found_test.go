@@ -10,7 +10,7 @@ import (
 
 func runNotFound(t testing.TB, recs []rec, params map[string]string) *Section {
 	t.Helper()
-	s, err := notFound{}.Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC, Params: params})
+	s, err := configured(t, "not_found", params).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestNotFoundTables(t *testing.T) {
 	}
 
 	// With top=2 the tables are cut and the conclusions say so.
-	s = runNotFound(t, missingRecs, map[string]string{"not_found.top": "2"})
+	s = runNotFound(t, missingRecs, map[string]string{"top": "2"})
 	if n := len(tableByID(s, "not_found_paths").Rows); n != 2 {
 		t.Errorf("top=2 kept %d paths", n)
 	}

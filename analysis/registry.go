@@ -29,8 +29,6 @@ type Info struct {
 	Doc   string    // one line: the question the section answers
 	Order int       // position in the report, spaced by 100
 	Needs frame.Set // columns without which the section is skipped
-	// Params lists the parameters the section reads, with their defaults.
-	Params []Param
 	// RunsEmpty lets the analysis run on a frame with no records.
 	RunsEmpty bool
 	// Cost is the analysis's rough CPU time per million rows, in
@@ -38,13 +36,6 @@ type Info struct {
 	// first so that the last to finish is a short one. 0 counts as cheap.
 	Cost int
 	New  func() Analysis
-}
-
-// Param documents one parameter of an analysis.
-type Param struct {
-	Name    string
-	Default string
-	Doc     string
 }
 
 var (
@@ -94,6 +85,16 @@ func Lookup(name string) (Info, bool) {
 	return info, ok
 }
 
+// Defaults makes a job of each analysis with its parameters at their
+// defaults.
+func Defaults(infos []Info) []Job {
+	jobs, err := Jobs(infos, nil)
+	if err != nil {
+		panic(err) // no parameter given: cannot fail
+	}
+	return jobs
+}
+
 // Select picks analyses by name: all of them when only is empty, minus those
 // in skip. Unknown names are an error that lists the known ones.
 func Select(only, skip []string) ([]Info, error) {
@@ -134,25 +135,25 @@ func Select(only, skip []string) ([]Info, error) {
 // time. A section whose columns are missing is skipped with a one-line
 // reason; a failing or panicking analysis yields a section with Error set,
 // and never stops the others.
-func RunAll(ctx context.Context, in *Input, infos []Info) []*Section {
-	out := make([]*Section, len(infos))
-	order := make([]int, len(infos))
+func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
+	out := make([]*Section, len(jobs))
+	order := make([]int, len(jobs))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(infos[b].Cost, infos[a].Cost) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(jobs[b].Info.Cost, jobs[a].Info.Cost) })
 	next := make(chan int, len(order))
 	for _, i := range order {
 		next <- i
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(infos)) {
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = runOne(ctx, in, infos[i])
+				out[i] = runOne(ctx, in, jobs[i])
 			}
 		}()
 	}
@@ -160,7 +161,8 @@ func RunAll(ctx context.Context, in *Input, infos []Info) []*Section {
 	return out
 }
 
-func runOne(ctx context.Context, in *Input, info Info) (s *Section) {
+func runOne(ctx context.Context, in *Input, job Job) (s *Section) {
+	info := job.Info
 	start := time.Now()
 	base := &Section{ID: info.Name, Title: info.Title, Doc: info.Doc}
 	defer func() {
@@ -179,7 +181,7 @@ func runOne(ctx context.Context, in *Input, info Info) (s *Section) {
 		base.Skipped = "skipped: there are no records to analyse"
 		return base
 	}
-	s, err := info.New().Run(ctx, in)
+	s, err := job.Analysis.Run(ctx, in)
 	if err != nil {
 		base.Error = err.Error()
 		return base

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/logbook/logbook/analysis"
@@ -58,8 +60,8 @@ func TestRegistryWalk(t *testing.T) {
 	}
 	for name, in := range sampleInputs(t) {
 		t.Run(name, func(t *testing.T) {
-			first := analysis.RunAll(context.Background(), in, infos)
-			second := analysis.RunAll(context.Background(), in, infos)
+			first := analysis.RunAll(context.Background(), in, analysis.Defaults(infos))
+			second := analysis.RunAll(context.Background(), in, analysis.Defaults(infos))
 			tableIDs := map[string]bool{}
 			for i, s := range first {
 				if s.ID != infos[i].Name || s.Title != infos[i].Title {
@@ -131,7 +133,7 @@ func TestMissingColumnsSkip(t *testing.T) {
 	b.Add(&r)
 	in := &analysis.Input{Frame: b.Frame(), Loc: b.Frame().Location()}
 	info, _ := analysis.Lookup("uri_stems")
-	s := analysis.RunAll(context.Background(), in, []analysis.Info{info})[0]
+	s := analysis.RunAll(context.Background(), in, analysis.Defaults([]analysis.Info{info}))[0]
 	if s.Skipped == "" || s.Error != "" {
 		t.Errorf("uri_stems on a frame without stems: skipped %q, error %q", s.Skipped, s.Error)
 	}
@@ -144,5 +146,74 @@ func TestSelect(t *testing.T) {
 	}
 	if _, err := analysis.Select(nil, []string{"no_such"}); err == nil {
 		t.Error("Select with an unknown name did not fail")
+	}
+}
+
+// TestSectionFiles holds the layout: each registered section lives in
+// analysis/<id>.go, where it registers itself, with its tests in
+// <id>_test.go.
+func TestSectionFiles(t *testing.T) {
+	for _, info := range analysis.All() {
+		src, err := os.ReadFile(info.Name + ".go")
+		if err != nil {
+			t.Errorf("section %s: %v", info.Name, err)
+			continue
+		}
+		if !regexp.MustCompile(`Name:\s+"` + regexp.QuoteMeta(info.Name) + `"`).Match(src) {
+			t.Errorf("section %s: %s.go does not register it", info.Name, info.Name)
+		}
+		if _, err := os.Stat(info.Name + "_test.go"); err != nil {
+			t.Errorf("section %s has no tests in %s_test.go", info.Name, info.Name)
+		}
+	}
+}
+
+// TestParams checks every declared parameter (a name, a type, a default
+// that parses, a doc) and that Configure refuses what it must.
+func TestParams(t *testing.T) {
+	declared := 0
+	for _, info := range analysis.All() {
+		for _, p := range info.Params() {
+			declared++
+			if p.Name == "" || p.Doc == "" || (p.Type != "int" && p.Type != "float") {
+				t.Errorf("%s.%s: incomplete declaration %+v", info.Name, p.Name, p)
+			}
+			if _, err := info.Configure(map[string]string{p.Name: p.Default}); err != nil {
+				t.Errorf("%s.%s: its own default %q is refused: %v", info.Name, p.Name, p.Default, err)
+			}
+		}
+	}
+	if declared < 5 {
+		t.Fatalf("only %d parameters declared", declared)
+	}
+	sizes, _ := analysis.Lookup("sizes")
+	overview, _ := analysis.Lookup("overview")
+	for _, tc := range []struct {
+		info   analysis.Info
+		values map[string]string
+		want   string // part of the error; "" for none
+	}{
+		{sizes, map[string]string{"z": "2.5", "top": "5"}, ""},
+		{sizes, map[string]string{"zz": "2"}, "unknown parameter sizes.zz (known: z (float, default 3), top (int, default 20))"},
+		{sizes, map[string]string{"top": "2.5"}, "parameter sizes.top (int): want an integer, got \"2.5\""},
+		{sizes, map[string]string{"top": "0"}, "want at least 1"},
+		{sizes, map[string]string{"z": "NaN"}, "want a number"},
+		{sizes, map[string]string{"z": "three"}, "want a number"},
+		{overview, map[string]string{"top": "1"}, "section overview has no parameters"},
+	} {
+		_, err := tc.info.Configure(tc.values)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s %v: %v", tc.info.Name, tc.values, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s %v: error %v, want one containing %q", tc.info.Name, tc.values, err, tc.want)
+		}
+	}
+	if _, err := analysis.Jobs(analysis.All(), map[string]string{"nosuch.top": "1"}); err == nil || !strings.Contains(err.Error(), "unknown section nosuch") {
+		t.Errorf("Jobs with an unknown section: %v", err)
+	}
+	only, _ := analysis.Select([]string{"overview"}, nil)
+	if _, err := analysis.Jobs(only, map[string]string{"sizes.z": "1"}); err == nil || !strings.Contains(err.Error(), "section not run") {
+		t.Errorf("Jobs with a parameter for a section left out: %v", err)
 	}
 }

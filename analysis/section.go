@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/logbook/logbook/frame"
@@ -11,26 +10,8 @@ import (
 // Input is what every analysis reads.
 type Input struct {
 	Frame   *frame.Frame
-	Loc     *time.Location    // where days and hours are counted
-	Sources []Source          // the inputs the frame was read from
-	Params  map[string]string // "section.param" → value, from the command line
-}
-
-// Param returns the value of a section parameter, or def when unset.
-func (in *Input) Param(section, name, def string) string {
-	if v, ok := in.Params[section+"."+name]; ok {
-		return v
-	}
-	return def
-}
-
-// FloatParam is Param parsed as a number; an unparsable value gives def.
-func (in *Input) FloatParam(section, name string, def float64) float64 {
-	v, err := strconv.ParseFloat(in.Param(section, name, ""), 64)
-	if err != nil || math.IsNaN(v) {
-		return def
-	}
-	return v
+	Loc     *time.Location // where days and hours are counted
+	Sources []Source       // the inputs the frame was read from
 }
 
 // Source is one input as the overview reports it.

@@ -13,20 +13,25 @@ import (
 
 func init() {
 	Register(Info{
-		Name:   "security",
-		Title:  "Scanners and probes",
-		Doc:    "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got.",
-		Order:  700,
-		Cost:   40, // ms per million rows
-		Needs:  frame.Cols(frame.Stem, frame.IP, frame.Status),
-		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the probe tables keep"}},
-		New:    func() Analysis { return security{} },
+		Name:  "security",
+		Title: "Scanners and probes",
+		Doc:   "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got.",
+		Order: 700,
+		Cost:  40, // ms per million rows
+		Needs: frame.Cols(frame.Stem, frame.IP, frame.Status),
+		New:   func() Analysis { return &security{} },
 	})
 }
 
-type security struct{}
+type security struct {
+	top int // rows the probe tables keep
+}
 
-var _ Analysis = security{}
+var _ Configurable = (*security)(nil)
+
+func (a *security) Params(p *Params) {
+	p.Int(&a.top, "top", 1000, "how many rows the probe tables keep").AtLeast(1)
+}
 
 // probeFamily is a kind of scanner target, recognised on the lower-cased URI
 // stem by any of its patterns (see probePattern).
@@ -167,7 +172,7 @@ type probeIP struct {
 	statuses    map[string]int
 }
 
-func (security) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	stems, ips, status := strCol(f, frame.Stem), strCol(f, frame.IP), strCol(f, frame.Status)
 	total := f.Len()
@@ -241,7 +246,7 @@ func (security) Run(ctx context.Context, in *Input) (*Section, error) {
 		c.first, c.last = min(c.first, f.Time[i]), max(c.last, f.Time[i])
 		c.statuses[orDash(status.Dict[st])]++
 	}
-	top := max(1, int(in.FloatParam("security", "top", 1000)))
+	top := a.top
 
 	// probe_families.
 	order := make([]int, 0, len(fams))

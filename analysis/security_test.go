@@ -10,7 +10,7 @@ import (
 
 func runSecurity(t testing.TB, recs []rec) *Section {
 	t.Helper()
-	s, err := security{}.Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
+	s, err := configured(t, "security", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

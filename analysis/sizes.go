@@ -19,17 +19,21 @@ func init() {
 		Order: 600,
 		Cost:  25, // ms per million rows
 		Needs: frame.Cols(frame.IP, frame.Bytes),
-		Params: []Param{
-			{Name: "z", Default: "3", Doc: "the |z-score| from which an IP is listed as an outlier"},
-			{Name: "top", Default: "20", Doc: "how many IPs the plot shows"},
-		},
-		New: func() Analysis { return sizes{} },
+		New:   func() Analysis { return &sizes{} },
 	})
 }
 
-type sizes struct{}
+type sizes struct {
+	z   float64 // |z-score| from which an IP is an outlier
+	top int     // IPs in the plot
+}
 
-var _ Analysis = sizes{}
+var _ Configurable = (*sizes)(nil)
+
+func (a *sizes) Params(p *Params) {
+	p.Float(&a.z, "z", 3, "the |z-score| from which an IP is listed as an outlier").AtLeast(0)
+	p.Int(&a.top, "top", 20, "how many IPs the plot shows").AtLeast(1)
+}
 
 // ipSize is one IP's row of size_by_ip.
 type ipSize struct {
@@ -89,7 +93,7 @@ func meanStd(rows []ipSize) (mean, std float64) {
 	return mean, math.Sqrt(ss / float64(len(rows)-1))
 }
 
-func (sizes) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	ips, bytes := strCol(f, frame.IP), f.Num(frame.Bytes)
 	total := f.Len()
@@ -108,7 +112,7 @@ m = size_by_ip.average_request_size
 size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
 size_by_ip`, Output{Table: tab})
 
-	threshold := math.Abs(in.FloatParam("sizes", "z", 3))
+	threshold := a.z
 	var out []ipSize
 	for _, r := range rows {
 		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
@@ -141,7 +145,7 @@ size_by_ip`, Output{Table: tab})
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
-	top := max(1, min(int(in.FloatParam("sizes", "top", 20)), len(byMean)))
+	top := max(1, min(a.top, len(byMean)))
 	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
 	vals := make([]float64, top)
 	for i, r := range byMean[:top] {

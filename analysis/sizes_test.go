@@ -11,7 +11,7 @@ import (
 
 func runSizes(t testing.TB, recs []uaRec, params map[string]string) *Section {
 	t.Helper()
-	s, err := sizes{}.Run(context.Background(), &Input{Frame: uaFrame(recs), Loc: time.UTC, Params: params})
+	s, err := configured(t, "sizes", params).Run(context.Background(), &Input{Frame: uaFrame(recs), Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestSizeByIP(t *testing.T) {
 		t.Errorf("conclusions = %q", s.Conclusions)
 	}
 	// With the threshold at 1, only .2 (z = 1.32) is beyond it.
-	s = runSizes(t, sizeRecs, map[string]string{"sizes.z": "1"})
+	s = runSizes(t, sizeRecs, map[string]string{"z": "1"})
 	out := rows(tableByID(s, "size_outliers"))
 	if len(out) != 1 || out[0][0] != "192.0.2.2" || out[0][3] != 1 || out[0][4] != 1000.0 {
 		t.Errorf("size_outliers at 1 = %v", out)
@@ -126,7 +126,7 @@ func TestSizeOutlierKinds(t *testing.T) {
 		t.Errorf("conclusions = %s", text)
 	}
 	// With the threshold lowered, the heavy client is listed and named so.
-	s = runSizes(t, recs, map[string]string{"sizes.z": "1"})
+	s = runSizes(t, recs, map[string]string{"z": "1"})
 	if text := strings.Join(s.Conclusions, " "); !strings.Contains(text, "2 IPs are beyond |z| ≥ 1") || !strings.Contains(text, "over 150 requests, a heavy client") {
 		t.Errorf("conclusions at 1 = %s", text)
 	}

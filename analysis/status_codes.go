@@ -20,16 +20,19 @@ func init() {
 		Order: 400,
 		Cost:  200, // ms per million rows
 		Needs: frame.Cols(frame.Status, frame.IP),
-		Params: []Param{
-			{Name: "redirects_top", Default: "1000", Doc: "how many (status, path, IP) rows the redirects table keeps, most frequent first"},
-		},
-		New: func() Analysis { return statusCodes{} },
+		New:   func() Analysis { return &statusCodes{} },
 	})
 }
 
-type statusCodes struct{}
+type statusCodes struct {
+	redirectsTop int // rows the redirects table keeps
+}
 
-var _ Analysis = statusCodes{}
+var _ Configurable = (*statusCodes)(nil)
+
+func (a *statusCodes) Params(p *Params) {
+	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, IP) rows the redirects table keeps, most frequent first").AtLeast(1)
+}
 
 func statusClass(code string) string {
 	if len(code) == 3 && code[0] >= '1' && code[0] <= '5' {
@@ -38,7 +41,7 @@ func statusClass(code string) string {
 	return "other"
 }
 
-func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
 	total := f.Len()
@@ -68,7 +71,7 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	mixedStatusTable(s, cond)
 	worst := non2xxTable(s, cond)
 	peaks := statusOverTime(s, f, in)
-	redir := redirectsTable(s, f, in)
+	redir := redirectsTable(s, f, in, a.redirectsTop)
 
 	// Conclusions.
 	lead := ranked[0]
@@ -333,7 +336,7 @@ type redirectStats struct {
 // redirectsTable adds the redirects (3xx other than 304 Not Modified) per
 // status, path and IP, with when each was first and last seen, most
 // frequent first.
-func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
+func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStats {
 	var st redirectStats
 	stems := strCol(f, frame.Stem)
 	if stems == nil {
@@ -416,7 +419,6 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 		}
 	}
 
-	top := max(1, int(in.FloatParam("status_codes", "redirects_top", 1000)))
 	st.kept = min(top, len(groups))
 	title := "Redirects (3xx other than 304) per status, path and IP"
 	if st.kept < len(groups) {

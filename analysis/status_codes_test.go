@@ -34,7 +34,7 @@ var statusRecs = []rec{
 
 func runStatus(t testing.TB, f *frame.Frame, loc *time.Location) *Section {
 	t.Helper()
-	s, err := statusCodes{}.Run(context.Background(), &Input{Frame: f, Loc: loc})
+	s, err := configured(t, "status_codes", nil).Run(context.Background(), &Input{Frame: f, Loc: loc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,8 +168,7 @@ func TestStatusSingleStatus(t *testing.T) {
 // many there were.
 func TestStatusRedirectsTop(t *testing.T) {
 	f := handFrame(statusRecs)
-	s, err := statusCodes{}.Run(context.Background(), &Input{Frame: f, Loc: time.UTC,
-		Params: map[string]string{"status_codes.redirects_top": "1"}})
+	s, err := configured(t, "status_codes", map[string]string{"redirects_top": "1"}).Run(context.Background(), &Input{Frame: f, Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,4 +183,4 @@ var (
 	benchFrame *frame.Frame
 )
 
-func BenchmarkStatusCodes(b *testing.B) { benchSection(b, statusCodes{}) }
+func BenchmarkStatusCodes(b *testing.B) { benchSection(b, "status_codes") }

@@ -18,22 +18,32 @@ func init() {
 		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped or fell far below its usual level.",
 		Order: 200,
 		Cost:  20, // ms per million rows
-		Params: []Param{
-			{Name: "gap_minutes", Default: "5", Doc: "the shortest run of minutes without requests reported as a gap"},
-			{Name: "gap_expected", Default: "20", Doc: "the requests a gap must have been expected to hold (exp(-20) ≈ 2e-9)"},
-			{Name: "burst_minutes", Default: "15", Doc: "minutes before a gap searched for a burst of errors"},
-		},
-		New: func() Analysis { return traffic{} },
+		New:   func() Analysis { return &traffic{} },
 	})
 }
 
-type traffic struct{}
+type traffic struct {
+	gapMinutes   int     // the shortest gap reported, in minutes
+	gapExpected  float64 // requests a gap must have been expected to hold
+	burstMinutes int     // minutes before a gap searched for an error burst
+}
 
 // maxPlotPoints is the most points a time-series plot draws; longer spans
 // are plotted in coarser buckets.
 const maxPlotPoints = 2000
 
-var _ Analysis = traffic{}
+var _ Configurable = (*traffic)(nil)
+
+func (a *traffic) Params(p *Params) {
+	p.Int(&a.gapMinutes, "gap_minutes", 5, "the shortest run of minutes without requests reported as a gap").AtLeast(1)
+	p.Float(&a.gapExpected, "gap_expected", 20, "the requests a gap must have been expected to hold (exp(-20) ≈ 2e-9)").AtLeast(1)
+	p.Int(&a.burstMinutes, "burst_minutes", 15, "minutes before a gap searched for a burst of errors").AtLeast(1)
+}
+
+// gapOptions are the detection's options with the section's parameters.
+func (a *traffic) gapOptions() gapOptions {
+	return gapOptions{MinMinutes: int64(a.gapMinutes), MinExpected: a.gapExpected, Window: gapWindow, Burst: int64(a.burstMinutes)}
+}
 
 // timeBuckets counts requests per local day and per local hour, with every
 // day and hour between the first and last request present (zero when idle).
@@ -64,7 +74,7 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (traffic) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	s := &Section{}
 	s.Prose(fmt.Sprintf("When did the requests arrive? Days and hours are counted in %s.", Code(in.Loc.String())))
@@ -96,7 +106,7 @@ func (traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	byHour := hourOfDay(s, b)
 	heatMap(s, b, in)
-	drops := findDrops(f, in, b)
+	drops := findDrops(f, in, b, a.gapOptions())
 	drops.cells(s, in)
 
 	// Conclusions from the numbers.
@@ -242,11 +252,7 @@ type trafficDrops struct {
 }
 
 // findDrops runs the detection of drops.go on the frame.
-func findDrops(f *frame.Frame, in *Input, b timeBuckets) *trafficDrops {
-	opt := defaultGapOptions
-	opt.MinMinutes = max(1, int64(in.FloatParam("traffic", "gap_minutes", float64(opt.MinMinutes))))
-	opt.MinExpected = max(1, in.FloatParam("traffic", "gap_expected", opt.MinExpected))
-	opt.Burst = max(1, int64(in.FloatParam("traffic", "burst_minutes", float64(opt.Burst))))
+func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *trafficDrops {
 	d := &trafficDrops{opt: opt, status: strCol(f, frame.Status) != nil}
 	clock := frame.NewClock(in.Loc)
 	skip := func(h int64) bool { return skippedHour(in.Loc, h) }

@@ -50,7 +50,7 @@ func TestTrafficByDayAndHour(t *testing.T) {
 		utc(2024, 3, 5, 8, 45, 0),   // 10:45
 		utc(2024, 3, 5, 9, 5, 0),    // 11:05
 	)
-	s, err := traffic{}.Run(context.Background(), &Input{Frame: f, Loc: time.FixedZone("+0200", 7200)})
+	s, err := configured(t, "traffic", nil).Run(context.Background(), &Input{Frame: f, Loc: time.FixedZone("+0200", 7200)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,4 +161,4 @@ func TestSkippedHour(t *testing.T) {
 	}
 }
 
-func BenchmarkTraffic(b *testing.B) { benchSection(b, traffic{}) }
+func BenchmarkTraffic(b *testing.B) { benchSection(b, "traffic") }

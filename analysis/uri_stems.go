@@ -9,22 +9,27 @@ import (
 
 func init() {
 	Register(Info{
-		Name:   "uri_stems",
-		Title:  "Where traffic goes",
-		Doc:    "The share of all requests per URI stem (the path without its query string).",
-		Order:  300,
-		Cost:   30, // ms per million rows
-		Needs:  frame.Cols(frame.Stem),
-		Params: []Param{{Name: "top", Default: "20", Doc: "how many stems the plot shows"}},
-		New:    func() Analysis { return uriStems{} },
+		Name:  "uri_stems",
+		Title: "Where traffic goes",
+		Doc:   "The share of all requests per URI stem (the path without its query string).",
+		Order: 300,
+		Cost:  30, // ms per million rows
+		Needs: frame.Cols(frame.Stem),
+		New:   func() Analysis { return &uriStems{} },
 	})
 }
 
-type uriStems struct{}
+type uriStems struct {
+	top int // stems in the plot
+}
 
-var _ Analysis = uriStems{}
+var _ Configurable = (*uriStems)(nil)
 
-func (uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *uriStems) Params(p *Params) {
+	p.Int(&a.top, "top", 20, "how many stems the plot shows").AtLeast(1)
+}
+
+func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	stems := strCol(f, frame.Stem)
 	total := f.Len()
@@ -37,8 +42,7 @@ func (uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	for _, r := range ranked {
 		tab.Add(orDash(stems.Dict[r.Code]), r.N, float64(r.N)/float64(total))
 	}
-	top := int(in.FloatParam("uri_stems", "top", 20))
-	top = max(1, min(top, len(ranked)))
+	top := min(a.top, len(ranked))
 	plot := &Plot{ID: "uri_stem_share_top", Title: fmt.Sprintf("Share of traffic per URI stem (top %d)", top),
 		Kind: Bars, XLabel: "share of requests", Percent: true}
 	vals := make([]float64, top)

@@ -13,20 +13,25 @@ import (
 
 func init() {
 	Register(Info{
-		Name:   "visitors",
-		Title:  "Visitors, pages and referring sites",
-		Doc:    "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
-		Order:  800,
-		Cost:   30, // ms per million rows
-		Needs:  frame.Cols(frame.IP, frame.UserAgent),
-		Params: []Param{{Name: "top", Default: "1000", Doc: "how many rows the referring-site table keeps"}},
-		New:    func() Analysis { return visitors{} },
+		Name:  "visitors",
+		Title: "Visitors, pages and referring sites",
+		Doc:   "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
+		Order: 800,
+		Cost:  30, // ms per million rows
+		Needs: frame.Cols(frame.IP, frame.UserAgent),
+		New:   func() Analysis { return &visitors{} },
 	})
 }
 
-type visitors struct{}
+type visitors struct {
+	top int // rows the referring-site table keeps
+}
 
-var _ Analysis = visitors{}
+var _ Configurable = (*visitors)(nil)
+
+func (a *visitors) Params(p *Params) {
+	p.Int(&a.top, "top", 1000, "how many rows the referring-site table keeps").AtLeast(1)
+}
 
 // Kinds of requested resource, by the stem's extension.
 const (
@@ -87,7 +92,7 @@ func normHost(h string) string {
 	return strings.TrimPrefix(h, "www.")
 }
 
-func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
+func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
@@ -170,7 +175,7 @@ func (visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		pageTypes(s, stems, total)
 	}
 	if refs := strCol(f, frame.Referer); refs != nil {
-		referringSites(s, f, refs, in)
+		referringSites(s, f, refs, in, a.top)
 	}
 	return s, nil
 }
@@ -202,7 +207,7 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 }
 
 // referringSites adds the referring_sites table: external referers by host.
-func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input) {
+func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input, top int) {
 	counts := refs.Counts()
 	// The site's own host, when the logs say it: the most common Host.
 	own := ""
@@ -244,7 +249,7 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input)
 		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, so links within the site count as referrals from it too.")
 	}
 	ranked := sortedCounts(sites)
-	top := max(1, int(in.FloatParam("visitors", "top", 1000)))
+
 	t := NewTable("referring_sites", "Requests per referring site",
 		Column{"host", Text}, Column{"requests", Integer}, Column{"share_of_referred", Fraction})
 	t.Index = 0

@@ -38,7 +38,7 @@ func visitFrame(recs []visitRec, withHost bool) *frame.Frame {
 
 func runVisitors(t testing.TB, f *frame.Frame, loc *time.Location) *Section {
 	t.Helper()
-	s, err := visitors{}.Run(context.Background(), &Input{Frame: f, Loc: loc})
+	s, err := configured(t, "visitors", nil).Run(context.Background(), &Input{Frame: f, Loc: loc})
 	if err != nil {
 		t.Fatal(err)
 	}

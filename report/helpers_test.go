@@ -29,7 +29,7 @@ func readReport(t testing.TB, opt ingest.Options, inputs ...string) *Report {
 	}
 	res := ingest.Read(ctx, sources, opt)
 	fr := res.Frame
-	in := &analysis.Input{Frame: fr, Loc: fr.Location(), Params: map[string]string{}}
+	in := &analysis.Input{Frame: fr, Loc: fr.Location()}
 	for _, s := range res.Sources {
 		src := analysis.Source{Name: s.Name, Format: s.Format, Compression: s.Compression, Lines: s.Lines,
 			Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped}
@@ -50,7 +50,7 @@ func readReport(t testing.TB, opt ingest.Options, inputs ...string) *Report {
 		Loc:       in.Loc,
 		Sources:   in.Sources,
 		Records:   fr.Len(),
-		Sections:  analysis.RunAll(ctx, in, analysis.All()),
+		Sections:  analysis.RunAll(ctx, in, analysis.Defaults(analysis.All())),
 	}
 	if fr.Len() > 0 {
 		r.First = time.Unix(slices.Min(fr.Time), 0)

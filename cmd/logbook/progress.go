@@ -9,14 +9,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/logbook/logbook/ingest"
 )
 
 // progress returns a callback that shows bytes read on stderr when it is a
 // terminal, at most a few times a second, and a function that clears that
 // line once the read is over; otherwise a nil callback (no output).
-func progress(stderr io.Writer, sources []ingest.Source) (report func(int64), done func()) {
+func progress(stderr io.Writer) (report func(int64), done func()) {
 	f, ok := stderr.(*os.File)
 	if !ok {
 		return nil, func() {}
@@ -45,7 +43,7 @@ func progress(stderr io.Writer, sources []ingest.Source) (report func(int64), do
 		if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
 			last = now
 			mb := float64(t) / (1 << 20)
-			fmt.Fprintf(f, "\rlogbook: read %.0f MiB from %d sources (%.0f MiB/s) ", mb, len(sources), mb/now.Sub(start).Seconds())
+			fmt.Fprintf(f, "\rlogbook: read %.0f MiB (%.0f MiB/s) ", mb, mb/now.Sub(start).Seconds())
 			shown = true
 		}
 	}, done
@@ -65,12 +63,12 @@ func newPhaseClock(w io.Writer, on bool) *phaseClock {
 	return &phaseClock{w: w, on: on, start: now, last: now}
 }
 
-func (c *phaseClock) lap(format string, args ...any) {
+func (c *phaseClock) lap(name string) {
 	if !c.on {
 		return
 	}
 	now := time.Now()
-	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s\n", fmt.Sprintf(format, args...),
+	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s\n", name,
 		now.Sub(c.last).Round(time.Millisecond), now.Sub(c.start).Round(time.Millisecond), memory())
 	c.last = now
 }

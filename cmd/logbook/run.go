@@ -7,19 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"regexp"
-	"runtime/debug"
 	"runtime/pprof"
-	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
+	"github.com/logbook/logbook"
 	"github.com/logbook/logbook/analysis"
-	"github.com/logbook/logbook/frame"
 	"github.com/logbook/logbook/ingest"
 	"github.com/logbook/logbook/report"
 )
@@ -41,7 +35,7 @@ const usage = `logbook turns web access logs into a notebook-style report.
 
 Usage:
   logbook report [flags] FILE|DIR|GLOB|- ...   read logs and write a report
-  logbook sections                             list the report's sections
+  logbook sections [-v] [SECTION ...]          list the report's sections (-v: with their parameters)
   logbook formats                              list log and output formats
   logbook version                              print the version
 
@@ -58,7 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "report":
 		return runReport(ctx, args[1:], stdin, stdout, stderr)
 	case "sections":
-		return listSections(stdout)
+		return listSections(args[1:], stdout, stderr)
 	case "formats":
 		return listFormats(stdout)
 	case "version":
@@ -72,17 +66,50 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return usageError("unknown command %q", args[0])
 }
 
-func listSections(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	for _, info := range analysis.All() {
+// listSections prints each section's name and doc; with -v, or for the
+// sections named, their parameters with type, default and doc.
+func listSections(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("logbook sections", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	verbose := fs.Bool("v", false, "list each section's parameters")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: err}
+	}
+	infos := analysis.All()
+	if fs.NArg() > 0 {
+		var err error
+		if infos, err = analysis.Select(fs.Args(), nil); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		*verbose = true
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	for _, info := range infos {
 		fmt.Fprintf(tw, "%s\t%s\n", info.Name, info.Doc)
+		if !*verbose {
+			continue
+		}
+		params := info.Params()
+		if len(params) == 0 {
+			fmt.Fprintf(tw, "\t  (no parameters)\n")
+		}
+		for _, p := range params {
+			doc := p.Doc
+			if r := p.Range(); r != "" {
+				doc += " (" + r + ")"
+			}
+			fmt.Fprintf(tw, "\t  --param %s.%s=%s\t%s, default %s: %s\n", info.Name, p.Name, strings.ToUpper(p.Type), p.Type, p.Default, doc)
+		}
 	}
 	return tw.Flush()
 }
 
 func listFormats(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "log formats (--format, detected when not given):")
+	fmt.Fprintln(tw, "log formats (--log-format, detected per source when not given):")
 	for _, f := range ingest.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Doc)
 	}
@@ -113,56 +140,42 @@ func (p paramFlag) String() string { return "" }
 func (p paramFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || !strings.Contains(k, ".") {
-		return fmt.Errorf("want section.param=value, got %q", v)
+		return fmt.Errorf("want SECTION.NAME=VALUE, got %q (logbook sections -v lists the parameters)", v)
 	}
 	p[k] = val
 	return nil
 }
 
-type reportFlags struct {
-	out          string
-	formats      listFlag
-	logFormat    string
-	sections     listFlag
-	skip         listFlag
-	tz           string
-	strict       bool
-	now          string
-	title        string
-	frontMatter  string
-	cpuprofile   string
-	params       paramFlag
-	workers      int
-	timings      bool
-	outputFormat []report.Format
-	inputFormat  *ingest.Format
-}
-
+// runReport turns the flags into a logbook.Config, runs it, writes the
+// outputs and maps the outcome to an exit status.
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("logbook report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var f reportFlags
-	f.params = paramFlag{}
-	fs.StringVar(&f.out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
-	fs.Var(&f.formats, "format", "comma-separated `names`: output formats (html, md, ipynb, json) and/or the log format to force (see logbook formats)")
-	fs.StringVar(&f.logFormat, "log-format", "", "force the log `format` instead of detecting it per source")
-	fs.Var(&f.sections, "sections", "only these `sections`, comma-separated (see logbook sections)")
-	fs.Var(&f.skip, "skip", "leave out these `sections`, comma-separated")
-	fs.StringVar(&f.tz, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
-	fs.BoolVar(&f.strict, "strict", false, "exit non-zero if any line is malformed")
-	fs.StringVar(&f.now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
-	fs.StringVar(&f.title, "title", "", "report `title`")
-	fs.StringVar(&f.frontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
-	fs.StringVar(&f.cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
-	fs.Var(f.params, "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5")
-	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
-	fs.BoolVar(&f.timings, "timings", false, "print how long reading, each section and each output took")
+	cfg := logbook.Config{Stdin: stdin, Params: map[string]string{}}
+	var (
+		out, now, cpuprofile string
+		formats              listFlag
+		timings              bool
+	)
+	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
+	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
+	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats)")
+	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
+	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
+	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
+	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
+	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
+	fs.StringVar(&cfg.Title, "title", "", "report `title`")
+	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
+	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
+	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
+	fs.IntVar(&cfg.Workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
+	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	// Flags may come before, between or after the inputs.
-	var inputs []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -175,47 +188,26 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			break
 		}
 		if rest[0] == "--" {
-			inputs = append(inputs, rest[1:]...)
+			cfg.Inputs = append(cfg.Inputs, rest[1:]...)
 			break
 		}
-		inputs = append(inputs, rest[0])
+		cfg.Inputs = append(cfg.Inputs, rest[0])
 		args = rest[1:]
 	}
-	if len(inputs) == 0 {
-		return usageError("report: no input given (files, directories, globs, or - for standard input)")
-	}
-	if err := f.resolveFormats(); err != nil {
-		return err
-	}
-	switch f.frontMatter {
-	case "jekyll", "hugo", "none":
-	default:
-		return usageError("--front-matter: want jekyll, hugo or none, got %q", f.frontMatter)
-	}
-	targets, err := f.targets()
-	if err != nil {
-		return err
-	}
-	infos, err := analysis.Select(f.sections, f.skip)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	generated := time.Now().UTC().Truncate(time.Second)
-	if f.now != "" {
-		generated, err = time.Parse(time.RFC3339, f.now)
-		if err != nil {
+	if now != "" {
+		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {
 			return usageError("--now: want RFC 3339 time like 2024-03-04T05:06:07Z: %v", err)
 		}
 	}
-	var loc *time.Location
-	if f.tz != "" {
-		if loc, err = parseZone(f.tz); err != nil {
-			return usageError("--tz: %v", err)
-		}
+	if cfg.Outputs, err = logbook.ParseOutputs(out, formats); err != nil {
+		return exitFor(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return exitFor(err)
 	}
 
-	if f.cpuprofile != "" {
-		pf, err := os.Create(f.cpuprofile)
+	if cpuprofile != "" {
+		pf, err := os.Create(cpuprofile)
 		if err != nil {
 			return err
 		}
@@ -230,317 +222,66 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			}
 		}()
 	}
+	clock := newPhaseClock(stderr, timings)
+	cfg.Phase = clock.lap
+	var progressDone func()
+	cfg.Progress, progressDone = progress(stderr)
+	defer progressDone()
 
-	sources, expandErrs := ingest.Expand(inputs, stdin)
-	for _, e := range expandErrs {
-		fmt.Fprintln(stderr, "logbook:", e)
-	}
-	if len(sources) == 0 {
-		return fmt.Errorf("report: nothing to read")
-	}
-	// The heap goals below trade a few more collections, cheap because
-	// the frame's columns hold no pointers, for a lower peak: during the
-	// read, 1.5 times the live heap (the frame so far and the chunks in
-	// flight); see below for after it. GOGC, when set, wins.
-	gogc := func(percent int) {
-		if os.Getenv("GOGC") == "" {
-			debug.SetGCPercent(percent)
-		}
-	}
-	gogc(50)
-	clock := newPhaseClock(stderr, f.timings)
-	onRead, progressDone := progress(stderr, sources)
-	res := ingest.Read(ctx, sources, ingest.Options{Format: f.inputFormat, Workers: f.workers, Progress: onRead})
+	outcome, err := logbook.Run(ctx, cfg)
 	progressDone()
-	if err := ctx.Err(); err != nil {
-		return err
+	if err != nil {
+		return exitFor(err)
 	}
-	fr := res.Frame
-	clock.lap("read %d records", fr.Len())
-	// What the read needed and no longer does (the parsing goroutines'
-	// dictionaries, chunk buffers) is freed now and handed back to the
-	// system, so that the peak is the frame plus the analyses, not plus
-	// the read's leftovers: one collection, cheap because the frame's
-	// columns hold no pointers, and a few page faults. From now on the frame
-	// is most of the heap and is never garbage, so the default heap goal
-	// (twice the live heap) would let the analyses' scratch grow as big as
-	// the frame before a collection; a goal of 1.15 times keeps the peak
-	// near the frame's size, at the price of a few collections that only
-	// mark the analyses' own objects.
-	debug.FreeOSMemory()
-	gogc(15)
-	clock.lap("freed the read's buffers")
-	if loc == nil {
-		loc = fr.Location()
-	}
-	in := &analysis.Input{Frame: fr, Loc: loc, Params: f.params}
-	for _, s := range res.Sources {
-		in.Sources = append(in.Sources, sourceInfo(s))
-	}
-	sections := analysis.RunAll(ctx, in, infos)
-	clock.lap("analyses (%d sections)", len(sections))
-	if f.timings {
-		for _, s := range sections {
+	if timings {
+		for _, s := range outcome.Report.Sections {
 			fmt.Fprintf(stderr, "logbook: timing:   section %-14s %s\n", s.ID, s.Elapsed.Round(time.Millisecond))
 		}
 	}
-
-	rep := &report.Report{Title: f.title, Generated: generated, Loc: loc, Sources: in.Sources,
-		Records: fr.Len(), Sections: sections}
-	if fr.Len() > 0 {
-		rep.First = time.Unix(slices.Min(fr.Time), 0)
-		rep.Last = time.Unix(slices.Max(fr.Time), 0)
-	}
-	// The sections hold their tables, not the frame: drop it, with the
-	// analyses' scratch, before rendering, so that the peak is the larger
-	// of the two phases rather than their sum.
-	fr, in.Frame, res.Frame = nil, nil, nil
-	debug.FreeOSMemory()
-	gogc(100)
-	clock.lap("freed the frame")
-	if rep.Title == "" {
-		rep.Title = defaultTitle(inputs)
-	}
-	opt := report.Options{FrontMatter: f.frontMatter}
-	// The JSON file, which draws no plots, is written while the other
-	// formats are rendered; messages and errors still come in order.
-	errs := make([]error, len(targets))
-	var jsonDone sync.WaitGroup
-	for i, t := range targets {
-		if t.path != "-" && t.format.Name == "json" && len(targets) > 1 {
-			jsonDone.Add(1)
-			go func() {
-				defer jsonDone.Done()
-				errs[i] = t.format.Write(t.path, rep, opt)
-			}()
-		}
-	}
-	for i, t := range targets {
-		if t.path == "-" {
-			if err := writeStdout(stdout, t.format, rep, opt); err != nil {
-				return err
-			}
-			continue
-		}
-		if t.format.Name == "json" && len(targets) > 1 {
-			jsonDone.Wait()
-		} else {
-			errs[i] = t.format.Write(t.path, rep, opt)
-		}
-		if errs[i] != nil {
-			jsonDone.Wait()
-			return fmt.Errorf("writing %s: %w", t.path, errs[i])
-		}
-		fmt.Fprintf(stderr, "logbook: wrote %s\n", t.path)
-		clock.lap("wrote %s", t.format.Name)
-	}
-
-	// The report is written; now say what went wrong, if anything.
-	var problems []string
-	for _, s := range res.Failed() {
-		problems = append(problems, s.Err.Error())
-	}
-	for _, s := range sections {
-		if s.Error != "" {
-			problems = append(problems, fmt.Sprintf("section %s: %s", s.ID, s.Error))
-		}
-	}
-	if m := res.Malformed(); m > 0 {
-		msg := fmt.Sprintf("%d malformed %s skipped", m, plural(m, "line"))
-		for _, s := range res.Sources {
-			if len(s.Examples) > 0 {
-				msg += fmt.Sprintf(" (first: %s)", s.Examples[0])
-				break
-			}
-		}
-		if f.strict {
-			problems = append(problems, msg+"; --strict makes this an error")
-		} else {
-			fmt.Fprintln(stderr, "logbook:", msg)
-		}
-	}
-	if len(expandErrs) > 0 {
-		problems = append(problems, fmt.Sprintf("%d %s could not be found or listed", len(expandErrs), plural(len(expandErrs), "input")))
-	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "\nlogbook: "))
-	}
-	return nil
-}
-
-func plural(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
-}
-
-// resolveFormats splits --format names into the forced log format and the
-// output formats; the two sets of names do not overlap.
-func (f *reportFlags) resolveFormats() error {
-	if f.logFormat != "" {
-		if f.inputFormat = ingest.LookupFormat(f.logFormat); f.inputFormat == nil {
-			return usageError("--log-format: unknown log format %q (known: %s)", f.logFormat, strings.Join(ingest.FormatNames(), ", "))
-		}
-	}
-	for _, name := range f.formats {
-		if lf := ingest.LookupFormat(name); lf != nil {
-			if f.inputFormat != nil && f.inputFormat != lf {
-				return usageError("--format: two log formats given (%s and %s)", f.inputFormat.Name, lf.Name)
-			}
-			f.inputFormat = lf
-			continue
-		}
-		of, ok := report.LookupFormat(name)
-		if !ok {
-			return usageError("--format: unknown format %q (log formats: %s; output formats: %s)", name,
-				strings.Join(ingest.FormatNames(), ", "), strings.Join(report.FormatNames(), ", "))
-		}
-		if !slices.ContainsFunc(f.outputFormat, func(o report.Format) bool { return o.Name == of.Name }) {
-			f.outputFormat = append(f.outputFormat, of)
-		}
-	}
-	return nil
-}
-
-type target struct {
-	path   string
-	format report.Format
-}
-
-// targets decides which files to write. -o FILE takes its kind from the
-// extension; -o DIR (existing, or ending in a slash) or several --format
-// outputs write report.EXT files into a directory; no -o writes
-// logbook-report.EXT in the current directory.
-func (f *reportFlags) targets() ([]target, error) {
-	out := f.out
-	if out == "-" {
-		formats := f.outputFormat
-		if len(formats) == 0 {
-			of, _ := report.LookupFormat("json")
-			formats = []report.Format{of}
-		}
-		if len(formats) > 1 {
-			return nil, usageError("-o -: standard output takes one output format")
-		}
-		if formats[0].Name == "md" {
-			return nil, usageError("-o -: Markdown writes plot files beside the report; give a file name")
-		}
-		return []target{{path: "-", format: formats[0]}}, nil
-	}
-	isDir := strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(os.PathSeparator))
-	if st, err := os.Stat(out); out != "" && err == nil && st.IsDir() {
-		isDir = true
-	}
-	if out != "" && !isDir && len(f.outputFormat) > 1 {
-		if ext := filepath.Ext(out); ext == "" {
-			isDir = true // -o out with several formats: a directory
-		} else {
-			return nil, usageError("-o %s: several output formats need a directory", out)
-		}
-	}
-	if out != "" && !isDir {
-		of, ok := report.LookupFormat(filepath.Ext(out))
-		if !ok {
-			if len(f.outputFormat) == 1 {
-				of = f.outputFormat[0]
-			} else {
-				return nil, usageError("-o %s: cannot tell the output format from the extension (want .html, .md, .ipynb or .json, or --format)", out)
-			}
-		} else if len(f.outputFormat) == 1 && f.outputFormat[0].Name != of.Name {
-			return nil, usageError("-o %s: the extension says %s but --format says %s", out, of.Name, f.outputFormat[0].Name)
-		}
-		return []target{{path: out, format: of}}, nil
-	}
-	formats := f.outputFormat
-	if len(formats) == 0 {
-		of, _ := report.LookupFormat("html")
-		formats = []report.Format{of}
-	}
-	dir, base := ".", "logbook-report"
-	if out != "" {
-		dir, base = out, "report"
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	var ts []target
-	for _, of := range formats {
-		ts = append(ts, target{path: filepath.Join(dir, base+of.Ext), format: of})
-	}
-	return ts, nil
-}
-
-func writeStdout(w io.Writer, of report.Format, rep *report.Report, opt report.Options) error {
-	var data []byte
-	var err error
-	switch of.Name {
-	case "json":
-		data, err = report.JSON(rep)
-	case "html":
-		data, err = report.HTML(rep)
-	default:
-		dir, derr := os.MkdirTemp("", "logbook")
-		if derr != nil {
-			return derr
-		}
-		defer os.RemoveAll(dir)
-		p := filepath.Join(dir, "report"+of.Ext)
-		if err = of.Write(p, rep, opt); err == nil {
-			data, err = os.ReadFile(p)
-		}
-	}
+	err = outcome.Write(stdout, func(o logbook.Output) {
+		fmt.Fprintf(stderr, "logbook: wrote %s\n", o.Path)
+		clock.lap("wrote " + o.Format)
+	})
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(data)
+	if timings {
+		for _, o := range cfg.Outputs {
+			if o.Path == "-" {
+				clock.lap("wrote " + o.Format)
+			}
+		}
+	}
+	// The report is written; now say what went wrong, if anything: what
+	// does not fail the run as a note, the rest as the error, inputs that
+	// name nothing one by one and then counted.
+	var failed []string
+	missing := 0
+	for _, p := range outcome.Problems {
+		switch {
+		case !p.Fails:
+			fmt.Fprintln(stderr, "logbook:", p.Message)
+		case p.Kind == logbook.InputMissing:
+			fmt.Fprintln(stderr, "logbook:", p.Message)
+			missing++
+		default:
+			failed = append(failed, p.Message)
+		}
+	}
+	if missing > 0 {
+		failed = append(failed, fmt.Sprintf("%s could not be found or listed", analysis.Count(missing, "input")))
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "\nlogbook: "))
+	}
+	return nil
+}
+
+// exitFor maps a pipeline error to an exit status: 2 for a usage error, 1
+// for anything else.
+func exitFor(err error) error {
+	if logbook.IsUsage(err) {
+		return &exitError{code: 2, err: err}
+	}
 	return err
-}
-
-var offsetRE = regexp.MustCompile(`^([+-])(\d\d):?(\d\d)$`)
-
-// parseZone reads UTC, a numeric offset (+0200, -04:00) or an IANA name.
-func parseZone(s string) (*time.Location, error) {
-	if strings.EqualFold(s, "utc") || s == "Z" {
-		return time.UTC, nil
-	}
-	if m := offsetRE.FindStringSubmatch(s); m != nil {
-		h, _ := strconv.Atoi(m[2])
-		min, _ := strconv.Atoi(m[3])
-		if h > 14 || min > 59 {
-			return nil, fmt.Errorf("offset %s out of range", s)
-		}
-		off := h*3600 + min*60
-		if m[1] == "-" {
-			off = -off
-		}
-		return frame.FixedZone(off), nil
-	}
-	return time.LoadLocation(s)
-}
-
-func defaultTitle(inputs []string) string {
-	if len(inputs) == 1 {
-		name := inputs[0]
-		if name == "-" {
-			name = "standard input"
-		}
-		return "Access log report: " + name
-	}
-	return fmt.Sprintf("Access log report: %d inputs", len(inputs))
-}
-
-func sourceInfo(s *ingest.SourceStats) analysis.Source {
-	out := analysis.Source{Name: s.Name, Format: s.Format, Compression: s.Compression, Lines: s.Lines,
-		Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped}
-	if s.Err != nil {
-		out.Err = s.Err.Error()
-	}
-	for _, e := range s.Examples {
-		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
-	}
-	for _, e := range s.Repairs {
-		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
-	}
-	return out
 }

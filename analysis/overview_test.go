@@ -1,0 +1,77 @@
+package analysis
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestOverview checks the sources table, the malformed-line examples and
+// the sentences against the inputs' counts: a source not read as a log is
+// left out of the table and named, a source that stopped early is a
+// warning.
+func TestOverview(t *testing.T) {
+	recs := []rec{
+		{0, "192.0.2.1", "GET", "/", "200"},
+		{60, "192.0.2.2", "GET", "/a", "200"},
+		{7200, "192.0.2.1", "GET", "/b", "404"},
+	}
+	in := &Input{Frame: handFrame(recs), Loc: time.UTC, Sources: []Source{
+		{Name: "a.log", Format: "combined", Lines: 3, Records: 2, Malformed: 1,
+			Examples: []Example{{Line: 2, Reason: "no closing quote", Text: "x"}}},
+		{Name: "b.log.gz", Format: "combined", Compression: "gzip", Lines: 1, Records: 1, Err: "unexpected EOF"},
+		{Name: "notes.txt", Skipped: "not an access log"},
+	}}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSources := [][]any{
+		{"a.log", "combined", "", 3, 2, 1, 0, ""},
+		{"b.log.gz", "combined", "gzip", 1, 1, 0, 0, "unexpected EOF"},
+	}
+	if got := rows(tableByID(s, "sources")); !reflect.DeepEqual(got, wantSources) {
+		t.Errorf("sources\n got %v\nwant %v", got, wantSources)
+	}
+	if got := rows(tableByID(s, "malformed_lines")); !reflect.DeepEqual(got, [][]any{{"a.log", 2, "malformed", "no closing quote", "x"}}) {
+		t.Errorf("malformed_lines: %v", got)
+	}
+	text := strings.Join(s.Conclusions, "\n")
+	for _, want := range []string{
+		"3 requests from 2 sources",
+		"came from 2 unique IPs",
+		"1 of 4 lines could not be read and was skipped (in `a.log`)",
+		"Reading stopped early in `b.log.gz`",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("conclusions lack %q:\n%s", want, text)
+		}
+	}
+	var prose []string
+	for _, c := range s.Cells {
+		prose = append(prose, c.Markdown)
+	}
+	if !strings.Contains(strings.Join(prose, "\n"), "`notes.txt`") {
+		t.Errorf("the file that is not a log is not named: %q", prose)
+	}
+	if f := findingByID(s, "unreadable_sources"); f == nil || f.Severity != SevWarning || f.Value != 1 {
+		t.Errorf("unreadable_sources finding: %+v", f)
+	}
+	if f := findingByID(s, "malformed_lines"); f == nil || f.Value != 1 {
+		t.Errorf("malformed_lines finding: %+v", f)
+	}
+}
+
+// TestOverviewEmpty runs on no records and says so.
+func TestOverviewEmpty(t *testing.T) {
+	in := &Input{Frame: handFrame(nil), Loc: time.UTC, Sources: []Source{{Name: "empty.log", Format: "combined"}}}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.Conclusions, "\n"); !strings.Contains(got, "No records were read from 1 source") {
+		t.Errorf("conclusions: %q", got)
+	}
+}
