@@ -119,6 +119,13 @@ func TestREADMESections(t *testing.T) {
 	var want strings.Builder
 	for _, info := range analysis.All() {
 		fmt.Fprintf(&want, "- `%s`: %s\n", info.Name, info.Doc)
+		for _, p := range info.Params() {
+			doc := p.Doc
+			if r := p.Range(); r != "" {
+				doc += " (" + r + ")"
+			}
+			fmt.Fprintf(&want, "  - `--param %s.%s=%s` (%s, default %s): %s\n", info.Name, p.Name, strings.ToUpper(p.Type), p.Type, p.Default, doc)
+		}
 	}
 	if block != want.String() {
 		t.Errorf("README.md section list is out of date; it should read:\n%s", want.String())
