@@ -132,8 +132,44 @@ func TestREADMESections(t *testing.T) {
 	}
 }
 
+// TestParamErrors checks that a wrong parameter names the section's known
+// parameters, and that a right one reaches the section.
+func TestParamErrors(t *testing.T) {
+	_, _, err := runCLI(t, combinedLines, "report", "--param", "sizes.zz=1", "-o", "-", "-")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "known: z (float, default 3), top (int, default 20)") {
+		t.Errorf("unknown parameter: %v", err)
+	}
+	_, _, err = runCLI(t, combinedLines, "report", "--format", "cloudfront", "-")
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--log-format cloudfront") {
+		t.Errorf("log format given to --format: %v", err)
+	}
+	out, _, err := runCLI(t, combinedLines, "report", "--sections", "uri_stems", "--param", "uri_stems.top=1", "--format", "html", "-o", "-", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "value_counts(normalize=True).head(1).plot.barh()") {
+		t.Errorf("uri_stems.top=1 did not reach the section")
+	}
+}
+
 func TestSectionsCommand(t *testing.T) {
-	out, _, err := runCLI(t, "", "sections")
+	out, _, err := runCLI(t, "", "sections", "-v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range analysis.All() {
+		for _, p := range info.Params() {
+			want := fmt.Sprintf("--param %s.%s=%s", info.Name, p.Name, strings.ToUpper(p.Type))
+			if !strings.Contains(out, want) || !strings.Contains(out, p.Type+", default "+p.Default+": "+p.Doc) {
+				t.Errorf("logbook sections -v lacks %s with its type, default and doc", want)
+			}
+		}
+	}
+	out, _, err = runCLI(t, "", "sections", "sizes")
+	if err != nil || !strings.Contains(out, "--param sizes.z=FLOAT") || strings.Contains(out, "uri_stems") {
+		t.Errorf("logbook sections sizes: %v\n%s", err, out)
+	}
+	out, _, err = runCLI(t, "", "sections")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,6 +373,13 @@ func TestUsageErrors(t *testing.T) {
 		{"report", "--tz", "Mars/Olympus", "x"},
 		{"report", "--format", "pdf", "x"},
 		{"report", "--now", "yesterday", "x"},
+		{"report", "--format", "combined", "x"},
+		{"report", "--log-format", "pdf", "x"},
+		{"report", "--param", "sizes.zz=1", "x"},
+		{"report", "--param", "sizes.top=many", "x"},
+		{"report", "--param", "nope.top=1", "x"},
+		{"report", "--param", "top=1", "x"},
+		{"sections", "nope"},
 	} {
 		_, _, err := runCLI(t, "", args...)
 		if exitCode(err) != 2 {

@@ -1,0 +1,207 @@
+package logbook
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+const threeLines = `10.0.0.1 - - [04/Mar/2024:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"
+10.0.0.2 - - [04/Mar/2024:10:00:05 +0100] "GET /robots.txt HTTP/1.1" 200 20 "-" "Googlebot/2.1"
+10.0.0.1 - - [04/Mar/2024:23:30:00 +0100] "GET /a?x=1 HTTP/1.1" 404 0 "-" "Mozilla/5.0"
+`
+
+// TestValidate holds each kind of usage error to a message that names the
+// culprit and what would be accepted.
+func TestValidate(t *testing.T) {
+	ok := Config{Inputs: []string{"x.log"}}
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+		want string // part of the error; "" for none
+	}{
+		{"defaults", func(c *Config) {}, ""},
+		{"everything set", func(c *Config) {
+			c.LogFormat, c.Sections, c.TimeZone, c.FrontMatter = "combined", []string{"sizes"}, "Europe/Berlin", "hugo"
+			c.Params = map[string]string{"sizes.z": "2.5", "sizes.top": "5"}
+			c.Outputs = []Output{{Path: "r.md", Format: "md"}, {Path: "-", Format: "json"}}
+		}, ""},
+		{"no input", func(c *Config) { c.Inputs = nil }, "no input given"},
+		{"unknown section", func(c *Config) { c.Sections = []string{"nope"} }, "unknown section nope (known: overview, traffic"},
+		{"unknown skip", func(c *Config) { c.Skip = []string{"nope"} }, "unknown section nope"},
+		{"unknown parameter", func(c *Config) { c.Params = map[string]string{"sizes.zz": "1"} }, "unknown parameter sizes.zz (known: z (float, default 3), top (int, default 20))"},
+		{"parameter of an unknown section", func(c *Config) { c.Params = map[string]string{"nope.top": "1"} }, "unknown section nope"},
+		{"parameter of a skipped section", func(c *Config) {
+			c.Skip = []string{"sizes"}
+			c.Params = map[string]string{"sizes.z": "1"}
+		}, "section not run: sizes"},
+		{"parameter not an int", func(c *Config) { c.Params = map[string]string{"uri_stems.top": "ten"} }, `parameter uri_stems.top (int): want an integer, got "ten"`},
+		{"parameter out of range", func(c *Config) { c.Params = map[string]string{"traffic.gap_minutes": "0"} }, "want at least 1"},
+		{"parameter without a section", func(c *Config) { c.Params = map[string]string{"top": "1"} }, "want SECTION.NAME=VALUE"},
+		{"log format", func(c *Config) { c.LogFormat = "apache" }, `unknown log format "apache" (known: combined`},
+		{"zone", func(c *Config) { c.TimeZone = "Mars/Olympus" }, `unknown zone "Mars/Olympus"`},
+		{"offset", func(c *Config) { c.TimeZone = "+1900" }, "offset +1900 out of range"},
+		{"front matter", func(c *Config) { c.FrontMatter = "gatsby" }, `want jekyll, hugo or none, got "gatsby"`},
+		{"output format", func(c *Config) { c.Outputs = []Output{{Path: "r.pdf", Format: "pdf"}} }, `unknown output format "pdf"`},
+		{"markdown to stdout", func(c *Config) { c.Outputs = []Output{{Path: "-", Format: "md"}} }, "Markdown writes plot files"},
+		{"two outputs to stdout", func(c *Config) {
+			c.Outputs = []Output{{Path: "-", Format: "json"}, {Path: "-", Format: "html"}}
+		}, "standard output takes one output format"},
+		{"workers", func(c *Config) { c.Workers = -1 }, "workers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := ok
+			tc.edit(&c)
+			err := c.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Validate: %v", err)
+			case tc.want == "":
+			case err == nil || !strings.Contains(err.Error(), tc.want):
+				t.Fatalf("Validate: %v, want an error containing %q", err, tc.want)
+			case !IsUsage(err):
+				t.Fatalf("Validate: %v is not a usage error", err)
+			}
+		})
+	}
+}
+
+func TestParseOutputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		out     string
+		formats []string
+		want    []Output
+		err     string
+	}{
+		{"", nil, []Output{{"logbook-report.html", "html"}}, ""},
+		{"", []string{"json", "md"}, []Output{{"logbook-report.json", "json"}, {"logbook-report.md", "md"}}, ""},
+		{"week.md", nil, []Output{{"week.md", "md"}}, ""},
+		{"week.txt", []string{"json"}, []Output{{"week.txt", "json"}}, ""},
+		{"-", nil, []Output{{"-", "json"}}, ""},
+		{"-", []string{"html"}, []Output{{"-", "html"}}, ""},
+		{dir, []string{"html", "json", "html"}, []Output{{filepath.Join(dir, "report.html"), "html"}, {filepath.Join(dir, "report.json"), "json"}}, ""},
+		{"out/", []string{"ipynb"}, []Output{{filepath.Join("out", "report.ipynb"), "ipynb"}}, ""},
+		{"out", []string{"html", "json"}, []Output{{filepath.Join("out", "report.html"), "html"}, {filepath.Join("out", "report.json"), "json"}}, ""},
+		{"", []string{"combined"}, nil, `"combined" is a log format; give it with --log-format combined`},
+		{"", []string{"pdf"}, nil, `unknown output format "pdf"`},
+		{"x.json", []string{"html"}, nil, "the extension says json but --format says html"},
+		{"x.txt", nil, nil, "cannot tell the output format"},
+		{"x.json", []string{"html", "json"}, nil, "several output formats need a directory"},
+		{"-", []string{"html", "json"}, nil, "standard output takes one output format"},
+	} {
+		got, err := ParseOutputs(tc.out, tc.formats)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || !IsUsage(err) {
+				t.Errorf("ParseOutputs(%q, %q) error %v, want a usage error containing %q", tc.out, tc.formats, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("ParseOutputs(%q, %q) = %v, %v; want %v", tc.out, tc.formats, got, err, tc.want)
+		}
+	}
+}
+
+// TestRunProblems reads a good file, a file with a malformed line and a
+// name that matches nothing: the report has what could be read, and the
+// problems say what went wrong, failing the run as Strict says.
+func TestRunProblems(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.log")
+	bad := filepath.Join(dir, "bad.log")
+	os.WriteFile(good, []byte(threeLines), 0o644)
+	os.WriteFile(bad, []byte(threeLines+"not a log line\n"), 0o644)
+	for _, strict := range []bool{false, true} {
+		cfg := Config{Inputs: []string{good, bad, filepath.Join(dir, "missing.log")}, Strict: strict, Sections: []string{"overview"}}
+		out, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Report.Records != 6 || len(out.Report.Sources) != 2 {
+			t.Errorf("strict=%v: %d records from %d sources, want 6 from 2", strict, out.Report.Records, len(out.Report.Sources))
+		}
+		var kinds []ProblemKind
+		var fails []bool
+		for _, p := range out.Problems {
+			kinds, fails = append(kinds, p.Kind), append(fails, p.Fails)
+		}
+		if !reflect.DeepEqual(kinds, []ProblemKind{InputMissing, MalformedLines}) || !reflect.DeepEqual(fails, []bool{true, strict}) {
+			t.Errorf("strict=%v: problems %+v", strict, out.Problems)
+		}
+		if msg := out.Problems[1].Message; !strings.Contains(msg, "1 malformed line skipped (first: "+bad+":4:") {
+			t.Errorf("malformed problem %q does not point at %s:4", msg, bad)
+		}
+		if err := out.Err(); err == nil || !strings.Contains(err.Error(), "missing.log") || strings.Contains(err.Error(), "malformed") == !strict {
+			t.Errorf("strict=%v: Err() = %v", strict, err)
+		}
+	}
+	// Nothing to read is an error, not an empty report.
+	_, err := Run(context.Background(), Config{Inputs: []string{filepath.Join(dir, "none*.log")}})
+	if err == nil || !strings.Contains(err.Error(), "nothing to read") || !strings.Contains(err.Error(), "no files match") {
+		t.Errorf("Run on nothing: %v", err)
+	}
+}
+
+// TestRunLeavesGCAsFound checks that the heap goals Run sets while it works
+// are put back, and that a cancelled context stops it with its error.
+func TestRunLeavesGCAsFound(t *testing.T) {
+	if os.Getenv("GOGC") != "" {
+		t.Skip("GOGC is set: Run leaves the collector alone")
+	}
+	old := debug.SetGCPercent(77)
+	defer debug.SetGCPercent(old)
+	cfg := Config{Inputs: []string{"-"}, Stdin: strings.NewReader(threeLines)}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(77); got != 77 {
+		t.Errorf("GC percent after Run = %d, want 77", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cfg.Stdin = strings.NewReader(threeLines)
+	if _, err := Run(ctx, cfg); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run with a cancelled context: %v", err)
+	}
+}
+
+// TestOutcomeWrite writes two formats into a folder that does not exist
+// yet, and one to a writer.
+func TestOutcomeWrite(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	outs, err := ParseOutputs(dir+"/", []string{"html", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Inputs: []string{"-"}, Stdin: strings.NewReader(threeLines), Outputs: outs}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrote []string
+	if err := out.Write(nil, func(o Output) { wrote = append(wrote, o.Path) }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{filepath.Join(dir, "report.html"), filepath.Join(dir, "report.json")}; !reflect.DeepEqual(wrote, want) {
+		t.Errorf("wrote %v, want %v", wrote, want)
+	}
+	for _, p := range wrote {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	var buf strings.Builder
+	cfg.Outputs, cfg.Stdin = []Output{{Path: "-", Format: "ipynb"}}, strings.NewReader(threeLines)
+	if out, err = Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(&buf, nil); err != nil || !strings.Contains(buf.String(), `"nbformat": 4`) {
+		t.Errorf("notebook to a writer: %v, %.80q", err, buf.String())
+	}
+}
