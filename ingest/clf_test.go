@@ -580,23 +580,3 @@ func TestReadCancelled(t *testing.T) {
 		t.Fatal("Read hangs after its context is cancelled")
 	}
 }
-
-// TestStripPort checks what is left of Apache's %v:%p in the host column.
-func TestStripPort(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"www.example.com:443", "www.example.com"},
-		{"www.example.com", "www.example.com"},
-		{"localhost:8080", "localhost"},
-		{"[2001:db8::1]:443", "[2001:db8::1]"},
-		{"2001:db8::1", "2001:db8::1"},
-		{"host:", "host:"},
-		{":80", ":80"},
-		{"host:http", "host:http"},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			if got := string(stripPort([]byte(tc.in))); got != tc.want {
-				t.Errorf("stripPort(%q) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
