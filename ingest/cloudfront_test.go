@@ -197,3 +197,28 @@ func sortedTimes(ts []int64) bool {
 	}
 	return true
 }
+
+// FuzzCloudFrontDecode holds cfParser.decode to its reference: one lenient
+// PathUnescape pass (see lenientUnescape), and a second one when the first
+// decoded a %25, since CloudFront encodes a '%' the client had already
+// encoded as %25. A '%' that was literal in the log (not a valid escape)
+// does not start a second pass: "%%341" reads "%41", not "A". A cached value
+// reads as a fresh one.
+func FuzzCloudFrontDecode(f *testing.F) {
+	for _, s := range []string{"/docs/my%2520file.pdf", "Mozilla/5.0%2520(X11)", "2.0.8%252Bzstd", "%2Fb/100%", "%%341",
+		"%25%32%35", "%252525", "plain", "%zz%2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := lenientUnescape(t, s)
+		if strings.Contains(strings.ToLower(s), "%25") {
+			want = lenientUnescape(t, want)
+		}
+		p := newCloudFrontParser(nil).(*cfParser)
+		for i := range 2 { // the second call reads the cache
+			if got := p.decode(frame.UserAgent, []byte(s)); string(got) != want {
+				t.Fatalf("call %d: decode(%q) = %q, want %q", i+1, s, got, want)
+			}
+		}
+	})
+}
