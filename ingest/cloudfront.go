@@ -205,7 +205,8 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 // client had already encoded a second time (a space in a user agent becomes
 // %2520), so a value whose first pass decoded a %25 and still holds an
 // escape is decoded again; a '%' that was literal in the log does not start
-// a second pass ("%%341" reads "%41"). '+' stays '+': CloudFront logs paths, not form values.
+// a second pass ("%%341" reads "%41"). '+' stays '+': CloudFront logs
+// paths, not form values.
 //
 // The same user agents come back on most lines, so the decoded form of the
 // first cfDecodeCacheMax distinct values of a column is kept: a lookup
