@@ -189,21 +189,6 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	return kind, nil
 }
 
-// stripPort drops the ":port" Apache's %v:%p adds to the virtual host, so
-// that the host column holds host names (as CloudFront's does) and one site
-// served over http and https is one host. A bare IPv6 address is left whole.
-func stripPort(h []byte) []byte {
-	i := bytes.LastIndexByte(h, ':')
-	if i <= 0 || i == len(h)-1 || !allDigits(h[i+1:]) {
-		return h
-	}
-	host := h[:i]
-	if bytes.IndexByte(host, ':') >= 0 && (host[0] != '[' || host[len(host)-1] != ']') {
-		return h
-	}
-	return host
-}
-
 // quoted returns the text up to the closing quote, unescaping \" and \\ into
 // scratch buffer k when the text holds a backslash, and what follows the quote.
 func (p *clfParser) quoted(b []byte, k int) (text, rest []byte, ok bool) {
@@ -265,38 +250,4 @@ func isMethod(b []byte) bool {
 		}
 	}
 	return true
-}
-
-func trimEOL(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\r' || b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func skipSpaces(b []byte) []byte {
-	for len(b) > 0 && b[0] == ' ' {
-		b = b[1:]
-	}
-	return b
-}
-
-func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
-
-func allDigits(b []byte) bool {
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// atoi parses digits already checked by allDigits.
-func atoi(b []byte) int64 {
-	var n int64
-	for _, c := range b {
-		n = n*10 + int64(c-'0')
-	}
-	return n
 }

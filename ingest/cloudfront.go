@@ -2,11 +2,7 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math/bits"
-	"slices"
-	"strconv"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -205,53 +201,12 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	return kindRecord, nil
 }
 
-func isSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
-
-// splitTabs appends the tab-separated fields of line to f. It finds the tabs
-// of sixteen bytes at a time, as two words with each tab byte's high bit
-// set: CloudFront's fields are many and short, and a call to bytes.IndexByte
-// per field costs more than the field; two independent words a step keep
-// the processor busier than one.
-func splitTabs(line []byte, f [][]byte) [][]byte {
-	const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
-	start, i := 0, 0
-	for ; i+16 <= len(line); i += 16 {
-		x := binary.LittleEndian.Uint64(line[i:]) ^ ('\t' * ones)
-		y := binary.LittleEndian.Uint64(line[i+8:]) ^ ('\t' * ones)
-		// High bit set exactly in the bytes of x (y) that are zero.
-		mx := ^((x&lows + lows) | x) & highs
-		my := ^((y&lows + lows) | y) & highs
-		if mx|my == 0 {
-			continue
-		}
-		for mx != 0 {
-			j := i + bits.TrailingZeros64(mx)>>3
-			f = append(f, line[start:j])
-			start = j + 1
-			mx &= mx - 1
-		}
-		for my != 0 {
-			j := i + 8 + bits.TrailingZeros64(my)>>3
-			f = append(f, line[start:j])
-			start = j + 1
-			my &= my - 1
-		}
-	}
-	for ; i < len(line); i++ {
-		if line[i] == '\t' {
-			f = append(f, line[start:i])
-			start = i + 1
-		}
-	}
-	return append(f, line[start:])
-}
-
 // decode undoes CloudFront's percent-encoding. CloudFront encodes a value a
 // client had already encoded a second time (a space in a user agent becomes
-// %2520), so a value that still holds an escape after one pass is decoded
-// again. '+' stays '+': CloudFront logs paths, not form values.
+// %2520), so a value whose first pass decoded a %25 and still holds an
+// escape is decoded again; a '%' that was literal in the log does not start
+// a second pass ("%%341" reads "%41"). '+' stays '+': CloudFront logs
+// paths, not form values.
 //
 // The same user agents come back on most lines, so the decoded form of the
 // first cfDecodeCacheMax distinct values of a column is kept: a lookup
@@ -282,91 +237,3 @@ func (p *cfParser) decode(c frame.StrCol, v []byte) []byte {
 
 // cfDecodeCacheMax bounds the decoded values a parser keeps per column.
 const cfDecodeCacheMax = 2048
-
-// percentDecode appends src to dst with %XX escapes decoded, and reports
-// whether an escape decoded to '%' (so that the result may hold escapes
-// again). dst may be src[:0]: the output never runs ahead of the input.
-func percentDecode(dst, src []byte) (out []byte, again bool) {
-	n := len(dst)
-	dst = slices.Grow(dst, len(src))[:n+len(src)]
-	w := n
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		if c == '%' && i+2 < len(src) && isHex(src[i+1]) && isHex(src[i+2]) {
-			c = unhex(src[i+1])<<4 | unhex(src[i+2])
-			again = again || c == '%'
-			i += 2
-		}
-		dst[w] = c
-		w++
-	}
-	return dst[:w], again
-}
-
-func hasEscape(b []byte) bool {
-	for {
-		i := bytes.IndexByte(b, '%')
-		if i < 0 {
-			return false
-		}
-		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
-			return true
-		}
-		b = b[i+1:]
-	}
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
-
-// parseDecimal parses an unsigned decimal such as 214182 or 0.017 without
-// allocating, to the same float64 as strconv.ParseFloat: with up to 15
-// significant digits, the digits as an integer and the power of ten are
-// both exact, and one division rounds correctly; longer numbers go to
-// strconv.
-func parseDecimal(b []byte) (float64, bool) {
-	if len(b) == 0 || len(b) > 30 {
-		return 0, false
-	}
-	var mant uint64
-	sig, frac, i := 0, 0, 0 // significant digits, digits after the point
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		mant = mant*10 + uint64(b[i]-'0')
-		if mant != 0 {
-			sig++
-		}
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			mant = mant*10 + uint64(b[i]-'0')
-			if mant != 0 {
-				sig++
-			}
-			frac++
-		}
-	}
-	if i != len(b) || (i == 1 && b[0] == '.') {
-		return 0, false
-	}
-	if sig > 15 || frac >= len(pow10) {
-		x, err := strconv.ParseFloat(string(b), 64)
-		return x, err == nil
-	}
-	return float64(mant) / pow10[frac], true
-}
-
-// pow10 holds the powers of ten a float64 represents exactly.
-var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}

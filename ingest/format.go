@@ -20,7 +20,8 @@ const (
 )
 
 // parser parses one line at a time into a row. Implementations keep scratch
-// buffers, so one parser serves one goroutine.
+// buffers, so one parser serves one goroutine. The package doc (doc.go)
+// says, step by step, what a new format implements.
 type parser interface {
 	// parse parses line (without its newline) into r. It returns the
 	// reason a line is malformed as an error.

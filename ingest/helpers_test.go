@@ -25,6 +25,7 @@ type rec struct {
 	Str      [frame.NumStrCols]string
 	Num      [frame.NumNumCols]float64
 	Repaired bool
+	Cols     frame.Set // the columns the parser declared for the record
 }
 
 // scan parses text in format name with the Scanner and returns the records,
@@ -61,16 +62,7 @@ func utc(t testing.TB, s string) int64 {
 	return tm.Unix()
 }
 
-// checkStr compares every string column of got with want; columns want does
-// not name must be empty.
-func checkStr(t testing.TB, got rec, want map[frame.StrCol]string) {
-	t.Helper()
-	for c := frame.StrCol(0); c < frame.NumStrCols; c++ {
-		if got.Str[c] != want[c] {
-			t.Errorf("%s = %q, want %q", c, got.Str[c], want[c])
-		}
-	}
-}
+var nan = math.NaN()
 
 // sameNum compares floats, with NaN equal to NaN.
 func sameNum(a, b float64) bool {
