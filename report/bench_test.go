@@ -1,0 +1,47 @@
+package report
+
+import (
+	"io"
+	"testing"
+
+	"github.com/logbook/logbook/ingest"
+)
+
+// BenchmarkRender renders the report on the samples in each format to
+// io.Discard, so that only the rendering is timed, not the disk.
+func BenchmarkRender(b *testing.B) {
+	r := readReport(b, ingest.Options{}, "../samples")
+	for _, f := range Formats() {
+		b.Run(f.Name, func(b *testing.B) {
+			for b.Loop() {
+				if err := renderBench(io.Discard, f, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func renderBench(w io.Writer, f Format, r *Report) error {
+	var data []byte
+	var err error
+	switch f.Name {
+	case "html":
+		data, err = HTML(r)
+	case "md":
+		var doc *MarkdownDoc
+		doc, err = RenderMarkdown(r, Options{}, "report_files")
+		if err == nil {
+			data = doc.Text
+		}
+	case "ipynb":
+		data, err = Notebook(r)
+	case "json":
+		return writeIndentedJSON(w, jsonReportView(r))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
