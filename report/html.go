@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -97,23 +96,6 @@ type htmlOutput struct {
 	SVG               template.HTML
 	PlotID, PlotTitle string
 }
-
-type htmlTable struct {
-	ID, Title, IndexName, Shape, FullLabel string
-	Columns                                []htmlColumn
-	Head, Tail, Full                       []htmlRow
-	Omitted                                int
-}
-
-type htmlColumn struct{ Name, Class string }
-
-type htmlRow struct {
-	Index     string
-	IndexText bool
-	Cells     []htmlValue
-}
-
-type htmlValue struct{ Text, Class string }
 
 // inlineMarkdown renders a one-paragraph Markdown message without its <p>.
 func inlineMarkdown(src string) template.HTML {
@@ -206,7 +188,7 @@ func htmlSectionView(s *analysis.Section, n int) (htmlSection, error) {
 		for _, o := range c.Outputs {
 			ho := htmlOutput{N: n}
 			if o.Table != nil {
-				ho.Table = renderTable(tableView(o.Table))
+				ho.Table = renderTable(showTable(o.Table, true))
 			}
 			if o.Plot != nil {
 				svg, err := SVG(o.Plot)
@@ -233,65 +215,4 @@ func inlineSVG(svg []byte) string {
 		s = s[i:]
 	}
 	return strings.TrimSpace(s)
-}
-
-func tableView(t *analysis.Table) *htmlTable {
-	ht := &htmlTable{ID: "table-" + t.ID, Title: t.Title}
-	if t.Index >= 0 {
-		ht.IndexName = t.Columns[t.Index].Name
-	}
-	for i, c := range t.Columns {
-		if i == t.Index {
-			continue
-		}
-		ht.Columns = append(ht.Columns, htmlColumn{Name: c.Name, Class: class(c.Kind)})
-	}
-	row := func(i int) htmlRow {
-		hr := htmlRow{Index: fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := FormatValue(v, t.Columns[j].Kind)
-			if j == t.Index {
-				hr.Index, hr.IndexText = text, !numeric(t.Columns[j].Kind)
-				continue
-			}
-			cls := class(t.Columns[j].Kind)
-			if cls == "text" && utf8.RuneCountInString(text) > longText {
-				cls = "text long"
-			}
-			hr.Cells = append(hr.Cells, htmlValue{Text: text, Class: cls})
-		}
-		return hr
-	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		ht.Head = append(ht.Head, row(i))
-	}
-	for _, i := range cut.tail {
-		ht.Tail = append(ht.Tail, row(i))
-	}
-	ht.Omitted = cut.omitted
-	ht.Shape = fmt.Sprintf("%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
-	if cut.omitted > 0 {
-		full := min(len(t.Rows), maxFullRows)
-		for i := 0; i < full; i++ {
-			ht.Full = append(ht.Full, row(i))
-		}
-		if full == len(t.Rows) {
-			ht.FullLabel = fmt.Sprintf("Show all %s", analysis.Count(len(t.Rows), "row"))
-		} else {
-			ht.FullLabel = fmt.Sprintf("Show the first %s of %s (every row is in the JSON output)", analysis.Int(full), analysis.Int(len(t.Rows)))
-		}
-	}
-	return ht
-}
-
-// longText is the length from which a table value may wrap anywhere, not
-// only at spaces; shorter values keep their words whole.
-const longText = 32
-
-func class(k analysis.Kind) string {
-	if numeric(k) {
-		return "num"
-	}
-	return "text"
 }

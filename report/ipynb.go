@@ -196,8 +196,9 @@ func Notebook(r *Report) ([]byte, error) {
 			results := 0
 			for _, o := range c.Outputs {
 				if o.Table != nil {
+					st := showTable(o.Table, false)
 					out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
-						Data: map[string][]string{"text/html": nbLines(dataFrameHTML(o.Table)), "text/plain": nbLines(dataFramePlain(o.Table))}}
+						Data: map[string][]string{"text/html": nbLines(dataFrameHTML(st)), "text/plain": nbLines(dataFramePlain(st))}}
 					if results == 0 { // the value of the cell, as Jupyter shows it
 						count := n
 						out.OutputType, out.ExecutionCount = "execute_result", &count
@@ -299,45 +300,27 @@ func pyZone(r *Report) string {
 const maxPlainRunes = 50
 
 // tableRows lists the rows of t as shown, index first; nil is the ellipsis.
-func tableRows(t *analysis.Table) (header []string, rows [][]string, right []bool) {
-	header = []string{""}
-	right = []bool{true}
-	if t.Index >= 0 {
-		header[0] = t.Columns[t.Index].Name
-		right[0] = numeric(t.Columns[t.Index].Kind)
+func tableRows(t *shownTable) (header []string, rows [][]string, right []bool) {
+	header = []string{t.Index.Name}
+	right = []bool{t.Index.Right}
+	for _, c := range t.Columns {
+		header = append(header, c.Name)
+		right = append(right, c.Right)
 	}
-	for i, c := range t.Columns {
-		if i != t.Index {
-			header = append(header, c.Name)
-			right = append(right, numeric(c.Kind))
-		}
+	row := func(r shownRow) []string { return append([]string{r.Index}, r.Cells...) }
+	for _, r := range t.Head {
+		rows = append(rows, row(r))
 	}
-	row := func(i int) []string {
-		out := []string{fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := FormatValue(v, t.Columns[j].Kind)
-			if j == t.Index {
-				out[0] = text
-				continue
-			}
-			out = append(out, text)
-		}
-		return out
-	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		rows = append(rows, row(i))
-	}
-	if cut.omitted > 0 {
+	if t.Omitted > 0 {
 		rows = append(rows, nil)
-		for _, i := range cut.tail {
-			rows = append(rows, row(i))
+		for _, r := range t.Tail {
+			rows = append(rows, row(r))
 		}
 	}
 	return header, rows, right
 }
 
-func dataFrameHTML(t *analysis.Table) string {
+func dataFrameHTML(t *shownTable) string {
 	header, rows, _ := tableRows(t)
 	e := html.EscapeString
 	var b strings.Builder
@@ -372,11 +355,11 @@ func dataFrameHTML(t *analysis.Table) string {
 		}
 		b.WriteString("    </tr>\n")
 	}
-	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", len(t.Rows), len(t.Columns))
+	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", t.NRows, t.NCols)
 	return b.String()
 }
 
-func dataFramePlain(t *analysis.Table) string {
+func dataFramePlain(t *shownTable) string {
 	header, rows, right := tableRows(t)
 	cut := func(s string) string {
 		if utf8.RuneCountInString(s) <= maxPlainRunes {
@@ -426,6 +409,6 @@ func dataFramePlain(t *analysis.Table) string {
 		}
 		line(r)
 	}
-	fmt.Fprintf(&b, "\n[%d rows x %d columns]", len(t.Rows), len(t.Columns))
+	fmt.Fprintf(&b, "\n[%d rows x %d columns]", t.NRows, t.NCols)
 	return b.String()
 }

@@ -170,7 +170,7 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 			for _, o := range c.Outputs {
 				if o.Table != nil {
 					fmt.Fprintf(b, "**Out[%d]:** %s\n\n", n, mdText(o.Table.Title))
-					w.table(o.Table)
+					w.table(showTable(o.Table, false))
 				}
 				if o.Plot != nil {
 					if err := w.plot(n, o.Plot); err != nil {
@@ -202,21 +202,13 @@ type mdWriter struct {
 
 // table writes t as a GFM table cut to head and tail like the HTML, with the
 // index column first.
-func (w *mdWriter) table(t *analysis.Table) {
+func (w *mdWriter) table(t *shownTable) {
 	b := &w.buf
-	index := ""
-	indexRight := true
-	if t.Index >= 0 {
-		index = t.Columns[t.Index].Name
-		indexRight = numeric(t.Columns[t.Index].Kind)
-	}
-	cells := []string{mdText(index)}
-	aligns := []bool{indexRight}
-	for i, c := range t.Columns {
-		if i != t.Index {
-			cells = append(cells, mdText(c.Name))
-			aligns = append(aligns, numeric(c.Kind))
-		}
+	cells := []string{mdText(t.Index.Name)}
+	aligns := []bool{t.Index.Right}
+	for _, c := range t.Columns {
+		cells = append(cells, mdText(c.Name))
+		aligns = append(aligns, c.Right)
 	}
 	mdRow(b, cells)
 	seps := make([]string, len(aligns))
@@ -227,38 +219,33 @@ func (w *mdWriter) table(t *analysis.Table) {
 		}
 	}
 	mdRow(b, seps)
-	row := func(i int) {
-		out := []string{fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := mdText(FormatValue(v, t.Columns[j].Kind))
-			if j == t.Index {
-				out[0] = text
-				if text != "" && strings.TrimSpace(text) == text {
-					out[0] = "**" + text + "**" // bold, as pandas shows an index
-				}
-				continue
-			}
-			out = append(out, text)
+	out := make([]string, len(cells))
+	row := func(r shownRow) {
+		out = append(out[:0], mdText(r.Index))
+		if text := out[0]; t.HasIndex && text != "" && strings.TrimSpace(text) == text {
+			out[0] = "**" + text + "**" // bold, as pandas shows an index
+		}
+		for _, v := range r.Cells {
+			out = append(out, mdText(v))
 		}
 		mdRow(b, out)
 	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		row(i)
+	for _, r := range t.Head {
+		row(r)
 	}
-	if cut.omitted > 0 {
+	if t.Omitted > 0 {
 		dots := make([]string, len(cells))
 		for i := range dots {
 			dots[i] = "…"
 		}
 		mdRow(b, dots)
-		for _, i := range cut.tail {
-			row(i)
+		for _, r := range t.Tail {
+			row(r)
 		}
 	}
-	fmt.Fprintf(b, "\n*%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
-	if cut.omitted > 0 {
-		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(cut.omitted, "row"))
+	fmt.Fprintf(b, "\n*%s", t.Shape())
+	if t.Omitted > 0 {
+		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(t.Omitted, "row"))
 	}
 	b.WriteString("*\n\n")
 }
