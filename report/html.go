@@ -133,33 +133,23 @@ func HTML(r *Report) ([]byte, error) {
 			SectionID: kf.Section.ID, SectionTitle: kf.Section.Title})
 	}
 	// Sections are rendered side by side, one goroutine per core: their
-	// tables, plots and prose do not depend on each other. Cells are
-	// numbered across the report, so each section starts where the one
-	// before it ends.
-	first := make([]int, len(r.Sections))
-	n := 0
-	for i, s := range r.Sections {
-		first[i] = n
-		for _, c := range s.Cells {
-			if c.Code != "" {
-				n++
-			}
-		}
-	}
-	v.Sections = make([]htmlSection, len(r.Sections))
-	errs := make([]error, len(r.Sections))
-	next := make(chan int, len(r.Sections))
-	for i := range r.Sections {
+	// tables, plots and prose do not depend on each other, and the walk
+	// has numbered their cells already.
+	spans := sectionSpans(walkReport(r, 0))
+	v.Sections = make([]htmlSection, len(spans))
+	errs := make([]error, len(spans))
+	next := make(chan int, len(spans))
+	for i := range spans {
 		next <- i
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(r.Sections)) {
+	for range min(runtime.GOMAXPROCS(0), len(spans)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				v.Sections[i], errs[i] = htmlSectionView(r.Sections[i], first[i])
+				v.Sections[i], errs[i] = htmlSectionView(spans[i])
 			}
 		}()
 	}
@@ -174,36 +164,42 @@ func HTML(r *Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// htmlSectionView renders one section's cells; n is the number of code
-// cells before it.
-func htmlSectionView(s *analysis.Section, n int) (htmlSection, error) {
-	hs := htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
-	for _, c := range s.Cells {
-		if c.Code == "" {
-			hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(c.Markdown)})
-			continue
-		}
-		n++
-		hc := htmlCell{N: n, Code: c.Code}
-		for _, o := range c.Outputs {
-			ho := htmlOutput{N: n}
-			if o.Table != nil {
-				ho.Table = renderTable(showTable(o.Table, true))
+// htmlSectionView renders one section: its items of the walk, from its
+// start to its end.
+func htmlSectionView(items []item) (htmlSection, error) {
+	var hs htmlSection
+	var prev item
+	for _, it := range items {
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			hs = htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
+		case itemProse:
+			hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(it.Text)})
+		case itemCode:
+			hs.Cells = append(hs.Cells, htmlCell{N: it.N, Code: it.Text})
+		case itemTable, itemPlot:
+			hc := &hs.Cells[len(hs.Cells)-1]
+			// An output with a table and a plot shows both in one Out.
+			if it.Kind == itemTable || prev.Kind != itemTable || prev.Cell != it.Cell || prev.Out != it.Out {
+				hc.Outputs = append(hc.Outputs, htmlOutput{N: it.N})
 			}
-			if o.Plot != nil {
-				svg, err := SVG(o.Plot)
+			ho := &hc.Outputs[len(hc.Outputs)-1]
+			if it.Table != nil {
+				ho.Table = renderTable(showTable(it.Table, true))
+			}
+			if it.Plot != nil {
+				svg, err := SVG(it.Plot)
 				if err != nil {
 					return hs, err
 				}
 				ho.SVG = template.HTML(inlineSVG(svg))
-				ho.PlotID, ho.PlotTitle = "plot-"+o.Plot.ID, o.Plot.Title
+				ho.PlotID, ho.PlotTitle = "plot-"+it.Plot.ID, it.Plot.Title
 			}
-			hc.Outputs = append(hc.Outputs, ho)
+		case itemConclusions:
+			hs.Conclusions = Markdown(strings.Join(it.Section.Conclusions, "\n\n"))
 		}
-		hs.Cells = append(hs.Cells, hc)
-	}
-	if len(s.Conclusions) > 0 {
-		hs.Conclusions = Markdown(strings.Join(s.Conclusions, "\n\n"))
+		prev = it
 	}
 	return hs, nil
 }

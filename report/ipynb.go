@@ -169,64 +169,69 @@ func Notebook(r *Report) ([]byte, error) {
 		"Each cell after it shows, in pandas form, a computation logbook ran, with logbook's results as its outputs.")
 	w.code("load-requests", 1, load, nil)
 
-	n := 1
-	for _, s := range r.Sections {
-		head := "## " + nbLine(s.Title)
-		if s.Doc != "" {
-			head += "\n\n*" + strings.TrimSpace(nbText(s.Doc)) + "*"
-		}
-		switch {
-		case s.Skipped != "":
-			head += "\n\n> " + nbLine(s.Skipped)
-		case s.Error != "":
-			head += "\n\n> **This section failed:** " + nbText(s.Error)
-		}
-		w.markdown(s.ID, head)
-		if s.Skipped != "" || s.Error != "" {
-			continue
-		}
-		for k, c := range s.Cells {
-			id := fmt.Sprintf("%s-%d", s.ID, k+1)
-			if c.Code == "" {
-				w.markdown(id, safeMarkdown(c.Markdown))
-				continue
-			}
-			n++
-			var outs []nbOutput
-			results := 0
-			for _, o := range c.Outputs {
-				if o.Table != nil {
-					st := showTable(o.Table, false)
-					out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
-						Data: map[string][]string{"text/html": nbLines(dataFrameHTML(st)), "text/plain": nbLines(dataFramePlain(st))}}
-					if results == 0 { // the value of the cell, as Jupyter shows it
-						count := n
-						out.OutputType, out.ExecutionCount = "execute_result", &count
-					}
-					results++
-					outs = append(outs, out)
-				}
-				if o.Plot != nil {
-					svg, err := SVG(o.Plot)
-					if err != nil {
-						return nil, err
-					}
-					outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
-						Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
-							"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(o.Plot.Title, 0))}}})
-				}
-			}
-			w.code(id, n, c.Code, outs)
-		}
-		if len(s.Conclusions) > 0 {
-			var b strings.Builder
-			b.WriteString("### Conclusions\n")
-			for _, c := range s.Conclusions {
-				b.WriteString("\n" + strings.TrimSpace(safeMarkdown(c)) + "\n")
-			}
-			w.markdown(s.ID+"-conclusions", b.String())
+	// A code cell is added once its outputs are known: at the next item
+	// that is not one of them.
+	var code *item
+	var outs []nbOutput
+	valued := false // the cell has a value: its first table
+	flush := func() {
+		if code != nil {
+			w.code(fmt.Sprintf("%s-%d", code.Section.ID, code.Cell+1), code.N, code.Text, outs)
+			code, outs, valued = nil, nil, false
 		}
 	}
+	items := walkReport(r, 1) // the loading cell is In [1]
+	for i := range items {
+		it := &items[i]
+		if it.Kind != itemTable && it.Kind != itemPlot {
+			flush()
+		}
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			head := "## " + nbLine(s.Title)
+			if s.Doc != "" {
+				head += "\n\n*" + strings.TrimSpace(nbText(s.Doc)) + "*"
+			}
+			switch {
+			case s.Skipped != "":
+				head += "\n\n> " + nbLine(s.Skipped)
+			case s.Error != "":
+				head += "\n\n> **This section failed:** " + nbText(s.Error)
+			}
+			w.markdown(s.ID, head)
+		case itemProse:
+			w.markdown(fmt.Sprintf("%s-%d", it.Section.ID, it.Cell+1), safeMarkdown(it.Text))
+		case itemCode:
+			code = it
+		case itemTable:
+			st := showTable(it.Table, false)
+			out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+				Data: map[string][]string{"text/html": nbLines(dataFrameHTML(st)), "text/plain": nbLines(dataFramePlain(st))}}
+			if !valued { // the value of the cell, as Jupyter shows it
+				count := it.N
+				out.OutputType, out.ExecutionCount = "execute_result", &count
+				valued = true
+			}
+			outs = append(outs, out)
+		case itemPlot:
+			svg, err := SVG(it.Plot)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+				Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
+					"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(it.Plot.Title, 0))}}})
+		case itemConclusions:
+			var b strings.Builder
+			b.WriteString("### Conclusions\n")
+			for _, c := range it.Section.Conclusions {
+				b.WriteString("\n" + strings.TrimSpace(safeMarkdown(c)) + "\n")
+			}
+			w.markdown(it.Section.ID+"-conclusions", b.String())
+		}
+	}
+	flush()
 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

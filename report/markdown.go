@@ -145,43 +145,35 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 	}
 	b.WriteString("\n")
 
-	n := 0
-	for _, s := range r.Sections {
-		fmt.Fprintf(b, "## %s\n\n", mdLine(s.Title))
-		if s.Doc != "" {
-			fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
-		}
-		switch {
-		case s.Skipped != "":
-			fmt.Fprintf(b, "> %s\n\n", mdLine(s.Skipped))
-			continue
-		case s.Error != "":
-			fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
-			continue
-		}
-		for _, c := range s.Cells {
-			if c.Code == "" {
-				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c.Markdown)))
-				continue
+	for _, it := range walkReport(r, 0) {
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			fmt.Fprintf(b, "## %s\n\n", mdLine(s.Title))
+			if s.Doc != "" {
+				fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
 			}
-			n++
-			fence := codeFence(c.Code)
-			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", n, fence, strings.TrimRight(c.Code, "\n"), fence)
-			for _, o := range c.Outputs {
-				if o.Table != nil {
-					fmt.Fprintf(b, "**Out[%d]:** %s\n\n", n, mdText(o.Table.Title))
-					w.table(showTable(o.Table, false))
-				}
-				if o.Plot != nil {
-					if err := w.plot(n, o.Plot); err != nil {
-						return nil, err
-					}
-				}
+			switch {
+			case s.Skipped != "":
+				fmt.Fprintf(b, "> %s\n\n", mdLine(s.Skipped))
+			case s.Error != "":
+				fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
 			}
-		}
-		if len(s.Conclusions) > 0 {
+		case itemProse:
+			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(it.Text)))
+		case itemCode:
+			fence := codeFence(it.Text)
+			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", it.N, fence, strings.TrimRight(it.Text, "\n"), fence)
+		case itemTable:
+			fmt.Fprintf(b, "**Out[%d]:** %s\n\n", it.N, mdText(it.Table.Title))
+			w.table(showTable(it.Table, false))
+		case itemPlot:
+			if err := w.plot(it.N, it.Plot); err != nil {
+				return nil, err
+			}
+		case itemConclusions:
 			b.WriteString("### Conclusions\n\n")
-			for _, c := range s.Conclusions {
+			for _, c := range it.Section.Conclusions {
 				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c)))
 			}
 		}
