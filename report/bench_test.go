@@ -23,25 +23,6 @@ func BenchmarkRender(b *testing.B) {
 }
 
 func renderBench(w io.Writer, f Format, r *Report) error {
-	var data []byte
-	var err error
-	switch f.Name {
-	case "html":
-		data, err = HTML(r)
-	case "md":
-		var doc *MarkdownDoc
-		doc, err = RenderMarkdown(r, Options{}, "report_files")
-		if err == nil {
-			data = doc.Text
-		}
-	case "ipynb":
-		data, err = Notebook(r)
-	case "json":
-		return writeIndentedJSON(w, jsonReportView(r))
-	}
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
+	_, err := f.Render(w, r, Options{})
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,12 +22,13 @@ import (
 
 func init() {
 	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
-	registerFormat(Format{Name: "html", Ext: ".html", Write: func(path string, r *Report, _ Options) error {
+	registerFormat(Format{Name: "html", Ext: ".html", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
 		data, err := HTML(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return WriteFileAtomic(path, data)
+		_, err = w.Write(data)
+		return nil, err
 	}})
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,12 +15,13 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Write: func(path string, r *Report, _ Options) error {
+	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
 		data, err := Notebook(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return WriteFileAtomic(path, data)
+		_, err = w.Write(data)
+		return nil, err
 	}})
 }
 

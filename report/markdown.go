@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "md", Ext: ".md", Write: WriteMarkdown})
+	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true})
 }
 
 // MarkdownDoc is a report as GitHub-flavoured Markdown and the plot files
@@ -25,59 +24,23 @@ type MarkdownDoc struct {
 	Files []CompanionFile
 }
 
-// CompanionFile is a file that goes beside a report.
-type CompanionFile struct {
-	Name string // slash-separated, relative to the report's directory
-	Data []byte
-}
-
-// FilesDir is the folder beside a Markdown report that holds its plots:
-// report_files for report.md.
-func FilesDir(mdPath string) string {
-	base := filepath.Base(mdPath)
-	return strings.TrimSuffix(base, filepath.Ext(base)) + "_files"
-}
-
-// WriteMarkdown writes r as Markdown to path and its plots as SVG files into
-// FilesDir(path) beside it: the plots first, each atomically, then the page,
-// so that a page never links to a plot that is not there yet. Plot files a
-// previous run left in the folder and this one did not write are removed.
-func WriteMarkdown(path string, r *Report, opt Options) error {
-	dir := FilesDir(path)
-	doc, err := RenderMarkdown(r, opt, dir)
+// renderMarkdown is the Markdown format's Render: the page to w, and its
+// plots as companion files in opt.FilesDir.
+func renderMarkdown(w io.Writer, r *Report, opt Options) ([]CompanionFile, error) {
+	doc, err := RenderMarkdown(r, opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	abs := filepath.Join(filepath.Dir(path), dir)
-	written := map[string]bool{}
-	if len(doc.Files) > 0 {
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return err
-		}
+	if _, err := w.Write(doc.Text); err != nil {
+		return nil, err
 	}
-	for _, f := range doc.Files {
-		name := filepath.Base(filepath.FromSlash(f.Name))
-		if err := WriteFileAtomic(filepath.Join(abs, name), f.Data); err != nil {
-			return err
-		}
-		written[name] = true
-	}
-	if err := WriteFileAtomic(path, doc.Text); err != nil {
-		return err
-	}
-	old, _ := filepath.Glob(filepath.Join(abs, plotFilePrefix+"*.svg"))
-	for _, p := range old {
-		if !written[filepath.Base(p)] {
-			os.Remove(p)
-		}
-	}
-	return nil
+	return doc.Files, nil
 }
 
 const plotFilePrefix = "plot-"
 
 // RenderMarkdown renders r as Markdown whose plots are files in the folder
-// dir beside the page.
+// opt.FilesDir beside the page (report_files when empty).
 //
 // Static site generators publish a page at a URL of their own, and the plot
 // links follow it:
@@ -90,7 +53,11 @@ const plotFilePrefix = "plot-"
 //     as x/NAME/ with the folder inside, and links index_files/... .
 //   - Without front matter the links are NAME_files/..., for GitHub and any
 //     viewer that opens the file where it lies.
-func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
+func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
+	dir := opt.FilesDir
+	if dir == "" {
+		dir = defaultFilesDir
+	}
 	var head, tail string
 	link := url.PathEscape(dir)
 	switch opt.FrontMatter {

@@ -311,7 +311,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			jsonDone.Add(1)
 			go func() {
 				defer jsonDone.Done()
-				errs[i] = t.format.Write(t.path, rep, opt)
+				errs[i] = report.WriteFile(t.path, t.format, rep, opt)
 			}()
 		}
 	}
@@ -325,7 +325,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if t.format.Name == "json" && len(targets) > 1 {
 			jsonDone.Wait()
 		} else {
-			errs[i] = t.format.Write(t.path, rep, opt)
+			errs[i] = report.WriteFile(t.path, t.format, rep, opt)
 		}
 		if errs[i] != nil {
 			jsonDone.Wait()
@@ -471,29 +471,10 @@ func (f *reportFlags) targets() ([]target, error) {
 	return ts, nil
 }
 
+// writeStdout renders a format that needs no companion files (targets
+// keeps Markdown, whose plots are files, off standard output) to w.
 func writeStdout(w io.Writer, of report.Format, rep *report.Report, opt report.Options) error {
-	var data []byte
-	var err error
-	switch of.Name {
-	case "json":
-		data, err = report.JSON(rep)
-	case "html":
-		data, err = report.HTML(rep)
-	default:
-		dir, derr := os.MkdirTemp("", "logbook")
-		if derr != nil {
-			return derr
-		}
-		defer os.RemoveAll(dir)
-		p := filepath.Join(dir, "report"+of.Ext)
-		if err = of.Write(p, rep, opt); err == nil {
-			data, err = os.ReadFile(p)
-		}
-	}
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
+	_, err := of.Render(w, rep, opt)
 	return err
 }
 
