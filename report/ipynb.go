@@ -306,8 +306,10 @@ func pyZone(r *Report) string {
 // maxPlainRunes is pandas' display.max_colwidth.
 const maxPlainRunes = 50
 
-// tableRows lists the rows of t as shown, index first; nil is the ellipsis.
-func tableRows(t *shownTable) (header []string, rows [][]string, right []bool) {
+// dataFrameRows lays out the shown table t as the notebook's two table
+// outputs show it: index first in the header and in every row, and nil for
+// the ellipsis row.
+func dataFrameRows(t *shownTable) (header []string, rows [][]string, right []bool) {
 	header = []string{t.Index.Name}
 	right = []bool{t.Index.Right}
 	for _, c := range t.Columns {
@@ -328,7 +330,7 @@ func tableRows(t *shownTable) (header []string, rows [][]string, right []bool) {
 }
 
 func dataFrameHTML(t *shownTable) string {
-	header, rows, _ := tableRows(t)
+	header, rows, _ := dataFrameRows(t)
 	e := html.EscapeString
 	var b strings.Builder
 	// As pandas does with display.html.use_mathjax off: Jupyter must not
@@ -367,7 +369,7 @@ func dataFrameHTML(t *shownTable) string {
 }
 
 func dataFramePlain(t *shownTable) string {
-	header, rows, right := tableRows(t)
+	header, rows, right := dataFrameRows(t)
 	cut := func(s string) string {
 		if utf8.RuneCountInString(s) <= maxPlainRunes {
 			return s
