@@ -157,8 +157,8 @@ func (c *Config) compile() (*plan, error) {
 			if stdout++; stdout > 1 {
 				return nil, usagef("standard output takes one output format")
 			}
-			if of.Name == "md" {
-				return nil, usagef("Markdown writes plot files beside the report; give a file name, not -")
+			if of.Companions {
+				return nil, usagef("%s writes plot files beside the report; give a file name, not -", of.Name)
 			}
 		}
 		p.outputs = append(p.outputs, resolvedOutput{Output: o, format: of})

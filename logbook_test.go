@@ -48,7 +48,7 @@ func TestValidate(t *testing.T) {
 		{"offset", func(c *Config) { c.TimeZone = "+1900" }, "offset +1900 out of range"},
 		{"front matter", func(c *Config) { c.FrontMatter = "gatsby" }, `want jekyll, hugo or none, got "gatsby"`},
 		{"output format", func(c *Config) { c.Outputs = []Output{{Path: "r.pdf", Format: "pdf"}} }, `unknown output format "pdf"`},
-		{"markdown to stdout", func(c *Config) { c.Outputs = []Output{{Path: "-", Format: "md"}} }, "Markdown writes plot files"},
+		{"markdown to stdout", func(c *Config) { c.Outputs = []Output{{Path: "-", Format: "md"}} }, "md writes plot files"},
 		{"two outputs to stdout", func(c *Config) {
 			c.Outputs = []Output{{Path: "-", Format: "json"}, {Path: "-", Format: "html"}}
 		}, "standard output takes one output format"},

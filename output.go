@@ -144,33 +144,9 @@ func (o *Outcome) Write(stdout io.Writer, wrote func(Output)) error {
 
 func (o *Outcome) writeOne(out resolvedOutput, stdout io.Writer) error {
 	if out.Path == "-" {
-		return writeStdout(stdout, out.format, o.Report, o.plan.opt)
-	}
-	return out.format.Write(out.Path, o.Report, o.plan.opt)
-}
-
-func writeStdout(w io.Writer, of report.Format, rep *report.Report, opt report.Options) error {
-	var data []byte
-	var err error
-	switch of.Name {
-	case "json":
-		data, err = report.JSON(rep)
-	case "html":
-		data, err = report.HTML(rep)
-	default:
-		dir, derr := os.MkdirTemp("", "logbook")
-		if derr != nil {
-			return derr
-		}
-		defer os.RemoveAll(dir)
-		p := filepath.Join(dir, "report"+of.Ext)
-		if err = of.Write(p, rep, opt); err == nil {
-			data, err = os.ReadFile(p)
-		}
-	}
-	if err != nil {
+		// Validate refused the formats with companion files here.
+		_, err := out.format.Render(stdout, o.Report, o.plan.opt)
 		return err
 	}
-	_, err = w.Write(data)
-	return err
+	return report.WriteFile(out.Path, out.format, o.Report, o.plan.opt)
 }

@@ -89,7 +89,7 @@ func TestMarkdownRewrite(t *testing.T) {
 	dir := t.TempDir()
 	r := hostileReport(t)
 	path := filepath.Join(dir, "weekly report.md")
-	if err := WriteMarkdown(path, r, Options{}); err != nil {
+	if err := WriteFile(path, markdownFormat(t), r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	stale := filepath.Join(dir, "weekly report_files", "plot-gone.svg")
@@ -100,7 +100,7 @@ func TestMarkdownRewrite(t *testing.T) {
 	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteMarkdown(path, r, Options{}); err != nil {
+	if err := WriteFile(path, markdownFormat(t), r, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); err == nil {

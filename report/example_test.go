@@ -23,7 +23,7 @@ func ExampleRenderMarkdown() {
 		Records: 1203, Sources: []analysis.Source{{Name: "access.log", Format: "combined"}},
 		First: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), Last: time.Date(2024, 3, 10, 23, 59, 0, 0, time.UTC),
 		Sections: []*analysis.Section{s}}
-	doc, err := report.RenderMarkdown(r, report.Options{FrontMatter: "hugo"}, "weekly_files")
+	doc, err := report.RenderMarkdown(r, report.Options{FrontMatter: "hugo", FilesDir: "weekly_files"})
 	if err != nil {
 		panic(err)
 	}

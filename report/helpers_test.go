@@ -75,13 +75,23 @@ func writeAll(t testing.TB, r *Report, dir string) []string {
 				name = "report-" + fm + f.Ext
 			}
 			p := filepath.Join(dir, name)
-			if err := f.Write(p, r, Options{FrontMatter: fm}); err != nil {
+			if err := WriteFile(p, f, r, Options{FrontMatter: fm}); err != nil {
 				t.Fatalf("writing %s: %v", name, err)
 			}
 			paths = append(paths, p)
 		}
 	}
 	return paths
+}
+
+// markdownFormat is the Markdown output format.
+func markdownFormat(t testing.TB) Format {
+	t.Helper()
+	f, ok := LookupFormat("md")
+	if !ok {
+		t.Fatal("no Markdown format")
+	}
+	return f
 }
 
 // requireTools reports whether a test must fail, rather than skip, when a

@@ -211,7 +211,7 @@ func TestHostileMarkdown(t *testing.T) {
 	for _, fm := range []string{"none", "jekyll", "hugo"} {
 		t.Run(fm, func(t *testing.T) {
 			path := filepath.Join(dir, "report-"+fm+".md")
-			if err := WriteMarkdown(path, r, Options{FrontMatter: fm}); err != nil {
+			if err := WriteFile(path, markdownFormat(t), r, Options{FrontMatter: fm}); err != nil {
 				t.Fatal(err)
 			}
 			data, err := os.ReadFile(path)

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
@@ -22,12 +22,13 @@ import (
 
 func init() {
 	plot.DefaultFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
-	registerFormat(Format{Name: "html", Ext: ".html", Write: func(path string, r *Report, _ Options) error {
+	registerFormat(Format{Name: "html", Ext: ".html", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
 		data, err := HTML(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return WriteFileAtomic(path, data)
+		_, err = w.Write(data)
+		return nil, err
 	}})
 }
 
@@ -98,23 +99,6 @@ type htmlOutput struct {
 	PlotID, PlotTitle string
 }
 
-type htmlTable struct {
-	ID, Title, IndexName, Shape, FullLabel string
-	Columns                                []htmlColumn
-	Head, Tail, Full                       []htmlRow
-	Omitted                                int
-}
-
-type htmlColumn struct{ Name, Class string }
-
-type htmlRow struct {
-	Index     string
-	IndexText bool
-	Cells     []htmlValue
-}
-
-type htmlValue struct{ Text, Class string }
-
 // inlineMarkdown renders a one-paragraph Markdown message without its <p>.
 func inlineMarkdown(src string) template.HTML {
 	s := strings.TrimSpace(string(Markdown(src)))
@@ -151,33 +135,23 @@ func HTML(r *Report) ([]byte, error) {
 			SectionID: kf.Section.ID, SectionTitle: kf.Section.Title})
 	}
 	// Sections are rendered side by side, one goroutine per core: their
-	// tables, plots and prose do not depend on each other. Cells are
-	// numbered across the report, so each section starts where the one
-	// before it ends.
-	first := make([]int, len(r.Sections))
-	n := 0
-	for i, s := range r.Sections {
-		first[i] = n
-		for _, c := range s.Cells {
-			if c.Code != "" {
-				n++
-			}
-		}
-	}
-	v.Sections = make([]htmlSection, len(r.Sections))
-	errs := make([]error, len(r.Sections))
-	next := make(chan int, len(r.Sections))
-	for i := range r.Sections {
+	// tables, plots and prose do not depend on each other, and the walk
+	// has numbered their cells already.
+	spans := sectionSpans(walkReport(r, 0))
+	v.Sections = make([]htmlSection, len(spans))
+	errs := make([]error, len(spans))
+	next := make(chan int, len(spans))
+	for i := range spans {
 		next <- i
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(r.Sections)) {
+	for range min(runtime.GOMAXPROCS(0), len(spans)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				v.Sections[i], errs[i] = htmlSectionView(r.Sections[i], first[i])
+				v.Sections[i], errs[i] = htmlSectionView(spans[i])
 			}
 		}()
 	}
@@ -192,36 +166,42 @@ func HTML(r *Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// htmlSectionView renders one section's cells; n is the number of code
-// cells before it.
-func htmlSectionView(s *analysis.Section, n int) (htmlSection, error) {
-	hs := htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
-	for _, c := range s.Cells {
-		if c.Code == "" {
-			hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(c.Markdown)})
-			continue
-		}
-		n++
-		hc := htmlCell{N: n, Code: c.Code}
-		for _, o := range c.Outputs {
-			ho := htmlOutput{N: n}
-			if o.Table != nil {
-				ho.Table = renderTable(tableView(o.Table))
+// htmlSectionView renders one section: its items of the walk, from its
+// start to its end.
+func htmlSectionView(items []item) (htmlSection, error) {
+	var hs htmlSection
+	var prev item
+	for _, it := range items {
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			hs = htmlSection{ID: s.ID, Title: s.Title, Doc: s.Doc, Skipped: s.Skipped, Error: s.Error}
+		case itemProse:
+			hs.Cells = append(hs.Cells, htmlCell{Prose: Markdown(it.Text)})
+		case itemCode:
+			hs.Cells = append(hs.Cells, htmlCell{N: it.N, Code: it.Text})
+		case itemTable, itemPlot:
+			hc := &hs.Cells[len(hs.Cells)-1]
+			// An output with a table and a plot shows both in one Out.
+			if it.Kind == itemTable || prev.Kind != itemTable || prev.Cell != it.Cell || prev.Out != it.Out {
+				hc.Outputs = append(hc.Outputs, htmlOutput{N: it.N})
 			}
-			if o.Plot != nil {
-				svg, err := SVG(o.Plot)
+			ho := &hc.Outputs[len(hc.Outputs)-1]
+			if it.Table != nil {
+				ho.Table = renderTable(showTable(it.Table, true))
+			}
+			if it.Plot != nil {
+				svg, err := SVG(it.Plot)
 				if err != nil {
 					return hs, err
 				}
 				ho.SVG = template.HTML(inlineSVG(svg))
-				ho.PlotID, ho.PlotTitle = "plot-"+o.Plot.ID, o.Plot.Title
+				ho.PlotID, ho.PlotTitle = "plot-"+it.Plot.ID, it.Plot.Title
 			}
-			hc.Outputs = append(hc.Outputs, ho)
+		case itemConclusions:
+			hs.Conclusions = Markdown(strings.Join(it.Section.Conclusions, "\n\n"))
 		}
-		hs.Cells = append(hs.Cells, hc)
-	}
-	if len(s.Conclusions) > 0 {
-		hs.Conclusions = Markdown(strings.Join(s.Conclusions, "\n\n"))
+		prev = it
 	}
 	return hs, nil
 }
@@ -233,65 +213,4 @@ func inlineSVG(svg []byte) string {
 		s = s[i:]
 	}
 	return strings.TrimSpace(s)
-}
-
-func tableView(t *analysis.Table) *htmlTable {
-	ht := &htmlTable{ID: "table-" + t.ID, Title: t.Title}
-	if t.Index >= 0 {
-		ht.IndexName = t.Columns[t.Index].Name
-	}
-	for i, c := range t.Columns {
-		if i == t.Index {
-			continue
-		}
-		ht.Columns = append(ht.Columns, htmlColumn{Name: c.Name, Class: class(c.Kind)})
-	}
-	row := func(i int) htmlRow {
-		hr := htmlRow{Index: fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := FormatValue(v, t.Columns[j].Kind)
-			if j == t.Index {
-				hr.Index, hr.IndexText = text, !numeric(t.Columns[j].Kind)
-				continue
-			}
-			cls := class(t.Columns[j].Kind)
-			if cls == "text" && utf8.RuneCountInString(text) > longText {
-				cls = "text long"
-			}
-			hr.Cells = append(hr.Cells, htmlValue{Text: text, Class: cls})
-		}
-		return hr
-	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		ht.Head = append(ht.Head, row(i))
-	}
-	for _, i := range cut.tail {
-		ht.Tail = append(ht.Tail, row(i))
-	}
-	ht.Omitted = cut.omitted
-	ht.Shape = fmt.Sprintf("%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
-	if cut.omitted > 0 {
-		full := min(len(t.Rows), maxFullRows)
-		for i := 0; i < full; i++ {
-			ht.Full = append(ht.Full, row(i))
-		}
-		if full == len(t.Rows) {
-			ht.FullLabel = fmt.Sprintf("Show all %s", analysis.Count(len(t.Rows), "row"))
-		} else {
-			ht.FullLabel = fmt.Sprintf("Show the first %s of %s (every row is in the JSON output)", analysis.Int(full), analysis.Int(len(t.Rows)))
-		}
-	}
-	return ht
-}
-
-// longText is the length from which a table value may wrap anywhere, not
-// only at spaces; shorter values keep their words whole.
-const longText = 32
-
-func class(k analysis.Kind) string {
-	if numeric(k) {
-		return "num"
-	}
-	return "text"
 }

@@ -1,8 +1,12 @@
 package report
 
 import (
+	"fmt"
 	"html/template"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/logbook/logbook/analysis"
 )
 
 // The tables are most of the HTML page's bytes, and rendering their cells
@@ -13,47 +17,79 @@ import (
 
 // renderTable returns the HTML of one table: its head and tail rows, the
 // shape line, and the full rows behind a <details> when some were left out.
-func renderTable(t *htmlTable) template.HTML {
+func renderTable(t *shownTable) template.HTML {
 	var b strings.Builder
 	b.Grow(256 + 96*(len(t.Head)+len(t.Tail)+len(t.Full))*max(1, len(t.Columns)))
 	b.WriteString(`<table class="df" id="`)
-	escapeHTML(&b, t.ID)
+	escapeHTML(&b, htmlTableID(t))
 	b.WriteString("\">\n<caption>")
 	escapeHTML(&b, t.Title)
 	b.WriteString("</caption>\n")
 	writeTableHead(&b, t)
 	b.WriteString("<tbody>")
-	writeRows(&b, t.Head)
+	writeRows(&b, t, t.Head)
 	if t.Omitted > 0 {
 		b.WriteString("\n<tr class=\"ellipsis\"><th>…</th>")
 		for range t.Columns {
 			b.WriteString("<td>…</td>")
 		}
 		b.WriteString("</tr>")
-		writeRows(&b, t.Tail)
+		writeRows(&b, t, t.Tail)
 	}
 	b.WriteString("\n</tbody>\n</table>\n<p class=\"shape\">")
-	escapeHTML(&b, t.Shape)
+	escapeHTML(&b, t.Shape())
 	b.WriteString("</p>")
 	if len(t.Full) > 0 {
 		b.WriteString("\n<details class=\"full\"><summary>")
-		escapeHTML(&b, t.FullLabel)
+		escapeHTML(&b, htmlFullLabel(t))
 		b.WriteString("</summary>\n<table class=\"df\">\n")
 		writeTableHead(&b, t)
 		b.WriteString("<tbody>")
-		writeRows(&b, t.Full)
+		writeRows(&b, t, t.Full)
 		b.WriteString("\n</tbody>\n</table>\n</details>")
 	}
 	return template.HTML(b.String())
 }
 
-func writeTableHead(b *strings.Builder, t *htmlTable) {
+// htmlTableID is the table element's id.
+func htmlTableID(t *shownTable) string { return "table-" + t.ID }
+
+// htmlFullLabel is the summary line of the full view.
+func htmlFullLabel(t *shownTable) string {
+	if len(t.Full) == t.NRows {
+		return fmt.Sprintf("Show all %s", analysis.Count(t.NRows, "row"))
+	}
+	return fmt.Sprintf("Show the first %s of %s (every row is in the JSON output)", analysis.Int(len(t.Full)), analysis.Int(t.NRows))
+}
+
+// htmlClass is the class of a column's cells: num or text.
+func htmlClass(c shownColumn) string {
+	if c.Right {
+		return "num"
+	}
+	return "text"
+}
+
+// htmlCellClass is the class of one value in column c: its column's, and
+// long for text that may wrap anywhere.
+func htmlCellClass(c shownColumn, text string) string {
+	if !c.Right && len(text) > longText && utf8.RuneCountInString(text) > longText {
+		return "text long"
+	}
+	return htmlClass(c)
+}
+
+// longText is the length from which a table value may wrap anywhere, not
+// only at spaces; shorter values keep their words whole.
+const longText = 32
+
+func writeTableHead(b *strings.Builder, t *shownTable) {
 	b.WriteString(`<thead><tr><th class="index">`)
-	escapeHTML(b, t.IndexName)
+	escapeHTML(b, t.Index.Name)
 	b.WriteString("</th>")
 	for _, c := range t.Columns {
 		b.WriteString(`<th class="`)
-		escapeHTML(b, c.Class)
+		b.WriteString(htmlClass(c))
 		b.WriteString(`">`)
 		escapeHTML(b, c.Name)
 		b.WriteString("</th>")
@@ -61,21 +97,22 @@ func writeTableHead(b *strings.Builder, t *htmlTable) {
 	b.WriteString("</tr></thead>\n")
 }
 
-func writeRows(b *strings.Builder, rows []htmlRow) {
+func writeRows(b *strings.Builder, t *shownTable, rows []shownRow) {
+	indexText := t.HasIndex && !t.Index.Right
 	for _, r := range rows {
 		b.WriteString(`
 <tr><th class="index`)
-		if r.IndexText {
+		if indexText {
 			b.WriteString(" text")
 		}
 		b.WriteString(`">`)
 		escapeHTML(b, r.Index)
 		b.WriteString("</th>")
-		for _, c := range r.Cells {
+		for j, text := range r.Cells {
 			b.WriteString(`<td class="`)
-			escapeHTML(b, c.Class)
+			b.WriteString(htmlCellClass(t.Columns[j], text))
 			b.WriteString(`">`)
-			escapeHTML(b, c.Text)
+			escapeHTML(b, text)
 			b.WriteString("</td>")
 		}
 		b.WriteString("</tr>")

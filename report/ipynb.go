@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,12 +15,13 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Write: func(path string, r *Report, _ Options) error {
+	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
 		data, err := Notebook(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return WriteFileAtomic(path, data)
+		_, err = w.Write(data)
+		return nil, err
 	}})
 }
 
@@ -169,63 +171,69 @@ func Notebook(r *Report) ([]byte, error) {
 		"Each cell after it shows, in pandas form, a computation logbook ran, with logbook's results as its outputs.")
 	w.code("load-requests", 1, load, nil)
 
-	n := 1
-	for _, s := range r.Sections {
-		head := "## " + nbLine(s.Title)
-		if s.Doc != "" {
-			head += "\n\n*" + strings.TrimSpace(nbText(s.Doc)) + "*"
-		}
-		switch {
-		case s.Skipped != "":
-			head += "\n\n> " + nbLine(s.Skipped)
-		case s.Error != "":
-			head += "\n\n> **This section failed:** " + nbText(s.Error)
-		}
-		w.markdown(s.ID, head)
-		if s.Skipped != "" || s.Error != "" {
-			continue
-		}
-		for k, c := range s.Cells {
-			id := fmt.Sprintf("%s-%d", s.ID, k+1)
-			if c.Code == "" {
-				w.markdown(id, safeMarkdown(c.Markdown))
-				continue
-			}
-			n++
-			var outs []nbOutput
-			results := 0
-			for _, o := range c.Outputs {
-				if o.Table != nil {
-					out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
-						Data: map[string][]string{"text/html": nbLines(dataFrameHTML(o.Table)), "text/plain": nbLines(dataFramePlain(o.Table))}}
-					if results == 0 { // the value of the cell, as Jupyter shows it
-						count := n
-						out.OutputType, out.ExecutionCount = "execute_result", &count
-					}
-					results++
-					outs = append(outs, out)
-				}
-				if o.Plot != nil {
-					svg, err := SVG(o.Plot)
-					if err != nil {
-						return nil, err
-					}
-					outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
-						Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
-							"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(o.Plot.Title, 0))}}})
-				}
-			}
-			w.code(id, n, c.Code, outs)
-		}
-		if len(s.Conclusions) > 0 {
-			var b strings.Builder
-			b.WriteString("### Conclusions\n")
-			for _, c := range s.Conclusions {
-				b.WriteString("\n" + strings.TrimSpace(safeMarkdown(c)) + "\n")
-			}
-			w.markdown(s.ID+"-conclusions", b.String())
+	// A code cell is added once its outputs are known: at the next item
+	// that is not one of them.
+	var code *item
+	var outs []nbOutput
+	valued := false // the cell has a value: its first table
+	flush := func() {
+		if code != nil {
+			w.code(fmt.Sprintf("%s-%d", code.Section.ID, code.Cell+1), code.N, code.Text, outs)
+			code, outs, valued = nil, nil, false
 		}
 	}
+	items := walkReport(r, 1) // the loading cell is In [1]
+	for i := range items {
+		it := &items[i]
+		if it.Kind != itemTable && it.Kind != itemPlot {
+			flush()
+		}
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			head := "## " + nbLine(s.Title)
+			if s.Doc != "" {
+				head += "\n\n*" + strings.TrimSpace(nbText(s.Doc)) + "*"
+			}
+			switch {
+			case s.Skipped != "":
+				head += "\n\n> " + nbLine(s.Skipped)
+			case s.Error != "":
+				head += "\n\n> **This section failed:** " + nbText(s.Error)
+			}
+			w.markdown(s.ID, head)
+		case itemProse:
+			w.markdown(fmt.Sprintf("%s-%d", it.Section.ID, it.Cell+1), safeMarkdown(it.Text))
+		case itemCode:
+			code = it
+		case itemTable:
+			st := showTable(it.Table, false)
+			out := nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+				Data: map[string][]string{"text/html": nbLines(dataFrameHTML(st)), "text/plain": nbLines(dataFramePlain(st))}}
+			if !valued { // the value of the cell, as Jupyter shows it
+				count := it.N
+				out.OutputType, out.ExecutionCount = "execute_result", &count
+				valued = true
+			}
+			outs = append(outs, out)
+		case itemPlot:
+			svg, err := SVG(it.Plot)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
+				Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
+					"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(it.Plot.Title, 0))}}})
+		case itemConclusions:
+			var b strings.Builder
+			b.WriteString("### Conclusions\n")
+			for _, c := range it.Section.Conclusions {
+				b.WriteString("\n" + strings.TrimSpace(safeMarkdown(c)) + "\n")
+			}
+			w.markdown(it.Section.ID+"-conclusions", b.String())
+		}
+	}
+	flush()
 
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -298,47 +306,31 @@ func pyZone(r *Report) string {
 // maxPlainRunes is pandas' display.max_colwidth.
 const maxPlainRunes = 50
 
-// tableRows lists the rows of t as shown, index first; nil is the ellipsis.
-func tableRows(t *analysis.Table) (header []string, rows [][]string, right []bool) {
-	header = []string{""}
-	right = []bool{true}
-	if t.Index >= 0 {
-		header[0] = t.Columns[t.Index].Name
-		right[0] = numeric(t.Columns[t.Index].Kind)
+// dataFrameRows lays out the shown table t as the notebook's two table
+// outputs show it: index first in the header and in every row, and nil for
+// the ellipsis row.
+func dataFrameRows(t *shownTable) (header []string, rows [][]string, right []bool) {
+	header = []string{t.Index.Name}
+	right = []bool{t.Index.Right}
+	for _, c := range t.Columns {
+		header = append(header, c.Name)
+		right = append(right, c.Right)
 	}
-	for i, c := range t.Columns {
-		if i != t.Index {
-			header = append(header, c.Name)
-			right = append(right, numeric(c.Kind))
-		}
+	row := func(r shownRow) []string { return append([]string{r.Index}, r.Cells...) }
+	for _, r := range t.Head {
+		rows = append(rows, row(r))
 	}
-	row := func(i int) []string {
-		out := []string{fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := FormatValue(v, t.Columns[j].Kind)
-			if j == t.Index {
-				out[0] = text
-				continue
-			}
-			out = append(out, text)
-		}
-		return out
-	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		rows = append(rows, row(i))
-	}
-	if cut.omitted > 0 {
+	if t.Omitted > 0 {
 		rows = append(rows, nil)
-		for _, i := range cut.tail {
-			rows = append(rows, row(i))
+		for _, r := range t.Tail {
+			rows = append(rows, row(r))
 		}
 	}
 	return header, rows, right
 }
 
-func dataFrameHTML(t *analysis.Table) string {
-	header, rows, _ := tableRows(t)
+func dataFrameHTML(t *shownTable) string {
+	header, rows, _ := dataFrameRows(t)
 	e := html.EscapeString
 	var b strings.Builder
 	// As pandas does with display.html.use_mathjax off: Jupyter must not
@@ -372,12 +364,12 @@ func dataFrameHTML(t *analysis.Table) string {
 		}
 		b.WriteString("    </tr>\n")
 	}
-	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", len(t.Rows), len(t.Columns))
+	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", t.NRows, t.NCols)
 	return b.String()
 }
 
-func dataFramePlain(t *analysis.Table) string {
-	header, rows, right := tableRows(t)
+func dataFramePlain(t *shownTable) string {
+	header, rows, right := dataFrameRows(t)
 	cut := func(s string) string {
 		if utf8.RuneCountInString(s) <= maxPlainRunes {
 			return s
@@ -426,6 +418,6 @@ func dataFramePlain(t *analysis.Table) string {
 		}
 		line(r)
 	}
-	fmt.Fprintf(&b, "\n[%d rows x %d columns]", len(t.Rows), len(t.Columns))
+	fmt.Fprintf(&b, "\n[%d rows x %d columns]", t.NRows, t.NCols)
 	return b.String()
 }

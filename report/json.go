@@ -8,9 +8,9 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "json", Ext: ".json", Write: func(path string, r *Report, _ Options) error {
+	registerFormat(Format{Name: "json", Ext: ".json", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
 		// Streamed: the JSON of a big log is tens of MB, all rows.
-		return writeAtomic(path, func(w io.Writer) error { return writeIndentedJSON(w, jsonReportView(r)) })
+		return nil, writeIndentedJSON(w, jsonReportView(r))
 	}})
 }
 

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +14,7 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "md", Ext: ".md", Write: WriteMarkdown})
+	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true})
 }
 
 // MarkdownDoc is a report as GitHub-flavoured Markdown and the plot files
@@ -25,59 +24,23 @@ type MarkdownDoc struct {
 	Files []CompanionFile
 }
 
-// CompanionFile is a file that goes beside a report.
-type CompanionFile struct {
-	Name string // slash-separated, relative to the report's directory
-	Data []byte
-}
-
-// FilesDir is the folder beside a Markdown report that holds its plots:
-// report_files for report.md.
-func FilesDir(mdPath string) string {
-	base := filepath.Base(mdPath)
-	return strings.TrimSuffix(base, filepath.Ext(base)) + "_files"
-}
-
-// WriteMarkdown writes r as Markdown to path and its plots as SVG files into
-// FilesDir(path) beside it: the plots first, each atomically, then the page,
-// so that a page never links to a plot that is not there yet. Plot files a
-// previous run left in the folder and this one did not write are removed.
-func WriteMarkdown(path string, r *Report, opt Options) error {
-	dir := FilesDir(path)
-	doc, err := RenderMarkdown(r, opt, dir)
+// renderMarkdown is the Markdown format's Render: the page to w, and its
+// plots as companion files in opt.FilesDir.
+func renderMarkdown(w io.Writer, r *Report, opt Options) ([]CompanionFile, error) {
+	doc, err := RenderMarkdown(r, opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	abs := filepath.Join(filepath.Dir(path), dir)
-	written := map[string]bool{}
-	if len(doc.Files) > 0 {
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return err
-		}
+	if _, err := w.Write(doc.Text); err != nil {
+		return nil, err
 	}
-	for _, f := range doc.Files {
-		name := filepath.Base(filepath.FromSlash(f.Name))
-		if err := WriteFileAtomic(filepath.Join(abs, name), f.Data); err != nil {
-			return err
-		}
-		written[name] = true
-	}
-	if err := WriteFileAtomic(path, doc.Text); err != nil {
-		return err
-	}
-	old, _ := filepath.Glob(filepath.Join(abs, plotFilePrefix+"*.svg"))
-	for _, p := range old {
-		if !written[filepath.Base(p)] {
-			os.Remove(p)
-		}
-	}
-	return nil
+	return doc.Files, nil
 }
 
 const plotFilePrefix = "plot-"
 
 // RenderMarkdown renders r as Markdown whose plots are files in the folder
-// dir beside the page.
+// opt.FilesDir beside the page (report_files when empty).
 //
 // Static site generators publish a page at a URL of their own, and the plot
 // links follow it:
@@ -90,7 +53,11 @@ const plotFilePrefix = "plot-"
 //     as x/NAME/ with the folder inside, and links index_files/... .
 //   - Without front matter the links are NAME_files/..., for GitHub and any
 //     viewer that opens the file where it lies.
-func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
+func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
+	dir := opt.FilesDir
+	if dir == "" {
+		dir = defaultFilesDir
+	}
 	var head, tail string
 	link := url.PathEscape(dir)
 	switch opt.FrontMatter {
@@ -145,43 +112,35 @@ func RenderMarkdown(r *Report, opt Options, dir string) (*MarkdownDoc, error) {
 	}
 	b.WriteString("\n")
 
-	n := 0
-	for _, s := range r.Sections {
-		fmt.Fprintf(b, "## %s\n\n", mdLine(s.Title))
-		if s.Doc != "" {
-			fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
-		}
-		switch {
-		case s.Skipped != "":
-			fmt.Fprintf(b, "> %s\n\n", mdLine(s.Skipped))
-			continue
-		case s.Error != "":
-			fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
-			continue
-		}
-		for _, c := range s.Cells {
-			if c.Code == "" {
-				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c.Markdown)))
-				continue
+	for _, it := range walkReport(r, 0) {
+		switch it.Kind {
+		case itemSection:
+			s := it.Section
+			fmt.Fprintf(b, "## %s\n\n", mdLine(s.Title))
+			if s.Doc != "" {
+				fmt.Fprintf(b, "*%s*\n\n", strings.TrimSpace(mdText(s.Doc)))
 			}
-			n++
-			fence := codeFence(c.Code)
-			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", n, fence, strings.TrimRight(c.Code, "\n"), fence)
-			for _, o := range c.Outputs {
-				if o.Table != nil {
-					fmt.Fprintf(b, "**Out[%d]:** %s\n\n", n, mdText(o.Table.Title))
-					w.table(o.Table)
-				}
-				if o.Plot != nil {
-					if err := w.plot(n, o.Plot); err != nil {
-						return nil, err
-					}
-				}
+			switch {
+			case s.Skipped != "":
+				fmt.Fprintf(b, "> %s\n\n", mdLine(s.Skipped))
+			case s.Error != "":
+				fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
 			}
-		}
-		if len(s.Conclusions) > 0 {
+		case itemProse:
+			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(it.Text)))
+		case itemCode:
+			fence := codeFence(it.Text)
+			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", it.N, fence, strings.TrimRight(it.Text, "\n"), fence)
+		case itemTable:
+			fmt.Fprintf(b, "**Out[%d]:** %s\n\n", it.N, mdText(it.Table.Title))
+			w.table(showTable(it.Table, false))
+		case itemPlot:
+			if err := w.plot(it.N, it.Plot); err != nil {
+				return nil, err
+			}
+		case itemConclusions:
 			b.WriteString("### Conclusions\n\n")
-			for _, c := range s.Conclusions {
+			for _, c := range it.Section.Conclusions {
 				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c)))
 			}
 		}
@@ -202,21 +161,13 @@ type mdWriter struct {
 
 // table writes t as a GFM table cut to head and tail like the HTML, with the
 // index column first.
-func (w *mdWriter) table(t *analysis.Table) {
+func (w *mdWriter) table(t *shownTable) {
 	b := &w.buf
-	index := ""
-	indexRight := true
-	if t.Index >= 0 {
-		index = t.Columns[t.Index].Name
-		indexRight = numeric(t.Columns[t.Index].Kind)
-	}
-	cells := []string{mdText(index)}
-	aligns := []bool{indexRight}
-	for i, c := range t.Columns {
-		if i != t.Index {
-			cells = append(cells, mdText(c.Name))
-			aligns = append(aligns, numeric(c.Kind))
-		}
+	cells := []string{mdText(t.Index.Name)}
+	aligns := []bool{t.Index.Right}
+	for _, c := range t.Columns {
+		cells = append(cells, mdText(c.Name))
+		aligns = append(aligns, c.Right)
 	}
 	mdRow(b, cells)
 	seps := make([]string, len(aligns))
@@ -227,38 +178,33 @@ func (w *mdWriter) table(t *analysis.Table) {
 		}
 	}
 	mdRow(b, seps)
-	row := func(i int) {
-		out := []string{fmt.Sprint(i)}
-		for j, v := range t.Rows[i] {
-			text := mdText(FormatValue(v, t.Columns[j].Kind))
-			if j == t.Index {
-				out[0] = text
-				if text != "" && strings.TrimSpace(text) == text {
-					out[0] = "**" + text + "**" // bold, as pandas shows an index
-				}
-				continue
-			}
-			out = append(out, text)
+	out := make([]string, len(cells))
+	row := func(r shownRow) {
+		out = append(out[:0], mdText(r.Index))
+		if text := out[0]; t.HasIndex && text != "" && strings.TrimSpace(text) == text {
+			out[0] = "**" + text + "**" // bold, as pandas shows an index
+		}
+		for _, v := range r.Cells {
+			out = append(out, mdText(v))
 		}
 		mdRow(b, out)
 	}
-	cut := cutTable(len(t.Rows))
-	for _, i := range cut.head {
-		row(i)
+	for _, r := range t.Head {
+		row(r)
 	}
-	if cut.omitted > 0 {
+	if t.Omitted > 0 {
 		dots := make([]string, len(cells))
 		for i := range dots {
 			dots[i] = "…"
 		}
 		mdRow(b, dots)
-		for _, i := range cut.tail {
-			row(i)
+		for _, r := range t.Tail {
+			row(r)
 		}
 	}
-	fmt.Fprintf(b, "\n*%s × %s", analysis.Count(len(t.Rows), "row"), analysis.Count(len(t.Columns), "column"))
-	if cut.omitted > 0 {
-		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(cut.omitted, "row"))
+	fmt.Fprintf(b, "\n*%s", t.Shape())
+	if t.Omitted > 0 {
+		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(t.Omitted, "row"))
 	}
 	b.WriteString("*\n\n")
 }

@@ -58,18 +58,91 @@ func (r *Report) KeyFindings() []KeyFinding {
 	return out
 }
 
-// A Format renders a report into a file.
+// A Format renders a report.
 type Format struct {
 	Name string // html, md, ipynb, json
 	Ext  string // file extension with its dot
-	// Write renders r to path, atomically. Formats that write companion
-	// files (Markdown's plot folder) write them beside path.
-	Write func(path string, r *Report, opt Options) error
+	// Render writes r to w and returns the files that go beside it
+	// (Markdown's plots, in opt.FilesDir), for the caller to write.
+	// WriteFile writes a format to a file with its companion files.
+	Render func(w io.Writer, r *Report, opt Options) ([]CompanionFile, error)
+	// Companions reports whether Render may return companion files; if
+	// so, WriteFile removes the plot files a previous run left in
+	// Options.FilesDir and this one did not write.
+	Companions bool
 }
 
 // Options tune rendering.
 type Options struct {
 	FrontMatter string // Markdown: jekyll, hugo or none
+	// FilesDir is the folder beside the report that holds its companion
+	// files, as the report links them: a slash-separated path relative
+	// to the report's directory. WriteFile makes it FilesDir(path) when
+	// empty; Render then uses report_files.
+	FilesDir string
+}
+
+// CompanionFile is a file that goes beside a report.
+type CompanionFile struct {
+	Name string // slash-separated, relative to the report's directory
+	Data []byte
+}
+
+// FilesDir is the folder beside a report that holds its companion files:
+// report_files for report.md.
+func FilesDir(path string) string {
+	base := filepath.Base(path)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + "_files"
+}
+
+// defaultFilesDir is the companion folder of a report rendered with no
+// Options.FilesDir: FilesDir("report.md").
+const defaultFilesDir = "report_files"
+
+// WriteFile renders r in format f to path, atomically, and its companion
+// files beside it: the companion files first, each atomically, then the
+// report, so that a report never links to a file that is not there yet.
+// For a format with Companions, plot files a previous run left in the
+// companion folder and this one did not write are removed.
+func WriteFile(path string, f Format, r *Report, opt Options) error {
+	if opt.FilesDir == "" {
+		opt.FilesDir = FilesDir(path)
+	}
+	dir := filepath.Dir(path)
+	written := map[string]bool{}
+	// The report goes to a temporary file, renamed once this returns,
+	// and the companion files go into place before that.
+	err := writeAtomic(path, func(w io.Writer) error {
+		files, err := f.Render(w, r, opt)
+		if err != nil {
+			return err
+		}
+		for _, cf := range files {
+			name := filepath.FromSlash(cf.Name)
+			if !filepath.IsLocal(name) {
+				return fmt.Errorf("companion file %q is not inside the report's directory", cf.Name)
+			}
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			if err := WriteFileAtomic(p, cf.Data); err != nil {
+				return err
+			}
+			written[p] = true
+		}
+		return nil
+	})
+	if err != nil || !f.Companions {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), plotFilePrefix+"*.svg"))
+	for _, p := range old {
+		if !written[p] {
+			os.Remove(p)
+		}
+	}
+	return nil
 }
 
 var formats []Format

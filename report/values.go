@@ -48,28 +48,3 @@ func FormatValue(v any, k analysis.Kind) string {
 
 // numeric reports whether a column is right-aligned.
 func numeric(k analysis.Kind) bool { return k != analysis.Text }
-
-// tableCut describes which rows of a table a renderer shows: all of them,
-// or the head, an ellipsis and the tail.
-type tableCut struct {
-	head, tail []int // row indexes
-	omitted    int
-}
-
-func cutTable(n int) tableCut {
-	var c tableCut
-	if n <= longTable {
-		for i := 0; i < n; i++ {
-			c.head = append(c.head, i)
-		}
-		return c
-	}
-	for i := 0; i < headRows; i++ {
-		c.head = append(c.head, i)
-	}
-	for i := n - tailRows; i < n; i++ {
-		c.tail = append(c.tail, i)
-	}
-	c.omitted = n - headRows - tailRows
-	return c
-}
