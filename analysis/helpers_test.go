@@ -53,3 +53,12 @@ func benchSection(b *testing.B, a Analysis) {
 	}
 	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// utcMinute is a time "2006-01-02 15:04" in UTC, as a Time column holds it.
+func utcMinute(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, time.UTC)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

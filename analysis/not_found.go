@@ -1,11 +1,9 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -35,12 +33,7 @@ type missingCount struct {
 }
 
 func sortMissing(rows []missingCount) {
-	slices.SortFunc(rows, func(a, b missingCount) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return strings.Compare(a.key, b.key)
-	})
+	slices.SortFunc(rows, func(a, b missingCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
 }
 
 func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {

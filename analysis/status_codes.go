@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -45,15 +44,11 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")
 
-	ranked := frame.Rank(status.Counts(), status.Dict)
-	counts := NewTable("status_counts", "Requests per status code",
-		Column{"status_code", Text}, Column{"requests", Integer})
-	counts.Index = 0
+	ranked := codeCounts(status.Counts(), status.Dict)
+	counts := countsTable("status_counts", "Requests per status code", "status_code", ranked, "", total)
 	classes := map[string]int{}
 	for _, r := range ranked {
-		code := orDash(status.Dict[r.Code])
-		counts.Add(code, r.N)
-		classes[statusClass(code)] += r.N
+		classes[statusClass(r.key)] += r.n
 	}
 	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
 
@@ -79,7 +74,7 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 	}
 	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request"), List(parts)))
+		Code(lead.key), Pct(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
 		sev := SevNotice
@@ -138,10 +133,7 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 		list = append(list, mixed{rows[0].Key, n, rows})
 	})
 	slices.SortFunc(list, func(a, b mixed) int {
-		if c := cmp.Compare(b.requests, a.requests); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rows[0].keyRank, b.rows[0].keyRank)
+		return byCountThenKey(a.requests, a.rows[0].keyRank, b.requests, b.rows[0].keyRank)
 	})
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
@@ -385,10 +377,7 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 	}
 	st.groups = len(groups)
 	slices.SortFunc(groups, func(a, b group) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.status, b.status); c != 0 {
+		if c := byCountThenKey(a.n, a.status, b.n, b.status); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
@@ -424,10 +413,9 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input) redirectStats {
 	}
 	tab := NewTable("redirects", title,
 		Column{"status_code", Text}, Column{"path", Text}, Column{"ip", Text}, Column{"requests", Integer},
-		Column{"first_seen", Text}, Column{"last_seen", Text})
-	const layout = "2006-01-02 15:04:05"
+		Column{"first_seen", Time}, Column{"last_seen", Time})
 	for _, g := range groups[:st.kept] {
-		tab.Add(g.status, g.path, g.ip, g.n, time.Unix(g.first, 0).In(in.Loc).Format(layout), time.Unix(g.last, 0).In(in.Loc).Format(layout))
+		tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
 	}
 	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(["status", "uri_stem", "ip"]).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, top),
 		Output{Table: tab})
