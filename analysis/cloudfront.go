@@ -135,7 +135,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(days)
 	ht := NewTable("cache_hit_ratio", "Cache hit ratio per day",
-		Column{"day", Date}, Column{"requests", Integer}, Column{"hits", Integer}, Column{"hit_ratio", Fraction})
+		Column{"day", Date}, Column{"requests", Integer}, Column{"hits", Integer}, Column{"hit_ratio", Share})
 	ht.Index = 0
 	worst := days[0]
 	for _, d := range days {
@@ -252,7 +252,7 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 			tcols = append(tcols, Column{c.name, Text})
 		}
 	}
-	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Fraction})
+	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Share})
 	type combo struct {
 		vals []string
 		n    int

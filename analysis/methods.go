@@ -45,7 +45,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	cond := Conditional(ips, meth)
 	given := NewTable("request_methods_ip", "Request method given the client IP",
-		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Fraction})
+		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share})
 	for _, r := range cond {
 		given.Add(r.Key, r.Value, r.Proba)
 	}
@@ -61,7 +61,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	sortByCount(writes)
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
-			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
 		for _, r := range writes {
 			tab.Add(r.Key, r.Value, r.N, r.Proba)
 		}

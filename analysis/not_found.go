@@ -92,7 +92,7 @@ func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	top := max(1, int(in.FloatParam("not_found", "top", 1000)))
 	pt := NewTable("not_found_paths", "Most requested missing paths",
-		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Fraction})
+		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Share})
 	pt.Index = 0
 	for _, r := range paths[:min(top, len(paths))] {
 		pt.Add(r.key, r.n, r.other, float64(r.n)/float64(missTotal))
@@ -101,7 +101,7 @@ func (notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique")).assign(share=lambda t: t.requests / len(missing)).sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: pt})
 	ct := NewTable("not_found_clients", "Clients with the most missing-page responses",
-		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Fraction})
+		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Share})
 	ct.Index = 0
 	for _, r := range clients[:min(top, len(clients))] {
 		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(ipTotal[r.key]))

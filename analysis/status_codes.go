@@ -54,7 +54,7 @@ func (statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	cond := Conditional(ips, status)
 	given := NewTable("status_given_ip", "Status code given the client IP",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Fraction})
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share})
 	for _, r := range cond {
 		given.Add(r.Key, r.Value, r.Proba)
 	}
@@ -198,7 +198,7 @@ func non2xxTable(s *Section, cond []CondRow) worstClient {
 	w.hasNon2xx = w.n > 0
 	sortByCount(rows)
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
 	for _, r := range rows {
 		tab.Add(r.Key, r.Value, r.N, r.Proba)
 	}

@@ -160,7 +160,7 @@ func hourOfDay(s *Section, b timeBuckets) [24]int {
 		total += n
 	}
 	tab := NewTable("requests_by_hour_of_day", "Requests per hour of the day",
-		Column{"hour", Integer}, Column{"requests", Integer}, Column{"share", Fraction})
+		Column{"hour", Integer}, Column{"requests", Integer}, Column{"share", Share})
 	tab.Index = 0
 	for h, n := range by {
 		tab.Add(h, n, float64(n)/float64(total))
