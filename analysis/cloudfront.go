@@ -83,20 +83,16 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Prose("Where did CloudFront serve the requests, and from its cache or from the origin? The edge location is the point of presence (its first three letters are the nearest airport's code); the result type says whether the edge had the object: `Hit` and `RefreshHit` count as cache hits.")
 
-	ranked := frame.Rank(locCounts, locs.Dict)
+	ranked := codeCounts(locCounts, locs.Dict)
 	lt := NewTable("edge_locations", "Requests per edge location",
-		Column{"edge_location", Text}, Column{"airport", Text}, Column{"requests", Integer}, Column{"share", Fraction})
+		Column{"edge_location", Text}, Column{"airport", Text}, Column{"requests", Integer}, Column{"share", Share})
 	lt.Index = 0
 	for _, r := range ranked {
-		v := locs.Dict[r.Code]
-		lt.Add(orDash(v), orDash(airport(v)), r.N, float64(r.N)/float64(total))
+		lt.Add(r.key, orDash(airport(locs.Dict[r.code])), r.n, float64(r.n)/float64(total))
 	}
 	s.Compute(`requests.x_edge_location.value_counts(normalize=True)`, Output{Table: lt})
 
-	rranked := frame.Rank(rcounts, results.Dict)
-	rt := NewTable("edge_result_types", "Requests per edge result type",
-		Column{"edge_result_type", Text}, Column{"requests", Integer}, Column{"share", Fraction})
-	rt.Index = 0
+	rt := countsTable("edge_result_types", "Requests per edge result type", "edge_result_type", codeCounts(rcounts, results.Dict), "share", total)
 	hitCode := make([]bool, len(results.Dict))
 	hits, errorsN := 0, 0
 	for c, v := range results.Dict {
@@ -107,9 +103,6 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		if v == "Error" {
 			errorsN += rcounts[c]
 		}
-	}
-	for _, r := range rranked {
-		rt.Add(orDash(results.Dict[r.Code]), r.N, float64(r.N)/float64(total))
 	}
 	s.Compute(`requests.x_edge_result_type.value_counts(normalize=True)`, Output{Table: rt})
 
@@ -142,7 +135,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(days)
 	ht := NewTable("cache_hit_ratio", "Cache hit ratio per day",
-		Column{"day", Text}, Column{"requests", Integer}, Column{"hits", Integer}, Column{"hit_ratio", Fraction})
+		Column{"day", Date}, Column{"requests", Integer}, Column{"hits", Integer}, Column{"hit_ratio", Share})
 	ht.Index = 0
 	worst := days[0]
 	for _, d := range days {
@@ -162,7 +155,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	// Conclusions.
 	lead := ranked[0]
 	msg := fmt.Sprintf("CloudFront served %s from %s; %s carried the most, %s (%s).", Count(total, "request"),
-		Count(len(ranked), "edge location"), Code(orDash(locs.Dict[lead.Code])), Count(lead.N, "request"), Pct(float64(lead.N)/float64(total)))
+		Count(len(ranked), "edge location"), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total)))
 	s.Conclude(msg)
 	ratio := float64(hits) / float64(total)
 	hitMsg := fmt.Sprintf("The cache hit ratio was %s (%s of %s were `Hit` or `RefreshHit`).", Pct(ratio), Int(hits), Count(total, "request"))
@@ -259,7 +252,7 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 			tcols = append(tcols, Column{c.name, Text})
 		}
 	}
-	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Fraction})
+	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Share})
 	type combo struct {
 		vals []string
 		n    int
@@ -281,8 +274,8 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 		combos = append(combos, combo{vals, n})
 	}
 	slices.SortFunc(combos, func(a, b combo) int {
-		if a.n != b.n {
-			return b.n - a.n
+		if c := byCount(a.n, b.n); c != 0 {
+			return c
 		}
 		return slices.Compare(a.vals, b.vals)
 	})

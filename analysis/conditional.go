@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 
@@ -26,23 +25,15 @@ type CondRow struct {
 // rows, which hold strings, at every step of the sort.
 func sortByCount(rows []CondRow) {
 	type key struct {
-		n      int
-		kr, vr uint32
-		i      int
+		n    int
+		rank uint64 // the key's rank, then the value's
+		i    int
 	}
 	keys := make([]key, len(rows))
 	for i, r := range rows {
-		keys[i] = key{r.N, r.keyRank, r.valueRank, i}
+		keys[i] = key{r.N, uint64(r.keyRank)<<32 | uint64(r.valueRank), i}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.kr, b.kr); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.vr, b.vr)
-	})
+	slices.SortFunc(keys, func(a, b key) int { return byCountThenKey(a.n, a.rank, b.n, b.rank) })
 	sorted := make([]CondRow, len(rows))
 	for j, k := range keys {
 		sorted[j] = rows[k.i]
@@ -84,11 +75,8 @@ func Conditional(key, value *frame.CodeView) []CondRow {
 			}
 		}
 		if len(out)-g > 1 {
-			slices.SortFunc(out[g:], func(a, b CondRow) int {
-				if c := cmp.Compare(b.N, a.N); c != 0 { // same key: N orders like Proba
-					return c
-				}
-				return cmp.Compare(a.valueRank, b.valueRank)
+			slices.SortFunc(out[g:], func(a, b CondRow) int { // same key: N orders like Proba
+				return byCountThenKey(a.N, a.valueRank, b.N, b.valueRank)
 			})
 		}
 		i = j

@@ -209,8 +209,7 @@ func TestOutageFound(t *testing.T) {
 				t.Fatalf("traffic_drops = %+v, want one row", tab)
 			}
 			row := tab.Rows[0]
-			start := wantStart.Format("2006-01-02 15:04")
-			end := wantStart.Add(89 * time.Minute).Format("2006-01-02 15:04")
+			start, end := wantStart, wantStart.Add(89*time.Minute)
 			if row[0] != "gap" || row[1] != start || row[2] != end || row[3] != 89 || row[4] != 0 {
 				t.Errorf("row = %v, want a gap from %s to %s, 89 minutes, 0 requests", row, start, end)
 			}
@@ -284,7 +283,7 @@ func TestDropOff(t *testing.T) {
 	if tab == nil || len(tab.Rows) != 1 || tab.Rows[0][0] != "drop_off" {
 		t.Fatalf("traffic_drops = %+v, want one drop_off row", tab)
 	}
-	if row := tab.Rows[0]; row[1] != "2024-03-14 00:00" || row[2] != "2024-03-18 00:00" || row[3] != 4*1440 {
+	if row := tab.Rows[0]; row[1] != utcMinute("2024-03-14 00:00") || row[2] != utcMinute("2024-03-18 00:00") || row[3] != 4*1440 {
 		t.Errorf("drop_off row = %v", row)
 	}
 	text := strings.Join(s.Conclusions, "\n")
@@ -322,7 +321,10 @@ func TestLowDayAndHours(t *testing.T) {
 	tab := tableByID(s, "traffic_drops")
 	var kinds []string
 	for _, row := range tab.Rows {
-		kinds = append(kinds, row[0].(string)+" "+row[1].(string)+" "+row[2].(string))
+		kinds = append(kinds, row[0].(string)+" "+row[1].(time.Time).Format(minuteLayout)+" "+row[2].(time.Time).Format(minuteLayout))
+		if loc := row[1].(time.Time).Location(); loc != time.UTC {
+			t.Errorf("%s starts in %s, want UTC", row[0], loc)
+		}
 	}
 	want := []string{"low_hours 2024-03-06 12:00 2024-03-06 15:00", "low_days 2024-03-09 00:00 2024-03-10 00:00"}
 	if !slices.Equal(kinds, want) {
@@ -393,7 +395,7 @@ func TestTwoLogsApart(t *testing.T) {
 	f.Append(synthFrame(synthOptions{Lines: 20000, Days: 2, Seed: 14, Start: synthStart.AddDate(0, 2, 0)}))
 	s := runTraffic(t, f)
 	tab := tableByID(s, "traffic_drops")
-	if len(tab.Rows) != 1 || tab.Rows[0][1] != "2024-03-06 00:00" || tab.Rows[0][2] != "2024-05-04 00:00" {
+	if len(tab.Rows) != 1 || tab.Rows[0][1] != utcMinute("2024-03-06 00:00") || tab.Rows[0][2] != utcMinute("2024-05-04 00:00") {
 		t.Errorf("traffic_drops = %v, want the hole", tab.Rows)
 	}
 	if fd := findingByID(s, "traffic_missing"); fd == nil || fd.Severity != SevNotice || findingByID(s, "traffic_gap") != nil {
@@ -572,7 +574,7 @@ func TestOutageWithoutStatus(t *testing.T) {
 	f := synthFrame(synthOptions{Lines: 20000, Days: 7, Outage: true, Seed: 1})
 	s := runTraffic(t, timesFrame(f.Time...))
 	tab := tableByID(s, "traffic_drops")
-	if len(tab.Rows) != 1 || tab.Rows[0][1] != "2024-03-07 03:12" || tab.Rows[0][3] != 89 || tab.Rows[0][6] != "" {
+	if len(tab.Rows) != 1 || tab.Rows[0][1] != utcMinute("2024-03-07 03:12") || tab.Rows[0][3] != 89 || tab.Rows[0][6] != "" {
 		t.Fatalf("traffic_drops = %v", tab.Rows)
 	}
 	text := strings.Join(s.Conclusions, "\n")

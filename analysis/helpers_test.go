@@ -71,3 +71,12 @@ func configured(t testing.TB, name string, params map[string]string) Analysis {
 	}
 	return a
 }
+
+// utcMinute is a time "2006-01-02 15:04" in UTC, as a Time column holds it.
+func utcMinute(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, time.UTC)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

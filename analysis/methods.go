@@ -39,18 +39,13 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("Which request methods did clients use? Reads (`GET`, `HEAD`) are the bulk of most sites; writes (`POST`, `PUT`, `DELETE`, `PATCH`) and unusual methods say who does more than read.")
 
-	ranked := frame.Rank(meth.Counts(), meth.Dict)
-	counts := NewTable("method_counts", "Requests per method",
-		Column{"request_method", Text}, Column{"requests", Integer}, Column{"share", Fraction})
-	counts.Index = 0
-	for _, r := range ranked {
-		counts.Add(orDash(meth.Dict[r.Code]), r.N, float64(r.N)/float64(total))
-	}
+	ranked := codeCounts(meth.Counts(), meth.Dict)
+	counts := countsTable("method_counts", "Requests per method", "request_method", ranked, "share", total)
 	s.Compute(`requests.method.value_counts()`, Output{Table: counts})
 
 	cond := Conditional(ips, meth)
 	given := NewTable("request_methods_ip", "Request method given the client IP",
-		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Fraction})
+		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share})
 	for _, r := range cond {
 		given.Add(r.Key, r.Value, r.Proba)
 	}
@@ -66,7 +61,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	sortByCount(writes)
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
-			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
 		for _, r := range writes {
 			tab.Add(r.Key, r.Value, r.N, r.Proba)
 		}
@@ -76,17 +71,17 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Conclusions.
 	if len(ranked) == 1 {
-		s.Conclude(fmt.Sprintf("All %s were %s.", Count(total, "request"), Code(orDash(meth.Dict[ranked[0].Code]))))
+		s.Conclude(fmt.Sprintf("All %s were %s.", Count(total, "request"), Code(ranked[0].key)))
 	} else {
 		var rest []string
 		for _, r := range ranked[1:min(4, len(ranked))] {
-			rest = append(rest, fmt.Sprintf("%s (%s)", Code(orDash(meth.Dict[r.Code])), Pct(float64(r.N)/float64(total))))
+			rest = append(rest, fmt.Sprintf("%s (%s)", Code(r.key), Pct(float64(r.n)/float64(total))))
 		}
 		if len(ranked) > 4 {
 			rest = append(rest, fmt.Sprintf("%d more", len(ranked)-4))
 		}
-		s.Conclude(fmt.Sprintf("%s made up %s of %s, followed by %s.", Code(orDash(meth.Dict[ranked[0].Code])),
-			Pct(float64(ranked[0].N)/float64(total)), Count(total, "request"), List(rest)))
+		s.Conclude(fmt.Sprintf("%s made up %s of %s, followed by %s.", Code(ranked[0].key),
+			Pct(float64(ranked[0].n)/float64(total)), Count(total, "request"), List(rest)))
 	}
 	writeTotal := 0
 	var wparts []string
@@ -131,11 +126,10 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	var odd []string
 	oddN := 0
 	for _, r := range ranked {
-		v := meth.Dict[r.Code]
-		if !slices.Contains(knownMethods, v) {
-			oddN += r.N
+		if !slices.Contains(knownMethods, meth.Dict[r.code]) {
+			oddN += r.n
 			if len(odd) < 5 {
-				odd = append(odd, fmt.Sprintf("%s (%s)", Code(orDash(v)), Int(r.N)))
+				odd = append(odd, fmt.Sprintf("%s (%s)", Code(r.key), Int(r.n)))
 			}
 		}
 	}
@@ -153,10 +147,10 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	return s, nil
 }
 
-func countUnknown(ranked []frame.Ranked, dict []string) int {
+func countUnknown(ranked []keyCount, dict []string) int {
 	n := 0
 	for _, r := range ranked {
-		if !slices.Contains(knownMethods, dict[r.Code]) {
+		if !slices.Contains(knownMethods, dict[r.code]) {
 			n++
 		}
 	}

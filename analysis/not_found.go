@@ -1,11 +1,9 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -40,12 +38,7 @@ type missingCount struct {
 }
 
 func sortMissing(rows []missingCount) {
-	slices.SortFunc(rows, func(a, b missingCount) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return strings.Compare(a.key, b.key)
-	})
+	slices.SortFunc(rows, func(a, b missingCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
 }
 
 func (a *notFound) Run(ctx context.Context, in *Input) (*Section, error) {
@@ -104,7 +97,7 @@ func (a *notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	top := a.top
 	pt := NewTable("not_found_paths", "Most requested missing paths",
-		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Fraction})
+		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Share})
 	pt.Index = 0
 	for _, r := range paths[:min(top, len(paths))] {
 		pt.Add(r.key, r.n, r.other, float64(r.n)/float64(missTotal))
@@ -113,7 +106,7 @@ func (a *notFound) Run(ctx context.Context, in *Input) (*Section, error) {
 missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique")).assign(share=lambda t: t.requests / len(missing)).sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: pt})
 	ct := NewTable("not_found_clients", "Clients with the most missing-page responses",
-		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Fraction})
+		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Share})
 	ct.Index = 0
 	for _, r := range clients[:min(top, len(clients))] {
 		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(ipTotal[r.key]))

@@ -32,7 +32,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("What did we read, how much of it, and did every line make sense?")
 
-	first, last, span := timeSpan(f, in.Loc)
+	first, last, span, hasTimes := timeSpan(f, in.Loc)
 	ips, agents := distinct(strCol(f, frame.IP)), distinct(strCol(f, frame.UserAgent))
 	var bytes float64
 	for _, b := range f.Num(frame.Bytes) {
@@ -52,19 +52,25 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 
 	summary := NewTable("summary", "Summary",
-		Column{"metric", Text}, Column{"value", Text})
+		Column{"metric", Text}, Column{"value", Mixed})
 	summary.Index = 0
-	summary.Add("records", Int(f.Len()))
-	summary.Add("first request", first)
-	summary.Add("last request", last)
-	summary.Add("time span", span)
-	summary.Add("time zone", in.Loc.String())
-	summary.Add("unique IPs", Int(ips))
-	summary.Add("unique user agents", Int(agents))
-	summary.Add("bytes sent", Size(bytes))
-	summary.Add("lines read", Int(lines))
-	summary.Add("malformed lines", Int(malformed))
-	summary.Add("repaired lines", Int(repaired))
+	summary.Add("records", Typed{Integer, f.Len()})
+	if hasTimes {
+		summary.Add("first request", Typed{Time, first})
+		summary.Add("last request", Typed{Time, last})
+		summary.Add("time span", Typed{Duration, int(span / time.Second)})
+	} else {
+		summary.Add("first request", Typed{Time, nil})
+		summary.Add("last request", Typed{Time, nil})
+		summary.Add("time span", Typed{Duration, nil})
+	}
+	summary.Add("time zone", Typed{Text, in.Loc.String()})
+	summary.Add("unique IPs", Typed{Integer, ips})
+	summary.Add("unique user agents", Typed{Integer, agents})
+	summary.Add("bytes sent", Typed{Bytes, int(bytes)})
+	summary.Add("lines read", Typed{Integer, lines})
+	summary.Add("malformed lines", Typed{Integer, malformed})
+	summary.Add("repaired lines", Typed{Integer, repaired})
 	s.Compute(`len(requests), requests.time.min(), requests.time.max(), requests.ip.nunique(), requests.user_agent.nunique(), requests.bytes.sum()`,
 		Output{Table: summary})
 
@@ -108,7 +114,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(read, "source")))
 	} else {
 		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s using %s and received %s.",
-			Count(f.Len(), "request"), Count(read, "source"), first, last, span,
+			Count(f.Len(), "request"), Count(read, "source"), Timestamp(first), Timestamp(last), Span(span),
 			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
 	}
 	if malformed > 0 {
@@ -160,34 +166,12 @@ func distinct(col *frame.CodeView) int {
 	return n
 }
 
-// timeSpan formats the first and last request times in loc and the span
-// between them.
-func timeSpan(f *frame.Frame, loc *time.Location) (first, last, span string) {
+// timeSpan returns the first and last request times in loc and the span
+// between them; ok is false for an empty frame.
+func timeSpan(f *frame.Frame, loc *time.Location) (first, last time.Time, span time.Duration, ok bool) {
 	if f.Len() == 0 {
-		return "-", "-", "-"
+		return time.Time{}, time.Time{}, 0, false
 	}
 	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
-	const layout = "2006-01-02 15:04:05 -0700"
-	return time.Unix(lo, 0).In(loc).Format(layout), time.Unix(hi, 0).In(loc).Format(layout), Duration(time.Duration(hi-lo) * time.Second)
-}
-
-// Duration formats a duration for people: "6 days 23 hours", "89 minutes".
-func Duration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		days := int(d / (24 * time.Hour))
-		hours := int((d % (24 * time.Hour)) / time.Hour)
-		if hours == 0 {
-			return Count(days, "day")
-		}
-		return Count(days, "day") + " " + Count(hours, "hour")
-	case d >= 2*time.Hour:
-		if m := int((d % time.Hour) / time.Minute); m > 0 {
-			return Count(int(d/time.Hour), "hour") + " " + Count(m, "minute")
-		}
-		return Count(int(d/time.Hour), "hour")
-	case d >= 2*time.Minute:
-		return Count(int(d/time.Minute), "minute")
-	}
-	return Count(int(d/time.Second), "second")
+	return time.Unix(lo, 0).In(loc), time.Unix(hi, 0).In(loc), time.Duration(hi-lo) * time.Second, true
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Int formats n for people: 14002 → "14,002".
@@ -71,6 +72,31 @@ func Size(b float64) string {
 	}
 	return Float(b, 1) + " " + units[i]
 }
+
+// Span formats a duration for people: "6 days 23 hours", "89 minutes".
+func Span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		days := int(d / (24 * time.Hour))
+		hours := int((d % (24 * time.Hour)) / time.Hour)
+		if hours == 0 {
+			return Count(days, "day")
+		}
+		return Count(days, "day") + " " + Count(hours, "hour")
+	case d >= 2*time.Hour:
+		if m := int((d % time.Hour) / time.Minute); m > 0 {
+			return Count(int(d/time.Hour), "hour") + " " + Count(m, "minute")
+		}
+		return Count(int(d/time.Hour), "hour")
+	case d >= 2*time.Minute:
+		return Count(int(d/time.Minute), "minute")
+	}
+	return Count(int(d/time.Second), "second")
+}
+
+// Timestamp formats an instant for people, in its own location, the one way
+// tables show times: "2024-03-04 12:00:05 +0100".
+func Timestamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 -0700") }
 
 // Plural returns word, with an s when n is not 1: Plural(1, "request").
 func Plural(n int, word string) string {

@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/logbook/logbook/frame"
@@ -113,17 +115,48 @@ type Finding struct {
 	Message  string
 }
 
-// Kind tells renderers how to show a column's values.
+// Kind tells renderers how to show a column's values. Its name (String) is
+// the kind as the JSON output states it.
 type Kind int
 
 const (
 	Text     Kind = iota // a string from the log or a label
 	Integer              // an integer count
-	Number               // a real number
-	Fraction             // a fraction 0..1, shown as a decimal like pandas
+	Number               // a real number; named "float" (Float is the number formatter of prose.go)
+	Share                // a fraction 0..1, shown as a decimal like pandas
 	Bytes                // a size in bytes
-	Seconds              // a duration in seconds
+	Seconds              // a measured duration (a latency), a float of seconds
+	Duration             // a span of time, a number of seconds, shown for people ("6 days 23 hours")
+	Time                 // an instant, a time.Time in the report's zone
+	Date                 // a day, a YYYY-MM-DD string in the report's zone
+	Mixed                // each value a Typed that carries its own kind (key/value tables)
 )
+
+// Fraction is the former name of Share, kept while code written against it
+// is still being merged.
+//
+// Deprecated: use Share.
+const Fraction = Share
+
+var kindNames = [...]string{Text: "text", Integer: "integer", Number: "float", Share: "share", Bytes: "bytes",
+	Seconds: "seconds", Duration: "duration", Time: "time", Date: "date", Mixed: "mixed"}
+
+// String returns the kind's name in the JSON contract: "text", "integer",
+// "float", "share", "bytes", "seconds", "duration", "time", "date" or
+// "mixed".
+func (k Kind) String() string {
+	if k >= 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Typed is a value of a Mixed column: V (string, int, float64, time.Time
+// or nil) shown and encoded by Kind.
+type Typed struct {
+	Kind Kind
+	V    any
+}
 
 // Column is a table column.
 type Column struct {
@@ -131,8 +164,10 @@ type Column struct {
 	Kind Kind
 }
 
-// Table is a computed table. Rows hold string, int or float64 values; nil
-// stands for a missing number (pandas' NaN).
+// Table is a computed table: it holds data, and renderers format it by
+// the columns' kinds. Rows hold string, int or float64 values, time.Time in
+// Time columns and Typed in Mixed columns; nil stands for a missing number
+// (pandas' NaN).
 type Table struct {
 	ID      string
 	Title   string
@@ -150,7 +185,10 @@ func NewTable(id, title string, cols ...Column) *Table {
 	return &Table{ID: id, Title: title, Columns: cols, Index: -1}
 }
 
-// Add appends a row. NaN and infinite numbers become nil (null in JSON).
+// Add appends a row. NaN and infinite numbers become nil (null in JSON),
+// in Typed values too. A Time column must get a time.Time and a Mixed column
+// a Typed (not holding another Typed): anything else is a programming error,
+// and Add panics.
 // The values are copied into blocks shared by many rows, so that a table of
 // a hundred thousand rows is a few allocations for its rows rather than one
 // per row.
@@ -163,13 +201,35 @@ func (t *Table) Add(vals ...any) {
 		t.block = make([]any, 0, rows*len(vals))
 	}
 	start := len(t.block)
-	for _, v := range vals {
-		if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-			v = nil
+	for i, v := range vals {
+		switch x := v.(type) {
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				v = nil
+			}
+		case Typed:
+			if f, ok := x.V.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+				v = Typed{Kind: x.Kind, V: nil}
+			}
+		}
+		switch t.Columns[i].Kind {
+		case Time:
+			if _, ok := v.(time.Time); !ok {
+				t.badValue(i, v)
+			}
+		case Mixed:
+			if x, ok := v.(Typed); !ok || x.Kind == Mixed {
+				t.badValue(i, v)
+			}
 		}
 		t.block = append(t.block, v)
 	}
 	t.Rows = append(t.Rows, t.block[start:len(t.block):len(t.block)])
+}
+
+func (t *Table) badValue(col int, v any) {
+	c := t.Columns[col]
+	panic(fmt.Sprintf("analysis: table %s: column %s (%s) got %T", t.ID, c.Name, c.Kind, v))
 }
 
 // PlotKind is the shape of a plot.
@@ -201,6 +261,15 @@ type Plot struct {
 type Series struct {
 	Name   string
 	Values []float64
+}
+
+// localTime is Unix seconds as an instant in loc (UTC when loc is nil), the
+// value of a Time column.
+func localTime(sec int64, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Unix(sec, 0).In(loc)
 }
 
 // strCol returns a string column's codes as the frame keeps them, one, two

@@ -1,12 +1,10 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -256,10 +254,7 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 	}
 	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(fams[b].n, fams[a].n); c != 0 {
-			return c
-		}
-		return strings.Compare(probeFamilies[a].name, probeFamilies[b].name)
+		return byCountThenKey(fams[a].n, probeFamilies[a].name, fams[b].n, probeFamilies[b].name)
 	})
 	ft := NewTable("probe_families", "Probes per scanner target family",
 		Column{"family", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"paths", Integer}, Column{"answered_2xx", Integer})
@@ -277,19 +272,14 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 	for _, c := range byIP {
 		clients = append(clients, c)
 	}
-	slices.SortFunc(clients, func(a, b *probeIP) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ip, b.ip)
-	})
+	slices.SortFunc(clients, func(a, b *probeIP) int { return byCountThenKey(a.n, a.ip, b.n, b.ip) })
 	it := NewTable("probe_ips", "Probing clients",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"families", Text}, Column{"paths", Integer},
-		Column{"first_seen", Text}, Column{"last_seen", Text}, Column{"statuses", Text})
+		Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text})
 	it.Index = 0
 	for _, c := range clients[:min(top, len(clients))] {
 		it.Add(c.ip, c.n, strings.Join(c.familyNames(), ", "), len(c.paths),
-			probeTime(c.first, in.Loc), probeTime(c.last, in.Loc), statusSummary(c.statuses))
+			localTime(c.first, in.Loc), localTime(c.last, in.Loc), statusSummary(c.statuses))
 	}
 	s.Compute(fmt.Sprintf(`probes.groupby("ip").agg(requests=("uri_stem", "size"), families=("family", lambda s: ", ".join(sorted(s.unique()))), paths=("uri_stem", "nunique"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: it})
@@ -304,12 +294,7 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 	for sc, p := range byPath {
 		paths = append(paths, pathRow{orDash(stems.Dict[sc]), sc, p})
 	}
-	slices.SortFunc(paths, func(a, b pathRow) int {
-		if c := cmp.Compare(b.acc.n, a.acc.n); c != 0 {
-			return c
-		}
-		return strings.Compare(a.stem, b.stem)
-	})
+	slices.SortFunc(paths, func(a, b pathRow) int { return byCountThenKey(a.acc.n, a.stem, b.acc.n, b.stem) })
 	pt := NewTable("probe_paths", "Probed paths",
 		Column{"uri_stem", Text}, Column{"family", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"status_2xx", Integer})
 	pt.Index = 0
@@ -352,23 +337,14 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 			continue
 		}
 		named++
-		type ipN struct {
-			ip string
-			n  int
-		}
-		var who []ipN
+		var who []keyCount
 		for ic, n := range p.acc.ips {
-			who = append(who, ipN{orDash(ips.Dict[ic]), n})
+			who = append(who, keyCount{key: orDash(ips.Dict[ic]), n: n})
 		}
-		slices.SortFunc(who, func(a, b ipN) int {
-			if c := cmp.Compare(b.n, a.n); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ip, b.ip)
-		})
+		slices.SortFunc(who, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
 		var names []string
 		for _, w := range who[:min(3, len(who))] {
-			names = append(names, fmt.Sprintf("%s (%s)", Code(w.ip), Int(w.n)))
+			names = append(names, fmt.Sprintf("%s (%s)", Code(w.key), Int(w.n)))
 		}
 		if len(who) > 3 {
 			names = append(names, Count(len(who)-3, "other IP"))
@@ -384,7 +360,7 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 				okPaths = append(okPaths, p)
 			}
 		}
-		slices.SortStableFunc(okPaths, func(a, b pathRow) int { return cmp.Compare(b.acc.ok, a.acc.ok) })
+		slices.SortStableFunc(okPaths, func(a, b pathRow) int { return byCount(a.acc.ok, b.acc.ok) })
 		var hits []string
 		for _, p := range okPaths[:min(5, len(okPaths))] {
 			hits = append(hits, fmt.Sprintf("%s (%s)", Code(p.stem), Int(p.acc.ok)))
@@ -419,19 +395,11 @@ func verbList(items []string) string {
 	return verb(len(items), "was", "were") + " " + List(items)
 }
 
-// probeTime formats a time in the report's zone.
-func probeTime(t int64, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	return time.Unix(t, 0).In(loc).Format("2006-01-02 15:04:05")
-}
-
 // statusSummary is "404×12, 200×1".
 func statusSummary(m map[string]int) string {
 	var parts []string
-	for _, lc := range sortedCounts(m) {
-		parts = append(parts, lc.label+"×"+Int(lc.n))
+	for _, lc := range labelCounts(m) {
+		parts = append(parts, lc.key+"×"+Int(lc.n))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -439,15 +407,15 @@ func statusSummary(m map[string]int) string {
 // statusSummaryWords is "12 responses with status `404` and 1 with `200`".
 func statusSummaryWords(m map[string]int) string {
 	var parts []string
-	for i, lc := range sortedCounts(m) {
+	for i, lc := range labelCounts(m) {
 		if i == 4 {
 			parts = append(parts, "others")
 			break
 		}
 		if i == 0 {
-			parts = append(parts, fmt.Sprintf("%s with status %s", Count(lc.n, "response"), Code(lc.label)))
+			parts = append(parts, fmt.Sprintf("%s with status %s", Count(lc.n, "response"), Code(lc.key)))
 		} else {
-			parts = append(parts, fmt.Sprintf("%s with %s", Int(lc.n), Code(lc.label)))
+			parts = append(parts, fmt.Sprintf("%s with %s", Int(lc.n), Code(lc.key)))
 		}
 	}
 	return List(parts)

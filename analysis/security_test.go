@@ -74,8 +74,8 @@ func TestSecurityTables(t *testing.T) {
 		t.Errorf("probe_families:\n got %v\nwant %v", got, wantFam)
 	}
 	wantIPs := [][]any{
-		{"203.0.113.9", 3, "WordPress, environment and config files", 2, "2024-03-04 10:00:00", "2024-03-04 10:02:00", "404×2, 200×1"},
-		{"203.0.113.8", 1, "version control", 1, "2024-03-04 10:03:00", "2024-03-04 10:03:00", "403×1"},
+		{"203.0.113.9", 3, "WordPress, environment and config files", 2, utcMinute("2024-03-04 10:00"), utcMinute("2024-03-04 10:02"), "404×2, 200×1"},
+		{"203.0.113.8", 1, "version control", 1, utcMinute("2024-03-04 10:03"), utcMinute("2024-03-04 10:03"), "403×1"},
 	}
 	if got := rows(tableByID(s, "probe_ips")); !reflect.DeepEqual(got, wantIPs) {
 		t.Errorf("probe_ips:\n got %v\nwant %v", got, wantIPs)

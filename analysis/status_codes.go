@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -48,21 +47,17 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")
 
-	ranked := frame.Rank(status.Counts(), status.Dict)
-	counts := NewTable("status_counts", "Requests per status code",
-		Column{"status_code", Text}, Column{"requests", Integer})
-	counts.Index = 0
+	ranked := codeCounts(status.Counts(), status.Dict)
+	counts := countsTable("status_counts", "Requests per status code", "status_code", ranked, "", total)
 	classes := map[string]int{}
 	for _, r := range ranked {
-		code := orDash(status.Dict[r.Code])
-		counts.Add(code, r.N)
-		classes[statusClass(code)] += r.N
+		classes[statusClass(r.key)] += r.n
 	}
 	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
 
 	cond := Conditional(ips, status)
 	given := NewTable("status_given_ip", "Status code given the client IP",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Fraction})
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share})
 	for _, r := range cond {
 		given.Add(r.Key, r.Value, r.Proba)
 	}
@@ -82,7 +77,7 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 	}
 	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-		Code(orDash(status.Dict[lead.Code])), Pct(float64(lead.N)/float64(total)), Count(total, "request"), List(parts)))
+		Code(lead.key), Pct(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
 		sev := SevNotice
@@ -141,10 +136,7 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 		list = append(list, mixed{rows[0].Key, n, rows})
 	})
 	slices.SortFunc(list, func(a, b mixed) int {
-		if c := cmp.Compare(b.requests, a.requests); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rows[0].keyRank, b.rows[0].keyRank)
+		return byCountThenKey(a.requests, a.rows[0].keyRank, b.requests, b.rows[0].keyRank)
 	})
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
@@ -209,7 +201,7 @@ func non2xxTable(s *Section, cond []CondRow) worstClient {
 	w.hasNon2xx = w.n > 0
 	sortByCount(rows)
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Fraction})
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
 	for _, r := range rows {
 		tab.Add(r.Key, r.Value, r.N, r.Proba)
 	}
@@ -388,10 +380,7 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 	}
 	st.groups = len(groups)
 	slices.SortFunc(groups, func(a, b group) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.status, b.status); c != 0 {
+		if c := byCountThenKey(a.n, a.status, b.n, b.status); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
@@ -426,10 +415,9 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 	}
 	tab := NewTable("redirects", title,
 		Column{"status_code", Text}, Column{"path", Text}, Column{"ip", Text}, Column{"requests", Integer},
-		Column{"first_seen", Text}, Column{"last_seen", Text})
-	const layout = "2006-01-02 15:04:05"
+		Column{"first_seen", Time}, Column{"last_seen", Time})
 	for _, g := range groups[:st.kept] {
-		tab.Add(g.status, g.path, g.ip, g.n, time.Unix(g.first, 0).In(in.Loc).Format(layout), time.Unix(g.last, 0).In(in.Loc).Format(layout))
+		tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
 	}
 	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(["status", "uri_stem", "ip"]).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, top),
 		Output{Table: tab})

@@ -78,8 +78,8 @@ func TestStatusTables(t *testing.T) {
 	}
 	// Redirects (not 304), times in +0200.
 	wantRedirects := [][]any{
-		{"301", "/old", "192.0.2.3", 2, "2024-03-04 12:00:40", "2024-03-04 13:00:50"},
-		{"302", "/new", "192.0.2.6", 1, "2024-03-04 14:01:50", "2024-03-04 14:01:50"},
+		{"301", "/old", "192.0.2.3", 2, time.Date(2024, 3, 4, 12, 0, 40, 0, plus2), time.Date(2024, 3, 4, 13, 0, 50, 0, plus2)},
+		{"302", "/new", "192.0.2.6", 1, time.Date(2024, 3, 4, 14, 1, 50, 0, plus2), time.Date(2024, 3, 4, 14, 1, 50, 0, plus2)},
 	}
 	for id, want := range map[string][][]any{
 		"status_counts": wantCounts, "status_given_ip": wantGiven, "mixed_status_ips": wantMixed,

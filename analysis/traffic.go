@@ -80,7 +80,7 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose(fmt.Sprintf("When did the requests arrive? Days and hours are counted in %s.", Code(in.Loc.String())))
 	b := bucketTimes(f, in)
 
-	byDay := NewTable("requests_by_day", "Requests per day", Column{"day", Text}, Column{"requests", Integer})
+	byDay := NewTable("requests_by_day", "Requests per day", Column{"day", Date}, Column{"requests", Integer})
 	byDay.Index = 0
 	for i, n := range b.days {
 		byDay.Add(frame.DayString(b.firstDay+int64(i)), n)
@@ -170,7 +170,7 @@ func hourOfDay(s *Section, b timeBuckets) [24]int {
 		total += n
 	}
 	tab := NewTable("requests_by_hour_of_day", "Requests per hour of the day",
-		Column{"hour", Integer}, Column{"requests", Integer}, Column{"share", Fraction})
+		Column{"hour", Integer}, Column{"requests", Integer}, Column{"share", Share})
 	tab.Index = 0
 	for h, n := range by {
 		tab.Add(h, n, float64(n)/float64(total))
@@ -351,22 +351,22 @@ func about(x float64) string {
 // cells adds the traffic_drops table.
 func (d *trafficDrops) cells(s *Section, in *Input) {
 	tab := NewTable("traffic_drops", "Gaps and drops in traffic",
-		Column{"kind", Text}, Column{"start", Text}, Column{"end", Text}, Column{"duration_minutes", Integer},
+		Column{"kind", Text}, Column{"start", Time}, Column{"end", Time}, Column{"duration_minutes", Integer},
 		Column{"requests", Integer}, Column{"expected_requests", Number}, Column{"note", Text})
 	round := func(x float64) float64 { return math.Round(x*10) / 10 }
 	for _, g := range d.gaps {
-		tab.Add("gap", gapTime(g.Start, in.Loc), gapTime(g.End, in.Loc), int(g.Minutes()), 0, round(g.Expected), d.burstNote(g))
+		tab.Add("gap", localTime(g.Start*60, in.Loc), localTime(g.End*60, in.Loc), int(g.Minutes()), 0, round(g.Expected), d.burstNote(g))
 	}
 	for _, r := range d.hours {
-		tab.Add("low_hours", wall(r.First*3600), wall((r.Last+1)*3600), int(r.Last-r.First+1)*60, r.Requests, round(r.Expected),
+		tab.Add("low_hours", wallTime(r.First*3600, in.Loc), wallTime((r.Last+1)*3600, in.Loc), int(r.Last-r.First+1)*60, r.Requests, round(r.Expected),
 			fmt.Sprintf("%s of the usual for these hours of the day", Pct(float64(r.Requests)/r.Expected)))
 	}
 	for _, r := range d.days.Low {
-		tab.Add("low_days", wall(r.First*86400), wall((r.Last+1)*86400), int(r.Last-r.First+1)*1440, r.Requests, round(r.Expected),
+		tab.Add("low_days", wallTime(r.First*86400, in.Loc), wallTime((r.Last+1)*86400, in.Loc), int(r.Last-r.First+1)*1440, r.Requests, round(r.Expected),
 			fmt.Sprintf("%s; %s of the median day (%s requests)", weekdays(r.First, r.Last), Pct(float64(r.Requests)/r.Expected), roundInt(d.days.Median)))
 	}
 	if r := d.days.Drop; d.days.DropAfter >= 0 {
-		tab.Add("drop_off", wall(r.First*86400), wall((r.Last+1)*86400), int(r.Last-r.First+1)*1440, r.Requests, round(r.Expected),
+		tab.Add("drop_off", wallTime(r.First*86400, in.Loc), wallTime((r.Last+1)*86400, in.Loc), int(r.Last-r.First+1)*1440, r.Requests, round(r.Expected),
 			fmt.Sprintf("every complete day since %s below half the median day before it (%s requests)", frame.DayString(d.days.DropAfter), roundInt(d.days.DropBase)))
 	}
 	s.Compute(fmt.Sprintf(`per_minute = requests.set_index("time").resample("min").size()
@@ -375,8 +375,11 @@ func (d *trafficDrops) cells(s *Section, in *Input) {
 		d.opt.MinMinutes, math.Exp(-d.opt.MinExpected), d.opt.Window/60, d.opt.Window/60, d.opt.Burst), Output{Table: tab})
 }
 
-func gapTime(minute int64, loc *time.Location) string {
-	return time.Unix(minute*60, 0).In(loc).Format(minuteLayout)
+// wallTime is the instant in loc whose wall clock reads localSeconds (a
+// local hour or day number's start, as frame.Clock counts them).
+func wallTime(localSeconds int64, loc *time.Location) time.Time {
+	w := time.Unix(localSeconds, 0).UTC()
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
 }
 
 func weekdays(first, last int64) string {
@@ -415,10 +418,10 @@ func (d *trafficDrops) gapSentence(g gap, loc *time.Location) string {
 		when = fmt.Sprintf("from %s to %s", start.Format(minuteLayout), end.Format(minuteLayout))
 	}
 	msg := fmt.Sprintf("Traffic stopped for %s %s, when about %s requests were expected",
-		Duration(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
+		Span(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
 	if g.Minutes() >= longGap {
 		msg = fmt.Sprintf("No requests were logged for %s %s, when about %s were expected: the site was down or logs are missing",
-			Duration(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
+			Span(time.Duration(g.Minutes())*time.Minute), when, about(g.Expected))
 	}
 	switch {
 	case !d.status || g.Before.N == 0:
@@ -515,7 +518,7 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 		if g := d.longest; g.Minutes() >= longGap {
 			start, end := time.Unix(g.Start*60, 0).In(in.Loc), time.Unix(g.End*60, 0).In(in.Loc)
 			s.Conclude(fmt.Sprintf("The longest stretch without any request lasted %s, from %s to %s; traffic next to it was too thin to call it an outage rather than a hole in the logs. No other gap or unusually quiet hour or day was found.",
-				Duration(time.Duration(g.Minutes())*time.Minute), start.Format(minuteLayout), end.Format(minuteLayout)))
+				Span(time.Duration(g.Minutes())*time.Minute), start.Format(minuteLayout), end.Format(minuteLayout)))
 		} else if d.typical >= d.opt.MinExpected && !d.profiled {
 			s.Conclude(fmt.Sprintf("No gaps in traffic were found; %s too few to tell an unusually quiet hour or day from a usual one.",
 				Count(d.days.Days, "complete day")+" "+verb(d.days.Days, "is", "are")))

@@ -162,3 +162,18 @@ func TestSkippedHour(t *testing.T) {
 }
 
 func BenchmarkTraffic(b *testing.B) { benchSection(b, "traffic") }
+
+// TestWallTime: a local hour number (frame.Clock's) becomes the instant in
+// the report's zone whose wall clock reads it, offset included.
+func TestWallTime(t *testing.T) {
+	plus2 := time.FixedZone("+0200", 2*3600)
+	clock := frame.NewClock(plus2)
+	at := time.Date(2024, 3, 4, 23, 30, 0, 0, plus2)
+	hour := clock.Hour(at.Unix())
+	if got, want := wallTime(hour*3600, plus2), time.Date(2024, 3, 4, 23, 0, 0, 0, plus2); got != want {
+		t.Errorf("wallTime(hour) = %v, want %v", got, want)
+	}
+	if got, want := wallTime(clock.Day(at.Unix())*86400, plus2), time.Date(2024, 3, 4, 0, 0, 0, 0, plus2); got != want {
+		t.Errorf("wallTime(day) = %v, want %v", got, want)
+	}
+}

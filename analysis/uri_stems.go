@@ -36,19 +36,16 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("Which paths receive the requests? The share is the fraction of all requests; a request with no readable path counts as `-`.")
 
-	ranked := frame.Rank(stems.Counts(), stems.Dict)
-	tab := NewTable("uri_stem_share", "Share of requests per URI stem",
-		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"share", Fraction})
-	for _, r := range ranked {
-		tab.Add(orDash(stems.Dict[r.Code]), r.N, float64(r.N)/float64(total))
-	}
+	ranked := codeCounts(stems.Counts(), stems.Dict)
+	tab := countsTable("uri_stem_share", "Share of requests per URI stem", "uri_stem", ranked, "share", total)
+	tab.Index = -1 // a row number, as the seed notebook showed it
 	top := min(a.top, len(ranked))
 	plot := &Plot{ID: "uri_stem_share_top", Title: fmt.Sprintf("Share of traffic per URI stem (top %d)", top),
 		Kind: Bars, XLabel: "share of requests", Percent: true}
 	vals := make([]float64, top)
 	for i, r := range ranked[:top] {
-		plot.Labels = append(plot.Labels, orDash(stems.Dict[r.Code]))
-		vals[i] = float64(r.N) / float64(total)
+		plot.Labels = append(plot.Labels, r.key)
+		vals[i] = float64(r.n) / float64(total)
 	}
 	plot.Series = []Series{{Name: "share", Values: vals}}
 	s.Compute(`requests.uri_stem.value_counts(normalize=True)`, Output{Table: tab})
@@ -56,18 +53,18 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	lead := ranked[0]
 	s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
-		Count(total, "request"), Int(len(ranked)), Code(orDash(stems.Dict[lead.Code])), Count(lead.N, "request"), Pct(float64(lead.N)/float64(total))))
+		Count(total, "request"), Int(len(ranked)), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
 	if len(ranked) > 1 {
 		k := min(10, len(ranked))
 		sum := 0
 		for _, r := range ranked[:k] {
-			sum += r.N
+			sum += r.n
 		}
 		s.Conclude(fmt.Sprintf("The top %d stems account for %s of all requests.", k, Pct(float64(sum)/float64(total))))
 	}
 	once := 0
 	for _, r := range ranked {
-		if r.N == 1 {
+		if r.n == 1 {
 			once++
 		}
 	}
@@ -78,7 +75,7 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 		n := stems.Counts()[code]
 		rank := 0
 		for i, r := range ranked {
-			if r.Code == code {
+			if r.code == code {
 				rank = i + 1
 			}
 		}

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/bits"
@@ -235,26 +234,6 @@ func osFamily(name string) string {
 	return familyOther
 }
 
-// labelCount is one row of a family or crawler table.
-type labelCount struct {
-	label string
-	n     int
-}
-
-func sortedCounts(m map[string]int) []labelCount {
-	out := make([]labelCount, 0, len(m))
-	for k, n := range m {
-		out = append(out, labelCount{k, n})
-	}
-	slices.SortFunc(out, func(a, b labelCount) int {
-		if c := cmp.Compare(b.n, a.n); c != 0 {
-			return c
-		}
-		return strings.Compare(a.label, b.label)
-	})
-	return out
-}
-
 func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	agents := strCol(f, frame.UserAgent)
@@ -263,13 +242,11 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
 	counts := agents.Counts()
-	ranked := frame.Rank(counts, agents.Dict)
-	tab := NewTable("user_agents", "Requests per user agent", Column{"user_agent", Text}, Column{"requests", Integer})
-	tab.Index = 0
+	ranked := codeCounts(counts, agents.Dict)
+	tab := countsTable("user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	distinct := 0
 	for _, r := range ranked {
-		tab.Add(orDash(agents.Dict[r.Code]), r.N)
-		if agents.Dict[r.Code] != "" {
+		if agents.Dict[r.code] != "" {
 			distinct++
 		}
 	}
@@ -295,7 +272,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 		browsers[info[c].browser] += n
 		oses[info[c].os] += n
 	}
-	crawlerTab, crawlerTotal, moved := crawlerTable(f, agents, info, readers)
+	crawlers, crawlerTotal, moved := crawlerCounts(f, agents, info, readers)
 	// Requests of robots.txt readers move from their browser family to
 	// the crawler label.
 	readerN := 0
@@ -315,49 +292,41 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 			}
 		}
 	}
-	famTab := func(id, title, col string, m map[string]int) *Table {
-		t := NewTable(id, title, Column{col, Text}, Column{"requests", Integer}, Column{"share", Fraction})
-		t.Index = 0
-		for _, lc := range sortedCounts(m) {
-			t.Add(lc.label, lc.n, float64(lc.n)/float64(total))
-		}
-		return t
-	}
-	bt := famTab("browser_families", "Requests per browser family", "browser", browsers)
-	ot := famTab("os_families", "Requests per operating system family", "os", oses)
+	browserCounts := labelCounts(browsers)
+	bt := countsTable("browser_families", "Requests per browser family", "browser", browserCounts, "share", total)
+	ot := countsTable("os_families", "Requests per operating system family", "os", labelCounts(oses), "share", total)
 	s.Prose(fmt.Sprintf("Browser and OS families come from parsing each distinct agent; %s stands for agents named as crawlers or tools below, %s for agents that name no browser or OS, %s for names outside the common families.", Code(familyCrawler), Code(familyUnknown), Code(familyOther)))
 	s.Compute(`requests.user_agent.map(browser_family).value_counts(normalize=True)`, Output{Table: bt})
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
-	if crawlerTab != nil {
+	if len(crawlers) > 0 {
 		s.Compute(`requests[is_crawler].groupby("crawler").agg(requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
-			Output{Table: crawlerTab})
+			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil)})
 	}
 
 	// Conclusions.
 	lead := ranked[0]
 	if len(ranked) == 1 {
-		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(orDash(agents.Dict[lead.Code]))))
+		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(lead.key)))
 	} else {
-		two := ranked[0].N + ranked[1].N
+		two := ranked[0].n + ranked[1].n
 		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of requests: %s (%s) and %s (%s).",
 			Count(total, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
-			Code(orDash(agents.Dict[ranked[0].Code])), Int(ranked[0].N), Code(orDash(agents.Dict[ranked[1].Code])), Int(ranked[1].N)))
+			Code(ranked[0].key), Int(ranked[0].n), Code(ranked[1].key), Int(ranked[1].n)))
 	}
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
-	for _, b := range sortedCounts(browsers) {
-		if b.label != familyCrawler && b.label != familyUnknown && b.label != familyOther {
-			s.Conclude(fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.label), Pct(float64(b.n)/float64(total))))
+	for _, b := range browserCounts {
+		if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
+			s.Conclude(fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.key), Pct(float64(b.n)/float64(total))))
 			break
 		}
 	}
 	if crawlerTotal > 0 {
-		rows := crawlerTab.Rows
 		var top []string
-		for _, r := range rows[:min(3, len(rows))] {
-			top = append(top, fmt.Sprintf("%s (%s)", Code(r[0].(string)), Int(r[1].(int))))
+		for _, c := range crawlers[:min(3, len(crawlers))] {
+			top = append(top, fmt.Sprintf("%s (%s)", Code(c.name), Int(c.requests)))
 		}
 		s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s; the busiest were %s.",
-			Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(rows), "name"), List(top)))
+			Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(crawlers), "name"), List(top)))
 		sev := SevInfo
 		if float64(crawlerTotal) > 0.5*float64(total) {
 			sev = SevNotice
@@ -407,11 +376,20 @@ func robotsReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) map
 	return readers
 }
 
-// crawlerTable counts requests, distinct IPs, distinct agents and
-// robots.txt fetches per crawler name. It returns nil when no request came
-// from a crawler, the total crawler requests, and per agent code the
-// requests of robots.txt readers with that agent.
-func crawlerTable(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (t *Table, total int, moved []int) {
+// crawlerCount is one row of the crawlers table: a crawler name, its
+// requests, its distinct IPs and agents, and its robots.txt fetches.
+type crawlerCount struct {
+	name                      string
+	requests, clients, agents int
+	robots                    int
+}
+
+// crawlerCounts counts requests, distinct IPs, distinct agents and
+// robots.txt fetches per crawler name, most requests first, then by name.
+// It returns no rows when no request came from a crawler, the total crawler
+// requests, and per agent code the requests of robots.txt readers with that
+// agent.
+func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (rows []crawlerCount, total int, moved []int) {
 	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
 	names := map[string]int{} // crawler name → index
 	var list []string
@@ -490,36 +468,44 @@ func crawlerTable(f *frame.Frame, agents *frame.CodeView, info []agentInfo, read
 	if len(order) == 0 {
 		return nil, 0, nil
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(accs[b].requests, accs[a].requests); c != 0 {
-			return c
+	slices.SortFunc(order, func(a, b int) int { return byCountThenKey(accs[a].requests, list[a], accs[b].requests, list[b]) })
+	rows = make([]crawlerCount, len(order))
+	for i, k := range order {
+		a := accs[k]
+		rows[i] = crawlerCount{name: list[k], requests: a.requests, agents: a.uas.count(), robots: a.robots}
+		if ips != nil {
+			rows[i].clients = a.ips.count()
 		}
-		return strings.Compare(list[a], list[b])
-	})
-	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Fraction}}
-	if ips != nil {
+	}
+	return rows, total, moved
+}
+
+// crawlerTable is the table of the crawler rows, with a column of clients
+// when the log has IPs and one of robots.txt fetches when it has stems.
+func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool) *Table {
+	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Share}}
+	if hasIPs {
 		cols = append(cols, Column{"clients", Integer})
 	}
 	cols = append(cols, Column{"user_agents", Integer})
-	if stems != nil {
+	if hasStems {
 		cols = append(cols, Column{"robots_txt_requests", Integer})
 	}
-	t = NewTable("crawlers", "Crawlers and automated clients by name", cols...)
+	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...)
 	t.Index = 0
-	n := float64(f.Len())
-	for _, k := range order {
-		a := accs[k]
-		row := []any{list[k], a.requests, float64(a.requests) / n}
-		if ips != nil {
-			row = append(row, a.ips.count())
+	n := float64(records)
+	for _, c := range rows {
+		row := []any{c.name, c.requests, float64(c.requests) / n}
+		if hasIPs {
+			row = append(row, c.clients)
 		}
-		row = append(row, a.uas.count())
-		if stems != nil {
-			row = append(row, a.robots)
+		row = append(row, c.agents)
+		if hasStems {
+			row = append(row, c.robots)
 		}
 		t.Add(row...)
 	}
-	return t, total, moved
+	return t
 }
 
 // bitset is a set of dictionary codes.

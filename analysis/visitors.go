@@ -139,7 +139,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(dayKeys)
 	vt := NewTable("visitors_by_day", "Unique visitors per day",
-		Column{"day", Text}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Number})
+		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Number})
 	vt.Index = 0
 	sumVisitors := 0
 	busiest := dayKeys[0]
@@ -189,11 +189,7 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 			kinds[resourceKind(stems.Dict[c])] += n
 		}
 	}
-	t := NewTable("page_types", "Requests per kind of resource", Column{"kind", Text}, Column{"requests", Integer}, Column{"share", Fraction})
-	t.Index = 0
-	for _, lc := range sortedCounts(kinds) {
-		t.Add(lc.label, lc.n, float64(lc.n)/float64(total))
-	}
+	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
 	s.Prose("A stem that ends in `/` or has no extension, or names a server-side script (`.php`, `.asp`...), is a page; images, styles, scripts, fonts and media are static assets; archives and office files are documents or downloads; anything else (`.txt`, `.xml`, `.json`) is other.")
 	s.Compute(`requests.uri_stem.map(resource_kind).value_counts(normalize=True)`, Output{Table: t})
 	var parts []string
@@ -212,10 +208,9 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 	// The site's own host, when the logs say it: the most common Host.
 	own := ""
 	if hosts, ok := f.View(frame.Host); ok {
-		r := frame.Rank(hosts.Counts(), hosts.Dict)
-		for _, x := range r {
-			if hosts.Dict[x.Code] != "" {
-				own = normHost(hosts.Dict[x.Code])
+		for _, x := range codeCounts(hosts.Counts(), hosts.Dict) {
+			if hosts.Dict[x.code] != "" {
+				own = normHost(hosts.Dict[x.code])
 				break
 			}
 		}
@@ -248,16 +243,10 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 	} else {
 		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, so links within the site count as referrals from it too.")
 	}
-	ranked := sortedCounts(sites)
-
-	t := NewTable("referring_sites", "Requests per referring site",
-		Column{"host", Text}, Column{"requests", Integer}, Column{"share_of_referred", Fraction})
-	t.Index = 0
-	for _, lc := range ranked[:min(top, len(ranked))] {
-		t.Add(lc.label, lc.n, float64(lc.n)/float64(referred))
-	}
+	ranked := labelCounts(sites)
+	t := countsTable("referring_sites", "Requests per referring site", "host", ranked[:min(top, len(ranked))], "share_of_referred", referred)
 	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
 	lead := ranked[0]
 	s.Conclude(fmt.Sprintf("%s came with a referer from one of %s; the first, %s, sent %s (%s of them).",
-		Count(referred, "request"), Count(len(ranked), "referring site"), Code(lead.label), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
+		Count(referred, "request"), Count(len(ranked), "referring site"), Code(lead.key), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
 }

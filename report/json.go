@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"io"
 	"time"
 
@@ -67,7 +68,39 @@ type jsonTable struct {
 	ID      string   `json:"id"`
 	Title   string   `json:"title"`
 	Columns []string `json:"columns"`
-	Rows    [][]any  `json:"rows"`
+	Kinds   []string `json:"kinds"` // analysis.Kind names, one per column
+	Rows    jsonRows `json:"rows"`
+}
+
+// jsonRows are a table's rows as the contract writes them: numbers as
+// numbers, a time.Time as RFC 3339 with its offset, a Typed as its value by
+// the same rules. MarshalJSON is the reference; jsonenc.go writes the same
+// bytes in its own pass.
+type jsonRows [][]any
+
+func (r jsonRows) MarshalJSON() ([]byte, error) {
+	out := make([][]any, len(r))
+	for i, row := range r {
+		if row == nil {
+			continue
+		}
+		out[i] = make([]any, len(row))
+		for j, c := range row {
+			out[i][j] = jsonCell(c)
+		}
+	}
+	return json.Marshal(out)
+}
+
+// jsonCell is a table value as encoding/json should write it.
+func jsonCell(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return v.Format(time.RFC3339)
+	case analysis.Typed:
+		return jsonCell(v.V)
+	}
+	return v
 }
 
 type jsonFinding struct {
@@ -135,9 +168,10 @@ func jsonReportView(r *Report) jsonReport {
 			jt := jsonTable{ID: t.ID, Title: t.Title, Rows: t.Rows}
 			for _, c := range t.Columns {
 				jt.Columns = append(jt.Columns, c.Name)
+				jt.Kinds = append(jt.Kinds, c.Kind.String())
 			}
 			if jt.Rows == nil {
-				jt.Rows = [][]any{}
+				jt.Rows = jsonRows{}
 			}
 			js.Tables = append(js.Tables, jt)
 		}

@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"github.com/logbook/logbook/analysis"
 )
 
 // appendIndentedJSON appends v as json.Encoder with SetIndent("", " ")
@@ -17,7 +20,8 @@ import (
 // newline), but in one pass: the encoder marshals the whole report and then
 // re-indents it byte by byte, which for a report whose tables hold
 // hundreds of thousands of rows costs more than everything else it does.
-// Table rows ([]any of strings and numbers) take a direct path; anything
+// Table rows ([]any of strings and numbers, and jsonRows with their times
+// and typed values) take a direct path; anything
 // unusual (maps, marshalers, embedded structs) is handed to encoding/json.
 func appendIndentedJSON(dst []byte, v any) ([]byte, error) {
 	e := jsonEnc{buf: dst}
@@ -67,6 +71,7 @@ var (
 	anyType       = reflect.TypeFor[any]()
 	marshalerType = reflect.TypeFor[json.Marshaler]()
 	textType      = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonRowsType  = reflect.TypeFor[jsonRows]()
 )
 
 // fallback encodes v with encoding/json, indented to depth.
@@ -87,6 +92,10 @@ func (e *jsonEnc) value(v reflect.Value, depth int) {
 		return
 	}
 	t := v.Type()
+	if t == jsonRowsType { // before its MarshalJSON, which is the reference
+		e.rows(v.Interface().(jsonRows), depth, true)
+		return
+	}
 	if t.Kind() != reflect.Interface && t.Kind() != reflect.Pointer && (t.Implements(marshalerType) || t.Implements(textType) ||
 		reflect.PointerTo(t).Implements(marshalerType) || reflect.PointerTo(t).Implements(textType)) {
 		e.fallback(v, depth)
@@ -206,17 +215,12 @@ func (e *jsonEnc) array(v reflect.Value, depth int) {
 		e.buf = append(e.buf, "[]"...)
 		return
 	}
+	if x, ok := v.Interface().([][]any); ok { // table rows: the bulk of a report
+		e.rows(x, depth, false)
+		return
+	}
 	e.buf = append(e.buf, '[')
 	switch x := v.Interface().(type) {
-	case [][]any: // table rows: the bulk of a report
-		for i, row := range x {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			e.newline(depth + 1)
-			e.row(row, depth+1)
-			e.flush()
-		}
 	case []string:
 		for i, s := range x {
 			if i > 0 {
@@ -239,7 +243,27 @@ func (e *jsonEnc) array(v reflect.Value, depth int) {
 	e.buf = append(e.buf, ']')
 }
 
-func (e *jsonEnc) row(row []any, depth int) {
+// rows writes table rows, the bulk of a report; contract is set for
+// jsonRows, whose cells follow jsonCell rather than encoding/json.
+func (e *jsonEnc) rows(rows [][]any, depth int, contract bool) {
+	if len(rows) == 0 {
+		e.buf = append(e.buf, "[]"...)
+		return
+	}
+	e.buf = append(e.buf, '[')
+	for i, row := range rows {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.newline(depth + 1)
+		e.row(row, depth+1, contract)
+		e.flush()
+	}
+	e.newline(depth)
+	e.buf = append(e.buf, ']')
+}
+
+func (e *jsonEnc) row(row []any, depth int, contract bool) {
 	if row == nil {
 		e.buf = append(e.buf, "null"...)
 		return
@@ -254,21 +278,39 @@ func (e *jsonEnc) row(row []any, depth int) {
 			e.buf = append(e.buf, ',')
 		}
 		e.newline(depth + 1)
-		switch x := c.(type) {
-		case string:
-			e.buf = appendJSONString(e.buf, x)
-		case int:
-			e.buf = strconv.AppendInt(e.buf, int64(x), 10)
-		case float64:
-			e.float(x, 64)
-		case nil:
-			e.buf = append(e.buf, "null"...)
-		default:
-			e.value(reflect.ValueOf(&row[i]).Elem(), depth+1)
-		}
+		e.cell(c, depth+1, contract)
 	}
 	e.newline(depth)
 	e.buf = append(e.buf, ']')
+}
+
+// cell writes one table value; with contract, as jsonCell maps it.
+func (e *jsonEnc) cell(c any, depth int, contract bool) {
+	switch x := c.(type) {
+	case string:
+		e.buf = appendJSONString(e.buf, x)
+		return
+	case int:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+		return
+	case float64:
+		e.float(x, 64)
+		return
+	case nil:
+		e.buf = append(e.buf, "null"...)
+		return
+	case time.Time:
+		if contract {
+			e.buf = appendJSONString(e.buf, x.Format(time.RFC3339))
+			return
+		}
+	case analysis.Typed:
+		if contract {
+			e.cell(x.V, depth, true)
+			return
+		}
+	}
+	e.value(reflect.ValueOf(&c).Elem(), depth)
 }
 
 // jsonField is a struct field as encoding/json sees it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -83,6 +84,25 @@ func TestAppendIndentedJSONMatchesEncoder(t *testing.T) {
 		big = append(big, []any{hostile[i%len(hostile)], i, float64(i) / 3})
 	}
 	cases = append(cases, encTagged{Nested: big})
+	// Contract rows: times as RFC 3339 (seconds, with the offset), typed
+	// values as their values, everything else as encoding/json has it;
+	// plain [][]any keeps encoding/json's times (RFC 3339 with nanoseconds).
+	zones := []*time.Location{time.UTC, time.FixedZone("+0530", 5*3600+1800), time.FixedZone("-0930", -(9*3600 + 1800)), time.FixedZone("", 0)}
+	var contract jsonRows
+	for i, z := range zones {
+		at := time.Date(2024, 3, 4, 5, 6, 7, i*123456789, z)
+		contract = append(contract, []any{at, analysis.Typed{Kind: analysis.Time, V: at}, analysis.Typed{Kind: analysis.Integer, V: i},
+			analysis.Typed{Kind: analysis.Duration, V: float64(i) / 3}, analysis.Typed{Kind: analysis.Text, V: hostile[i]},
+			analysis.Typed{Kind: analysis.Number, V: nil}, hostile[i+3], i, float64(i) / 7, nil, int64(-3), []string{"x"}})
+		rows = append(rows, []any{at, analysis.Typed{Kind: analysis.Integer, V: i}})
+	}
+	contract = append(contract, []any{}, nil)
+	var bigContract jsonRows
+	for i := range 20000 {
+		bigContract = append(bigContract, []any{time.Unix(int64(i)*3607, 0).In(zones[i%len(zones)]), analysis.Typed{Kind: analysis.Bytes, V: i}, hostile[i%len(hostile)]})
+	}
+	cases = append(cases, contract, jsonRows{}, jsonRows(nil), rows, encTagged{Nested: rows},
+		jsonTable{ID: "t", Columns: []string{"a"}, Kinds: []string{"time"}, Rows: contract}, []jsonTable{{Rows: bigContract}})
 	for i, c := range cases {
 		want := stdJSON(t, c)
 		got, err := appendIndentedJSON(nil, c)
@@ -111,12 +131,13 @@ func TestAppendIndentedJSONRejectsNaN(t *testing.T) {
 // filled both ways.
 func TestJSONReportMatchesEncoder(t *testing.T) {
 	tab := analysis.NewTable("t<1>", "Title & more", analysis.Column{Name: "ip", Kind: analysis.Text},
-		analysis.Column{Name: "n", Kind: analysis.Integer}, analysis.Column{Name: "p", Kind: analysis.Fraction})
+		analysis.Column{Name: "n", Kind: analysis.Integer}, analysis.Column{Name: "p", Kind: analysis.Share})
 	tab.Add("1.2.3.4", 3, 0.25)
 	tab.Add("<img src=x>", 0, math.NaN())
+	every, _ := everyKindTable()
 	empty := analysis.NewTable("empty", "", analysis.Column{Name: "x", Kind: analysis.Text})
 	s := &analysis.Section{ID: "s", Title: "S", Doc: "doc \u2028"}
-	s.Compute("df.x", analysis.Output{Table: tab}, analysis.Output{Table: empty})
+	s.Compute("df.x", analysis.Output{Table: tab}, analysis.Output{Table: empty}, analysis.Output{Table: every})
 	s.Find("f1", analysis.SevWarning, 12.5, "m <b>")
 	s.Find("f2", analysis.SevNotice, "a string", "")
 	s.Find("f3", analysis.SevInfo, nil, "nil value")
@@ -146,4 +167,63 @@ func firstByteDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// everyKindTable is a table with a column of each kind, and its rows as the
+// JSON contract writes them.
+func everyKindTable() (*analysis.Table, string) {
+	var cols []analysis.Column
+	for k := analysis.Text; k <= analysis.Mixed; k++ {
+		cols = append(cols, analysis.Column{Name: "c_" + k.String(), Kind: k})
+	}
+	tab := analysis.NewTable("every_kind", "Every kind", cols...)
+	plus := time.FixedZone("+0100", 3600)
+	at := time.Date(2024, 3, 4, 12, 5, 9, 0, plus)
+	tab.Add("GET", 14002, 3.25, 0.125, 1536.0, 0.0125, 603000, at, "2024-03-04", analysis.Typed{Kind: analysis.Bytes, V: 2812345678})
+	tab.Add("", 0, math.NaN(), 1.0, 0, 2.0, 59.5, at.UTC(), "2024-03-05", analysis.Typed{Kind: analysis.Time, V: at})
+	tab.Add("x", -1, nil, nil, nil, nil, nil, at.In(time.FixedZone("-0930", -(9*3600+1800))), "2024-03-06", analysis.Typed{Kind: analysis.Number, V: math.Inf(1)})
+	return tab, `[["GET",14002,3.25,0.125,1536,0.0125,603000,"2024-03-04T12:05:09+01:00","2024-03-04",2812345678],` +
+		`["",0,null,1,0,2,59.5,"2024-03-04T11:05:09Z","2024-03-05","2024-03-04T12:05:09+01:00"],` +
+		`["x",-1,null,null,null,null,null,"2024-03-04T01:35:09-09:30","2024-03-06",null]]`
+}
+
+// TestJSONTableKinds: every kind of value as the contract says: numbers as
+// numbers, times in RFC 3339 with their offset, typed values as their
+// values, and the kinds' names after the columns.
+func TestJSONTableKinds(t *testing.T) {
+	tab, wantRows := everyKindTable()
+	s := &analysis.Section{ID: "s", Title: "S"}
+	s.Compute("df", analysis.Output{Table: tab})
+	r := &Report{Generated: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Loc: time.UTC, Sections: []*analysis.Section{s}}
+	got, err := JSON(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Sections []struct {
+			Tables []struct {
+				Columns []string        `json:"columns"`
+				Kinds   []string        `json:"kinds"`
+				Rows    json.RawMessage `json:"rows"`
+			} `json:"tables"`
+		} `json:"sections"`
+	}
+	if err := json.Unmarshal(got, &doc); err != nil {
+		t.Fatal(err)
+	}
+	jt := doc.Sections[0].Tables[0]
+	wantKinds := []string{"text", "integer", "float", "share", "bytes", "seconds", "duration", "time", "date", "mixed"}
+	if !slices.Equal(jt.Kinds, wantKinds) || len(jt.Columns) != len(wantKinds) {
+		t.Errorf("kinds = %q, want %q (columns %q)", jt.Kinds, wantKinds, jt.Columns)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, jt.Rows); err != nil {
+		t.Fatal(err)
+	}
+	if compact.String() != wantRows {
+		t.Errorf("rows:\n got %s\nwant %s", compact.String(), wantRows)
+	}
+	if i, j := bytes.Index(got, []byte(`"columns"`)), bytes.Index(got, []byte(`"kinds"`)); i < 0 || j < i {
+		t.Errorf(`"kinds" does not follow "columns": %d, %d`, i, j)
+	}
 }

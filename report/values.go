@@ -2,6 +2,7 @@ package report
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/logbook/logbook/analysis"
 )
@@ -17,10 +18,15 @@ const (
 
 // FormatValue shows one table value as text, by its column kind. Log
 // strings are made printable and cut; the caller still escapes the result
-// for its output format.
+// for its output format. Every time is shown one way, in its own location
+// (analysis.Timestamp); a Duration for people ("6 days 23 hours"); a Typed
+// value (a Mixed column's) by its own kind.
 func FormatValue(v any, k analysis.Kind) string {
 	switch v := v.(type) {
 	case nil:
+		if k == analysis.Time || k == analysis.Duration {
+			return "NaT" // pandas' missing time or timedelta
+		}
 		return "NaN"
 	case string:
 		if v == "" {
@@ -28,23 +34,39 @@ func FormatValue(v any, k analysis.Kind) string {
 		}
 		return analysis.Clean(v, maxCellRunes)
 	case int:
-		if k == analysis.Text {
+		switch k {
+		case analysis.Text:
 			return strconv.Itoa(v)
+		case analysis.Duration:
+			return analysis.Span(time.Duration(v) * time.Second)
 		}
 		return analysis.Int(v)
 	case float64:
 		switch k {
-		case analysis.Fraction:
+		case analysis.Share:
 			return analysis.Float(v, 6)
 		case analysis.Integer, analysis.Bytes:
 			return analysis.Float(v, 0)
 		case analysis.Seconds:
 			return analysis.Float(v, 3)
+		case analysis.Duration:
+			return analysis.Span(time.Duration(v * float64(time.Second)))
 		}
 		return analysis.Float(v, 4)
+	case time.Time:
+		return analysis.Timestamp(v)
+	case analysis.Typed:
+		return FormatValue(v.V, v.Kind)
 	}
 	return "?"
 }
 
-// numeric reports whether a column is right-aligned.
-func numeric(k analysis.Kind) bool { return k != analysis.Text }
+// numeric reports whether a column is right-aligned: numbers are; text,
+// days, times and mixed values are not.
+func numeric(k analysis.Kind) bool {
+	switch k {
+	case analysis.Text, analysis.Date, analysis.Time, analysis.Mixed:
+		return false
+	}
+	return true
+}

@@ -1,0 +1,90 @@
+package analysis
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Value counts and their order, as the sections share them: how many rows
+// hold each value of a column (or each label), most frequent first, ties
+// broken by the value so that the order never depends on input order; and
+// the table of value_counts() built from them.
+
+// byCount orders counts from the largest down: the comparison of two rows'
+// counts for slices.SortFunc, when the tie-break is not a single key.
+func byCount(an, bn int) int { return cmp.Compare(bn, an) }
+
+// byCountThenKey orders rows by count, the largest first, then by key
+// ascending: the order of value_counts() with ties broken by key. Compare
+// a's count and key with b's:
+//
+//	slices.SortFunc(rows, func(a, b row) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+func byCountThenKey[K cmp.Ordered](an int, ak K, bn int, bk K) int {
+	if an != bn {
+		return cmp.Compare(bn, an)
+	}
+	return cmp.Compare(ak, bk)
+}
+
+// keyCount is one row of value_counts(): a value as the report shows it
+// and the rows that hold it.
+type keyCount struct {
+	key  string
+	n    int
+	code uint32 // the value's dictionary code, for counts from a column
+}
+
+// codeCounts returns the values of a dictionary column that have a
+// non-zero count (counts is indexed by code, as CodeView.Counts returns
+// it), most frequent first, then by value; an empty value is shown as "-"
+// but sorted as the empty string it is.
+func codeCounts(counts []int, dict []string) []keyCount {
+	n := 0
+	for _, c := range counts {
+		if c > 0 {
+			n++
+		}
+	}
+	out := make([]keyCount, 0, n)
+	for c, k := range counts {
+		if k > 0 {
+			out = append(out, keyCount{key: dict[c], n: k, code: uint32(c)})
+		}
+	}
+	slices.SortFunc(out, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	for i := range out {
+		out[i].key = orDash(out[i].key)
+	}
+	return out
+}
+
+// labelCounts returns the labels of m with their counts, most frequent
+// first, then by label.
+func labelCounts(m map[string]int) []keyCount {
+	out := make([]keyCount, 0, len(m))
+	for k, n := range m {
+		out = append(out, keyCount{key: k, n: n})
+	}
+	slices.SortFunc(out, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	return out
+}
+
+// countsTable builds the table of value_counts() from rows in their order:
+// the value in a column named keyCol (the index), "requests", and, unless
+// shareCol is "", the share of total in a column of that name.
+func countsTable(id, title, keyCol string, rows []keyCount, shareCol string, total int) *Table {
+	cols := []Column{{keyCol, Text}, {"requests", Integer}}
+	if shareCol != "" {
+		cols = append(cols, Column{shareCol, Share})
+	}
+	t := NewTable(id, title, cols...)
+	t.Index = 0
+	for _, r := range rows {
+		if shareCol != "" {
+			t.Add(r.key, r.n, float64(r.n)/float64(total))
+		} else {
+			t.Add(r.key, r.n)
+		}
+	}
+	return t
+}

@@ -1,0 +1,56 @@
+package analysis
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestByCountThenKey(t *testing.T) {
+	type row struct {
+		key string
+		n   int
+	}
+	rows := []row{{"b", 2}, {"c", 5}, {"a", 2}, {"", 2}, {"d", 1}, {"-", 5}}
+	slices.SortFunc(rows, func(a, b row) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	want := []row{{"-", 5}, {"c", 5}, {"", 2}, {"a", 2}, {"b", 2}, {"d", 1}}
+	if !reflect.DeepEqual(rows, want) {
+		t.Errorf("sorted = %v, want %v", rows, want)
+	}
+	if byCountThenKey(3, uint64(9), 3, uint64(9)) != 0 || byCount(1, 2) != 1 || byCount(2, 1) != -1 || byCount(4, 4) != 0 {
+		t.Error("equal rows must compare equal, larger counts first")
+	}
+}
+
+// TestCodeCounts: counts from a dictionary column, most first, ties by the
+// value as it is (the empty value sorts first and is shown as "-"), codes
+// with no rows left out.
+func TestCodeCounts(t *testing.T) {
+	dict := []string{"GET", "", "POST", "PUT", "HEAD", "-"}
+	counts := []int{5, 2, 2, 0, 2, 1}
+	got := codeCounts(counts, dict)
+	want := []keyCount{{"GET", 5, 0}, {"-", 2, 1}, {"HEAD", 2, 4}, {"POST", 2, 2}, {"-", 1, 5}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("codeCounts = %v, want %v", got, want)
+	}
+	labels := labelCounts(map[string]int{"Firefox": 3, "Chrome": 3, "(other)": 1, "Safari": 7})
+	wantLabels := []keyCount{{key: "Safari", n: 7}, {key: "Chrome", n: 3}, {key: "Firefox", n: 3}, {key: "(other)", n: 1}}
+	if !reflect.DeepEqual(labels, wantLabels) {
+		t.Errorf("labelCounts = %v, want %v", labels, wantLabels)
+	}
+}
+
+func TestCountsTable(t *testing.T) {
+	rows := []keyCount{{key: "GET", n: 6}, {key: "POST", n: 2}}
+	tab := countsTable("methods", "Methods", "method", rows, "share", 8)
+	if !reflect.DeepEqual(tab.Columns, []Column{{"method", Text}, {"requests", Integer}, {"share", Share}}) || tab.Index != 0 {
+		t.Errorf("columns = %v, index %d", tab.Columns, tab.Index)
+	}
+	if want := [][]any{{"GET", 6, 0.75}, {"POST", 2, 0.25}}; !reflect.DeepEqual(tab.Rows, want) {
+		t.Errorf("rows = %v, want %v", tab.Rows, want)
+	}
+	plain := countsTable("codes", "Codes", "status_code", rows, "", 8)
+	if want := [][]any{{"GET", 6}, {"POST", 2}}; !reflect.DeepEqual(plain.Rows, want) || len(plain.Columns) != 2 {
+		t.Errorf("rows = %v, want %v", plain.Rows, want)
+	}
+}
