@@ -165,9 +165,9 @@ func secondsText(sec float64) string {
 	case math.IsNaN(sec):
 		return "n/a"
 	case math.Abs(sec) < 1:
-		return Float(sec*1000, 1) + " ms"
+		return Decimal(sec*1000, 1) + " ms"
 	}
-	return Float(sec, 2) + " s"
+	return Decimal(sec, 2) + " s"
 }
 
 func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
@@ -214,7 +214,7 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 			s.Conclude(fmt.Sprintf("%s carried no duration.", Count(f.Len()-tt.n, "request")))
 		}
 		if tt.p[0] > 0 && tt.p[2] > 10*tt.p[0] {
-			s.Conclude(fmt.Sprintf("The tail is long: p99 is %s times the median.", Float(tt.p[2]/tt.p[0], 1)))
+			s.Conclude(fmt.Sprintf("The tail is long: p99 is %s times the median.", Decimal(tt.p[2]/tt.p[0], 1)))
 		}
 		s.Find("latency_p99", SevInfo, tt.p[2], fmt.Sprintf("99%% of requests were served in %s or less (median %s).", secondsText(tt.p[2]), secondsText(tt.p[0])))
 	}

@@ -41,8 +41,8 @@ func Pct(f float64) string {
 	return strconv.FormatFloat(f*100, 'f', 2, 64) + "%"
 }
 
-// Float formats x with up to prec decimals, trimming trailing zeros.
-func Float(x float64, prec int) string {
+// Decimal formats x with up to prec decimals, trimming trailing zeros.
+func Decimal(x float64, prec int) string {
 	if math.IsNaN(x) {
 		return "n/a"
 	}
@@ -68,9 +68,9 @@ func Size(b float64) string {
 		i++
 	}
 	if i == 0 {
-		return Float(b, 0) + " B"
+		return Decimal(b, 0) + " B"
 	}
-	return Float(b, 1) + " " + units[i]
+	return Decimal(b, 1) + " " + units[i]
 }
 
 // Span formats a duration for people: "6 days 23 hours", "89 minutes".

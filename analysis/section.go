@@ -122,7 +122,7 @@ type Kind int
 const (
 	Text     Kind = iota // a string from the log or a label
 	Integer              // an integer count
-	Number               // a real number; named "float" (Float is the number formatter of prose.go)
+	Float                // a real number
 	Share                // a fraction 0..1, shown as a decimal like pandas
 	Bytes                // a size in bytes
 	Seconds              // a measured duration (a latency), a float of seconds
@@ -132,13 +132,7 @@ const (
 	Mixed                // each value a Typed that carries its own kind (key/value tables)
 )
 
-// Fraction is the former name of Share, kept while code written against it
-// is still being merged.
-//
-// Deprecated: use Share.
-const Fraction = Share
-
-var kindNames = [...]string{Text: "text", Integer: "integer", Number: "float", Share: "share", Bytes: "bytes",
+var kindNames = [...]string{Text: "text", Integer: "integer", Float: "float", Share: "share", Bytes: "bytes",
 	Seconds: "seconds", Duration: "duration", Time: "time", Date: "date", Mixed: "mixed"}
 
 // String returns the kind's name in the JSON contract: "text", "integer",

@@ -9,7 +9,7 @@ import (
 )
 
 func TestKindNames(t *testing.T) {
-	want := map[Kind]string{Text: "text", Integer: "integer", Number: "float", Share: "share", Bytes: "bytes",
+	want := map[Kind]string{Text: "text", Integer: "integer", Float: "float", Share: "share", Bytes: "bytes",
 		Seconds: "seconds", Duration: "duration", Time: "time", Date: "date", Mixed: "mixed"}
 	if len(want) != len(kindNames) {
 		t.Fatalf("%d kinds named, %d tested", len(kindNames), len(want))
@@ -19,17 +19,17 @@ func TestKindNames(t *testing.T) {
 			t.Errorf("Kind %d = %q, want %q", int(k), k.String(), name)
 		}
 	}
-	if Fraction != Share || Kind(99).String() != "Kind(99)" {
-		t.Error("Fraction is Share; an unknown kind says its number")
+	if Kind(99).String() != "Kind(99)" {
+		t.Error("an unknown kind says its number")
 	}
 }
 
 func TestAddTyped(t *testing.T) {
 	at := time.Date(2024, 3, 4, 5, 6, 7, 0, time.FixedZone("+0100", 3600))
-	tab := NewTable("t", "T", Column{"when", Time}, Column{"value", Mixed}, Column{"n", Number})
+	tab := NewTable("t", "T", Column{"when", Time}, Column{"value", Mixed}, Column{"n", Float})
 	tab.Add(at, Typed{Integer, 3}, math.NaN())
-	tab.Add(at, Typed{Number, math.Inf(1)}, 1.5)
-	want := [][]any{{at, Typed{Integer, 3}, nil}, {at, Typed{Number, nil}, 1.5}}
+	tab.Add(at, Typed{Float, math.Inf(1)}, 1.5)
+	want := [][]any{{at, Typed{Integer, 3}, nil}, {at, Typed{Float, nil}, 1.5}}
 	if !reflect.DeepEqual(tab.Rows, want) {
 		t.Errorf("rows = %v, want %v", tab.Rows, want)
 	}

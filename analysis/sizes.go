@@ -102,7 +102,7 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	rows, mean, std := sizeByIP(ips, bytes)
 	tab := NewTable("size_by_ip", "Mean response size per client IP",
-		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Number}, Column{"num_requests", Integer})
+		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer})
 	tab.Index = 0
 	for _, r := range rows {
 		tab.Add(r.ip, r.mean, r.z, r.n)
@@ -126,14 +126,14 @@ size_by_ip`, Output{Table: tab})
 		return strings.Compare(a.ip, b.ip)
 	})
 	if len(out) > 0 {
-		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Float(threshold, 2)),
-			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Number},
+		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
+			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
 			Column{"num_requests", Integer}, Column{"total_bytes", Bytes})
 		ot.Index = 0
 		for _, r := range out {
 			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
 		}
-		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Float(threshold, 2)),
+		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),
 			Output{Table: ot})
 	}
 
@@ -181,7 +181,7 @@ size_by_ip`, Output{Table: tab})
 	case len(rows) < 2 || math.IsNaN(std) || std == 0:
 		// No z-scores: nothing more to say.
 	case len(out) == 0:
-		s.Conclude(fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Float(threshold, 2)))
+		s.Conclude(fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2)))
 	default:
 		var parts []string
 		for _, r := range out[:min(3, len(out))] {
@@ -195,15 +195,15 @@ size_by_ip`, Output{Table: tab})
 			case r.n >= 100 && r.z > 0:
 				what += ", a heavy client"
 			}
-			parts = append(parts, fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Float(r.z, 2), what))
+			parts = append(parts, fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Decimal(r.z, 2), what))
 		}
-		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s: %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Float(threshold, 2), strings.Join(parts, "; "))
+		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s: %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Decimal(threshold, 2), strings.Join(parts, "; "))
 		if len(out) > 3 {
 			msg += fmt.Sprintf("; and %d more", len(out)-3)
 		}
 		s.Conclude(msg + ".")
 		s.Find("size_outliers", SevNotice, len(out), fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
-			Count(len(out), "IP"), verb(len(out), "has", "have"), Float(threshold, 2), Float(math.Abs(out[0].z), 2), Code(out[0].ip)))
+			Count(len(out), "IP"), verb(len(out), "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(out[0].z), 2), Code(out[0].ip)))
 	}
 	return s, nil
 }

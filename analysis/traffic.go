@@ -352,7 +352,7 @@ func about(x float64) string {
 func (d *trafficDrops) cells(s *Section, in *Input) {
 	tab := NewTable("traffic_drops", "Gaps and drops in traffic",
 		Column{"kind", Text}, Column{"start", Time}, Column{"end", Time}, Column{"duration_minutes", Integer},
-		Column{"requests", Integer}, Column{"expected_requests", Number}, Column{"note", Text})
+		Column{"requests", Integer}, Column{"expected_requests", Float}, Column{"note", Text})
 	round := func(x float64) float64 { return math.Round(x*10) / 10 }
 	for _, g := range d.gaps {
 		tab.Add("gap", localTime(g.Start*60, in.Loc), localTime(g.End*60, in.Loc), int(g.Minutes()), 0, round(g.Expected), d.burstNote(g))

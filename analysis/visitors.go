@@ -139,7 +139,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(dayKeys)
 	vt := NewTable("visitors_by_day", "Unique visitors per day",
-		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Number})
+		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Float})
 	vt.Index = 0
 	sumVisitors := 0
 	busiest := dayKeys[0]
@@ -164,7 +164,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Compute(`visitors_by_day.visitors.plot()`, Output{Plot: plot})
 	}
 	s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
-		Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Float(float64(total)/float64(sumVisitors), 1)+" requests"))
+		Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
 	if len(dayKeys) > 1 {
 		b := days[busiest]
 		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))

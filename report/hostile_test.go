@@ -42,7 +42,7 @@ func hostileSection() []*analysis.Section {
 	s.Prose("Values quoted as code: " + strings.Join(quoted, ", ") + ".")
 	tab := analysis.NewTable("payloads", "Payloads <i>title</i>",
 		analysis.Column{Name: "value<script>", Kind: analysis.Text}, analysis.Column{Name: "n", Kind: analysis.Integer},
-		analysis.Column{Name: "share", Kind: analysis.Fraction})
+		analysis.Column{Name: "share", Kind: analysis.Share})
 	byValue := analysis.NewTable("by_value", "By value",
 		analysis.Column{Name: "value", Kind: analysis.Text}, analysis.Column{Name: "requests", Kind: analysis.Integer})
 	byValue.Index = 0

@@ -88,7 +88,7 @@ func TestRenderTableMatchesTemplate(t *testing.T) {
 	for rows := range []int{0, 1, 25, 120, 1500} {
 		tab := analysis.NewTable("t<"+hostile[rows%len(hostile)], "Title "+hostile[(rows+2)%len(hostile)],
 			analysis.Column{Name: "name<&>", Kind: analysis.Text}, analysis.Column{Name: "n", Kind: analysis.Integer},
-			analysis.Column{Name: "share", Kind: analysis.Fraction})
+			analysis.Column{Name: "share", Kind: analysis.Share})
 		n := []int{0, 1, 25, 120, 1500}[rows]
 		for i := range n {
 			tab.Add(hostile[i%len(hostile)]+strings.Repeat("x", i%40), i, float64(i)/7)

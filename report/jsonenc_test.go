@@ -93,7 +93,7 @@ func TestAppendIndentedJSONMatchesEncoder(t *testing.T) {
 		at := time.Date(2024, 3, 4, 5, 6, 7, i*123456789, z)
 		contract = append(contract, []any{at, analysis.Typed{Kind: analysis.Time, V: at}, analysis.Typed{Kind: analysis.Integer, V: i},
 			analysis.Typed{Kind: analysis.Duration, V: float64(i) / 3}, analysis.Typed{Kind: analysis.Text, V: hostile[i]},
-			analysis.Typed{Kind: analysis.Number, V: nil}, hostile[i+3], i, float64(i) / 7, nil, int64(-3), []string{"x"}})
+			analysis.Typed{Kind: analysis.Float, V: nil}, hostile[i+3], i, float64(i) / 7, nil, int64(-3), []string{"x"}})
 		rows = append(rows, []any{at, analysis.Typed{Kind: analysis.Integer, V: i}})
 	}
 	contract = append(contract, []any{}, nil)
@@ -181,7 +181,7 @@ func everyKindTable() (*analysis.Table, string) {
 	at := time.Date(2024, 3, 4, 12, 5, 9, 0, plus)
 	tab.Add("GET", 14002, 3.25, 0.125, 1536.0, 0.0125, 603000, at, "2024-03-04", analysis.Typed{Kind: analysis.Bytes, V: 2812345678})
 	tab.Add("", 0, math.NaN(), 1.0, 0, 2.0, 59.5, at.UTC(), "2024-03-05", analysis.Typed{Kind: analysis.Time, V: at})
-	tab.Add("x", -1, nil, nil, nil, nil, nil, at.In(time.FixedZone("-0930", -(9*3600+1800))), "2024-03-06", analysis.Typed{Kind: analysis.Number, V: math.Inf(1)})
+	tab.Add("x", -1, nil, nil, nil, nil, nil, at.In(time.FixedZone("-0930", -(9*3600+1800))), "2024-03-06", analysis.Typed{Kind: analysis.Float, V: math.Inf(1)})
 	return tab, `[["GET",14002,3.25,0.125,1536,0.0125,603000,"2024-03-04T12:05:09+01:00","2024-03-04",2812345678],` +
 		`["",0,null,1,0,2,59.5,"2024-03-04T11:05:09Z","2024-03-05","2024-03-04T12:05:09+01:00"],` +
 		`["x",-1,null,null,null,null,null,"2024-03-04T01:35:09-09:30","2024-03-06",null]]`

@@ -154,7 +154,7 @@ func (plainTicks) Ticks(min, max float64) []plot.Tick {
 		if t.Value == math.Trunc(t.Value) && math.Abs(t.Value) < 1e15 {
 			ticks[i].Label = analysis.Int(int(t.Value))
 		} else {
-			ticks[i].Label = analysis.Float(t.Value, 6)
+			ticks[i].Label = analysis.Decimal(t.Value, 6)
 		}
 	}
 	return ticks
@@ -167,7 +167,7 @@ func (percentTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {
-			ticks[i].Label = strings.TrimSuffix(analysis.Float(ticks[i].Value*100, 2), ".00") + "%"
+			ticks[i].Label = strings.TrimSuffix(analysis.Decimal(ticks[i].Value*100, 2), ".00") + "%"
 		}
 	}
 	return ticks

@@ -44,15 +44,15 @@ func FormatValue(v any, k analysis.Kind) string {
 	case float64:
 		switch k {
 		case analysis.Share:
-			return analysis.Float(v, 6)
+			return analysis.Decimal(v, 6)
 		case analysis.Integer, analysis.Bytes:
-			return analysis.Float(v, 0)
+			return analysis.Decimal(v, 0)
 		case analysis.Seconds:
-			return analysis.Float(v, 3)
+			return analysis.Decimal(v, 3)
 		case analysis.Duration:
 			return analysis.Span(time.Duration(v * float64(time.Second)))
 		}
-		return analysis.Float(v, 4)
+		return analysis.Decimal(v, 4)
 	case time.Time:
 		return analysis.Timestamp(v)
 	case analysis.Typed:
