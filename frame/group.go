@@ -64,30 +64,6 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 	return out
 }
 
-// Ranked is a dictionary value and its count.
-type Ranked struct {
-	Code uint32
-	N    int
-}
-
-// Rank returns the codes with a non-zero count, most frequent first; ties
-// are broken by the value, so the order never depends on input order.
-func Rank(counts []int, dict []string) []Ranked {
-	out := make([]Ranked, 0, len(counts))
-	for c, n := range counts {
-		if n > 0 {
-			out = append(out, Ranked{Code: uint32(c), N: n})
-		}
-	}
-	slices.SortFunc(out, func(x, y Ranked) int {
-		if x.N != y.N {
-			return cmp.Compare(y.N, x.N)
-		}
-		return cmp.Compare(dict[x.Code], dict[y.Code])
-	})
-	return out
-}
-
 // Clock turns Unix seconds into local time in a location, caching the
 // current zone offset so that a column of timestamps costs one addition per
 // row outside DST transitions.
