@@ -15,13 +15,20 @@ func init() {
 	}})
 }
 
-// The JSON contract of DESIGN.md. Field order here is the order in the file.
+// SchemaVersion is the version of the JSON output's contract
+// (docs/json.md, docs/report.schema.json). It changes only when a change
+// could break a reader: a field removed or renamed, a type changed.
+const SchemaVersion = 1
+
+// The JSON contract of docs/json.md. Field order here is the order in the
+// file.
 type jsonReport struct {
-	Logbook   string        `json:"logbook"`
-	Generated string        `json:"generated"`
-	Input     jsonInput     `json:"input"`
-	Findings  []jsonFinding `json:"key_findings"`
-	Sections  []jsonSection `json:"sections"`
+	Logbook       string        `json:"logbook"`
+	SchemaVersion int           `json:"schema_version"`
+	Generated     string        `json:"generated"`
+	Input         jsonInput     `json:"input"`
+	Findings      []jsonFinding `json:"key_findings"`
+	Sections      []jsonSection `json:"sections"`
 }
 
 type jsonInput struct {
@@ -136,8 +143,9 @@ func JSON(r *Report) ([]byte, error) {
 // jsonReportView is the report as the JSON contract lays it out.
 func jsonReportView(r *Report) jsonReport {
 	out := jsonReport{
-		Logbook:   Version,
-		Generated: r.Generated.Format(time.RFC3339),
+		Logbook:       Version,
+		SchemaVersion: SchemaVersion,
+		Generated:     r.Generated.Format(time.RFC3339),
 		Input: jsonInput{
 			Sources:   []jsonSource{},
 			Records:   r.Records,
