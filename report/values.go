@@ -20,7 +20,8 @@ const (
 // strings are made printable and cut; the caller still escapes the result
 // for its output format. Every time is shown one way, in its own location
 // (analysis.Timestamp); a Duration for people ("6 days 23 hours"); a Typed
-// value (a Mixed column's) by its own kind.
+// value (a Mixed column's) by its own kind, a size in it for people
+// ("3.6 GiB").
 func FormatValue(v any, k analysis.Kind) string {
 	switch v := v.(type) {
 	case nil:
@@ -56,6 +57,16 @@ func FormatValue(v any, k analysis.Kind) string {
 	case time.Time:
 		return analysis.Timestamp(v)
 	case analysis.Typed:
+		// A key/value table is read by people, not sorted by analysts:
+		// its sizes say "3.6 GiB" (the JSON keeps the number).
+		if v.Kind == analysis.Bytes {
+			switch b := v.V.(type) {
+			case int:
+				return analysis.Size(float64(b))
+			case float64:
+				return analysis.Size(b)
+			}
+		}
 		return FormatValue(v.V, v.Kind)
 	}
 	return "?"

@@ -47,7 +47,8 @@ func TestFormatValue(t *testing.T) {
 		{analysis.Typed{Kind: analysis.Time, V: winter}, analysis.Mixed, "2024-03-04 12:05:09 +0100"},
 		{analysis.Typed{Kind: analysis.Duration, V: 603000}, analysis.Mixed, "6 days 23 hours"},
 		{analysis.Typed{Kind: analysis.Text, V: "Europe/Paris"}, analysis.Mixed, "Europe/Paris"},
-		{analysis.Typed{Kind: analysis.Bytes, V: 1536}, analysis.Mixed, "1,536"},
+		{analysis.Typed{Kind: analysis.Bytes, V: 1536}, analysis.Mixed, "1.5 KiB"},
+		{analysis.Typed{Kind: analysis.Bytes, V: 3849970340.0}, analysis.Mixed, "3.6 GiB"},
 		{analysis.Typed{Kind: analysis.Time, V: nil}, analysis.Mixed, "NaT"},
 	}
 	if paris.String() == "Europe/Paris" {
