@@ -284,7 +284,9 @@ func (e *jsonEnc) row(row []any, depth int, contract bool) {
 	e.buf = append(e.buf, ']')
 }
 
-// cell writes one table value; with contract, as jsonCell maps it.
+// cell writes one table value; with contract, as jsonCell maps it. It
+// takes no address of c, so that c stays on the stack: a report's cells
+// are millions.
 func (e *jsonEnc) cell(c any, depth int, contract bool) {
 	switch x := c.(type) {
 	case string:
@@ -301,7 +303,10 @@ func (e *jsonEnc) cell(c any, depth int, contract bool) {
 		return
 	case time.Time:
 		if contract {
-			e.buf = appendJSONString(e.buf, x.Format(time.RFC3339))
+			// RFC 3339 has nothing a JSON string escapes.
+			e.buf = append(e.buf, '"')
+			e.buf = x.AppendFormat(e.buf, time.RFC3339)
+			e.buf = append(e.buf, '"')
 			return
 		}
 	case analysis.Typed:
@@ -310,6 +315,13 @@ func (e *jsonEnc) cell(c any, depth int, contract bool) {
 			return
 		}
 	}
+	e.cellValue(c, depth)
+}
+
+// cellValue writes any other cell as encoding/json would.
+//
+//go:noinline
+func (e *jsonEnc) cellValue(c any, depth int) {
 	e.value(reflect.ValueOf(&c).Elem(), depth)
 }
 
