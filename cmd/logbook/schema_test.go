@@ -186,4 +186,3 @@ func badCell(kind string, v any) string {
 	}
 	return ""
 }
-
