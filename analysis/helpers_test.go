@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +80,16 @@ func utcMinute(s string) time.Time {
 		panic(err)
 	}
 	return t
+}
+
+// wantConclusions fails t for each sentence part that no conclusion of s
+// contains.
+func wantConclusions(t testing.TB, s *Section, parts ...string) {
+	t.Helper()
+	text := strings.Join(s.Conclusions, "\n")
+	for _, want := range parts {
+		if !strings.Contains(text, want) {
+			t.Errorf("conclusions lack %q:\n%s", want, text)
+		}
+	}
 }

@@ -87,17 +87,12 @@ func TestVisitorsTables(t *testing.T) {
 	if got := rows(tableByID(s, "referring_sites")); !reflect.DeepEqual(got, wantSites) {
 		t.Errorf("referring_sites:\n got %v\nwant %v", got, wantSites)
 	}
-	text := strings.Join(s.Conclusions, "\n")
-	for _, want := range []string{
+	wantConclusions(t, s,
 		"5 unique visitors came over 2 days",
 		"The busiest day was 2024-03-04 with 3 visitors and 5 requests.",
 		"Requests went to 42.86% pages, 28.57% static assets, 14.29% documents or downloads and 14.29% other resources.",
 		"4 requests came with a referer from one of 3 referring sites; the first, `google.com`, sent 2 (50.00% of them).",
-	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("conclusions lack %q:\n%s", want, text)
-		}
-	}
+	)
 	if f := findingByID(s, "unique_visitors"); f == nil || f.Value != 5 {
 		t.Errorf("unique_visitors = %+v", f)
 	}
