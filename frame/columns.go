@@ -20,6 +20,13 @@ const (
 	Scheme                     // CloudFront cs-protocol (http, https, ws, wss)
 	TLSVersion                 // CloudFront ssl-protocol
 	ContentType                // CloudFront sc-content-type
+	TargetStatus               // the backend's status behind a load balancer (ALB target_status_code), "" when none answered
+	Bucket                     // S3 bucket (S3 server access logs)
+	Operation                  // S3 operation, e.g. REST.GET.OBJECT
+	ErrorCode                  // an error code the server names (S3 NoSuchKey, ALB error_reason)
+	Backend                    // the backend that served the request (ALB target ip:port, Traefik service, HAProxy backend/server)
+	Router                     // the route or frontend that took the request (Traefik router, HAProxy frontend)
+	ForwardedFor               // the proxies after the client in an X-Forwarded-For list, as written
 	NumStrCols
 )
 
@@ -28,6 +35,8 @@ var strNames = [NumStrCols]string{
 	Referer: "referer", UserAgent: "user_agent", User: "user", Host: "host",
 	EdgeLocation: "edge_location", EdgeResult: "edge_result_type", Scheme: "scheme",
 	TLSVersion: "tls_version", ContentType: "content_type",
+	TargetStatus: "target_status", Bucket: "bucket", Operation: "operation", ErrorCode: "error_code",
+	Backend: "backend", Router: "router", ForwardedFor: "forwarded_for",
 }
 
 // String returns the column's stable name, as used in analysis requirements.
@@ -44,13 +53,16 @@ type NumCol int
 // The numeric columns. A missing value is NaN, except Bytes, where the log's
 // "-" counts as 0 bytes (as the seed notebook treats it).
 const (
-	Bytes     NumCol = iota // response size in bytes
-	TimeTaken               // seconds to serve the request
-	TTFB                    // CloudFront time-to-first-byte, seconds
+	Bytes        NumCol = iota // response size in bytes
+	TimeTaken                  // seconds to serve the request
+	TTFB                       // CloudFront time-to-first-byte, seconds
+	UpstreamTime               // seconds the backend took (ALB target_processing_time, nginx $upstream_response_time, HAProxy Tr, S3 turn-around)
+	RequestBytes               // request size in bytes, as received
 	NumNumCols
 )
 
-var numNames = [NumNumCols]string{Bytes: "bytes", TimeTaken: "time_taken", TTFB: "time_to_first_byte"}
+var numNames = [NumNumCols]string{Bytes: "bytes", TimeTaken: "time_taken", TTFB: "time_to_first_byte",
+	UpstreamTime: "upstream_time", RequestBytes: "request_bytes"}
 
 // String returns the column's stable name.
 func (c NumCol) String() string {
