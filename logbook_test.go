@@ -205,3 +205,21 @@ func TestOutcomeWrite(t *testing.T) {
 		t.Errorf("notebook to a writer: %v, %.80q", err, buf.String())
 	}
 }
+
+// TestRunNothingRead: a folder with no access log in it gives a report
+// that says so, and a run that fails.
+func TestRunNothingRead(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "README.md"), []byte("# notes\nnot a log\n"), 0o644)
+	out, err := Run(context.Background(), Config{Inputs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Problems) != 1 || out.Problems[0].Kind != NothingRead || !out.Problems[0].Fails ||
+		!strings.Contains(out.Problems[0].Message, "not recognised as access logs: "+filepath.Join(dir, "README.md")) {
+		t.Errorf("problems: %+v", out.Problems)
+	}
+	if out.Err() == nil {
+		t.Error("a run that read nothing does not fail")
+	}
+}

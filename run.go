@@ -31,6 +31,9 @@ const (
 	// SectionFailed: a section returned an error or panicked; the others
 	// are in the report.
 	SectionFailed
+	// NothingRead: no input gave a single record (files that are not
+	// logs, empty files, every line malformed).
+	NothingRead
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -147,12 +150,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// The sections hold their tables, not the frame: drop it, with the
 	// analyses' scratch, before the report is rendered, so that the peak
 	// is the larger of the two phases rather than their sum.
+	out.Problems = append(out.Problems, problems(res, sections, cfg.Strict)...)
 	fr, in.Frame, res.Frame = nil, nil, nil
 	gc.free()
 	gc.percent(100)
 	phase("freed the frame")
 
-	out.Problems = append(out.Problems, problems(res, sections, cfg.Strict)...)
 	return out, nil
 }
 
@@ -160,6 +163,19 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 // sections, in that order.
 func problems(res *ingest.Result, sections []*analysis.Section, strict bool) []Problem {
 	var out []Problem
+	if res.Frame.Len() == 0 {
+		var notLogs []string
+		for _, s := range res.Sources {
+			if s.Skipped != "" {
+				notLogs = append(notLogs, s.Name)
+			}
+		}
+		msg := fmt.Sprintf("no records were read from %s", analysis.Count(len(res.Sources), "input"))
+		if len(notLogs) > 0 {
+			msg += fmt.Sprintf("; not recognised as access logs: %s", strings.Join(notLogs, ", "))
+		}
+		out = append(out, Problem{Kind: NothingRead, Message: msg, Fails: true})
+	}
 	for _, s := range res.Failed() {
 		out = append(out, Problem{Kind: InputUnreadable, Message: s.Err.Error(), Fails: true})
 	}

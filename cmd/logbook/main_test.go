@@ -411,3 +411,20 @@ func TestTimings(t *testing.T) {
 		t.Errorf("without --timings: err %v, stderr %q", err, stderr)
 	}
 }
+
+// TestNothingRead: a folder without an access log writes a report that
+// says so and exits 1.
+func TestNothingRead(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("shopping list\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "r.json")
+	_, _, err := runCLI(t, "", "report", "-o", out, dir)
+	if exitCode(err) != 1 || !strings.Contains(err.Error(), "no records were read") {
+		t.Errorf("err = %v, want exit 1 saying no records were read", err)
+	}
+	if rep := readJSON(t, out); rep["input"].(map[string]any)["records"] != 0.0 {
+		t.Errorf("records = %v", rep["input"].(map[string]any)["records"])
+	}
+}
