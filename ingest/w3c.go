@@ -351,19 +351,19 @@ func splitW3C(line []byte, f [][]byte) ([][]byte, bool) {
 // "Googlebot/2.1; +http://".
 func unplus(dst, v []byte) []byte {
 	spaced := false
-	for _, c := range v {
-		if c == '+' {
-			if spaced {
-				dst = append(dst, '+')
-				spaced = false
-			} else {
-				dst = append(dst, ' ')
-				spaced = true
-			}
-			continue
+	for {
+		i := bytes.IndexByte(v, '+')
+		if i < 0 {
+			return append(dst, v...)
 		}
-		spaced = false
-		dst = append(dst, c)
+		dst = append(dst, v[:i]...)
+		if i == 0 && spaced {
+			dst = append(dst, '+')
+			spaced = false
+		} else {
+			dst = append(dst, ' ')
+			spaced = true
+		}
+		v = v[i+1:]
 	}
-	return dst
 }
