@@ -30,8 +30,13 @@ const cfDefaultFields = "#Fields: date time x-edge-location sc-bytes c-ip cs-met
 	"time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end"
 
 func sniffCloudFront(line []byte) bool {
-	if bytes.HasPrefix(line, []byte("#Version:")) || bytes.HasPrefix(line, []byte("#Fields:")) {
+	if bytes.HasPrefix(line, []byte("#Version:")) {
 		return true
+	}
+	if bytes.HasPrefix(line, []byte("#Fields:")) {
+		// Only CloudFront's own, which names x-edge-* fields: IIS and
+		// other W3C logs (w3c.go) have #Fields: lines too.
+		return bytes.Contains(line, []byte("x-edge-"))
 	}
 	// A record without its header: date, tab, time, tab.
 	return len(line) > 20 && line[4] == '-' && line[7] == '-' && line[10] == '\t' &&
