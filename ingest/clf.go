@@ -23,7 +23,7 @@ import (
 //     after it, as written, go to ForwardedFor. A list has commas, so it is
 //     never taken for a virtual host.
 //   - Apache's %v first, with or without :%p ("www.example.com 203.0.113.7
-//     - - [...]"): four fields before the timestamp are vhost client ident
+//   - - [...]"): four fields before the timestamp are vhost client ident
 //     user.
 //   - A tail after the user agent. Numbers, "-" and comma lists of them
 //     are read by position: the first is the request time (TimeTaken), the
@@ -117,9 +117,9 @@ type clfShape struct {
 
 type clfParser struct {
 	cols    frame.Set
-	timed   bool // fill TimeTaken and UpstreamTime from the tail
-	usec    bool // an integer time is microseconds (Apache %D)
-	traefik bool // read the tail as Traefik's (traefik.go)
+	timed   bool     // fill TimeTaken and UpstreamTime from the tail
+	usec    bool     // an integer time is microseconds (Apache %D)
+	traefik bool     // read the tail as Traefik's (traefik.go)
 	shape   clfShape // what the last line held, for sniffing
 
 	dates   dateCache
