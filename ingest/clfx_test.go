@@ -1,11 +1,7 @@
 package ingest
 
 import (
-	"bytes"
-	"compress/gzip"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,40 +9,6 @@ import (
 
 // The formats clf.go's variants, traefik.go and haproxy.go add.
 var clfxFormats = []string{"timed_combined", "combined_usec", "vhost_timed_combined", "vhost_combined_usec", "traefik", "haproxy"}
-
-// sampleFormats is what each directory of samples/ was detected as before
-// these formats; they must still be.
-var sampleFormats = map[string]string{
-	"apache":          "combined",
-	"cloudfront":      "cloudfront",
-	"cloudfront-real": "cloudfront",
-	"hostile":         "combined",
-	"synthetic":       "combined",
-}
-
-// sampleHead reads the start of a sample, gunzipped when it is gzip; ok is
-// false for a file Detect cannot be shown as is (zstd).
-func sampleHead(t *testing.T, path string) ([]byte, bool) {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	switch {
-	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err = io.ReadAll(io.LimitReader(zr, 1<<20))
-		if err != nil && err != io.ErrUnexpectedEOF {
-			t.Fatal(err)
-		}
-	case bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		return nil, false
-	}
-	return data[:min(len(data), 1<<20)], true
-}
 
 // TestCLFXDetectSamples runs Detect on every sample: the samples detected
 // before keep their format, and no other sample is taken by one of the new

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -117,4 +119,40 @@ func numberedCombined(n int) []byte {
 			i/256%256, i%256, ts, i, 100+i%1000, i%7)
 	}
 	return b.Bytes()
+}
+
+// sampleHead reads the start of a sample, gunzipped when it is gzip; ok is
+// false for a file Detect cannot be shown as is (zstd).
+func sampleHead(t *testing.T, path string) ([]byte, bool) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err = io.ReadAll(io.LimitReader(zr, 1<<20))
+		if err != nil && err != io.ErrUnexpectedEOF {
+			t.Fatal(err)
+		}
+	case bytes.HasPrefix(data, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return nil, false
+	}
+	return data[:min(len(data), 1<<20)], true
+}
+
+// sampleFormats is what Detect says of the files under each folder of
+// samples/; a folder not listed holds a format whose tests name it.
+var sampleFormats = map[string]string{
+	"apache":          "combined",
+	"synthetic":       "combined",
+	"hostile":         "combined",
+	"cloudfront":      "cloudfront",
+	"cloudfront-real": "cloudfront",
+	"iis":             "w3c",
+	"s3":              "s3",
 }

@@ -2,53 +2,14 @@ package ingest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/logbook/logbook/frame"
 )
-
-// sampleHead returns the first 64 kB of a sample file, unpacked if gzip.
-func sampleHead(t *testing.T, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		z, err := gzip.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r = z
-	}
-	b, err := io.ReadAll(io.LimitReader(r, 64<<10))
-	if err != nil && err != io.ErrUnexpectedEOF {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// sampleFormats is what Detect says of the files under each folder of
-// samples/ that these tests know; a file elsewhere (a format added later)
-// must be taken by neither w3c nor s3.
-var sampleFormats = map[string]string{
-	"apache":          "combined",
-	"synthetic":       "combined",
-	"hostile":         "combined",
-	"cloudfront":      "cloudfront",
-	"cloudfront-real": "cloudfront",
-	"iis":             "w3c",
-	"s3":              "s3",
-}
 
 // TestDetectSamplesW3CS3 runs Detect on the first lines of every sample
 // log: the existing ones are detected as before, the IIS and S3 samples as
@@ -64,7 +25,11 @@ func TestDetectSamplesW3CS3(t *testing.T) {
 		if !ok {
 			return nil // README.md, make-synthetic.sh
 		}
-		f, err := Detect(sampleHead(t, path))
+		head, ok := sampleHead(t, path)
+		if !ok {
+			return nil // zstd: not read here
+		}
+		f, err := Detect(head)
 		got := "(none)"
 		if err == nil {
 			got = f.Name
