@@ -333,10 +333,7 @@ func (p *jsonParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		return kindSkip, nil
 	}
 	r.Reset()
-	start := 0
-	for start < len(line) && isSpace(line[start]) {
-		start++
-	}
+	start := jsonSpace(line, 0)
 	if start == len(line) {
 		return kindSkip, nil
 	}
