@@ -185,9 +185,11 @@ func splitLBFields(line []byte, f [][]byte) (int, error) {
 			break
 		}
 		if line[0] != '"' {
-			i := bytes.IndexByte(line, ' ')
-			if i < 0 {
-				i = len(line)
+			// Unquoted fields are short: a loop beats a call to
+			// bytes.IndexByte per field.
+			i := 0
+			for i < len(line) && line[i] != ' ' {
+				i++
 			}
 			f[n], line = line[:i], line[i:]
 			n++
