@@ -31,6 +31,9 @@ var lbSampleFormats = map[string]string{
 	"alb":             "alb",
 }
 
+// lbFormats are the formats of alb.go, elb.go and nlb.go.
+var lbFormats = map[string]bool{"alb": true, "elb": true, "nlb": true}
+
 // readSampleHead returns the first 64 kB of a sample, decompressed.
 func readSampleHead(t *testing.T, path string) []byte {
 	t.Helper()
@@ -75,7 +78,7 @@ func TestLBDetectSamples(t *testing.T) {
 		switch {
 		case known && got != want:
 			t.Errorf("%s: detected as %s, want %s", rel, got, want)
-		case !known && (got == "alb" || got == "elb"):
+		case !known && lbFormats[got]:
 			t.Errorf("%s: detected as %s", rel, got)
 		}
 		// No line of another format's sample is taken by alb or elb.
@@ -83,10 +86,10 @@ func TestLBDetectSamples(t *testing.T) {
 			if i == 200 {
 				break
 			}
-			if dir != "alb" && (sniffALB([]byte(l)) || sniffELB([]byte(l))) {
+			if dir != "alb" && (sniffALB([]byte(l)) || sniffELB([]byte(l)) || sniffNLB([]byte(l))) {
 				t.Errorf("%s:%d taken for a load balancer line: %.80q", rel, i+1, l)
 			}
-			if dir == "alb" && l != "" && (!sniffALB([]byte(l)) || sniffELB([]byte(l))) {
+			if dir == "alb" && l != "" && (!sniffALB([]byte(l)) || sniffELB([]byte(l)) || sniffNLB([]byte(l))) {
 				t.Errorf("%s:%d: sniffALB %v, sniffELB %v", rel, i+1, sniffALB([]byte(l)), sniffELB([]byte(l)))
 			}
 		}
@@ -106,7 +109,7 @@ func TestLBDetectSamples(t *testing.T) {
 // every other format never as alb or elb, and no sniff of another format
 // takes an alb or elb record line (nor alb's elb's, nor elb's alb's).
 func TestLBDetectCases(t *testing.T) {
-	sniffs := map[string]func([]byte) bool{"alb": sniffALB, "elb": sniffELB}
+	sniffs := map[string]func([]byte) bool{"alb": sniffALB, "elb": sniffELB, "nlb": sniffNLB}
 	for format, cases := range allCases(t) {
 		for _, c := range cases {
 			recs := 0
@@ -120,11 +123,11 @@ func TestLBDetectCases(t *testing.T) {
 			if err == nil {
 				got = f.Name
 			}
-			mine := format == "alb" || format == "elb"
+			mine := lbFormats[format]
 			switch {
 			case mine && recs > 0 && got != format:
 				t.Errorf("%s %q: detected as %s", format, c.name, got)
-			case !mine && (got == "alb" || got == "elb"):
+			case !mine && lbFormats[got]:
 				t.Errorf("%s %q: detected as %s", format, c.name, got)
 			}
 			if !mine {
@@ -201,7 +204,7 @@ func TestLBNoAllocs(t *testing.T) {
 	for _, tc := range []struct {
 		format string
 		line   func(benchParts) string
-	}{{"alb", albLine}, {"elb", elbLine}} {
+	}{{"alb", albLine}, {"elb", elbLine}, {"nlb", nlbLine}} {
 		lines, _ := benchLines(64, tc.line)
 		p := LookupFormat(tc.format).newParser(nil)
 		var r frame.Row
@@ -247,6 +250,19 @@ func elbLine(p benchParts) string {
 		p.t.Format("2006-01-02T15:04:05.000000Z"), strings.Trim(p.ip, "[]"), 1024+len(p.path), p.status, p.status, size, p.method, p.path, p.ua)
 }
 
+func nlbLine(p benchParts) string {
+	ip := p.ip
+	if strings.Contains(ip, ":") {
+		ip = "[" + ip + "]"
+	}
+	size := p.size
+	if size == "-" {
+		size = "0"
+	}
+	return fmt.Sprintf(`tls 2.0 %s net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd %s:%d 172.100.100.185:443 %d 2 312 %s - arn:aws:acm:us-east-2:671290407336:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - www.example.com h2 h2 "h2","http/1.1" %s`,
+		p.t.Format("2006-01-02T15:04:05"), ip, 1024+len(p.path), len(p.path)*7, size, p.t.Format("2006-01-02T15:04:05"))
+}
+
 // TestLBBenchLinesAreRecords keeps the benchmark honest: its lines parse,
 // and an IPv6 client is read without brackets.
 func TestLBBenchLinesAreRecords(t *testing.T) {
@@ -274,14 +290,21 @@ func BenchmarkParseELB(b *testing.B) {
 	benchParse(b, LookupFormat("elb"), nil, lines, size)
 }
 
+func BenchmarkParseNLB(b *testing.B) {
+	lines, size := benchLines(4096, nlbLine)
+	benchParse(b, LookupFormat("nlb"), nil, lines, size)
+}
+
+// FuzzALB fuzzes alb, elb and nlb, picked by its first argument.
 func FuzzALB(f *testing.F) {
+	names := []string{"alb", "elb", "nlb"}
 	cases := allCases(f)
-	for i, name := range []string{"alb", "elb"} {
+	for i, name := range names {
 		for _, c := range cases[name] {
 			f.Add(uint8(i), uint8(0), []byte(c.text()))
 		}
 	}
 	f.Fuzz(func(t *testing.T, format, chunk uint8, data []byte) {
-		fuzzLines(t, []string{"alb", "elb"}[format%2], chunk, data)
+		fuzzLines(t, names[int(format)%len(names)], chunk, data)
 	})
 }
