@@ -18,7 +18,7 @@ import (
 //	 0 type                     http, https, h2, grpcs, ws, wss
 //	 1 time                     2018-07-02T22:23:00.186641Z (the response; floored to the second)
 //	 2 elb                      app/my-loadbalancer/50dc6c495c0c9188
-//	 3 client:port              192.168.131.39:2817, [2001:db8::1]:443
+//	 3 client:port              192.168.131.39:2817; IPv6 unbracketed, 2a02:a33c::f215:50718 (brackets accepted)
 //	 4 target:port              10.0.0.1:80, or - (no target: Lambda, a rejected request)
 //	 5 request_processing_time  seconds, -1 when not measured
 //	 6 target_processing_time   seconds, -1 when not measured
@@ -45,7 +45,7 @@ import (
 // error_reason is ignored: the next field AWS appends is read as well as the
 // ones before it.
 //
-// Columns: ip (client without its port, an IPv6 address without brackets),
+// Columns: ip (client without its port: what follows the last colon),
 // method, uri_stem (the path of the request URL without its query),
 // protocol, host (the URL's host without its port), scheme (the type as
 // written: h2, grpcs, ws ...), status (elb_status_code), target_status,
