@@ -57,13 +57,16 @@ import (
 // the target spent on the request, from its first byte to the response's
 // first byte: it leaves out the time to send the response and, for
 // WebSockets, the life of the connection.
-func init() {
-	registerFormat(&Format{
-		Name:      "alb",
-		Doc:       `AWS Application Load Balancer access logs: type time app/name/id client:port target:port times status ... "request" "user_agent" ... (every field generation)`,
-		sniff:     sniffALB,
-		newParser: func([]byte) parser { return &albParser{} },
-	})
+//
+// The format is registered from elb.go's init, just before elb: Go runs a
+// package's init functions in the order of their files' names, and alb.go's
+// would register alb before the NCSA formats and CloudFront, changing the
+// order formats are listed and detected in.
+var albFormat = &Format{
+	Name:      "alb",
+	Doc:       `AWS Application Load Balancer access logs: type time app/name/id client:port target:port times status ... "request" "user_agent" ... (every field generation)`,
+	sniff:     sniffALB,
+	newParser: func([]byte) parser { return &albParser{} },
 }
 
 var albCols = frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Protocol, frame.Status,

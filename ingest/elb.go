@@ -39,6 +39,7 @@ import (
 // not log; scheme is the request URL's (http or https), target_status the
 // backend_status_code, backend the backend:port.
 func init() {
+	registerFormat(albFormat) // see alb.go
 	registerFormat(&Format{
 		Name:      "elb",
 		Doc:       `AWS Classic Load Balancer access logs: timestamp name client:port backend:port times status ... "request" ["user_agent" ssl_cipher ssl_protocol]`,
