@@ -38,12 +38,11 @@ import (
 //	24 "error_reason" 25 "target:port_list" 26 "target_status_code_list"
 //	27 "classification" 28 "classification_reason" 29 conn_trace_id ...
 //
-// AWS has appended fields over the years (the first ALB logs of 2016 ended
-// with trace_id; domain_name ... error_reason came in 2017-2018, the target
-// lists and classification later, conn_trace_id in 2024, the transform fields
-// in 2025), so a line needs the first 16 fields and whatever follows
-// error_reason is ignored: the next field AWS appends is read as well as the
-// ones before it.
+// AWS has appended fields over the years (the first ALB logs ended with
+// trace_id; domain_name ... error_reason, the target lists, classification,
+// conn_trace_id and the transform fields came later), so a line needs the
+// first 16 fields, and whatever follows error_reason is ignored: lines of
+// every generation, and of those still to come, read alike.
 //
 // Columns: ip (client without its port: what follows the last colon),
 // method, uri_stem (the path of the request URL without its query),
@@ -53,9 +52,9 @@ import (
 // written), error_code (error_reason); bytes (sent_bytes), request_bytes
 // (received_bytes), upstream_time (target_processing_time, NaN when -1) and
 // time_taken: the sum of the three processing times when all three are
-// measured (≥ 0), NaN otherwise. That sum is the time the load balancer and
-// the target spent on the request, from its first byte to the response's
-// first byte: it leaves out the time to send the response and, for
+// measured (≥ 0), NaN otherwise, rounded to the microsecond. That sum runs
+// from the load balancer receiving the request to its starting to send the
+// response: it leaves out the time to send the response and, for
 // WebSockets, the life of the connection.
 //
 // The format is registered from elb.go's init, just before elb: Go runs a
