@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -12,7 +14,7 @@ func init() {
 	Register(Info{
 		Name:  "latency",
 		Title: "Response times",
-		Doc:   "Percentiles (p50, p90, p99) of the time taken to serve requests, and of the time to first byte, wherever the logs carry them.",
+		Doc:   "Percentiles (p50, p90, p99) of the time taken to serve requests, of the time to first byte and of the backend's time behind a proxy or load balancer, wherever the logs carry them.",
 		Order: 850,
 		Cost:  30, // ms per million rows
 		Needs: frame.Cols(frame.TimeTaken),
@@ -176,7 +178,7 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 	metrics := []struct {
 		name string
 		col  frame.NumCol
-	}{{"time_taken", frame.TimeTaken}, {"time_to_first_byte", frame.TTFB}}
+	}{{"time_taken", frame.TimeTaken}, {"time_to_first_byte", frame.TTFB}, {"upstream_time", frame.UpstreamTime}}
 	t := NewTable("latency_percentiles", "Response time percentiles, seconds",
 		Column{"metric", Text}, Column{"p50", Seconds}, Column{"p90", Seconds}, Column{"p99", Seconds},
 		Column{"mean", Seconds}, Column{"max", Seconds}, Column{"requests", Integer})
@@ -204,8 +206,12 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Skipped = "skipped: no record carries a duration (the time-taken column is empty)"
 		return s, nil
 	}
-	s.Prose("How long did the server take? Percentiles of the time taken per request (and, where the logs have it, of the time to the first byte), in seconds, interpolated between ranks as pandas' `quantile` does. Records without a duration are left out.")
-	s.Compute(`requests[["time_taken", "time_to_first_byte"]].describe(percentiles=[.5, .9, .99])`, Output{Table: t})
+	s.Prose("How long did the server take? Percentiles of the time taken per request (and, where the logs have them, of the time to the first byte and of the time the backend behind a proxy or load balancer took), in seconds, interpolated between ranks as pandas' `quantile` does. Records without a duration are left out.")
+	cols := make([]string, len(res))
+	for i, r := range res {
+		cols[i] = strconv.Quote(r.name)
+	}
+	s.Compute(fmt.Sprintf(`requests[[%s]].describe(percentiles=[.5, .9, .99])`, strings.Join(cols, ", ")), Output{Table: t})
 	tt := res[0]
 	if tt.name == "time_taken" {
 		s.Conclude(fmt.Sprintf("Half of the %s took %s or less; 90%% took at most %s and 99%% at most %s. The slowest took %s.",
@@ -219,8 +225,12 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("latency_p99", SevInfo, tt.p[2], fmt.Sprintf("99%% of requests were served in %s or less (median %s).", secondsText(tt.p[2]), secondsText(tt.p[0])))
 	}
 	for _, r := range res {
-		if r.name == "time_to_first_byte" {
+		switch r.name {
+		case "time_to_first_byte":
 			s.Conclude(fmt.Sprintf("The first byte left after %s at the median and %s at p99.", secondsText(r.p[0]), secondsText(r.p[2])))
+		case "upstream_time":
+			s.Conclude(fmt.Sprintf("The backend took %s at the median and %s at p99 (%s carried a backend time).",
+				secondsText(r.p[0]), secondsText(r.p[2]), Count(r.n, "request")))
 		}
 	}
 	return s, nil

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // TestQuantilesLikePandas: pd.Series([1, 2, 3, 4, 10, None]).quantile(q)
@@ -140,5 +142,32 @@ func TestQuantilesMatchSort(t *testing.T) {
 				t.Errorf("%s: quantile(%v) = %v, want %v", name, q, got[i], want)
 			}
 		}
+	}
+}
+
+// TestLatencyUpstream: a load balancer's or proxy's backend time gets its
+// own row and sentence, counted over the records that carry it.
+func TestLatencyUpstream(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.TimeTaken, frame.UpstreamTime))
+	var r frame.Row
+	for i, v := range [][2]float64{{0.010, 0.008}, {0.020, 0.015}, {0.030, math.NaN()}, {0.040, 0.030}, {1.0, 0.9}} {
+		r.Reset()
+		r.Time = t0 + int64(i)
+		r.Num[frame.TimeTaken], r.Num[frame.UpstreamTime] = v[0], v[1]
+		b.Add(&r)
+	}
+	s, err := configured(t, "latency", nil).Run(context.Background(), &Input{Frame: b.Frame(), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows(tableByID(s, "latency_percentiles"))
+	// upstream 0.008 0.015 0.030 0.9: p50 between 0.015 and 0.030.
+	if len(got) != 2 || got[1][0] != "upstream_time" || math.Abs(got[1][1].(float64)-0.0225) > 1e-12 || got[1][6] != 4 {
+		t.Fatalf("latency_percentiles = %v", got)
+	}
+	wantConclusions(t, s, "The backend took 22.5 ms at the median", "(4 requests carried a backend time)")
+	if !strings.Contains(s.Cells[1].Code, `"time_taken", "upstream_time"`) {
+		t.Errorf("code cell %q does not name the columns shown", s.Cells[1].Code)
 	}
 }
