@@ -2,11 +2,8 @@ package ingest
 
 import (
 	"fmt"
-	"io"
-	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,90 +16,8 @@ import (
 // against every sample and case of the other formats, the real sample, no
 // allocation on the parse path, fuzz targets and benchmarks.
 
-// lbSampleFormats is the format each directory of samples/ is detected as.
-// A directory not listed (another format's, added later) must at least not
-// be taken for alb or elb.
-var lbSampleFormats = map[string]string{
-	"apache":          "combined",
-	"synthetic":       "combined",
-	"hostile":         "combined",
-	"cloudfront":      "cloudfront",
-	"cloudfront-real": "cloudfront",
-	"alb":             "alb",
-}
-
 // lbFormats are the formats of alb.go, elb.go and nlb.go.
 var lbFormats = map[string]bool{"alb": true, "elb": true, "nlb": true}
-
-// readSampleHead returns the first 64 kB of a sample, decompressed.
-func readSampleHead(t *testing.T, path string) []byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rd, closeFn, _, _, err := decompressed(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer closeFn()
-	data, err := io.ReadAll(io.LimitReader(rd, 64<<10))
-	if err != nil && err != io.ErrUnexpectedEOF {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return data
-}
-
-// TestLBDetectSamples runs Detect on the head of every file under samples/:
-// each is detected as before, the ALB sample as alb, and nothing else as alb
-// or elb.
-func TestLBDetectSamples(t *testing.T) {
-	n := 0
-	err := filepath.WalkDir(samplesDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(samplesDir, path)
-		dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/")
-		if !ok || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".sh") || strings.HasSuffix(path, ".py") {
-			return nil // README.md, make-synthetic.sh
-		}
-		data := readSampleHead(t, path)
-		f, derr := Detect(data)
-		got := "none"
-		if derr == nil {
-			got = f.Name
-		}
-		want, known := lbSampleFormats[dir]
-		switch {
-		case known && got != want:
-			t.Errorf("%s: detected as %s, want %s", rel, got, want)
-		case !known && lbFormats[got]:
-			t.Errorf("%s: detected as %s", rel, got)
-		}
-		// No line of another format's sample is taken by alb or elb.
-		for i, l := range strings.Split(string(data), "\n") {
-			if i == 200 {
-				break
-			}
-			if dir != "alb" && (sniffALB([]byte(l)) || sniffELB([]byte(l)) || sniffNLB([]byte(l))) {
-				t.Errorf("%s:%d taken for a load balancer line: %.80q", rel, i+1, l)
-			}
-			if dir == "alb" && l != "" && (!sniffALB([]byte(l)) || sniffELB([]byte(l)) || sniffNLB([]byte(l))) {
-				t.Errorf("%s:%d: sniffALB %v, sniffELB %v", rel, i+1, sniffALB([]byte(l)), sniffELB([]byte(l)))
-			}
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatal("no samples")
-	}
-}
 
 // TestLBDetectCases holds detection to the case files: the inputs of the
 // alb and elb cases that give records are detected as their format, those of

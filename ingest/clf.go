@@ -266,6 +266,9 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if !isDash(ref) {
 		r.Str[frame.Referer] = ref
 	}
+	// A quoted field after the size is combined's, even without the agent:
+	// common, which has no referer column, must not take the line.
+	p.shape.agents = true
 	rest = skipSpaces(rest)
 	if len(rest) == 0 || rest[0] != '"' {
 		// A referer with no user agent: still a record; extra fields
@@ -281,7 +284,6 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if !isDash(ua) {
 		r.Str[frame.UserAgent] = ua
 	}
-	p.shape.agents = true
 	if ok && len(tail) > 0 {
 		if !p.readTail(tail, r) {
 			kind = kindRepaired

@@ -1,49 +1,12 @@
 package ingest
 
 import (
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // The formats clf.go's variants, traefik.go and haproxy.go add.
 var clfxFormats = []string{"timed_combined", "combined_usec", "vhost_timed_combined", "vhost_combined_usec", "traefik", "haproxy"}
-
-// TestCLFXDetectSamples runs Detect on every sample: the samples detected
-// before keep their format, and no other sample is taken by one of the new
-// formats unless it lives in that format's directory.
-func TestCLFXDetectSamples(t *testing.T) {
-	err := filepath.WalkDir(samplesDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(samplesDir, path)
-		dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/")
-		if !ok || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".sh") {
-			return nil
-		}
-		data, ok := sampleHead(t, path)
-		if !ok {
-			return nil
-		}
-		f, derr := Detect(data)
-		got := ""
-		if derr == nil {
-			got = f.Name
-		}
-		switch want, known := sampleFormats[dir]; {
-		case known && got != want:
-			t.Errorf("%s: detected %q (%v), want %s", rel, got, derr, want)
-		case !known && got != dir && contains(clfxFormats, got):
-			t.Errorf("%s: detected as %s", rel, got)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -52,37 +15,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// TestCLFXDetectCases runs Detect on the records of every case of the
-// variant formats, traefik and haproxy: each case that gives a record is
-// detected as its format, and so is each X-Forwarded-For and %v case of
-// clf.txt.
-func TestCLFXDetectCases(t *testing.T) {
-	for format, cases := range allCases(t) {
-		for _, c := range cases {
-			recs := 0
-			for _, w := range c.want {
-				if w.malformed == "" && !w.empty && !w.isRepair {
-					recs++
-				}
-			}
-			if recs == 0 || recs != len(c.want) {
-				continue // refusals and repairs say nothing of detection
-			}
-			if !contains(clfxFormats, format) && !strings.Contains(c.name, "X-Forwarded-For") && !strings.Contains(c.name, "%v") {
-				continue // the older cases: TestDetect's business
-			}
-			f, err := Detect([]byte(c.text()))
-			if err != nil {
-				t.Errorf("%s %q: %v", format, c.name, err)
-				continue
-			}
-			if f.Name != format && !(format == "traefik" && c.name == "a plain combined line is a record without the Traefik fields") {
-				t.Errorf("%s %q: detected as %s", format, c.name, f.Name)
-			}
-		}
-	}
 }
 
 // TestCLFXDetectUnits checks the per-source unit of an integer after the

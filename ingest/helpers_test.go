@@ -155,4 +155,5 @@ var sampleFormats = map[string]string{
 	"cloudfront-real": "cloudfront",
 	"iis":             "w3c",
 	"s3":              "s3",
+	"alb":             "alb",
 }

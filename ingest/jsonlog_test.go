@@ -2,91 +2,16 @@ package ingest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/logbook/logbook/frame"
 )
-
-// TestJSONDetectSamples runs Detect on the first lines of every file under
-// samples/ and on the case inputs: the existing samples keep their formats,
-// and json takes its own cases and nothing else.
-func TestJSONDetectSamples(t *testing.T) {
-	want := map[string]string{
-		"apache": "combined", "synthetic": "combined", "hostile": "combined",
-		"cloudfront": "cloudfront", "cloudfront-real": "cloudfront", "json": "json",
-	}
-	root := filepath.Join("..", "samples")
-	n := 0
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/")
-		if !ok {
-			return nil // README.md, make-synthetic.sh
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
-				return err
-			}
-			data, _ = io.ReadAll(io.LimitReader(zr, 1<<20))
-		}
-		data = data[:min(len(data), 1<<20)]
-		f, err := Detect(data)
-		got := ""
-		if err == nil {
-			got = f.Name
-		}
-		w, known := want[dir]
-		switch {
-		case known && got != w:
-			t.Errorf("%s: detected %q, want %q", rel, got, w)
-		case !known && got == "json":
-			t.Errorf("%s: detected as json", rel)
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n == 0 {
-		t.Fatal("no samples")
-	}
-	for format, cases := range allCases(t) {
-		for _, c := range cases {
-			records := 0
-			for _, w := range c.want {
-				if w.malformed == "" {
-					records++
-				}
-			}
-			f, err := Detect([]byte(c.text()))
-			switch {
-			case format == "json" && records > 0 && (err != nil || f.Name != "json"):
-				t.Errorf("json case %q: detected %v %v", c.name, f, err)
-			case format != "json" && err == nil && f.Name == "json":
-				t.Errorf("%s case %q detected as json", format, c.name)
-			}
-		}
-	}
-}
 
 // TestJSONColumns: a JSON source declares the columns of all four families.
 func TestJSONColumns(t *testing.T) {

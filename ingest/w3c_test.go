@@ -3,100 +3,11 @@ package ingest
 import (
 	"bytes"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/logbook/logbook/frame"
 )
-
-// TestDetectSamplesW3CS3 runs Detect on the first lines of every sample
-// log: the existing ones are detected as before, the IIS and S3 samples as
-// w3c and s3, and no other as either.
-func TestDetectSamplesW3CS3(t *testing.T) {
-	seen := map[string]bool{}
-	err := filepath.WalkDir(samplesDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(samplesDir, path)
-		dir, _, ok := strings.Cut(filepath.ToSlash(rel), "/")
-		if !ok {
-			return nil // README.md, make-synthetic.sh
-		}
-		head, ok := sampleHead(t, path)
-		if !ok {
-			return nil // zstd: not read here
-		}
-		f, err := Detect(head)
-		got := "(none)"
-		if err == nil {
-			got = f.Name
-		}
-		if want, known := sampleFormats[dir]; known {
-			seen[dir] = true
-			if got != want {
-				t.Errorf("%s: detected as %s, want %s", rel, got, want)
-			}
-		} else if got == "w3c" || got == "s3" {
-			t.Errorf("%s: detected as %s", rel, got)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []string{"iis", "s3", "apache", "cloudfront"} {
-		if !seen[d] {
-			t.Errorf("no sample under samples/%s", d)
-		}
-	}
-}
-
-// TestDetectCasesW3CS3 runs Detect on the cases: a w3c or s3 case with no
-// malformed line is detected as its format, and no case of another format
-// is taken by w3c or s3.
-func TestDetectCasesW3CS3(t *testing.T) {
-	for name, cases := range allCases(t) {
-		for _, c := range cases {
-			f, err := Detect([]byte(c.text()))
-			got := "(none)"
-			if err == nil {
-				got = f.Name
-			}
-			clean := len(c.want) > 0
-			for _, w := range c.want {
-				if w.malformed != "" {
-					clean = false
-				}
-			}
-			switch {
-			case (name == "w3c" || name == "s3") && clean:
-				if got != name {
-					t.Errorf("%s case %q: detected as %s", name, c.name, got)
-				}
-			case name == "cloudfront" && got == "w3c" && nonEdgeFields(c.input):
-				// A #Fields: line without x-edge-* fields is not
-				// CloudFront's by its header: detection gives it to
-				// w3c (--format cloudfront still reads it).
-			case name != "w3c" && name != "s3" && (got == "w3c" || got == "s3"):
-				t.Errorf("%s case %q: detected as %s", name, c.name, got)
-			}
-		}
-	}
-}
-
-// nonEdgeFields reports whether lines hold a #Fields: line without x-edge-*
-// fields.
-func nonEdgeFields(lines []string) bool {
-	for _, l := range lines {
-		if strings.HasPrefix(l, "#Fields:") && !strings.Contains(l, "x-edge-") {
-			return true
-		}
-	}
-	return false
-}
 
 // TestW3CNotCloudFront checks the headers both formats write: CloudFront's
 // #Fields: line is CloudFront's alone, an IIS one W3C's alone, and an IIS
