@@ -124,21 +124,21 @@ const (
 type lfTarget uint8
 
 const (
-	tDiscard   lfTarget = iota
-	tStr                // Str[col], "-" is empty
-	tIP                 // Str[IP] as written
-	tHost               // Str[Host], port dropped
-	tStatus             // Str[Status], three digits
-	tBytes              // Num[num], "-" is 0
-	tNum                // Num[num] = value × scale, "-" is missing
-	tNumList            // Num[num] = the sum of a "0.1, 0.2 : 0.3" list
-	tRequest            // "GET /path HTTP/1.1"
-	tURI                // Str[Stem], the query dropped
-	tXFF                // client list: first is the client, the rest ForwardedFor
-	tEpoch              // time: seconds since 1970, with a fraction
-	tEpochMilli         // time: milliseconds
-	tEpochMicro         // time: microseconds
-	tTime               // a timestamp step whose value is kept
+	tDiscard    lfTarget = iota
+	tStr                 // Str[col], "-" is empty
+	tIP                  // Str[IP] as written
+	tHost                // Str[Host], port dropped
+	tStatus              // Str[Status], three digits
+	tBytes               // Num[num], "-" is 0
+	tNum                 // Num[num] = value / div (seconds from the unit), "-" is missing
+	tNumList             // Num[num] = the sum of a "0.1, 0.2 : 0.3" list
+	tRequest             // "GET /path HTTP/1.1"
+	tURI                 // Str[Stem], the query dropped
+	tXFF                 // client list: first is the client, the rest ForwardedFor
+	tEpoch               // time: seconds since 1970, with a fraction
+	tEpochMilli          // time: milliseconds
+	tEpochMicro          // time: microseconds
+	tTime                // a timestamp step whose value is kept
 )
 
 type lfStep struct {
@@ -149,7 +149,7 @@ type lfStep struct {
 	target lfTarget
 	str    frame.StrCol
 	num    frame.NumCol
-	scale  float64
+	div    float64 // tNum: the unit, value / div is seconds
 	layout []tmOp // lfStrftime
 	name   string // the token as written, for errors
 	pos    int    // its byte in the spec, 1-based
@@ -177,7 +177,7 @@ type lfFieldSpec struct {
 	target   lfTarget
 	str      frame.StrCol
 	num      frame.NumCol
-	scale    float64
+	div      float64
 	prio     int // for a column several fields may fill: the highest wins, then the first
 	time     int // 0: not a time; 1: CLF; 2: strftime (layout); 3: epoch target
 	layout   []tmOp
@@ -185,6 +185,7 @@ type lfFieldSpec struct {
 	silent   bool // a placeholder (%l, %^): discarded without notice
 	spaces   bool // GoAccess %~
 	timePart byte // GoAccess: 'd' date, 't' time (combined at the end)
+	query    bool // the query string, "?..." or empty: split from the path before it
 }
 
 type lfItem struct {
@@ -214,6 +215,17 @@ type colKey struct {
 
 func (c *lfCompiler) finish() (*lfProg, error) {
 	prog := &lfProg{}
+	// A query field right after another field (Apache %U%q, nginx
+	// $uri$is_args$args) starts at its '?': the two read as one, the path
+	// with its query, which the path's target drops.
+	for i := 0; i+1 < len(c.items); i++ {
+		a, b := c.items[i].field, c.items[i+1].field
+		if a != nil && b != nil && b.query && (a.target == tURI || a.query) {
+			a.name += b.name
+			c.items = append(c.items[:i+1], c.items[i+2:]...)
+			i--
+		}
+	}
 	// Quotes in the literals must pair up: a quoted field is one whose
 	// literal before ends in '"' and whose literal after starts with one.
 	open, openPos := false, 0
@@ -297,7 +309,7 @@ func (c *lfCompiler) finish() (*lfProg, error) {
 			continue
 		}
 		f := it.field
-		st := lfStep{target: f.target, str: f.str, num: f.num, scale: f.scale, name: f.name, pos: f.pos, layout: f.layout}
+		st := lfStep{target: f.target, str: f.str, num: f.num, div: f.div, name: f.name, pos: f.pos, layout: f.layout}
 		if f.skip {
 			prog.skipped = append(prog.skipped, f.name)
 		}
@@ -510,7 +522,7 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 			if !ok {
 				return 0, fmt.Errorf("%s is not a number at byte %d", st.name, pos-len(v)+1)
 			}
-			r.Num[st.num] = x * st.scale
+			r.Num[st.num] = x / st.div
 		case tRequest:
 			splitRequest(v, r)
 		case tURI:
@@ -927,11 +939,14 @@ var nginxVars = map[string]lfFieldSpec{
 	"http_host":              {target: tHost, str: frame.Host, prio: 1},
 	"host":                   {target: tHost, str: frame.Host, prio: 2},
 	"server_name":            {target: tHost, str: frame.Host, prio: 0},
-	"request_time":           {target: tNum, num: frame.TimeTaken, scale: 1},
-	"upstream_response_time": {target: tNumList, num: frame.UpstreamTime, scale: 1},
+	"request_time":           {target: tNum, num: frame.TimeTaken, div: 1},
+	"upstream_response_time": {target: tNumList, num: frame.UpstreamTime, div: 1},
 	"upstream_addr":          {target: tStr, str: frame.Backend},
 	"upstream_status":        {target: tStr, str: frame.TargetStatus},
 	"scheme":                 {target: tStr, str: frame.Scheme},
+	"is_args":                {query: true, skip: true},
+	"args":                   {query: true, skip: true},
+	"query_string":           {query: true, skip: true},
 	"ssl_protocol":           {target: tStr, str: frame.TLSVersion},
 	"sent_http_content_type": {target: tStr, str: frame.ContentType},
 }
@@ -1203,15 +1218,15 @@ func apacheField(name string, letter byte, two, arg string, hasArg bool, pos int
 	case 'I':
 		f.target, f.num = tBytes, frame.RequestBytes
 	case 'D':
-		f.target, f.num, f.scale = tNum, frame.TimeTaken, 1e-6
+		f.target, f.num, f.div = tNum, frame.TimeTaken, 1e6
 	case 'T':
-		f.target, f.num, f.scale = tNum, frame.TimeTaken, 1
+		f.target, f.num, f.div = tNum, frame.TimeTaken, 1
 		switch arg {
 		case "", "s":
 		case "ms":
-			f.scale = 1e-3
+			f.div = 1e3
 		case "us":
-			f.scale = 1e-6
+			f.div = 1e6
 		default:
 			return nil, fmt.Errorf("%s at byte %d: the unit must be s, ms or us", name, pos)
 		}
@@ -1249,10 +1264,12 @@ func apacheField(name string, letter byte, two, arg string, hasArg bool, pos int
 		}
 	case '^':
 		if two == "FB" { // mod_logio: time to first byte, microseconds
-			f.target, f.num, f.scale = tNum, frame.TTFB, 1e-6
+			f.target, f.num, f.div = tNum, frame.TTFB, 1e6
 		} else {
 			f.skip = true
 		}
+	case 'q':
+		f.skip, f.query = true, true
 	default:
 		f.skip = true
 	}
@@ -1398,13 +1415,13 @@ func compileGoAccess(spec string) (*lfCompiler, error) {
 		case 'v':
 			f.target, f.str = tHost, frame.Host
 		case 'T':
-			f.target, f.num, f.scale = tNum, frame.TimeTaken, 1
+			f.target, f.num, f.div = tNum, frame.TimeTaken, 1
 		case 'L':
-			f.target, f.num, f.scale = tNum, frame.TimeTaken, 1e-3
+			f.target, f.num, f.div = tNum, frame.TimeTaken, 1e3
 		case 'D':
-			f.target, f.num, f.scale = tNum, frame.TimeTaken, 1e-6
+			f.target, f.num, f.div = tNum, frame.TimeTaken, 1e6
 		case 'n':
-			f.target, f.num, f.scale = tNum, frame.TimeTaken, 1e-9
+			f.target, f.num, f.div = tNum, frame.TimeTaken, 1e9
 		case 'K':
 			f.target, f.str = tStr, frame.TLSVersion
 		case 'M':
@@ -1413,6 +1430,8 @@ func compileGoAccess(spec string) (*lfCompiler, error) {
 			f.silent = true
 		case '~':
 			f.spaces = true
+		case 'q':
+			f.skip, f.query = true, true
 		default: // %q %k %C ... and any other: matched and discarded
 			f.skip = true
 		}
