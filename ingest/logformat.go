@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -150,9 +151,9 @@ type lfStep struct {
 	str    frame.StrCol
 	num    frame.NumCol
 	div    float64 // tNum: the unit, value / div is seconds
-	layout []tmOp // lfStrftime
-	name   string // the token as written, for errors
-	pos    int    // its byte in the spec, 1-based
+	layout []tmOp  // lfStrftime
+	name   string  // the token as written, for errors
+	pos    int     // its byte in the spec, 1-based
 }
 
 // lfProg is a compiled format string.
@@ -254,6 +255,8 @@ func (c *lfCompiler) finish() (*lfProg, error) {
 		}
 		if f.time != 0 || f.timePart != 0 {
 			switch {
+			case f.timePart != 0 && slices.ContainsFunc(f.layout, func(o tmOp) bool { return o.op == 's' }):
+				dateSeen, timeSeen = true, true // seconds since 1970 say it all
 			case f.timePart == 'd':
 				dateSeen = true
 			case f.timePart == 't':
