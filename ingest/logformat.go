@@ -162,7 +162,8 @@ type lfProg struct {
 	cols    frame.Set
 	skipped []string
 	xff     bool
-	nq      int // quoted fields (scratch buffers)
+	nq      int  // quoted fields (scratch buffers)
+	parts   bool // the time comes from strftime parts, gathered in tmState
 }
 
 func (p *lfProg) newParser() *lfParser {
@@ -363,6 +364,9 @@ func (c *lfCompiler) finish() (*lfProg, error) {
 			}
 		}
 		prog.steps = append(prog.steps, st)
+		if st.kind == lfStrftime {
+			prog.parts = true
+		}
 		if st.target == tXFF {
 			prog.xff = true
 		}
@@ -409,7 +413,11 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		return kindSkip, nil
 	}
 	r.Reset()
-	p.tm = tmState{}
+	if p.prog.parts {
+		p.tm = tmState{}
+	} else {
+		p.tm.done = false
+	}
 	var xff []byte
 	hasXFF := false
 	pos, q := 0, 0
@@ -1213,7 +1221,10 @@ func apacheField(name string, letter byte, two, arg string, hasArg bool, pos int
 	case 'H':
 		f.target, f.str, f.prio = tStr, frame.Protocol, 1
 	case 's':
-		f.target, f.str = tStatus, frame.Status
+		f.target, f.str, f.prio = tStatus, frame.Status, 1
+		if strings.Contains(name, ">") { // the final status wins over %s, %<s
+			f.prio = 2
+		}
 	case 'b', 'B':
 		f.target, f.num, f.prio = tBytes, frame.Bytes, 2
 	case 'O':
