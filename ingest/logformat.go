@@ -975,8 +975,8 @@ func isVarByte(c byte) bool {
 }
 
 // compileNginx reads an nginx log_format string: $name or ${name}, the rest
-// literal. A spec pasted with nginx's quotes ('...' or "...", possibly
-// several pieces as in nginx.conf) is taken without them.
+// literal. A spec pasted with nginx.conf's single quotes (possibly several
+// '...' pieces) is taken without them.
 func compileNginx(spec string) (*lfCompiler, error) {
 	spec, err := unquoteNginx(spec)
 	if err != nil {
@@ -1031,11 +1031,11 @@ func compileNginx(spec string) (*lfCompiler, error) {
 }
 
 // unquoteNginx drops the quotes of a log_format string pasted from
-// nginx.conf: one or more '...' or "..." pieces separated by spaces.
+// nginx.conf: one or more '...' pieces separated by white space.
 func unquoteNginx(spec string) (string, error) {
 	t := strings.TrimSpace(spec)
-	if len(t) == 0 || (t[0] != '\'' && !(t[0] == '"' && strings.Count(t, `"`)%2 == 0 && t[len(t)-1] == '"' && t[1] == '$')) {
-		return spec, nil
+	if len(t) == 0 || t[0] != '\'' {
+		return spec, nil // a format may well start with a double quote: "$request" ...
 	}
 	var b strings.Builder
 	for i := 0; i < len(t); {
@@ -1046,7 +1046,7 @@ func unquoteNginx(spec string) (string, error) {
 			break
 		}
 		q := t[i]
-		if q != '\'' && q != '"' {
+		if q != '\'' {
 			return "", fmt.Errorf("text %q at byte %d outside the quoted pieces of the format", t[i:], i+1)
 		}
 		j := strings.IndexByte(t[i+1:], q)
