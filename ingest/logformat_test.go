@@ -292,3 +292,26 @@ func FuzzFormatString(f *testing.F) {
 		fuzzLines(t, nginxCombined, chunk, data)
 	})
 }
+
+// FuzzParseFormat: no spec makes the compiler panic, and a spec that
+// compiles parses any line without panicking.
+func FuzzParseFormat(f *testing.F) {
+	for name, cs := range allCases(f) {
+		if strings.Contains(name, ":") {
+			f.Add(name, []byte(cs[0].text()))
+		}
+	}
+	f.Add(`apache:%h %{%e %B %y %I:%M %p %Z %a}t %^FB %{c}a %400,501{User-agent}i`, []byte("x\n"))
+	f.Add(`goaccess:date=%s;time=%f;format=%d.%t %h %~%^ %n`, []byte("1709553600.5 1.2.3.4   x y 10\n"))
+	f.Fuzz(func(t *testing.T, spec string, data []byte) {
+		fm, err := ParseFormat(spec)
+		if err != nil {
+			return
+		}
+		p := fm.newParser(nil)
+		var r frame.Row
+		for line := range bytes.SplitSeq(data, []byte("\n")) {
+			p.parse(line, &r)
+		}
+	})
+}
