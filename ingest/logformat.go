@@ -763,12 +763,7 @@ func (t *tmState) match(ops []tmOp, b []byte, keep bool) (int, bool) {
 	}
 	i := 0
 	digits := func(min, max int) (int64, bool) {
-		var n int64
-		j := 0
-		for j < max && i+j < len(b) && b[i+j] >= '0' && b[i+j] <= '9' {
-			n = n*10 + int64(b[i+j]-'0')
-			j++
-		}
+		n, j := tmDigits(b[i:], max)
 		if j < min {
 			return 0, false
 		}
@@ -888,6 +883,15 @@ func (t *tmState) match(ops []tmOp, b []byte, keep bool) (int, bool) {
 		*t = s
 	}
 	return i, true
+}
+
+// tmDigits reads up to max digits from the start of b.
+func tmDigits(b []byte, max int) (n int64, j int) {
+	for j < max && j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		n = n*10 + int64(b[j]-'0')
+		j++
+	}
+	return n, j
 }
 
 func upper(c byte) byte {
