@@ -428,16 +428,23 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		var v []byte
 		switch st.kind {
 		case lfLit:
-			if !bytes.HasPrefix(rest, st.lit) {
+			// Literals are short (" ", " [", "] \""): a loop beats a call.
+			lit := st.lit
+			if len(rest) < len(lit) {
 				return 0, p.litError(i, pos)
 			}
-			pos += len(st.lit)
+			for k, c := range lit {
+				if rest[k] != c {
+					return 0, p.litError(i, pos)
+				}
+			}
+			pos += len(lit)
 			continue
 		case lfField:
 			if st.last {
 				v = rest
 			} else {
-				j := bytes.IndexByte(rest, st.delim)
+				j := indexShort(rest, st.delim)
 				if j < 0 {
 					return 0, fmt.Errorf("expected %q after %s at byte %d", steps[i+1].lit, st.name, len(line)+1)
 				}
@@ -585,6 +592,24 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		}
 	}
 	return kindRecord, nil
+}
+
+// indexShort is bytes.IndexByte for the short fields most are (a client,
+// a status, a size): a loop over the first bytes costs less than the call.
+func indexShort(b []byte, c byte) int {
+	n := min(len(b), 24)
+	for i := 0; i < n; i++ {
+		if b[i] == c {
+			return i
+		}
+	}
+	if n == len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[n:], c); j >= 0 {
+		return n + j
+	}
+	return -1
 }
 
 // litError says which literal was expected where, naming the field after
