@@ -245,6 +245,13 @@ func (c *lfCompiler) finish() (*lfProg, error) {
 	if open {
 		return nil, fmt.Errorf("unterminated quote at byte %d", openPos)
 	}
+	// Lines lose their trailing blanks (trimEOL): so does the format.
+	if n := len(c.items); n > 0 && c.items[n-1].field == nil {
+		c.items[n-1].lit = bytes.TrimRight(c.items[n-1].lit, " \t")
+		if len(c.items[n-1].lit) == 0 {
+			c.items = c.items[:n-1]
+		}
+	}
 	// Which field fills each column: the highest priority, then the first.
 	best := map[colKey]*lfFieldSpec{}
 	var timeField *lfFieldSpec
