@@ -112,8 +112,9 @@ func (c *Config) compile() (*plan, error) {
 		return nil, usagef("no input given (files, directories, globs, or - for standard input)")
 	}
 	if c.LogFormat != "" {
-		if p.logFormat = ingest.LookupFormat(c.LogFormat); p.logFormat == nil {
-			return nil, usagef("unknown log format %q (known: %s)", c.LogFormat, strings.Join(ingest.FormatNames(), ", "))
+		var err error
+		if p.logFormat, err = ingest.ParseFormat(c.LogFormat); err != nil {
+			return nil, &UsageError{Err: err}
 		}
 	}
 	if c.Workers < 0 {

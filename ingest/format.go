@@ -68,14 +68,24 @@ func registerFormat(f *Format) {
 // Formats lists the formats in detection order.
 func Formats() []*Format { return slices.Clone(formats) }
 
-// LookupFormat returns the format with the given name, or nil.
+// LookupFormat returns the format with the given name, or nil. A name
+// prefixed by a dialect (nginx:, apache:, goaccess:) is a format string,
+// compiled anew on each call (logformat.go); nil if it does not compile.
 func LookupFormat(name string) *Format {
+	f, _ := ParseFormat(name)
+	return f
+}
+
+// ParseFormat is LookupFormat with the reason a name is refused: an
+// unknown name, or a format string that does not compile, pointing at the
+// offending token.
+func ParseFormat(spec string) (*Format, error) {
 	for _, f := range formats {
-		if f.Name == name {
-			return f
+		if f.Name == spec {
+			return f, nil
 		}
 	}
-	return nil
+	return parseFormatString(spec)
 }
 
 // FormatNames lists the names of all formats.
