@@ -3,6 +3,7 @@ package ingest
 import (
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -88,6 +89,9 @@ var sharedLines = map[[2]string]bool{
 // format must never be taken by a format that reads none of its lines.
 func TestDetectCases(t *testing.T) {
 	for format, cases := range allCases(t) {
+		if !slices.Contains(FormatNames(), format) {
+			continue // a format string (logformat.txt) is given, never detected
+		}
 		for _, c := range cases {
 			clean := len(c.want) > 0
 			for _, w := range c.want {
