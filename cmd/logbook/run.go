@@ -159,7 +159,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	)
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
-	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats)")
+	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
 	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
 	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
 	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
