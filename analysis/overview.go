@@ -132,7 +132,11 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
 	}
 	if repaired > 0 {
-		s.Conclude(fmt.Sprintf("%s %s kept after repairing an unterminated quoted field.", Count(repaired, "record"), verb(repaired, "was", "were")))
+		s.Conclude(fmt.Sprintf("%s %s kept after repairing their line; the first ones are listed above with the reason.", Count(repaired, "record"), verb(repaired, "was", "were")))
+	}
+	if n := nonEmpty(strCol(f, frame.ForwardedFor)); n > 0 {
+		s.Conclude(fmt.Sprintf("%s came through proxies that logged an X-Forwarded-For list (%s); the client of each is taken to be the first address of its list, and the proxies after it are left out of the client counts.",
+			Count(n, "request"), Pct(float64(n)/float64(f.Len()))))
 	}
 	if len(failed) > 0 {
 		quoted := make([]string, len(failed))
@@ -150,6 +154,20 @@ func verb(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// nonEmpty counts the rows whose value in a column is not missing.
+func nonEmpty(col *frame.CodeView) int {
+	if col == nil {
+		return 0
+	}
+	n := 0
+	for code, c := range col.Counts() {
+		if col.Dict[code] != "" {
+			n += c
+		}
+	}
+	return n
 }
 
 // distinct counts the distinct non-missing values in a column.

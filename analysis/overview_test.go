@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // TestOverview checks the sources table, the malformed-line examples and
@@ -113,5 +115,31 @@ func TestOverviewSummary(t *testing.T) {
 	if got := rows(tableByID(empty, "summary"))[1:4]; !reflect.DeepEqual(got, [][]any{
 		{"first request", Typed{Time, nil}}, {"last request", Typed{Time, nil}}, {"time span", Typed{Duration, nil}}}) {
 		t.Errorf("empty summary times = %v", got)
+	}
+}
+
+// TestOverviewForwardedFor: requests whose client came from an
+// X-Forwarded-For list are counted and the rule said.
+func TestOverviewForwardedFor(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.ForwardedFor))
+	var r frame.Row
+	for i, xff := range []string{"10.0.0.2", "", "10.0.0.2, 10.0.0.3", ""} {
+		r.Reset()
+		r.Time = t0 + int64(i)
+		r.Str[frame.IP], r.Str[frame.ForwardedFor] = []byte("203.0.113.5"), []byte(xff)
+		b.Add(&r)
+	}
+	s, err := configured(t, "overview", nil).Run(context.Background(), &Input{Frame: b.Frame(), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "2 requests came through proxies that logged an X-Forwarded-For list (50.00%); the client of each is taken to be the first address")
+	s, err = configured(t, "overview", nil).Run(context.Background(), &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}}), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.Join(s.Conclusions, " "), "X-Forwarded-For") {
+		t.Errorf("a log without proxies is said to have them: %q", s.Conclusions)
 	}
 }
