@@ -132,7 +132,8 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
 	}
 	if repaired > 0 {
-		s.Conclude(fmt.Sprintf("%s %s kept after repairing their line; the first ones are listed above with the reason.", Count(repaired, "record"), verb(repaired, "was", "were")))
+		s.Conclude(fmt.Sprintf("%s %s kept after repairing %s; %s listed above with the reason.", Count(repaired, "record"),
+			verb(repaired, "was", "were"), verb(repaired, "its line", "their lines"), verb(repaired, "it is", "the first ones are")))
 	}
 	if n := nonEmpty(strCol(f, frame.ForwardedFor)); n > 0 {
 		s.Conclude(fmt.Sprintf("%s came through proxies that logged an X-Forwarded-For list (%s); the client of each is taken to be the first address of its list, and the proxies after it are left out of the client counts.",
