@@ -223,3 +223,19 @@ func TestRunNothingRead(t *testing.T) {
 		t.Error("a run that read nothing does not fail")
 	}
 }
+
+// TestRunSkippedFields: the fields of a format string that logbook does
+// not read are named in a note that does not fail the run.
+func TestRunSkippedFields(t *testing.T) {
+	cfg := Config{Inputs: []string{"-"}, Sections: []string{"overview"},
+		LogFormat: `nginx:$remote_addr $pipe [$time_local] "$request" $status $body_bytes_sent $connection`,
+		Stdin:     strings.NewReader("192.0.2.1 . [04/Mar/2024:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 17\n")}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Report.Records != 1 || len(out.Problems) != 1 || out.Problems[0].Kind != FieldsSkipped || out.Problems[0].Fails ||
+		out.Problems[0].Message != "2 fields of the format string are matched by position and not read: $pipe, $connection" {
+		t.Errorf("records %d, problems %+v", out.Report.Records, out.Problems)
+	}
+}

@@ -34,6 +34,9 @@ const (
 	// NothingRead: no input gave a single record (files that are not
 	// logs, empty files, every line malformed).
 	NothingRead
+	// FieldsSkipped: a format string names fields logbook does not read;
+	// they are matched by position and left out. A note, not a failure.
+	FieldsSkipped
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -80,6 +83,11 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	out := &Outcome{plan: p}
+	if skipped := ingest.SkippedFields(p.logFormat); len(skipped) > 0 {
+		out.Problems = append(out.Problems, Problem{Kind: FieldsSkipped,
+			Message: fmt.Sprintf("%s of the format string %s matched by position and not read: %s",
+				analysis.Count(len(skipped), "field"), verbList(len(skipped), "is", "are"), strings.Join(skipped, ", "))})
+	}
 	sources, expandErrs := ingest.Expand(cfg.Inputs, cfg.Stdin)
 	for _, e := range expandErrs {
 		out.Problems = append(out.Problems, Problem{Kind: InputMissing, Message: e.Error(), Fails: true})
@@ -227,6 +235,13 @@ func (g *gcPolicy) percent(p int) {
 func (g *gcPolicy) free() { debug.FreeOSMemory() }
 
 func (g *gcPolicy) restore() { g.percent(g.prev) }
+
+func verbList(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
 
 func defaultTitle(inputs []string) string {
 	if len(inputs) == 1 {
