@@ -428,3 +428,28 @@ func TestNothingRead(t *testing.T) {
 		t.Errorf("records = %v", rep["input"].(map[string]any)["records"])
 	}
 }
+
+// TestGoAccessFlags: a GoAccess log-format with its --date-format and
+// --time-format reads the log as GoAccess would; the flags without a
+// goaccess: format are a usage error.
+func TestGoAccessFlags(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.json")
+	_, stderr, err := runCLI(t, combinedLines, "report", "--sections", "overview", "--log-format", `goaccess:%h %^[%d:%t %^] "%r" %s %b "%R" "%u"`,
+		"--date-format", "%d/%b/%Y", "--time-format", "%H:%M:%S", "-o", out, "-")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	in := readJSON(t, out)["input"].(map[string]any)
+	if in["records"] != 3.0 || in["sources"].([]any)[0].(map[string]any)["format"] != `goaccess:date=%d/%b/%Y;time=%H:%M:%S;format=%h %^[%d:%t %^] "%r" %s %b "%R" "%u"` {
+		t.Errorf("input = %v", in)
+	}
+	for _, args := range [][]string{
+		{"--date-format", "%d/%b/%Y", "-"},
+		{"--log-format", "goaccess:date=%d;format=%h", "--time-format", "%T", "-"},
+	} {
+		_, _, err := runCLI(t, combinedLines, append([]string{"report", "-o", out}, args...)...)
+		if exitCode(err) != 2 {
+			t.Errorf("%q: err = %v, want a usage error", args, err)
+		}
+	}
+}

@@ -153,13 +153,18 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.SetOutput(stderr)
 	cfg := logbook.Config{Stdin: stdin, Params: map[string]string{}}
 	var (
-		out, now, cpuprofile string
-		formats              listFlag
-		timings              bool
+		out, now, cpuprofile   string
+		dateFormat, timeFormat string
+		datetimeFormat         string
+		formats                listFlag
+		timings                bool
 	)
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
 	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
+	fs.StringVar(&dateFormat, "date-format", "", "with --log-format goaccess:...: the date `layout`, as GoAccess's --date-format (e.g. %d/%b/%Y)")
+	fs.StringVar(&timeFormat, "time-format", "", "with --log-format goaccess:...: the time `layout`, as GoAccess's --time-format (e.g. %H:%M:%S)")
+	fs.StringVar(&datetimeFormat, "datetime-format", "", "with --log-format goaccess:...: the date and time `layout`, as GoAccess's --datetime-format")
 	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
 	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
 	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
@@ -198,6 +203,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {
 			return usageError("--now: want RFC 3339 time like 2024-03-04T05:06:07Z: %v", err)
 		}
+	}
+	if cfg.LogFormat, err = goaccessSpec(cfg.LogFormat, dateFormat, timeFormat, datetimeFormat); err != nil {
+		return err
 	}
 	if cfg.Outputs, err = logbook.ParseOutputs(out, formats); err != nil {
 		return exitFor(err)
@@ -275,6 +283,37 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return errors.New(strings.Join(failed, "\nlogbook: "))
 	}
 	return nil
+}
+
+// goaccessSpec folds GoAccess's --date-format, --time-format and
+// --datetime-format into a goaccess: format string, so that a GoAccess
+// configuration moves over as it is: goaccess:FORMAT with --date-format D
+// is goaccess:date=D;format=FORMAT.
+func goaccessSpec(spec, date, tm, datetime string) (string, error) {
+	if date == "" && tm == "" && datetime == "" {
+		return spec, nil
+	}
+	rest, ok := strings.CutPrefix(spec, "goaccess:")
+	if !ok {
+		return "", usageError("--date-format, --time-format and --datetime-format go with --log-format goaccess:FORMAT")
+	}
+	for _, k := range []string{"date=", "time=", "datetime=", "format="} {
+		if strings.HasPrefix(rest, k) {
+			return "", usageError("--log-format goaccess:%s... already gives its layouts; leave out --date-format, --time-format and --datetime-format", k)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("goaccess:")
+	for _, kv := range [][2]string{{"date", date}, {"time", tm}, {"datetime", datetime}} {
+		if kv[1] != "" {
+			if strings.Contains(kv[1], ";") {
+				return "", usageError("--%s-format %q: a layout cannot hold ';'", kv[0], kv[1])
+			}
+			fmt.Fprintf(&b, "%s=%s;", kv[0], kv[1])
+		}
+	}
+	b.WriteString("format=" + rest)
+	return b.String(), nil
 }
 
 // exitFor maps a pipeline error to an exit status: 2 for a usage error, 1
