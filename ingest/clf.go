@@ -121,12 +121,21 @@ type clfParser struct {
 	usec    bool     // an integer time is microseconds (Apache %D)
 	traefik bool     // read the tail as Traefik's (traefik.go)
 	shape   clfShape // what the last line held, for sniffing
+	repair  string   // why the last line was repaired
 
 	dates   dateCache
 	scratch [3][]byte // unescaped request, referer, user agent
 }
 
 func (p *clfParser) columns() frame.Set { return p.cols }
+
+func (p *clfParser) repairReason() string { return p.repair }
+
+const (
+	repairAgent   = "user agent has no closing quote; kept to the end of the line"
+	repairTail    = "the text after the user agent could not be read (a quote never closed, or a time that is not a number); kept what was read"
+	repairTraefik = "the text after the user agent is not Traefik's (<count> \"<router>\" \"<URL>\" <n>ms); read as combined"
+)
 
 var (
 	errNoTimestamp  = errors.New("no [timestamp]")
@@ -279,14 +288,17 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if !ok {
 		// The line ends inside the user agent: keep what is there.
 		ua = bytes.TrimRight(rest[1:], " ")
-		kind = kindRepaired
+		kind, p.repair = kindRepaired, repairAgent
 	}
 	if !isDash(ua) {
 		r.Str[frame.UserAgent] = ua
 	}
 	if ok && len(tail) > 0 {
 		if !p.readTail(tail, r) {
-			kind = kindRepaired
+			kind, p.repair = kindRepaired, repairTail
+			if p.traefik {
+				p.repair = repairTraefik
+			}
 		}
 	}
 	return kind, nil

@@ -44,8 +44,8 @@
 //     the parser's own scratch buffers, valid until the next parse) and
 //     r.Num, and returns kindRecord for a record; kindRepaired for a record
 //     read from a line it had to repair (counted apart and shown as an
-//     example; the reason shown is, for now, the one CLF repair read.go
-//     names); kindSkip for a blank line or a comment; kindHeader for a
+//     example, with the reason the parser's repairReason method gives, if
+//     it has one: see repairingParser in format.go); kindSkip for a blank line or a comment; kindHeader for a
 //     directive that changes the layout (columns then says the new set); or
 //     an error whose text is why the line is malformed (counted and kept as
 //     a SyntaxError: never panic, never stop). columns returns the

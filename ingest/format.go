@@ -30,6 +30,27 @@ type parser interface {
 	columns() frame.Set
 }
 
+// A repairingParser says why it repaired the last line it returned
+// kindRepaired for; a parser without it gets repairDefault.
+type repairingParser interface {
+	parser
+	repairReason() string
+}
+
+// repairDefault is the reason shown for a repaired line whose parser
+// gives none.
+const repairDefault = "the line was repaired; what could be read was kept"
+
+// repairOf is the reason p gives for the line it just repaired.
+func repairOf(p parser) string {
+	if rp, ok := p.(repairingParser); ok {
+		if s := rp.repairReason(); s != "" {
+			return s
+		}
+	}
+	return repairDefault
+}
+
 // A reusableParser keeps state worth carrying from chunk to chunk (decoded
 // values, the last date); reset readies it for a chunk whose lines follow
 // header, as newParser(header) would.

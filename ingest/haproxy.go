@@ -64,6 +64,12 @@ type haproxyParser struct {
 
 func (p *haproxyParser) columns() frame.Set { return p.cols }
 
+// repairReason: the one repair is a request cut short, as syslog cuts long
+// lines.
+func (p *haproxyParser) repairReason() string {
+	return "the request has no closing quote (syslog cuts long lines); kept to the end of the line"
+}
+
 var (
 	errHAStart   = errors.New("no client ip:port and [accept date] of an HAProxy HTTP log")
 	errHAFields  = errors.New("expected frontend, backend/server and five timers after the accept date")

@@ -575,7 +575,7 @@ func (w *worker) parseChunk(t task) chunkResult {
 		case kindRepaired:
 			r.repaired++
 			if len(r.repairs) < maxExamples {
-				r.repairs = append(r.repairs, &SyntaxError{Line: r.lines, Reason: "user agent has no closing quote; kept to the end of the line", Text: clip(line)})
+				r.repairs = append(r.repairs, &SyntaxError{Line: r.lines, Reason: repairOf(p), Text: clip(line)})
 			}
 			fallthrough
 		case kindRecord:

@@ -53,6 +53,14 @@ func (s *Scanner) Row() *frame.Row { return &s.row }
 // Repaired reports whether the current record was read from a repaired line.
 func (s *Scanner) Repaired() bool { return s.kind == kindRepaired }
 
+// RepairReason says why the current record's line was repaired, or "".
+func (s *Scanner) RepairReason() string {
+	if s.kind != kindRepaired {
+		return ""
+	}
+	return repairOf(s.p)
+}
+
 // Line is the line number of the current record.
 func (s *Scanner) Line() int { return s.line }
 
