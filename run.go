@@ -44,7 +44,8 @@ type Problem struct {
 	Kind    ProblemKind
 	Message string
 	// Fails is whether the problem fails the run (a non-zero exit): every
-	// problem does but malformed lines without Strict.
+	// problem does but malformed lines without Strict and the note of
+	// skipped format-string fields.
 	Fails bool
 }
 
