@@ -354,6 +354,11 @@ func (rd *sourceReader) read() {
 		if rd.opt.Progress != nil && m > 0 {
 			rd.opt.Progress(int64(m))
 		}
+		if first {
+			// A UTF-8 byte-order mark (Windows tools write one) is not part
+			// of the first line: it would hide a #Fields: header.
+			data = bytes.TrimPrefix(data, utf8BOM)
+		}
 		if first && format == nil {
 			// Detect from whole lines: the last one may be cut by the
 			// end of the chunk.
@@ -436,6 +441,8 @@ func (rd *sourceReader) read() {
 		}
 	}
 }
+
+var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // fill reads until buf is full or the reader fails; io.EOF means a clean end.
 func fill(r io.Reader, buf []byte) (int, error) {

@@ -476,3 +476,24 @@ func TestScannerReadsLikeRead(t *testing.T) {
 	}
 	_, _ = io.Discard.Write(nil)
 }
+
+// TestByteOrderMark: a UTF-8 byte-order mark before the first line (Windows
+// tools write one) is not part of it, for Read and for the Scanner: it hid
+// a CloudFront header and spoilt a first record's client.
+func TestByteOrderMark(t *testing.T) {
+	bom := "\xef\xbb\xbf"
+	for _, tc := range []struct{ format, text, ip string }{
+		{"cloudfront", bom + "#Version: 1.0\n" + cfFields12 + "\n2024-03-04\t10:00:00\tFRA56-C1\t512\t192.0.2.1\tGET\td1.cloudfront.net\t/\t200\t-\tcurl/8\t-\n", "192.0.2.1"},
+		{"combined", bom + `192.0.2.7 - - [04/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8"` + "\n", "192.0.2.7"},
+	} {
+		res := readAll(t, []Source{ReaderSource("bom.log", strings.NewReader(tc.text))}, Options{})
+		st := res.Sources[0]
+		if st.Format != tc.format || st.Records != 1 || st.Malformed != 0 || column(res.Frame, frame.IP)[0] != tc.ip {
+			t.Errorf("%s with a BOM: format %q, %d records, %d malformed, ip %v", tc.format, st.Format, st.Records, st.Malformed, column(res.Frame, frame.IP))
+		}
+		sc := NewScanner("bom.log", strings.NewReader(tc.text), LookupFormat(tc.format))
+		if !sc.Scan() || string(sc.Row().Str[frame.IP]) != tc.ip || len(sc.SyntaxErrors()) != 0 {
+			t.Errorf("%s with a BOM through the Scanner: ip %q, errors %v", tc.format, sc.Row().Str[frame.IP], sc.SyntaxErrors())
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 
 	"github.com/logbook/logbook/frame"
@@ -34,7 +35,11 @@ func NewScanner(name string, r io.Reader, f *Format) *Scanner {
 func (s *Scanner) Scan() bool {
 	for s.sc.Scan() {
 		s.line++
-		kind, err := s.p.parse(s.sc.Bytes(), &s.row)
+		line := s.sc.Bytes()
+		if s.line == 1 {
+			line = bytes.TrimPrefix(line, utf8BOM) // as Read does
+		}
+		kind, err := s.p.parse(line, &s.row)
 		if err != nil {
 			s.errs = append(s.errs, &SyntaxError{Source: s.name, Line: s.line, Reason: err.Error(), Text: clip(s.sc.Bytes())})
 			continue
