@@ -202,10 +202,58 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 	s.Conclude(fmt.Sprintf("Requests went to %s.", List(parts)))
 }
 
+// selfReferers finds, in logs that do not name the site's host, the
+// referer hosts that are the site itself: a host is taken to be the site
+// when at least half of its referrals come from pages this log served
+// (paths other than "/", which every site has) and those are at least
+// three distinct paths. A search engine's referrals, from "/" or from its
+// own paths, do not qualify.
+func selfReferers(refs *frame.CodeView, stems *frame.CodeView) map[string]bool {
+	if stems == nil {
+		return nil
+	}
+	type acc struct {
+		all, served int
+		paths       map[string]bool
+	}
+	byHost := map[string]*acc{}
+	served := stems.Counts()
+	for c, n := range refs.Counts() {
+		if n == 0 || refs.Dict[c] == "" {
+			continue
+		}
+		u, err := url.Parse(strings.TrimSpace(refs.Dict[c]))
+		if err != nil || u.Host == "" {
+			continue
+		}
+		h := normHost(u.Hostname())
+		a := byHost[h]
+		if a == nil {
+			a = &acc{paths: map[string]bool{}}
+			byHost[h] = a
+		}
+		a.all += n
+		if u.Path != "" && u.Path != "/" {
+			if code, ok := stems.Lookup(u.Path); ok && served[code] > 0 {
+				a.served += n
+				a.paths[u.Path] = true
+			}
+		}
+	}
+	out := map[string]bool{}
+	for h, a := range byHost {
+		if 2*a.served >= a.all && len(a.paths) >= 3 {
+			out[h] = true
+		}
+	}
+	return out
+}
+
 // referringSites adds the referring_sites table: external referers by host.
 func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input, top int) {
 	counts := refs.Counts()
-	// The site's own host, when the logs say it: the most common Host.
+	// The site's own host, when the logs say it: the most common Host;
+	// otherwise the referer hosts whose links point to this site's pages.
 	own := ""
 	if hosts, ok := f.View(frame.Host); ok {
 		for _, x := range codeCounts(hosts.Counts(), hosts.Dict) {
@@ -215,6 +263,8 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 			}
 		}
 	}
+	self := selfReferers(refs, strCol(f, frame.Stem))
+	delete(self, own)
 	sites := map[string]int{}
 	referred, internal := 0, 0
 	for c, n := range counts {
@@ -225,23 +275,43 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 		if h == "" {
 			continue
 		}
-		if own != "" && h == own {
+		if own != "" && h == own || self[h] {
 			internal += n
 			continue
 		}
 		sites[h] += n
 		referred += n
 	}
+	var selfNames []string
+	for h := range self {
+		selfNames = append(selfNames, h)
+	}
+	slices.Sort(selfNames)
+	for i, h := range selfNames {
+		selfNames[i] = Code(h)
+	}
+	var left []string // what is left out, for the prose
+	if own != "" {
+		left = append(left, fmt.Sprintf("the site itself (%s, its most common `Host`)", Code(own)))
+	}
+	if len(selfNames) > 0 {
+		also := "itself"
+		if own != "" {
+			also = "too"
+		}
+		left = append(left, fmt.Sprintf("%s, whose referrals mostly come from pages this log served, and so %s taken to be the site %s",
+			List(selfNames), verb(len(selfNames), "is", "are"), also))
+	}
 	if referred == 0 {
 		if internal > 0 {
-			s.Conclude(fmt.Sprintf("Every referer named the site itself (%s); no external site sent visitors.", Code(own)))
+			s.Conclude(fmt.Sprintf("Every referer came from %s; no external site sent visitors.", List(left)))
 		}
 		return
 	}
-	if own != "" {
-		s.Prose(fmt.Sprintf("Referring sites are the hosts of the `Referer` headers, without `www.`; referers from the site itself (%s, its most common `Host`) are left out.", Code(own)))
+	if len(left) > 0 {
+		s.Prose(fmt.Sprintf("Referring sites are the hosts of the `Referer` headers, without `www.`. Left out (%s): %s.", Count(internal, "request"), strings.Join(left, "; ")))
 	} else {
-		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, so links within the site count as referrals from it too.")
+		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, and no referring host links mostly from pages this log served, so links within the site, if any, count as referrals.")
 	}
 	ranked := labelCounts(sites)
 	t := countsTable("referring_sites", "Requests per referring site", "host", ranked[:min(top, len(ranked))], "share_of_referred", referred)

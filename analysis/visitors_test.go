@@ -137,3 +137,36 @@ func TestVisitorsHostileReferer(t *testing.T) {
 		t.Errorf("conclusions lack %q: %q", want, s.Conclusions)
 	}
 }
+
+// TestSelfReferersWithoutHost: a log with no Host column still leaves the
+// site's own links out of the referring sites, when a referer host's links
+// come mostly from pages this log served (three or more of them); a search
+// engine linking from "/" and its own paths stays a referring site.
+func TestSelfReferersWithoutHost(t *testing.T) {
+	var recs []visitRec
+	add := func(stem, ref string, n int) {
+		for range n {
+			recs = append(recs, visitRec{int64(len(recs)), "192.0.2.1", "Mozilla/5.0", stem, ref, ""})
+		}
+	}
+	add("/a", "", 1)
+	add("/b", "https://www.blog.example/a", 3)
+	add("/c", "https://blog.example/b", 2)
+	add("/a", "http://blog.example/c?x=1", 1)
+	add("/a", "https://blog.example/", 1)
+	add("/b", "https://www.google.com/", 4)
+	add("/c", "https://www.google.com/search", 2)
+	add("/b", "https://news.example/a", 1) // one served path only: not the site
+	s := runVisitors(t, visitFrame(recs, false), time.UTC)
+	want := [][]any{{"google.com", 6, 6.0 / 7}, {"news.example", 1, 1.0 / 7}}
+	if got := rows(tableByID(s, "referring_sites")); !reflect.DeepEqual(got, want) {
+		t.Errorf("referring_sites\n got %v\nwant %v", got, want)
+	}
+	var prose []string
+	for _, c := range s.Cells {
+		prose = append(prose, c.Markdown)
+	}
+	if p := strings.Join(prose, "\n"); !strings.Contains(p, "Left out (7 requests): `blog.example`, whose referrals mostly come from pages this log served, and so is taken to be the site itself.") {
+		t.Errorf("prose does not say which host is taken to be the site:\n%s", p)
+	}
+}
