@@ -54,6 +54,36 @@ func oldTLS(v string) bool {
 	return false
 }
 
+// errorClasses counts the CloudFront records whose result type is Error by
+// their status class: "4xx", "5xx", "000" or "other".
+func errorClasses(f *frame.Frame, results frame.CodeView, cf []bool) map[string]int {
+	status, ok := f.View(frame.Status)
+	if !ok {
+		return nil
+	}
+	out := map[string]int{}
+	errCode := make([]bool, len(results.Dict))
+	for c, v := range results.Dict {
+		errCode[c] = cf[c] && v == "Error"
+	}
+	for i := range results.Len() {
+		if !errCode[results.At(i)] {
+			continue
+		}
+		class := "other"
+		switch st := status.Dict[status.At(i)]; {
+		case st == "000":
+			class = "000"
+		case len(st) == 3 && st[0] == '4':
+			class = "4xx"
+		case len(st) == 3 && st[0] == '5':
+			class = "5xx"
+		}
+		out[class]++
+	}
+	return out
+}
+
 func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	// These columns have small dictionaries: views read their codes
@@ -166,9 +196,27 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Pct(ratio)))
 	if errorsN > 0 {
 		share := float64(errorsN) / float64(total)
-		s.Conclude(fmt.Sprintf("%s (%s) ended with the result type `Error`.", Count(errorsN, "request"), Pct(share)))
-		if share > 0.05 {
-			s.Find("edge_errors", SevNotice, errorsN, fmt.Sprintf("%s of CloudFront requests ended in an edge Error (%s).", Pct(share), Int(errorsN)))
+		byClass := errorClasses(f, results, cf)
+		msg := fmt.Sprintf("%s (%s) ended with the result type `Error`, which CloudFront gives any response with an error status", Count(errorsN, "request"), Pct(share))
+		var parts []string
+		for _, c := range []struct{ key, word, detail string }{
+			{"4xx", "client error", " (4xx: missing objects, denied or bad requests)"},
+			{"5xx", "server error", " (5xx, from the origin or CloudFront)"},
+			{"000", "response", " with status `000` (the viewer closed the connection first)"},
+			{"other", "response", " with another status"},
+		} {
+			if n := byClass[c.key]; n > 0 {
+				parts = append(parts, Count(n, c.word)+c.detail)
+			}
+		}
+		if len(parts) > 0 {
+			msg += ": " + List(parts)
+		}
+		s.Conclude(msg + ".")
+		// A 404 is the site's business, not a failure of the CDN: only
+		// server errors make a notice.
+		if n5 := byClass["5xx"]; float64(n5)/float64(total) > 0.01 {
+			s.Find("edge_server_errors", SevNotice, n5, fmt.Sprintf("%s of CloudFront requests (%s) ended in a server error (5xx).", Pct(float64(n5)/float64(total)), Int(n5)))
 		}
 	}
 	if schemeSentence != "" {

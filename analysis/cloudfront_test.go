@@ -76,7 +76,7 @@ func TestCloudFrontTables(t *testing.T) {
 	for _, w := range []string{
 		"CloudFront served 5 requests from 3 edge locations; `FRA56-P1` carried the most, 2 requests (40.00%).",
 		"The cache hit ratio was 40.00% (2 of 5 requests were `Hit` or `RefreshHit`). It was lowest on 2024-03-05: 0.00%.",
-		"1 request (20.00%) ended with the result type `Error`.",
+		"1 request (20.00%) ended with the result type `Error`, which CloudFront gives any response with an error status.",
 		"1 request (20.00%) came over plain HTTP rather than HTTPS.",
 		"1 request used a TLS version older than 1.2: `TLSv1` (1).",
 	} {
@@ -84,7 +84,7 @@ func TestCloudFrontTables(t *testing.T) {
 			t.Errorf("conclusions lack %q:\n%s", w, text)
 		}
 	}
-	for id, sev := range map[string]Severity{"old_tls": SevNotice, "edge_errors": SevNotice, "cache_hit_ratio": SevInfo} {
+	for id, sev := range map[string]Severity{"old_tls": SevNotice, "cache_hit_ratio": SevInfo} {
 		if f := findingByID(s, id); f == nil || f.Severity != sev {
 			t.Errorf("finding %s = %+v, want %s", id, f, sev)
 		}
@@ -98,5 +98,40 @@ func TestCloudFrontNoEdgeRecords(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.Skipped, "skipped:") || len(s.Tables()) != 0 {
 		t.Errorf("skipped = %q, tables %v", s.Skipped, s.Tables())
+	}
+}
+
+// TestCloudFrontErrorClasses: an edge Error is any error status; 404s are
+// told apart from server errors, and only server errors make a notice.
+func TestCloudFrontErrorClasses(t *testing.T) {
+	run := func(statuses ...string) *Section {
+		var b frame.Builder
+		b.Begin(frame.Cols(frame.EdgeLocation, frame.EdgeResult, frame.Status))
+		var r frame.Row
+		for i, st := range statuses {
+			r.Reset()
+			r.Time = t0 + int64(i)
+			result := "Miss"
+			if st != "200" {
+				result = "Error"
+			}
+			r.Str[frame.EdgeLocation], r.Str[frame.EdgeResult], r.Str[frame.Status] = []byte("FRA56-P1"), []byte(result), []byte(st)
+			b.Add(&r)
+		}
+		s, err := cloudFront{}.Run(context.Background(), &Input{Frame: b.Frame(), Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s := run("200", "200", "404", "404", "403", "503", "000", "200", "200", "200")
+	wantConclusions(t, s, "5 requests (50.00%) ended with the result type `Error`, which CloudFront gives any response with an error status: "+
+		"3 client errors (4xx: missing objects, denied or bad requests), 1 server error (5xx, from the origin or CloudFront) and 1 response with status `000` (the viewer closed the connection first).")
+	if f := findingByID(s, "edge_server_errors"); f == nil || f.Value != 1 {
+		t.Errorf("edge_server_errors = %+v", f)
+	}
+	s = run("200", "404", "404", "200")
+	if f := findingByID(s, "edge_server_errors"); f != nil {
+		t.Errorf("404s alone raised %+v", f)
 	}
 }
