@@ -182,7 +182,35 @@ func classifyAgent(agent string) agentInfo {
 	}
 	ua := useragent.New(agent)
 	name, _ := ua.Browser()
-	return agentInfo{browser: browserFamily(name), os: osFamily(ua.OSInfo().Name)}
+	return agentInfo{browser: correctFamily(agent, browserFamily(name)), os: osFamily(ua.OSInfo().Name)}
+}
+
+// productFamilies are browsers that mssola/useragent takes for Safari or
+// Chrome, whose agents name them with their own product token (their
+// agents add it to WebKit's or Chrome's tokens). The first token found
+// wins.
+var productFamilies = []struct{ token, family string }{
+	{"Maxthon/", "Maxthon"}, {"Chromium/", "Chromium"}, {"SeaMonkey/", "SeaMonkey"},
+	{"Konqueror/", "Konqueror"}, {"PaleMoon/", "Pale Moon"}, {"QQBrowser/", "QQ Browser"},
+	{"Silk/", "Amazon Silk"}, {"Epiphany/", "Epiphany"},
+}
+
+// correctFamily fixes the family mssola/useragent gives where the agent
+// says otherwise: a browser's own product token wins, and an agent with a
+// Chrome/ token is never Safari (Safari's agents do not carry one).
+func correctFamily(agent, family string) string {
+	if family != "Safari" && family != "Chrome" && family != familyOther {
+		return family
+	}
+	for _, p := range productFamilies {
+		if strings.Contains(agent, p.token) {
+			return p.family
+		}
+	}
+	if family == "Safari" && strings.Contains(agent, "Chrome/") {
+		return "Chrome"
+	}
+	return family
 }
 
 // browserFamilies are the browser names of mssola/useragent the family
@@ -195,6 +223,7 @@ var browserFamilies = map[string]string{
 	"Vivaldi": "Vivaldi", "YaBrowser": "Yandex Browser", "Samsung Internet": "Samsung Internet",
 	"SamsungBrowser": "Samsung Internet", "UCBrowser": "UC Browser", "Brave": "Brave",
 	"Midori": "Midori", "Mobile App": "Mobile app (web view)", "Google App": "Mobile app (web view)",
+	"Maxthon": "Maxthon", "SeaMonkey": "SeaMonkey", "Konqueror": "Konqueror",
 }
 
 const familyOther = "(other)"

@@ -199,3 +199,22 @@ func TestFamilies(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserFamilyCorrections: browsers built on WebKit or Chrome that
+// mssola/useragent takes for Safari are named by their own token, and an
+// agent with a Chrome/ token is not Safari.
+func TestBrowserFamilyCorrections(t *testing.T) {
+	for agent, want := range map[string]string{
+		"Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Maxthon/4.4.3.4000 Chrome/30.0.1599.101 Safari/537.36":                    "Maxthon",
+		"Mozilla/5.0 (Windows; U; Windows NT 5.1; en-US) AppleWebKit/533.1 (KHTML, like Gecko) Maxthon/3.0.8.2 Safari/533.1":                                  "Maxthon",
+		"Mozilla/5.0 (X11; U; Linux i686; en-US) AppleWebKit/534.30 (KHTML, like Gecko) Ubuntu/10.10 Chromium/12.0.742.112 Chrome/12.0.742.112 Safari/534.30": "Chromium",
+		"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.107 Safari/537.36":                                           "Chrome",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15":                               "Safari",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Edg/122.0.0.0":                       "Edge",
+		"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0":                                                                              "Firefox",
+	} {
+		if got := classifyAgent(agent).browser; got != want {
+			t.Errorf("%s: family %q, want %q", agent, got, want)
+		}
+	}
+}
