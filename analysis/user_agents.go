@@ -345,7 +345,15 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
 	for _, b := range browserCounts {
 		if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
-			s.Conclude(fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.key), Pct(float64(b.n)/float64(total))))
+			msg := fmt.Sprintf("The most common browser family is %s with %s of requests", Code(b.key), Pct(float64(b.n)/float64(total)))
+			if fc := familyClients(f, agents, info, readers, b.key); fc.clients > 0 {
+				msg += fmt.Sprintf(", from %s", Count(fc.clients, "client IP"))
+				if fc.clients > 1 && 2*fc.topN > b.n {
+					// One client's requests are not a browser's popularity.
+					msg += fmt.Sprintf("; %s of them came from one, %s, which looks like one client rather than many people", Pct(float64(fc.topN)/float64(b.n)), Code(fc.topIP))
+				}
+			}
+			s.Conclude(msg + ".")
 			break
 		}
 	}
@@ -375,6 +383,50 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 
 // pairKey packs an IP code and an agent code.
 func pairKey(ip, ua uint32) uint64 { return uint64(ip)<<32 | uint64(ua) }
+
+// familyStat is how many client IPs a browser family's requests came from,
+// and the busiest of them.
+type familyStat struct {
+	clients int
+	topIP   string
+	topN    int
+}
+
+// familyClients counts the client IPs behind a browser family's requests
+// (robots.txt readers' requests, moved to the crawlers, left out).
+func familyClients(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool, family string) familyStat {
+	ips := strCol(f, frame.IP)
+	if ips == nil {
+		return familyStat{}
+	}
+	in := make([]bool, len(info))
+	for c, a := range info {
+		in[c] = a.crawler == "" && a.browser == family
+	}
+	per := make([]int, len(ips.Dict))
+	for i := range agents.Len() {
+		ua := agents.At(i)
+		if !in[ua] {
+			continue
+		}
+		ip := ips.At(i)
+		if readers[pairKey(ip, ua)] {
+			continue
+		}
+		per[ip]++
+	}
+	var st familyStat
+	for c, n := range per {
+		if n == 0 {
+			continue
+		}
+		st.clients++
+		if n > st.topN || n == st.topN && ips.Dict[c] < st.topIP {
+			st.topN, st.topIP = n, ips.Dict[c]
+		}
+	}
+	return st
+}
 
 // robotsReaders returns the (IP, agent) pairs with a browser-like agent that
 // requested /robots.txt. It needs the IP and stem columns; without them

@@ -105,7 +105,7 @@ func TestUserAgentTables(t *testing.T) {
 		"Crawlers and tools sent 7 requests (58.33%) under 5 names",
 		"1 client with a browser-like agent fetched `/robots.txt`; their 2 requests",
 		"1 request (8.33%) carried no user agent.",
-		"The most common browser family is `Chrome` with 33.33% of requests.",
+		"The most common browser family is `Chrome` with 33.33% of requests, from 2 client IPs.",
 	)
 	if f := findingByID(s, "distinct_user_agents"); f == nil || f.Value != 6 {
 		t.Errorf("distinct_user_agents finding = %+v, want value 6", f)
@@ -217,4 +217,21 @@ func TestBrowserFamilyCorrections(t *testing.T) {
 			t.Errorf("%s: family %q, want %q", agent, got, want)
 		}
 	}
+}
+
+// TestBrowserFamilyOneClient: a family whose requests mostly come from one
+// client (a bot brute-forcing a login with a browser's agent) is said to
+// look like one client, not a browser's popularity.
+func TestBrowserFamilyOneClient(t *testing.T) {
+	const chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"
+	var recs []uaRec
+	for range 20 {
+		recs = append(recs, uaRec{"198.51.100.9", "/wp-login.php", chrome, 0})
+	}
+	recs = append(recs, uaRec{"192.0.2.1", "/", chrome, 0}, uaRec{"192.0.2.2", "/", chrome, 0})
+	s, err := configured(t, "user_agents", nil).Run(context.Background(), &Input{Frame: uaFrame(recs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "The most common browser family is `Chrome` with 100.00% of requests, from 3 client IPs; 90.91% of them came from one, `198.51.100.9`, which looks like one client rather than many people.")
 }
