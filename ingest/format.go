@@ -118,15 +118,38 @@ func FormatNames() []string {
 	return n
 }
 
-// sniffLines is how many non-blank lines detection looks at.
-const sniffLines = 50
+// sniffLines is how many non-blank lines detection looks at first; when
+// no format takes a majority of them, it looks on, sniffLines at a time, up
+// to sniffMaxLines.
+const (
+	sniffLines    = 50
+	sniffMaxLines = 1000
+)
 
 // Detect picks the format that accepts the most of the first lines of data.
 // Ties go to the format registered first. It returns an error naming what was
 // seen when no format accepts any line.
 func Detect(data []byte) (*Format, error) {
-	var lines [][]byte
-	for len(data) > 0 && len(lines) < sniffLines {
+	f, _, err := detect(data)
+	return f, err
+}
+
+// detect is Detect that also says whether the choice is sure: a format took
+// a majority of at least sniffLines lines, or sniffMaxLines lines were seen.
+// A choice that is not sure may change with more data.
+func detect(data []byte) (best *Format, sure bool, err error) {
+	counts := make([]int, len(formats))
+	var first []byte
+	n, bestN := 0, 0
+	pick := func() {
+		best, bestN = nil, 0
+		for i, c := range counts {
+			if c > bestN {
+				best, bestN = formats[i], c
+			}
+		}
+	}
+	for len(data) > 0 && n < sniffMaxLines {
 		i := bytes.IndexByte(data, '\n')
 		var line []byte
 		if i < 0 {
@@ -135,33 +158,111 @@ func Detect(data []byte) (*Format, error) {
 			line, data = data[:i], data[i+1:]
 		}
 		line = bytes.TrimRight(line, "\r")
-		if len(bytes.TrimSpace(line)) > 0 {
-			lines = append(lines, line)
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
 		}
-	}
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("no lines to detect the format from")
-	}
-	var best *Format
-	bestN := 0
-	for _, f := range formats {
-		n := 0
-		for _, l := range lines {
-			if f.sniff(l) {
-				n++
+		if n == 0 {
+			first = line
+		}
+		n++
+		for i, f := range formats {
+			if f.sniff(line) {
+				counts[i]++
 			}
 		}
-		if n > bestN {
-			best, bestN = f, n
+		if n%sniffLines == 0 {
+			if pick(); bestN*2 > n {
+				return best, true, nil
+			}
 		}
 	}
+	if n == 0 {
+		return nil, false, fmt.Errorf("no lines to detect the format from")
+	}
+	pick()
+	sure = n >= sniffMaxLines
 	if best == nil {
-		first := string(lines[0])
-		if len(first) > 80 {
-			first = first[:80] + "..."
+		s := string(first)
+		if len(s) > 80 {
+			s = s[:80] + "..."
 		}
-		return nil, fmt.Errorf("not a recognised access log (formats tried: %s; first line %q)",
-			strings.Join(FormatNames(), ", "), first)
+		return nil, sure, fmt.Errorf("not a recognised access log (formats tried: %s; first line %q)",
+			strings.Join(FormatNames(), ", "), s)
 	}
-	return best, nil
+	return best, sure, nil
+}
+
+// switchWindow is how many non-blank lines a change of format is judged on.
+const switchWindow = 20
+
+// formatChange looks in data, whole lines of a source read as cur, for the
+// first line where the source changes format: a line cur's sniff refuses
+// and another format's takes, such that of the switchWindow non-blank lines
+// from it the other format takes more than two thirds and more than twice
+// as many as cur. It returns that line's offset and the format, or -1 and
+// nil. When the window of a candidate line runs past the end of data and
+// more may follow (!final), it returns the line's offset and more: the
+// caller decides once it holds more lines.
+func formatChange(data []byte, cur *Format, final bool) (off int, to *Format, more bool) {
+	var cands []*Format
+	for pos := 0; pos < len(data); {
+		line, next := lineAt(data, pos)
+		if len(bytes.TrimSpace(line)) == 0 || cur.sniff(line) {
+			pos = next
+			continue
+		}
+		cands = cands[:0]
+		for _, f := range formats {
+			if f != cur && f.sniff(line) {
+				cands = append(cands, f)
+			}
+		}
+		if len(cands) == 0 {
+			pos = next
+			continue
+		}
+		counts := make([]int, len(cands))
+		w, nCur := 0, 0
+		for p := pos; p < len(data) && w < switchWindow; {
+			l, nx := lineAt(data, p)
+			p = nx
+			if len(bytes.TrimSpace(l)) == 0 {
+				continue
+			}
+			w++
+			if cur.sniff(l) {
+				nCur++
+			}
+			for i, f := range cands {
+				if f.sniff(l) {
+					counts[i]++
+				}
+			}
+		}
+		if w < switchWindow && !final {
+			return pos, nil, true
+		}
+		var best *Format
+		bestN := 0
+		for i, c := range counts {
+			if c > bestN {
+				best, bestN = cands[i], c
+			}
+		}
+		if bestN*3 > 2*w && bestN > 2*nCur {
+			return pos, best, false
+		}
+		pos = next
+	}
+	return -1, nil, false
+}
+
+// lineAt returns the line of data at pos, without its line end, and the
+// offset of the next line.
+func lineAt(data []byte, pos int) (line []byte, next int) {
+	i := bytes.IndexByte(data[pos:], '\n')
+	if i < 0 {
+		return bytes.TrimRight(data[pos:], "\r"), len(data)
+	}
+	return bytes.TrimRight(data[pos:pos+i], "\r"), pos + i + 1
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/logbook/logbook/frame"
@@ -25,8 +26,12 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Source,
 
 // SourceStats is what reading one source gave.
 type SourceStats struct {
-	Name        string
-	Format      string // the detected or forced format; "" if none
+	Name   string
+	Format string // the detected or forced format; "" if none
+	// Formats lists the formats the source was read in, in order, with the
+	// line where each began: one, Format, unless a detected source changed
+	// format part-way (a LogFormat changed without rotating the log).
+	Formats     []FormatSpan
 	Compression string // "gzip", "zstd" or ""
 	Lines       int    // lines read, including headers and malformed ones
 	Records     int    // records added to the frame
@@ -40,6 +45,12 @@ type SourceStats struct {
 	// Skipped says why a file found in a directory was not read (it is not
 	// a recognised log); such a file is not an error.
 	Skipped string
+}
+
+// FormatSpan is a format a source was read in from line Line on.
+type FormatSpan struct {
+	Format string
+	Line   int // 1-based line of the source where the format began
 }
 
 // Result is the frame and the per-source accounting of a read.
@@ -86,6 +97,7 @@ const (
 	maxExampleText = 300
 	maxLine        = 16 << 20 // a longer line is malformed
 	detectBytes    = 64 << 10 // the least the first chunk holds when the format is detected
+	detectMax      = 1 << 20  // the most read ahead to detect the format when a sample is not sure
 )
 
 type chunkResult struct {
@@ -98,6 +110,7 @@ type chunkResult struct {
 	repaired  int
 	examples  []*SyntaxError // line numbers relative to the chunk
 	repairs   []*SyntaxError
+	begins    string // the format whose part of the source starts with the chunk
 }
 
 type task struct {
@@ -111,6 +124,9 @@ type task struct {
 	// read, and why: a line longer than maxLine, whose rest the reader
 	// drops, or the last line of a source cut by a read error.
 	bad string
+	// badLines is how many lines a bad chunk spans (see nulRun).
+	badLines int
+	begins   string // as chunkResult.begins
 }
 
 // Read reads every source into one frame, in source order. It never fails
@@ -237,6 +253,9 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 					st.Repairs = append(st.Repairs, e)
 				}
 			}
+			if r.begins != "" {
+				st.Formats = append(st.Formats, FormatSpan{Format: r.begins, Line: base + 1})
+			}
 			base += r.lines
 		}
 		st.Lines = base
@@ -303,7 +322,10 @@ type sourceReader struct {
 	pool      *bufPool
 	tasks     chan<- task
 	queue     chan<- chan chunkResult
-	pos       int64 // bytes of the source read so far, as stored
+	pos       int64  // bytes of the source read so far, as stored
+	header    []byte // the last layout directive of the chunks sent so far
+	begins    string // the format the next chunk of lines starts a part in
+	held      []task // malformed lines found before the format was detected
 }
 
 func (rd *sourceReader) read() {
@@ -322,9 +344,14 @@ func (rd *sourceReader) read() {
 	defer closeDecoder()
 
 	format := rd.opt.Format
-	var header []byte // the last layout directive of the chunks sent so far
+	if format != nil {
+		rd.st.Format = format.Name
+		rd.begins = format.Name
+	}
 	var carry []byte  // the start of a line cut by the end of the last chunk
 	skipping := false // dropping the rest of an overlong line
+	atStart := true   // nothing but a run of NUL bytes read yet
+	var nuls, nulLines int
 	for first := true; ; first = false {
 		if rd.ctx.Err() != nil {
 			rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, rd.ctx.Err())
@@ -334,9 +361,10 @@ func (rd *sourceReader) read() {
 		// A pooled buffer holds the carried start of a line and the
 		// rest of a chunk; a line longer than half a chunk needs more.
 		need := max(rd.chunkSize, len(carry)+max(rd.chunkSize/2, 1))
-		if first && format == nil {
-			// Enough lines to detect the format, however small the chunks.
-			need = max(need, detectBytes)
+		if format == nil {
+			// Enough lines to detect the format, however small the
+			// chunks; twice as much when the last sample was not enough.
+			need = max(need, detectBytes, 2*len(carry))
 		}
 		if cap(*bp) < need {
 			rd.pool.put(bp)
@@ -359,28 +387,36 @@ func (rd *sourceReader) read() {
 			// of the first line: it would hide a #Fields: header.
 			data = bytes.TrimPrefix(data, utf8BOM)
 		}
-		if first && format == nil {
-			// Detect from whole lines: the last one may be cut by the
-			// end of the chunk.
-			sample := data
-			if i := bytes.LastIndexByte(data, '\n'); i >= 0 && !eof {
-				sample = data[:i+1]
-			}
-			format, err = Detect(sample)
-			if err != nil {
-				rd.pool.put(bp)
-				if rd.st.Err == nil {
-					if rd.src.Walked {
-						rd.st.Skipped = err.Error()
-					} else {
-						rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, err)
-					}
+		if atStart && len(data) > 0 && (data[0] == 0 || nuls > 0) {
+			// A run of NUL bytes, with the line ends among them, is what
+			// a file truncated while written (logrotate's copytruncate)
+			// starts with: one malformed line, then the log.
+			k := 0
+			for k < len(data) && (data[k] == 0 || data[k] == '\n' || data[k] == '\r') {
+				if data[k] == 0 {
+					nuls++
+				} else if data[k] == '\n' {
+					nulLines++
 				}
-				return
+				k++
+			}
+			data = data[k:]
+			if len(data) == 0 && !eof {
+				rd.pool.put(bp)
+				carry = nil
+				continue
 			}
 		}
-		if first {
-			rd.st.Format = format.Name
+		if atStart && (len(data) > 0 || eof) {
+			atStart = false
+			if nuls > 0 {
+				text := strings.Repeat(`\x00`, min(nuls, 8))
+				if nuls > 8 {
+					text += "…"
+				}
+				rd.held = append(rd.held, task{bad: fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", nuls),
+					badLines: nulLines, data: []byte(text)})
+			}
 		}
 		if skipping {
 			// Drop the rest of an overlong line.
@@ -390,6 +426,47 @@ func (rd *sourceReader) read() {
 			} else {
 				data = data[:0]
 			}
+		}
+		if format == nil {
+			// Detect from whole lines: the last one may be cut by the
+			// end of the chunk. A sample that decides nothing sure is
+			// held back, and more read, up to detectMax.
+			sample := data
+			if !eof {
+				sample = data[:bytes.LastIndexByte(data, '\n')+1]
+			}
+			if len(sample) > 0 || eof {
+				f, sure, err := detect(sample)
+				if !sure && !eof && len(data) < detectMax {
+					carry = append([]byte(nil), data...)
+					rd.pool.put(bp)
+					continue
+				}
+				if err != nil {
+					rd.pool.put(bp)
+					if rd.st.Err == nil {
+						if rd.src.Walked {
+							rd.st.Skipped = err.Error()
+						} else {
+							rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, err)
+						}
+					}
+					return
+				}
+				format = f
+				rd.st.Format = f.Name
+				rd.begins = f.Name
+				for _, t := range rd.held {
+					rd.send(nil, nil, t.data, nil, t.bad, t.badLines)
+				}
+				rd.held = nil
+			}
+		}
+		if format != nil && len(rd.held) > 0 {
+			for _, t := range rd.held {
+				rd.send(nil, nil, t.data, nil, t.bad, t.badLines)
+			}
+			rd.held = nil
 		}
 		carry = nil
 		if !eof {
@@ -404,7 +481,13 @@ func (rd *sourceReader) read() {
 				carry = append(carry, data...)
 				data = data[:0]
 			default:
-				rd.send(format, header, append([]byte(nil), data[:maxExampleText+1]...), nil, fmt.Sprintf("line longer than %d MiB", maxLine>>20))
+				t := task{bad: fmt.Sprintf("line longer than %d MiB", maxLine>>20), badLines: 1,
+					data: append([]byte(nil), data[:maxExampleText+1]...)}
+				if format == nil {
+					rd.held = append(rd.held, t)
+				} else {
+					rd.send(nil, nil, t.data, nil, t.bad, 1)
+				}
 				data = data[:0]
 				skipping = true
 			}
@@ -418,28 +501,88 @@ func (rd *sourceReader) read() {
 			data = data[:i+1]
 		}
 		rd.pos = pos()
-		if len(data) == 0 {
+		if rd.opt.Format == nil && format != nil {
+			// A detected source may change format part-way: look for
+			// it when the chunk's first or last line is not the
+			// format's.
+			for len(data) > 0 && changeSuspect(data, format) {
+				off, to, more := formatChange(data, format, eof)
+				if off < 0 {
+					break
+				}
+				if more {
+					// Decide once the lines after it are read.
+					carry = append(append([]byte(nil), data[off:]...), carry...)
+					data = data[:off]
+					break
+				}
+				if off > 0 {
+					rd.sendChunk(format, append([]byte(nil), data[:off]...), nil)
+				}
+				format = to
+				rd.begins = to.Name
+				rd.header = nil
+				data = data[off:]
+			}
+		}
+		if len(data) == 0 || format == nil {
 			rd.pool.put(bp)
 		} else {
-			h := header
-			if format.headerPrefix != nil {
-				if i := lastDirective(data, format.headerPrefix); i >= 0 {
-					end := bytes.IndexByte(data[i:], '\n')
-					if end < 0 {
-						end = len(data) - i
-					}
-					header = append([]byte(nil), bytes.TrimRight(data[i:i+end], "\r")...)
-				}
-			}
-			rd.send(format, h, data, bp, "")
+			rd.sendChunk(format, data, bp)
 		}
 		if cutShort != nil {
-			rd.send(format, header, cutShort, nil, "line cut short by the read error")
+			rd.send(format, rd.header, cutShort, nil, "line cut short by the read error", 1)
 		}
 		if eof {
 			return
 		}
 	}
+}
+
+// changeSuspects is how many lines of a chunk changeSuspect sniffs.
+const changeSuspects = 8
+
+// changeSuspect reports whether one of changeSuspects lines of data (whole
+// lines), spread evenly from its first to its last, is refused by f's
+// sniff: then the source may have changed format within the chunk. A part
+// in another format that falls between the lines looked at is missed (read
+// as f; its lines malformed where f refuses them).
+func changeSuspect(data []byte, f *Format) bool {
+	for k := range changeSuspects {
+		pos := 0
+		if k > 0 {
+			// The line that holds the byte k/(changeSuspects-1) of the way.
+			at := min(len(data)-1, len(data)*k/(changeSuspects-1))
+			if at == len(data)-1 && data[at] == '\n' {
+				at--
+			}
+			if at < 0 {
+				break
+			}
+			pos = bytes.LastIndexByte(data[:at+1], '\n') + 1
+		}
+		line, _ := lineAt(data, pos)
+		if len(bytes.TrimSpace(line)) > 0 && !f.sniff(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendChunk queues lines of format, with the layout directive before them,
+// and keeps the last directive among them for the chunks after.
+func (rd *sourceReader) sendChunk(format *Format, data []byte, bp *[]byte) {
+	h := rd.header
+	if format.headerPrefix != nil {
+		if i := lastDirective(data, format.headerPrefix); i >= 0 {
+			end := bytes.IndexByte(data[i:], '\n')
+			if end < 0 {
+				end = len(data) - i
+			}
+			rd.header = append([]byte(nil), bytes.TrimRight(data[i:i+end], "\r")...)
+		}
+	}
+	rd.send(format, h, data, bp, "", 1)
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
@@ -457,14 +600,18 @@ func fill(r io.Reader, buf []byte) (int, error) {
 	return n, nil
 }
 
-func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, bad string) {
+func (rd *sourceReader) send(format *Format, header, data []byte, bp *[]byte, bad string, badLines int) {
+	begins := ""
+	if bad == "" {
+		begins, rd.begins = rd.begins, ""
+	}
 	res := make(chan chunkResult, 1)
 	select {
 	case rd.queue <- res:
 	case <-rd.ctx.Done():
 		return
 	}
-	rd.tasks <- task{format: format, header: header, data: data, buf: bp, pos: rd.pos, res: res, bad: bad}
+	rd.tasks <- task{format: format, header: header, data: data, buf: bp, pos: rd.pos, res: res, bad: bad, badLines: badLines, begins: begins}
 }
 
 // lastDirective returns the offset of the last line of data that starts with
@@ -548,9 +695,9 @@ func (w *worker) batch() *frame.Batch {
 }
 
 func (w *worker) parseChunk(t task) chunkResult {
-	r := chunkResult{pos: t.pos, free: w.free}
+	r := chunkResult{pos: t.pos, free: w.free, begins: t.begins}
 	if t.bad != "" {
-		r.lines = 1
+		r.lines = t.badLines
 		r.malformed = 1
 		r.examples = append(r.examples, &SyntaxError{Line: 1, Reason: t.bad, Text: clip(t.data)})
 		return r
