@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/logbook/logbook/analysis"
 )
 
 const threeLines = `10.0.0.1 - - [04/Mar/2024:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"
@@ -237,5 +239,28 @@ func TestRunSkippedFields(t *testing.T) {
 	if out.Report.Records != 1 || len(out.Problems) != 1 || out.Problems[0].Kind != FieldsSkipped || out.Problems[0].Fails ||
 		out.Problems[0].Message != "2 fields of the format string are matched by position and not read: $pipe, $connection" {
 		t.Errorf("records %d, problems %+v", out.Report.Records, out.Problems)
+	}
+}
+
+// TestRunFormatChange: a source that changes format part-way is read in
+// each format, and the report lists the formats with their first lines.
+func TestRunFormatChange(t *testing.T) {
+	var b strings.Builder
+	for range 100 {
+		b.WriteString(`192.0.2.1 - - [04/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 5` + "\n")
+	}
+	for range 100 {
+		b.WriteString(`192.0.2.2 - - [04/Mar/2024:11:00:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8"` + "\n")
+	}
+	out, err := Run(context.Background(), Config{Inputs: []string{"-"}, Stdin: strings.NewReader(b.String()), Sections: []string{"overview"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := out.Report.Sources[0]
+	if want := []analysis.FormatSpan{{Format: "common", Line: 1}, {Format: "combined", Line: 101}}; !reflect.DeepEqual(src.Formats, want) || src.Malformed != 0 {
+		t.Errorf("formats %v (malformed %d), want %v", src.Formats, src.Malformed, want)
+	}
+	if c := out.Report.Sections[0].Conclusions; !strings.Contains(strings.Join(c, " "), "`stdin` changed format part-way: it begins as `common` and changes to `combined` at line 101") {
+		t.Errorf("conclusions: %q", c)
 	}
 }

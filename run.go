@@ -263,6 +263,11 @@ func sourceInfo(s *ingest.SourceStats) analysis.Source {
 	if s.Err != nil {
 		out.Err = s.Err.Error()
 	}
+	if len(s.Formats) > 1 {
+		for _, sp := range s.Formats {
+			out.Formats = append(out.Formats, analysis.FormatSpan{Format: sp.Format, Line: sp.Line})
+		}
+	}
 	for _, e := range s.Examples {
 		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
 	}

@@ -139,6 +139,17 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("%s came through proxies that logged an X-Forwarded-For list (%s); the client of each is taken to be the first address of its list, and the proxies after it are left out of the client counts.",
 			Count(n, "request"), Pct(float64(n)/float64(f.Len()))))
 	}
+	for _, src := range in.Sources {
+		if len(src.Formats) < 2 {
+			continue
+		}
+		var parts []string
+		for _, sp := range src.Formats[1:] {
+			parts = append(parts, fmt.Sprintf("to %s at line %s", Code(sp.Format), Int(sp.Line)))
+		}
+		s.Conclude(fmt.Sprintf("%s changed format part-way: it begins as %s and changes %s; each part was read in its own format.",
+			Code(src.Name), Code(src.Formats[0].Format), List(parts)))
+	}
 	if len(failed) > 0 {
 		quoted := make([]string, len(failed))
 		for i, n := range failed {

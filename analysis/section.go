@@ -25,10 +25,19 @@ type Source struct {
 	Records     int
 	Malformed   int
 	Repaired    int
-	Examples    []Example // the first malformed lines
-	Repairs     []Example // the first repaired lines
-	Err         string    // why reading stopped early, if it did
-	Skipped     string    // why the source was not read, if it was not
+	// Formats lists the formats the source was read in, with the line
+	// each began on, when it changed format part-way (nil otherwise).
+	Formats  []FormatSpan
+	Examples []Example // the first malformed lines
+	Repairs  []Example // the first repaired lines
+	Err      string    // why reading stopped early, if it did
+	Skipped  string    // why the source was not read, if it was not
+}
+
+// FormatSpan is a format a source was read in from line Line on.
+type FormatSpan struct {
+	Format string
+	Line   int
 }
 
 // Example is one line that was malformed or repaired.

@@ -48,10 +48,18 @@ type jsonSource struct {
 	Records     int           `json:"records"`
 	Malformed   int           `json:"malformed"`
 	Repaired    int           `json:"repaired"`
+	Formats     []jsonSpan    `json:"formats,omitempty"`
 	Examples    []jsonExample `json:"malformed_examples,omitempty"`
 	Repairs     []jsonExample `json:"repaired_examples,omitempty"`
 	Error       string        `json:"error,omitempty"`
 	Skipped     string        `json:"skipped,omitempty"`
+}
+
+// jsonSpan is a format a source was read in from a line on, listed when the
+// source changed format part-way.
+type jsonSpan struct {
+	Format string `json:"format"`
+	Line   int    `json:"line"`
 }
 
 type jsonExample struct {
@@ -118,6 +126,14 @@ type jsonFinding struct {
 	Message  string `json:"message"`
 }
 
+func spans(in []analysis.FormatSpan) []jsonSpan {
+	var out []jsonSpan
+	for _, sp := range in {
+		out = append(out, jsonSpan{Format: sp.Format, Line: sp.Line})
+	}
+	return out
+}
+
 func examples(in []analysis.Example) []jsonExample {
 	var out []jsonExample
 	for _, e := range in {
@@ -161,6 +177,7 @@ func jsonReportView(r *Report) jsonReport {
 		out.Input.Sources = append(out.Input.Sources, jsonSource{
 			Name: s.Name, Format: s.Format, Compression: s.Compression,
 			Lines: s.Lines, Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired,
+			Formats:  spans(s.Formats),
 			Examples: examples(s.Examples), Repairs: examples(s.Repairs),
 			Error: s.Err, Skipped: s.Skipped,
 		})
