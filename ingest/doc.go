@@ -2,7 +2,11 @@
 //
 // Sources are files, directories (walked recursively in sorted order), globs
 // and standard input; gzip and zstd are recognised by their magic bytes. Each
-// source's format is sniffed from its first lines or forced by name. Input is
+// source's format is sniffed from its first lines (as many as it takes to be
+// sure, up to 1,000 lines or 1 MiB; a leading run of NUL bytes, as
+// copytruncate leaves, is one malformed line), checked again chunk by chunk
+// so that a source that changes format part-way is read in each (see
+// SourceStats.Formats), or forced by name or format string. Input is
 // cut into chunks at line boundaries and parsed on all cores; the partial
 // frames are appended in input order, so the result does not depend on
 // scheduling.
