@@ -352,6 +352,7 @@ func (rd *sourceReader) read() {
 	skipping := false // dropping the rest of an overlong line
 	atStart := true   // nothing but a run of NUL bytes read yet
 	var nuls, nulLines int
+	nulOpen := false // the run's last byte began a line it did not end
 	for first := true; ; first = false {
 		if rd.ctx.Err() != nil {
 			rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, rd.ctx.Err())
@@ -398,6 +399,7 @@ func (rd *sourceReader) read() {
 				} else if data[k] == '\n' {
 					nulLines++
 				}
+				nulOpen = data[k] != '\n'
 				k++
 			}
 			data = data[k:]
@@ -410,12 +412,12 @@ func (rd *sourceReader) read() {
 		if atStart && (len(data) > 0 || eof) {
 			atStart = false
 			if nuls > 0 {
-				text := strings.Repeat(`\x00`, min(nuls, 8))
-				if nuls > 8 {
-					text += "…"
+				reason, text := nulRun(nuls)
+				lines := nulLines
+				if len(data) == 0 && nulOpen {
+					lines++ // the run ends the input inside a line
 				}
-				rd.held = append(rd.held, task{bad: fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", nuls),
-					badLines: nulLines, data: []byte(text)})
+				rd.held = append(rd.held, task{bad: reason, badLines: lines, data: []byte(text)})
 			}
 		}
 		if skipping {
@@ -586,6 +588,16 @@ func (rd *sourceReader) sendChunk(format *Format, data []byte, bp *[]byte) {
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// nulRun is the reason and the text shown for a leading run of n NUL bytes,
+// by Read and by the Scanner.
+func nulRun(n int) (reason, text string) {
+	text = strings.Repeat(`\x00`, min(n, 8))
+	if n > 8 {
+		text += "…"
+	}
+	return fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", n), text
+}
 
 // fill reads until buf is full or the reader fails; io.EOF means a clean end.
 func fill(r io.Reader, buf []byte) (int, error) {

@@ -21,6 +21,9 @@ type Scanner struct {
 	kind   lineKind
 	errs   []*SyntaxError
 	format *Format
+	// A leading run of NUL bytes is one malformed line, as Read counts it.
+	started bool // past the start of the input and any NUL run there
+	nuls    int
 }
 
 // NewScanner returns a scanner reading r in format f.
@@ -38,10 +41,24 @@ func (s *Scanner) Scan() bool {
 		line := s.sc.Bytes()
 		if s.line == 1 {
 			line = bytes.TrimPrefix(line, utf8BOM) // as Read does
+			s.started = len(line) == 0 || line[0] != 0
+		}
+		if !s.started {
+			k := 0
+			for k < len(line) && (line[k] == 0 || line[k] == '\r') {
+				if line[k] == 0 {
+					s.nuls++
+				}
+				k++
+			}
+			if line = line[k:]; len(line) == 0 {
+				continue // all of this line is in the run
+			}
+			s.endNULRun()
 		}
 		kind, err := s.p.parse(line, &s.row)
 		if err != nil {
-			s.errs = append(s.errs, &SyntaxError{Source: s.name, Line: s.line, Reason: err.Error(), Text: clip(s.sc.Bytes())})
+			s.errs = append(s.errs, &SyntaxError{Source: s.name, Line: s.line, Reason: err.Error(), Text: clip(line)})
 			continue
 		}
 		if kind == kindRecord || kind == kindRepaired {
@@ -49,7 +66,17 @@ func (s *Scanner) Scan() bool {
 			return true
 		}
 	}
+	s.endNULRun()
 	return false
+}
+
+// endNULRun reports the leading NUL run, if there was one, once.
+func (s *Scanner) endNULRun() {
+	if !s.started && s.nuls > 0 {
+		reason, text := nulRun(s.nuls)
+		s.errs = append(s.errs, &SyntaxError{Source: s.name, Line: 1, Reason: reason, Text: clip([]byte(text))})
+	}
+	s.started = true
 }
 
 // Row is the current record; its byte slices are valid until the next Scan.
