@@ -597,3 +597,78 @@ func skippedHour(loc *time.Location, h int64) bool {
 	l := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), 30, 0, 0, loc)
 	return l.Hour() != t.Hour() || l.Day() != t.Day()
 }
+
+// collapse is traffic that fell to a small fraction of its rate and did not
+// come back before the log ends.
+type collapse struct {
+	At            int64 // the local hour from which traffic stayed low
+	First         int64 // the log's first local hour
+	Before, After int   // requests before and from At
+	HoursBefore   int
+	HoursAfter    int
+	RateBefore    float64 // requests an hour
+	RateAfter     float64
+	ExpectedAfter float64 // requests the hours after would have held at the rate before
+}
+
+// Thresholds of findCollapse.
+const (
+	collapseMinBefore   = 200  // requests before the collapse
+	collapseMinHours    = 3    // hours before it
+	collapseMinAfter    = 72   // hours after it: longer than a weekend, so that an office's quiet weekend or a night is not taken for it
+	collapseMinExpected = 50   // requests the hours after would have held
+	collapseMaxShare    = 0.10 // of those that came
+)
+
+// findCollapse looks, in hourly counts (hours[i] is local hour first+i,
+// from the first record's hour to the last's), for the one change of rate
+// that best explains them (the split with the highest Poisson likelihood
+// of two rates), and reports it when the rate after is at most a tenth of
+// the rate before for at least three days (longer than a weekend) to the
+// end of the log, the hours after would have held at least 50 requests at
+// the rate before, and the hour before the split was still near that rate
+// (so that the split is the fall, not a point inside a slow decline). It
+// finds what a notebook's analyst sees in a log that ends after its
+// traffic stopped, however short the log: there is no usual day to
+// compare with, only the rate before.
+func findCollapse(hours []int, first int64) (collapse, bool) {
+	n := len(hours)
+	total := 0
+	for _, h := range hours {
+		total += h
+	}
+	xlogx := func(x, d float64) float64 {
+		if x == 0 {
+			return 0
+		}
+		return x * math.Log(x/d)
+	}
+	best, bestK, before := math.Inf(-1), -1, 0
+	for k := 1; k < n; k++ {
+		before += hours[k-1]
+		after := total - before
+		ll := xlogx(float64(before), float64(k)) + xlogx(float64(after), float64(n-k))
+		if ll > best {
+			best, bestK = ll, k
+		}
+	}
+	if bestK < collapseMinHours || n-bestK < collapseMinAfter {
+		return collapse{}, false
+	}
+	c := collapse{At: first + int64(bestK), First: first, HoursBefore: bestK, HoursAfter: n - bestK}
+	for i, h := range hours {
+		if i < bestK {
+			c.Before += h
+		} else {
+			c.After += h
+		}
+	}
+	c.RateBefore = float64(c.Before) / float64(c.HoursBefore)
+	c.RateAfter = float64(c.After) / float64(c.HoursAfter)
+	c.ExpectedAfter = c.RateBefore * float64(c.HoursAfter)
+	if c.Before < collapseMinBefore || c.ExpectedAfter < collapseMinExpected ||
+		float64(c.After) > collapseMaxShare*c.ExpectedAfter || float64(hours[bestK-1]) < c.RateBefore/4 {
+		return collapse{}, false
+	}
+	return c, true
+}

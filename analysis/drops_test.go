@@ -618,3 +618,62 @@ func ptr[T any](v T) *T { return &v }
 func defaultGapOptions() gapOptions {
 	return configured(nil, "traffic", nil).(*traffic).gapOptions()
 }
+
+// TestFindCollapse: traffic that stops and does not come back is found by
+// the hour on a log too short for days to compare (the API log of the seed
+// notebook: a busy day, a morning, then a request a day), and is not
+// claimed for a night, an office's weekend, a thin log or a log whose
+// traffic comes back.
+func TestFindCollapse(t *testing.T) {
+	hours := func(parts ...[2]int) []int { // (hours, requests an hour) runs
+		var out []int
+		for _, p := range parts {
+			for range p[0] {
+				out = append(out, p[1])
+			}
+		}
+		return out
+	}
+	notebook := hours([2]int{24, 500}, [2]int{6, 333}, [2]int{103, 0})
+	notebook[60], notebook[84], notebook[108], notebook[132] = 1, 1, 1, 1
+	c, ok := findCollapse(notebook, 1000)
+	if !ok || c.At != 1030 || c.Before != 12000+6*333 || c.After != 4 || c.HoursAfter != 103 {
+		t.Errorf("notebook log: %+v, %v; want a collapse at hour 1030 with 4 requests after", c, ok)
+	}
+	for name, h := range map[string][]int{
+		"a night at the end":      hours([2]int{48, 300}, [2]int{8, 5}),
+		"an office's weekend":     hours([2]int{5 * 24, 200}, [2]int{62, 2}),
+		"too thin":                hours([2]int{24, 5}, [2]int{100, 0}),
+		"traffic comes back":      hours([2]int{24, 500}, [2]int{80, 0}, [2]int{24, 500}),
+		"a slow decline, no fall": hours([2]int{24, 500}, [2]int{24, 200}, [2]int{24, 100}, [2]int{72, 45}),
+		"steady":                  hours([2]int{200, 100}),
+	} {
+		if c, ok := findCollapse(h, 0); ok {
+			t.Errorf("%s: collapse %+v", name, c)
+		}
+	}
+}
+
+// TestTrafficCollapseSentence: the section says it, with the rates, as a
+// warning, instead of "no other gap".
+func TestTrafficCollapseSentence(t *testing.T) {
+	var times []int64
+	start := utc(2023, 1, 16, 0, 0, 0)
+	for i := range 12000 {
+		times = append(times, start+int64(i)*86400/12000)
+	}
+	for i := range 2000 {
+		times = append(times, start+86400+int64(i)*6*3600/2000)
+	}
+	for d := 2; d < 6; d++ {
+		times = append(times, start+int64(d)*86400+12*3600)
+	}
+	s := runTraffic(t, timesFrame(times...))
+	wantConclusions(t, s, "Traffic collapsed at 2023-01-17 06:00 and did not come back before the log ends: 14,000 requests in the 30 hours before (about 470 an hour), 4 requests in the 103 hours after")
+	if f := findingByID(s, "traffic_collapse"); f == nil || f.Severity != SevWarning {
+		t.Errorf("traffic_collapse finding = %+v", f)
+	}
+	if text := strings.Join(s.Conclusions, " "); strings.Contains(text, "No other gap") {
+		t.Errorf("the collapse is also said to be no gap:\n%s", text)
+	}
+}

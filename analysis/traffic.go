@@ -249,6 +249,10 @@ type trafficDrops struct {
 	typical  float64 // the median complete hour, in requests
 	measured bool    // whether any complete hour existed
 	profiled bool    // whether enough days made a usual level per hour of the day
+	// collapse is traffic that fell and did not come back before the log
+	// ends, found by the hour where the days are too few for a drop-off.
+	collapse  collapse
+	collapsed bool
 }
 
 // findDrops runs the detection of drops.go on the frame.
@@ -274,6 +278,9 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *traffi
 		complete[i] = min(ll+1, start+86400)-max(fl, start) >= 23*3600
 	}
 	d.days = lowDays(b.days, b.firstDay, complete)
+	if d.days.DropAfter < 0 {
+		d.collapse, d.collapsed = findCollapse(b.hours, b.firstHour)
+	}
 	// Days that a gap mostly covers are said with the gap.
 	var low []quietRun
 	for _, r := range d.days.Low {
@@ -485,6 +492,13 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 		s.Conclude(msg)
 		s.Find("traffic_drop_off", SevWarning, frame.DayString(dd.DropAfter), msg)
 	}
+	if c := d.collapse; d.collapsed {
+		msg := fmt.Sprintf("Traffic collapsed at %s and did not come back before the log ends: %s in the %s before (about %s an hour), %s in the %s after (%s an hour), where about %s were expected at the earlier rate. A likely outage, or the service stopped being used.",
+			wall(c.At*3600), Count(c.Before, "request"), Count(c.HoursBefore, "hour"), about(c.RateBefore),
+			Count(c.After, "request"), Count(c.HoursAfter, "hour"), Decimal(c.RateAfter, 2), about(c.ExpectedAfter))
+		s.Conclude(msg)
+		s.Find("traffic_collapse", SevWarning, wall(c.At*3600), msg)
+	}
 	for _, r := range d.days.Low {
 		var msg string
 		if r.First == r.Last {
@@ -514,7 +528,7 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 		s.Find("low_traffic_hours", SevNotice, len(d.hours), fmt.Sprintf("%s %s of hours far below the usual level for the hour of the day.",
 			Int(len(d.hours)), verb(len(d.hours), "stretch", "stretches")))
 	}
-	if len(d.gaps) == 0 && len(d.hours) == 0 && len(d.days.Low) == 0 && d.days.DropAfter < 0 && d.measured {
+	if len(d.gaps) == 0 && len(d.hours) == 0 && len(d.days.Low) == 0 && d.days.DropAfter < 0 && !d.collapsed && d.measured {
 		if g := d.longest; g.Minutes() >= longGap {
 			start, end := time.Unix(g.Start*60, 0).In(in.Loc), time.Unix(g.End*60, 0).In(in.Loc)
 			s.Conclude(fmt.Sprintf("The longest stretch without any request lasted %s, from %s to %s; traffic next to it was too thin to call it an outage rather than a hole in the logs. No other gap or unusually quiet hour or day was found.",
