@@ -160,8 +160,8 @@ size_by_ip`, Output{Table: tab})
 	for _, r := range rows {
 		sum += r.total
 	}
-	s.Conclude(fmt.Sprintf("%s served %s in %s, %s per request on average.",
-		Count(len(rows), "client IP"), Size(sum), Count(total, "request"), Size(sum/float64(total))))
+	s.Conclude(fmt.Sprintf("The server sent %s to %s in %s, %s per request on average.",
+		Size(sum), Count(len(rows), "client IP"), Count(total, "request"), Size(sum/float64(total))))
 	if len(rows) >= 2 && std == 0 {
 		s.Conclude(fmt.Sprintf("Every IP's mean response size is the same, %s, so no IP stands out.", Size(mean)))
 	} else if len(rows) >= 2 && !math.IsNaN(std) {
