@@ -85,9 +85,13 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	out := &Outcome{plan: p}
 	if skipped := ingest.SkippedFields(p.logFormat); len(skipped) > 0 {
+		are := "are"
+		if len(skipped) == 1 {
+			are = "is"
+		}
 		out.Problems = append(out.Problems, Problem{Kind: FieldsSkipped,
 			Message: fmt.Sprintf("%s of the format string %s matched by position and not read: %s",
-				analysis.Count(len(skipped), "field"), verbList(len(skipped), "is", "are"), strings.Join(skipped, ", "))})
+				analysis.Count(len(skipped), "field"), are, strings.Join(skipped, ", "))})
 	}
 	sources, expandErrs := ingest.Expand(cfg.Inputs, cfg.Stdin)
 	for _, e := range expandErrs {
@@ -236,13 +240,6 @@ func (g *gcPolicy) percent(p int) {
 func (g *gcPolicy) free() { debug.FreeOSMemory() }
 
 func (g *gcPolicy) restore() { g.percent(g.prev) }
-
-func verbList(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
 
 func defaultTitle(inputs []string) string {
 	if len(inputs) == 1 {
