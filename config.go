@@ -21,8 +21,8 @@ import (
 // field here; the zero value of a field means its default.
 //
 // The stages of Run each read their part: Inputs, Stdin, LogFormat and
-// Workers the read; the selection of records (time windows and filters,
-// to come) sits between the read and the analyses; Sections, Skip, Params
+// Workers the read; the selection of records (the window and the filters)
+// sits between the read and the analyses; Sections, Skip, Params
 // and TimeZone the analyses; Title, Now, Outputs and FrontMatter the
 // report; Strict which problems fail the run.
 type Config struct {
@@ -35,6 +35,26 @@ type Config struct {
 	LogFormat string
 	// Workers is the number of parsing goroutines; 0 means one per core.
 	Workers int
+
+	// The window: the records the report covers, by time, in the report's
+	// zone (TimeZone). Since and Until take a date (2024-03-04), a time in
+	// that zone (2024-03-04T10:00) or an RFC 3339 time with its offset;
+	// Since is included; Until is excluded when it is a time, and a date
+	// includes its whole day. Last is a span up to the newest record (or
+	// to Now when set, or to Until): 90m, 24h, 7d, 2w. Week is an ISO week
+	// (2024-W10), or "last": the last complete week before the newest
+	// record (or before Now when set).
+	Since, Until, Last, Week string
+	// Filters, each a condition every record in the report meets.
+	// IncludeIP and ExcludeIP take addresses and CIDR ranges, IPv4 and
+	// IPv6; IncludePath and ExcludePath take globs over the URI stem (*
+	// matches any run of characters, slashes too) or re:EXPR, a Go regular
+	// expression; Status takes codes (404) and classes (5xx); Hosts takes
+	// globs over the virtual host or Host header, ignoring case. Several
+	// values of one filter are alternatives; different filters all apply.
+	IncludeIP, ExcludeIP     []string
+	IncludePath, ExcludePath []string
+	Status, Hosts            []string
 
 	// Sections runs only these sections (all when empty); Skip leaves
 	// these out.
@@ -99,6 +119,7 @@ type plan struct {
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
+	sel       *selector
 }
 
 type resolvedOutput struct {
@@ -119,6 +140,10 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if c.Workers < 0 {
 		return nil, usagef("workers: want 0 (one per core) or more, got %d", c.Workers)
+	}
+	var err error
+	if p.sel, err = c.selector(); err != nil {
+		return nil, err
 	}
 	infos, err := analysis.Select(c.Sections, c.Skip)
 	if err != nil {

@@ -34,6 +34,9 @@ const (
 	// NothingRead: no input gave a single record (files that are not
 	// logs, empty files, every line malformed).
 	NothingRead
+	// NothingSelected: records were read, but none is in the window or
+	// passes the filters.
+	NothingSelected
 	// FieldsSkipped: a format string names fields logbook does not read;
 	// they are matched by position and left out. A note, not a failure.
 	FieldsSkipped
@@ -131,14 +134,23 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	gc.percent(15)
 	phase("freed the read's buffers")
 
-	// Select: the records the report covers. Every record read, until
-	// time windows and filters come here.
-
-	// Analyse.
+	// Select: the records the report covers.
 	loc := p.loc
 	if loc == nil {
 		loc = fr.Location()
 	}
+	read, nRead := fr, fr.Len()
+	fr, sel := p.sel.apply(fr, loc, cfg.Now)
+	if sel != nil && sel.empty != "" {
+		out.Problems = append(out.Problems, Problem{Kind: NothingSelected, Message: sel.empty, Fails: true})
+	}
+	if fr != read {
+		read, res.Frame = nil, nil
+		gc.free()
+		phase(fmt.Sprintf("selected %d records", fr.Len()))
+	}
+
+	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s))
@@ -152,6 +164,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// Assemble.
 	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}
+	if sel != nil {
+		rep.Selection = sel.report
+	}
 	if rep.Title == "" {
 		rep.Title = defaultTitle(cfg.Inputs)
 	}
@@ -163,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// The sections hold their tables, not the frame: drop it, with the
 	// analyses' scratch, before the report is rendered, so that the peak
 	// is the larger of the two phases rather than their sum.
-	out.Problems = append(out.Problems, problems(res, sections, cfg.Strict)...)
+	out.Problems = append(out.Problems, problems(res, nRead, sections, cfg.Strict)...)
 	fr, in.Frame, res.Frame = nil, nil, nil
 	gc.free()
 	gc.percent(100)
@@ -174,9 +189,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // problems lists what went wrong reading the sources and running the
 // sections, in that order.
-func problems(res *ingest.Result, sections []*analysis.Section, strict bool) []Problem {
+func problems(res *ingest.Result, read int, sections []*analysis.Section, strict bool) []Problem {
 	var out []Problem
-	if res.Frame.Len() == 0 {
+	if read == 0 {
 		var notLogs []string
 		for _, s := range res.Sources {
 			if s.Skipped != "" {

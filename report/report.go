@@ -25,6 +25,54 @@ type Report struct {
 	First     time.Time // zero when there are no records
 	Last      time.Time
 	Sections  []*analysis.Section
+	// Selection is the time window and the filters the records were
+	// chosen by; nil when every record read is in the report.
+	Selection *Selection
+}
+
+// Selection says which of the records read the report covers.
+type Selection struct {
+	// From and Until bound the window, [From, Until); a zero bound is
+	// open. Window says it in words, empty when there is no window.
+	From, Until time.Time
+	Window      string
+	// Filters say what each filter keeps, in words.
+	Filters []string
+	// Read is the number of records read, Selected the number the report
+	// covers; ReadFirst and ReadLast are the first and last records read.
+	Read, Selected      int
+	ReadFirst, ReadLast time.Time
+}
+
+// Coverage says where the records read leave part of the window
+// uncovered (the logs begin after its start, or end before its end), or
+// "": a week whose logs hold two days must not read as a quiet week.
+func (s *Selection) Coverage(loc *time.Location) string {
+	if s.Read == 0 {
+		return ""
+	}
+	const layout = "2006-01-02 15:04"
+	var parts []string
+	if !s.From.IsZero() && s.ReadFirst.After(s.From.Add(time.Hour)) {
+		parts = append(parts, "begin only at "+s.ReadFirst.In(loc).Format(layout))
+	}
+	if !s.Until.IsZero() && s.ReadLast.Before(s.Until.Add(-time.Hour)) && !s.ReadLast.Before(s.From) {
+		parts = append(parts, "end at "+s.ReadLast.In(loc).Format(layout))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "the logs read " + strings.Join(parts, " and ") + ", inside the window"
+}
+
+// Describe is the selection in one phrase: the window, then the filters.
+func (s *Selection) Describe() string {
+	var parts []string
+	if s.Window != "" {
+		parts = append(parts, "window "+s.Window)
+	}
+	parts = append(parts, s.Filters...)
+	return strings.Join(parts, "; ")
 }
 
 // Malformed is the number of malformed lines over all sources.

@@ -133,6 +133,16 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag collects one value per use, commas and all (a regular
+// expression may hold them).
+type repeatFlag []string
+
+func (l *repeatFlag) String() string { return strings.Join(*l, " ") }
+func (l *repeatFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 // paramFlag collects section.param=value pairs.
 type paramFlag map[string]string
 
@@ -168,6 +178,16 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
 	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
 	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
+	fs.StringVar(&cfg.Since, "since", "", "only records from this `time` on: a date (2024-03-04), a time in the report's zone (2024-03-04T10:00) or RFC 3339")
+	fs.StringVar(&cfg.Until, "until", "", "only records before this `time` (a date includes its whole day)")
+	fs.StringVar(&cfg.Last, "last", "", "only the last `span` up to the newest record (or --now, or --until): 90m, 24h, 7d, 2w")
+	fs.StringVar(&cfg.Week, "week", "", "only this ISO `week` (2024-W10), or last: the last complete week before the newest record (or --now)")
+	fs.Var((*listFlag)(&cfg.IncludeIP), "include-ip", "only these client `addresses` and CIDR ranges, comma-separated (repeatable)")
+	fs.Var((*listFlag)(&cfg.ExcludeIP), "exclude-ip", "leave out these client `addresses` and CIDR ranges, comma-separated (repeatable)")
+	fs.Var((*repeatFlag)(&cfg.IncludePath), "include-path", "only URI stems matching this `glob` (* matches slashes too) or re:REGEXP (repeatable)")
+	fs.Var((*repeatFlag)(&cfg.ExcludePath), "exclude-path", "leave out URI stems matching this `glob` or re:REGEXP (repeatable)")
+	fs.Var((*listFlag)(&cfg.Status), "status", "only these status `codes` and classes, comma-separated: 404,5xx")
+	fs.Var((*listFlag)(&cfg.Hosts), "host", "only these virtual `hosts` (globs, any case), comma-separated")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
