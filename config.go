@@ -56,6 +56,14 @@ type Config struct {
 	IncludePath, ExcludePath []string
 	Status, Hosts            []string
 
+	// AnonymizeIP, for reports that are published: "truncate" keeps an
+	// IPv4 client's /24 and an IPv6 client's /48; "hash" names each client
+	// by a keyed hash with AnonymizeSalt. Either drops the user names and
+	// withholds the text of malformed and repaired example lines. Applied
+	// after the filters (which see the real addresses) and before any
+	// section. Empty: off.
+	AnonymizeIP, AnonymizeSalt string
+
 	// Sections runs only these sections (all when empty); Skip leaves
 	// these out.
 	Sections, Skip []string
@@ -120,6 +128,7 @@ type plan struct {
 	outputs   []resolvedOutput
 	opt       report.Options
 	sel       *selector
+	anon      anonymizer
 }
 
 type resolvedOutput struct {
@@ -143,6 +152,9 @@ func (c *Config) compile() (*plan, error) {
 	}
 	var err error
 	if p.sel, err = c.selector(); err != nil {
+		return nil, err
+	}
+	if p.anon, err = newAnonymizer(c.AnonymizeIP, c.AnonymizeSalt); err != nil {
 		return nil, err
 	}
 	infos, err := analysis.Select(c.Sections, c.Skip)

@@ -150,10 +150,14 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		phase(fmt.Sprintf("selected %d records", fr.Len()))
 	}
 
+	if p.anon != nil {
+		anonymize(fr, p.anon)
+	}
+
 	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
-		in.Sources = append(in.Sources, sourceInfo(s))
+		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
 	}
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {
@@ -167,6 +171,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if sel != nil {
 		rep.Selection = sel.report
 	}
+	rep.Anonymized = cfg.AnonymizeIP
 	if rep.Title == "" {
 		rep.Title = defaultTitle(cfg.Inputs)
 	}
@@ -178,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// The sections hold their tables, not the frame: drop it, with the
 	// analyses' scratch, before the report is rendered, so that the peak
 	// is the larger of the two phases rather than their sum.
-	out.Problems = append(out.Problems, problems(res, nRead, sections, cfg.Strict)...)
+	out.Problems = append(out.Problems, problems(res, nRead, sections, cfg.Strict, p.anon != nil)...)
 	fr, in.Frame, res.Frame = nil, nil, nil
 	gc.free()
 	gc.percent(100)
@@ -189,7 +194,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // problems lists what went wrong reading the sources and running the
 // sections, in that order.
-func problems(res *ingest.Result, read int, sections []*analysis.Section, strict bool) []Problem {
+func problems(res *ingest.Result, read int, sections []*analysis.Section, strict, withhold bool) []Problem {
 	var out []Problem
 	if read == 0 {
 		var notLogs []string
@@ -215,7 +220,7 @@ func problems(res *ingest.Result, read int, sections []*analysis.Section, strict
 	if m := res.Malformed(); m > 0 {
 		msg := fmt.Sprintf("%s skipped", analysis.Count(m, "malformed line"))
 		for _, s := range res.Sources {
-			if len(s.Examples) > 0 {
+			if len(s.Examples) > 0 && !withhold {
 				msg += fmt.Sprintf(" (first: %s)", s.Examples[0])
 				break
 			}
@@ -267,9 +272,14 @@ func defaultTitle(inputs []string) string {
 	return fmt.Sprintf("Access log report: %d inputs", len(inputs))
 }
 
+// withheldText stands for an example line's text in an anonymized report.
+const withheldText = "(text withheld: --anonymize-ip)"
+
 // sourceInfo is a source's accounting as the analyses and the report
 // show it.
-func sourceInfo(s *ingest.SourceStats) analysis.Source {
+// With withhold, the text of example lines is left out: it holds client
+// addresses.
+func sourceInfo(s *ingest.SourceStats, withhold bool) analysis.Source {
 	out := analysis.Source{Name: s.Name, Format: s.Format, Compression: s.Compression, Lines: s.Lines,
 		Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped}
 	if s.Err != nil {
@@ -280,11 +290,17 @@ func sourceInfo(s *ingest.SourceStats) analysis.Source {
 			out.Formats = append(out.Formats, analysis.FormatSpan{Format: sp.Format, Line: sp.Line})
 		}
 	}
+	text := func(t string) string {
+		if withhold {
+			return withheldText
+		}
+		return t
+	}
 	for _, e := range s.Examples {
-		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
+		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: text(e.Text)})
 	}
 	for _, e := range s.Repairs {
-		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
+		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: text(e.Text)})
 	}
 	return out
 }

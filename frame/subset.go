@@ -68,3 +68,30 @@ func (s *Strings) subset(keep []bool, rows int) *Strings {
 	out.appendCodes(codes, rows)
 	return out
 }
+
+// MapStr replaces every value v of column c by fn(v), calling fn once per
+// distinct value; values that map to the same string share one code
+// afterwards, so that counts and distinct values are those of the new
+// values. A column the frame lacks is left absent.
+func (f *Frame) MapStr(c StrCol, fn func(string) string) {
+	s := f.str[c]
+	if s == nil {
+		return
+	}
+	v := s.view()
+	out := newNarrowStrings()
+	remap := make([]uint32, len(v.Dict))
+	for i, val := range v.Dict {
+		remap[i] = out.InternString(fn(val))
+	}
+	n := v.Len()
+	codes := make([]uint32, n)
+	for i := range n {
+		codes[i] = remap[v.At(i)]
+	}
+	out.appendCodes(codes, n)
+	f.str[c] = out
+}
+
+// DropStr removes column c, as if no source had filled it.
+func (f *Frame) DropStr(c StrCol) { f.str[c] = nil }

@@ -39,6 +39,8 @@ type jsonInput struct {
 	Last      string         `json:"last"`
 	TimeZone  string         `json:"time_zone"`
 	Selection *jsonSelection `json:"selection,omitempty"`
+	// Anonymized is truncate or hash when client addresses were.
+	Anonymized string `json:"anonymized,omitempty"`
 }
 
 // jsonSelection is the window and the filters the records were chosen by.
@@ -184,6 +186,7 @@ func jsonReportView(r *Report) jsonReport {
 		Findings: []jsonFinding{},
 		Sections: []jsonSection{},
 	}
+	out.Input.Anonymized = r.Anonymized
 	if sel := r.Selection; sel != nil {
 		bound := func(t time.Time) *string {
 			if t.IsZero() {

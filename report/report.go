@@ -28,6 +28,9 @@ type Report struct {
 	// Selection is the time window and the filters the records were
 	// chosen by; nil when every record read is in the report.
 	Selection *Selection
+	// Anonymized is how client addresses were anonymized: "truncate",
+	// "hash", or "" when they were not.
+	Anonymized string
 }
 
 // Selection says which of the records read the report covers.

@@ -133,6 +133,22 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// anonymizeFlag is --anonymize-ip (truncate) or --anonymize-ip=MODE.
+type anonymizeFlag string
+
+func (a *anonymizeFlag) String() string { return string(*a) }
+func (a *anonymizeFlag) Set(v string) error {
+	switch v {
+	case "true":
+		v = "truncate"
+	case "false":
+		v = ""
+	}
+	*a = anonymizeFlag(v)
+	return nil
+}
+func (a *anonymizeFlag) IsBoolFlag() bool { return true }
+
 // repeatFlag collects one value per use, commas and all (a regular
 // expression may hold them).
 type repeatFlag []string
@@ -188,6 +204,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*repeatFlag)(&cfg.ExcludePath), "exclude-path", "leave out URI stems matching this `glob` or re:REGEXP (repeatable)")
 	fs.Var((*listFlag)(&cfg.Status), "status", "only these status `codes` and classes, comma-separated: 404,5xx")
 	fs.Var((*listFlag)(&cfg.Hosts), "host", "only these virtual `hosts` (globs, any case), comma-separated")
+	fs.Var((*anonymizeFlag)(&cfg.AnonymizeIP), "anonymize-ip", "anonymize client addresses before any section sees them: IPv4 to /24, IPv6 to /48; =hash for a keyed hash with the salt in $LOGBOOK_ANONYMIZE_SALT. Drops user names")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
@@ -218,6 +235,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		cfg.Inputs = append(cfg.Inputs, rest[0])
 		args = rest[1:]
+	}
+	if cfg.AnonymizeIP == "hash" {
+		cfg.AnonymizeSalt = os.Getenv("LOGBOOK_ANONYMIZE_SALT")
 	}
 	if now != "" {
 		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {
