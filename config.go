@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,6 +91,11 @@ type Config struct {
 	// Strict makes malformed lines fail the run (the report is still
 	// made).
 	Strict bool
+	// FailOn are gates: rules that, when they hold, fail the run with
+	// their own exit status once the report is written (see gates.go and
+	// Quantities): "error_rate > 0.05", "finding:security.probe_answered_2xx",
+	// "severity >= warning".
+	FailOn []string
 
 	// Progress, when set, is called with the number of bytes read, from
 	// several goroutines, as the read goes on.
@@ -129,6 +135,7 @@ type plan struct {
 	opt       report.Options
 	sel       *selector
 	anon      anonymizer
+	gates     []gate
 }
 
 type resolvedOutput struct {
@@ -163,6 +170,19 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	for _, rule := range c.FailOn {
+		g, err := parseGate(rule)
+		if err != nil {
+			return nil, err
+		}
+		if sec := g.section(); sec != "" && !slices.ContainsFunc(infos, func(i analysis.Info) bool { return i.Name == sec }) {
+			if _, err := analysis.Select([]string{sec}, nil); err != nil {
+				return nil, usagef("--fail-on %q: %v", rule, err)
+			}
+			return nil, usagef("--fail-on %q: section %s is left out of this run, so the rule could never fire", rule, sec)
+		}
+		p.gates = append(p.gates, g)
 	}
 	if c.TimeZone != "" {
 		if p.loc, err = ParseZone(c.TimeZone); err != nil {

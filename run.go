@@ -56,7 +56,22 @@ type Problem struct {
 type Outcome struct {
 	Report   *report.Report
 	Problems []Problem
-	plan     *plan
+	// Metrics are the quantities gates compare; Gates the result of each
+	// Config.FailOn rule, in order.
+	Metrics *Metrics
+	Gates   []GateResult
+	plan    *plan
+}
+
+// Fired lists the gates that fired.
+func (o *Outcome) Fired() []GateResult {
+	var out []GateResult
+	for _, g := range o.Gates {
+		if g.Fired {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Err joins the messages of the problems that fail the run, or is nil.
@@ -154,6 +169,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		anonymize(fr, p.anon)
 	}
 
+	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
+
 	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
@@ -180,6 +197,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		rep.Last = time.Unix(slices.Max(fr.Time), 0)
 	}
 	out.Report = rep
+	for _, g := range p.gates {
+		out.Gates = append(out.Gates, g.check(out.Metrics, sections))
+	}
 	// The sections hold their tables, not the frame: drop it, with the
 	// analyses' scratch, before the report is rendered, so that the peak
 	// is the larger of the two phases rather than their sum.

@@ -37,6 +37,7 @@ Usage:
   logbook report [flags] FILE|DIR|GLOB|- ...   read logs and write a report
   logbook sections [-v] [SECTION ...]          list the report's sections (-v: with their parameters)
   logbook formats                              list log and output formats
+  logbook gates                                list the rules and quantities of --fail-on
   logbook version                              print the version
 
 Run "logbook report -h" for the report's flags.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listSections(args[1:], stdout, stderr)
 	case "formats":
 		return listFormats(stdout)
+	case "gates":
+		return listGates(stdout)
 	case "version":
 		fmt.Fprintln(stdout, "logbook", report.Version)
 		return nil
@@ -103,6 +106,21 @@ func listSections(args []string, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(tw, "\t  --param %s.%s=%s\t%s, default %s: %s\n", info.Name, p.Name, strings.ToUpper(p.Type), p.Type, p.Default, doc)
 		}
+	}
+	return tw.Flush()
+}
+
+// listGates prints the rules --fail-on takes and the quantities they may
+// name.
+func listGates(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "rules (--fail-on, repeatable; a rule that holds exits 3 once the report is written):")
+	fmt.Fprintln(tw, "  QUANTITY OP NUMBER\te.g. 'error_rate > 0.05' or 'error_rate > 5%'; OP: > >= < <= == !=")
+	fmt.Fprintln(tw, "  finding:SECTION.ID\tthe section reported this finding, e.g. finding:security.probe_answered_2xx")
+	fmt.Fprintln(tw, "  severity OP LEVEL\tsome finding's severity compares so (info < notice < warning), e.g. 'severity >= warning'")
+	fmt.Fprintln(tw, "quantities, over the records the report covers:")
+	for _, q := range logbook.Quantities() {
+		fmt.Fprintf(tw, "  %s\t%s\n", q.Name, q.Doc)
 	}
 	return tw.Flush()
 }
@@ -205,6 +223,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*listFlag)(&cfg.Status), "status", "only these status `codes` and classes, comma-separated: 404,5xx")
 	fs.Var((*listFlag)(&cfg.Hosts), "host", "only these virtual `hosts` (globs, any case), comma-separated")
 	fs.Var((*anonymizeFlag)(&cfg.AnonymizeIP), "anonymize-ip", "anonymize client addresses before any section sees them: IPv4 to /24, IPv6 to /48; =hash for a keyed hash with the salt in $LOGBOOK_ANONYMIZE_SALT. Drops user names")
+	fs.Var((*repeatFlag)(&cfg.FailOn), "fail-on", "exit 3 when this `rule` holds, after writing the report: 'error_rate > 0.05', finding:SECTION.ID, 'severity >= warning' (repeatable; logbook gates lists them)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
@@ -321,6 +340,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if len(failed) > 0 {
 		return errors.New(strings.Join(failed, "\nlogbook: "))
+	}
+	if fired := outcome.Fired(); len(fired) > 0 {
+		var msgs []string
+		for _, g := range fired {
+			msgs = append(msgs, fmt.Sprintf("gate fired: %s (%s)", g.Rule, g.Value))
+		}
+		return &exitError{code: 3, err: errors.New(strings.Join(msgs, "\nlogbook: "))}
 	}
 	return nil
 }
