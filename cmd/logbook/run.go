@@ -38,6 +38,7 @@ Usage:
   logbook sections [-v] [SECTION ...]          list the report's sections (-v: with their parameters)
   logbook formats                              list log and output formats
   logbook gates                                list the rules and quantities of --fail-on
+  logbook init [FILE]                          write a commented starter logbook.toml
   logbook version                              print the version
 
 Run "logbook report -h" for the report's flags.
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listFormats(stdout)
 	case "gates":
 		return listGates(stdout)
+	case "init":
+		return runInit(args[1:], stderr)
 	case "version":
 		fmt.Fprintln(stdout, "logbook", report.Version)
 		return nil
@@ -202,7 +205,11 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		datetimeFormat         string
 		formats                listFlag
 		timings                bool
+		configPath             string
+		noConfig               bool
 	)
+	fs.StringVar(&configPath, "config", "", "read options from this logbook.toml `file` (default: logbook.toml in the working directory, if any); flags override it")
+	fs.BoolVar(&noConfig, "no-config", false, "do not read logbook.toml from the working directory")
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
 	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
@@ -254,6 +261,15 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		cfg.Inputs = append(cfg.Inputs, rest[0])
 		args = rest[1:]
+	}
+	cf, err := loadConfigFile(configPath, noConfig, stderr)
+	if err != nil {
+		return err
+	}
+	if cf != nil {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		mergeConfigFile(&cfg, &out, &formats, cf, set)
 	}
 	if cfg.AnonymizeIP == "hash" {
 		cfg.AnonymizeSalt = os.Getenv("LOGBOOK_ANONYMIZE_SALT")
