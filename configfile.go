@@ -81,7 +81,7 @@ var fileKeys = map[string]string{
 	"filters.include_path": "include-path", "filters.exclude_path": "exclude-path",
 	"filters.status": "status", "filters.hosts": "host",
 	"privacy.anonymize_ip": "anonymize-ip",
-	"sections.only": "sections", "sections.skip": "skip",
+	"sections.only":        "sections", "sections.skip": "skip",
 	"output.path": "o", "output.formats": "format", "output.front_matter": "front-matter",
 	"gates.fail_on": "fail-on", "gates.strict": "strict",
 }
