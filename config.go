@@ -46,6 +46,10 @@ type Config struct {
 	// (2024-W10), or "last": the last complete week before the newest
 	// record (or before Now when set).
 	Since, Until, Last, Week string
+	// Compare, "previous", also runs the sections on the window of the
+	// same length just before (the previous ISO week for Week) and adds a
+	// section on what changed. It needs a window of known length.
+	Compare string
 	// Filters, each a condition every record in the report meets.
 	// IncludeIP and ExcludeIP take addresses and CIDR ranges, IPv4 and
 	// IPv6; IncludePath and ExcludePath take globs over the URI stem (*

@@ -180,6 +180,24 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if sel != nil && sel.prev != nil {
+		// The previous period: the same sections on its records, kept
+		// only for the comparison.
+		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources}
+		prevSections := analysis.RunAll(ctx, pin, p.jobs)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		prevMetrics := metricsOf(sel.prev.frame, res.Malformed(), nRead)
+		cmp := comparisonSection(sel.prev.desc, sel.prev.length, prevMetrics, out.Metrics, prevSections, sections)
+		at := 0
+		if len(sections) > 0 && sections[0].ID == "overview" {
+			at = 1
+		}
+		sections = slices.Insert(sections, at, cmp)
+		sel.prev, pin = nil, nil
+		phase("compared with the previous period")
+	}
 	phase(fmt.Sprintf("analyses (%d sections)", len(sections)))
 
 	// Assemble.

@@ -34,6 +34,8 @@ type selector struct {
 	includePath, excludePath []pattern
 	status                   []string // 404 or 4xx
 	hosts                    []pattern
+
+	compare bool // --compare previous
 }
 
 // when is a bound as the user wrote it: an instant, a local time, or a
@@ -247,6 +249,16 @@ func (c *Config) selector() (*selector, error) {
 		}
 		s.hosts = append(s.hosts, p)
 	}
+	switch c.Compare {
+	case "":
+	case "previous":
+		if s.week == "" && s.last == 0 && (s.since.zero() || s.until.zero()) {
+			return nil, usagef("--compare previous needs a window of known length: --week, --last, or both --since and --until")
+		}
+		s.compare = true
+	default:
+		return nil, usagef("--compare %q: want previous", c.Compare)
+	}
 	return s, nil
 }
 
@@ -397,7 +409,8 @@ func statusMatches(want []string, v string) bool {
 // selection is what the select stage did, for the report and the problems.
 type selection struct {
 	report *report.Selection
-	empty  string // why no record is left, when none is
+	empty  string    // why no record is left, when none is
+	prev   *previous // with --compare previous
 }
 
 // apply keeps the records of fr that the window and the filters let
@@ -453,9 +466,12 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 	if len(s.hosts) > 0 {
 		add(frame.Host, func(v string) bool { return anyPattern(s.hosts, v) })
 	}
-	keep := make([]bool, fr.Len())
-	kept := 0
-	if len(missing) == 0 || fr.Len() == 0 {
+	rowsIn := func(lo, hi int64) ([]bool, int) {
+		keep := make([]bool, fr.Len())
+		kept := 0
+		if len(missing) > 0 {
+			return keep, 0
+		}
 	rows:
 		for i, t := range fr.Time {
 			if t < lo || t > hi {
@@ -469,7 +485,9 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 			keep[i] = true
 			kept++
 		}
+		return keep, kept
 	}
+	keep, kept := rowsIn(lo, hi)
 	out := &selection{report: sel}
 	switch {
 	case len(missing) > 0:
@@ -479,8 +497,32 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 		out.empty = fmt.Sprintf("none of the %s read is in the selection (%s)", analysis.Count(fr.Len(), "record"), sel.Describe())
 	}
 	sel.Selected = kept
+	if s.compare {
+		// The window of the same length just before: the previous ISO
+		// week for a week (23 or 25 hours in a day that changes clocks),
+		// else the same duration.
+		from, until := sel.From, sel.Until
+		if until.IsZero() {
+			until = from.Add(s.last)
+		}
+		pFrom := from.Add(-until.Sub(from))
+		if s.week != "" {
+			pFrom = from.In(loc).AddDate(0, 0, -7)
+		}
+		pKeep, pKept := rowsIn(pFrom.Unix(), from.Unix()-1)
+		const layout = "2006-01-02 15:04"
+		out.prev = &previous{frame: fr.Subset(pKeep), length: until.Sub(from),
+			desc: fmt.Sprintf("%s to %s, with %s", pFrom.In(loc).Format(layout), from.In(loc).Format(layout), analysis.Count(pKept, "record"))}
+	}
 	if kept == fr.Len() {
 		return fr, out
 	}
 	return fr.Subset(keep), out
+}
+
+// previous is the period before the window, for --compare previous.
+type previous struct {
+	frame  *frame.Frame
+	desc   string
+	length time.Duration
 }

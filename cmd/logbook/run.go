@@ -223,6 +223,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.Until, "until", "", "only records before this `time` (a date includes its whole day)")
 	fs.StringVar(&cfg.Last, "last", "", "only the last `span` up to the newest record (or --now, or --until): 90m, 24h, 7d, 2w")
 	fs.StringVar(&cfg.Week, "week", "", "only this ISO `week` (2024-W10), or last: the last complete week before the newest record (or --now)")
+	fs.StringVar(&cfg.Compare, "compare", "", "previous: also read the window of the same length just before, and add a section on what changed")
 	fs.Var((*listFlag)(&cfg.IncludeIP), "include-ip", "only these client `addresses` and CIDR ranges, comma-separated (repeatable)")
 	fs.Var((*listFlag)(&cfg.ExcludeIP), "exclude-ip", "leave out these client `addresses` and CIDR ranges, comma-separated (repeatable)")
 	fs.Var((*repeatFlag)(&cfg.IncludePath), "include-path", "only URI stems matching this `glob` (* matches slashes too) or re:REGEXP (repeatable)")

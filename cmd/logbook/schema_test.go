@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,7 +195,7 @@ func TestJSONSchemaSelection(t *testing.T) {
 	t.Chdir("../..")
 	out := filepath.Join(t.TempDir(), "r.json")
 	if _, stderr, err := runCLI(t, "", "report", "--now", "2024-01-01T00:00:00Z", "--since", "2015-05-18", "--until", "2015-05-19T12:00",
-		"--exclude-ip", "10.0.0.0/8,2001:db8::/32", "--status", "2xx,304", "--exclude-path", "re:\\.(png|jpg)$", "-o", out, "samples/apache/access.log"); err != nil {
+		"--exclude-ip", "10.0.0.0/8,2001:db8::/32", "--status", "2xx,304", "--compare", "previous", "--exclude-path", "re:\\.(png|jpg)$", "-o", out, "samples/apache/access.log"); err != nil {
 		t.Fatalf("%v\n%s", err, stderr)
 	}
 	data, err := os.ReadFile(out)
@@ -223,5 +224,8 @@ func TestJSONSchemaSelection(t *testing.T) {
 	if s.From != "2015-05-18T00:00:00Z" || s.Until != "2015-05-19T12:00:00Z" || len(s.Filters) != 3 ||
 		s.Read != 10000 || s.Selected != m.Input.Records || s.Selected == 0 || s.Selected >= 10000/2 {
 		t.Errorf("selection %+v, records %d", s, m.Input.Records)
+	}
+	if !strings.Contains(string(data), `"id": "comparison"`) || !strings.Contains(string(data), `"id": "period_metrics"`) {
+		t.Error("--compare previous made no comparison section")
 	}
 }
