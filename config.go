@@ -82,6 +82,9 @@ type Config struct {
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
+	// Notes is a Markdown file of the analyst's own notes, under "##
+	// SECTION" headings, put into those sections (see notes.go).
+	Notes string
 	// Now pins the report's generation time, for reproducible output; the
 	// zero value means the time of the run.
 	Now time.Time
@@ -140,6 +143,7 @@ type plan struct {
 	sel       *selector
 	anon      anonymizer
 	gates     []gate
+	notes     map[string]string
 }
 
 type resolvedOutput struct {
@@ -174,6 +178,11 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	if c.Notes != "" {
+		if p.notes, err = parseNotes(c.Notes, infos); err != nil {
+			return nil, err
+		}
 	}
 	for _, rule := range c.FailOn {
 		g, err := parseGate(rule)

@@ -36,15 +36,17 @@ type ConfigFile struct {
 // configFile is the layout of logbook.toml (StarterConfig shows it).
 type configFile struct {
 	Title     string   `toml:"title"`
+	Notes     string   `toml:"notes"`
 	Inputs    []string `toml:"inputs"`
 	LogFormat string   `toml:"log_format"`
 	TimeZone  string   `toml:"time_zone"`
 	Workers   int      `toml:"workers"`
 	Window    struct {
-		Since string `toml:"since"`
-		Until string `toml:"until"`
-		Last  string `toml:"last"`
-		Week  string `toml:"week"`
+		Since   string `toml:"since"`
+		Until   string `toml:"until"`
+		Last    string `toml:"last"`
+		Week    string `toml:"week"`
+		Compare string `toml:"compare"`
 	} `toml:"window"`
 	Filters struct {
 		IncludeIP   []string `toml:"include_ip"`
@@ -75,8 +77,8 @@ type configFile struct {
 
 // fileKeys maps each key of the file to the flag it stands for.
 var fileKeys = map[string]string{
-	"title": "title", "inputs": "", "log_format": "log-format", "time_zone": "tz", "workers": "workers",
-	"window.since": "since", "window.until": "until", "window.last": "last", "window.week": "week",
+	"title": "title", "notes": "notes", "inputs": "", "log_format": "log-format", "time_zone": "tz", "workers": "workers",
+	"window.since": "since", "window.until": "until", "window.last": "last", "window.week": "week", "window.compare": "compare",
 	"filters.include_ip": "include-ip", "filters.exclude_ip": "exclude-ip",
 	"filters.include_path": "include-path", "filters.exclude_path": "exclude-path",
 	"filters.status": "status", "filters.hosts": "host",
@@ -126,10 +128,11 @@ func LoadConfigFile(path string) (*ConfigFile, error) {
 	}
 	c := &out.Config
 	c.Title, c.LogFormat, c.TimeZone, c.Workers = f.Title, f.LogFormat, f.TimeZone, f.Workers
+	c.Notes = rel(f.Notes)
 	for _, in := range f.Inputs {
 		c.Inputs = append(c.Inputs, rel(in))
 	}
-	c.Since, c.Until, c.Last, c.Week = f.Window.Since, f.Window.Until, f.Window.Last, f.Window.Week
+	c.Since, c.Until, c.Last, c.Week, c.Compare = f.Window.Since, f.Window.Until, f.Window.Last, f.Window.Week, f.Window.Compare
 	c.IncludeIP, c.ExcludeIP = f.Filters.IncludeIP, f.Filters.ExcludeIP
 	c.IncludePath, c.ExcludePath = f.Filters.IncludePath, f.Filters.ExcludePath
 	c.Status, c.Hosts = f.Filters.Status, f.Filters.Hosts

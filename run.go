@@ -200,6 +200,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	phase(fmt.Sprintf("analyses (%d sections)", len(sections)))
 
+	addNotes(sections, p.notes)
+
 	// Assemble.
 	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}

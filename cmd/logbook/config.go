@@ -51,6 +51,8 @@ func mergeConfigFile(cfg *logbook.Config, out *string, formats *listFlag, f *log
 		cfg.Inputs = fc.Inputs
 	}
 	take("title", func() { cfg.Title = fc.Title })
+	take("notes", func() { cfg.Notes = fc.Notes })
+	take("compare", func() { cfg.Compare = fc.Compare })
 	take("log-format", func() { cfg.LogFormat = fc.LogFormat })
 	take("tz", func() { cfg.TimeZone = fc.TimeZone })
 	take("workers", func() { cfg.Workers = fc.Workers })
