@@ -111,7 +111,7 @@ func (r *Report) KeyFindings() []KeyFinding {
 
 // A Format renders a report.
 type Format struct {
-	Name string // html, md, ipynb, json
+	Name string // html, md, ipynb, json, csv
 	Ext  string // file extension with its dot
 	// Render writes r to w and returns the files that go beside it
 	// (Markdown's plots, in opt.FilesDir), for the caller to write.
@@ -153,8 +153,8 @@ const defaultFilesDir = "report_files"
 // WriteFile renders r in format f to path, atomically, and its companion
 // files beside it: the companion files first, each atomically, then the
 // report, so that a report never links to a file that is not there yet.
-// For a format with Companions, plot files a previous run left in the
-// companion folder and this one did not write are removed.
+// For a format with Companions, plot and table files a previous run left
+// in the companion folder and this one did not write are removed.
 func WriteFile(path string, f Format, r *Report, opt Options) error {
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
@@ -188,7 +188,8 @@ func WriteFile(path string, f Format, r *Report, opt Options) error {
 		return err
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), plotFilePrefix+"*.svg"))
-	for _, p := range old {
+	tables, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), tableFilePrefix+"*.csv"))
+	for _, p := range append(old, tables...) {
 		if !written[p] {
 			os.Remove(p)
 		}

@@ -211,7 +211,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&configPath, "config", "", "read options from this logbook.toml `file` (default: logbook.toml in the working directory, if any); flags override it")
 	fs.BoolVar(&noConfig, "no-config", false, "do not read logbook.toml from the working directory")
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
-	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
+	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json, csv")
 	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
 	fs.StringVar(&dateFormat, "date-format", "", "with --log-format goaccess:...: the date `layout`, as GoAccess's --date-format (e.g. %d/%b/%Y)")
 	fs.StringVar(&timeFormat, "time-format", "", "with --log-format goaccess:...: the time `layout`, as GoAccess's --time-format (e.g. %H:%M:%S)")
