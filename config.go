@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,8 +22,8 @@ import (
 // field here; the zero value of a field means its default.
 //
 // The stages of Run each read their part: Inputs, Stdin, LogFormat and
-// Workers the read; the selection of records (time windows and filters,
-// to come) sits between the read and the analyses; Sections, Skip, Params
+// Workers the read; the selection of records (the window and the filters)
+// sits between the read and the analyses; Sections, Skip, Params
 // and TimeZone the analyses; Title, Now, Outputs and FrontMatter the
 // report; Strict which problems fail the run.
 type Config struct {
@@ -35,6 +36,38 @@ type Config struct {
 	LogFormat string
 	// Workers is the number of parsing goroutines; 0 means one per core.
 	Workers int
+
+	// The window: the records the report covers, by time, in the report's
+	// zone (TimeZone). Since and Until take a date (2024-03-04), a time in
+	// that zone (2024-03-04T10:00) or an RFC 3339 time with its offset;
+	// Since is included; Until is excluded when it is a time, and a date
+	// includes its whole day. Last is a span up to the newest record (or
+	// to Now when set, or to Until): 90m, 24h, 7d, 2w. Week is an ISO week
+	// (2024-W10), or "last": the last complete week before the newest
+	// record (or before Now when set).
+	Since, Until, Last, Week string
+	// Compare, "previous", also runs the sections on the window of the
+	// same length just before (the previous ISO week for Week) and adds a
+	// section on what changed. It needs a window of known length.
+	Compare string
+	// Filters, each a condition every record in the report meets.
+	// IncludeIP and ExcludeIP take addresses and CIDR ranges, IPv4 and
+	// IPv6; IncludePath and ExcludePath take globs over the URI stem (*
+	// matches any run of characters, slashes too) or re:EXPR, a Go regular
+	// expression; Status takes codes (404) and classes (5xx); Hosts takes
+	// globs over the virtual host or Host header, ignoring case. Several
+	// values of one filter are alternatives; different filters all apply.
+	IncludeIP, ExcludeIP     []string
+	IncludePath, ExcludePath []string
+	Status, Hosts            []string
+
+	// AnonymizeIP, for reports that are published: "truncate" keeps an
+	// IPv4 client's /24 and an IPv6 client's /48; "hash" names each client
+	// by a keyed hash with AnonymizeSalt. Either drops the user names and
+	// withholds the text of malformed and repaired example lines. Applied
+	// after the filters (which see the real addresses) and before any
+	// section. Empty: off.
+	AnonymizeIP, AnonymizeSalt string
 
 	// Sections runs only these sections (all when empty); Skip leaves
 	// these out.
@@ -49,6 +82,9 @@ type Config struct {
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
+	// Notes is a Markdown file of the analyst's own notes, under "##
+	// SECTION" headings, put into those sections (see notes.go).
+	Notes string
 	// Now pins the report's generation time, for reproducible output; the
 	// zero value means the time of the run.
 	Now time.Time
@@ -62,6 +98,11 @@ type Config struct {
 	// Strict makes malformed lines fail the run (the report is still
 	// made).
 	Strict bool
+	// FailOn are gates: rules that, when they hold, fail the run with
+	// their own exit status once the report is written (see gates.go and
+	// Quantities): "error_rate > 0.05", "finding:security.probe_answered_2xx",
+	// "severity >= warning".
+	FailOn []string
 
 	// Progress, when set, is called with the number of bytes read, from
 	// several goroutines, as the read goes on.
@@ -99,6 +140,10 @@ type plan struct {
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
+	sel       *selector
+	anon      anonymizer
+	gates     []gate
+	notes     map[string]string
 }
 
 type resolvedOutput struct {
@@ -120,12 +165,37 @@ func (c *Config) compile() (*plan, error) {
 	if c.Workers < 0 {
 		return nil, usagef("workers: want 0 (one per core) or more, got %d", c.Workers)
 	}
+	var err error
+	if p.sel, err = c.selector(); err != nil {
+		return nil, err
+	}
+	if p.anon, err = newAnonymizer(c.AnonymizeIP, c.AnonymizeSalt); err != nil {
+		return nil, err
+	}
 	infos, err := analysis.Select(c.Sections, c.Skip)
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	if c.Notes != "" {
+		if p.notes, err = parseNotes(c.Notes, infos); err != nil {
+			return nil, err
+		}
+	}
+	for _, rule := range c.FailOn {
+		g, err := parseGate(rule)
+		if err != nil {
+			return nil, err
+		}
+		if sec := g.section(); sec != "" && !slices.ContainsFunc(infos, func(i analysis.Info) bool { return i.Name == sec }) {
+			if _, err := analysis.Select([]string{sec}, nil); err != nil {
+				return nil, usagef("--fail-on %q: %v", rule, err)
+			}
+			return nil, usagef("--fail-on %q: section %s is left out of this run, so the rule could never fire", rule, sec)
+		}
+		p.gates = append(p.gates, g)
 	}
 	if c.TimeZone != "" {
 		if p.loc, err = ParseZone(c.TimeZone); err != nil {

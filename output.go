@@ -15,7 +15,7 @@ import (
 )
 
 // Output is one file to write: a path ("-" for standard output) and an
-// output format name (html, md, ipynb, json).
+// output format name (html, md, ipynb, json, csv).
 type Output struct {
 	Path   string
 	Format string

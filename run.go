@@ -34,6 +34,9 @@ const (
 	// NothingRead: no input gave a single record (files that are not
 	// logs, empty files, every line malformed).
 	NothingRead
+	// NothingSelected: records were read, but none is in the window or
+	// passes the filters.
+	NothingSelected
 	// FieldsSkipped: a format string names fields logbook does not read;
 	// they are matched by position and left out. A note, not a failure.
 	FieldsSkipped
@@ -53,7 +56,22 @@ type Problem struct {
 type Outcome struct {
 	Report   *report.Report
 	Problems []Problem
-	plan     *plan
+	// Metrics are the quantities gates compare; Gates the result of each
+	// Config.FailOn rule, in order.
+	Metrics *Metrics
+	Gates   []GateResult
+	plan    *plan
+}
+
+// Fired lists the gates that fired.
+func (o *Outcome) Fired() []GateResult {
+	var out []GateResult
+	for _, g := range o.Gates {
+		if g.Fired {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Err joins the messages of the problems that fail the run, or is nil.
@@ -131,27 +149,66 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	gc.percent(15)
 	phase("freed the read's buffers")
 
-	// Select: the records the report covers. Every record read, until
-	// time windows and filters come here.
-
-	// Analyse.
+	// Select: the records the report covers.
 	loc := p.loc
 	if loc == nil {
 		loc = fr.Location()
 	}
+	read, nRead := fr, fr.Len()
+	fr, sel := p.sel.apply(fr, loc, cfg.Now)
+	if sel != nil && sel.empty != "" {
+		out.Problems = append(out.Problems, Problem{Kind: NothingSelected, Message: sel.empty, Fails: true})
+	}
+	if fr != read {
+		read, res.Frame = nil, nil
+		gc.free()
+		phase(fmt.Sprintf("selected %d records", fr.Len()))
+	}
+
+	if p.anon != nil {
+		anonymize(fr, p.anon)
+	}
+
+	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
+
+	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
-		in.Sources = append(in.Sources, sourceInfo(s))
+		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
 	}
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if sel != nil && sel.prev != nil {
+		// The previous period: the same sections on its records, kept
+		// only for the comparison.
+		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources}
+		prevSections := analysis.RunAll(ctx, pin, p.jobs)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		prevMetrics := metricsOf(sel.prev.frame, res.Malformed(), nRead)
+		cmp := comparisonSection(sel.prev.desc, sel.prev.length, prevMetrics, out.Metrics, prevSections, sections)
+		at := 0
+		if len(sections) > 0 && sections[0].ID == "overview" {
+			at = 1
+		}
+		sections = slices.Insert(sections, at, cmp)
+		sel.prev, pin = nil, nil
+		phase("compared with the previous period")
+	}
 	phase(fmt.Sprintf("analyses (%d sections)", len(sections)))
+
+	addNotes(sections, p.notes)
 
 	// Assemble.
 	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}
+	if sel != nil {
+		rep.Selection = sel.report
+	}
+	rep.Anonymized = cfg.AnonymizeIP
 	if rep.Title == "" {
 		rep.Title = defaultTitle(cfg.Inputs)
 	}
@@ -160,10 +217,13 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		rep.Last = time.Unix(slices.Max(fr.Time), 0)
 	}
 	out.Report = rep
+	for _, g := range p.gates {
+		out.Gates = append(out.Gates, g.check(out.Metrics, sections))
+	}
 	// The sections hold their tables, not the frame: drop it, with the
 	// analyses' scratch, before the report is rendered, so that the peak
 	// is the larger of the two phases rather than their sum.
-	out.Problems = append(out.Problems, problems(res, sections, cfg.Strict)...)
+	out.Problems = append(out.Problems, problems(res, nRead, sections, cfg.Strict, p.anon != nil)...)
 	fr, in.Frame, res.Frame = nil, nil, nil
 	gc.free()
 	gc.percent(100)
@@ -174,9 +234,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 // problems lists what went wrong reading the sources and running the
 // sections, in that order.
-func problems(res *ingest.Result, sections []*analysis.Section, strict bool) []Problem {
+func problems(res *ingest.Result, read int, sections []*analysis.Section, strict, withhold bool) []Problem {
 	var out []Problem
-	if res.Frame.Len() == 0 {
+	if read == 0 {
 		var notLogs []string
 		for _, s := range res.Sources {
 			if s.Skipped != "" {
@@ -200,7 +260,7 @@ func problems(res *ingest.Result, sections []*analysis.Section, strict bool) []P
 	if m := res.Malformed(); m > 0 {
 		msg := fmt.Sprintf("%s skipped", analysis.Count(m, "malformed line"))
 		for _, s := range res.Sources {
-			if len(s.Examples) > 0 {
+			if len(s.Examples) > 0 && !withhold {
 				msg += fmt.Sprintf(" (first: %s)", s.Examples[0])
 				break
 			}
@@ -252,9 +312,14 @@ func defaultTitle(inputs []string) string {
 	return fmt.Sprintf("Access log report: %d inputs", len(inputs))
 }
 
+// withheldText stands for an example line's text in an anonymized report.
+const withheldText = "(text withheld: --anonymize-ip)"
+
 // sourceInfo is a source's accounting as the analyses and the report
 // show it.
-func sourceInfo(s *ingest.SourceStats) analysis.Source {
+// With withhold, the text of example lines is left out: it holds client
+// addresses.
+func sourceInfo(s *ingest.SourceStats, withhold bool) analysis.Source {
 	out := analysis.Source{Name: s.Name, Format: s.Format, Compression: s.Compression, Lines: s.Lines,
 		Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped}
 	if s.Err != nil {
@@ -265,11 +330,17 @@ func sourceInfo(s *ingest.SourceStats) analysis.Source {
 			out.Formats = append(out.Formats, analysis.FormatSpan{Format: sp.Format, Line: sp.Line})
 		}
 	}
+	text := func(t string) string {
+		if withhold {
+			return withheldText
+		}
+		return t
+	}
 	for _, e := range s.Examples {
-		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
+		out.Examples = append(out.Examples, analysis.Example{Line: e.Line, Reason: e.Reason, Text: text(e.Text)})
 	}
 	for _, e := range s.Repairs {
-		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: e.Text})
+		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: text(e.Text)})
 	}
 	return out
 }

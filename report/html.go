@@ -109,11 +109,37 @@ func inlineMarkdown(src string) template.HTML {
 // Summary is the one-line description of what a report covers.
 func (r *Report) Summary() string {
 	if r.Records == 0 {
-		return fmt.Sprintf("No records from %s.", analysis.Count(r.LogSources(), "source"))
+		return fmt.Sprintf("No records from %s.", analysis.Count(r.LogSources(), "source")) + r.selectionSummary() + r.anonymizedSummary()
 	}
 	const layout = "2006-01-02 15:04"
 	return fmt.Sprintf("%s from %s, %s to %s (%s).", analysis.Count(r.Records, "request"),
-		analysis.Count(r.LogSources(), "source"), r.First.In(r.Loc).Format(layout), r.Last.In(r.Loc).Format(layout), r.Loc)
+		analysis.Count(r.LogSources(), "source"), r.First.In(r.Loc).Format(layout), r.Last.In(r.Loc).Format(layout), r.Loc) +
+		r.selectionSummary() + r.anonymizedSummary()
+}
+
+// anonymizedSummary says how client addresses were anonymized, or "".
+func (r *Report) anonymizedSummary() string {
+	switch r.Anonymized {
+	case "truncate":
+		return " Client addresses are truncated (IPv4 to /24, IPv6 to /48) and user names left out, so a client here is a network."
+	case "hash":
+		return " Client addresses are replaced by keyed hashes and user names left out."
+	}
+	return ""
+}
+
+// selectionSummary is what the window and the filters chose, as a
+// sentence after the summary, or "".
+func (r *Report) selectionSummary() string {
+	s := r.Selection
+	if s == nil {
+		return ""
+	}
+	out := fmt.Sprintf(" Selected %s of the %s read: %s.", analysis.Int(s.Selected), analysis.Int(s.Read), s.Describe())
+	if c := s.Coverage(r.Loc); c != "" {
+		out += " Note: " + c + "."
+	}
+	return out
 }
 
 // HTML renders the report as one self-contained page.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -221,8 +222,16 @@ func Notebook(r *Report) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
+			// A PNG beside the SVG: GitHub, VS Code and newer Jupyter
+			// show the SVG, Debian's nbconvert 6.5 strips inline SVG and
+			// shows the PNG.
+			png, err := PNG(it.Plot)
+			if err != nil {
+				return nil, err
+			}
 			outs = append(outs, nbOutput{OutputType: "display_data", Metadata: map[string]any{},
 				Data: map[string][]string{"image/svg+xml": nbLines(inlineSVG(svg)),
+					"image/png":  {base64.StdEncoding.EncodeToString(png)},
 					"text/plain": {fmt.Sprintf("<Figure: %s>", analysis.Clean(it.Plot.Title, 0))}}})
 		case itemConclusions:
 			var b strings.Builder

@@ -32,12 +32,25 @@ type jsonReport struct {
 }
 
 type jsonInput struct {
-	Sources   []jsonSource `json:"sources"`
-	Records   int          `json:"records"`
-	Malformed int          `json:"malformed"`
-	First     string       `json:"first"`
-	Last      string       `json:"last"`
-	TimeZone  string       `json:"time_zone"`
+	Sources   []jsonSource   `json:"sources"`
+	Records   int            `json:"records"`
+	Malformed int            `json:"malformed"`
+	First     string         `json:"first"`
+	Last      string         `json:"last"`
+	TimeZone  string         `json:"time_zone"`
+	Selection *jsonSelection `json:"selection,omitempty"`
+	// Anonymized is truncate or hash when client addresses were.
+	Anonymized string `json:"anonymized,omitempty"`
+}
+
+// jsonSelection is the window and the filters the records were chosen by.
+type jsonSelection struct {
+	From     *string  `json:"from"`
+	Until    *string  `json:"until"`
+	Window   string   `json:"window,omitempty"`
+	Filters  []string `json:"filters"`
+	Read     int      `json:"records_read"`
+	Selected int      `json:"records_selected"`
 }
 
 type jsonSource struct {
@@ -172,6 +185,18 @@ func jsonReportView(r *Report) jsonReport {
 		},
 		Findings: []jsonFinding{},
 		Sections: []jsonSection{},
+	}
+	out.Input.Anonymized = r.Anonymized
+	if sel := r.Selection; sel != nil {
+		bound := func(t time.Time) *string {
+			if t.IsZero() {
+				return nil
+			}
+			v := t.In(r.Loc).Format(time.RFC3339)
+			return &v
+		}
+		out.Input.Selection = &jsonSelection{From: bound(sel.From), Until: bound(sel.Until), Window: sel.Window,
+			Filters: append([]string{}, sel.Filters...), Read: sel.Read, Selected: sel.Selected}
 	}
 	for _, s := range r.Sources {
 		out.Input.Sources = append(out.Input.Sources, jsonSource{

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/logbook/logbook/analysis"
@@ -32,7 +33,14 @@ const maxLabel = 48
 
 // SVG draws a plot with gonum plot and returns the SVG document. The same
 // plot always gives the same bytes.
-func SVG(p *analysis.Plot) ([]byte, error) {
+func SVG(p *analysis.Plot) ([]byte, error) { return renderPlot(p, "svg") }
+
+// PNG draws a plot as a PNG image at 96 dots per inch, for viewers that
+// show no inline SVG (older nbconvert strips it).
+func PNG(p *analysis.Plot) ([]byte, error) { return renderPlot(p, "png") }
+
+// renderPlot draws a plot with gonum plot into an SVG or PNG document.
+func renderPlot(p *analysis.Plot, format string) ([]byte, error) {
 	pl := plot.New()
 	pl.Title.Text = analysis.Clean(p.Title, 0)
 	pl.X.Label.Text = analysis.Clean(p.XLabel, 0)
@@ -126,6 +134,15 @@ func SVG(p *analysis.Plot) ([]byte, error) {
 		return nil, fmt.Errorf("plot %s: unknown kind %d", p.ID, p.Kind)
 	}
 
+	if format == "png" {
+		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(96))
+		pl.Draw(draw.New(c))
+		var buf bytes.Buffer
+		if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+			return nil, fmt.Errorf("plot %s: %w", p.ID, err)
+		}
+		return buf.Bytes(), nil
+	}
 	c := vgsvg.New(width, height)
 	pl.Draw(draw.New(c))
 	var buf bytes.Buffer

@@ -25,6 +25,57 @@ type Report struct {
 	First     time.Time // zero when there are no records
 	Last      time.Time
 	Sections  []*analysis.Section
+	// Selection is the time window and the filters the records were
+	// chosen by; nil when every record read is in the report.
+	Selection *Selection
+	// Anonymized is how client addresses were anonymized: "truncate",
+	// "hash", or "" when they were not.
+	Anonymized string
+}
+
+// Selection says which of the records read the report covers.
+type Selection struct {
+	// From and Until bound the window, [From, Until); a zero bound is
+	// open. Window says it in words, empty when there is no window.
+	From, Until time.Time
+	Window      string
+	// Filters say what each filter keeps, in words.
+	Filters []string
+	// Read is the number of records read, Selected the number the report
+	// covers; ReadFirst and ReadLast are the first and last records read.
+	Read, Selected      int
+	ReadFirst, ReadLast time.Time
+}
+
+// Coverage says where the records read leave part of the window
+// uncovered (the logs begin after its start, or end before its end), or
+// "": a week whose logs hold two days must not read as a quiet week.
+func (s *Selection) Coverage(loc *time.Location) string {
+	if s.Read == 0 {
+		return ""
+	}
+	const layout = "2006-01-02 15:04"
+	var parts []string
+	if !s.From.IsZero() && s.ReadFirst.After(s.From.Add(time.Hour)) {
+		parts = append(parts, "begin only at "+s.ReadFirst.In(loc).Format(layout))
+	}
+	if !s.Until.IsZero() && s.ReadLast.Before(s.Until.Add(-time.Hour)) && !s.ReadLast.Before(s.From) {
+		parts = append(parts, "end at "+s.ReadLast.In(loc).Format(layout))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "the logs read " + strings.Join(parts, " and ") + ", inside the window"
+}
+
+// Describe is the selection in one phrase: the window, then the filters.
+func (s *Selection) Describe() string {
+	var parts []string
+	if s.Window != "" {
+		parts = append(parts, "window "+s.Window)
+	}
+	parts = append(parts, s.Filters...)
+	return strings.Join(parts, "; ")
 }
 
 // Malformed is the number of malformed lines over all sources.
@@ -60,7 +111,7 @@ func (r *Report) KeyFindings() []KeyFinding {
 
 // A Format renders a report.
 type Format struct {
-	Name string // html, md, ipynb, json
+	Name string // html, md, ipynb, json, csv
 	Ext  string // file extension with its dot
 	// Render writes r to w and returns the files that go beside it
 	// (Markdown's plots, in opt.FilesDir), for the caller to write.
@@ -102,8 +153,8 @@ const defaultFilesDir = "report_files"
 // WriteFile renders r in format f to path, atomically, and its companion
 // files beside it: the companion files first, each atomically, then the
 // report, so that a report never links to a file that is not there yet.
-// For a format with Companions, plot files a previous run left in the
-// companion folder and this one did not write are removed.
+// For a format with Companions, plot and table files a previous run left
+// in the companion folder and this one did not write are removed.
 func WriteFile(path string, f Format, r *Report, opt Options) error {
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
@@ -137,7 +188,8 @@ func WriteFile(path string, f Format, r *Report, opt Options) error {
 		return err
 	}
 	old, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), plotFilePrefix+"*.svg"))
-	for _, p := range old {
+	tables, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), tableFilePrefix+"*.csv"))
+	for _, p := range append(old, tables...) {
 		if !written[p] {
 			os.Remove(p)
 		}

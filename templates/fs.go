@@ -9,3 +9,8 @@ import "embed"
 //
 //go:embed *.tmpl *.css *.py
 var FS embed.FS
+
+// StarterConfig is the commented logbook.toml that logbook init writes.
+//
+//go:embed logbook.toml
+var StarterConfig string

@@ -37,6 +37,8 @@ Usage:
   logbook report [flags] FILE|DIR|GLOB|- ...   read logs and write a report
   logbook sections [-v] [SECTION ...]          list the report's sections (-v: with their parameters)
   logbook formats                              list log and output formats
+  logbook gates                                list the rules and quantities of --fail-on
+  logbook init [FILE]                          write a commented starter logbook.toml
   logbook version                              print the version
 
 Run "logbook report -h" for the report's flags.
@@ -55,6 +57,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listSections(args[1:], stdout, stderr)
 	case "formats":
 		return listFormats(stdout)
+	case "gates":
+		return listGates(stdout)
+	case "init":
+		return runInit(args[1:], stderr)
 	case "version":
 		fmt.Fprintln(stdout, "logbook", report.Version)
 		return nil
@@ -107,6 +113,21 @@ func listSections(args []string, stdout, stderr io.Writer) error {
 	return tw.Flush()
 }
 
+// listGates prints the rules --fail-on takes and the quantities they may
+// name.
+func listGates(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "rules (--fail-on, repeatable; a rule that holds exits 3 once the report is written):")
+	fmt.Fprintln(tw, "  QUANTITY OP NUMBER\te.g. 'error_rate > 0.05' or 'error_rate > 5%'; OP: > >= < <= == !=")
+	fmt.Fprintln(tw, "  finding:SECTION.ID\tthe section reported this finding, e.g. finding:security.probe_answered_2xx")
+	fmt.Fprintln(tw, "  severity OP LEVEL\tsome finding's severity compares so (info < notice < warning), e.g. 'severity >= warning'")
+	fmt.Fprintln(tw, "quantities, over the records the report covers:")
+	for _, q := range logbook.Quantities() {
+		fmt.Fprintf(tw, "  %s\t%s\n", q.Name, q.Doc)
+	}
+	return tw.Flush()
+}
+
 func listFormats(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "log formats (--log-format, detected per source when not given):")
@@ -130,6 +151,32 @@ func (l *listFlag) Set(v string) error {
 			*l = append(*l, s)
 		}
 	}
+	return nil
+}
+
+// anonymizeFlag is --anonymize-ip (truncate) or --anonymize-ip=MODE.
+type anonymizeFlag string
+
+func (a *anonymizeFlag) String() string { return string(*a) }
+func (a *anonymizeFlag) Set(v string) error {
+	switch v {
+	case "true":
+		v = "truncate"
+	case "false":
+		v = ""
+	}
+	*a = anonymizeFlag(v)
+	return nil
+}
+func (a *anonymizeFlag) IsBoolFlag() bool { return true }
+
+// repeatFlag collects one value per use, commas and all (a regular
+// expression may hold them).
+type repeatFlag []string
+
+func (l *repeatFlag) String() string { return strings.Join(*l, " ") }
+func (l *repeatFlag) Set(v string) error {
+	*l = append(*l, v)
 	return nil
 }
 
@@ -158,9 +205,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		datetimeFormat         string
 		formats                listFlag
 		timings                bool
+		configPath             string
+		noConfig               bool
 	)
+	fs.StringVar(&configPath, "config", "", "read options from this logbook.toml `file` (default: logbook.toml in the working directory, if any); flags override it")
+	fs.BoolVar(&noConfig, "no-config", false, "do not read logbook.toml from the working directory")
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
-	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
+	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json, csv")
 	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
 	fs.StringVar(&dateFormat, "date-format", "", "with --log-format goaccess:...: the date `layout`, as GoAccess's --date-format (e.g. %d/%b/%Y)")
 	fs.StringVar(&timeFormat, "time-format", "", "with --log-format goaccess:...: the time `layout`, as GoAccess's --time-format (e.g. %H:%M:%S)")
@@ -168,9 +219,23 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
 	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
 	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
+	fs.StringVar(&cfg.Since, "since", "", "only records from this `time` on: a date (2024-03-04), a time in the report's zone (2024-03-04T10:00) or RFC 3339")
+	fs.StringVar(&cfg.Until, "until", "", "only records before this `time` (a date includes its whole day)")
+	fs.StringVar(&cfg.Last, "last", "", "only the last `span` up to the newest record (or --now, or --until): 90m, 24h, 7d, 2w")
+	fs.StringVar(&cfg.Week, "week", "", "only this ISO `week` (2024-W10), or last: the last complete week before the newest record (or --now)")
+	fs.StringVar(&cfg.Compare, "compare", "", "previous: also read the window of the same length just before, and add a section on what changed")
+	fs.Var((*listFlag)(&cfg.IncludeIP), "include-ip", "only these client `addresses` and CIDR ranges, comma-separated (repeatable)")
+	fs.Var((*listFlag)(&cfg.ExcludeIP), "exclude-ip", "leave out these client `addresses` and CIDR ranges, comma-separated (repeatable)")
+	fs.Var((*repeatFlag)(&cfg.IncludePath), "include-path", "only URI stems matching this `glob` (* matches slashes too) or re:REGEXP (repeatable)")
+	fs.Var((*repeatFlag)(&cfg.ExcludePath), "exclude-path", "leave out URI stems matching this `glob` or re:REGEXP (repeatable)")
+	fs.Var((*listFlag)(&cfg.Status), "status", "only these status `codes` and classes, comma-separated: 404,5xx")
+	fs.Var((*listFlag)(&cfg.Hosts), "host", "only these virtual `hosts` (globs, any case), comma-separated")
+	fs.Var((*anonymizeFlag)(&cfg.AnonymizeIP), "anonymize-ip", "anonymize client addresses before any section sees them: IPv4 to /24, IPv6 to /48; =hash for a keyed hash with the salt in $LOGBOOK_ANONYMIZE_SALT. Drops user names")
+	fs.Var((*repeatFlag)(&cfg.FailOn), "fail-on", "exit 3 when this `rule` holds, after writing the report: 'error_rate > 0.05', finding:SECTION.ID, 'severity >= warning' (repeatable; logbook gates lists them)")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
+	fs.StringVar(&cfg.Notes, "notes", "", "put the analyst's notes from this Markdown `file` into the report: the text under '## SECTION' goes into that section")
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
@@ -198,6 +263,18 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		cfg.Inputs = append(cfg.Inputs, rest[0])
 		args = rest[1:]
+	}
+	cf, err := loadConfigFile(configPath, noConfig, stderr)
+	if err != nil {
+		return err
+	}
+	if cf != nil {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		mergeConfigFile(&cfg, &out, &formats, cf, set)
+	}
+	if cfg.AnonymizeIP == "hash" {
+		cfg.AnonymizeSalt = os.Getenv("LOGBOOK_ANONYMIZE_SALT")
 	}
 	if now != "" {
 		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {
@@ -281,6 +358,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if len(failed) > 0 {
 		return errors.New(strings.Join(failed, "\nlogbook: "))
+	}
+	if fired := outcome.Fired(); len(fired) > 0 {
+		var msgs []string
+		for _, g := range fired {
+			msgs = append(msgs, fmt.Sprintf("gate fired: %s (%s)", g.Rule, g.Value))
+		}
+		return &exitError{code: 3, err: errors.New(strings.Join(msgs, "\nlogbook: "))}
 	}
 	return nil
 }

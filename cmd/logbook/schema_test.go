@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,46 @@ func badCell(kind string, v any) string {
 		return "unknown kind"
 	}
 	return ""
+}
+
+// TestJSONSchemaSelection: a report with a window and filters states them
+// in input.selection, as the schema says, and its records are the
+// selected ones.
+func TestJSONSchemaSelection(t *testing.T) {
+	t.Chdir("../..")
+	out := filepath.Join(t.TempDir(), "r.json")
+	if _, stderr, err := runCLI(t, "", "report", "--now", "2024-01-01T00:00:00Z", "--since", "2015-05-18", "--until", "2015-05-19T12:00",
+		"--exclude-ip", "10.0.0.0/8,2001:db8::/32", "--status", "2xx,304", "--compare", "previous", "--exclude-path", "re:\\.(png|jpg)$", "-o", out, "samples/apache/access.log"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compileSchema(t, "docs/report.schema.json").Validate(decode(t, data)); err != nil {
+		t.Fatalf("does not validate:\n%v", err)
+	}
+	var m struct {
+		Input struct {
+			Records   int `json:"records"`
+			Selection struct {
+				From     string   `json:"from"`
+				Until    string   `json:"until"`
+				Filters  []string `json:"filters"`
+				Read     int      `json:"records_read"`
+				Selected int      `json:"records_selected"`
+			} `json:"selection"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	s := m.Input.Selection
+	if s.From != "2015-05-18T00:00:00Z" || s.Until != "2015-05-19T12:00:00Z" || len(s.Filters) != 3 ||
+		s.Read != 10000 || s.Selected != m.Input.Records || s.Selected == 0 || s.Selected >= 10000/2 {
+		t.Errorf("selection %+v, records %d", s, m.Input.Records)
+	}
+	if !strings.Contains(string(data), `"id": "comparison"`) || !strings.Contains(string(data), `"id": "period_metrics"`) {
+		t.Error("--compare previous made no comparison section")
+	}
 }
