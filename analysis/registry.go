@@ -134,7 +134,8 @@ func Select(only, skip []string) ([]Info, error) {
 // would not finish sooner, and would hold more scratch memory at the same
 // time. A section whose columns are missing is skipped with a one-line
 // reason; a failing or panicking analysis yields a section with Error set,
-// and never stops the others.
+// and never stops the others. Once ctx is cancelled, the sections not yet
+// started are not run: each is returned with the context's error.
 func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 	out := make([]*Section, len(jobs))
 	order := make([]int, len(jobs))
@@ -153,6 +154,11 @@ func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if err := ctx.Err(); err != nil {
+					// Cancelled: the sections not started are not run.
+					out[i] = &Section{ID: jobs[i].Info.Name, Title: jobs[i].Info.Title, Doc: jobs[i].Info.Doc, Error: err.Error()}
+					continue
+				}
 				out[i] = runOne(ctx, in, jobs[i])
 			}
 		}()
