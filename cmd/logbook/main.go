@@ -43,10 +43,11 @@ func main() {
 		cancel()
 		select {
 		case <-sigs:
+			fmt.Fprintln(os.Stderr, "logbook: quit at once")
 		case <-time.After(stopGrace):
+			fmt.Fprintf(os.Stderr, "logbook: the run did not stop within %s; quit without it\n", stopGrace)
 		}
 		report.RemoveTemporary()
-		fmt.Fprintln(os.Stderr, "logbook: stopped")
 		exit(signalStatus(s))
 	}()
 	err := run(ctx, os.Args[1:], stdin, os.Stdout, os.Stderr)
