@@ -10,15 +10,15 @@ import (
 
 func TestTermSafe(t *testing.T) {
 	for in, want := range map[string]string{
-		"access.log":                   "access.log",
-		"café/журнал.log":              "café/журнал.log",
-		"a\x1b[2Jb":                    `a\x1b[2Jb`,
+		"access.log":                    "access.log",
+		"café/журнал.log":               "café/журнал.log",
+		"a\x1b[2Jb":                     `a\x1b[2Jb`,
 		"x\nlogbook: wrote /etc/passwd": `x\nlogbook: wrote /etc/passwd`,
-		"cr\rtab\tdel\x7f":             `cr\rtab\tdel\x7f`,
-		"c1\u009b31m":                  `c1\u009b31m`,
-		"bidi\u202etxt.exe":            `bidi\u202etxt.exe`,
-		"bad\xffutf8":                  `bad\xffutf8`,
-		`back\x1bslash`:                `back\\x1bslash`,
+		"cr\rtab\tdel\x7f":              `cr\rtab\tdel\x7f`,
+		"c1\u009b31m":                   `c1\u009b31m`,
+		"bidi\u202etxt.exe":             `bidi\u202etxt.exe`,
+		"bad\xffutf8":                   `bad\xffutf8`,
+		`back\x1bslash`:                 `back\\x1bslash`,
 	} {
 		if got := termSafe(in); got != want {
 			t.Errorf("termSafe(%q) = %q, want %q", in, got, want)
