@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/logbook/logbook/ingest"
 	"github.com/logbook/logbook/report"
@@ -152,6 +153,11 @@ func (o *Outcome) WriteContext(ctx context.Context, stdout io.Writer, rendered, 
 			rendered(out.Output)
 		}
 	}
+	// Past this point the outputs go into place, each with one rename;
+	// a cancellation before it leaves them all as they were.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for i, out := range outs {
 		if pending[i] == nil {
 			continue
@@ -212,7 +218,7 @@ func checkOutputs(outs []resolvedOutput) error {
 				}
 				break
 			}
-			if !errors.Is(err, fs.ErrNotExist) {
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 				return fmt.Errorf("output %s: %w", out.Path, err)
 			}
 			parent := filepath.Dir(dir)
