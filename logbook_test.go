@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/report"
 )
 
 const threeLines = `10.0.0.1 - - [04/Mar/2024:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"
@@ -371,6 +372,26 @@ func TestWriteContextCancelled(t *testing.T) {
 			t.Errorf("cancelled after %s: the folder changed:\n%v\nwant\n%v", after, keysOf(got), keysOf(before))
 		}
 	}
+	// Into a folder to make: a cancelled write does not leave it.
+	newDir := filepath.Join(dir, "new", "deeper")
+	newOuts, err := ParseOutputs(newDir+"/", []string{"md", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := run("second")
+	o.plan.outputs = nil
+	for _, out := range newOuts {
+		f, _ := report.LookupFormat(out.Format)
+		o.plan.outputs = append(o.plan.outputs, resolvedOutput{Output: out, format: f})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := o.WriteContext(ctx, nil, func(Output) { cancel() }, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled into a new folder: err %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Errorf("a cancelled write left the folder it made")
+	}
+
 	if err := run("second").Write(nil, nil); err != nil {
 		t.Fatal(err)
 	}

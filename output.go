@@ -112,11 +112,29 @@ func (o *Outcome) Write(stdout io.Writer, wrote func(Output)) error {
 // is rendered while the other formats are. rendered, if set, is called as
 // each output is rendered (standard output included); wrote, if set, as
 // each file is put in place.
-func (o *Outcome) WriteContext(ctx context.Context, stdout io.Writer, rendered, wrote func(Output)) error {
+func (o *Outcome) WriteContext(ctx context.Context, stdout io.Writer, rendered, wrote func(Output)) (err error) {
 	if o.Report == nil {
 		return errors.New("no report to write")
 	}
 	outs := o.plan.outputs
+	// The folders the outputs go in are made first; those made here are
+	// removed again if the write does not complete (when still empty).
+	var made []string
+	defer func() {
+		if err != nil {
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i])
+			}
+		}
+	}()
+	for _, out := range outs {
+		if out.Path == "-" {
+			continue
+		}
+		if err := mkdirs(filepath.Dir(out.Path), &made); err != nil {
+			return fmt.Errorf("writing %s: %w", out.Path, err)
+		}
+	}
 	aside := func(out resolvedOutput) bool { return out.Path != "-" && out.format.Name == "json" && len(outs) > 1 }
 	errs := make([]error, len(outs))
 	pending := make([]*report.Pending, len(outs))
@@ -180,12 +198,31 @@ func (o *Outcome) prepare(ctx context.Context, out resolvedOutput, stdout io.Wri
 		_, err := out.format.Render(stdout, o.Report, o.plan.opt)
 		return nil, err
 	}
-	if dir := filepath.Dir(out.Path); dir != "." {
-		if err := os.MkdirAll(dir, 0o777); err != nil {
-			return nil, err
+	return report.Prepare(ctx, out.Path, out.format, o.Report, o.plan.opt)
+}
+
+// mkdirs makes dir and the folders above it that are missing, and appends
+// the ones it made to made, outermost first.
+func mkdirs(dir string, made *[]string) error {
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a folder", dir)
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirs(parent, made); err != nil {
+			return err
 		}
 	}
-	return report.Prepare(ctx, out.Path, out.format, o.Report, o.plan.opt)
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
+			return nil // made meanwhile by another
+		}
+		return err
+	}
+	*made = append(*made, dir)
+	return nil
 }
 
 // checkOutputs checks, before anything is read, that every output can be
