@@ -47,7 +47,7 @@ func TestValidate(t *testing.T) {
 			c.Params = map[string]string{"sizes.z": "1"}
 		}, "section not run: sizes"},
 		{"parameter not an int", func(c *Config) { c.Params = map[string]string{"uri_stems.top": "ten"} }, `parameter uri_stems.top (int): want an integer, got "ten"`},
-		{"parameter out of range", func(c *Config) { c.Params = map[string]string{"traffic.gap_minutes": "0"} }, "want at least 1"},
+		{"parameter out of range", func(c *Config) { c.Params = map[string]string{"traffic.gap_minutes": "0"} }, "want 1 to 527040, got 0"},
 		{"parameter without a section", func(c *Config) { c.Params = map[string]string{"top": "1"} }, "want SECTION.NAME=VALUE"},
 		{"log format", func(c *Config) { c.LogFormat = "apache" }, `unknown log format "apache" (known: combined`},
 		{"zone", func(c *Config) { c.TimeZone = "Mars/Olympus" }, `unknown zone "Mars/Olympus"`},
