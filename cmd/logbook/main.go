@@ -39,7 +39,7 @@ func main() {
 	go func() {
 		s := <-sigs
 		caught <- s
-		fmt.Fprintf(os.Stderr, "\nlogbook: %s: stopping; the previous report is left as it was (again to quit at once)\n", s)
+		fmt.Fprintf(os.Stderr, "\nlogbook: %s: stopping without writing the report (again to quit at once)\n", s)
 		cancel()
 		select {
 		case <-sigs:
