@@ -34,7 +34,7 @@ func main() {
 		os.Exit(code)
 	}
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	caught := make(chan os.Signal, 1)
 	go func() {
 		s := <-sigs
