@@ -34,7 +34,8 @@ type Config struct {
 	// LogFormat forces a log format (see ingest.FormatNames) instead of
 	// detecting it per source.
 	LogFormat string
-	// Workers is the number of parsing goroutines; 0 means one per core.
+	// Workers is the number of parsing goroutines, at most MaxWorkers; 0
+	// means one per core.
 	Workers int
 
 	// The window: the records the report covers, by time, in the report's
@@ -112,6 +113,13 @@ type Config struct {
 	Phase func(name string)
 }
 
+// MaxWorkers is the most parsing goroutines a run takes. Each holds
+// buffers of several chunks (half a megabyte each) and its own dictionaries,
+// so that a huge --workers asked for gigabytes before reading a line (and
+// the runtime died out of memory); parsing is bound by the cores long
+// before 256.
+const MaxWorkers = 256
+
 // UsageError is a configuration that cannot run: an unknown section,
 // parameter, format or zone, a value that does not parse. The command
 // exits with status 2 for it.
@@ -162,8 +170,8 @@ func (c *Config) compile() (*plan, error) {
 			return nil, &UsageError{Err: err}
 		}
 	}
-	if c.Workers < 0 {
-		return nil, usagef("workers: want 0 (one per core) or more, got %d", c.Workers)
+	if c.Workers < 0 || c.Workers > MaxWorkers {
+		return nil, usagef("workers: want 1 to %d, or 0 for one per core; got %d", MaxWorkers, c.Workers)
 	}
 	var err error
 	if p.sel, err = c.selector(); err != nil {

@@ -3,14 +3,18 @@ package logbook
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/report"
 )
 
 const threeLines = `10.0.0.1 - - [04/Mar/2024:10:00:00 +0100] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0"
@@ -43,7 +47,7 @@ func TestValidate(t *testing.T) {
 			c.Params = map[string]string{"sizes.z": "1"}
 		}, "section not run: sizes"},
 		{"parameter not an int", func(c *Config) { c.Params = map[string]string{"uri_stems.top": "ten"} }, `parameter uri_stems.top (int): want an integer, got "ten"`},
-		{"parameter out of range", func(c *Config) { c.Params = map[string]string{"traffic.gap_minutes": "0"} }, "want at least 1"},
+		{"parameter out of range", func(c *Config) { c.Params = map[string]string{"traffic.gap_minutes": "0"} }, "want 1 to 527040, got 0"},
 		{"parameter without a section", func(c *Config) { c.Params = map[string]string{"top": "1"} }, "want SECTION.NAME=VALUE"},
 		{"log format", func(c *Config) { c.LogFormat = "apache" }, `unknown log format "apache" (known: combined`},
 		{"zone", func(c *Config) { c.TimeZone = "Mars/Olympus" }, `unknown zone "Mars/Olympus"`},
@@ -263,4 +267,166 @@ func TestRunFormatChange(t *testing.T) {
 	if c := out.Report.Sections[0].Conclusions; !strings.Contains(strings.Join(c, " "), "`stdin` changed format part-way: it begins as `common` and changes to `combined` at line 101") {
 		t.Errorf("conclusions: %q", c)
 	}
+}
+
+// readSpy is a standard input that notes whether it was read.
+type readSpy struct {
+	r    io.Reader
+	read bool
+}
+
+func (s *readSpy) Read(p []byte) (int, error) { s.read = true; return s.r.Read(p) }
+
+// TestOutputsCheckedFirst: an output that cannot be written fails the run
+// before the input is read.
+func TestOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	isDir := filepath.Join(dir, "taken.html")
+	file := filepath.Join(dir, "file")
+	plotsFile := filepath.Join(dir, "r_files")
+	for _, p := range []string{isDir} {
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{file, plotsFile} {
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := []struct {
+		out   Output
+		usage bool
+		want  string
+	}{
+		{Output{Path: isDir, Format: "html"}, true, "exists and is not a regular file"},
+		{Output{Path: filepath.Join(file, "r.html"), Format: "html"}, true, "is not a folder"},
+		{Output{Path: filepath.Join(file, "deeper", "r.html"), Format: "html"}, true, "is not a folder"},
+		{Output{Path: filepath.Join(dir, "r.md"), Format: "md"}, true, "which is a file"},
+	}
+	if os.Geteuid() != 0 { // root writes in a read-only folder
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct {
+			out   Output
+			usage bool
+			want  string
+		}{Output{Path: filepath.Join(ro, "new", "r.html"), Format: "html"}, false, "cannot write in " + ro})
+	}
+	for _, c := range cases {
+		spy := &readSpy{r: strings.NewReader(threeLines)}
+		_, err := Run(context.Background(), Config{Inputs: []string{"-"}, Stdin: spy, Outputs: []Output{c.out}})
+		if err == nil || !strings.Contains(err.Error(), c.want) || IsUsage(err) != c.usage {
+			t.Errorf("%s: err %v (usage %v), want one containing %q (usage %v)", c.out.Path, err, IsUsage(err), c.want, c.usage)
+		}
+		if spy.read {
+			t.Errorf("%s: the input was read before the output was refused", c.out.Path)
+		}
+	}
+	// A folder to make, under one that exists, is fine.
+	spy := &readSpy{r: strings.NewReader(threeLines)}
+	if _, err := Run(context.Background(), Config{Inputs: []string{"-"}, Stdin: spy, Outputs: []Output{{Path: filepath.Join(dir, "a", "b", "r.json"), Format: "json"}}}); err != nil || !spy.read {
+		t.Errorf("output in folders to make: %v (read %v)", err, spy.read)
+	}
+}
+
+// TestWriteContextCancelled: a cancellation while the outputs are written
+// leaves every previous report (and the Markdown plots) as it was, and no
+// temporary file; a Write that is not cancelled replaces them all.
+func TestWriteContextCancelled(t *testing.T) {
+	dir := t.TempDir()
+	outs, err := ParseOutputs(dir+"/", []string{"html", "md", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(title string) *Outcome {
+		// The generation time, in every format, tells the runs apart.
+		now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		if title == "second" {
+			now = now.Add(time.Hour)
+		}
+		out, err := Run(context.Background(), Config{Inputs: []string{"-"}, Stdin: strings.NewReader(threeLines), Outputs: outs, Title: title, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if err := run("first").Write(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, dir)
+	for _, after := range []string{"html", "md", "json"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		err := run("second").WriteContext(ctx, nil, func(o Output) {
+			if o.Format == after {
+				cancel()
+			}
+		}, func(o Output) { t.Errorf("%s put in place after the cancellation", o.Path) })
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled after %s: err %v", after, err)
+		}
+		if got := tree(t, dir); !reflect.DeepEqual(got, before) {
+			t.Errorf("cancelled after %s: the folder changed:\n%v\nwant\n%v", after, keysOf(got), keysOf(before))
+		}
+	}
+	// Into a folder to make: a cancelled write does not leave it.
+	newDir := filepath.Join(dir, "new", "deeper")
+	newOuts, err := ParseOutputs(newDir+"/", []string{"md", "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := run("second")
+	o.plan.outputs = nil
+	for _, out := range newOuts {
+		f, _ := report.LookupFormat(out.Format)
+		o.plan.outputs = append(o.plan.outputs, resolvedOutput{Output: out, format: f})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := o.WriteContext(ctx, nil, func(Output) { cancel() }, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled into a new folder: err %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); err == nil {
+		t.Errorf("a cancelled write left the folder it made")
+	}
+
+	if err := run("second").Write(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := tree(t, dir)
+	for _, name := range []string{"report.html", "report.md", "report.json"} {
+		if got[name] == before[name] {
+			t.Errorf("%s was not replaced", name)
+		}
+	}
+}
+
+// tree maps each file under dir to its content.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func keysOf(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

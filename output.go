@@ -1,14 +1,17 @@
 package logbook
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/logbook/logbook/ingest"
 	"github.com/logbook/logbook/report"
@@ -94,34 +97,59 @@ func ParseOutputs(out string, formats []string) ([]Output, error) {
 	return outs, nil
 }
 
-// Write writes the report to the configured outputs, each file
-// atomically, and calls wrote after each file (not for standard output).
-// The JSON file, which draws no plots, is written while the other formats
-// are rendered. It stops at the first output that cannot be written.
+// Write writes the report to the configured outputs, and calls wrote
+// after each file is in place (not for standard output). It is
+// WriteContext with a context that is never cancelled.
 func (o *Outcome) Write(stdout io.Writer, wrote func(Output)) error {
+	return o.WriteContext(context.Background(), stdout, nil, wrote)
+}
+
+// WriteContext writes the report to the configured outputs: each file is
+// rendered into a temporary file beside it, with its companion files, and
+// only once every output is rendered are they renamed into place, so that
+// a failure or a cancellation of ctx leaves every previous report as it
+// was and no temporary file behind. The JSON file, which draws no plots,
+// is rendered while the other formats are. rendered, if set, is called as
+// each output is rendered (standard output included); wrote, if set, as
+// each file is put in place.
+func (o *Outcome) WriteContext(ctx context.Context, stdout io.Writer, rendered, wrote func(Output)) (err error) {
 	if o.Report == nil {
 		return errors.New("no report to write")
 	}
 	outs := o.plan.outputs
+	// The folders the outputs go in are made first; those made here are
+	// removed again if the write does not complete (when still empty).
+	var made []string
+	defer func() {
+		if err != nil {
+			for i := len(made) - 1; i >= 0; i-- {
+				os.Remove(made[i])
+			}
+		}
+	}()
 	for _, out := range outs {
 		if out.Path == "-" {
 			continue
 		}
-		if dir := filepath.Dir(out.Path); dir != "." {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
+		if err := mkdirs(filepath.Dir(out.Path), &made); err != nil {
+			return fmt.Errorf("writing %s: %w", out.Path, err)
 		}
 	}
 	aside := func(out resolvedOutput) bool { return out.Path != "-" && out.format.Name == "json" && len(outs) > 1 }
 	errs := make([]error, len(outs))
+	pending := make([]*report.Pending, len(outs))
+	defer func() {
+		for _, p := range pending {
+			p.Discard() // a no-op for the committed ones
+		}
+	}()
 	var jsonDone sync.WaitGroup
 	for i, out := range outs {
 		if aside(out) {
 			jsonDone.Add(1)
 			go func() {
 				defer jsonDone.Done()
-				errs[i] = o.writeOne(out, stdout)
+				pending[i], errs[i] = o.prepare(ctx, out, stdout)
 			}()
 		}
 	}
@@ -130,23 +158,134 @@ func (o *Outcome) Write(stdout io.Writer, wrote func(Output)) error {
 		if aside(out) {
 			jsonDone.Wait()
 		} else {
-			errs[i] = o.writeOne(out, stdout)
+			pending[i], errs[i] = o.prepare(ctx, out, stdout)
+		}
+		if errs[i] == nil {
+			errs[i] = ctx.Err()
 		}
 		if errs[i] != nil {
+			jsonDone.Wait()
 			return fmt.Errorf("writing %s: %w", out.Path, errs[i])
 		}
-		if out.Path != "-" && wrote != nil {
+		if rendered != nil {
+			rendered(out.Output)
+		}
+	}
+	// Past this point the outputs go into place, each with one rename;
+	// a cancellation before it leaves them all as they were.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i, out := range outs {
+		if pending[i] == nil {
+			continue
+		}
+		if err := pending[i].Commit(); err != nil {
+			return fmt.Errorf("writing %s: %w", out.Path, err)
+		}
+		if wrote != nil {
 			wrote(out.Output)
 		}
 	}
 	return nil
 }
 
-func (o *Outcome) writeOne(out resolvedOutput, stdout io.Writer) error {
+// prepare renders one output: to standard output at once, or into
+// temporary files for Commit.
+func (o *Outcome) prepare(ctx context.Context, out resolvedOutput, stdout io.Writer) (*report.Pending, error) {
 	if out.Path == "-" {
 		// Validate refused the formats with companion files here.
 		_, err := out.format.Render(stdout, o.Report, o.plan.opt)
+		return nil, err
+	}
+	return report.Prepare(ctx, out.Path, out.format, o.Report, o.plan.opt)
+}
+
+// mkdirs makes dir and the folders above it that are missing, and appends
+// the ones it made to made, outermost first.
+func mkdirs(dir string, made *[]string) error {
+	if st, err := os.Stat(dir); err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a folder", dir)
+		}
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirs(parent, made); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
+			return nil // made meanwhile by another
+		}
 		return err
 	}
-	return report.WriteFile(out.Path, out.format, o.Report, o.plan.opt)
+	*made = append(*made, dir)
+	return nil
+}
+
+// checkOutputs checks, before anything is read, that every output can be
+// written: its folder is a folder (or can be made in the nearest one that
+// exists) and takes new files, the path is not a folder, and a companion
+// folder is not a file. A path that cannot be a file is a *UsageError.
+func checkOutputs(outs []resolvedOutput) error {
+	probed := map[string]error{}
+	for _, out := range outs {
+		if out.Path == "-" {
+			continue
+		}
+		if st, err := os.Stat(out.Path); err == nil && !st.Mode().IsRegular() {
+			return usagef("output %s: exists and is not a regular file", out.Path)
+		}
+		if out.format.Companions {
+			files := filepath.Join(filepath.Dir(out.Path), report.FilesDir(out.Path))
+			if st, err := os.Stat(files); err == nil && !st.IsDir() {
+				return usagef("output %s: its plots go in %s, which is a file", out.Path, files)
+			}
+		}
+		// The nearest folder that exists: the report's, or the one the
+		// missing folders will be made in.
+		dir := filepath.Dir(out.Path)
+		for {
+			st, err := os.Stat(dir)
+			if err == nil {
+				if !st.IsDir() {
+					return usagef("output %s: %s is not a folder", out.Path, dir)
+				}
+				break
+			}
+			if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
+				return fmt.Errorf("output %s: %w", out.Path, err)
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				return fmt.Errorf("output %s: %w", out.Path, err)
+			}
+			dir = parent
+		}
+		if _, done := probed[dir]; !done {
+			probed[dir] = probeWritable(dir)
+		}
+		if err := probed[dir]; err != nil {
+			return fmt.Errorf("output %s: cannot write in %s: %w", out.Path, dir, err)
+		}
+	}
+	return nil
+}
+
+// probeWritable creates and removes a file in dir: the one test of
+// writability that permissions, ACLs and read-only mounts all answer.
+func probeWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".logbook-probe*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

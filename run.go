@@ -101,6 +101,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkOutputs(p.outputs); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out := &Outcome{plan: p}
 	if skipped := ingest.SkippedFields(p.logFormat); len(skipped) > 0 {
 		are := "are"

@@ -27,7 +27,7 @@ type notFound struct {
 var _ Configurable = (*notFound)(nil)
 
 func (a *notFound) Params(p *Params) {
-	p.Int(&a.top, "top", 1000, "how many rows the path and client tables keep").AtLeast(1)
+	p.Int(&a.top, "top", 1000, "how many rows the path and client tables keep").AtLeast(1).AtMost(1_000_000)
 }
 
 // missingCount is one row of a not-found table: a key (stem or IP code),

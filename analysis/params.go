@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -32,6 +33,8 @@ type Param struct {
 
 	min    float64 // the smallest value accepted, when hasMin
 	hasMin bool
+	max    float64 // the largest value accepted, when hasMax
+	hasMax bool
 	set    func(float64)
 	isInt  bool
 }
@@ -72,12 +75,23 @@ func (prm *Param) AtLeast(min float64) *Param {
 	return prm
 }
 
+// AtMost makes values above max an error: a value no log can use (a
+// table of more rows than a report can show, a gap longer than a year),
+// which would only cost memory or time.
+func (prm *Param) AtMost(max float64) *Param {
+	prm.max, prm.hasMax = max, true
+	return prm
+}
+
 // parse sets the parameter from its command-line text.
 func (prm *Param) parse(text string) error {
 	var v float64
 	if prm.isInt {
 		n, err := strconv.Atoi(strings.TrimSpace(text))
 		if err != nil {
+			if r := prm.Range(); r != "" && errors.Is(err, strconv.ErrRange) {
+				return fmt.Errorf("want %s, got %s", r, text)
+			}
 			return fmt.Errorf("want an integer, got %q", text)
 		}
 		v = float64(n)
@@ -88,8 +102,8 @@ func (prm *Param) parse(text string) error {
 		}
 		v = f
 	}
-	if prm.hasMin && v < prm.min {
-		return fmt.Errorf("want at least %s, got %s", strconv.FormatFloat(prm.min, 'g', -1, 64), text)
+	if prm.hasMin && v < prm.min || prm.hasMax && v > prm.max {
+		return fmt.Errorf("want %s, got %s", prm.Range(), strings.TrimSpace(text))
 	}
 	prm.set(v)
 	return nil
@@ -97,10 +111,16 @@ func (prm *Param) parse(text string) error {
 
 // Range says which values the parameter accepts beyond its type, or "".
 func (prm *Param) Range() string {
-	if !prm.hasMin {
-		return ""
+	num := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	switch {
+	case prm.hasMin && prm.hasMax:
+		return num(prm.min) + " to " + num(prm.max)
+	case prm.hasMin:
+		return "≥ " + num(prm.min)
+	case prm.hasMax:
+		return "≤ " + num(prm.max)
 	}
-	return "≥ " + strconv.FormatFloat(prm.min, 'g', -1, 64)
+	return ""
 }
 
 // declare returns a new analysis of info's kind with its parameters

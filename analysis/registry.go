@@ -134,7 +134,10 @@ func Select(only, skip []string) ([]Info, error) {
 // would not finish sooner, and would hold more scratch memory at the same
 // time. A section whose columns are missing is skipped with a one-line
 // reason; a failing or panicking analysis yields a section with Error set,
-// and never stops the others.
+// and never stops the others. Once ctx is cancelled, RunAll returns at
+// once, every section with the context's error: the sections not started
+// are not run, and those under way finish on their own goroutines, their
+// results dropped.
 func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 	out := make([]*Section, len(jobs))
 	order := make([]int, len(jobs))
@@ -153,12 +156,33 @@ func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				if err := ctx.Err(); err != nil {
+					// Cancelled: the sections not started are not run.
+					out[i] = &Section{ID: jobs[i].Info.Name, Title: jobs[i].Info.Title, Doc: jobs[i].Info.Doc, Error: err.Error()}
+					continue
+				}
 				out[i] = runOne(ctx, in, jobs[i])
 			}
 		}()
 	}
-	wg.Wait()
-	return out
+	finished := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return out
+	case <-ctx.Done():
+		// Cancelled: the sections under way are not waited for (they end
+		// on their own, their results unread); every section is returned
+		// with the context's error, in a slice of its own.
+		cancelled := make([]*Section, len(jobs))
+		for i, job := range jobs {
+			cancelled[i] = &Section{ID: job.Info.Name, Title: job.Info.Title, Doc: job.Info.Doc, Error: ctx.Err().Error()}
+		}
+		return cancelled
+	}
 }
 
 func runOne(ctx context.Context, in *Input, job Job) (s *Section) {

@@ -181,6 +181,11 @@ func TestParams(t *testing.T) {
 			if _, err := info.Configure(map[string]string{p.Name: p.Default}); err != nil {
 				t.Errorf("%s.%s: its own default %q is refused: %v", info.Name, p.Name, p.Default, err)
 			}
+			// Both ends bounded: an absurd value is a usage error that
+			// says the range, not a run that exhausts memory or time.
+			if !strings.Contains(p.Range(), " to ") {
+				t.Errorf("%s.%s: range %q, want both a least and a largest value", info.Name, p.Name, p.Range())
+			}
 		}
 	}
 	if declared < 5 {
@@ -196,7 +201,12 @@ func TestParams(t *testing.T) {
 		{sizes, map[string]string{"z": "2.5", "top": "5"}, ""},
 		{sizes, map[string]string{"zz": "2"}, "unknown parameter sizes.zz (known: z (float, default 3), top (int, default 20))"},
 		{sizes, map[string]string{"top": "2.5"}, "parameter sizes.top (int): want an integer, got \"2.5\""},
-		{sizes, map[string]string{"top": "0"}, "want at least 1"},
+		{sizes, map[string]string{"top": "0"}, "parameter sizes.top (int): want 1 to 1000, got 0"},
+		{sizes, map[string]string{"top": "1001"}, "want 1 to 1000, got 1001"},
+		{sizes, map[string]string{"top": "99999999999999999999999"}, "want 1 to 1000, got 99999999999999999999999"},
+		{sizes, map[string]string{"z": "1e300"}, "want 0 to 1000, got 1e300"},
+		{sizes, map[string]string{"z": "-1"}, "want 0 to 1000"},
+		{sizes, map[string]string{"top": "1000", "z": "1000"}, ""},
 		{sizes, map[string]string{"z": "NaN"}, "want a number"},
 		{sizes, map[string]string{"z": "three"}, "want a number"},
 		{overview, map[string]string{"top": "1"}, "section overview has no parameters"},

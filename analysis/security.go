@@ -28,7 +28,7 @@ type security struct {
 var _ Configurable = (*security)(nil)
 
 func (a *security) Params(p *Params) {
-	p.Int(&a.top, "top", 1000, "how many rows the probe tables keep").AtLeast(1)
+	p.Int(&a.top, "top", 1000, "how many rows the probe tables keep").AtLeast(1).AtMost(1_000_000)
 }
 
 // probeFamily is a kind of scanner target, recognised on the lower-cased URI

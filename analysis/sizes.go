@@ -31,8 +31,8 @@ type sizes struct {
 var _ Configurable = (*sizes)(nil)
 
 func (a *sizes) Params(p *Params) {
-	p.Float(&a.z, "z", 3, "the |z-score| from which an IP is listed as an outlier").AtLeast(0)
-	p.Int(&a.top, "top", 20, "how many IPs the plot shows").AtLeast(1)
+	p.Float(&a.z, "z", 3, "the |z-score| from which an IP is listed as an outlier").AtLeast(0).AtMost(1000)
+	p.Int(&a.top, "top", 20, "how many IPs the plot shows").AtLeast(1).AtMost(1000)
 }
 
 // ipSize is one IP's row of size_by_ip.

@@ -30,7 +30,7 @@ type statusCodes struct {
 var _ Configurable = (*statusCodes)(nil)
 
 func (a *statusCodes) Params(p *Params) {
-	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, IP) rows the redirects table keeps, most frequent first").AtLeast(1)
+	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, IP) rows the redirects table keeps, most frequent first").AtLeast(1).AtMost(1_000_000)
 }
 
 func statusClass(code string) string {

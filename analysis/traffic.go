@@ -35,9 +35,9 @@ const maxPlotPoints = 2000
 var _ Configurable = (*traffic)(nil)
 
 func (a *traffic) Params(p *Params) {
-	p.Int(&a.gapMinutes, "gap_minutes", 5, "the shortest run of minutes without requests reported as a gap").AtLeast(1)
-	p.Float(&a.gapExpected, "gap_expected", 20, "the requests a gap must have been expected to hold (exp(-20) ≈ 2e-9)").AtLeast(1)
-	p.Int(&a.burstMinutes, "burst_minutes", 15, "minutes before a gap searched for a burst of errors").AtLeast(1)
+	p.Int(&a.gapMinutes, "gap_minutes", 5, "the shortest run of minutes without requests reported as a gap").AtLeast(1).AtMost(366 * 24 * 60)
+	p.Float(&a.gapExpected, "gap_expected", 20, "the requests a gap must have been expected to hold (exp(-20) ≈ 2e-9)").AtLeast(1).AtMost(700)
+	p.Int(&a.burstMinutes, "burst_minutes", 15, "minutes before a gap searched for a burst of errors").AtLeast(1).AtMost(24 * 60)
 }
 
 // gapOptions are the detection's options with the section's parameters.

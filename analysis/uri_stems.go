@@ -26,7 +26,7 @@ type uriStems struct {
 var _ Configurable = (*uriStems)(nil)
 
 func (a *uriStems) Params(p *Params) {
-	p.Int(&a.top, "top", 20, "how many stems the plot shows").AtLeast(1)
+	p.Int(&a.top, "top", 20, "how many stems the plot shows").AtLeast(1).AtMost(1000)
 }
 
 func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {

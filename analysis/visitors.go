@@ -30,7 +30,7 @@ type visitors struct {
 var _ Configurable = (*visitors)(nil)
 
 func (a *visitors) Params(p *Params) {
-	p.Int(&a.top, "top", 1000, "how many rows the referring-site table keeps").AtLeast(1)
+	p.Int(&a.top, "top", 1000, "how many rows the referring-site table keeps").AtLeast(1).AtMost(1_000_000)
 }
 
 // Kinds of requested resource, by the stem's extension.

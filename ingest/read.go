@@ -335,6 +335,9 @@ func (rd *sourceReader) read() {
 		return
 	}
 	defer rc.Close()
+	// A read blocked on a pipe or a FIFO that is not written to ends
+	// when the source is closed: close it when ctx is cancelled.
+	defer context.AfterFunc(rd.ctx, func() { rc.Close() })()
 	r, closeDecoder, comp, pos, err := decompressed(rc)
 	rd.st.Compression = comp
 	if err != nil {

@@ -1,12 +1,19 @@
 package report
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
@@ -156,45 +163,317 @@ const defaultFilesDir = "report_files"
 // For a format with Companions, plot and table files a previous run left
 // in the companion folder and this one did not write are removed.
 func WriteFile(path string, f Format, r *Report, opt Options) error {
+	return WriteFileContext(context.Background(), path, f, r, opt)
+}
+
+// WriteFileContext is WriteFile that stops when ctx is cancelled: the
+// write in progress is abandoned, its temporary files are removed, and
+// whatever was at path (and in its companion folder) is left as it was.
+func WriteFileContext(ctx context.Context, path string, f Format, r *Report, opt Options) error {
+	p, err := Prepare(ctx, path, f, r, opt)
+	if err != nil {
+		return err
+	}
+	return p.Commit()
+}
+
+// Pending is a report rendered into temporary files beside its path, with
+// its companion files, not yet in place: Commit puts them there, Discard
+// removes them. Nothing at the report's path or in its companion folder
+// changes before Commit.
+//
+// The files are created with mode 0666 less the umask, or, when the report
+// or a companion file exists, with that file's permissions less the umask:
+// never wider than the file they replace.
+type Pending struct {
+	path    string
+	tmp     *tempFile
+	files   []*tempFile // companion files, in the order rendered
+	dirs    []string    // folders made for the companion files, deepest last
+	stale   []string    // globs of the previous run's plot and table files, when f has Companions
+	settled bool
+}
+
+// Prepare renders r in format f into a temporary file beside path, and
+// its companion files into temporary files beside theirs. It checks ctx as
+// it writes; on cancellation or any error it removes what it made and
+// returns the error.
+func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options) (p *Pending, err error) {
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(path)
-	written := map[string]bool{}
-	// The report goes to a temporary file, renamed once this returns,
-	// and the companion files go into place before that.
-	err := writeAtomic(path, func(w io.Writer) error {
-		files, err := f.Render(w, r, opt)
+	p = &Pending{path: path}
+	defer func() {
 		if err != nil {
+			p.Discard()
+			p = nil
+		}
+	}()
+	if p.tmp, err = createTemp(path); err != nil {
+		return p, err
+	}
+	files, err := f.Render(&ctxWriter{ctx: ctx, w: p.tmp.f}, r, opt)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return p, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := p.tmp.finish(); err != nil {
+		return p, fmt.Errorf("writing %s: %w", path, err)
+	}
+	for _, cf := range files {
+		name := filepath.FromSlash(cf.Name)
+		if !filepath.IsLocal(name) {
+			return p, fmt.Errorf("companion file %q is not inside the report's directory", cf.Name)
+		}
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		cp := filepath.Join(dir, name)
+		if err := p.mkdirs(filepath.Dir(cp)); err != nil {
+			return p, err
+		}
+		t, err := createTemp(cp)
+		if err != nil {
+			return p, err
+		}
+		p.files = append(p.files, t)
+		if _, err := t.f.Write(cf.Data); err != nil {
+			return p, fmt.Errorf("writing %s: %w", cp, err)
+		}
+		if err := t.finish(); err != nil {
+			return p, fmt.Errorf("writing %s: %w", cp, err)
+		}
+	}
+	if f.Companions {
+		files := filepath.Join(dir, filepath.FromSlash(opt.FilesDir))
+		p.stale = []string{filepath.Join(files, plotFilePrefix+"*.svg"), filepath.Join(files, tableFilePrefix+"*.csv")}
+	}
+	return p, nil
+}
+
+// mkdirs makes dir and the folders above it that are missing, and notes
+// the ones it made, for Discard.
+func (p *Pending) mkdirs(dir string) error {
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := p.mkdirs(parent); err != nil {
 			return err
 		}
-		for _, cf := range files {
-			name := filepath.FromSlash(cf.Name)
-			if !filepath.IsLocal(name) {
-				return fmt.Errorf("companion file %q is not inside the report's directory", cf.Name)
+	}
+	if err := os.Mkdir(dir, 0o777); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
+				return nil
 			}
-			p := filepath.Join(dir, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			if err := WriteFileAtomic(p, cf.Data); err != nil {
-				return err
-			}
-			written[p] = true
 		}
-		return nil
-	})
-	if err != nil || !f.Companions {
 		return err
 	}
-	old, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), plotFilePrefix+"*.svg"))
-	tables, _ := filepath.Glob(filepath.Join(dir, filepath.FromSlash(opt.FilesDir), tableFilePrefix+"*.csv"))
-	for _, p := range append(old, tables...) {
-		if !written[p] {
-			os.Remove(p)
+	p.dirs = append(p.dirs, dir)
+	temps.add(dir)
+	return nil
+}
+
+// Commit renames the companion files into place, then the report, and
+// syncs their folders, so that the report never links to a file that is
+// not there yet and survives a crash once Commit returns. Plot and table
+// files a previous run left in the companion folder and this one did not
+// write are removed.
+func (p *Pending) Commit() error {
+	if p.settled {
+		return errors.New("report: Commit of a settled write")
+	}
+	written := map[string]bool{}
+	syncDirs := map[string]bool{}
+	for _, t := range append(p.files, p.tmp) {
+		if err := t.rename(); err != nil {
+			p.Discard()
+			return err
+		}
+		written[t.path] = true
+		syncDirs[filepath.Dir(t.path)] = true
+	}
+	p.settled = true
+	for _, d := range p.dirs {
+		temps.remove(d)
+		syncDirs[filepath.Dir(d)] = true
+	}
+	var err error
+	for d := range syncDirs {
+		err = errors.Join(err, syncDir(d))
+	}
+	for _, glob := range p.stale {
+		old, _ := filepath.Glob(glob)
+		for _, f := range old {
+			if !written[f] {
+				os.Remove(f)
+			}
 		}
 	}
+	return err
+}
+
+// Discard removes the temporary files and the folders Prepare made; the
+// files that were in place stay as they were. It is a no-op after Commit.
+func (p *Pending) Discard() {
+	if p == nil || p.settled {
+		return
+	}
+	p.settled = true
+	for _, t := range append(p.files, p.tmp) {
+		t.discard()
+	}
+	for i := len(p.dirs) - 1; i >= 0; i-- {
+		os.Remove(p.dirs[i]) // only if empty: it may have gained files of another writer
+		temps.remove(p.dirs[i])
+	}
+}
+
+// ctxWriter fails its writes once ctx is cancelled, so that a renderer
+// stops at its next write.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c *ctxWriter) Write(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(b)
+}
+
+// tempFile is a file being written beside its destination, path.
+type tempFile struct {
+	path string
+	name string // the temporary file's path
+	f    *os.File
+	done bool // renamed or removed
+}
+
+// createTemp creates a temporary file beside path, with the mode of the
+// file at path if there is one, else 0666, the umask applied by the
+// system. It is registered for RemoveTemporary until it is renamed or
+// removed.
+func createTemp(path string) (*tempFile, error) {
+	perm := fs.FileMode(0o666)
+	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			return nil, fmt.Errorf("%s exists and is not a regular file", path)
+		}
+		perm = st.Mode().Perm()
+	}
+	dir, base := filepath.Split(path)
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(uint64(rand.Uint32()), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := &tempFile{path: path, name: name, f: f}
+		temps.add(name)
+		return t, nil
+	}
+	return nil, fmt.Errorf("writing %s: cannot create a temporary file beside it", path)
+}
+
+// finish flushes the file to the disk and closes it.
+func (t *tempFile) finish() error {
+	if err := t.f.Sync(); err != nil {
+		return err
+	}
+	return t.f.Close()
+}
+
+// rename puts the finished file in place: the folder is synced before the
+// rename (the temporary file's entry) and, by Commit, after it.
+func (t *tempFile) rename() error {
+	if err := syncDir(filepath.Dir(t.name)); err != nil {
+		return err
+	}
+	if err := os.Rename(t.name, t.path); err != nil {
+		return err
+	}
+	t.done = true
+	temps.remove(t.name)
 	return nil
+}
+
+func (t *tempFile) discard() {
+	if t == nil || t.done {
+		return
+	}
+	t.f.Close()
+	os.Remove(t.name)
+	t.done = true
+	temps.remove(t.name)
+}
+
+// syncDir flushes a folder's entries to the disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, errors.ErrUnsupported) {
+		return nil // a file system that cannot sync a folder
+	}
+	return err
+}
+
+// tempSet is the temporary files and folders being written, for
+// RemoveTemporary.
+type tempSet struct {
+	mu    sync.Mutex
+	names map[string]bool
+}
+
+var temps = &tempSet{names: map[string]bool{}}
+
+func (s *tempSet) add(name string) {
+	s.mu.Lock()
+	s.names[name] = true
+	s.mu.Unlock()
+}
+
+func (s *tempSet) remove(name string) {
+	s.mu.Lock()
+	delete(s.names, name)
+	s.mu.Unlock()
+}
+
+// RemoveTemporary removes the temporary files (and the companion folders
+// made for them) of the writes in progress, for a program that must exit
+// at once, on a second interrupt, without waiting for them to stop.
+func RemoveTemporary() {
+	temps.mu.Lock()
+	defer temps.mu.Unlock()
+	var dirs []string
+	for name := range temps.names {
+		if st, err := os.Lstat(name); err == nil && st.IsDir() {
+			dirs = append(dirs, name)
+			continue
+		}
+		os.Remove(name)
+	}
+	slices.SortFunc(dirs, func(a, b string) int { return len(b) - len(a) }) // deepest first
+	for _, d := range dirs {
+		os.Remove(d)
+	}
 }
 
 var formats []Format
@@ -228,42 +507,26 @@ func FormatNames() []string {
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a reader never sees a partial file.
+// directory and a rename, so a reader never sees a partial file. The mode
+// is as for Pending.
 func WriteFileAtomic(path string, data []byte) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
-
-// writeAtomic is WriteFileAtomic for content written by write, which may
-// stream it rather than hold it all in memory. If write fails, nothing is
-// left at path.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	t, err := createTemp(path)
 	if err != nil {
 		return err
 	}
-	name := tmp.Name()
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		os.Remove(name)
+	if _, err := t.f.Write(data); err != nil {
+		t.discard()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
+	if err := t.finish(); err != nil {
+		t.discard()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.Chmod(name, 0o644); err != nil {
-		os.Remove(name)
+	if err := t.rename(); err != nil {
+		t.discard()
 		return err
 	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return err
-	}
-	return nil
+	return syncDir(filepath.Dir(path))
 }
 
 // LogSources is the number of sources read as logs: inputs found in a

@@ -25,7 +25,7 @@ func loadConfigFile(path string, none bool, stderr io.Writer) (*logbook.ConfigFi
 			return nil, nil
 		}
 		path = defaultConfigFile
-		fmt.Fprintf(stderr, "logbook: reading the options in %s (--no-config to leave it)\n", path)
+		fmt.Fprintf(stderr, "logbook: reading the options in %s (--no-config to leave it)\n", termSafe(path))
 	}
 	f, err := logbook.LoadConfigFile(path)
 	if err != nil {
@@ -113,6 +113,6 @@ func runInit(args []string, stderr io.Writer) error {
 	if err := logbook.WriteStarterConfig(path); err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "logbook: wrote %s; edit it, then run logbook report\n", path)
+	fmt.Fprintf(stderr, "logbook: wrote %s; edit it, then run logbook report\n", termSafe(path))
 	return nil
 }

@@ -453,3 +453,35 @@ func TestGoAccessFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagLimits: numeric flags and parameters outside what a run can use
+// are usage errors that say the range, before anything is read; the ends
+// of the ranges are accepted.
+func TestFlagLimits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "1000000000"}, "workers: want 1 to 256, or 0 for one per core; got 1000000000"},
+		{[]string{"--workers", "-1"}, "want 1 to 256"},
+		{[]string{"--workers", "257"}, "want 1 to 256"},
+		{[]string{"--param", "sizes.top=1000000000"}, "parameter sizes.top (int): want 1 to 1000, got 1000000000"},
+		{[]string{"--param", "not_found.top=0"}, "want 1 to 1000000, got 0"},
+		{[]string{"--param", "traffic.gap_minutes=100000000000"}, "want 1 to 527040"},
+		{[]string{"--param", "traffic.gap_expected=1e300"}, "want 1 to 700"},
+		{[]string{"--param", "traffic.burst_minutes=-5"}, "want 1 to 1440"},
+	} {
+		// The input does not exist: a usage error must come first.
+		args := append(append([]string{"report", "-o", filepath.Join(t.TempDir(), "r.json")}, c.args...), "/nonexistent/log")
+		_, stderr, err := runCLI(t, "", args...)
+		if exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: exit %d, err %v, want a usage error containing %q\n%s", c.args, exitCode(err), err, c.want, stderr)
+		}
+	}
+	for _, ok := range [][]string{{"--workers", "256"}, {"--workers", "0"}, {"--param", "sizes.top=1000"}, {"--param", "traffic.gap_expected=700"}} {
+		out := filepath.Join(t.TempDir(), "r.json")
+		if _, stderr, err := runCLI(t, combinedLines, append(append([]string{"report", "-o", out}, ok...), "-")...); err != nil {
+			t.Errorf("%q: %v\n%s", ok, err, stderr)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // sections named, their parameters with type, default and doc.
 func listSections(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("logbook sections", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	quietFlags(fs, stderr)
 	verbose := fs.Bool("v", false, "list each section's parameters")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -197,7 +197,6 @@ func (p paramFlag) Set(v string) error {
 // outputs and maps the outcome to an exit status.
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("logbook report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	cfg := logbook.Config{Stdin: stdin, Params: map[string]string{}}
 	var (
 		out, now, cpuprofile   string
@@ -239,11 +238,14 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
-	fs.IntVar(&cfg.Workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
+	fs.IntVar(&cfg.Workers, "workers", 0, fmt.Sprintf("parsing goroutines (`n`, 1 to %d); default: one per core", logbook.MaxWorkers))
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
+	quietFlags(fs, stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	// Flags may come before, between or after the inputs.
 	for {
@@ -314,6 +316,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	defer progressDone()
 
 	outcome, err := logbook.Run(ctx, cfg)
+	if err == nil {
+		err = ctx.Err()
+	}
 	progressDone()
 	if err != nil {
 		return exitFor(err)
@@ -323,19 +328,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			fmt.Fprintf(stderr, "logbook: timing:   section %-14s %s\n", s.ID, s.Elapsed.Round(time.Millisecond))
 		}
 	}
-	err = outcome.Write(stdout, func(o logbook.Output) {
-		fmt.Fprintf(stderr, "logbook: wrote %s\n", o.Path)
+	err = outcome.WriteContext(ctx, stdout, func(o logbook.Output) {
 		clock.lap("wrote " + o.Format)
+	}, func(o logbook.Output) {
+		fmt.Fprintf(stderr, "logbook: wrote %s\n", termSafe(o.Path))
 	})
 	if err != nil {
 		return err
-	}
-	if timings {
-		for _, o := range cfg.Outputs {
-			if o.Path == "-" {
-				clock.lap("wrote " + o.Format)
-			}
-		}
 	}
 	// The report is written; now say what went wrong, if anything: what
 	// does not fail the run as a note, the rest as the error, inputs that
@@ -345,9 +344,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	for _, p := range outcome.Problems {
 		switch {
 		case !p.Fails:
-			fmt.Fprintln(stderr, "logbook:", p.Message)
+			fmt.Fprintln(stderr, "logbook:", termSafe(p.Message))
 		case p.Kind == logbook.InputMissing:
-			fmt.Fprintln(stderr, "logbook:", p.Message)
+			fmt.Fprintln(stderr, "logbook:", termSafe(p.Message))
 			missing++
 		default:
 			failed = append(failed, p.Message)
@@ -357,7 +356,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		failed = append(failed, fmt.Sprintf("%s could not be found or listed", analysis.Count(missing, "input")))
 	}
 	if len(failed) > 0 {
-		return errors.New(strings.Join(failed, "\nlogbook: "))
+		return lines(failed)
 	}
 	if fired := outcome.Fired(); len(fired) > 0 {
 		var msgs []string
@@ -367,6 +366,39 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return &exitError{code: 3, err: errors.New(strings.Join(msgs, "\nlogbook: "))}
 	}
 	return nil
+}
+
+// lines is an error of several lines, each of outside text: main prints
+// each escaped (termSafe) after "logbook: ".
+type lines []string
+
+func (l lines) Error() string { return strings.Join(l, "\nlogbook: ") }
+
+// errorText is err's message as main prints it after "logbook: ", escaped
+// for the terminal line by line.
+func errorText(err error) string {
+	var l lines
+	if !errors.As(err, &l) {
+		return termSafe(err.Error())
+	}
+	out := make([]string, len(l))
+	for i, s := range l {
+		out[i] = termSafe(s)
+	}
+	return strings.Join(out, "\nlogbook: ")
+}
+
+// quietFlags keeps the flag package from printing a parse error on w
+// unescaped (an unknown flag's name is not quoted): the error is returned
+// and main prints it through termSafe; the usage text is still printed.
+func quietFlags(fs *flag.FlagSet, w io.Writer) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage of %s:\n", fs.Name())
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
 }
 
 // goaccessSpec folds GoAccess's --date-format, --time-format and
