@@ -173,7 +173,9 @@ func runOne(ctx context.Context, in *Input, job Job) (s *Section) {
 		}
 		s.Elapsed = time.Since(start)
 	}()
-	if missing := in.Frame.Columns().Missing(info.Needs); len(missing) > 0 {
+	// Filled, not Columns: a column a source declared (a JSON layout's)
+	// but never wrote is as absent as one it never had.
+	if missing := in.Frame.Filled().Missing(info.Needs); len(missing) > 0 {
 		base.Skipped = fmt.Sprintf("skipped: these logs have no %s column%s", strings.Join(missing, ", "), plural(len(missing)))
 		return base
 	}
