@@ -139,7 +139,7 @@ func Detect(data []byte) (*Format, error) {
 // A choice that is not sure may change with more data.
 func detect(data []byte) (best *Format, sure bool, err error) {
 	counts := make([]int, len(formats))
-	var first []byte
+	var first [][]byte // the first lines, for the error
 	n, bestN := 0, 0
 	pick := func() {
 		best, bestN = nil, 0
@@ -161,8 +161,8 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if n == 0 {
-			first = line
+		if len(first) < 3 {
+			first = append(first, line)
 		}
 		n++
 		for i, f := range formats {
@@ -182,12 +182,8 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 	pick()
 	sure = n >= sniffMaxLines
 	if best == nil {
-		s := string(first)
-		if len(s) > 80 {
-			s = s[:80] + "..."
-		}
-		return nil, sure, fmt.Errorf("not a recognised access log (formats tried: %s; first line %q)",
-			strings.Join(FormatNames(), ", "), s)
+		return nil, sure, fmt.Errorf("not a recognised access log: %s (formats tried: %s)",
+			describeUnknown(first), strings.Join(FormatNames(), ", "))
 	}
 	return best, sure, nil
 }
