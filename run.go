@@ -37,6 +37,9 @@ const (
 	// FieldsSkipped: a format string names fields logbook does not read;
 	// they are matched by position and left out. A note, not a failure.
 	FieldsSkipped
+	// ZonelessTimes: a source's times carry no zone (HAProxy) and were
+	// read in Config.LogTimeZone, or as UTC. A note, not a failure.
+	ZonelessTimes
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -131,6 +134,13 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	gc.percent(15)
 	phase("freed the read's buffers")
 
+	// Times written without a zone are the server's clock: shift them to
+	// --log-tz, and say what was assumed.
+	notes := zonelessTimes(res, p.logLoc)
+	for _, n := range notes {
+		out.Problems = append(out.Problems, Problem{Kind: ZonelessTimes, Message: n.msg})
+	}
+
 	// Select: the records the report covers. Every record read, until
 	// time windows and filters come here.
 
@@ -138,10 +148,16 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	loc := p.loc
 	if loc == nil {
 		loc = fr.Location()
+		if len(notes) > 0 && notes[0].first && p.logLoc != nil {
+			loc = p.logLoc // the log's own zone, as --log-tz says
+		}
 	}
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s))
+	}
+	for _, n := range notes {
+		in.Sources[n.source].Notes = append(in.Sources[n.source].Notes, n.msg)
 	}
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {

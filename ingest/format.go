@@ -72,6 +72,10 @@ type Format struct {
 	newParser func(header []byte) parser
 	// headerPrefix marks directive lines that carry over to later chunks.
 	headerPrefix []byte
+	// Zoneless says the format's times carry no zone (HAProxy's accept
+	// date): they are read as if in UTC, and the caller shifts them to
+	// the zone the server's clock was in when it knows it.
+	Zoneless bool
 }
 
 var formats []*Format

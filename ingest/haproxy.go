@@ -27,7 +27,9 @@ import (
 // pid - - ", or none: "log stdout format raw") is skipped: the record
 // starts at the first " [dd/Mon/yyyy:HH:MM:SS.mmm] " after an ip:port. The
 // time, year included, is the accept date, which HAProxy writes in local
-// time without a zone: it is read as UTC (offset 0). Milliseconds are
+// time without a zone: it is read as UTC (offset 0), and the Format says
+// so (Zoneless), so that the run notes it and shifts the times to
+// --log-tz when given (logzone.go in the root package). Milliseconds are
 // dropped (the frame keeps seconds).
 //
 // Columns: IP (the client, port dropped), Router (the frontend, without the
@@ -47,6 +49,7 @@ func init() {
 		Doc:       `HAProxy HTTP log (option httplog), with or without a syslog prefix: timers TR/Tw/Tc/Tr/Ta`,
 		sniff:     sniffHAProxy,
 		newParser: func([]byte) parser { return &haproxyParser{cols: cols} },
+		Zoneless:  true,
 	})
 }
 

@@ -168,6 +168,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*listFlag)(&cfg.Sections), "sections", "only these `sections`, comma-separated (see logbook sections)")
 	fs.Var((*listFlag)(&cfg.Skip), "skip", "leave out these `sections`, comma-separated")
 	fs.StringVar(&cfg.TimeZone, "tz", "", "count days and hours in this `zone` (UTC, +0200, Europe/Berlin); default: the log's own offset")
+	fs.StringVar(&cfg.LogTimeZone, "log-tz", "", "the `zone` of the server's clock, for log times written without one (HAProxy); default: UTC")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
