@@ -221,6 +221,22 @@ var jsonKeys = [jcNum]map[string]jsonTarget{
 		"upstream_status":        {kind: jtStatus, str: frame.TargetStatus, prio: 3, flags: jfLast},
 		"msg":                    {kind: jtMsg},
 		"message":                {kind: jtMsg},
+		"date":                   jTime(6), // ballcone's log_format: "date": "$time_iso8601"
+		"ua":                     jStr(frame.UserAgent, 5, 0),
+		"body_bytes":             jNum(frame.Bytes, 2, 1, 0),
+
+		// Datadog's standard attributes, flat dotted keys as nginx
+		// log_format escape=json configurations write them
+		// (docs.datadoghq.com/standard-attributes).
+		"http.url":              {kind: jtURL, prio: 3},
+		"http.method":           jStr(frame.Method, 4, 0),
+		"http.status_code":      {kind: jtStatus, str: frame.Status, prio: 3},
+		"http.referer":          jStr(frame.Referer, 4, 0),
+		"http.useragent":        jStr(frame.UserAgent, 4, 0),
+		"http.user_agent":       jStr(frame.UserAgent, 4, 0),
+		"network.client.ip":     jStr(frame.IP, 2, jfIPList),
+		"network.bytes_written": jNum(frame.Bytes, 3, 1, 0),
+		"network.bytes_read":    jNum(frame.RequestBytes, 3, 1, 0),
 
 		// Traefik (docs: observability/access-logs, "JSON format").
 		"ClientHost":                jStr(frame.IP, 2, 0),
