@@ -495,7 +495,9 @@ func (p *jsonParser) object(b []byte, i, ctx int, r *frame.Row, depth int) (int,
 			}
 			goto next
 		}
-		if t.kind == jtHeader || t.kind == jtHeaderXF {
+		if t.kind == jtHeader || t.kind == jtHeaderXF || (t.kind == jtStr && p.m != nil) {
+			// A mapping reads an array of strings as Caddy's headers
+			// are read: the first value.
 			if i < len(b) && b[i] == '[' {
 				i, err = p.header(b, i, t, r, depth+1)
 				if err != nil {

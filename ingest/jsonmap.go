@@ -31,6 +31,9 @@ import (
 // string with its own unit ("1.5ms", "0.012s") says its own. Byte columns
 // take no unit.
 //
+// A string column's key may hold an array of strings (Caddy's headers):
+// the first is read.
+//
 // A line is a record when it is a JSON object with the time key, the status
 // key if status is mapped, and one of the request keys (request, method,
 // path, uri_stem, url) if any is mapped; otherwise it is malformed, naming

@@ -71,3 +71,15 @@ func TestJSONMappingColumns(t *testing.T) {
 		t.Errorf("parse: %v %v stem %q ip %q time %d", k, err, r.Str[frame.Stem], r.Str[frame.IP], r.Time)
 	}
 }
+
+// BenchmarkParseJSONMapped: Caddy's lines read through a user's mapping of
+// their nested keys.
+func BenchmarkParseJSONMapped(b *testing.B) {
+	lines, size := benchLines(4096, caddyJSONLine)
+	f, err := ParseFormat("json:time=ts,ip=request.client_ip,method=request.method,path=request.uri,protocol=request.proto," +
+		"host=request.host,user_agent=request.headers.User-Agent,status=status,bytes=size,time_taken=duration:s")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchParse(b, f, nil, lines, size)
+}
