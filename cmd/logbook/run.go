@@ -113,6 +113,7 @@ func listFormats(w io.Writer) error {
 	for _, f := range ingest.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Doc)
 	}
+	fmt.Fprintf(tw, "  %s\t%s\n", "json:COLUMN=KEY,...", "JSON lines with the keys you name, e.g. json:time=ts,ip=client_ip,path=req.uri,status=code,time_taken=duration:ms (forced, never detected)")
 	fmt.Fprintln(tw, "output formats (--format, or the extension of -o):")
 	for _, f := range report.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Ext)
@@ -161,7 +162,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	)
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
-	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
+	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...', or JSON keys: json:'time=ts,status=code,path=req.uri'")
 	fs.StringVar(&dateFormat, "date-format", "", "with --log-format goaccess:...: the date `layout`, as GoAccess's --date-format (e.g. %d/%b/%Y)")
 	fs.StringVar(&timeFormat, "time-format", "", "with --log-format goaccess:...: the time `layout`, as GoAccess's --time-format (e.g. %H:%M:%S)")
 	fs.StringVar(&datetimeFormat, "datetime-format", "", "with --log-format goaccess:...: the date and time `layout`, as GoAccess's --datetime-format")
