@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,4 +83,25 @@ func BenchmarkParseJSONMapped(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchParse(b, f, nil, lines, size)
+}
+
+// FuzzJSONMapped holds the mapped JSON parser's line scanner and parallel
+// reader to each other (fuzzLines), on the mappings of testdata/json.txt.
+func FuzzJSONMapped(f *testing.F) {
+	all := allCases(f)
+	var specs []string
+	for name := range all {
+		if strings.HasPrefix(name, "json:") {
+			specs = append(specs, name)
+		}
+	}
+	slices.Sort(specs)
+	for i, name := range specs {
+		for _, c := range all[name] {
+			f.Add(uint8(i), uint8(0), []byte(c.text()))
+		}
+	}
+	f.Fuzz(func(t *testing.T, spec, chunk uint8, data []byte) {
+		fuzzLines(t, specs[int(spec)%len(specs)], chunk, data)
+	})
 }
