@@ -2,6 +2,7 @@ package logbook
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/logbook/logbook/ingest"
@@ -11,7 +12,31 @@ import (
 type zoneNote struct {
 	source int  // index in the read's sources
 	first  bool // the source holds the frame's first record
-	msg    string
+	name   string
+	msg    string // without the source's name
+}
+
+// zoneProblems says the notes once per distinct note, with the sources it
+// concerns (a folder of rotated logs gets one line, not one per file).
+func zoneProblems(notes []zoneNote) []Problem {
+	var order []string
+	names := map[string][]string{}
+	for _, n := range notes {
+		if names[n.msg] == nil {
+			order = append(order, n.msg)
+		}
+		names[n.msg] = append(names[n.msg], n.name)
+	}
+	var out []Problem
+	for _, m := range order {
+		src := names[m]
+		who := strings.Join(src, ", ")
+		if len(src) > 3 {
+			who = fmt.Sprintf("%s, %s and %d more sources", src[0], src[1], len(src)-2)
+		}
+		out = append(out, Problem{Kind: ZonelessTimes, Message: who + ": " + m})
+	}
+	return out
 }
 
 // zonelessTimes finds the sources read in a format whose times carry no
@@ -47,19 +72,20 @@ func zonelessTimes(res *ingest.Result, loc *time.Location) []zoneNote {
 		n := zoneNote{source: i, first: start == 0}
 		switch {
 		case loc == nil:
-			n.msg = fmt.Sprintf("%s: %s logs write their times without a zone; they were read as UTC (--log-tz ZONE gives the zone of the server's clock)",
-				s.Name, s.Format)
+			n.msg = fmt.Sprintf("%s logs write their times without a zone; they were read as UTC (--log-tz ZONE gives the zone of the server's clock)",
+				s.Format)
 		case !all:
-			n.msg = fmt.Sprintf("%s: its %s times carry no zone and were read as UTC, not as %s: the source changed format part-way",
-				s.Name, s.Format, loc)
+			n.msg = fmt.Sprintf("the %s times carry no zone and were read as UTC, not as %s: the source changed format part-way",
+				s.Format, loc)
 		default:
 			shiftWallClock(res.Frame.Time[start:row], loc)
 			if n.first {
 				_, off := time.Unix(res.Frame.Time[start], 0).In(loc).Zone()
 				res.Frame.Offset = int32(off)
 			}
-			n.msg = fmt.Sprintf("%s: %s logs write their times without a zone; they were read as %s time (--log-tz)", s.Name, s.Format, loc)
+			n.msg = fmt.Sprintf("%s logs write their times without a zone; they were read as %s time (--log-tz)", s.Format, loc)
 		}
+		n.name = s.Name
 		notes = append(notes, n)
 	}
 	return notes

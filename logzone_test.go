@@ -2,6 +2,8 @@ package logbook
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +94,42 @@ func TestShiftWallClock(t *testing.T) {
 		if ts[i] != want[i] {
 			t.Fatalf("row %d: %d, want %d", i, ts[i], want[i])
 		}
+	}
+}
+
+// TestZonelessNoteOnce: a folder of rotated HAProxy logs gets one note,
+// naming the first sources and counting the rest, not one per file.
+func TestZonelessNoteOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"haproxy.log", "haproxy.log.1", "haproxy.log.2", "haproxy.log.3"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(haproxyLines), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := Run(context.Background(), Config{Inputs: []string{dir}, Sections: []string{"overview"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, p := range out.Problems {
+		if p.Kind == ZonelessTimes {
+			msgs = append(msgs, p.Message)
+		}
+	}
+	want := filepath.Join(dir, "haproxy.log") + ", " + filepath.Join(dir, "haproxy.log.1") + " and 2 more sources: haproxy logs write their times without a zone"
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0], want) {
+		t.Errorf("zone notes = %q, want one starting %q", msgs, want)
+	}
+	n := 0
+	for _, c := range out.Report.Sections[0].Conclusions {
+		if strings.Contains(c, "without a zone") {
+			n++
+			if !strings.Contains(c, "and 2 more sources: haproxy logs write") {
+				t.Errorf("overview note = %q", c)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d overview notes, want 1: %q", n, out.Report.Sections[0].Conclusions)
 	}
 }

@@ -137,9 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// Times written without a zone are the server's clock: shift them to
 	// --log-tz, and say what was assumed.
 	notes := zonelessTimes(res, p.logLoc)
-	for _, n := range notes {
-		out.Problems = append(out.Problems, Problem{Kind: ZonelessTimes, Message: n.msg})
-	}
+	out.Problems = append(out.Problems, zoneProblems(notes)...)
 
 	// Select: the records the report covers. Every record read, until
 	// time windows and filters come here.

@@ -117,10 +117,25 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			Count(f.Len(), "request"), Count(read, "source"), Timestamp(first), Timestamp(last), Span(span),
 			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
 	}
+	// Notes, one sentence per distinct note, naming its sources (a folder
+	// of rotated HAProxy logs gets one, not one per file).
+	var notes []string
+	noteSrcs := map[string][]string{}
 	for _, src := range in.Sources {
 		for _, n := range src.Notes {
-			s.Conclude(Code(src.Name) + ": " + trimSource(src.Name, n) + ".")
+			n = trimSource(src.Name, n)
+			if noteSrcs[n] == nil {
+				notes = append(notes, n)
+			}
+			noteSrcs[n] = append(noteSrcs[n], Code(src.Name))
 		}
+	}
+	for _, n := range notes {
+		names := noteSrcs[n]
+		if len(names) > 3 {
+			names = append(names[:2:2], fmt.Sprintf("%d more sources", len(noteSrcs[n])-2))
+		}
+		s.Conclude(List(names) + ": " + n + ".")
 	}
 	if malformed > 0 {
 		var names []string
