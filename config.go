@@ -80,6 +80,10 @@ type Config struct {
 	// as "+0200", or a zone such as "Europe/Berlin". Empty means the
 	// offset the log was written in (its first record's).
 	TimeZone string
+	// LogTimeZone is the zone the server's clock was in, for log times
+	// written without a zone (HAProxy's accept date): "UTC", an offset or
+	// a zone name. Empty means UTC, and the report says it was assumed.
+	LogTimeZone string
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
@@ -145,6 +149,7 @@ type plan struct {
 	logFormat *ingest.Format // nil: detect per source
 	jobs      []analysis.Job
 	loc       *time.Location // nil: the log's own offset
+	logLoc    *time.Location // nil: zone-less log times are UTC
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -208,6 +213,11 @@ func (c *Config) compile() (*plan, error) {
 	if c.TimeZone != "" {
 		if p.loc, err = ParseZone(c.TimeZone); err != nil {
 			return nil, usagef("time zone: %v", err)
+		}
+	}
+	if c.LogTimeZone != "" {
+		if p.logLoc, err = ParseZone(c.LogTimeZone); err != nil {
+			return nil, usagef("log time zone: %v", err)
 		}
 	}
 	p.generated = c.Now

@@ -40,6 +40,7 @@ type configFile struct {
 	Inputs    []string `toml:"inputs"`
 	LogFormat string   `toml:"log_format"`
 	TimeZone  string   `toml:"time_zone"`
+	LogTZ     string   `toml:"log_time_zone"`
 	Workers   int      `toml:"workers"`
 	Window    struct {
 		Since   string `toml:"since"`
@@ -77,7 +78,7 @@ type configFile struct {
 
 // fileKeys maps each key of the file to the flag it stands for.
 var fileKeys = map[string]string{
-	"title": "title", "notes": "notes", "inputs": "", "log_format": "log-format", "time_zone": "tz", "workers": "workers",
+	"title": "title", "notes": "notes", "inputs": "", "log_format": "log-format", "time_zone": "tz", "log_time_zone": "log-tz", "workers": "workers",
 	"window.since": "since", "window.until": "until", "window.last": "last", "window.week": "week", "window.compare": "compare",
 	"filters.include_ip": "include-ip", "filters.exclude_ip": "exclude-ip",
 	"filters.include_path": "include-path", "filters.exclude_path": "exclude-path",
@@ -129,6 +130,7 @@ func LoadConfigFile(path string) (*ConfigFile, error) {
 	c := &out.Config
 	c.Title, c.LogFormat, c.TimeZone, c.Workers = f.Title, f.LogFormat, f.TimeZone, f.Workers
 	c.Notes = rel(f.Notes)
+	c.LogTimeZone = f.LogTZ
 	for _, in := range f.Inputs {
 		c.Inputs = append(c.Inputs, rel(in))
 	}

@@ -40,6 +40,9 @@ const (
 	// FieldsSkipped: a format string names fields logbook does not read;
 	// they are matched by position and left out. A note, not a failure.
 	FieldsSkipped
+	// ZonelessTimes: a source's times carry no zone (HAProxy) and were
+	// read in Config.LogTimeZone, or as UTC. A note, not a failure.
+	ZonelessTimes
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -155,10 +158,18 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	gc.percent(15)
 	phase("freed the read's buffers")
 
+	// Times written without a zone are the server's clock: shift them to
+	// --log-tz, and say what was assumed.
+	notes := zonelessTimes(res, p.logLoc)
+	out.Problems = append(out.Problems, zoneProblems(notes)...)
+
 	// Select: the records the report covers.
 	loc := p.loc
 	if loc == nil {
 		loc = fr.Location()
+		if len(notes) > 0 && notes[0].first && p.logLoc != nil {
+			loc = p.logLoc // the log's own zone, as --log-tz says
+		}
 	}
 	read, nRead := fr, fr.Len()
 	fr, sel := p.sel.apply(fr, loc, cfg.Now)
@@ -181,6 +192,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	in := &analysis.Input{Frame: fr, Loc: loc}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
+	}
+	for _, n := range notes {
+		in.Sources[n.source].Notes = append(in.Sources[n.source].Notes, n.msg)
 	}
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {

@@ -117,6 +117,26 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			Count(f.Len(), "request"), Count(read, "source"), Timestamp(first), Timestamp(last), Span(span),
 			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
 	}
+	// Notes, one sentence per distinct note, naming its sources (a folder
+	// of rotated HAProxy logs gets one, not one per file).
+	var notes []string
+	noteSrcs := map[string][]string{}
+	for _, src := range in.Sources {
+		for _, n := range src.Notes {
+			n = trimSource(src.Name, n)
+			if noteSrcs[n] == nil {
+				notes = append(notes, n)
+			}
+			noteSrcs[n] = append(noteSrcs[n], Code(src.Name))
+		}
+	}
+	for _, n := range notes {
+		names := noteSrcs[n]
+		if len(names) > 3 {
+			names = append(names[:2:2], fmt.Sprintf("%d more sources", len(noteSrcs[n])-2))
+		}
+		s.Conclude(List(names) + ": " + n + ".")
+	}
 	if malformed > 0 {
 		var names []string
 		for _, src := range in.Sources {
@@ -204,4 +224,12 @@ func timeSpan(f *frame.Frame, loc *time.Location) (first, last time.Time, span t
 	}
 	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
 	return time.Unix(lo, 0).In(loc), time.Unix(hi, 0).In(loc), time.Duration(hi-lo) * time.Second, true
+}
+
+// trimSource drops the "name: " a source's note starts with.
+func trimSource(name, note string) string {
+	if len(note) > len(name)+2 && note[:len(name)] == name && note[len(name):len(name)+2] == ": " {
+		return note[len(name)+2:]
+	}
+	return note
 }

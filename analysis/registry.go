@@ -197,8 +197,14 @@ func runOne(ctx context.Context, in *Input, job Job) (s *Section) {
 		}
 		s.Elapsed = time.Since(start)
 	}()
+	// Filled, not Columns: a column a source declared (a JSON layout's)
+	// but never wrote is as absent as one it never had.
 	if missing := in.Frame.Columns().Missing(info.Needs); len(missing) > 0 {
 		base.Skipped = fmt.Sprintf("skipped: these logs have no %s column%s", strings.Join(missing, ", "), plural(len(missing)))
+		return base
+	}
+	if empty := in.Frame.Filled().Missing(info.Needs); len(empty) > 0 {
+		base.Skipped = fmt.Sprintf("skipped: no record of these logs has a value in the %s column%s", strings.Join(empty, ", "), plural(len(empty)))
 		return base
 	}
 	if in.Frame.Len() == 0 && !info.RunsEmpty {

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logbook/logbook/analysis"
 	"github.com/logbook/logbook/frame"
@@ -136,6 +137,39 @@ func TestMissingColumnsSkip(t *testing.T) {
 	s := analysis.RunAll(context.Background(), in, analysis.Defaults([]analysis.Info{info}))[0]
 	if s.Skipped == "" || s.Error != "" {
 		t.Errorf("uri_stems on a frame without stems: skipped %q, error %q", s.Skipped, s.Error)
+	}
+}
+
+// TestDeclaredEmptyColumnsSkip: a JSON source declares time_taken and
+// user_agent but writes neither; the sections that need them are skipped as
+// for a log without the columns, and those whose columns hold data run.
+func TestDeclaredEmptyColumnsSkip(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Stem, frame.UserAgent, frame.TimeTaken))
+	var r frame.Row
+	for i := range 3 {
+		r.Reset()
+		r.Time = 1700000000 + int64(i)
+		r.Str[frame.IP], r.Str[frame.Stem] = []byte("10.0.0.1"), []byte("/a")
+		b.Add(&r)
+	}
+	in := &analysis.Input{Frame: b.Frame(), Loc: time.UTC}
+	var infos []analysis.Info
+	for _, n := range []string{"latency", "user_agents", "uri_stems"} {
+		info, _ := analysis.Lookup(n)
+		infos = append(infos, info)
+	}
+	for _, s := range analysis.RunAll(context.Background(), in, analysis.Defaults(infos)) {
+		switch s.ID {
+		case "latency", "user_agents":
+			if !strings.HasPrefix(s.Skipped, "skipped: no record of these logs has a value in the ") || s.Error != "" {
+				t.Errorf("%s on declared but empty columns: skipped %q, error %q", s.ID, s.Skipped, s.Error)
+			}
+		case "uri_stems":
+			if s.Skipped != "" || s.Error != "" {
+				t.Errorf("uri_stems: skipped %q, error %q", s.Skipped, s.Error)
+			}
+		}
 	}
 }
 

@@ -32,6 +32,7 @@ type Source struct {
 	Repairs  []Example // the first repaired lines
 	Err      string    // why reading stopped early, if it did
 	Skipped  string    // why the source was not read, if it was not
+	Notes    []string  // what the reader assumed (times without a zone), in a sentence each
 }
 
 // FormatSpan is a format a source was read in from line Line on.

@@ -2,6 +2,7 @@ package frame
 
 import (
 	"math"
+	"sync"
 	"time"
 )
 
@@ -38,6 +39,10 @@ type Frame struct {
 	num [NumNumCols][]float64
 
 	reserved int // rows Reserve made room for
+
+	filledMu   sync.Mutex // guards the cache of Filled: sections ask concurrently
+	filled     Set
+	filledRows int // 1 + the rows when filled was computed; 0 before
 }
 
 // Len is the number of rows.
@@ -74,6 +79,49 @@ func (f *Frame) Columns() Set {
 	for i, c := range f.num {
 		s.Num[i] = c != nil
 	}
+	return s
+}
+
+// Filled is the set of columns that hold data: a string column with a
+// non-empty value in at least one row, a numeric column with a value that
+// is not missing (not NaN; for Bytes, where "-" is 0, not 0). A JSON source
+// declares every column its layouts may fill (Columns has them all); Filled
+// says which ones this log actually wrote, so that a section needing a
+// column runs only when there is something in it. Values enter a frame's
+// dictionaries only when a row holds them, so a string column is checked
+// on its dictionary; a numeric one up to its first value. The result is
+// cached until rows are added.
+func (f *Frame) Filled() Set {
+	f.filledMu.Lock()
+	defer f.filledMu.Unlock()
+	if f.filledRows == len(f.Time)+1 {
+		return f.filled
+	}
+	var s Set
+	for i, c := range f.str {
+		if c == nil {
+			continue
+		}
+		for _, v := range c.d.vals {
+			if v != "" {
+				s.Str[i] = true
+				break
+			}
+		}
+	}
+	for i, v := range f.num {
+		missing := func(x float64) bool { return math.IsNaN(x) }
+		if NumCol(i) == Bytes {
+			missing = func(x float64) bool { return x == 0 || math.IsNaN(x) }
+		}
+		for _, x := range v {
+			if !missing(x) {
+				s.Num[i] = true
+				break
+			}
+		}
+	}
+	f.filled, f.filledRows = s, len(f.Time)+1
 	return s
 }
 

@@ -72,6 +72,10 @@ type Format struct {
 	newParser func(header []byte) parser
 	// headerPrefix marks directive lines that carry over to later chunks.
 	headerPrefix []byte
+	// Zoneless says the format's times carry no zone (HAProxy's accept
+	// date): they are read as if in UTC, and the caller shifts them to
+	// the zone the server's clock was in when it knows it.
+	Zoneless bool
 }
 
 var formats []*Format
@@ -139,7 +143,7 @@ func Detect(data []byte) (*Format, error) {
 // A choice that is not sure may change with more data.
 func detect(data []byte) (best *Format, sure bool, err error) {
 	counts := make([]int, len(formats))
-	var first []byte
+	var first [][]byte // the first lines, for the error
 	n, bestN := 0, 0
 	pick := func() {
 		best, bestN = nil, 0
@@ -161,8 +165,8 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if n == 0 {
-			first = line
+		if len(first) < 3 {
+			first = append(first, line)
 		}
 		n++
 		for i, f := range formats {
@@ -182,12 +186,8 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 	pick()
 	sure = n >= sniffMaxLines
 	if best == nil {
-		s := string(first)
-		if len(s) > 80 {
-			s = s[:80] + "..."
-		}
-		return nil, sure, fmt.Errorf("not a recognised access log (formats tried: %s; first line %q)",
-			strings.Join(FormatNames(), ", "), s)
+		return nil, sure, fmt.Errorf("not a recognised access log: %s (formats tried: %s)",
+			describeUnknown(first), strings.Join(FormatNames(), ", "))
 	}
 	return best, sure, nil
 }

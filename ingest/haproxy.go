@@ -27,7 +27,9 @@ import (
 // pid - - ", or none: "log stdout format raw") is skipped: the record
 // starts at the first " [dd/Mon/yyyy:HH:MM:SS.mmm] " after an ip:port. The
 // time, year included, is the accept date, which HAProxy writes in local
-// time without a zone: it is read as UTC (offset 0). Milliseconds are
+// time without a zone: it is read as UTC (offset 0), and the Format says
+// so (Zoneless), so that the run notes it and shifts the times to
+// --log-tz when given (logzone.go in the root package). Milliseconds are
 // dropped (the frame keeps seconds).
 //
 // Columns: IP (the client, port dropped), Router (the frontend, without the
@@ -36,17 +38,22 @@ import (
 // and UpstreamTime = Tr, the server's response time, both ms → s, -1
 // (aborted) → missing; Status (-1 → empty), Bytes (bytes_read, "+" of
 // logasap dropped), Method, Stem and Protocol from the request, which may be
-// "<BADREQ>" (no method). Header captures are optional and skipped. A
+// "<BADREQ>" (no method). Header captures are optional; in the request's,
+// a value that looks like a user agent or a host name fills UserAgent or
+// Host (haproxyCaptures), the rest is skipped. HAProxy's own messages in
+// the same log (a proxy started, an SSL handshake failure) are malformed
+// with a reason that says what they are. A
 // request whose closing quote is lost (syslog cuts long lines) is read to
 // the end of the line and the line counted as repaired.
 func init() {
 	cols := frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes,
-		frame.Router, frame.Backend, frame.TimeTaken, frame.UpstreamTime)
+		frame.Router, frame.Backend, frame.TimeTaken, frame.UpstreamTime, frame.UserAgent, frame.Host)
 	registerFormat(&Format{
 		Name:      "haproxy",
 		Doc:       `HAProxy HTTP log (option httplog), with or without a syslog prefix: timers TR/Tw/Tc/Tr/Ta`,
 		sniff:     sniffHAProxy,
 		newParser: func([]byte) parser { return &haproxyParser{cols: cols} },
+		Zoneless:  true,
 	})
 }
 
@@ -79,6 +86,8 @@ var (
 	errHACounts  = errors.New("expected cookies, termination state, connection counts and queues before the request")
 	errHACapture = errors.New("header capture has no closing }")
 	errHARequest = errors.New(`no quoted "request" at the end`)
+	errHAEvent   = errors.New("an HAProxy message, not a request log line (a proxy started or stopped, a server went up or down)")
+	errHAConnErr = errors.New("an HAProxy connection error, not a request (e.g. an SSL handshake failure)")
 )
 
 // haproxyDateLen is len("06/Feb/2009:12:14:14.655").
@@ -112,6 +121,9 @@ func (p *haproxyParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	r.Reset()
 	lb := haproxyStart(line)
 	if lb < 0 {
+		if i := bytes.Index(line, []byte("haproxy[")); i >= 0 && bytes.Contains(line[i:], []byte("]: ")) {
+			return 0, errHAEvent
+		}
 		return 0, errHAStart
 	}
 	// The client: the token before the date, ip:port.
@@ -140,6 +152,9 @@ func (p *haproxyParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	for i := range f {
 		if f[i], rest = nextField(rest); len(f[i]) == 0 {
 			return 0, errHAFields
+		}
+		if i == 0 && len(f[0]) > 1 && f[0][len(f[0])-1] == ':' {
+			return 0, errHAConnErr // "frontend/bind: SSL handshake failure"
 		}
 	}
 	r.Str[frame.Router] = bytes.TrimSuffix(f[0], []byte("~"))
@@ -211,6 +226,9 @@ func (p *haproxyParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		if e < 0 {
 			return 0, errHACapture
 		}
+		if k == 0 {
+			haproxyCaptures(rest[1:e], r)
+		}
 		rest = rest[e+1:]
 	}
 	rest = skipSpaces(rest)
@@ -249,4 +267,62 @@ func (p *haproxyParser) acceptDate(d []byte) (int64, error) {
 	}
 	t, _, err := p.dates.clf(ts[:])
 	return t, err
+}
+
+// haproxyCaptures reads the captured request headers ("capture request
+// header User-Agent len 128"; the values in the order the configuration
+// names them, separated by '|'). Which header is where is configuration,
+// not in the log, so a value is taken by its look: a product token
+// ("Mozilla/5.0 ...", "curl/8.5") is the user agent, a host name with a
+// letter in it (not an address: X-Forwarded-For is often captured) the
+// host. The first of each kind is kept.
+func haproxyCaptures(c []byte, r *frame.Row) {
+	for len(c) > 0 {
+		v := c
+		if i := bytes.IndexByte(c, '|'); i >= 0 {
+			v, c = c[:i], c[i+1:]
+		} else {
+			c = nil
+		}
+		v = bytes.TrimSpace(v)
+		switch {
+		case len(v) == 0:
+		case r.Str[frame.UserAgent] == nil && looksAgent(v):
+			r.Str[frame.UserAgent] = v
+		case r.Str[frame.Host] == nil && looksHostName(v):
+			r.Str[frame.Host] = stripPort(v)
+		}
+	}
+}
+
+// looksAgent: a product token, name/digit ("Mozilla/5", "curl/8").
+func looksAgent(v []byte) bool {
+	i := 0
+	for i < len(v) && (isAlnum(v[i]) || v[i] == '.' || v[i] == '_' || v[i] == '-') {
+		i++
+	}
+	return i > 0 && isAlnum(v[0]) && i+1 < len(v) && v[i] == '/' && v[i+1] >= '0' && v[i+1] <= '9'
+}
+
+// looksHostName: letters, digits, dots and hyphens (and a :port), with a
+// dot and a letter.
+func looksHostName(v []byte) bool {
+	v = stripPort(v)
+	dot, letter := false, false
+	for _, c := range v {
+		switch {
+		case c == '.':
+			dot = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '-':
+		default:
+			return false
+		}
+	}
+	return dot && letter
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

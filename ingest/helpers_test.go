@@ -156,4 +156,6 @@ var sampleFormats = map[string]string{
 	"iis":             "w3c",
 	"s3":              "s3",
 	"alb":             "alb",
+	"haproxy":         "haproxy",
+	"iis-advanced":    "w3c",
 }

@@ -24,7 +24,7 @@ import (
 //     body_bytes_sent/bytes_sent, http_referer, http_user_agent,
 //     request_time, upstream_response_time, host/http_host/server_name,
 //     remote_user, http_x_forwarded_for, upstream_addr, upstream_status.
-//   - Caddy's structured access log: ts, duration (seconds), size, status,
+//   - Caddy's structured access log: ts, duration, size, status,
 //     user_id, bytes_read and the nested request object (client_ip,
 //     remote_ip, proto, method, host, uri, headers with arrays of values).
 //   - Traefik's JSON access log: ClientHost, RequestMethod, RequestPath,
@@ -50,7 +50,12 @@ import (
 // the total the request waited on upstreams. A client field holding a list
 // ("203.0.113.5, 10.0.0.2") gives the first address as the client and the
 // rest as forwarded_for; http_x_forwarded_for is kept, as written, in
-// forwarded_for. Times: Unix seconds (a number or a string of digits; values
+// forwarded_for. Caddy's duration is seconds (its duration_format seconds,
+// the default), integer nanoseconds (nano: an integer of 1000 or more) or a
+// Go duration string ("1.5ms"); its time_format is any of Unix seconds,
+// milliseconds or nanoseconds, iso8601, rfc3339, common_log and wall
+// ("2006/01/02 15:04:05", UTC) (modules/logging/encoders.go of Caddy 2).
+// Times: Unix seconds (a number or a string of digits; values
 // above 1e11, 1e14 and 1e17 are taken as milliseconds, microseconds and
 // nanoseconds), [dd/Mon/yyyy:HH:MM:SS +zzzz] (nginx $time_local), or
 // ISO 8601 / RFC 3339 with T or a space, optional fraction and Z, ±hh:mm,
@@ -135,6 +140,7 @@ const (
 	jfQuery                 // drop "?query"
 	jfSum                   // a list of times: their sum (upstream_response_time)
 	jfDuration              // a string may carry a unit: "0.012s", "1.5ms"
+	jfNanosInt              // an integer of 1000 or more is nanoseconds (Caddy's duration_format nano)
 )
 
 type jsonTarget struct {
@@ -200,7 +206,7 @@ var jsonKeys = [jcNum]map[string]jsonTarget{
 		"useragent":              jStr(frame.UserAgent, 3, 0),
 		"agent":                  jStr(frame.UserAgent, 4, 0),
 		"request_time":           jNum(frame.TimeTaken, 2, 1, 0),
-		"duration":               jNum(frame.TimeTaken, 3, 1, jfDuration), // Caddy: seconds
+		"duration":               jNum(frame.TimeTaken, 3, 1, jfDuration|jfNanosInt), // Caddy: seconds, nanoseconds or a Go duration
 		"upstream_response_time": jNum(frame.UpstreamTime, 2, 1, jfSum),
 		"host":                   jStr(frame.Host, 2, jfStripPort),
 		"http_host":              jStr(frame.Host, 2, jfStripPort),
@@ -215,6 +221,22 @@ var jsonKeys = [jcNum]map[string]jsonTarget{
 		"upstream_status":        {kind: jtStatus, str: frame.TargetStatus, prio: 3, flags: jfLast},
 		"msg":                    {kind: jtMsg},
 		"message":                {kind: jtMsg},
+		"date":                   jTime(6), // ballcone's log_format: "date": "$time_iso8601"
+		"ua":                     jStr(frame.UserAgent, 5, 0),
+		"body_bytes":             jNum(frame.Bytes, 2, 1, 0),
+
+		// Datadog's standard attributes, flat dotted keys as nginx
+		// log_format escape=json configurations write them
+		// (docs.datadoghq.com/standard-attributes).
+		"http.url":              {kind: jtURL, prio: 3},
+		"http.method":           jStr(frame.Method, 4, 0),
+		"http.status_code":      {kind: jtStatus, str: frame.Status, prio: 3},
+		"http.referer":          jStr(frame.Referer, 4, 0),
+		"http.useragent":        jStr(frame.UserAgent, 4, 0),
+		"http.user_agent":       jStr(frame.UserAgent, 4, 0),
+		"network.client.ip":     jStr(frame.IP, 2, jfIPList),
+		"network.bytes_written": jNum(frame.Bytes, 3, 1, 0),
+		"network.bytes_read":    jNum(frame.RequestBytes, 3, 1, 0),
 
 		// Traefik (docs: observability/access-logs, "JSON format").
 		"ClientHost":                jStr(frame.IP, 2, 0),
@@ -285,7 +307,10 @@ type jsonLayout struct {
 }
 
 type jsonParser struct {
-	layout [jcNum][]jsonLayout
+	// keys are the key tables by context: jsonKeys[:], or those of a
+	// --log-format json: mapping (jsonmap.go).
+	keys   []map[string]jsonTarget
+	layout [][]jsonLayout
 	arena  []byte // decoded strings of the current line
 	keybuf []byte // a decoded key
 
@@ -303,11 +328,21 @@ type jsonParser struct {
 
 	// visit, when set (tests), sees every top-level key and value.
 	visit func(key []byte, kind byte, val []byte)
+
+	// A mapping's parser (jsonmap.go): m is nil for the detected format.
+	m *jsonMapping
 }
 
-func newJSONParser() *jsonParser { return &jsonParser{} }
+func newJSONParser() *jsonParser {
+	return &jsonParser{keys: jsonKeys[:], layout: make([][]jsonLayout, jcNum)}
+}
 
-func (p *jsonParser) columns() frame.Set { return jsonCols }
+func (p *jsonParser) columns() frame.Set {
+	if p.m != nil {
+		return p.m.cols
+	}
+	return jsonCols
+}
 
 func (p *jsonParser) reset([]byte) {}
 
@@ -375,6 +410,9 @@ func (p *jsonParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 				r.Str[c] = t.Str[c]
 			}
 		}
+	}
+	if p.m != nil {
+		return p.m.check(p, r)
 	}
 	if p.timeVal == nil {
 		if p.sprio[frame.Status] == 0 {
@@ -444,7 +482,7 @@ func (p *jsonParser) object(b []byte, i, ctx int, r *frame.Row, depth int) (int,
 		}
 		i = jsonSpace(b, i+1)
 		t := p.target(ctx, n, key)
-		if t.kind == jtNested || (t.kind == jtRequest && i < len(b) && b[i] == '{') {
+		if t.kind == jtNested || (t.kind == jtRequest && t.sub != jcTop && i < len(b) && b[i] == '{') {
 			if i >= len(b) || b[i] != '{' {
 				goto generic
 			}
@@ -457,7 +495,9 @@ func (p *jsonParser) object(b []byte, i, ctx int, r *frame.Row, depth int) (int,
 			}
 			goto next
 		}
-		if t.kind == jtHeader || t.kind == jtHeaderXF {
+		if t.kind == jtHeader || t.kind == jtHeaderXF || (t.kind == jtStr && p.m != nil) {
+			// A mapping reads an array of strings as Caddy's headers
+			// are read: the first value.
 			if i < len(b) && b[i] == '[' {
 				i, err = p.header(b, i, t, r, depth+1)
 				if err != nil {
@@ -512,7 +552,7 @@ func (p *jsonParser) target(ctx, n int, key []byte) jsonTarget {
 	if n < len(l) && l[n].key == string(key) {
 		return l[n].t
 	}
-	t := jsonKeys[ctx][string(key)]
+	t := p.keys[ctx][string(key)]
 	if n < 64 { // cache the first keys of an object
 		for len(l) <= n {
 			l = append(l, jsonLayout{})
@@ -683,12 +723,23 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 		switch {
 		case t.flags&jfSum != 0:
 			x, ok = sumTimes(v)
-		case kind == jvString && t.flags&jfDuration != 0:
-			x, ok = parseDurationSeconds(v)
+			if ok && t.div != 1 {
+				x /= t.div
+			}
 		default:
 			x, ok = jsonNumber(v)
-			if t.div != 1 {
+			if ok && t.div != 1 {
 				x /= t.div
+			}
+			if ok && t.flags&jfNanosInt != 0 && kind == jvNumber && x >= 1000 && allDigits(v) {
+				// Caddy's duration_format nano writes integer
+				// nanoseconds; its default, seconds, a float. A
+				// request of 1000 s or more is no request.
+				x /= 1e9
+			}
+			if !ok && kind == jvString && t.flags&jfDuration != 0 {
+				// A string with a unit says its own: "0.012s", "1.5ms".
+				x, ok = parseDurationSeconds(v)
 			}
 		}
 		if !ok {
@@ -767,12 +818,27 @@ func (p *jsonParser) url(prio uint8, v []byte, r *frame.Row) {
 // time parses the chosen time value into r.
 func (p *jsonParser) time(r *frame.Row) error {
 	v := bytes.TrimSpace(p.timeVal)
+	if len(v) >= 19 && v[4] == '/' && v[7] == '/' && !p.timeNum {
+		// Caddy's time_format wall: "2006/01/02 15:04:05[.000]", UTC.
+		var iso [64]byte
+		n := copy(iso[:], v)
+		if n == len(v) {
+			iso[4], iso[7] = '-', '-'
+			if t, off, ok := p.iso8601(iso[:n]); ok {
+				r.Time, r.Offset = t, off
+				return nil
+			}
+		}
+		return fmt.Errorf("time %q is not yyyy/mm/dd hh:mm:ss", v)
+	}
 	if len(v) > 0 && (v[0] >= '0' && v[0] <= '9') && (p.timeNum || len(v) < 10 || v[4] != '-' && v[2] != '/') {
 		x, ok := jsonNumber(v)
 		if !ok || x < 0 || x >= 1e20 {
 			return fmt.Errorf("time %q is not a Unix time", v)
 		}
 		switch {
+		case p.m != nil && p.m.timeDiv != 0:
+			x /= p.m.timeDiv
 		case x >= 1e17:
 			x /= 1e9
 		case x >= 1e14:
@@ -910,16 +976,17 @@ func parseDurationSeconds(v []byte) (float64, bool) {
 		for u < len(v) && !(v[u] >= '0' && v[u] <= '9' || v[u] == '.') {
 			u++
 		}
-		var mult float64
+		// Divide for the units below a second: 929.675/1e6 is
+		// 0.000929675, 929.675*1e-6 is not quite.
+		var mult, div float64 = 1, 1
 		switch string(v[:u]) {
 		case "ns":
-			mult = 1e-9
+			div = 1e9
 		case "us", "µs", "μs":
-			mult = 1e-6
+			div = 1e6
 		case "ms":
-			mult = 1e-3
+			div = 1e3
 		case "s":
-			mult = 1
 		case "m":
 			mult = 60
 		case "h":
@@ -927,7 +994,7 @@ func parseDurationSeconds(v []byte) (float64, bool) {
 		default:
 			return 0, false
 		}
-		total += x * mult
+		total += x * mult / div
 		v = v[u:]
 	}
 	return total, true

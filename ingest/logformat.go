@@ -57,6 +57,8 @@ func parseFormatString(spec string) (*Format, error) {
 	var c *lfCompiler
 	var err error
 	switch dialect {
+	case "json":
+		return parseJSONMapping(spec, body)
 	case "nginx":
 		c, err = compileNginx(body)
 	case "apache":
@@ -92,7 +94,7 @@ func parseFormatString(spec string) (*Format, error) {
 	return f, nil
 }
 
-var dialectNames = []string{"nginx:", "apache:", "goaccess:"}
+var dialectNames = []string{"nginx:", "apache:", "goaccess:", "json:"}
 
 // skippedByFormat holds, per format string's Format, the fields it skips.
 var skippedByFormat sync.Map // *Format → []string

@@ -34,7 +34,10 @@ import (
 //     seconds; IIS, by far the most common writer, logs milliseconds), and
 //     TimeTaken holds seconds.
 //   - date and time are UTC (IIS always logs W3C times in UTC); a time with
-//     a fraction ("12:00:00.25") keeps its whole seconds.
+//     a fraction ("12:00:00.25") keeps its whole seconds. IIS Advanced
+//     Logging's date-local and time-local are the server's clock, with no
+//     zone: they are read as UTC too (not shifted by --log-tz, which knows
+//     formats, not fields).
 //   - A field the draft quotes ("...", with "" for a quote) may hold spaces;
 //     its quotes are dropped, a doubled quote inside is kept as written.
 //   - Records before any #Fields: line are read with IIS's default set. A
@@ -158,6 +161,12 @@ var w3cFields = map[string]w3cTarget{
 	"sc-bytes":       {kind: w3cNum, num: frame.Bytes},
 	"cs-bytes":       {kind: w3cNum, num: frame.RequestBytes},
 	"time-taken":     {kind: w3cNum, num: frame.TimeTaken, scale: 0.001},
+	// IIS Advanced Logging (lnav's test/logfile_w3c.3): the server's
+	// local date and time, which carry no zone and are read as UTC, and
+	// the time taken in ms under its own name.
+	"date-local":  {kind: w3cDate},
+	"time-local":  {kind: w3cTime},
+	"timetakenms": {kind: w3cNum, num: frame.TimeTaken, scale: 0.001},
 }
 
 type w3cParser struct {

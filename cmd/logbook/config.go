@@ -55,6 +55,7 @@ func mergeConfigFile(cfg *logbook.Config, out *string, formats *listFlag, f *log
 	take("compare", func() { cfg.Compare = fc.Compare })
 	take("log-format", func() { cfg.LogFormat = fc.LogFormat })
 	take("tz", func() { cfg.TimeZone = fc.TimeZone })
+	take("log-tz", func() { cfg.LogTimeZone = fc.LogTimeZone })
 	take("workers", func() { cfg.Workers = fc.Workers })
 	take("since", func() { cfg.Since = fc.Since })
 	take("until", func() { cfg.Until = fc.Until })

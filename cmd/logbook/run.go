@@ -134,6 +134,7 @@ func listFormats(w io.Writer) error {
 	for _, f := range ingest.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Doc)
 	}
+	fmt.Fprintf(tw, "  %s\t%s\n", "json:COLUMN=KEY,...", "JSON lines with the keys you name, e.g. json:time=ts,ip=client_ip,path=req.uri,status=code,time_taken=duration:ms (forced, never detected)")
 	fmt.Fprintln(tw, "output formats (--format, or the extension of -o):")
 	for _, f := range report.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Ext)
@@ -211,7 +212,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.BoolVar(&noConfig, "no-config", false, "do not read logbook.toml from the working directory")
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json, csv")
-	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...'")
+	fs.StringVar(&cfg.LogFormat, "log-format", "", "read the logs as this `format` instead of detecting it per source (see logbook formats), or as a format string: nginx:'$remote_addr ...', apache:'%h %l ...', goaccess:'format=%h ...', or JSON keys: json:'time=ts,status=code,path=req.uri'")
 	fs.StringVar(&dateFormat, "date-format", "", "with --log-format goaccess:...: the date `layout`, as GoAccess's --date-format (e.g. %d/%b/%Y)")
 	fs.StringVar(&timeFormat, "time-format", "", "with --log-format goaccess:...: the time `layout`, as GoAccess's --time-format (e.g. %H:%M:%S)")
 	fs.StringVar(&datetimeFormat, "datetime-format", "", "with --log-format goaccess:...: the date and time `layout`, as GoAccess's --datetime-format")
@@ -231,6 +232,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var((*listFlag)(&cfg.Hosts), "host", "only these virtual `hosts` (globs, any case), comma-separated")
 	fs.Var((*anonymizeFlag)(&cfg.AnonymizeIP), "anonymize-ip", "anonymize client addresses before any section sees them: IPv4 to /24, IPv6 to /48; =hash for a keyed hash with the salt in $LOGBOOK_ANONYMIZE_SALT. Drops user names")
 	fs.Var((*repeatFlag)(&cfg.FailOn), "fail-on", "exit 3 when this `rule` holds, after writing the report: 'error_rate > 0.05', finding:SECTION.ID, 'severity >= warning' (repeatable; logbook gates lists them)")
+	fs.StringVar(&cfg.LogTimeZone, "log-tz", "", "the `zone` of the server's clock, for log times written without one (HAProxy); default: UTC")
 	fs.BoolVar(&cfg.Strict, "strict", false, "exit non-zero if any line is malformed")
 	fs.StringVar(&now, "now", "", "pin the report's generation `time` (RFC 3339) for reproducible output")
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
