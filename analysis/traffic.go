@@ -142,8 +142,13 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 				lo = h
 			}
 		}
-		s.Conclude(fmt.Sprintf("By hour of the day, the busiest was %02d:00–%02d:00 with %s of requests and the quietest %02d:00–%02d:00 with %s.",
-			hi, (hi+1)%24, Pct(float64(byHour[hi])/float64(b.bulk.N)), lo, (lo+1)%24, Pct(float64(byHour[lo])/float64(b.bulk.N))))
+		if float64(byHour[hi]) < 1.2*float64(byHour[lo]) {
+			s.Conclude(fmt.Sprintf("Traffic was about even over the hours of the day: each held between %s and %s of requests.",
+				Pct(float64(byHour[lo])/float64(b.bulk.N)), Pct(float64(byHour[hi])/float64(b.bulk.N))))
+		} else {
+			s.Conclude(fmt.Sprintf("By hour of the day, the busiest was %02d:00–%02d:00 with %s of requests and the quietest %02d:00–%02d:00 with %s.",
+				hi, (hi+1)%24, Pct(float64(byHour[hi])/float64(b.bulk.N)), lo, (lo+1)%24, Pct(float64(byHour[lo])/float64(b.bulk.N))))
+		}
 	}
 	if sample.sampled {
 		s.Conclude(sample.sentence())
@@ -677,9 +682,12 @@ func daySentences(s *Section, b timeBuckets, complete []bool) {
 		for _, i := range full {
 			inFull += b.days[i]
 		}
-		s.Conclude(fmt.Sprintf("Over %s, from %s to %s, the log holds %s; its %s held %s a day on average (%s).",
-			Count(len(b.days), "day"), day(0), day(last), Count(b.bulk.N, "request"),
-			Count(len(full), "complete day"), roundInt(float64(inFull)/float64(len(full))), partialDays(complete)))
+		held := fmt.Sprintf("its %s held %s a day on average", Count(len(full), "complete day"), roundInt(float64(inFull)/float64(len(full))))
+		if len(full) == 1 {
+			held = fmt.Sprintf("its one complete day, %s, held %s", day(full[0]), Count(inFull, "request"))
+		}
+		s.Conclude(fmt.Sprintf("Over %s, from %s to %s, the log holds %s; %s (%s).",
+			Count(len(b.days), "day"), day(0), day(last), Count(b.bulk.N, "request"), held, partialDays(complete)))
 	}
 	if len(full) >= 2 {
 		busiest, quietest := full[0], full[0]
