@@ -738,5 +738,16 @@ func splitRates(hours []int) (collapse, bool) {
 		float64(c.After) > collapseMaxShare*c.ExpectedAfter || float64(hours[bestK-1]) < c.RateBefore/4 {
 		return collapse{}, false
 	}
+	// No day after held a quarter of a day at the rate before: traffic
+	// that came back for a day (another log, years later) did come back.
+	for a := bestK; a < n; a += 24 {
+		day := 0
+		for _, h := range hours[a:min(a+24, n)] {
+			day += h
+		}
+		if float64(day) >= 6*c.RateBefore {
+			return collapse{}, false
+		}
+	}
 	return c, true
 }

@@ -689,27 +689,37 @@ func daySentences(s *Section, b timeBuckets, complete []bool) {
 		s.Conclude(fmt.Sprintf("Over %s, from %s to %s, the log holds %s; %s (%s).",
 			Count(len(b.days), "day"), day(0), day(last), Count(b.bulk.N, "request"), held, partialDays(complete)))
 	}
-	if len(full) >= 2 {
-		busiest, quietest := full[0], full[0]
-		for _, i := range full {
-			if b.days[i] > b.days[busiest] {
-				busiest = i
-			}
-			if b.days[i] < b.days[quietest] {
-				quietest = i
-			}
+	busiest := 0
+	for i, n := range b.days {
+		if n > b.days[busiest] {
+			busiest = i
 		}
-		of := "The busiest day"
-		if len(full) < len(b.days) {
-			of = "Of the complete days, the busiest"
+	}
+	if sparse {
+		s.Conclude(fmt.Sprintf("The busiest day was %s with %s; %s.", day(busiest), Count(b.days[busiest], "request"), hour))
+		return
+	}
+	if len(full) >= 2 {
+		hi, lo := full[0], full[0]
+		for _, i := range full {
+			if b.days[i] > b.days[hi] {
+				hi = i
+			}
+			if b.days[i] < b.days[lo] {
+				lo = i
+			}
 		}
 		switch {
-		case sparse:
-			s.Conclude(fmt.Sprintf("%s was %s with %s; %s.", of, day(busiest), Count(b.days[busiest], "request"), hour))
-			return
-		case b.days[busiest] > b.days[quietest]:
-			s.Conclude(fmt.Sprintf("%s was %s with %s; the quietest was %s with %s.", of,
-				day(busiest), Count(b.days[busiest], "request"), day(quietest), Count(b.days[quietest], "request")))
+		case float64(b.days[lo]) >= 0.9*float64(b.days[hi]) && len(full) < 3:
+			// the average above says it
+		case float64(b.days[lo]) >= 0.9*float64(b.days[hi]):
+			s.Conclude(fmt.Sprintf("The %s held about as many requests each: between %s and %s.", Count(len(full), "complete day"), Int(b.days[lo]), Int(b.days[hi])))
+		case len(full) == len(b.days):
+			s.Conclude(fmt.Sprintf("The busiest day was %s with %s; the quietest was %s with %s.",
+				day(hi), Count(b.days[hi], "request"), day(lo), Count(b.days[lo], "request")))
+		default:
+			s.Conclude(fmt.Sprintf("The busiest day was %s with %s; of the complete days, the quietest was %s with %s.",
+				day(busiest), Count(b.days[busiest], "request"), day(lo), Count(b.days[lo], "request")))
 		}
 	}
 	s.Conclude(strings.ToUpper(hour[:1]) + hour[1:] + ".")

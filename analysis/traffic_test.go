@@ -336,7 +336,7 @@ func TestDaySentences(t *testing.T) {
 	times = append(times, utc(2024, 3, 6, 0, 0, 21))
 	s = runTraffic(t, timesFrame(times...))
 	wantConclusions(t, s, "Over 3 days, from 2024-03-04 to 2024-03-06, the log holds 4,401 requests; its 2 complete days held 2,200 a day on average (the last day is partial).",
-		"Of the complete days, the busiest was 2024-03-04 with 2,400 requests; the quietest was 2024-03-05 with 2,000 requests.")
+		"The busiest day was 2024-03-04 with 2,400 requests; of the complete days, the quietest was 2024-03-05 with 2,000 requests.")
 	if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "2024-03-06 with 1 request") {
 		t.Errorf("the partial day is called the quietest:\n%s", text)
 	}
