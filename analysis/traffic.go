@@ -97,8 +97,18 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	over, unit, code := b.hours, "hour", `requests.set_index("time").resample("h").size().plot()`
 	label := func(i int) string { return frame.HourString(b.firstHour + int64(i)) }
 	if len(b.hours) > maxPlotPoints {
-		over, unit, code = b.days, "day", `requests.set_index("time").resample("D").size().plot()`
-		label = func(i int) string { return frame.DayString(b.firstDay + int64(i)) }
+		// Per day, or per week or month past maxPlotPoints days.
+		var rowOf func(int64) int64
+		var rowLabel func(int64) string
+		unit, rowOf, rowLabel = dayRows(b.firstDay, b.firstDay+int64(len(b.days))-1, maxPlotPoints)
+		first := rowOf(b.firstDay)
+		over = make([]int, rowOf(b.firstDay+int64(len(b.days))-1)-first+1)
+		for i, n := range b.days {
+			over[rowOf(b.firstDay+int64(i))-first] += n
+		}
+		freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
+		code = fmt.Sprintf(`requests.set_index("time").resample(%q).size().plot()`, freq)
+		label = func(i int) string { return rowLabel(first + int64(i)) }
 	}
 	series := &Plot{ID: "requests_per_" + unit, Title: "Requests per " + unit, Kind: Lines,
 		XLabel: unit + " (" + in.Loc.String() + ")", YLabel: "requests"}
@@ -180,23 +190,7 @@ func hourOfDay(s *Section, b timeBuckets) [24]int {
 // month; past 92 months only the months with requests are shown.
 func heatMap(s *Section, b timeBuckets, in *Input) {
 	const maxRows = 92
-	unit := "day"
-	rowOf := func(day int64) int64 { return day }
-	label := frame.DayString
-	if len(b.days) > maxRows {
-		unit = "week"
-		rowOf = func(day int64) int64 { return floorDiv(day-4, 7) } // weeks from Monday 1970-01-05
-		label = func(w int64) string { return "week of " + frame.DayString(w*7+4) }
-		lastDay := b.firstDay + int64(len(b.days)) - 1
-		if rowOf(lastDay)-rowOf(b.firstDay)+1 > maxRows {
-			unit = "month"
-			rowOf = func(day int64) int64 {
-				t := time.Unix(day*86400, 0).UTC()
-				return int64(t.Year())*12 + int64(t.Month()) - 1
-			}
-			label = func(m int64) string { return fmt.Sprintf("%04d-%02d", m/12, m%12+1) }
-		}
-	}
+	unit, rowOf, label := dayRows(b.firstDay, b.firstDay+int64(len(b.days))-1, maxRows)
 	first := rowOf(b.firstDay)
 	nrows := rowOf(b.firstDay+int64(len(b.days))-1) - first + 1
 	grid := make([][]float64, nrows)
@@ -232,6 +226,29 @@ func heatMap(s *Section, b timeBuckets, in *Input) {
 	freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
 	s.Compute(fmt.Sprintf(`pd.crosstab(requests.time.dt.to_period(%q), requests.time.dt.hour)`, freq),
 		Output{Plot: p})
+}
+
+// dayRows groups the days from firstDay to lastDay by day, by week when
+// they are more than maxRows, and by month when the weeks are too: the unit,
+// the group of a day, and a group's label.
+func dayRows(firstDay, lastDay int64, maxRows int) (unit string, rowOf func(int64) int64, label func(int64) string) {
+	unit, rowOf, label = "day", func(day int64) int64 { return day }, frame.DayString
+	if lastDay-firstDay+1 <= int64(maxRows) {
+		return
+	}
+	unit = "week"
+	rowOf = func(day int64) int64 { return floorDiv(day-4, 7) } // weeks from Monday 1970-01-05
+	label = func(w int64) string { return "week of " + frame.DayString(w*7+4) }
+	if rowOf(lastDay)-rowOf(firstDay)+1 <= int64(maxRows) {
+		return
+	}
+	unit = "month"
+	rowOf = func(day int64) int64 {
+		t := time.Unix(day*86400, 0).UTC()
+		return int64(t.Year())*12 + int64(t.Month()) - 1
+	}
+	label = func(m int64) string { return fmt.Sprintf("%04d-%02d", m/12, m%12+1) }
+	return
 }
 
 // trafficDrops is what the drop detection found, ready to report.

@@ -341,3 +341,20 @@ func TestDaySentences(t *testing.T) {
 		t.Errorf("the partial day is called the quietest:\n%s", text)
 	}
 }
+
+// TestLongSpanSeries: over nine years (two logs apart, as samples/ holds),
+// the series is per week, at most maxPlotPoints points, holding every request.
+func TestLongSpanSeries(t *testing.T) {
+	s := runTraffic(t, timesFrame(utc(2015, 5, 17, 5, 0, 0), utc(2015, 5, 18, 7, 0, 0), utc(2024, 3, 4, 6, 0, 0)))
+	p := plotByID(s, "requests_per_week")
+	if p == nil {
+		t.Fatal("no requests_per_week plot")
+	}
+	sum := 0.0
+	for _, v := range p.Series[0].Values {
+		sum += v
+	}
+	if len(p.Labels) > maxPlotPoints || len(p.Labels) < 400 || p.Labels[0] != "week of 2015-05-11" || sum != 3 {
+		t.Errorf("%d points from %q holding %v requests", len(p.Labels), p.Labels[0], sum)
+	}
+}
