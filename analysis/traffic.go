@@ -777,8 +777,12 @@ func outlierDates(s *Section, b timeBuckets, in *Input) {
 		dates = strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 	}
 	lo, hi := time.Unix(b.bulk.Lo, 0).In(in.Loc).Format(time.DateOnly), time.Unix(b.bulk.Hi, 0).In(in.Loc).Format(time.DateOnly)
-	msg := fmt.Sprintf("%s %s dated far from the other %s (%s to %s): %s. %s left out of the counts per day and hour, the plots and the search for gaps.",
-		Count(len(out), "record"), verb(len(out), "is", "are"), Count(b.bulk.N, "record"), lo, hi,
+	when := lo + " to " + hi
+	if lo == hi {
+		when = "on " + lo
+	}
+	msg := fmt.Sprintf("%s %s dated far from the other %s (%s): %s. %s left out of the counts per day and hour, the plots and the search for gaps.",
+		Count(len(out), "record"), verb(len(out), "is", "are"), Count(b.bulk.N, "record"), when,
 		verb(len(out), "it is dated "+dates, "they are dated "+dates), verb(len(out), "It is", "They are"))
 	s.Conclude(msg)
 	s.Find("traffic_outlier_dates", SevNotice, len(out), msg)
