@@ -41,15 +41,6 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 // countMinutesIn is countMinutes of the times in [from, to] only (the bulk
 // of a log whose stray dates are left out).
 func countMinutesIn(times []int64, status *frame.CodeView, from, to int64) []minuteCount {
-	n0 := 0
-	for _, t := range times {
-		if t >= from && t <= to {
-			n0++
-		}
-	}
-	if n0 == 0 {
-		return nil
-	}
 	var class []uint8 // per status code: 1 for 4xx, 2 for 5xx, 0 otherwise
 	var codes frame.CodeView
 	if status != nil {
@@ -71,6 +62,9 @@ func countMinutesIn(times []int64, status *frame.CodeView, from, to int64) []min
 		}
 		m := floorDiv(t, 60)
 		lo, hi = min(lo, m), max(hi, m)
+	}
+	if lo > hi {
+		return nil // no time in [from, to]
 	}
 	var out []minuteCount
 	if hi-lo < denseMinutes {
@@ -108,7 +102,7 @@ func countMinutesIn(times []int64, status *frame.CodeView, from, to int64) []min
 		}
 		return out
 	}
-	keys := make([]int64, 0, n0)
+	keys := make([]int64, 0, len(times))
 	for i, t := range times {
 		if t < from || t > to {
 			continue

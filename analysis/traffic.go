@@ -123,8 +123,8 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	byHour := hourOfDay(s, b)
 	heatMap(s, b, in)
 	clock := frame.NewClock(in.Loc)
-	sample := sampledMinutes(f, b, clock)
-	drops := findDrops(f, in, b, a.gapOptions(), sample.sampled)
+	drops := findDrops(f, in, b, a.gapOptions())
+	sample := drops.sample
 	drops.cells(s, in)
 
 	// Conclusions from the numbers.
@@ -269,19 +269,21 @@ type trafficDrops struct {
 	// start is a trickle at the log's beginning before traffic began.
 	start   collapse
 	started bool
+	sample  hourSample
 	sampled bool // a sample of each hour: no gaps looked for
 }
 
 // findDrops runs the detection of drops.go on the frame.
-func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions, sampled bool) *trafficDrops {
+func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *trafficDrops {
 	d := &trafficDrops{opt: opt, status: strCol(f, frame.Status) != nil}
 	clock := frame.NewClock(in.Loc)
 	skip := func(h int64) bool { return skippedHour(in.Loc, h) }
 
 	prof := profileHours(b.hours, b.firstHour, skip)
 	mc := countMinutesIn(f.Time, strCol(f, frame.Status), b.bulk.Lo, b.bulk.Hi)
-	d.sampled = sampled
-	if !sampled {
+	d.sample = sampledMinutes(mc, b, clock)
+	d.sampled = d.sample.sampled
+	if !d.sampled {
 		d.gaps = findGaps(mc, func(start, end int64) float64 { return prof.usualOver(clock, start, end) }, opt)
 		for i := 1; i < len(mc); i++ {
 			if n := mc[i].Minute - mc[i-1].Minute - 1; n > d.longest.Minutes() {
@@ -807,14 +809,14 @@ const (
 // of the minutes of the hour (spread evenly, each minute would hold about
 // 1/60 of them, and none would be empty). Such a log has no gaps to tell:
 // the minutes between samples are empty by design.
-func sampledMinutes(f *frame.Frame, b timeBuckets, clock *frame.Clock) hourSample {
+//
+// mc is the bulk's requests per UTC minute (countMinutes).
+func sampledMinutes(mc []minuteCount, b timeBuckets, clock *frame.Clock) hourSample {
 	var by [60]int
 	n := 0
-	for _, t := range f.Time {
-		if b.bulk.In(t) {
-			by[floorMod(floorDiv(clock.Local(t), 60), 60)]++
-			n++
-		}
+	for _, c := range mc {
+		by[floorMod(floorDiv(clock.Local(c.Minute*60), 60), 60)] += int(c.N)
+		n += int(c.N)
 	}
 	hours := 0
 	for _, c := range b.hours {
