@@ -35,9 +35,12 @@ const denseMinutes = 1 << 20
 // in time order. Minutes are UTC, not local, so that a daylight-saving
 // change never looks like an hour without traffic.
 func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
-	if len(times) == 0 {
-		return nil
-	}
+	return countMinutesIn(times, status, math.MinInt64, math.MaxInt64)
+}
+
+// countMinutesIn is countMinutes of the times in [from, to] only (the bulk
+// of a log whose stray dates are left out).
+func countMinutesIn(times []int64, status *frame.CodeView, from, to int64) []minuteCount {
 	var class []uint8 // per status code: 1 for 4xx, 2 for 5xx, 0 otherwise
 	var codes frame.CodeView
 	if status != nil {
@@ -52,10 +55,16 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 		}
 		codes = *status
 	}
-	lo, hi := floorDiv(times[0], 60), floorDiv(times[0], 60)
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
 	for _, t := range times {
+		if t < from || t > to {
+			continue
+		}
 		m := floorDiv(t, 60)
 		lo, hi = min(lo, m), max(hi, m)
+	}
+	if lo > hi {
+		return nil // no time in [from, to]
 	}
 	var out []minuteCount
 	if hi-lo < denseMinutes {
@@ -65,6 +74,9 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 		if class != nil {
 			e[1], e[2] = make([]int32, span), make([]int32, span)
 			for i, t := range times {
+				if t < from || t > to {
+					continue
+				}
 				m := floorDiv(t, 60) - lo
 				n[m]++
 				if k := class[codes.At(i)]; k != 0 {
@@ -73,7 +85,9 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 			}
 		} else {
 			for _, t := range times {
-				n[floorDiv(t, 60)-lo]++
+				if t >= from && t <= to {
+					n[floorDiv(t, 60)-lo]++
+				}
 			}
 		}
 		for m, c := range n {
@@ -88,13 +102,16 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 		}
 		return out
 	}
-	keys := make([]int64, len(times))
+	keys := make([]int64, 0, len(times))
 	for i, t := range times {
+		if t < from || t > to {
+			continue
+		}
 		k := floorDiv(t, 60) * 4
 		if class != nil {
 			k += int64(class[codes.At(i)])
 		}
-		keys[i] = k
+		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
@@ -618,20 +635,65 @@ const (
 	collapseMinAfter    = 72   // hours after it: longer than a weekend, so that an office's quiet weekend or a night is not taken for it
 	collapseMinExpected = 50   // requests the hours after would have held
 	collapseMaxShare    = 0.10 // of those that came
+	// collapseMinShort is the fewest hours after a collapse told when they
+	// are fewer than collapseMinAfter: a whole day, so that a night is not
+	// taken for it, with no hour of a Saturday or Sunday, so that a weekend
+	// is not either.
+	collapseMinShort = 24
 )
+
+// hasWeekend tells whether any of the local hours [from, from+n) falls on a
+// Saturday or a Sunday.
+func hasWeekend(from int64, n int) bool {
+	for d := floorDiv(from, 24); d <= floorDiv(from+int64(n)-1, 24); d++ {
+		if wd := dayWeekday(d); wd == time.Saturday || wd == time.Sunday {
+			return true
+		}
+	}
+	return false
+}
+
+// findStart is findCollapse backwards: a log that begins with a trickle
+// and then traffic starts. The collapse it returns reads forwards: At is the
+// hour traffic began, Before and After (and their hours and rates) are the
+// trickle and the traffic since.
+func findStart(hours []int, first int64) (collapse, bool) {
+	rev := slices.Clone(hours)
+	slices.Reverse(rev)
+	c, ok := splitRates(rev)
+	if !ok || c.HoursAfter < collapseMinAfter && hasWeekend(first, c.HoursAfter) {
+		return collapse{}, false
+	}
+	return collapse{At: first + int64(c.HoursAfter), First: first,
+		Before: c.After, After: c.Before, HoursBefore: c.HoursAfter, HoursAfter: c.HoursBefore,
+		RateBefore: c.RateAfter, RateAfter: c.RateBefore}, true
+}
 
 // findCollapse looks, in hourly counts (hours[i] is local hour first+i,
 // from the first record's hour to the last's), for the one change of rate
 // that best explains them (the split with the highest Poisson likelihood
 // of two rates), and reports it when the rate after is at most a tenth of
 // the rate before for at least three days (longer than a weekend) to the
-// end of the log, the hours after would have held at least 50 requests at
+// end of the log, or for at least a day none of whose hours falls on a
+// weekend (a collapse less than three days before the end), the hours after would have held at least 50 requests at
 // the rate before, and the hour before the split was still near that rate
 // (so that the split is the fall, not a point inside a slow decline). It
 // finds what a notebook's analyst sees in a log that ends after its
 // traffic stopped, however short the log: there is no usual day to
 // compare with, only the rate before.
 func findCollapse(hours []int, first int64) (collapse, bool) {
+	c, ok := splitRates(hours)
+	if !ok || c.HoursAfter < collapseMinAfter && hasWeekend(first+c.At, c.HoursAfter) {
+		return collapse{}, false
+	}
+	c.At += first
+	c.First = first
+	return c, true
+}
+
+// splitRates is findCollapse on hours numbered from 0, without the weekend
+// check (which needs the calendar).
+func splitRates(hours []int) (collapse, bool) {
 	n := len(hours)
 	total := 0
 	for _, h := range hours {
@@ -652,10 +714,10 @@ func findCollapse(hours []int, first int64) (collapse, bool) {
 			best, bestK = ll, k
 		}
 	}
-	if bestK < collapseMinHours || n-bestK < collapseMinAfter {
+	if bestK < collapseMinHours || n-bestK < collapseMinShort {
 		return collapse{}, false
 	}
-	c := collapse{At: first + int64(bestK), First: first, HoursBefore: bestK, HoursAfter: n - bestK}
+	c := collapse{At: int64(bestK), HoursBefore: bestK, HoursAfter: n - bestK}
 	for i, h := range hours {
 		if i < bestK {
 			c.Before += h
@@ -669,6 +731,17 @@ func findCollapse(hours []int, first int64) (collapse, bool) {
 	if c.Before < collapseMinBefore || c.ExpectedAfter < collapseMinExpected ||
 		float64(c.After) > collapseMaxShare*c.ExpectedAfter || float64(hours[bestK-1]) < c.RateBefore/4 {
 		return collapse{}, false
+	}
+	// No day after held a quarter of a day at the rate before: traffic
+	// that came back for a day (another log, years later) did come back.
+	for a := bestK; a < n; a += 24 {
+		day := 0
+		for _, h := range hours[a:min(a+24, n)] {
+			day += h
+		}
+		if float64(day) >= 6*c.RateBefore {
+			return collapse{}, false
+		}
 	}
 	return c, true
 }

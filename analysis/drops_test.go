@@ -640,6 +640,7 @@ func TestFindCollapse(t *testing.T) {
 	if !ok || c.At != 1030 || c.Before != 12000+6*333 || c.After != 4 || c.HoursAfter != 103 {
 		t.Errorf("notebook log: %+v, %v; want a collapse at hour 1030 with 4 requests after", c, ok)
 	}
+	// Local hour 90 is 1970-01-04 18:00, so hour 90+120 is Friday 1970-01-09 18:00.
 	for name, h := range map[string][]int{
 		"a night at the end":      hours([2]int{48, 300}, [2]int{8, 5}),
 		"an office's weekend":     hours([2]int{5 * 24, 200}, [2]int{62, 2}),
@@ -648,9 +649,36 @@ func TestFindCollapse(t *testing.T) {
 		"a slow decline, no fall": hours([2]int{24, 500}, [2]int{24, 200}, [2]int{24, 100}, [2]int{72, 45}),
 		"steady":                  hours([2]int{200, 100}),
 	} {
-		if c, ok := findCollapse(h, 0); ok {
+		if c, ok := findCollapse(h, 90); ok {
 			t.Errorf("%s: collapse %+v", name, c)
 		}
+	}
+	// Less than three days before the end, on weekdays (Tuesday 1970-01-06
+	// 18:00 to Thursday 08:00), the same fall is a collapse.
+	if c, ok := findCollapse(hours([2]int{5 * 24, 200}, [2]int{38, 2}), 18); !ok || c.At != 138 || c.HoursAfter != 38 {
+		t.Errorf("a weekday collapse 38 hours before the end: %+v, %v", c, ok)
+	}
+	// Shorter than a day, it is not (a night).
+	if c, ok := findCollapse(hours([2]int{5 * 24, 200}, [2]int{20, 0}), 18); ok {
+		t.Errorf("20 quiet hours at the end: collapse %+v", c)
+	}
+}
+
+// TestFindStart: a log that begins with a trickle, then traffic, is a start.
+func TestFindStart(t *testing.T) {
+	h := make([]int, 0, 200)
+	for range 80 {
+		h = append(h, 1)
+	}
+	for range 120 {
+		h = append(h, 300)
+	}
+	c, ok := findStart(h, 18) // 1970-01-01 18:00, a Thursday
+	if !ok || c.At != 98 || c.Before != 80 || c.HoursBefore != 80 || c.After != 36000 || c.RateAfter != 300 {
+		t.Errorf("findStart = %+v, %v", c, ok)
+	}
+	if c, ok := findStart(h[80:], 98); ok {
+		t.Errorf("steady traffic: start %+v", c)
 	}
 }
 

@@ -249,7 +249,8 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 		}
 	}
 	clock := frame.NewClock(in.Loc)
-	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
+	bulk := findBulk(f.Time) // stray dates far off would stretch the plot over centuries
+	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit, per := "hour", int64(1)
 	label := func(i int) string { return frame.HourString(first + int64(i)) }
@@ -265,7 +266,7 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 		counts[k] = make([]float64, n)
 	}
 	for i, t := range f.Time {
-		if k := class[status.At(i)]; k >= 0 {
+		if k := class[status.At(i)]; k >= 0 && bulk.In(t) {
 			counts[k][floorDiv(clock.Hour(t), per)-first]++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/logbook/logbook/frame"
@@ -15,7 +16,7 @@ func init() {
 	Register(Info{
 		Name:  "traffic",
 		Title: "Traffic over time",
-		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped or fell far below its usual level.",
+		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped, collapsed or fell far below its usual level; records dated far from the rest are named and left out, and a log sampled a few minutes an hour is not searched for gaps.",
 		Order: 200,
 		Cost:  20, // ms per million rows
 		New:   func() Analysis { return &traffic{} },
@@ -50,15 +51,20 @@ func (a *traffic) gapOptions() gapOptions {
 type timeBuckets struct {
 	firstDay, firstHour int64
 	days, hours         []int
+	bulk                timeBulk // the records counted: all but the stray dates
 }
 
 func bucketTimes(f *frame.Frame, in *Input) timeBuckets {
 	clock := frame.NewClock(in.Loc)
-	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
-	b := timeBuckets{firstDay: clock.Day(lo), firstHour: clock.Hour(lo)}
+	bulk := findBulk(f.Time)
+	lo, hi := bulk.Lo, bulk.Hi
+	b := timeBuckets{firstDay: clock.Day(lo), firstHour: clock.Hour(lo), bulk: bulk}
 	b.days = make([]int, clock.Day(hi)-b.firstDay+1)
 	b.hours = make([]int, clock.Hour(hi)-b.firstHour+1)
 	for _, t := range f.Time {
+		if len(bulk.Outliers) > 0 && !bulk.In(t) {
+			continue
+		}
 		h := clock.Hour(t)
 		b.hours[h-b.firstHour]++
 		b.days[floorDiv(h*3600, 86400)-b.firstDay]++
@@ -91,8 +97,18 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	over, unit, code := b.hours, "hour", `requests.set_index("time").resample("h").size().plot()`
 	label := func(i int) string { return frame.HourString(b.firstHour + int64(i)) }
 	if len(b.hours) > maxPlotPoints {
-		over, unit, code = b.days, "day", `requests.set_index("time").resample("D").size().plot()`
-		label = func(i int) string { return frame.DayString(b.firstDay + int64(i)) }
+		// Per day, or per week or month past maxPlotPoints days.
+		var rowOf func(int64) int64
+		var rowLabel func(int64) string
+		unit, rowOf, rowLabel = dayRows(b.firstDay, b.firstDay+int64(len(b.days))-1, maxPlotPoints)
+		first := rowOf(b.firstDay)
+		over = make([]int, rowOf(b.firstDay+int64(len(b.days))-1)-first+1)
+		for i, n := range b.days {
+			over[rowOf(b.firstDay+int64(i))-first] += n
+		}
+		freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
+		code = fmt.Sprintf(`requests.set_index("time").resample(%q).size().plot()`, freq)
+		label = func(i int) string { return rowLabel(first + int64(i)) }
 	}
 	series := &Plot{ID: "requests_per_" + unit, Title: "Requests per " + unit, Kind: Lines,
 		XLabel: unit + " (" + in.Loc.String() + ")", YLabel: "requests"}
@@ -106,35 +122,15 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	byHour := hourOfDay(s, b)
 	heatMap(s, b, in)
+	clock := frame.NewClock(in.Loc)
 	drops := findDrops(f, in, b, a.gapOptions())
+	sample := drops.sample
 	drops.cells(s, in)
 
 	// Conclusions from the numbers.
-	busiest, quietest := 0, 0
-	for i, n := range b.days {
-		if n > b.days[busiest] {
-			busiest = i
-		}
-		if n < b.days[quietest] {
-			quietest = i
-		}
-	}
-	peak := 0
-	for i, n := range b.hours {
-		if n > b.hours[peak] {
-			peak = i
-		}
-	}
-	if len(b.days) == 1 {
-		s.Conclude(fmt.Sprintf("All %s arrived on %s; the busiest hour began at %s with %s.",
-			Count(f.Len(), "request"), frame.DayString(b.firstDay), frame.HourString(b.firstHour+int64(peak)), Count(b.hours[peak], "request")))
-	} else {
-		s.Conclude(fmt.Sprintf("Over %s the log holds %s, %s a day on average. The busiest day was %s with %s; the quietest was %s with %s.",
-			Count(len(b.days), "day"), Count(f.Len(), "request"), roundInt(float64(f.Len())/float64(len(b.days))),
-			frame.DayString(b.firstDay+int64(busiest)), Count(b.days[busiest], "request"),
-			frame.DayString(b.firstDay+int64(quietest)), Count(b.days[quietest], "request")))
-		s.Conclude(fmt.Sprintf("The busiest hour began at %s with %s.", frame.HourString(b.firstHour+int64(peak)), Count(b.hours[peak], "request")))
-	}
+	outlierDates(s, b, in)
+	complete := b.completeDays(clock)
+	daySentences(s, b, complete)
 	idle := 0
 	for _, n := range b.hours {
 		if n == 0 {
@@ -144,7 +140,9 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	if idle > 0 {
 		s.Conclude(fmt.Sprintf("%s of %s between the first and last request had no requests at all.", Count(idle, "hour"), Int(len(b.hours))))
 	}
-	if len(b.hours) >= 48 {
+	// By hour of the day, over two days at least, and with enough requests
+	// that each hour holds a few on average.
+	if len(b.hours) >= 48 && b.bulk.N >= 24*minHourOfDay {
 		hi, lo := 0, 0
 		for h, n := range byHour {
 			if n > byHour[hi] {
@@ -154,8 +152,16 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 				lo = h
 			}
 		}
-		s.Conclude(fmt.Sprintf("By hour of the day, the busiest was %02d:00–%02d:00 with %s of requests and the quietest %02d:00–%02d:00 with %s.",
-			hi, (hi+1)%24, Pct(float64(byHour[hi])/float64(f.Len())), lo, (lo+1)%24, Pct(float64(byHour[lo])/float64(f.Len()))))
+		if float64(byHour[hi]) < 1.2*float64(byHour[lo]) {
+			s.Conclude(fmt.Sprintf("Traffic was about even over the hours of the day: each held between %s and %s of requests.",
+				Pct(float64(byHour[lo])/float64(b.bulk.N)), Pct(float64(byHour[hi])/float64(b.bulk.N))))
+		} else {
+			s.Conclude(fmt.Sprintf("By hour of the day, the busiest was %02d:00–%02d:00 with %s of requests and the quietest %02d:00–%02d:00 with %s.",
+				hi, (hi+1)%24, Pct(float64(byHour[hi])/float64(b.bulk.N)), lo, (lo+1)%24, Pct(float64(byHour[lo])/float64(b.bulk.N))))
+		}
+	}
+	if sample.sampled {
+		s.Conclude(sample.sentence())
 	}
 	drops.conclude(s, in)
 	return s, nil
@@ -184,23 +190,7 @@ func hourOfDay(s *Section, b timeBuckets) [24]int {
 // month; past 92 months only the months with requests are shown.
 func heatMap(s *Section, b timeBuckets, in *Input) {
 	const maxRows = 92
-	unit := "day"
-	rowOf := func(day int64) int64 { return day }
-	label := frame.DayString
-	if len(b.days) > maxRows {
-		unit = "week"
-		rowOf = func(day int64) int64 { return floorDiv(day-4, 7) } // weeks from Monday 1970-01-05
-		label = func(w int64) string { return "week of " + frame.DayString(w*7+4) }
-		lastDay := b.firstDay + int64(len(b.days)) - 1
-		if rowOf(lastDay)-rowOf(b.firstDay)+1 > maxRows {
-			unit = "month"
-			rowOf = func(day int64) int64 {
-				t := time.Unix(day*86400, 0).UTC()
-				return int64(t.Year())*12 + int64(t.Month()) - 1
-			}
-			label = func(m int64) string { return fmt.Sprintf("%04d-%02d", m/12, m%12+1) }
-		}
-	}
+	unit, rowOf, label := dayRows(b.firstDay, b.firstDay+int64(len(b.days))-1, maxRows)
 	first := rowOf(b.firstDay)
 	nrows := rowOf(b.firstDay+int64(len(b.days))-1) - first + 1
 	grid := make([][]float64, nrows)
@@ -238,6 +228,29 @@ func heatMap(s *Section, b timeBuckets, in *Input) {
 		Output{Plot: p})
 }
 
+// dayRows groups the days from firstDay to lastDay by day, by week when
+// they are more than maxRows, and by month when the weeks are too: the unit,
+// the group of a day, and a group's label.
+func dayRows(firstDay, lastDay int64, maxRows int) (unit string, rowOf func(int64) int64, label func(int64) string) {
+	unit, rowOf, label = "day", func(day int64) int64 { return day }, frame.DayString
+	if lastDay-firstDay+1 <= int64(maxRows) {
+		return
+	}
+	unit = "week"
+	rowOf = func(day int64) int64 { return floorDiv(day-4, 7) } // weeks from Monday 1970-01-05
+	label = func(w int64) string { return "week of " + frame.DayString(w*7+4) }
+	if rowOf(lastDay)-rowOf(firstDay)+1 <= int64(maxRows) {
+		return
+	}
+	unit = "month"
+	rowOf = func(day int64) int64 {
+		t := time.Unix(day*86400, 0).UTC()
+		return int64(t.Year())*12 + int64(t.Month()) - 1
+	}
+	label = func(m int64) string { return fmt.Sprintf("%04d-%02d", m/12, m%12+1) }
+	return
+}
+
 // trafficDrops is what the drop detection found, ready to report.
 type trafficDrops struct {
 	opt      gapOptions
@@ -253,6 +266,11 @@ type trafficDrops struct {
 	// ends, found by the hour where the days are too few for a drop-off.
 	collapse  collapse
 	collapsed bool
+	// start is a trickle at the log's beginning before traffic began.
+	start   collapse
+	started bool
+	sample  hourSample
+	sampled bool // a sample of each hour: no gaps looked for
 }
 
 // findDrops runs the detection of drops.go on the frame.
@@ -262,24 +280,33 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *traffi
 	skip := func(h int64) bool { return skippedHour(in.Loc, h) }
 
 	prof := profileHours(b.hours, b.firstHour, skip)
-	mc := countMinutes(f.Time, strCol(f, frame.Status))
-	d.gaps = findGaps(mc, func(start, end int64) float64 { return prof.usualOver(clock, start, end) }, opt)
-	for i := 1; i < len(mc); i++ {
-		if n := mc[i].Minute - mc[i-1].Minute - 1; n > d.longest.Minutes() {
-			d.longest = gap{Start: mc[i-1].Minute + 1, End: mc[i].Minute}
+	mc := countMinutesIn(f.Time, strCol(f, frame.Status), b.bulk.Lo, b.bulk.Hi)
+	d.sample = sampledMinutes(mc, b, clock)
+	d.sampled = d.sample.sampled
+	if !d.sampled {
+		d.gaps = findGaps(mc, func(start, end int64) float64 { return prof.usualOver(clock, start, end) }, opt)
+		for i := 1; i < len(mc); i++ {
+			if n := mc[i].Minute - mc[i-1].Minute - 1; n > d.longest.Minutes() {
+				d.longest = gap{Start: mc[i-1].Minute + 1, End: mc[i].Minute}
+			}
 		}
 	}
 
-	// Complete days: the log covers at least 23 hours of them.
-	fl, ll := clock.Local(slices.Min(f.Time)), clock.Local(slices.Max(f.Time))
-	complete := make([]bool, len(b.days))
-	for i := range b.days {
-		start := (b.firstDay + int64(i)) * 86400
-		complete[i] = min(ll+1, start+86400)-max(fl, start) >= 23*3600
-	}
-	d.days = lowDays(b.days, b.firstDay, complete)
+	d.days = lowDays(b.days, b.firstDay, b.completeDays(clock))
 	if d.days.DropAfter < 0 {
 		d.collapse, d.collapsed = findCollapse(b.hours, b.firstHour)
+	}
+	// A log that begins with a trickle: its first days and hours are no
+	// drop, only the time before traffic began.
+	if d.start, d.started = findStart(b.hours, b.firstHour); d.started {
+		startDay := floorDiv(d.start.At, 24)
+		var low []quietRun
+		for _, r := range d.days.Low {
+			if r.Last >= startDay {
+				low = append(low, r)
+			}
+		}
+		d.days.Low = low
 	}
 	// Days that a gap mostly covers are said with the gap.
 	var low []quietRun
@@ -314,6 +341,9 @@ func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *traffi
 			if r.First <= clock.Hour((g.End-1)*60) && r.Last >= clock.Hour(g.Start*60) {
 				explained = true
 			}
+		}
+		if d.started && r.Last < d.start.At {
+			explained = true // before traffic began
 		}
 		if !explained {
 			d.hours = append(d.hours, r)
@@ -499,6 +529,10 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 		s.Conclude(msg)
 		s.Find("traffic_collapse", SevWarning, wall(c.At*3600), msg)
 	}
+	if c := d.start; d.started {
+		s.Conclude(fmt.Sprintf("The log begins with a trickle: %s in its first %s (%s an hour), then traffic began at %s, about %s an hour since. That is where its traffic starts, not an outage.",
+			Count(c.Before, "request"), Count(c.HoursBefore, "hour"), Decimal(c.RateBefore, 2), wall(c.At*3600), about(c.RateAfter)))
+	}
 	for _, r := range d.days.Low {
 		var msg string
 		if r.First == r.Last {
@@ -529,17 +563,312 @@ func (d *trafficDrops) conclude(s *Section, in *Input) {
 			Int(len(d.hours)), verb(len(d.hours), "stretch", "stretches")))
 	}
 	if len(d.gaps) == 0 && len(d.hours) == 0 && len(d.days.Low) == 0 && d.days.DropAfter < 0 && !d.collapsed && d.measured {
-		if g := d.longest; g.Minutes() >= longGap {
+		if d.sampled {
+			if d.profiled && d.typical >= d.opt.MinExpected {
+				s.Conclude("No unusually quiet hours or days were found.")
+			}
+		} else if g := d.longest; g.Minutes() >= longGap {
 			start, end := time.Unix(g.Start*60, 0).In(in.Loc), time.Unix(g.End*60, 0).In(in.Loc)
 			s.Conclude(fmt.Sprintf("The longest stretch without any request lasted %s, from %s to %s; traffic next to it was too thin to call it an outage rather than a hole in the logs. No other gap or unusually quiet hour or day was found.",
 				Span(time.Duration(g.Minutes())*time.Minute), start.Format(minuteLayout), end.Format(minuteLayout)))
 		} else if d.typical >= d.opt.MinExpected && !d.profiled {
-			s.Conclude(fmt.Sprintf("No gaps in traffic were found; %s too few to tell an unusually quiet hour or day from a usual one.",
-				Count(d.days.Days, "complete day")+" "+verb(d.days.Days, "is", "are")))
+			few := Count(d.days.Days, "complete day") + " " + verb(d.days.Days, "is", "are") + " too few"
+			if d.days.Days == 0 {
+				few = "a log shorter than a complete day is too short"
+			}
+			s.Conclude(fmt.Sprintf("No gaps in traffic were found; %s to tell an unusually quiet hour or day from a usual one.", few))
 		} else if d.typical >= d.opt.MinExpected {
 			s.Conclude("No gaps in traffic and no unusually quiet hours or days were found.")
 		} else {
 			s.Conclude(fmt.Sprintf("With at most %s in a usual hour, traffic is too sparse to tell an hour-long outage from a quiet spell.", Count(int(d.typical), "request")))
 		}
 	}
+}
+
+// timeBulk is where a log's records lie in time: the span [Lo, Hi] (Unix
+// seconds) that holds all but a few records dated far from the others (a
+// clock set to 1970 or 9999, a corrupt timestamp). Counts per day, hour or
+// minute are made over the bulk only, so that they stay bounded by the
+// records rather than by the span one stray date opens.
+type timeBulk struct {
+	Lo, Hi   int64
+	N        int     // records in the bulk
+	Outliers []int64 // the times outside it, sorted
+}
+
+// Bounds of findBulk.
+const (
+	bulkMinSpan = 400 * 86400 // shorter logs have no outliers
+	bulkMinPad  = 365 * 86400 // the least distance from the central 98% that makes a record an outlier
+	bulkMaxSpan = 1 << 19 * 3600
+)
+
+// findBulk splits times into the bulk and the outliers. A record is an
+// outlier when it lies further from the central 98% of the records than
+// that central span is long, and at least a year from it; when what remains
+// still spans more than about 60 years (two logs centuries apart), the bulk
+// is the 60-year window that holds the most records. Logs spanning less
+// than 400 days have no outliers, and cost one pass.
+func findBulk(times []int64) timeBulk {
+	if len(times) == 0 {
+		return timeBulk{}
+	}
+	lo, hi := slices.Min(times), slices.Max(times)
+	if hi-lo <= bulkMinSpan {
+		return timeBulk{Lo: lo, Hi: hi, N: len(times)}
+	}
+	s := slices.Clone(times)
+	slices.Sort(s)
+	n := len(s)
+	qlo, qhi := s[n/100], s[n-1-n/100]
+	pad := max(qhi-qlo, bulkMinPad)
+	a, _ := slices.BinarySearch(s, qlo-pad)
+	z, _ := slices.BinarySearch(s, qhi+pad+1) // one past the last in the bulk
+	if s[z-1]-s[a] > bulkMaxSpan {
+		bestA, bestZ := a, a
+		for i, j := a, a; i < z; i++ {
+			for j < z && s[j]-s[i] <= bulkMaxSpan {
+				j++
+			}
+			if j-i > bestZ-bestA {
+				bestA, bestZ = i, j
+			}
+		}
+		a, z = bestA, bestZ
+	}
+	b := timeBulk{Lo: s[a], Hi: s[z-1], N: z - a}
+	b.Outliers = append(append(b.Outliers, s[:a]...), s[z:]...)
+	return b
+}
+
+// In tells whether t lies in the bulk.
+func (b timeBulk) In(t int64) bool { return t >= b.Lo && t <= b.Hi }
+
+// completeDays tells, for each local day of b, whether the log covers at
+// least 23 hours of it (from the first record of the bulk to its last).
+func (b timeBuckets) completeDays(clock *frame.Clock) []bool {
+	fl, ll := clock.Local(b.bulk.Lo), clock.Local(b.bulk.Hi)
+	complete := make([]bool, len(b.days))
+	for i := range b.days {
+		start := (b.firstDay + int64(i)) * 86400
+		complete[i] = min(ll+1, start+86400)-max(fl, start) >= 23*3600
+	}
+	return complete
+}
+
+// minHourOfDay is the fewest requests per hour of the day, on average, for
+// the busiest and quietest hours of the day to be told.
+const minHourOfDay = 5
+
+// daySentences says how many requests the log holds over how many days,
+// the busiest and quietest complete days, and the busiest hour.
+func daySentences(s *Section, b timeBuckets, complete []bool) {
+	peak := 0
+	for i, n := range b.hours {
+		if n > b.hours[peak] {
+			peak = i
+		}
+	}
+	hour := fmt.Sprintf("the busiest hour began at %s with %s", frame.HourString(b.firstHour+int64(peak)), Count(b.hours[peak], "request"))
+	day := func(i int) string { return frame.DayString(b.firstDay + int64(i)) }
+	last := len(b.days) - 1
+	if last == 0 {
+		s.Conclude(fmt.Sprintf("All %s arrived on %s; %s.", Count(b.bulk.N, "request"), day(0), hour))
+		return
+	}
+	var full []int // complete days with requests
+	busy := 0
+	for i, n := range b.days {
+		if n > 0 {
+			busy++
+			if complete[i] {
+				full = append(full, i)
+			}
+		}
+	}
+	sparse := busy*2 < len(b.days)
+	switch {
+	case sparse:
+		s.Conclude(fmt.Sprintf("The log spans %s, from %s to %s, but only %s of them %s requests: %s in all.",
+			Count(len(b.days), "day"), day(0), day(last), Int(busy), verb(busy, "has", "have"), Int(b.bulk.N)))
+	case len(full) == 0:
+		s.Conclude(fmt.Sprintf("The log holds %s over parts of %s, from %s to %s.", Count(b.bulk.N, "request"), Count(len(b.days), "day"), day(0), day(last)))
+	case complete[0] && complete[last]:
+		s.Conclude(fmt.Sprintf("Over %s the log holds %s, %s a day on average.",
+			Count(len(b.days), "day"), Count(b.bulk.N, "request"), roundInt(float64(b.bulk.N)/float64(len(b.days)))))
+	default:
+		inFull := 0
+		for _, i := range full {
+			inFull += b.days[i]
+		}
+		held := fmt.Sprintf("its %s held %s a day on average", Count(len(full), "complete day"), roundInt(float64(inFull)/float64(len(full))))
+		if len(full) == 1 {
+			held = fmt.Sprintf("its one complete day, %s, held %s", day(full[0]), Count(inFull, "request"))
+		}
+		s.Conclude(fmt.Sprintf("Over %s, from %s to %s, the log holds %s; %s (%s).",
+			Count(len(b.days), "day"), day(0), day(last), Count(b.bulk.N, "request"), held, partialDays(complete)))
+	}
+	busiest := 0
+	for i, n := range b.days {
+		if n > b.days[busiest] {
+			busiest = i
+		}
+	}
+	if sparse {
+		s.Conclude(fmt.Sprintf("The busiest day was %s with %s; %s.", day(busiest), Count(b.days[busiest], "request"), hour))
+		return
+	}
+	if len(full) >= 2 {
+		hi, lo := full[0], full[0]
+		for _, i := range full {
+			if b.days[i] > b.days[hi] {
+				hi = i
+			}
+			if b.days[i] < b.days[lo] {
+				lo = i
+			}
+		}
+		switch {
+		case float64(b.days[lo]) >= 0.9*float64(b.days[hi]) && len(full) < 3:
+			// the average above says it
+		case float64(b.days[lo]) >= 0.9*float64(b.days[hi]):
+			s.Conclude(fmt.Sprintf("The %s held about as many requests each: between %s and %s.", Count(len(full), "complete day"), Int(b.days[lo]), Int(b.days[hi])))
+		case len(full) == len(b.days):
+			s.Conclude(fmt.Sprintf("The busiest day was %s with %s; the quietest was %s with %s.",
+				day(hi), Count(b.days[hi], "request"), day(lo), Count(b.days[lo], "request")))
+		default:
+			s.Conclude(fmt.Sprintf("The busiest day was %s with %s; of the complete days, the quietest was %s with %s.",
+				day(busiest), Count(b.days[busiest], "request"), day(lo), Count(b.days[lo], "request")))
+		}
+	}
+	s.Conclude(strings.ToUpper(hour[:1]) + hour[1:] + ".")
+}
+
+// partialDays says which of the first and last days the log covers only in part.
+func partialDays(complete []bool) string {
+	first, last := !complete[0], !complete[len(complete)-1]
+	switch {
+	case first && last:
+		return "the first and last days are partial"
+	case first:
+		return "the first day is partial"
+	case last:
+		return "the last day is partial"
+	}
+	return "every day is complete"
+}
+
+// outlierDates says which records lie far outside the bulk of the log.
+func outlierDates(s *Section, b timeBuckets, in *Input) {
+	out := b.bulk.Outliers
+	if len(out) == 0 {
+		return
+	}
+	var days []string
+	for _, t := range out {
+		if d := time.Unix(t, 0).In(in.Loc).Format(time.DateOnly); len(days) == 0 || days[len(days)-1] != d {
+			days = append(days, d)
+		}
+	}
+	list := days
+	if len(days) > 4 {
+		list = append(slices.Clone(days[:3]), fmt.Sprintf("%s more days", Int(len(days)-3)))
+	}
+	dates := list[0]
+	if len(list) > 1 {
+		dates = strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
+	}
+	lo, hi := time.Unix(b.bulk.Lo, 0).In(in.Loc).Format(time.DateOnly), time.Unix(b.bulk.Hi, 0).In(in.Loc).Format(time.DateOnly)
+	when := lo + " to " + hi
+	if lo == hi {
+		when = "on " + lo
+	}
+	msg := fmt.Sprintf("%s %s dated far from the other %s (%s): %s. %s left out of the counts per day and hour, the plots and the search for gaps.",
+		Count(len(out), "record"), verb(len(out), "is", "are"), Count(b.bulk.N, "record"), when,
+		verb(len(out), "it is dated "+dates, "they are dated "+dates), verb(len(out), "It is", "They are"))
+	s.Conclude(msg)
+	s.Find("traffic_outlier_dates", SevNotice, len(out), msg)
+}
+
+// hourSample is what sampledMinutes found.
+type hourSample struct {
+	sampled bool
+	minutes []int // the minutes of the hour holding the records, in order
+	outside int   // records in other minutes
+}
+
+// Thresholds of sampledMinutes.
+const (
+	sampleMinRecords = 600   // with 600 records spread evenly, a minute of the hour is empty with odds of e^-10
+	sampleMinHours   = 3     // distinct hours with requests
+	sampleShare      = 0.995 // of the records in the minutes found
+)
+
+// sampledMinutes tells whether the log is a sample of each hour: at least
+// 600 records over three hours or more, and 99.5% of them in at most half
+// of the minutes of the hour (spread evenly, each minute would hold about
+// 1/60 of them, and none would be empty). Such a log has no gaps to tell:
+// the minutes between samples are empty by design.
+//
+// mc is the bulk's requests per UTC minute (countMinutes).
+func sampledMinutes(mc []minuteCount, b timeBuckets, clock *frame.Clock) hourSample {
+	var by [60]int
+	n := 0
+	for _, c := range mc {
+		by[floorMod(floorDiv(clock.Local(c.Minute*60), 60), 60)] += int(c.N)
+		n += int(c.N)
+	}
+	hours := 0
+	for _, c := range b.hours {
+		if c > 0 {
+			hours++
+		}
+	}
+	if n < sampleMinRecords || hours < sampleMinHours {
+		return hourSample{}
+	}
+	order := make([]int, 60)
+	for m := range order {
+		order[m] = m
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(by[y], by[x]) })
+	var h hourSample
+	kept := 0
+	for _, m := range order {
+		if float64(kept) >= sampleShare*float64(n) {
+			break
+		}
+		h.minutes = append(h.minutes, m)
+		kept += by[m]
+	}
+	if len(h.minutes) > 30 {
+		return hourSample{}
+	}
+	slices.Sort(h.minutes)
+	h.outside, h.sampled = n-kept, true
+	return h
+}
+
+// sentence says which minutes of the hour the records fall in.
+func (h hourSample) sentence() string {
+	m := h.minutes
+	where := fmt.Sprintf("minute :%02d", m[0])
+	if len(m) > 1 && m[len(m)-1]-m[0] == len(m)-1 {
+		where = fmt.Sprintf("minutes :%02d–:%02d", m[0], m[len(m)-1])
+	} else if len(m) > 1 {
+		var l []string
+		for _, x := range m[:min(len(m), 4)] {
+			l = append(l, fmt.Sprintf(":%02d", x))
+		}
+		more := ""
+		if len(m) > 4 {
+			more = fmt.Sprintf(" and %d more", len(m)-4)
+		}
+		where = fmt.Sprintf("%d of the 60 minutes (%s%s)", len(m), strings.Join(l, ", "), more)
+	}
+	who := "Every record falls in " + where + " of its hour"
+	if h.outside > 0 {
+		who = fmt.Sprintf("All but %s fall in %s of their hour", Count(h.outside, "record"), where)
+	}
+	return who + ": this log looks like a sample of each hour, so the empty minutes between samples are not taken for gaps in traffic."
 }

@@ -177,3 +177,185 @@ func TestWallTime(t *testing.T) {
 		t.Errorf("wallTime(day) = %v, want %v", got, want)
 	}
 }
+
+// strayDatesLog is 2,000 requests over two days of March 2024 and one
+// request each dated 0001-01-01 and 9999-12-31.
+func strayDatesLog() *frame.Frame {
+	var recs []rec
+	for i := range 2000 {
+		recs = append(recs, rec{at: int64(i)*86%(2*86400) - 10*3600, ip: fmtIP(i % 40), method: "GET", stem: "/a", status: []string{"200", "404", "500"}[i%3]})
+	}
+	start := t0
+	recs = append(recs,
+		rec{at: utc(9999, 12, 31, 23, 0, 0) - start, ip: "192.0.2.9", method: "GET", stem: "/late", status: "200"},
+		rec{at: utc(1, 1, 1, 0, 30, 0) - start, ip: "192.0.2.8", method: "GET", stem: "/early", status: "500"})
+	return handFrame(recs)
+}
+
+// TestStrayDatesBounded: two records dated years 1 and 9999 among 2,000 of
+// 2024 run every registered section with structures sized by the records
+// (a bucket per hour of the span would be 87 million), and are named.
+func TestStrayDatesBounded(t *testing.T) {
+	f := strayDatesLog()
+	in := &Input{Frame: f, Loc: time.UTC}
+	for _, s := range RunAll(context.Background(), in, Defaults(All())) {
+		if s.Error != "" {
+			t.Errorf("%s: %s", s.ID, s.Error)
+		}
+		for _, c := range s.Cells {
+			for _, o := range c.Outputs {
+				if o.Table != nil && len(o.Table.Rows) > f.Len() {
+					t.Errorf("%s: table %s has %d rows", s.ID, o.Table.ID, len(o.Table.Rows))
+				}
+				if p := o.Plot; p != nil && (len(p.Labels) > 100 || len(p.Grid) > 100) {
+					t.Errorf("%s: plot %s has %d points and %d rows", s.ID, p.ID, len(p.Labels), len(p.Grid))
+				}
+			}
+		}
+		if s.ID != "traffic" {
+			continue
+		}
+		if got := rows(tableByID(s, "requests_by_day")); len(got) != 2 {
+			t.Errorf("requests_by_day has %d rows, want the 2 days of 2024", len(got))
+		}
+		if p := plotByID(s, "requests_per_hour"); p == nil || len(p.Labels) != 48 {
+			t.Errorf("requests_per_hour: %+v, want 48 hours", p)
+		}
+		wantConclusions(t, s, "2 records are dated far from the other 2,000 records (2024-03-04 to 2024-03-05): they are dated 0001-01-01 and 9999-12-31. They are left out of the counts per day and hour")
+		if fd := findingByID(s, "traffic_outlier_dates"); fd == nil || fd.Value != 2 || fd.Severity != SevNotice {
+			t.Errorf("traffic_outlier_dates = %+v", fd)
+		}
+		if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "No requests were logged") || strings.Contains(text, "days") && strings.Contains(text, "3,652") {
+			t.Errorf("the stray dates stretch the conclusions:\n%s", text)
+		}
+	}
+	// The bulk itself, by hand: nothing is an outlier in a log under 400 days.
+	if b := findBulk([]int64{0, 399 * 86400}); len(b.Outliers) != 0 || b.N != 2 {
+		t.Errorf("findBulk over 399 days = %+v", b)
+	}
+}
+
+// sampledFrame is 96 hours of 120 requests an hour, each in one of the
+// minutes of the hour that minute says.
+func sampledFrame(minute func(i int64) int64) *frame.Frame {
+	var times []int64
+	for h := range int64(96) {
+		for i := range int64(120) {
+			times = append(times, synthStart.Unix()+h*3600+minute(i)*60+i%60)
+		}
+	}
+	return timesFrame(times...)
+}
+
+// TestSampledLogClaims: a log with every record in minute :05 of its hour
+// (like samples/apache), or in the first ten minutes, is said to be a
+// sample and no conclusion is drawn from its empty minutes; a log spread
+// over the hour is not.
+func TestSampledLogClaims(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    *frame.Frame
+		say  string
+	}{
+		{"minute :05", sampledFrame(func(int64) int64 { return 5 }), "Every record falls in minute :05 of its hour: this log looks like a sample of each hour, so the empty minutes between samples are not taken for gaps in traffic."},
+		{"first ten minutes", sampledFrame(func(i int64) int64 { return i % 10 }), "Every record falls in minutes :00–:09 of its hour: this log looks like a sample"},
+		{"three minutes apart", sampledFrame(func(i int64) int64 { return i % 3 * 20 }), "Every record falls in 3 of the 60 minutes (:00, :20, :40) of its hour"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := runTraffic(t, tc.f)
+			wantConclusions(t, s, tc.say)
+			text := strings.Join(s.Conclusions, "\n")
+			if strings.Contains(text, "No gaps") || strings.Contains(text, "stopped") || strings.Contains(text, "longest stretch") || len(s.Findings) != 0 {
+				t.Errorf("a sampled log's gaps are told:\n%s\n%+v", text, s.Findings)
+			}
+		})
+	}
+	s := runTraffic(t, synthFrame(synthOptions{Lines: 20000, Days: 7, Seed: 3}))
+	if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "sample") || !strings.Contains(text, "No gaps in traffic") {
+		t.Errorf("a log spread over each hour:\n%s", text)
+	}
+	one := timesFrame(utc(2024, 3, 4, 10, 5, 0))
+	if h := sampledMinutes(countMinutes(one.Time, nil), bucketTimes(one, &Input{Loc: time.UTC}), frame.NewClock(time.UTC)); h.sampled {
+		t.Error("one record is a sample")
+	}
+}
+
+// steadyTimes is n requests evenly spread over [from, to).
+func steadyTimes(from, to int64, n int) []int64 {
+	var out []int64
+	for i := range n {
+		out = append(out, from+int64(i)*(to-from)/int64(n))
+	}
+	return out
+}
+
+// TestCollapseNearTheEnd: traffic that stops on a Wednesday at noon, with
+// one request on Thursday and the log ending 32 hours after, collapsed;
+// the same on a Friday evening before a weekend is not said to be.
+func TestCollapseNearTheEnd(t *testing.T) {
+	times := steadyTimes(utc(2024, 3, 4, 0, 0, 0), utc(2024, 3, 6, 12, 0, 0), 6000)
+	times = append(times, utc(2024, 3, 7, 10, 0, 0), utc(2024, 3, 7, 19, 30, 0))
+	s := runTraffic(t, timesFrame(times...))
+	wantConclusions(t, s, "Traffic collapsed at 2024-03-06 12:00 and did not come back before the log ends: 6,000 requests in the 60 hours before (about 100 an hour), 2 requests in the 32 hours after (0.06 an hour)")
+	if f := findingByID(s, "traffic_collapse"); f == nil || f.Severity != SevWarning || f.Value != "2024-03-06 12:00" {
+		t.Errorf("traffic_collapse = %+v", f)
+	}
+
+	times = steadyTimes(utc(2024, 3, 6, 0, 0, 0), utc(2024, 3, 8, 18, 0, 0), 6600)
+	times = append(times, utc(2024, 3, 9, 10, 0, 0), utc(2024, 3, 10, 19, 30, 0))
+	s = runTraffic(t, timesFrame(times...))
+	if f := findingByID(s, "traffic_collapse"); f != nil {
+		t.Errorf("a weekend is taken for a collapse: %+v", f)
+	}
+}
+
+// TestTrafficStartAfterTrickle: two days of a request every two hours, then
+// five days of 5,000 a day: the start is said as such, with no quiet days
+// or hours and no finding.
+func TestTrafficStartAfterTrickle(t *testing.T) {
+	times := steadyTimes(utc(2024, 3, 4, 0, 0, 0), utc(2024, 3, 6, 0, 0, 0), 24)
+	times = append(times, steadyTimes(utc(2024, 3, 6, 0, 0, 0), utc(2024, 3, 11, 0, 0, 0), 25000)...)
+	s := runTraffic(t, timesFrame(times...))
+	wantConclusions(t, s, "The log begins with a trickle: 24 requests in its first 48 hours (0.5 an hour), then traffic began at 2024-03-06 00:00, about 210 an hour since. That is where its traffic starts, not an outage.")
+	text := strings.Join(s.Conclusions, "\n")
+	if strings.Contains(text, "far below") || strings.Contains(text, "collapsed") || strings.Contains(text, "drop-off") || len(s.Findings) != 0 {
+		t.Errorf("the start is taken for a drop:\n%s\n%+v", text, s.Findings)
+	}
+}
+
+// TestDaySentences: a one-day log has no quietest day; a last day of one
+// request 21 s past midnight is partial, not the quietest.
+func TestDaySentences(t *testing.T) {
+	s := runTraffic(t, timesFrame(steadyTimes(utc(2024, 3, 4, 0, 0, 0), utc(2024, 3, 5, 0, 0, 0), 2400)...))
+	wantConclusions(t, s, "All 2,400 requests arrived on 2024-03-04; the busiest hour began at 2024-03-04 00:00 with 100 requests.")
+	if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "quietest was") {
+		t.Errorf("one day has a quietest day:\n%s", text)
+	}
+
+	times := steadyTimes(utc(2024, 3, 4, 0, 0, 0), utc(2024, 3, 5, 0, 0, 0), 2400)
+	times = append(times, steadyTimes(utc(2024, 3, 5, 0, 0, 0), utc(2024, 3, 6, 0, 0, 0), 2000)...)
+	times = append(times, utc(2024, 3, 6, 0, 0, 21))
+	s = runTraffic(t, timesFrame(times...))
+	wantConclusions(t, s, "Over 3 days, from 2024-03-04 to 2024-03-06, the log holds 4,401 requests; its 2 complete days held 2,200 a day on average (the last day is partial).",
+		"The busiest day was 2024-03-04 with 2,400 requests; of the complete days, the quietest was 2024-03-05 with 2,000 requests.")
+	if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "2024-03-06 with 1 request") {
+		t.Errorf("the partial day is called the quietest:\n%s", text)
+	}
+}
+
+// TestLongSpanSeries: over nine years (two logs apart, as samples/ holds),
+// the series is per week, at most maxPlotPoints points, holding every request.
+func TestLongSpanSeries(t *testing.T) {
+	s := runTraffic(t, timesFrame(utc(2015, 5, 17, 5, 0, 0), utc(2015, 5, 18, 7, 0, 0), utc(2024, 3, 4, 6, 0, 0)))
+	p := plotByID(s, "requests_per_week")
+	if p == nil {
+		t.Fatal("no requests_per_week plot")
+	}
+	sum := 0.0
+	for _, v := range p.Series[0].Values {
+		sum += v
+	}
+	if len(p.Labels) > maxPlotPoints || len(p.Labels) < 400 || p.Labels[0] != "week of 2015-05-11" || sum != 3 {
+		t.Errorf("%d points from %q holding %v requests", len(p.Labels), p.Labels[0], sum)
+	}
+}
