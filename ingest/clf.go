@@ -142,8 +142,8 @@ var (
 	errPrefix       = errors.New("expected client, ident and user before the timestamp")
 	errNoRequest    = errors.New(`no quoted "request" after the timestamp`)
 	errOpenRequest  = errors.New("request has no closing quote")
-	errStatus       = errors.New("status is not a 3-digit number")
-	errSize         = errors.New("size is neither a number nor -")
+	errStatus       = errors.New("status is not a 3-digit number from 100 to 599")
+	errSize         = errors.New("size is neither a number (of at most 63 bits) nor -")
 	errOpenReferer  = errors.New("referer has no closing quote")
 	errTrailingJunk = errors.New("unexpected text after the size")
 )
@@ -156,7 +156,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	r.Reset()
 	p.shape.tail, p.shape.small, p.shape.traefik = tailNone, false, false
 	kind := kindRecord
-	lb := bytes.IndexByte(line, '[')
+	lb := clfTimestamp(line)
 	if lb < 0 {
 		return 0, errNoTimestamp
 	}
@@ -206,7 +206,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		r.Str[frame.Host] = stripPort(tok[0])
 	}
 	if c := tok[n-3]; bytes.IndexByte(c, ',') < 0 {
-		r.Str[frame.IP] = c
+		r.Str[frame.IP] = clientAddr(c)
 	} else {
 		r.Str[frame.IP], r.Str[frame.ForwardedFor] = splitForwarded(c)
 	}
@@ -241,7 +241,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		i = len(rest)
 	}
 	st := rest[:i]
-	if len(st) != 3 || !allDigits(st) {
+	if !statusCode(st) {
 		return 0, errStatus
 	}
 	r.Str[frame.Status] = st
@@ -251,12 +251,11 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		i = len(rest)
 	}
 	size := rest[:i]
-	switch {
-	case isDash(size):
+	if isDash(size) {
 		r.Num[frame.Bytes] = 0
-	case allDigits(size) && len(size) > 0:
-		r.Num[frame.Bytes] = float64(atoi(size))
-	default:
+	} else if x, ok := byteCount(size); ok {
+		r.Num[frame.Bytes] = x
+	} else {
 		return 0, errSize
 	}
 	rest = skipSpaces(rest[i:])
@@ -302,6 +301,28 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		}
 	}
 	return kind, nil
+}
+
+// clfTimestamp returns the offset of the '[' that opens the timestamp: the
+// first one whose text reads dd/, so that a client written in brackets
+// ("[2001:db8::1] - - [...]") is not taken for it; -1 when there is none.
+func clfTimestamp(line []byte) int {
+	first := -1
+	for i := 0; i < len(line); {
+		j := bytes.IndexByte(line[i:], '[')
+		if j < 0 {
+			break
+		}
+		j += i
+		if first < 0 {
+			first = j
+		}
+		if j+3 < len(line) && line[j+3] == '/' {
+			return j
+		}
+		i = j + 1
+	}
+	return first
 }
 
 // readTail reads what follows the user agent (see the package notes above
