@@ -135,6 +135,8 @@ const (
 	repairAgent   = "user agent has no closing quote; kept to the end of the line"
 	repairTail    = "the text after the user agent could not be read (a quote never closed, or a time that is not a number); kept what was read"
 	repairTraefik = "the text after the user agent is not Traefik's (<count> \"<router>\" \"<URL>\" <n>ms); read as combined"
+	repairGlued   = "a second record follows on the same line (a line end missing); the first was kept, the second not read"
+	repairReferer = "text after the referer is not a quoted user agent; it was not read"
 )
 
 var (
@@ -279,8 +281,15 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	p.shape.agents = true
 	rest = skipSpaces(rest)
 	if len(rest) == 0 || rest[0] != '"' {
-		// A referer with no user agent: still a record; extra fields
-		// some servers append after the size are ignored.
+		// A referer with no user agent: still a record. Text after it
+		// (or a whole record glued on) is counted as a repair.
+		switch {
+		case len(rest) == 0:
+		case gluedRecord(rest):
+			kind, p.repair = kindRepaired, repairGlued
+		default:
+			kind, p.repair = kindRepaired, repairReferer
+		}
 		return kind, nil
 	}
 	ua, tail, ok := p.quoted(rest[1:], 2)
@@ -291,6 +300,12 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	if !isDash(ua) {
 		r.Str[frame.UserAgent] = ua
+	}
+	if ok && len(tail) > 0 && gluedRecord(tail) {
+		// Another record written on the same line: its fields are not
+		// this one's tail.
+		p.repair = repairGlued
+		return kindRepaired, nil
 	}
 	if ok && len(tail) > 0 {
 		if !p.readTail(tail, r) {
@@ -323,6 +338,27 @@ func clfTimestamp(line []byte) int {
 		i = j + 1
 	}
 	return first
+}
+
+// gluedRecord reports whether b, the text after a record's last field,
+// holds the start of another record of the family: a [dd/Mon/yyyy:
+// timestamp followed by a quoted request.
+func gluedRecord(b []byte) bool {
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '[')
+		if j < 0 {
+			return false
+		}
+		j += i
+		if d := b[j:]; len(d) > 13 && d[3] == '/' && d[7] == '/' && d[12] == ':' &&
+			d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9' {
+			if k := bytes.IndexByte(d, ']'); k > 0 && bytes.HasPrefix(skipSpaces(d[k+1:]), []byte{'"'}) {
+				return true
+			}
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // readTail reads what follows the user agent (see the package notes above

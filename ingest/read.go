@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ type SourceStats struct {
 	// Skipped says why a file found in a directory was not read (it is not
 	// a recognised log); such a file is not an error.
 	Skipped string
+	// Note is said of the source without it being an error: it is empty
+	// (a log just rotated).
+	Note string
 }
 
 // FormatSpan is a format a source was read in from line Line on.
@@ -335,6 +339,12 @@ func (rd *sourceReader) read() {
 		return
 	}
 	defer rc.Close()
+	openSize := int64(-1) // the file's size when opened
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			openSize = st.Size()
+		}
+	}
 	r, closeDecoder, comp, pos, err := decompressed(rc)
 	rd.st.Compression = comp
 	if err != nil {
@@ -376,10 +386,17 @@ func (rd *sourceReader) read() {
 		n := copy(buf, carry)
 		m, rerr := fill(r, buf[n:])
 		data := buf[:n+m]
+		crLineEnds(data, n, rerr != nil)
 		eof := rerr != nil
+		if rerr == io.EOF {
+			if err := shrunk(rc, openSize, pos()); err != nil {
+				rerr = err // the last line may be cut: as for a read error
+			}
+		}
 		if rerr != nil && rerr != io.EOF {
 			rd.st.Err = describeReadError(rd.src.Name, comp, rerr)
 		}
+
 		if rd.opt.Progress != nil && m > 0 {
 			rd.opt.Progress(int64(m))
 		}
@@ -387,6 +404,12 @@ func (rd *sourceReader) read() {
 			// A UTF-8 byte-order mark (Windows tools write one) is not part
 			// of the first line: it would hide a #Fields: header.
 			data = bytes.TrimPrefix(data, utf8BOM)
+			if eof && len(data) == 0 && rd.st.Err == nil {
+				// A log just rotated: nothing to read, and nothing wrong.
+				rd.st.Note = "empty"
+				rd.pool.put(bp)
+				return
+			}
 		}
 		if atStart && len(data) > 0 && (data[0] == 0 || nuls > 0) {
 			// A run of NUL bytes, with the line ends among them, is what
@@ -599,6 +622,30 @@ func nulRun(n int) (reason, text string) {
 	return fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", n), text
 }
 
+// crLineEnds turns each CR that ends a line on its own (old Mac OS line
+// ends) into a line feed, in place, so that such a log is read line by line
+// rather than as one overlong line; CR LF is left as it is (the parsers
+// drop the CR). data[:from] was seen before, all but its last byte; a CR
+// that ends data is decided by the byte after it, unless final.
+func crLineEnds(data []byte, from int, final bool) {
+	for i := max(from-1, 0); i < len(data); {
+		j := bytes.IndexByte(data[i:], '\r')
+		if j < 0 {
+			return
+		}
+		i += j
+		switch {
+		case i+1 < len(data):
+			if data[i+1] != '\n' {
+				data[i] = '\n'
+			}
+		case final:
+			data[i] = '\n'
+		}
+		i++
+	}
+}
+
 // fill reads until buf is full or the reader fails; io.EOF means a clean end.
 func fill(r io.Reader, buf []byte) (int, error) {
 	n := 0
@@ -645,7 +692,37 @@ func lastDirective(data, prefix []byte) int {
 	return last
 }
 
+// shrinkError is a file that became shorter while it was read (logrotate's
+// copytruncate emptied it): the end of what was read may be cut.
+type shrinkError struct{ opened, now, read int64 }
+
+func (e *shrinkError) Error() string {
+	return fmt.Sprintf("the file shrank while it was read (%d bytes when opened, %d now, %d read)", e.opened, e.now, e.read)
+}
+
+// shrunk reports a file that, at the end of its reading, is shorter than
+// what was read from it, or ended before the size it had when opened.
+// f is the file (anything else is not checked), opened its size then (-1
+// if unknown) and read the bytes read from it.
+func shrunk(f io.Reader, opened, read int64) error {
+	sf, ok := f.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok || opened < 0 {
+		return nil
+	}
+	st, err := sf.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	if now := st.Size(); now < read || read < opened {
+		return &shrinkError{opened: opened, now: now, read: read}
+	}
+	return nil
+}
+
 func describeReadError(name, comp string, err error) error {
+	if _, ok := err.(*shrinkError); ok {
+		return fmt.Errorf("%s: truncated while being read: %w; the lines before it were kept", name, err)
+	}
 	if comp != "" && errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: truncated %s data (%w); the lines before it were kept", name, comp, err)
 	}

@@ -30,6 +30,7 @@ type Scanner struct {
 func NewScanner(name string, r io.Reader, f *Format) *Scanner {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
+	sc.Split(scanLines)
 	return &Scanner{name: name, sc: sc, p: f.newParser(nil), format: f}
 }
 
@@ -104,3 +105,23 @@ func (s *Scanner) SyntaxErrors() []*SyntaxError { return s.errs }
 
 // Err is the first read error, if any.
 func (s *Scanner) Err() error { return s.sc.Err() }
+
+// scanLines splits as bufio.ScanLines does, and also at a CR alone (old
+// Mac OS line ends), as Read does (crLineEnds).
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i >= 0 && data[i] == '\n':
+		return i + 1, data[:i], nil
+	case i >= 0 && i+1 < len(data):
+		if data[i+1] == '\n' {
+			return i + 2, data[:i], nil
+		}
+		return i + 1, data[:i], nil
+	case i >= 0 && atEOF:
+		return i + 1, data[:i], nil
+	case atEOF && len(data) > 0:
+		return len(data), data, nil
+	}
+	return 0, nil, nil // more data, or the end
+}
