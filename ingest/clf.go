@@ -319,25 +319,37 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 }
 
 // clfTimestamp returns the offset of the '[' that opens the timestamp: the
-// first one whose text reads dd/, so that a client written in brackets
-// ("[2001:db8::1] - - [...]") is not taken for it; -1 when there is none.
+// first one that does not open a bracketed IPv6 address, so that a client
+// written so ("[2001:db8::1] - - [...]") is not taken for it; -1 when
+// there is none.
 func clfTimestamp(line []byte) int {
-	first := -1
 	for i := 0; i < len(line); {
 		j := bytes.IndexByte(line[i:], '[')
 		if j < 0 {
-			break
+			return -1
 		}
 		j += i
-		if first < 0 {
-			first = j
-		}
-		if j+3 < len(line) && line[j+3] == '/' {
+		end := bytes.IndexByte(line[j:], ']')
+		if end < 0 || !bracketedIPv6(line[j:j+end+1]) {
 			return j
 		}
-		i = j + 1
+		i = j + end + 1
 	}
-	return first
+	return -1
+}
+
+// bracketedIPv6 reports whether b is "[...]" around hex digits, colons (at
+// least one) and dots.
+func bracketedIPv6(b []byte) bool {
+	if len(b) < 4 || b[0] != '[' || b[len(b)-1] != ']' || bytes.IndexByte(b, ':') < 0 {
+		return false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if !isHex(c) && c != ':' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // gluedRecord reports whether b, the text after a record's last field,

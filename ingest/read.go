@@ -330,6 +330,7 @@ type sourceReader struct {
 	header    []byte // the last layout directive of the chunks sent so far
 	begins    string // the format the next chunk of lines starts a part in
 	held      []task // malformed lines found before the format was detected
+	eol       byte   // the source's line end, as firstLineEnd says; 0 until known
 }
 
 func (rd *sourceReader) read() {
@@ -386,7 +387,13 @@ func (rd *sourceReader) read() {
 		n := copy(buf, carry)
 		m, rerr := fill(r, buf[n:])
 		data := buf[:n+m]
-		crLineEnds(data, n, rerr != nil)
+		if rd.eol == 0 {
+			if rd.eol = firstLineEnd(data, rerr != nil); rd.eol == '\r' {
+				crLineEnds(data, 0, rerr != nil)
+			}
+		} else if rd.eol == '\r' {
+			crLineEnds(data, n, rerr != nil)
+		}
 		eof := rerr != nil
 		if rerr == io.EOF {
 			if err := shrunk(rc, openSize, pos()); err != nil {
@@ -622,11 +629,35 @@ func nulRun(n int) (reason, text string) {
 	return fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", n), text
 }
 
-// crLineEnds turns each CR that ends a line on its own (old Mac OS line
-// ends) into a line feed, in place, so that such a log is read line by line
-// rather than as one overlong line; CR LF is left as it is (the parsers
-// drop the CR). data[:from] was seen before, all but its last byte; a CR
-// that ends data is decided by the byte after it, unless final.
+// firstLineEnd says how the source that begins with data ends its lines,
+// as its first line does: '\r' for a CR alone (old Mac OS), '\n' for LF or
+// CR LF; 0 when data holds no line end yet (or ends with a CR whose next
+// byte is unknown, unless final). A CR inside a line of a source whose
+// lines end with LF stays in the line (and is escaped where shown).
+func firstLineEnd(data []byte, final bool) byte {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i < 0:
+		return 0
+	case data[i] == '\n':
+		return '\n'
+	case i+1 < len(data):
+		if data[i+1] == '\n' {
+			return '\n'
+		}
+		return '\r'
+	case final:
+		return '\r'
+	}
+	return 0
+}
+
+// crLineEnds turns each CR that ends a line on its own into a line feed,
+// in place, for a source whose lines end so (firstLineEnd), so that it is
+// read line by line rather than as one overlong line; CR LF is left as it
+// is (the parsers drop the CR). data[:from] was seen before, all but its
+// last byte; a CR that ends data is decided by the byte after it, unless
+// final.
 func crLineEnds(data []byte, from int, final bool) {
 	for i := max(from-1, 0); i < len(data); {
 		j := bytes.IndexByte(data[i:], '\r')

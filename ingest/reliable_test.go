@@ -8,19 +8,25 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // The tests of issue #15, item 3: no log vanishes silently.
 
 // TestCRLineEnds reads logs whose lines end with a CR alone (old Mac OS),
-// with CR LF, and with both mixed, through Read (detected, and forced with
-// chunks so small that a CR ends many of them) and through the Scanner.
+// with CR LF, and with both (CR first), through Read (detected, and forced
+// with chunks so small that a CR ends many of them) and through the
+// Scanner. The first line end decides: in a log whose lines end with LF, a
+// CR inside a line stays in it.
 func TestCRLineEnds(t *testing.T) {
 	lf := numberedCombined(40)
+	cr := bytes.ReplaceAll(lf, []byte("\n"), []byte("\r"))
+	k := bytes.Index(cr, []byte("/p/20 "))
 	for name, text := range map[string][]byte{
-		"CR":    bytes.ReplaceAll(lf, []byte("\n"), []byte("\r")),
+		"CR":    cr,
 		"CR LF": bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n")),
-		"mixed": bytes.Replace(bytes.ReplaceAll(lf, []byte("\n"), []byte("\r")), []byte("\r"), []byte("\r\n"), 7),
+		"mixed": append(cr[:k:k], bytes.ReplaceAll(cr[k:], []byte("\r"), []byte("\r\n"))...),
 	} {
 		t.Run(name, func(t *testing.T) {
 			for _, opt := range []Options{{}, {Format: LookupFormat("combined"), ChunkSize: 61}} {
@@ -37,6 +43,20 @@ func TestCRLineEnds(t *testing.T) {
 			}
 		})
 	}
+	t.Run("CR inside an LF line", func(t *testing.T) {
+		text := bytes.Replace(lf, []byte("agent/3"), []byte("agent\r3"), 1)
+		res := readAll(t, []Source{ReaderSource("lf.log", bytes.NewReader(text))}, Options{})
+		if st := res.Sources[0]; st.Records != 40 || st.Lines != 40 {
+			t.Fatalf("%+v, want 40 records on 40 lines", st)
+		}
+		if got := column(res.Frame, frame.UserAgent)[3]; got != "agent\r3" {
+			t.Errorf("agent %q, want the CR kept", got)
+		}
+		recs, errs, _ := scan(t, "combined", string(text))
+		if len(recs) != 40 || len(errs) != 0 || recs[3].Str[frame.UserAgent] != "agent\r3" {
+			t.Fatalf("Scanner: %d records, malformed %v", len(recs), errs)
+		}
+	})
 }
 
 // TestEmptyFileIsANote: an empty file (a log just rotated) named on the
