@@ -215,11 +215,12 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 }
 
 // LogSources is the number of sources read as logs: inputs found in a
-// directory that are not access logs do not count.
+// directory that are not access logs, and inputs not read (not found, or
+// reached before), do not count.
 func (r *Report) LogSources() int {
 	n := 0
 	for _, s := range r.Sources {
-		if s.Skipped == "" {
+		if s.Skipped == "" && !s.Unread {
 			n++
 		}
 	}
