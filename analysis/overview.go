@@ -47,8 +47,8 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		malformed += src.Malformed
 		repaired += src.Repaired
 		switch {
-		case src.Unread && src.Err != "":
-			missing = append(missing, Code(src.Name))
+		case src.Unread && src.Err != "", src.Err != "" && src.Lines == 0:
+			missing = append(missing, Code(src.Name)) // nothing of it read
 		case src.Err != "":
 			failed = append(failed, src.Name)
 		case src.Note != "":
@@ -90,8 +90,8 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			notLogs = append(notLogs, Code(src.Name))
 			continue
 		}
-		if !src.Unread {
-			read++
+		if !src.Unread && src.Note == "" && (src.Err == "" || src.Lines > 0) {
+			read++ // not one that gave nothing: empty, or not opened
 		}
 		problem := src.Err
 		if problem == "" {
@@ -170,9 +170,9 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("unreadable_sources", SevWarning, len(failed), fmt.Sprintf("%s could not be read to the end.", Count(len(failed), "source")))
 	}
 	if len(missing) > 0 {
-		s.Conclude(fmt.Sprintf("%s could not be found or listed, so nothing from %s is in this report; the sources table says why.",
+		s.Conclude(fmt.Sprintf("%s could not be found, listed or read, so nothing from %s is in this report; the sources table says why.",
 			List(missing), verb(len(missing), "it", "them")))
-		s.Find("missing_inputs", SevWarning, len(missing), fmt.Sprintf("%s could not be found or listed.", Count(len(missing), "input")))
+		s.Find("missing_inputs", SevWarning, len(missing), fmt.Sprintf("%s could not be found, listed or read.", Count(len(missing), "input")))
 	}
 	if len(noted) > 0 {
 		s.Conclude(fmt.Sprintf("The sources table notes why nothing was read from %s.", List(noted)))
