@@ -329,6 +329,9 @@ func clfTimestamp(line []byte) int {
 			return -1
 		}
 		j += i
+		if j+3 < len(line) && line[j+3] == '/' {
+			return j // [dd/: the usual case, at once
+		}
 		end := bytes.IndexByte(line[j:], ']')
 		if end < 0 || !bracketedIPv6(line[j:j+end+1]) {
 			return j
