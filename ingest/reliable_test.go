@@ -205,6 +205,25 @@ func TestSymlinksAndRepeats(t *testing.T) {
 		t.Errorf("records %d, failed %v", res.Records(), res.Failed())
 	}
 
+	// Named on the command line, a link to nothing and a loop are errors;
+	// matched by a pattern, notes.
+	for _, name := range []string{"logs/gone.log", "logs/self.log"} {
+		srcs, errs := Expand([]string{j(name)}, nil)
+		var ie *InputError
+		if len(srcs) != 0 || len(errs) != 1 || !errors.As(errs[0], &ie) || ie.Note || ie.Path != j(name) {
+			t.Errorf("%s named: %d sources, %v; want one error", name, len(srcs), errs)
+		}
+	}
+	srcs, errs = Expand([]string{j("logs/*.log")}, nil)
+	if len(srcs) != 2 || len(errs) != 3 { // gone.log, self.log; again.log is a.log
+		t.Errorf("logs/*.log: %d sources, %v; want 2 and 3 notes", len(srcs), errs)
+	}
+	for _, e := range errs {
+		if ie := (*InputError)(nil); !errors.As(e, &ie) || !ie.Note {
+			t.Errorf("logs/*.log: %v is not a note", e)
+		}
+	}
+
 	for _, tc := range []struct {
 		name string
 		args []string

@@ -88,7 +88,16 @@ func Expand(args []string, stdin io.Reader) ([]Source, []error) {
 			}
 			slices.Sort(matches)
 			for _, m := range matches {
-				if st, err := os.Stat(m); err == nil && !st.IsDir() {
+				st, err := os.Stat(m)
+				switch {
+				case err != nil && !strings.ContainsAny(a, "*?["):
+					// A link to nothing, or a loop, named as it is.
+					e.errs = append(e.errs, &InputError{Path: a, Err: err})
+				case err != nil:
+					e.note(m, fmt.Errorf("%s: matches %s, which cannot be followed: %w", a, m, errors.Unwrap(err)))
+				case st.IsDir():
+					e.note(m, fmt.Errorf("%s: matches the folder %s, which a pattern does not walk; name the folder to read it", a, m))
+				default:
 					e.file(m, false)
 				}
 			}
