@@ -124,7 +124,8 @@ func TestFolderQuirks(t *testing.T) {
 	lines := numberedCombined(3)
 	writeFile(t, dir, "logs/a-nul.log", append(bytes.Repeat([]byte{0}, 5000), lines...))
 	writeFile(t, dir, "logs/b-bom.log", append([]byte{0xef, 0xbb, 0xbf}, lines...))
-	long := append([]byte("x"+strings.Repeat("y", 200<<10)+"\n"), bytes.Repeat(lines, 30)...)
+	// A first line past the first chunk (512 KiB).
+	long := append([]byte("x"+strings.Repeat("y", 600<<10)+"\n"), bytes.Repeat(lines, 30)...)
 	writeFile(t, dir, "logs/c-long.log", long)
 	writeFile(t, dir, "logs/d-notes.txt", []byte("not a log\nat all\n"))
 	srcs, errs := Expand([]string{filepath.Join(dir, "logs")}, nil)
