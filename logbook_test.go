@@ -129,8 +129,12 @@ func TestRunProblems(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out.Report.Records != 6 || len(out.Report.Sources) != 2 {
-			t.Errorf("strict=%v: %d records from %d sources, want 6 from 2", strict, out.Report.Records, len(out.Report.Sources))
+		if out.Report.Records != 6 || out.Report.LogSources() != 2 || len(out.Report.Sources) != 3 {
+			t.Errorf("strict=%v: %d records from %d sources (%d listed), want 6 from 2 (3 listed)", strict,
+				out.Report.Records, out.Report.LogSources(), len(out.Report.Sources))
+		} else if m := out.Report.Sources[2]; m.Name != filepath.Join(dir, "missing.log") || !m.Unread || !strings.Contains(m.Err, "no such file") {
+			// The input that names nothing is in the report, not only on stderr.
+			t.Errorf("strict=%v: missing input listed as %+v", strict, m)
 		}
 		var kinds []ProblemKind
 		var fails []bool

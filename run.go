@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -43,6 +44,11 @@ const (
 	// ZonelessTimes: a source's times carry no zone (HAProxy) and were
 	// read in Config.LogTimeZone, or as UTC. A note, not a failure.
 	ZonelessTimes
+	// InputNote: an input read once though reached twice (a folder and a
+	// file in it, two globs, a link and its target), an empty file, a
+	// symbolic link loop or a link to nothing left out. A note, not a
+	// failure; the report's sources say it too.
+	InputNote
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -121,8 +127,15 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 				analysis.Count(len(skipped), "field"), are, strings.Join(skipped, ", "))})
 	}
 	sources, expandErrs := ingest.Expand(cfg.Inputs, cfg.Stdin)
+	var unread []analysis.Source // what the report lists after the sources read
 	for _, e := range expandErrs {
-		out.Problems = append(out.Problems, Problem{Kind: InputMissing, Message: e.Error(), Fails: true})
+		u := unreadInput(e)
+		if u.Note != "" {
+			out.Problems = append(out.Problems, Problem{Kind: InputNote, Message: e.Error()})
+		} else {
+			out.Problems = append(out.Problems, Problem{Kind: InputMissing, Message: e.Error(), Fails: true})
+		}
+		unread = append(unread, u)
 	}
 	if len(sources) == 0 {
 		return nil, errors.Join(append(expandErrs, errors.New("nothing to read"))...)
@@ -196,6 +209,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	for _, n := range notes {
 		in.Sources[n.source].Notes = append(in.Sources[n.source].Notes, n.msg)
 	}
+	in.Sources = append(in.Sources, unread...)
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -272,6 +286,11 @@ func problems(res *ingest.Result, read int, sections []*analysis.Section, strict
 	for _, s := range res.Failed() {
 		out = append(out, Problem{Kind: InputUnreadable, Message: s.Err.Error(), Fails: true})
 	}
+	for _, s := range res.Sources {
+		if s.Note != "" {
+			out = append(out, Problem{Kind: InputNote, Message: fmt.Sprintf("%s: %s", s.Name, s.Note)})
+		}
+	}
 	for _, s := range sections {
 		if s.Error != "" {
 			out = append(out, Problem{Kind: SectionFailed, Message: fmt.Sprintf("section %s: %s", s.ID, s.Error), Fails: true})
@@ -341,7 +360,7 @@ const withheldText = "(text withheld: --anonymize-ip)"
 // addresses.
 func sourceInfo(s *ingest.SourceStats, withhold bool) analysis.Source {
 	out := analysis.Source{Name: s.Name, Format: s.Format, Compression: s.Compression, Lines: s.Lines,
-		Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped}
+		Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired, Skipped: s.Skipped, Note: s.Note}
 	if s.Err != nil {
 		out.Err = s.Err.Error()
 	}
@@ -363,4 +382,22 @@ func sourceInfo(s *ingest.SourceStats, withhold bool) analysis.Source {
 		out.Repairs = append(out.Repairs, analysis.Example{Line: e.Line, Reason: e.Reason, Text: text(e.Text)})
 	}
 	return out
+}
+
+// unreadInput is an input Expand gave no source for, as the report lists
+// it: one that names nothing or could not be listed, with its error, or
+// one left out with a note (reached before, a link loop).
+func unreadInput(err error) analysis.Source {
+	var ie *ingest.InputError
+	if !errors.As(err, &ie) {
+		return analysis.Source{Name: err.Error(), Err: err.Error(), Unread: true}
+	}
+	msg := strings.TrimPrefix(err.Error(), ie.Path+": ")
+	if pe, ok := ie.Err.(*fs.PathError); ok {
+		msg = pe.Err.Error() // "no such file or directory", without "stat NAME: "
+	}
+	if ie.Note {
+		return analysis.Source{Name: ie.Path, Note: msg, Unread: true}
+	}
+	return analysis.Source{Name: ie.Path, Err: msg, Unread: true}
 }

@@ -41,13 +41,18 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 	}
 	lines, malformed, repaired := 0, 0, 0
-	var failed []string
+	var failed, missing, noted []string
 	for _, src := range in.Sources {
 		lines += src.Lines
 		malformed += src.Malformed
 		repaired += src.Repaired
-		if src.Err != "" {
+		switch {
+		case src.Unread && src.Err != "", src.Err != "" && src.Lines == 0:
+			missing = append(missing, Code(src.Name)) // nothing of it read
+		case src.Err != "":
 			failed = append(failed, src.Name)
+		case src.Note != "":
+			noted = append(noted, Code(src.Name))
 		}
 	}
 
@@ -85,8 +90,14 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			notLogs = append(notLogs, Code(src.Name))
 			continue
 		}
-		read++
-		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, src.Err)
+		if !src.Unread && src.Note == "" && (src.Err == "" || src.Lines > 0) {
+			read++ // not one that gave nothing: empty, or not opened
+		}
+		problem := src.Err
+		if problem == "" {
+			problem = src.Note
+		}
+		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, problem)
 	}
 	s.Compute(`requests.groupby("source").agg(lines=..., records=..., malformed=...)`, Output{Table: sources})
 	if len(notLogs) > 0 {
@@ -177,6 +188,14 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 		s.Conclude(fmt.Sprintf("Reading stopped early in %s; what was read before the problem is included.", List(quoted)))
 		s.Find("unreadable_sources", SevWarning, len(failed), fmt.Sprintf("%s could not be read to the end.", Count(len(failed), "source")))
+	}
+	if len(missing) > 0 {
+		s.Conclude(fmt.Sprintf("%s could not be found, listed or read, so nothing from %s is in this report; the sources table says why.",
+			List(missing), verb(len(missing), "it", "them")))
+		s.Find("missing_inputs", SevWarning, len(missing), fmt.Sprintf("%s could not be found, listed or read.", Count(len(missing), "input")))
+	}
+	if len(noted) > 0 {
+		s.Conclude(fmt.Sprintf("The sources table notes why nothing was read from %s.", List(noted)))
 	}
 	return s, nil
 }

@@ -143,3 +143,41 @@ func TestOverviewForwardedFor(t *testing.T) {
 		t.Errorf("a log without proxies is said to have them: %q", s.Conclusions)
 	}
 }
+
+// TestOverviewInputs (issue #15): inputs nothing was read from are rows of
+// the sources table with why; those that name nothing or could not be
+// opened are a warning, the notes (empty, read once) a sentence.
+func TestOverviewInputs(t *testing.T) {
+	in := &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}}), Loc: time.UTC, Sources: []Source{
+		{Name: "a.log", Format: "combined", Lines: 1, Records: 1},
+		{Name: "locked.log", Err: "open locked.log: permission denied"},
+		{Name: "access.log", Note: "empty"},
+		{Name: "logs/a.log", Note: "the same file as a.log; read once", Unread: true},
+		{Name: "gone.log", Err: "no such file or directory", Unread: true},
+	}}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSources := [][]any{
+		{"a.log", "combined", "", 1, 1, 0, 0, ""},
+		{"locked.log", "", "", 0, 0, 0, 0, "open locked.log: permission denied"},
+		{"access.log", "", "", 0, 0, 0, 0, "empty"},
+		{"logs/a.log", "", "", 0, 0, 0, 0, "the same file as a.log; read once"},
+		{"gone.log", "", "", 0, 0, 0, 0, "no such file or directory"},
+	}
+	if got := rows(tableByID(s, "sources")); !reflect.DeepEqual(got, wantSources) {
+		t.Errorf("sources\n got %v\nwant %v", got, wantSources)
+	}
+	wantConclusions(t, s,
+		"1 request from 1 source,",
+		"`locked.log` and `gone.log` could not be found, listed or read, so nothing from them is in this report",
+		"The sources table notes why nothing was read from `access.log` and `logs/a.log`.",
+	)
+	if c := strings.Join(s.Conclusions, " "); strings.Contains(c, "Reading stopped early") {
+		t.Errorf("a source nothing was read from is said to have stopped early: %q", c)
+	}
+	if f := findingByID(s, "missing_inputs"); f == nil || f.Severity != SevWarning || f.Value != 2 {
+		t.Errorf("missing_inputs finding: %+v", f)
+	}
+}

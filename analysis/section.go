@@ -33,6 +33,12 @@ type Source struct {
 	Err      string    // why reading stopped early, if it did
 	Skipped  string    // why the source was not read, if it was not
 	Notes    []string  // what the reader assumed (times without a zone), in a sentence each
+	// Note is said of the source without it being a problem: it is
+	// empty, or it was reached before and read once.
+	Note string
+	// Unread is an input nothing was read from because it names nothing
+	// or could not be listed (Err says why), or because of its Note.
+	Unread bool
 }
 
 // FormatSpan is a format a source was read in from line Line on.

@@ -121,8 +121,8 @@ var (
 	errALBName    = errors.New(`the load balancer is not "app/name/id"`)
 	errLBClient   = errors.New("client is not ip:port")
 	errLBBackend  = errors.New("target is neither ip:port nor -")
-	errLBStatus   = errors.New("status code is neither a 3-digit number nor -")
-	errLBBytes    = errors.New("received or sent bytes is not a number")
+	errLBStatus   = errors.New("status code is neither a 3-digit number from 100 to 599 nor -")
+	errLBBytes    = errors.New("received or sent bytes is not a number (of at most 63 bits)")
 	errLBTLS      = errors.New("ssl_protocol is neither - nor a TLS or SSL version (a quote in the user agent?)")
 	errLBRequest  = errors.New(`request is not "METHOD URL PROTOCOL"`)
 	errALBTGroup  = errors.New("target_group_arn is neither an ARN nor - (a quote in the user agent?)")
@@ -256,7 +256,7 @@ func lbCommon(f [][]byte, r *frame.Row, target frame.StrCol) error {
 		v := f[5+i]
 		switch {
 		case isDash(v):
-		case len(v) == 3 && allDigits(v):
+		case statusCode(v):
 			r.Str[c] = v
 		default:
 			return errLBStatus
@@ -264,11 +264,9 @@ func lbCommon(f [][]byte, r *frame.Row, target frame.StrCol) error {
 	}
 	for i, c := range [2]frame.NumCol{frame.RequestBytes, frame.Bytes} {
 		v := f[7+i]
-		switch {
-		case isDash(v):
-		case len(v) > 0 && len(v) <= 18 && allDigits(v):
-			r.Num[c] = float64(atoi(v))
-		default:
+		if x, ok := byteCount(v); ok {
+			r.Num[c] = x
+		} else if !isDash(v) {
 			return errLBBytes
 		}
 	}

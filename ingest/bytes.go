@@ -8,6 +8,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -200,3 +201,68 @@ func parseDecimal(b []byte) (float64, bool) {
 // pow10 holds the powers of ten a float64 represents exactly.
 var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// The value checks every format shares, so that a value is refused (the
+// line malformed) the same way whichever format it comes in.
+
+// statusCode reports whether v is an HTTP status: three digits from 100 to
+// 599, the five classes RFC 9110 section 15 defines. A format that
+// documents another value (CloudFront's 000, "-" where no response was
+// sent) accepts it before calling this.
+func statusCode(v []byte) bool {
+	return len(v) == 3 && v[0] >= '1' && v[0] <= '5' &&
+		v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
+}
+
+// byteCount parses a count of bytes: ASCII digits whose value fits in a
+// signed 64-bit integer. A longer number is refused, never wrapped into a
+// negative total; so are signs, points and exponents.
+func byteCount(v []byte) (float64, bool) {
+	if len(v) == 0 || len(v) > 19 {
+		return 0, false
+	}
+	var n uint64 // 19 digits fit in 64 unsigned bits
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n > math.MaxInt64 {
+		return 0, false
+	}
+	return float64(n), true
+}
+
+// validCount reports whether x, a byte count read as a number from its
+// text v (JSON), is one: v as byteCount takes it, or else a whole number
+// from 0 below 2^63 (1.5e3, say).
+func validCount(v []byte, x float64) bool {
+	if allDigits(v) {
+		_, ok := byteCount(v)
+		return ok
+	}
+	return x >= 0 && x < 1<<63 && x == math.Trunc(x)
+}
+
+// clientAddr returns the address of a client field written with brackets,
+// "[2001:db8::1]" or "[2001:db8::1]:443", without them (and the port);
+// any other value is returned as it is.
+func clientAddr(v []byte) []byte {
+	if len(v) < 3 || v[0] != '[' {
+		return v
+	}
+	end := bytes.IndexByte(v, ']')
+	switch {
+	case end < 2:
+		return v
+	case end == len(v)-1:
+	case v[end+1] == ':' && end+2 < len(v) && allDigits(v[end+2:]):
+	default:
+		return v
+	}
+	if bytes.IndexByte(v[1:end], ':') < 0 {
+		return v // not an IPv6 address
+	}
+	return v[1:end]
+}

@@ -216,3 +216,36 @@ func FuzzPercentDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestByteCount holds byteCount to strconv.ParseInt on digits.
+func TestByteCount(t *testing.T) {
+	for _, v := range []string{"0", "7", "0012", "9223372036854775807", "9223372036854775808",
+		"18446744073709551615", "18446744073709551616", "99999999999999999999", "", "-1", "+1", "1.0", "1e3", " 1"} {
+		got, ok := byteCount([]byte(v))
+		want, err := strconv.ParseInt(v, 10, 64)
+		wantOK := err == nil && v != "" && v[0] >= '0' && v[0] <= '9'
+		if ok != wantOK || ok && got != float64(want) {
+			t.Errorf("byteCount(%q) = %v, %v; want %v, %v", v, got, ok, float64(want), wantOK)
+		}
+	}
+}
+
+func TestClientAddr(t *testing.T) {
+	for v, want := range map[string]string{
+		"[2001:db8::1]":      "2001:db8::1",
+		"[2001:db8::1]:443":  "2001:db8::1",
+		"[::1]":              "::1",
+		"2001:db8::1":        "2001:db8::1",
+		"192.0.2.1":          "192.0.2.1",
+		"[192.0.2.1]":        "[192.0.2.1]", // not IPv6: as written
+		"[2001:db8::1]:":     "[2001:db8::1]:",
+		"[2001:db8::1]x":     "[2001:db8::1]x",
+		"[2001:db8::1":       "[2001:db8::1",
+		"[]":                 "[]",
+		"[2001:db8::1]:44x3": "[2001:db8::1]:44x3",
+	} {
+		if got := string(clientAddr([]byte(v))); got != want {
+			t.Errorf("clientAddr(%q) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -135,6 +135,8 @@ const (
 	repairAgent   = "user agent has no closing quote; kept to the end of the line"
 	repairTail    = "the text after the user agent could not be read (a quote never closed, or a time that is not a number); kept what was read"
 	repairTraefik = "the text after the user agent is not Traefik's (<count> \"<router>\" \"<URL>\" <n>ms); read as combined"
+	repairGlued   = "a second record follows on the same line (a line end missing); the first was kept, the second not read"
+	repairReferer = "text after the referer is not a quoted user agent; it was not read"
 )
 
 var (
@@ -142,8 +144,8 @@ var (
 	errPrefix       = errors.New("expected client, ident and user before the timestamp")
 	errNoRequest    = errors.New(`no quoted "request" after the timestamp`)
 	errOpenRequest  = errors.New("request has no closing quote")
-	errStatus       = errors.New("status is not a 3-digit number")
-	errSize         = errors.New("size is neither a number nor -")
+	errStatus       = errors.New("status is not a 3-digit number from 100 to 599")
+	errSize         = errors.New("size is neither a number (of at most 63 bits) nor -")
 	errOpenReferer  = errors.New("referer has no closing quote")
 	errTrailingJunk = errors.New("unexpected text after the size")
 )
@@ -156,7 +158,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	r.Reset()
 	p.shape.tail, p.shape.small, p.shape.traefik = tailNone, false, false
 	kind := kindRecord
-	lb := bytes.IndexByte(line, '[')
+	lb := clfTimestamp(line)
 	if lb < 0 {
 		return 0, errNoTimestamp
 	}
@@ -206,7 +208,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		r.Str[frame.Host] = stripPort(tok[0])
 	}
 	if c := tok[n-3]; bytes.IndexByte(c, ',') < 0 {
-		r.Str[frame.IP] = c
+		r.Str[frame.IP] = clientAddr(c)
 	} else {
 		r.Str[frame.IP], r.Str[frame.ForwardedFor] = splitForwarded(c)
 	}
@@ -241,7 +243,7 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		i = len(rest)
 	}
 	st := rest[:i]
-	if len(st) != 3 || !allDigits(st) {
+	if !statusCode(st) {
 		return 0, errStatus
 	}
 	r.Str[frame.Status] = st
@@ -251,12 +253,11 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		i = len(rest)
 	}
 	size := rest[:i]
-	switch {
-	case isDash(size):
+	if isDash(size) {
 		r.Num[frame.Bytes] = 0
-	case allDigits(size) && len(size) > 0:
-		r.Num[frame.Bytes] = float64(atoi(size))
-	default:
+	} else if x, ok := byteCount(size); ok {
+		r.Num[frame.Bytes] = x
+	} else {
 		return 0, errSize
 	}
 	rest = skipSpaces(rest[i:])
@@ -280,8 +281,15 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	p.shape.agents = true
 	rest = skipSpaces(rest)
 	if len(rest) == 0 || rest[0] != '"' {
-		// A referer with no user agent: still a record; extra fields
-		// some servers append after the size are ignored.
+		// A referer with no user agent: still a record. Text after it
+		// (or a whole record glued on) is counted as a repair.
+		switch {
+		case len(rest) == 0:
+		case gluedRecord(rest):
+			kind, p.repair = kindRepaired, repairGlued
+		default:
+			kind, p.repair = kindRepaired, repairReferer
+		}
 		return kind, nil
 	}
 	ua, tail, ok := p.quoted(rest[1:], 2)
@@ -293,6 +301,12 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if !isDash(ua) {
 		r.Str[frame.UserAgent] = ua
 	}
+	if ok && len(tail) > 0 && gluedRecord(tail) {
+		// Another record written on the same line: its fields are not
+		// this one's tail.
+		p.repair = repairGlued
+		return kindRepaired, nil
+	}
 	if ok && len(tail) > 0 {
 		if !p.readTail(tail, r) {
 			kind, p.repair = kindRepaired, repairTail
@@ -302,6 +316,64 @@ func (p *clfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		}
 	}
 	return kind, nil
+}
+
+// clfTimestamp returns the offset of the '[' that opens the timestamp: the
+// first one that does not open a bracketed IPv6 address, so that a client
+// written so ("[2001:db8::1] - - [...]") is not taken for it; -1 when
+// there is none.
+func clfTimestamp(line []byte) int {
+	for i := 0; i < len(line); {
+		j := bytes.IndexByte(line[i:], '[')
+		if j < 0 {
+			return -1
+		}
+		j += i
+		if j+3 < len(line) && line[j+3] == '/' {
+			return j // [dd/: the usual case, at once
+		}
+		end := bytes.IndexByte(line[j:], ']')
+		if end < 0 || !bracketedIPv6(line[j:j+end+1]) {
+			return j
+		}
+		i = j + end + 1
+	}
+	return -1
+}
+
+// bracketedIPv6 reports whether b is "[...]" around hex digits, colons (at
+// least one) and dots.
+func bracketedIPv6(b []byte) bool {
+	if len(b) < 4 || b[0] != '[' || b[len(b)-1] != ']' || bytes.IndexByte(b, ':') < 0 {
+		return false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if !isHex(c) && c != ':' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// gluedRecord reports whether b, the text after a record's last field,
+// holds the start of another record of the family: a [dd/Mon/yyyy:
+// timestamp followed by a quoted request.
+func gluedRecord(b []byte) bool {
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '[')
+		if j < 0 {
+			return false
+		}
+		j += i
+		if d := b[j:]; len(d) > 13 && d[3] == '/' && d[7] == '/' && d[12] == ':' &&
+			d[1] >= '0' && d[1] <= '9' && d[2] >= '0' && d[2] <= '9' {
+			if k := bytes.IndexByte(d, ']'); k > 0 && bytes.HasPrefix(skipSpaces(d[k+1:]), []byte{'"'}) {
+				return true
+			}
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // readTail reads what follows the user agent (see the package notes above

@@ -50,7 +50,18 @@ type cfTarget struct {
 	num    frame.NumCol
 	decode bool // URL-encoded by CloudFront
 	weak   bool // fills the column only if no stronger field does (cs(Host) vs x-host-header)
+	// check is a value check: cfStatus (a status from 100 to 599, or
+	// 000, which CloudFront logs when the viewer went away before the
+	// response), cfCount (a byte count) or cfAddr (an address, maybe
+	// bracketed).
+	check byte
 }
+
+const (
+	cfStatus = 1 + iota
+	cfCount
+	cfAddr
+)
 
 const (
 	cfIgnore = iota
@@ -63,10 +74,10 @@ const (
 var cfFields = map[string]cfTarget{
 	"date":                {kind: cfDate},
 	"time":                {kind: cfTime},
-	"c-ip":                {kind: cfStr, str: frame.IP},
+	"c-ip":                {kind: cfStr, str: frame.IP, check: cfAddr},
 	"cs-method":           {kind: cfStr, str: frame.Method},
 	"cs-uri-stem":         {kind: cfStr, str: frame.Stem, decode: true},
-	"sc-status":           {kind: cfStr, str: frame.Status},
+	"sc-status":           {kind: cfStr, str: frame.Status, check: cfStatus},
 	"cs(Referer)":         {kind: cfStr, str: frame.Referer, decode: true},
 	"cs(User-Agent)":      {kind: cfStr, str: frame.UserAgent, decode: true},
 	"x-host-header":       {kind: cfStr, str: frame.Host},
@@ -77,7 +88,7 @@ var cfFields = map[string]cfTarget{
 	"ssl-protocol":        {kind: cfStr, str: frame.TLSVersion},
 	"cs-protocol-version": {kind: cfStr, str: frame.Protocol},
 	"sc-content-type":     {kind: cfStr, str: frame.ContentType},
-	"sc-bytes":            {kind: cfNum, num: frame.Bytes},
+	"sc-bytes":            {kind: cfNum, num: frame.Bytes, check: cfCount},
 	"time-taken":          {kind: cfNum, num: frame.TimeTaken},
 	"time-to-first-byte":  {kind: cfNum, num: frame.TTFB},
 }
@@ -183,6 +194,14 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 			if isDash(v) {
 				continue
 			}
+			switch t.check {
+			case cfStatus:
+				if !statusCode(v) && string(v) != "000" {
+					return 0, fmt.Errorf("field %d (sc-status) is not a 3-digit status from 100 to 599 or 000: %q", i+1, v)
+				}
+			case cfAddr:
+				v = clientAddr(v)
+			}
 			if t.decode && bytes.IndexByte(v, '%') >= 0 {
 				v = p.decode(t.str, v)
 			}
@@ -191,7 +210,13 @@ func (p *cfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 			if isDash(v) {
 				continue
 			}
-			x, ok := parseDecimal(v)
+			var x float64
+			var ok bool
+			if t.check == cfCount {
+				x, ok = byteCount(v)
+			} else {
+				x, ok = parseDecimal(v)
+			}
 			if !ok {
 				return 0, fmt.Errorf("field %d (%s) is not a number: %q", i+1, t.num, v)
 			}

@@ -58,7 +58,10 @@
 //     from the byte-level helpers in bytes.go (trimEOL, skipSpaces, isDash,
 //     allDigits, atoi, splitTabs, parseDecimal, percentDecode, stripPort
 //     ...) and the dateCache of clock.go, and keep scratch buffers in the
-//     parser. One parser serves one goroutine.
+//     parser. One parser serves one goroutine. Values are checked the same
+//     way in every format: a status with statusCode, a byte count with
+//     byteCount (never atoi, which wraps past 63 bits), a client with
+//     clientAddr; add the format to valueFormats in values_test.go.
 //
 //  3. If the format has layout directives, as CloudFront's #Fields:, set
 //     Format.headerPrefix: Read, which parses chunks in parallel, hands

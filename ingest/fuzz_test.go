@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,9 @@ func FuzzCLF(f *testing.F) {
 			f.Add(uint8(i), uint8(0), []byte(c.text()))
 		}
 	}
+	// Old Mac OS line ends, and a NUL run before them.
+	f.Add(uint8(0), uint8(5), []byte(strings.ReplaceAll(string(numberedCombined(4)), "\n", "\r")))
+	f.Add(uint8(0), uint8(9), []byte("\x00\x00\r"+strings.ReplaceAll(string(numberedCombined(3)), "\n", "\r")+"x\r\n"))
 	f.Fuzz(func(t *testing.T, format, chunk uint8, data []byte) {
 		fuzzLines(t, clfFamily[int(format)%len(clfFamily)], chunk, data)
 	})

@@ -81,8 +81,8 @@ var (
 	errHAStart   = errors.New("no client ip:port and [accept date] of an HAProxy HTTP log")
 	errHAFields  = errors.New("expected frontend, backend/server and five timers after the accept date")
 	errHATimers  = errors.New("timers are not TR/Tw/Tc/Tr/Ta in ms")
-	errHAStatus  = errors.New("status is not a 3-digit number or -1")
-	errHABytes   = errors.New("bytes_read is not a number")
+	errHAStatus  = errors.New("status is not a 3-digit number from 100 to 599 or -1")
+	errHABytes   = errors.New("bytes_read is not a number (of at most 63 bits)")
 	errHACounts  = errors.New("expected cookies, termination state, connection counts and queues before the request")
 	errHACapture = errors.New("header capture has no closing }")
 	errHARequest = errors.New(`no quoted "request" at the end`)
@@ -196,7 +196,7 @@ func (p *haproxyParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 
 	st, rest := nextField(rest)
 	switch {
-	case len(st) == 3 && allDigits(st):
+	case statusCode(st):
 		r.Str[frame.Status] = st
 	case len(st) == 2 && st[0] == '-' && st[1] == '1':
 	default:
@@ -206,10 +206,11 @@ func (p *haproxyParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if len(b) > 0 && b[0] == '+' {
 		b = b[1:]
 	}
-	if len(b) == 0 || len(b) > 18 || !allDigits(b) {
+	x, ok := byteCount(b)
+	if !ok {
 		return 0, errHABytes
 	}
-	r.Num[frame.Bytes] = float64(atoi(b))
+	r.Num[frame.Bytes] = x
 	// Cookies, termination state, counts, queues: skipped, but present.
 	for i := 0; i < 5; i++ {
 		var x []byte

@@ -682,6 +682,9 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 				v = v[1 : len(v)-1]
 			}
 		}
+		if t.str == frame.IP {
+			v = clientAddr(v) // [2001:db8::1], as every format reads it
+		}
 		if t.flags&jfQuery != 0 {
 			if k := bytes.IndexByte(v, '?'); k >= 0 {
 				v = v[:k]
@@ -705,8 +708,8 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 				return
 			}
 		}
-		if len(v) > 3 || !allDigits(v) {
-			p.fail(fmt.Errorf("%s %q is not a status code", t.str, v))
+		if !statusCode(v) {
+			p.fail(fmt.Errorf("%s %q is not a status code (3 digits, 100 to 599)", t.str, v))
 			return
 		}
 		p.setStr(t.str, t.prio, v, r)
@@ -748,6 +751,10 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 		}
 		if math.IsNaN(x) {
 			return // every part was "-"
+		}
+		if (t.num == frame.Bytes || t.num == frame.RequestBytes) && !validCount(v, x) {
+			p.fail(fmt.Errorf("%s %q is not a byte count", t.num, v))
+			return
 		}
 		p.nprio[t.num] = t.prio
 		r.Num[t.num] = x

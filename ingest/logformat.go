@@ -519,23 +519,26 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 				r.Str[st.str] = v
 			}
 		case tIP:
-			r.Str[frame.IP] = v
+			r.Str[frame.IP] = clientAddr(v)
 		case tHost:
 			if !isDash(v) {
 				r.Str[frame.Host] = stripPort(v)
 			}
 		case tStatus:
-			if len(v) != 3 || !allDigits(v) {
-				return 0, fmt.Errorf("%s is not a 3-digit status at byte %d", st.name, pos-len(v)+1)
+			if !statusCode(v) {
+				return 0, fmt.Errorf("%s is not a 3-digit status at byte %d (100 to 599)", st.name, pos-len(v)+1)
 			}
 			r.Str[st.str] = v
 		case tBytes:
 			switch {
 			case isDash(v):
 				r.Num[st.num] = 0
-			case len(v) > 0 && allDigits(v):
-				r.Num[st.num] = float64(atoi(v))
 			default:
+				x, ok := byteCount(v)
+				if ok {
+					r.Num[st.num] = x
+					break
+				}
 				return 0, fmt.Errorf("%s is neither a number nor - at byte %d", st.name, pos-len(v)+1)
 			}
 		case tNum, tNumList:

@@ -130,11 +130,9 @@ func (p *nlbParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	for i, c := range [2]frame.NumCol{frame.RequestBytes, frame.Bytes} {
 		v := f[9+i]
-		switch {
-		case isDash(v):
-		case len(v) > 0 && len(v) <= 18 && allDigits(v):
-			r.Num[c] = float64(atoi(v))
-		default:
+		if x, ok := byteCount(v); ok {
+			r.Num[c] = x
+		} else if !isDash(v) {
 			return 0, errLBBytes
 		}
 	}

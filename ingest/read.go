@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"runtime"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ type SourceStats struct {
 	// Skipped says why a file found in a directory was not read (it is not
 	// a recognised log); such a file is not an error.
 	Skipped string
+	// Note is said of the source without it being an error: it is empty
+	// (a log just rotated).
+	Note string
 }
 
 // FormatSpan is a format a source was read in from line Line on.
@@ -326,6 +330,7 @@ type sourceReader struct {
 	header    []byte // the last layout directive of the chunks sent so far
 	begins    string // the format the next chunk of lines starts a part in
 	held      []task // malformed lines found before the format was detected
+	eol       byte   // the source's line end, as firstLineEnd says; 0 until known
 }
 
 func (rd *sourceReader) read() {
@@ -338,6 +343,12 @@ func (rd *sourceReader) read() {
 	// A read blocked on a pipe or a FIFO that is not written to ends
 	// when the source is closed: close it when ctx is cancelled.
 	defer context.AfterFunc(rd.ctx, func() { rc.Close() })()
+	openSize := int64(-1) // the file's size when opened
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			openSize = st.Size()
+		}
+	}
 	r, closeDecoder, comp, pos, err := decompressed(rc)
 	rd.st.Compression = comp
 	if err != nil {
@@ -379,10 +390,23 @@ func (rd *sourceReader) read() {
 		n := copy(buf, carry)
 		m, rerr := fill(r, buf[n:])
 		data := buf[:n+m]
+		if rd.eol == 0 {
+			if rd.eol = firstLineEnd(data, rerr != nil); rd.eol == '\r' {
+				crLineEnds(data, 0, rerr != nil)
+			}
+		} else if rd.eol == '\r' {
+			crLineEnds(data, n, rerr != nil)
+		}
 		eof := rerr != nil
+		if rerr == io.EOF {
+			if err := shrunk(rc, openSize, pos()); err != nil {
+				rerr = err // the last line may be cut: as for a read error
+			}
+		}
 		if rerr != nil && rerr != io.EOF {
 			rd.st.Err = describeReadError(rd.src.Name, comp, rerr)
 		}
+
 		if rd.opt.Progress != nil && m > 0 {
 			rd.opt.Progress(int64(m))
 		}
@@ -390,6 +414,12 @@ func (rd *sourceReader) read() {
 			// A UTF-8 byte-order mark (Windows tools write one) is not part
 			// of the first line: it would hide a #Fields: header.
 			data = bytes.TrimPrefix(data, utf8BOM)
+			if eof && len(data) == 0 && rd.st.Err == nil {
+				// A log just rotated: nothing to read, and nothing wrong.
+				rd.st.Note = "empty"
+				rd.pool.put(bp)
+				return
+			}
 		}
 		if atStart && len(data) > 0 && (data[0] == 0 || nuls > 0) {
 			// A run of NUL bytes, with the line ends among them, is what
@@ -602,6 +632,54 @@ func nulRun(n int) (reason, text string) {
 	return fmt.Sprintf("a run of %d NUL bytes (a file truncated while written?)", n), text
 }
 
+// firstLineEnd says how the source that begins with data ends its lines,
+// as its first line does: '\r' for a CR alone (old Mac OS), '\n' for LF or
+// CR LF; 0 when data holds no line end yet (or ends with a CR whose next
+// byte is unknown, unless final). A CR inside a line of a source whose
+// lines end with LF stays in the line (and is escaped where shown).
+func firstLineEnd(data []byte, final bool) byte {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i < 0:
+		return 0
+	case data[i] == '\n':
+		return '\n'
+	case i+1 < len(data):
+		if data[i+1] == '\n' {
+			return '\n'
+		}
+		return '\r'
+	case final:
+		return '\r'
+	}
+	return 0
+}
+
+// crLineEnds turns each CR that ends a line on its own into a line feed,
+// in place, for a source whose lines end so (firstLineEnd), so that it is
+// read line by line rather than as one overlong line; CR LF is left as it
+// is (the parsers drop the CR). data[:from] was seen before, all but its
+// last byte; a CR that ends data is decided by the byte after it, unless
+// final.
+func crLineEnds(data []byte, from int, final bool) {
+	for i := max(from-1, 0); i < len(data); {
+		j := bytes.IndexByte(data[i:], '\r')
+		if j < 0 {
+			return
+		}
+		i += j
+		switch {
+		case i+1 < len(data):
+			if data[i+1] != '\n' {
+				data[i] = '\n'
+			}
+		case final:
+			data[i] = '\n'
+		}
+		i++
+	}
+}
+
 // fill reads until buf is full or the reader fails; io.EOF means a clean end.
 func fill(r io.Reader, buf []byte) (int, error) {
 	n := 0
@@ -648,7 +726,37 @@ func lastDirective(data, prefix []byte) int {
 	return last
 }
 
+// shrinkError is a file that became shorter while it was read (logrotate's
+// copytruncate emptied it): the end of what was read may be cut.
+type shrinkError struct{ opened, now, read int64 }
+
+func (e *shrinkError) Error() string {
+	return fmt.Sprintf("the file shrank while it was read (%d bytes when opened, %d now, %d read)", e.opened, e.now, e.read)
+}
+
+// shrunk reports a file that, at the end of its reading, is shorter than
+// what was read from it, or ended before the size it had when opened.
+// f is the file (anything else is not checked), opened its size then (-1
+// if unknown) and read the bytes read from it.
+func shrunk(f io.Reader, opened, read int64) error {
+	sf, ok := f.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok || opened < 0 {
+		return nil
+	}
+	st, err := sf.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	if now := st.Size(); now < read || read < opened {
+		return &shrinkError{opened: opened, now: now, read: read}
+	}
+	return nil
+}
+
 func describeReadError(name, comp string, err error) error {
+	if _, ok := err.(*shrinkError); ok {
+		return fmt.Errorf("%s: truncated while being read: %w; the lines before it were kept", name, err)
+	}
 	if comp != "" && errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%s: truncated %s data (%w); the lines before it were kept", name, comp, err)
 	}

@@ -196,7 +196,7 @@ func TestExpand(t *testing.T) {
 		errs   []string
 	}{
 		{"directory", []string{j("logs")}, []string{"logs/README.txt", "logs/a/10.log", "logs/a/9.log", "logs/a/9.log.gz", "logs/b/2.log", "logs/c.log"}, true, nil},
-		{"glob", []string{j("flat/x-*.log")}, []string{"flat/x-2024-03-01.log", "flat/x-2024-03-02.log"}, false, nil},
+		{"glob", []string{j("flat/x-*.log")}, []string{"flat/x-2024-03-01.log", "flat/x-2024-03-02.log"}, false, []string{"matches the folder " + j("flat/x-dir.log") + ", which a pattern does not walk"}},
 		{"glob and file keep argument order", []string{j("flat/y.log"), j("flat/x-2024-03-0?.log")}, []string{"flat/y.log", "flat/x-2024-03-01.log", "flat/x-2024-03-02.log"}, false, nil},
 		{"glob across directories", []string{j("logs/*/*.log")}, []string{"logs/a/10.log", "logs/a/9.log", "logs/b/2.log"}, false, nil},
 		{"file", []string{j("logs/c.log")}, []string{"logs/c.log"}, false, nil},
@@ -414,8 +414,10 @@ func TestReadOrderAndColumns(t *testing.T) {
 			t.Errorf("source %d: %+v", i, res.Sources[i])
 		}
 	}
-	if st := res.Sources[3]; st.Err == nil || st.Records != 0 {
-		t.Errorf("empty source named on the command line: %+v", st)
+	// An empty source named on the command line (a log just rotated) is
+	// a note, not an error (issue #15).
+	if st := res.Sources[3]; st.Err != nil || st.Note != "empty" || st.Records != 0 || st.Lines != 0 {
+		t.Errorf("empty source named on the command line: %+v, want the note \"empty\"", st)
 	}
 
 	// A forced format reads what it can and counts the rest as malformed.

@@ -64,7 +64,7 @@ var (
 	errS3Prefix    = errors.New("expected bucket owner and bucket before the [timestamp]")
 	errS3Short     = errors.New("the line ends before the user agent")
 	errS3Quote     = errors.New("a quoted field has no closing quote")
-	errS3Status    = errors.New("http_status is neither a 3-digit number nor -")
+	errS3Status    = errors.New("http_status is neither a 3-digit number from 100 to 599 nor -")
 	errS3Operation = errors.New("operation is not of the form REST.GET.OBJECT")
 )
 
@@ -158,7 +158,7 @@ func (p *s3Parser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	r.Str[frame.Operation] = f[operation]
 	if v := f[remoteIP]; !isDash(v) {
-		r.Str[frame.IP] = v
+		r.Str[frame.IP] = clientAddr(v)
 	}
 	if v := f[requester]; !isDash(v) {
 		r.Str[frame.User] = v
@@ -168,7 +168,7 @@ func (p *s3Parser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	}
 	switch v := f[httpStatus]; {
 	case isDash(v):
-	case len(v) == 3 && allDigits(v):
+	case statusCode(v):
 		r.Str[frame.Status] = v
 	default:
 		return 0, errS3Status
@@ -191,11 +191,12 @@ func (p *s3Parser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		if isDash(v) {
 			continue
 		}
-		if len(v) == 0 || !allDigits(v) || len(v) > 18 {
+		n, ok := byteCount(v)
+		if !ok {
 			return 0, fmt.Errorf("%s is neither a number nor -: %q", x.name, v)
 		}
 		if x.col >= 0 {
-			r.Num[x.col] = float64(atoi(v)) * x.scale
+			r.Num[x.col] = n * x.scale
 		}
 	}
 	if v := f[referer]; !isDash(v) && len(v) > 0 {

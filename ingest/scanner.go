@@ -24,13 +24,16 @@ type Scanner struct {
 	// A leading run of NUL bytes is one malformed line, as Read counts it.
 	started bool // past the start of the input and any NUL run there
 	nuls    int
+	eol     byte // the input's line end, as firstLineEnd says; 0 until known
 }
 
 // NewScanner returns a scanner reading r in format f.
 func NewScanner(name string, r io.Reader, f *Format) *Scanner {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), maxLine)
-	return &Scanner{name: name, sc: sc, p: f.newParser(nil), format: f}
+	s := &Scanner{name: name, sc: sc, p: f.newParser(nil), format: f}
+	sc.Split(s.scanLines)
+	return s
 }
 
 // Scan advances to the next record. It returns false at the end of the input
@@ -104,3 +107,32 @@ func (s *Scanner) SyntaxErrors() []*SyntaxError { return s.errs }
 
 // Err is the first read error, if any.
 func (s *Scanner) Err() error { return s.sc.Err() }
+
+// scanLines splits as bufio.ScanLines does, and also at a CR alone when
+// the input's first line ends so (old Mac OS), as Read does.
+func (s *Scanner) scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	if s.eol == 0 {
+		s.eol = firstLineEnd(data, atEOF)
+	}
+	if s.eol != '\r' {
+		if s.eol == 0 && !atEOF {
+			return 0, nil, nil // the first line end decides: read on
+		}
+		return bufio.ScanLines(data, atEOF)
+	}
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i >= 0 && data[i] == '\n':
+		return i + 1, data[:i], nil
+	case i >= 0 && i+1 < len(data):
+		if data[i+1] == '\n' {
+			return i + 2, data[:i], nil
+		}
+		return i + 1, data[:i], nil
+	case i >= 0 && atEOF:
+		return i + 1, data[:i], nil
+	case atEOF && len(data) > 0:
+		return len(data), data, nil
+	}
+	return 0, nil, nil // more data, or the end
+}

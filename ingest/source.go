@@ -31,16 +31,38 @@ type Source struct {
 // Open opens the source for reading. Compression is undone by content.
 func (s Source) Open() (io.ReadCloser, error) { return s.open() }
 
+// InputError is an argument, or an entry of a folder, that gave no source.
+// Without Note it names nothing, or could not be listed, and fails the
+// run; with Note it is a note that does not: a file reached twice and read
+// once, a symbolic link loop or a link to nothing left out, a folder entry
+// that is not a regular file.
+type InputError struct {
+	Path string // the argument or the entry, as named
+	Note bool
+	Err  error
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+
+func (e *InputError) Unwrap() error { return e.Err }
+
 // Expand turns command-line arguments into sources: "-" is standard input,
-// a directory is walked recursively in sorted order, an existing file is
-// itself, and anything else is a glob. Arguments that name nothing are
-// returned as errors; the others are still expanded.
+// a directory is walked recursively in sorted order (following symbolic
+// links, a loop refused), an existing file is itself, and anything else is
+// a glob. A file reached more than once (a folder and a file in it, two
+// globs, a link and its target) is one source, the first time. Arguments
+// that name nothing are returned as errors, notes as *InputError with Note
+// set; the others are still expanded.
 func Expand(args []string, stdin io.Reader) ([]Source, []error) {
-	var out []Source
-	var errs []error
+	e := &expander{files: map[string]string{}, dirs: map[string]string{}, walking: map[string]bool{}}
 	for _, a := range args {
 		if a == "-" {
-			out = append(out, Source{Name: "stdin", open: func() (io.ReadCloser, error) {
+			if e.stdin {
+				e.note(a, errors.New("standard input is named more than once; read once"))
+				continue
+			}
+			e.stdin = true
+			e.out = append(e.out, Source{Name: "stdin", open: func() (io.ReadCloser, error) {
 				return io.NopCloser(stdin), nil
 			}})
 			continue
@@ -48,30 +70,9 @@ func Expand(args []string, stdin io.Reader) ([]Source, []error) {
 		st, err := os.Stat(a)
 		switch {
 		case err == nil && st.IsDir():
-			werr := filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-				if err != nil {
-					errs = append(errs, err)
-					if d != nil && d.IsDir() {
-						return fs.SkipDir
-					}
-					return nil
-				}
-				if strings.HasPrefix(d.Name(), ".") && p != a {
-					if d.IsDir() {
-						return fs.SkipDir
-					}
-					return nil
-				}
-				if d.Type().IsRegular() {
-					out = append(out, FileSource(p, true))
-				}
-				return nil
-			})
-			if werr != nil {
-				errs = append(errs, werr)
-			}
+			e.dir(a)
 		case err == nil:
-			out = append(out, FileSource(a, false))
+			e.file(a, false)
 		default:
 			matches, gerr := filepath.Glob(a)
 			matches = slices.DeleteFunc(matches, func(m string) bool { return hiddenByWildcard(a, m) })
@@ -82,18 +83,116 @@ func Expand(args []string, stdin io.Reader) ([]Source, []error) {
 				case errors.Is(err, fs.ErrNotExist) && strings.ContainsAny(a, "*?["):
 					err = fmt.Errorf("%s: no files match", a)
 				}
-				errs = append(errs, err)
+				e.errs = append(e.errs, &InputError{Path: a, Err: err})
 				continue
 			}
 			slices.Sort(matches)
 			for _, m := range matches {
-				if st, err := os.Stat(m); err == nil && !st.IsDir() {
-					out = append(out, FileSource(m, false))
+				st, err := os.Stat(m)
+				switch {
+				case err != nil && !strings.ContainsAny(a, "*?["):
+					// A link to nothing, or a loop, named as it is.
+					e.errs = append(e.errs, &InputError{Path: a, Err: err})
+				case err != nil:
+					e.note(m, fmt.Errorf("%s: matches %s, which cannot be followed: %w", a, m, errors.Unwrap(err)))
+				case st.IsDir():
+					e.note(m, fmt.Errorf("%s: matches the folder %s, which a pattern does not walk; name the folder to read it", a, m))
+				default:
+					e.file(m, false)
 				}
 			}
 		}
 	}
-	return out, errs
+	return e.out, e.errs
+}
+
+// expander is the state of one Expand: the files and folders reached so
+// far, by their real path, with the name each was first reached by.
+type expander struct {
+	out     []Source
+	errs    []error
+	stdin   bool
+	files   map[string]string
+	dirs    map[string]string
+	walking map[string]bool // the folders being walked: a link to one is a loop
+}
+
+func (e *expander) note(path string, err error) {
+	e.errs = append(e.errs, &InputError{Path: path, Note: true, Err: err})
+}
+
+// realPath is the path with its symbolic links resolved, to tell when two
+// names reach the same file; the absolute path when they cannot be.
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// file adds the file at p as a source, unless it was reached before.
+func (e *expander) file(p string, walked bool) {
+	real := realPath(p)
+	if first, ok := e.files[real]; ok {
+		e.note(p, fmt.Errorf("%s: the same file as %s; read once", p, first))
+		return
+	}
+	e.files[real] = p
+	e.out = append(e.out, FileSource(p, walked))
+}
+
+// dir walks the folder at p in sorted order: hidden entries are left out,
+// symbolic links followed (a link to a folder being walked is a loop, and
+// not followed), a folder reached before is not walked again.
+func (e *expander) dir(p string) {
+	real := realPath(p)
+	if e.walking[real] {
+		e.note(p, fmt.Errorf("%s: a symbolic link to %s, a folder it is in (a loop); not followed", p, e.dirs[real]))
+		return
+	}
+	if first, ok := e.dirs[real]; ok {
+		e.note(p, fmt.Errorf("%s: the same folder as %s; read once", p, first))
+		return
+	}
+	e.dirs[real] = p
+	e.walking[real] = true
+	defer delete(e.walking, real)
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		// The entries read before the error are still walked.
+		e.errs = append(e.errs, &InputError{Path: p, Err: err})
+	}
+	for _, d := range entries {
+		if strings.HasPrefix(d.Name(), ".") {
+			continue
+		}
+		q := filepath.Join(p, d.Name())
+		typ := d.Type()
+		if typ&fs.ModeSymlink != 0 {
+			st, err := os.Stat(q)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				e.note(q, fmt.Errorf("%s: a symbolic link to nothing; skipped", q))
+				continue
+			case err != nil:
+				// A link to itself, or a chain too long: the error says so.
+				e.note(q, fmt.Errorf("%s: not followed: %w", q, errors.Unwrap(err)))
+				continue
+			}
+			typ = st.Mode().Type()
+		}
+		switch {
+		case typ.IsDir():
+			e.dir(q)
+		case typ.IsRegular():
+			e.file(q, true)
+		default:
+			e.note(q, fmt.Errorf("%s: not a regular file (%s); skipped", q, typ))
+		}
+	}
 }
 
 // hiddenByWildcard reports whether a wildcard of pattern matched a name

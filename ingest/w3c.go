@@ -128,7 +128,7 @@ type w3cTarget struct {
 	query bool    // a whole URI: the stem is what comes before '?'
 	scale float64 // multiplies a number (time-taken: ms → s); 0 means 1
 	weak  bool    // fills the column only if no stronger field does
-	check byte    // w3cStatus: the value must be a 3-digit status
+	check byte    // w3cStatus, w3cCount, w3cAddr: the value's check
 }
 
 const (
@@ -139,7 +139,13 @@ const (
 	w3cNum
 )
 
-const w3cStatus = 1
+// The value checks of w3cTarget.check: a status from 100 to 599, a byte
+// count, an address (maybe bracketed).
+const (
+	w3cStatus = 1 + iota
+	w3cCount
+	w3cAddr
+)
 
 // w3cFields maps lower-cased field identifiers (IIS and the W3C draft) to
 // columns. Identifiers are compared without case: IIS writes
@@ -147,7 +153,7 @@ const w3cStatus = 1
 var w3cFields = map[string]w3cTarget{
 	"date":           {kind: w3cDate},
 	"time":           {kind: w3cTime},
-	"c-ip":           {kind: w3cStr, str: frame.IP},
+	"c-ip":           {kind: w3cStr, str: frame.IP, check: w3cAddr},
 	"cs-method":      {kind: w3cStr, str: frame.Method},
 	"cs-uri-stem":    {kind: w3cStr, str: frame.Stem},
 	"cs-uri":         {kind: w3cStr, str: frame.Stem, query: true, weak: true},
@@ -158,8 +164,8 @@ var w3cFields = map[string]w3cTarget{
 	"cs-host":        {kind: w3cStr, str: frame.Host},
 	"cs(host)":       {kind: w3cStr, str: frame.Host, weak: true},
 	"cs-version":     {kind: w3cStr, str: frame.Protocol},
-	"sc-bytes":       {kind: w3cNum, num: frame.Bytes},
-	"cs-bytes":       {kind: w3cNum, num: frame.RequestBytes},
+	"sc-bytes":       {kind: w3cNum, num: frame.Bytes, check: w3cCount},
+	"cs-bytes":       {kind: w3cNum, num: frame.RequestBytes, check: w3cCount},
 	"time-taken":     {kind: w3cNum, num: frame.TimeTaken, scale: 0.001},
 	// IIS Advanced Logging (lnav's test/logfile_w3c.3): the server's
 	// local date and time, which carry no zone and are read as UTC, and
@@ -271,8 +277,11 @@ func (p *w3cParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 			if isDash(v) {
 				continue
 			}
-			if t.check == w3cStatus && (len(v) != 3 || !allDigits(v)) {
-				return 0, fmt.Errorf("field %d (%s) is not a 3-digit status: %q", i+1, p.names[i], v)
+			if t.check == w3cStatus && !statusCode(v) {
+				return 0, fmt.Errorf("field %d (%s) is not a 3-digit status from 100 to 599: %q", i+1, p.names[i], v)
+			}
+			if t.check == w3cAddr {
+				v = clientAddr(v)
 			}
 			if t.query {
 				if q := bytes.IndexByte(v, '?'); q >= 0 {
@@ -292,7 +301,13 @@ func (p *w3cParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 			if isDash(v) {
 				continue
 			}
-			x, ok := parseDecimal(v)
+			var x float64
+			var ok bool
+			if t.check == w3cCount {
+				x, ok = byteCount(v)
+			} else {
+				x, ok = parseDecimal(v)
+			}
 			if !ok {
 				return 0, fmt.Errorf("field %d (%s) is not a number: %q", i+1, p.names[i], v)
 			}

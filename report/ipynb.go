@@ -270,7 +270,7 @@ func loadCell(r *Report) (string, error) {
 	for _, s := range r.Sources {
 		switch {
 		case s.Format == "":
-			fmt.Fprintf(&b, "    # %s: not read (%s)\n", pyComment(s.Name), pyComment(s.Skipped+s.Err))
+			fmt.Fprintf(&b, "    # %s: not read (%s)\n", pyComment(s.Name), pyComment(s.Skipped+s.Err+s.Note))
 		case s.Name == "stdin":
 			fmt.Fprintf(&b, "    # standard input was read as %s; save it to a file and name it here\n", pyComment(s.Format))
 		default:

@@ -66,6 +66,8 @@ type jsonSource struct {
 	Repairs     []jsonExample `json:"repaired_examples,omitempty"`
 	Error       string        `json:"error,omitempty"`
 	Skipped     string        `json:"skipped,omitempty"`
+	Note        string        `json:"note,omitempty"`
+	Unread      bool          `json:"unread,omitempty"`
 }
 
 // jsonSpan is a format a source was read in from a line on, listed when the
@@ -204,7 +206,7 @@ func jsonReportView(r *Report) jsonReport {
 			Lines: s.Lines, Records: s.Records, Malformed: s.Malformed, Repaired: s.Repaired,
 			Formats:  spans(s.Formats),
 			Examples: examples(s.Examples), Repairs: examples(s.Repairs),
-			Error: s.Err, Skipped: s.Skipped,
+			Error: s.Err, Skipped: s.Skipped, Note: s.Note, Unread: s.Unread,
 		})
 	}
 	for _, kf := range r.KeyFindings() {

@@ -530,11 +530,13 @@ func WriteFileAtomic(path string, data []byte) error {
 }
 
 // LogSources is the number of sources read as logs: inputs found in a
-// directory that are not access logs do not count.
+// directory that are not access logs, inputs not read (not found, or
+// reached before), empty ones (with a note) and ones that could not be
+// opened do not count.
 func (r *Report) LogSources() int {
 	n := 0
 	for _, s := range r.Sources {
-		if s.Skipped == "" {
+		if s.Skipped == "" && !s.Unread && s.Note == "" && (s.Err == "" || s.Lines > 0) {
 			n++
 		}
 	}
