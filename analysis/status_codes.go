@@ -73,11 +73,19 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	var parts []string
 	for _, c := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
 		if n := classes[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Pct(float64(n)/float64(total))))
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Percent(float64(n)/float64(total))))
 		}
 	}
-	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-		Code(lead.key), Pct(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
+	switch {
+	case lead.n == total:
+		s.Conclude(fmt.Sprintf("%s got status %s.", allOf(total, "request"), Code(lead.key)))
+	case len(parts) == 1:
+		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s; all were %s.",
+			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), statusClass(lead.key)))
+	default:
+		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
+			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
+	}
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
 		sev := SevNotice
@@ -95,9 +103,14 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	clients := 0
 	groupCond(cond, func([]CondRow) { clients++ })
 	var msg string
-	if mixed == 0 {
+	switch {
+	case mixed == 0 && clients == 1:
+		msg = "The one IP received a single status code for all of its requests."
+	case mixed == 0:
 		msg = "Every IP received a single status code for all of its requests."
-	} else {
+	case clients == 1:
+		msg = "The one IP received more than one status code."
+	default:
 		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP"))
 	}
 	if w := worst.sentence(); w != "" {
@@ -110,7 +123,116 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	if r := redir.sentence(); r != "" {
 		s.Conclude(r)
 	}
+	var meant []string
+	for _, r := range ranked {
+		if m := statusMeaning(r.key); m != "" && r.key != "200" {
+			meant = append(meant, Code(r.key)+" "+m)
+		}
+	}
+	if len(meant) > 0 {
+		s.Conclude(fmt.Sprintf("What the %s here mean%s: %s.", verb(len(meant), "other code", "other codes"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
+	}
 	return s, nil
+}
+
+// statusMeaning is what a status code says, in a few words, or "" for a
+// code it does not know. Sources: RFC 9110 section 15 for the standard
+// codes; nginx's documentation (ngx_http_request.h) for 444, 494 and 499;
+// Amazon CloudFront's "Standard logging reference" for 000.
+func statusMeaning(code string) string {
+	switch code {
+	case "000":
+		return "(CloudFront: no response was sent; the viewer went away first)"
+	case "100":
+		return "(continue: the client may send the request body)"
+	case "101":
+		return "(switching protocols, as a WebSocket does)"
+	case "200":
+		return "(OK)"
+	case "201":
+		return "(created)"
+	case "204":
+		return "(no content: success with an empty answer)"
+	case "206":
+		return "(partial content: a byte range, as video players and resumed downloads ask)"
+	case "301":
+		return "(moved permanently: a redirect)"
+	case "302":
+		return "(found: a temporary redirect)"
+	case "303":
+		return "(see other: a redirect after a form)"
+	case "304":
+		return "(not modified: the client's cached copy is still good, a revalidation, fine)"
+	case "307":
+		return "(temporary redirect, keeping the method)"
+	case "308":
+		return "(permanent redirect, keeping the method)"
+	case "400":
+		return "(bad request: the server could not parse it)"
+	case "401":
+		return "(unauthorized: credentials missing or wrong)"
+	case "403":
+		return "(forbidden: refused)"
+	case "404":
+		return "(not found)"
+	case "405":
+		return "(method not allowed for this path)"
+	case "406":
+		return "(not acceptable: no variant the client accepts)"
+	case "408":
+		return "(request timeout: the client was too slow to send it)"
+	case "410":
+		return "(gone: removed for good)"
+	case "411":
+		return "(length required)"
+	case "412":
+		return "(precondition failed)"
+	case "413":
+		return "(content too large)"
+	case "414":
+		return "(URI too long)"
+	case "415":
+		return "(unsupported media type)"
+	case "416":
+		return "(range not satisfiable: a byte range past the end of the file)"
+	case "418":
+		return "(I'm a teapot: a joke code, often sent to bots)"
+	case "421":
+		return "(misdirected request)"
+	case "422":
+		return "(unprocessable content)"
+	case "429":
+		return "(too many requests: the client was rate-limited)"
+	case "444":
+		return "(nginx closed the connection without answering)"
+	case "494":
+		return "(nginx: request header too large)"
+	case "499":
+		return "(nginx: the client closed the connection before the answer)"
+	case "500":
+		return "(internal server error)"
+	case "501":
+		return "(not implemented)"
+	case "502":
+		return "(bad gateway: the proxy got no valid answer from the backend)"
+	case "503":
+		return "(service unavailable: overloaded, or down for maintenance)"
+	case "504":
+		return "(gateway timeout: the backend did not answer in time)"
+	}
+	return ""
+}
+
+// allOf is "Both requests" or "All 25 requests" (for n ≥ 2) and "The one
+// request" for 1.
+func allOf(n int, word string) string {
+	switch n {
+	case 1:
+		return "The one " + word
+	case 2:
+		return "Both " + Plural(2, word)
+	}
+	return "All " + Count(n, word)
 }
 
 // The status_codes section beyond the two contract tables: clients with
@@ -213,8 +335,26 @@ func (w worstClient) sentence() string {
 	if !w.hasNon2xx {
 		return ""
 	}
-	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s of its %s, mostly %s (%s).",
-		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), Int(w.n), Count(w.total, "request"), Code(w.top), Int(w.topN))
+	which := fmt.Sprintf("mostly %s (%s)", Code(w.top), Int(w.topN))
+	if w.topN == w.n {
+		which = "all " + Code(w.top)
+	}
+	of := fmt.Sprintf("%s of its %s", Int(w.n), Count(w.total, "request"))
+	if w.n == w.total {
+		of = fmt.Sprintf("all %s of its requests", Int(w.n))
+		if w.n == 1 {
+			of = "its one request"
+		}
+	}
+	got := of + ", " + which
+	if w.n == w.total && w.topN == w.n {
+		got = fmt.Sprintf("%s %s %s", of, verb(w.n, "was", "were"), Code(w.top))
+	}
+	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s.",
+		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), got)
+	if w.clients == 1 {
+		msg = fmt.Sprintf("%s other than 2xx went to one IP, %s: %s.", Count(w.non2xx, "response"), Code(w.ip), got)
+	}
 	if w.allNon2xx > 0 {
 		msg += fmt.Sprintf(" %s never received a 2xx response.", Count(w.allNon2xx, "IP"))
 	}
@@ -310,7 +450,7 @@ func (pk classPeaks) sentence() string {
 			when = "on " + pk.peak[k]
 		}
 		parts = append(parts, fmt.Sprintf("%s responses peaked %s with %s (%s of all %s)",
-			name, when, Int(pk.peakN[k]), Pct(pk.peakShare[k]), name))
+			name, when, Int(pk.peakN[k]), Percent(pk.peakShare[k]), name))
 	}
 	if len(parts) == 0 {
 		return ""
