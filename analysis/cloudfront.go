@@ -200,7 +200,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Percent(float64(w.hits)/float64(w.n)))
 	}
 	s.Conclude(hitMsg)
-	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Pct(ratio)))
+	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Percent(ratio)))
 	if errorsN > 0 {
 		share := float64(errorsN) / float64(total)
 		byClass := errorClasses(f, results, cf)

@@ -92,7 +92,7 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 		if share >= 0.01 {
 			sev = SevWarning
 		}
-		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Pct(share)))
+		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Percent(share)))
 	}
 	mixed := 0
 	groupCond(cond, func(rows []CondRow) {
@@ -123,14 +123,25 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	if r := redir.sentence(); r != "" {
 		s.Conclude(r)
 	}
+	// The codes a reader may not know, in code order; 200, 301, 302, 403,
+	// 404 and 500 need no gloss.
 	var meant []string
+	present := make([]string, 0, len(ranked))
 	for _, r := range ranked {
-		if m := statusMeaning(r.key); m != "" && r.key != "200" {
-			meant = append(meant, Code(r.key)+" "+m)
+		present = append(present, r.key)
+	}
+	slices.Sort(present)
+	for _, c := range present {
+		switch c {
+		case "200", "301", "302", "403", "404", "500":
+			continue
+		}
+		if m := statusMeaning(c); m != "" {
+			meant = append(meant, Code(c)+" "+m)
 		}
 	}
 	if len(meant) > 0 {
-		s.Conclude(fmt.Sprintf("What the %s here mean%s: %s.", verb(len(meant), "other code", "other codes"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
+		s.Conclude(fmt.Sprintf("What the less common %s here mean%s: %s.", verb(len(meant), "code", "codes"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
 	}
 	return s, nil
 }
@@ -567,6 +578,12 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 func (st redirectStats) sentence() string {
 	if st.requests == 0 {
 		return ""
+	}
+	if st.requests == 1 {
+		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topPath))
+	}
+	if st.groups == 1 {
+		return fmt.Sprintf("%s were redirected (3xx other than 304), all for %s to the same IP with the same status.", Count(st.requests, "request"), Code(st.topPath))
 	}
 	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of status, path and IP; the most redirected path was %s, %s to %s.",
 		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"),

@@ -197,7 +197,7 @@ func TestStatusClaimsMeanings(t *testing.T) {
 	}), time.UTC)
 	wantConclusions(t, s,
 		"`192.0.2.2` received the most: all 2 of its requests were `499`.",
-		"What the other codes here mean: `499` (nginx: the client closed the connection before the answer); `206` (partial content: a byte range, as video players and resumed downloads ask); `304` (not modified: the client's cached copy is still good, a revalidation, fine); `429` (too many requests: the client was rate-limited); `444` (nginx closed the connection without answering); `503` (service unavailable: overloaded, or down for maintenance).",
+		"What the less common codes here mean: `206` (partial content: a byte range, as video players and resumed downloads ask); `304` (not modified: the client's cached copy is still good, a revalidation, fine); `429` (too many requests: the client was rate-limited); `444` (nginx closed the connection without answering); `499` (nginx: the client closed the connection before the answer); `503` (service unavailable: overloaded, or down for maintenance).",
 	)
 	text := strings.Join(s.Conclusions, "\n")
 	if strings.Count(text, "nginx: the client closed") != 1 || strings.Contains(text, "`200` (OK)") {
@@ -209,7 +209,7 @@ func TestStatusClaimsMeanings(t *testing.T) {
 	wantConclusions(t, s,
 		"Both requests got status `302`.",
 		"The one IP received a single status code for all of its requests. 2 responses other than 2xx went to one IP, `192.0.2.1`: all 2 of its requests were `302`.",
-		"`302` (found: a temporary redirect)",
+		"2 requests were redirected (3xx other than 304), all for `/cgi-bin/imagemap/countdown` to the same IP with the same status.",
 	)
-	noConclusion(t, s, "mostly", "100.00%", "1 of 1", "By class")
+	noConclusion(t, s, "mostly", "100.00%", "1 of 1", "By class", "less common", "1 combination")
 }
