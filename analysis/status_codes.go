@@ -474,6 +474,10 @@ type redirectStats struct {
 	requests, groups, kept int
 	topPath                string
 	topPathN, topPathIPs   int
+	withQuery              int    // redirected requests that carried a query string
+	topQuery               string // the most redirected path?query
+	topQueryN              int
+	hasQuery               bool // the groups are by query too
 }
 
 // redirectsTable adds the redirects (3xx other than 304 Not Modified) per
@@ -486,18 +490,31 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 		return st
 	}
 	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
+	queries := strCol(f, frame.Query) // nil when no log had query strings
+	query := func(i int) uint32 {
+		if queries == nil {
+			return 0
+		}
+		return queries.At(i)
+	}
+	queryText := func(c uint32) string {
+		if queries == nil {
+			return ""
+		}
+		return queries.Dict[c]
+	}
 	isRedirect := make([]bool, len(status.Dict))
 	for c, v := range status.Dict {
 		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
 	}
 	type hit struct {
-		status, path, ip uint32
-		t                int64
+		status, path, query, ip uint32
+		t                       int64
 	}
 	var hits []hit
 	for i := range status.Len() {
 		if c := status.At(i); isRedirect[c] {
-			hits = append(hits, hit{c, stems.At(i), ips.At(i), f.Time[i]})
+			hits = append(hits, hit{c, stems.At(i), query(i), ips.At(i), f.Time[i]})
 		}
 	}
 	st.requests = len(hits)
@@ -508,21 +525,24 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 		if c := cmp.Compare(a.path, b.path); c != 0 {
 			return c
 		}
+		if c := cmp.Compare(a.query, b.query); c != 0 {
+			return c
+		}
 		return cmp.Compare(a.ip, b.ip)
 	})
 	type group struct {
-		status, path, ip string
-		pathCode         uint32
-		n                int
-		first, last      int64
+		status, path, query, ip string
+		pathCode                uint32
+		n                       int
+		first, last             int64
 	}
 	var groups []group
 	for i := 0; i < len(hits); {
 		h := hits[i]
-		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), ip: orDash(ips.Dict[h.ip]),
+		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), query: queryText(h.query), ip: orDash(ips.Dict[h.ip]),
 			pathCode: h.path, first: h.t, last: h.t}
 		j := i
-		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].ip == h.ip; j++ {
+		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].query == h.query && hits[j].ip == h.ip; j++ {
 			g.n++
 			g.first, g.last = min(g.first, hits[j].t), max(g.last, hits[j].t)
 		}
@@ -535,6 +555,9 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 			return c
 		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.query, b.query); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
@@ -558,19 +581,43 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 			st.topPathIPs++
 		}
 	}
+	// The redirected requests that carried a query, and the most frequent
+	// path with its query: where a query is what is odd
+	// (/api/v1/sales?page=79/), it shows here.
+	perQuery := map[string]int{}
+	for _, g := range groups {
+		if g.query != "" {
+			st.withQuery += g.n
+			perQuery[g.path+"?"+g.query] += g.n
+		}
+	}
+	for k, n := range perQuery {
+		if n > st.topQueryN || n == st.topQueryN && k < st.topQuery {
+			st.topQuery, st.topQueryN = k, n
+		}
+	}
 
 	st.kept = min(top, len(groups))
 	title := "Redirects (3xx other than 304) per status, path and IP"
 	if st.kept < len(groups) {
 		title += fmt.Sprintf(" (the %s most frequent of %s)", Int(st.kept), Int(len(groups)))
 	}
-	tab := NewTable("redirects", title,
-		Column{"status_code", Text}, Column{"path", Text}, Column{"ip", Text}, Column{"requests", Integer},
-		Column{"first_seen", Time}, Column{"last_seen", Time})
-	for _, g := range groups[:st.kept] {
-		tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+	cols := []Column{{"status_code", Text}, {"path", Text}, {"ip", Text}, {"requests", Integer}, {"first_seen", Time}, {"last_seen", Time}}
+	by := `["status", "uri_stem", "ip"]`
+	if queries != nil {
+		st.hasQuery = true
+		cols = slices.Insert(cols, 2, Column{"query", Text})
+		by = `["status", "uri_stem", "query", "ip"]`
 	}
-	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(["status", "uri_stem", "ip"]).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, top),
+	tab := NewTable("redirects", title, cols...)
+	for _, g := range groups[:st.kept] {
+		if queries != nil {
+			tab.Add(g.status, g.path, g.query, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+		} else {
+			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+		}
+	}
+	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(%s, dropna=False).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, by, top),
 		Output{Table: tab})
 	return st
 }
@@ -579,13 +626,32 @@ func (st redirectStats) sentence() string {
 	if st.requests == 0 {
 		return ""
 	}
+	switch {
+	case st.withQuery > 0 && st.requests == 1:
+		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topQuery))
+	case st.withQuery > 0:
+		some := Int(st.withQuery) + " of them"
+		if st.withQuery == st.requests {
+			some = verb(st.requests, "It", "All of them")
+		}
+		return st.redirected() + " " + fmt.Sprintf("%s carried a query string; the most redirected with its query was %s, %s.",
+			some, Code(st.topQuery), timesWords(st.topQueryN))
+	}
+	return st.redirected()
+}
+
+func (st redirectStats) redirected() string {
 	if st.requests == 1 {
 		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topPath))
 	}
 	if st.groups == 1 {
 		return fmt.Sprintf("%s were redirected (3xx other than 304), all for %s to the same IP with the same status.", Count(st.requests, "request"), Code(st.topPath))
 	}
-	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of status, path and IP; the most redirected path was %s, %s to %s.",
-		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"),
+	key := "status, path and IP"
+	if st.hasQuery {
+		key = "status, path, query and IP"
+	}
+	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s, %s to %s.",
+		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"), key,
 		Code(st.topPath), Count(st.topPathN, "time"), Count(st.topPathIPs, "IP")))
 }

@@ -213,3 +213,34 @@ func TestStatusClaimsMeanings(t *testing.T) {
 	)
 	noConclusion(t, s, "mostly", "100.00%", "1 of 1", "By class", "less common", "1 combination")
 }
+
+// TestStatusClaimsRedirectQuery: a redirect whose query is the odd part
+// (a slash after the page number) is visible in the redirects table and
+// named in the sentence.
+func TestStatusClaimsRedirectQuery(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Status, frame.Query))
+	var r frame.Row
+	add := func(at int64, ip, stem, query, status string) {
+		r.Reset()
+		r.Time = t0 + at
+		r.Str[frame.IP], r.Str[frame.Method], r.Str[frame.Stem] = []byte(ip), []byte("GET"), []byte(stem)
+		r.Str[frame.Query], r.Str[frame.Status] = []byte(query), []byte(status)
+		b.Add(&r)
+	}
+	for i := range 12 {
+		add(int64(i), "192.0.2.9", "/api/v1/sales", "page=79/", "301")
+	}
+	add(20, "192.0.2.9", "/api/v1/sales", "page=79", "200")
+	add(21, "192.0.2.8", "/old", "", "301")
+	s := runStatus(t, b.Frame(), time.UTC)
+	got := rows(tableByID(s, "redirects"))
+	want := [][]any{
+		{"301", "/api/v1/sales", "page=79/", "192.0.2.9", 12, utcMinute("2024-03-04 10:00"), time.Unix(t0+11, 0).UTC()},
+		{"301", "/old", "", "192.0.2.8", 1, time.Unix(t0+21, 0).UTC(), time.Unix(t0+21, 0).UTC()},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("redirects:\n got %v\nwant %v", got, want)
+	}
+	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales`, 12 times to 1 IP. 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
+}
