@@ -207,7 +207,7 @@ size_by_ip`, Output{Table: tab})
 		case r.n == 1:
 			what = "in a single request"
 		case r.n < few:
-			what = fmt.Sprintf("over only %s, too few to call it a habit", Count(r.n, "request"))
+			what = fmt.Sprintf("over only %s", Count(r.n, "request"))
 		case r.n >= 100 && r.z > 0:
 			what += ", a heavy client"
 		}
@@ -224,12 +224,16 @@ size_by_ip`, Output{Table: tab})
 			}
 			return strings.Compare(b.ip, a.ip)
 		})
-		if len(rows) > 2 {
+		if len(rows) > 2 && !(far.ip == heavy.ip && heavy.n >= few) {
 			msg += fmt.Sprintf(" The furthest is %s.", describe(far))
+			if far.n > 1 && far.n < few {
+				msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
+			}
 		}
 		s.Conclude(msg)
 	default:
 		var single, multi []ipSize
+		fewShown := false
 		for _, r := range out {
 			if r.n == 1 {
 				single = append(single, r)
@@ -242,7 +246,7 @@ size_by_ip`, Output{Table: tab})
 		case len(single) > 3 && len(multi) > 0:
 			// Many one-off downloads: count them and name the clients
 			// that came back.
-			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s); ", Int(len(single)), describe(single[0]))
+			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(len(single)), Code(single[0].ip), Size(single[0].mean), Decimal(single[0].z, 2))
 			if len(multi) == 1 {
 				msg += "the one with more requests is"
 			} else {
@@ -251,6 +255,7 @@ size_by_ip`, Output{Table: tab})
 			var parts []string
 			for _, r := range multi[:min(3, len(multi))] {
 				parts = append(parts, describe(r))
+				fewShown = fewShown || r.n < few
 			}
 			msg += " " + strings.Join(parts, "; ")
 			if len(multi) > 3 {
@@ -260,13 +265,18 @@ size_by_ip`, Output{Table: tab})
 			var parts []string
 			for _, r := range out[:min(3, len(out))] {
 				parts = append(parts, describe(r))
+				fewShown = fewShown || (r.n > 1 && r.n < few)
 			}
 			msg += ": " + strings.Join(parts, "; ")
 			if len(out) > 3 {
 				msg += fmt.Sprintf("; and %d more", len(out)-3)
 			}
 		}
-		s.Conclude(msg + ".")
+		msg += "."
+		if fewShown {
+			msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
+		}
+		s.Conclude(msg)
 		s.Find("size_outliers", SevNotice, len(out), fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
 			Count(len(out), "IP"), verb(len(out), "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(out[0].z), 2), Code(out[0].ip)))
 	}

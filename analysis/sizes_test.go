@@ -151,9 +151,9 @@ func TestSizeClaimsFewRequests(t *testing.T) {
 	recs = append(recs, uaRec{"192.0.2.77", "/export", "", 4_000_000}, uaRec{"192.0.2.77", "/export", "", 4_000_000})
 	s := runSizes(t, recs, nil)
 	wantConclusions(t, s,
-		"6 IPs are beyond |z| ≥ 3. 5 made a single request each (one-off large downloads, the largest `203.0.113.5` (mean 4.8 MiB, z = ",
+		"6 IPs are beyond |z| ≥ 3. 5 made a single request each (one-off large downloads, the largest `203.0.113.5`: 4.8 MiB, z = ",
 		"the one with more requests is `192.0.2.77` (mean 3.8 MiB, z = ",
-		", over only 2 requests, too few to call it a habit).",
+		", over only 2 requests). A mean over fewer than 5 requests says little about a client's habit.",
 	)
 	// 2 requests, as many as most IPs made: not "the most requests".
 	noConclusion(t, s, "`203.0.113.1`", "`203.0.113.2`", "most requests of any IP")
