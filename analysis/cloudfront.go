@@ -223,7 +223,7 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		// A 404 is the site's business, not a failure of the CDN: only
 		// server errors make a notice.
 		if n5 := byClass["5xx"]; float64(n5)/float64(total) > 0.01 {
-			s.Find("edge_server_errors", SevNotice, n5, fmt.Sprintf("%s of CloudFront requests (%s) ended in a server error (5xx).", Pct(float64(n5)/float64(total)), Int(n5)))
+			s.Find("edge_server_errors", SevNotice, n5, fmt.Sprintf("%s of CloudFront requests (%s) ended in a server error (5xx).", Percent(float64(n5)/float64(total)), Int(n5)))
 		}
 	}
 	if schemeSentence != "" {
