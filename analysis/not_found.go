@@ -140,7 +140,11 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 		if c.other == 1 {
 			for_ = "one path"
 		}
-		if all := ipTotal[c.key]; c.n == all {
+		if all := ipTotal[c.key]; len(clients) == 1 && c.n == all {
+			s.Conclude(fmt.Sprintf("They all went to %s, which made no other request.", Code(c.key)))
+		} else if len(clients) == 1 {
+			s.Conclude(fmt.Sprintf("They all went to %s: %s of its %s (%s), for %s.", Code(c.key), Int(c.n), Count(all, "request"), Percent(float64(c.n)/float64(all)), for_))
+		} else if c.n == all {
 			s.Conclude(fmt.Sprintf("%s received the most of them: all %s of its requests, for %s.", Code(c.key), Int(c.n), for_))
 		} else {
 			s.Conclude(fmt.Sprintf("%s received the most of them: %s for %s, %s of its requests.",

@@ -111,10 +111,13 @@ func TestNotFoundClaimsOne(t *testing.T) {
 	wantConclusions(t, s,
 		"2 requests (66.67% of all requests) asked for one path that did not exist, from 1 client IP.",
 		"The missing path was `/files/logstash.jar`, asked for twice.",
-		"`192.0.2.2` received the most of them: all 2 of its requests, for one path.",
+		"They all went to `192.0.2.2`, which made no other request.",
 	)
 	noConclusion(t, s, "100", "1 distinct", "most requested")
 	s = runNotFound(t, []rec{{0, "192.0.2.1", "GET", "/a", "404"}, {1, "192.0.2.2", "GET", "/b", "404"}, {2, "192.0.2.2", "GET", "/c", "200"}}, nil)
 	wantConclusions(t, s, "Each missing path was asked for once.", "No client received more than one of them.")
+	// One client only: "they all went to", not "received the most".
+	s = runNotFound(t, []rec{{0, "192.0.2.1", "GET", "/a", "404"}, {1, "192.0.2.1", "GET", "/b", "404"}, {2, "192.0.2.1", "GET", "/", "200"}}, nil)
+	wantConclusions(t, s, "They all went to `192.0.2.1`: 2 of its 3 requests (66.67%), for 2 distinct paths.")
 	noConclusion(t, s, "all 1", "received the most")
 }

@@ -202,7 +202,7 @@ size_by_ip`, Output{Table: tab})
 	describe := func(r ipSize) string {
 		what := fmt.Sprintf("over %s", Count(r.n, "request"))
 		switch {
-		case r.n == 1 && r.z > 0:
+		case r.n == 1 && r.z > 0 && math.Abs(r.z) >= threshold:
 			what = "in a single request, a one-off large download"
 		case r.n == 1:
 			what = "in a single request"

@@ -160,5 +160,5 @@ func TestSizeClaimsFewRequests(t *testing.T) {
 
 	// Below the threshold, the furthest IP is still named.
 	s = runSizes(t, append(slices.Clone(recs[:6]), recs[400]), nil)
-	wantConclusions(t, s, "No IP's mean size is 3 or more standard deviations from the others. The furthest is `203.0.113.1` (mean 4.8 MiB, z = 1.5, in a single request, a one-off large download).")
+	wantConclusions(t, s, "No IP's mean size is 3 or more standard deviations from the others. The furthest is `203.0.113.1` (mean 4.8 MiB, z = 1.5, in a single request).")
 }

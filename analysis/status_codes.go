@@ -363,6 +363,9 @@ func (w worstClient) sentence() string {
 	}
 	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s.",
 		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), got)
+	if w.n == 1 && w.clients > 1 {
+		msg = fmt.Sprintf("%s other than 2xx went to %s, one each.", Count(w.non2xx, "response"), Count(w.clients, "IP"))
+	}
 	if w.clients == 1 {
 		msg = fmt.Sprintf("%s other than 2xx went to one IP, %s: %s.", Count(w.non2xx, "response"), Code(w.ip), got)
 	}

@@ -244,3 +244,11 @@ func TestStatusClaimsRedirectQuery(t *testing.T) {
 	}
 	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales`, 12 times to 1 IP. 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
 }
+
+// TestStatusClaimsOneEach: when no IP got more than one non-2xx response,
+// none is said to have received the most.
+func TestStatusClaimsOneEach(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/", "500"}, {1, "192.0.2.2", "GET", "/x", "404"}, {2, "192.0.2.3", "GET", "/", "200"}}), time.UTC)
+	wantConclusions(t, s, "2 responses other than 2xx went to 2 IPs, one each.")
+	noConclusion(t, s, "received the most")
+}
