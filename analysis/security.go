@@ -614,7 +614,7 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	// Who asked for the classic targets, and for the most probed path.
 	named := 0
 	for _, p := range scanned {
-		if named == 3 {
+		if named == 3 || len(clients) == 1 {
 			break
 		}
 		if p.stem != "/wp-login.php" && p.stem != "/.env" && p.stem != scanned[0].stem {
@@ -742,7 +742,7 @@ func (a *security) concludeBrute(s *Section, brutes []bruteForce, in *Input) {
 posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, a.brute),
 		Output{Table: bt})
 	b := brutes[0]
-	msg := fmt.Sprintf("%s sent %s to %s in %s, answered with %s: that many login attempts from one client is password guessing (a brute-force attack).",
+	msg := fmt.Sprintf("%s sent %s to %s in %s, answered with %s: that many login attempts from one client look like password guessing (a brute-force attack).",
 		Code(b.ip), Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses))
 	if len(brutes) > 1 {
 		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(a.brute))

@@ -200,6 +200,7 @@ func TestSecurityClaimsSiteCGI(t *testing.T) {
 		"The scanner was `203.0.113.50` (5 requests for 5 paths, 4 families; 100% refused with 4xx; no other request).",
 	)
 	noConclusion(t, s, "imagemap", "brute", "Check that", "`/backup/tapes-1994.html` was probed")
+	wantConclusions(t, s, "`/.env` was probed once by `203.0.113.50`.")
 }
 
 // TestSecurityClaimsWordPress: a WordPress site's own admin, assets and
@@ -253,9 +254,11 @@ func TestSecurityClaimsWordPress(t *testing.T) {
 		"`/wp-login.php` (16 requests for 1 path from 8 ordinary clients, 100% answered)",
 		"The scanner was `203.0.113.77` (3 requests for 3 paths, 3 families; 100% refused with 4xx; no other request).",
 		"None of the probes got a 2xx response.",
-		"`203.0.113.66` sent 300 POST requests to `/wp-login.php` in 9 minutes, answered with 300 responses with status `200`: that many login attempts from one client is password guessing (a brute-force attack).",
+		"`203.0.113.66` sent 300 POST requests to `/wp-login.php` in 9 minutes, answered with 300 responses with status `200`: that many login attempts from one client look like password guessing (a brute-force attack).",
 	)
-	noConclusion(t, s, "`/wp-admin/post.php` was probed", "`/wp-login.php` was probed", "2xx response:")
+	// One probing client, already named: its paths are not named again
+	// one by one.
+	noConclusion(t, s, "`/wp-admin/post.php` was probed", "`/wp-login.php` was probed", "2xx response:", "was probed once")
 
 	// Fewer POSTs than the threshold are no brute force.
 	s = runSecurity(t, recs[:8*9+99])
