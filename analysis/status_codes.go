@@ -30,7 +30,7 @@ type statusCodes struct {
 var _ Configurable = (*statusCodes)(nil)
 
 func (a *statusCodes) Params(p *Params) {
-	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, IP) rows the redirects table keeps, most frequent first").AtLeast(1)
+	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, query, IP) rows the redirects table keeps, most frequent first").AtLeast(1)
 }
 
 func statusClass(code string) string {
@@ -609,13 +609,13 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 	by := `["status", "uri_stem", "ip"]`
 	if queries != nil {
 		st.hasQuery = true
-		cols = slices.Insert(cols, 2, Column{"query", Text})
+		cols = append(cols, Column{"query", Text}) // at the end: tables gain columns only there (docs/json.md)
 		by = `["status", "uri_stem", "query", "ip"]`
 	}
 	tab := NewTable("redirects", title, cols...)
 	for _, g := range groups[:st.kept] {
 		if queries != nil {
-			tab.Add(g.status, g.path, g.query, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc), g.query)
 		} else {
 			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
 		}

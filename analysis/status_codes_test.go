@@ -236,8 +236,8 @@ func TestStatusClaimsRedirectQuery(t *testing.T) {
 	s := runStatus(t, b.Frame(), time.UTC)
 	got := rows(tableByID(s, "redirects"))
 	want := [][]any{
-		{"301", "/api/v1/sales", "page=79/", "192.0.2.9", 12, utcMinute("2024-03-04 10:00"), time.Unix(t0+11, 0).UTC()},
-		{"301", "/old", "", "192.0.2.8", 1, time.Unix(t0+21, 0).UTC(), time.Unix(t0+21, 0).UTC()},
+		{"301", "/api/v1/sales", "192.0.2.9", 12, utcMinute("2024-03-04 10:00"), time.Unix(t0+11, 0).UTC(), "page=79/"},
+		{"301", "/old", "192.0.2.8", 1, time.Unix(t0+21, 0).UTC(), time.Unix(t0+21, 0).UTC(), ""},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("redirects:\n got %v\nwant %v", got, want)
