@@ -183,21 +183,28 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	schemeSentence := protocolsTable(s, f, total, func(i int) bool { return cf[results.At(i)] })
 
 	// Conclusions.
+	if read := f.Len(); total < read {
+		s.Conclude(fmt.Sprintf("This section counts only the %s of %s read that came from CloudFront logs (the others have no edge fields).",
+			Int(total), Count(read, "request")))
+	}
 	lead := ranked[0]
 	msg := fmt.Sprintf("CloudFront served %s from %s; %s carried the most, %s (%s).", Count(total, "request"),
-		Count(len(ranked), "edge location"), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total)))
+		Count(len(ranked), "edge location"), Code(lead.key), Count(lead.n, "request"), Percent(float64(lead.n)/float64(total)))
+	if len(ranked) == 1 {
+		msg = fmt.Sprintf("CloudFront served %s, all from one edge location, %s.", Count(total, "request"), Code(lead.key))
+	}
 	s.Conclude(msg)
 	ratio := float64(hits) / float64(total)
-	hitMsg := fmt.Sprintf("The cache hit ratio was %s (%s of %s were `Hit` or `RefreshHit`).", Pct(ratio), Int(hits), Count(total, "request"))
+	hitMsg := fmt.Sprintf("The cache hit ratio was %s (%s of %s were `Hit` or `RefreshHit`).", Percent(ratio), Int(hits), Count(total, "request"))
 	if w := byDay[worst]; len(days) > 1 && float64(w.hits)/float64(w.n) < ratio-0.1 {
-		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Pct(float64(w.hits)/float64(w.n)))
+		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Percent(float64(w.hits)/float64(w.n)))
 	}
 	s.Conclude(hitMsg)
-	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Pct(ratio)))
+	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Percent(ratio)))
 	if errorsN > 0 {
 		share := float64(errorsN) / float64(total)
 		byClass := errorClasses(f, results, cf)
-		msg := fmt.Sprintf("%s (%s) ended with the result type `Error`, which CloudFront gives any response with an error status", Count(errorsN, "request"), Pct(share))
+		msg := fmt.Sprintf("%s (%s) ended with the result type `Error`, which CloudFront gives any response with an error status", Count(errorsN, "request"), Percent(share))
 		var parts []string
 		for _, c := range []struct{ key, word, detail string }{
 			{"4xx", "client error", " (4xx: missing objects, denied or bad requests)"},
@@ -216,11 +223,23 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		// A 404 is the site's business, not a failure of the CDN: only
 		// server errors make a notice.
 		if n5 := byClass["5xx"]; float64(n5)/float64(total) > 0.01 {
-			s.Find("edge_server_errors", SevNotice, n5, fmt.Sprintf("%s of CloudFront requests (%s) ended in a server error (5xx).", Pct(float64(n5)/float64(total)), Int(n5)))
+			s.Find("edge_server_errors", SevNotice, n5, fmt.Sprintf("%s of CloudFront requests (%s) ended in a server error (5xx).", Percent(float64(n5)/float64(total)), Int(n5)))
 		}
 	}
 	if schemeSentence != "" {
+		if total < f.Len() {
+			schemeSentence = strings.Replace(schemeSentence, "Every request", "Every CloudFront request", 1)
+		}
 		s.Conclude(schemeSentence)
+	}
+	var meant []string
+	for _, r := range codeCounts(rcounts, results.Dict) {
+		if m := resultMeaning(r.key); m != "" {
+			meant = append(meant, Code(r.key)+" "+m)
+		}
+	}
+	if len(meant) > 0 {
+		s.Conclude(fmt.Sprintf("What the %s here mean%s: %s.", verb(len(meant), "result type", "result types"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
 	}
 	if hasTLS {
 		old, parts := 0, []string{}
@@ -353,10 +372,46 @@ func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) 
 	if schemeIdx == 0 {
 		switch {
 		case plain > 0:
-			sentence = fmt.Sprintf("%s (%s) came over plain HTTP rather than HTTPS.", Count(plain, "request"), Pct(float64(plain)/float64(total)))
+			sentence = fmt.Sprintf("%s (%s) came over plain HTTP rather than HTTPS.", Count(plain, "request"), Percent(float64(plain)/float64(total)))
 		case secure == total:
 			sentence = "Every request came over HTTPS."
 		}
 	}
 	return sentence
+}
+
+// resultMeaning is what a CloudFront x-edge-result-type says, in a few
+// words, or "" for a type it does not know. Source: Amazon CloudFront
+// Developer Guide, "Standard logging reference", x-edge-result-type and
+// x-edge-detailed-result-type.
+func resultMeaning(t string) string {
+	switch t {
+	case "Hit":
+		return "(served from the edge's cache)"
+	case "RefreshHit":
+		return "(in the edge's cache but expired; CloudFront checked it with the origin, which said it was still good)"
+	case "Miss":
+		return "(not in the edge's cache: fetched from the origin)"
+	case "OriginShieldHit":
+		return "(served from the Origin Shield cache)"
+	case "Redirect":
+		return "(CloudFront redirected the viewer itself, from HTTP to HTTPS)"
+	case "Error":
+		return "(the response had an error status, or the viewer went away first)"
+	case "LimitExceeded":
+		return "(refused: a CloudFront quota was exceeded)"
+	case "CapacityExceeded":
+		return "(a 503: the edge lacked the capacity to serve it)"
+	case "FunctionGeneratedResponse":
+		return "(a CloudFront Function wrote the response)"
+	case "LambdaGeneratedResponse":
+		return "(a Lambda@Edge function wrote the response)"
+	case "LambdaExecutionError":
+		return "(a Lambda@Edge function failed)"
+	case "LambdaValidationError":
+		return "(a Lambda@Edge function returned an invalid response)"
+	case "LambdaLimitExceeded":
+		return "(a Lambda@Edge function hit a limit)"
+	}
+	return ""
 }

@@ -74,11 +74,14 @@ func TestCloudFrontTables(t *testing.T) {
 	}
 	text := strings.Join(s.Conclusions, "\n")
 	for _, w := range []string{
-		"CloudFront served 5 requests from 3 edge locations; `FRA56-P1` carried the most, 2 requests (40.00%).",
-		"The cache hit ratio was 40.00% (2 of 5 requests were `Hit` or `RefreshHit`). It was lowest on 2024-03-05: 0.00%.",
-		"1 request (20.00%) ended with the result type `Error`, which CloudFront gives any response with an error status.",
-		"1 request (20.00%) came over plain HTTP rather than HTTPS.",
+		"CloudFront served 5 requests from 3 edge locations; `FRA56-P1` carried the most, 2 requests (40%).",
+		"The cache hit ratio was 40% (2 of 5 requests were `Hit` or `RefreshHit`). It was lowest on 2024-03-05: 0%.",
+		"1 request (20%) ended with the result type `Error`, which CloudFront gives any response with an error status.",
+		"1 request (20%) came over plain HTTP rather than HTTPS.",
 		"1 request used a TLS version older than 1.2: `TLSv1` (1).",
+		// Mixed inputs: the section says which records it counts.
+		"This section counts only the 5 of 6 requests read that came from CloudFront logs (the others have no edge fields).",
+		"What the result types here mean: `Miss` (not in the edge's cache: fetched from the origin); `Error` (the response had an error status, or the viewer went away first); `Hit` (served from the edge's cache); `RefreshHit` (in the edge's cache but expired; CloudFront checked it with the origin, which said it was still good).",
 	} {
 		if !strings.Contains(text, w) {
 			t.Errorf("conclusions lack %q:\n%s", w, text)
@@ -125,11 +128,14 @@ func TestCloudFrontErrorClasses(t *testing.T) {
 		return s
 	}
 	s := run("200", "200", "404", "404", "403", "503", "000", "200", "200", "200")
-	wantConclusions(t, s, "5 requests (50.00%) ended with the result type `Error`, which CloudFront gives any response with an error status: "+
+	wantConclusions(t, s, "5 requests (50%) ended with the result type `Error`, which CloudFront gives any response with an error status: "+
 		"3 client errors (4xx: missing objects, denied or bad requests), 1 server error (5xx, from the origin or CloudFront) and 1 response with status `000` (the viewer closed the connection first).")
 	if f := findingByID(s, "edge_server_errors"); f == nil || f.Value != 1 {
 		t.Errorf("edge_server_errors = %+v", f)
 	}
+	// One edge location, CloudFront records only.
+	wantConclusions(t, s, "CloudFront served 10 requests, all from one edge location, `FRA56-P1`.")
+	noConclusion(t, s, "This section counts only", "carried the most")
 	s = run("200", "404", "404", "200")
 	if f := findingByID(s, "edge_server_errors"); f != nil {
 		t.Errorf("404s alone raised %+v", f)

@@ -212,25 +212,50 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 		cols[i] = strconv.Quote(r.name)
 	}
 	s.Compute(fmt.Sprintf(`requests[[%s]].describe(percentiles=[.5, .9, .99])`, strings.Join(cols, ", ")), Output{Table: t})
+	// A percentile is worth stating only over enough requests that it
+	// is close to a rank: p90 from 20 requests, p99 from 100 (below that,
+	// "99% took at most" would be an interpolation between the two
+	// slowest, not true of 99% of them).
 	tt := res[0]
 	if tt.name == "time_taken" {
-		s.Conclude(fmt.Sprintf("Half of the %s took %s or less; 90%% took at most %s and 99%% at most %s. The slowest took %s.",
-			Count(tt.n, "timed request"), secondsText(tt.p[0]), secondsText(tt.p[1]), secondsText(tt.p[2]), secondsText(tt.maxValue)))
+		msg := fmt.Sprintf("Half of the %s took %s or less", Count(tt.n, "timed request"), secondsText(tt.p[0]))
+		switch {
+		case tt.n >= 100:
+			msg += fmt.Sprintf("; 90%% took at most %s and 99%% at most %s", secondsText(tt.p[1]), secondsText(tt.p[2]))
+		case tt.n >= 20:
+			msg += fmt.Sprintf("; 90%% took at most %s", secondsText(tt.p[1]))
+		}
+		msg += fmt.Sprintf(". The slowest took %s.", secondsText(tt.maxValue))
+		if tt.n == 1 {
+			msg = fmt.Sprintf("The one timed request took %s.", secondsText(tt.maxValue))
+		}
+		s.Conclude(msg)
 		if tt.n < f.Len() {
 			s.Conclude(fmt.Sprintf("%s carried no duration.", Count(f.Len()-tt.n, "request")))
 		}
-		if tt.p[0] > 0 && tt.p[2] > 10*tt.p[0] {
+		if tt.n >= 100 && tt.p[0] > 0 && tt.p[2] > 10*tt.p[0] {
 			s.Conclude(fmt.Sprintf("The tail is long: p99 is %s times the median.", Decimal(tt.p[2]/tt.p[0], 1)))
 		}
-		s.Find("latency_p99", SevInfo, tt.p[2], fmt.Sprintf("99%% of requests were served in %s or less (median %s).", secondsText(tt.p[2]), secondsText(tt.p[0])))
+		if tt.n >= 100 {
+			s.Find("latency_p99", SevInfo, tt.p[2], fmt.Sprintf("99%% of requests were served in %s or less (median %s).", secondsText(tt.p[2]), secondsText(tt.p[0])))
+		} else {
+			s.Find("latency_p99", SevInfo, tt.p[2], fmt.Sprintf("Half of the %s were served in %s or less; the slowest took %s (too few for a p99).",
+				Count(tt.n, "timed request"), secondsText(tt.p[0]), secondsText(tt.maxValue)))
+		}
+	}
+	tail := func(r result) string {
+		if r.n >= 100 {
+			return fmt.Sprintf(" and %s at p99", secondsText(r.p[2]))
+		}
+		return fmt.Sprintf(" and %s at the most", secondsText(r.maxValue))
 	}
 	for _, r := range res {
 		switch r.name {
 		case "time_to_first_byte":
-			s.Conclude(fmt.Sprintf("The first byte left after %s at the median and %s at p99.", secondsText(r.p[0]), secondsText(r.p[2])))
+			s.Conclude(fmt.Sprintf("The first byte left after %s at the median%s.", secondsText(r.p[0]), tail(r)))
 		case "upstream_time":
-			s.Conclude(fmt.Sprintf("The backend took %s at the median and %s at p99 (%s carried a backend time).",
-				secondsText(r.p[0]), secondsText(r.p[2]), Count(r.n, "request")))
+			s.Conclude(fmt.Sprintf("The backend took %s at the median%s (%s carried a backend time).",
+				secondsText(r.p[0]), tail(r), Count(r.n, "request")))
 		}
 	}
 	return s, nil

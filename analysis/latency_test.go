@@ -48,7 +48,9 @@ func TestLatencySection(t *testing.T) {
 		t.Errorf("time_taken row = %v", got[0])
 	}
 	text := strings.Join(s.Conclusions, "\n")
-	for _, w := range []string{"Half of the 5 timed requests took 3 ms or less; 90% took at most 7.6 ms", "1 request carried no duration."} {
+	// Five requests: no p90 or p99 claimed, the slowest named.
+	for _, w := range []string{"Half of the 5 timed requests took 3 ms or less. The slowest took 10 ms.", "1 request carried no duration.",
+		"The first byte left after 2 ms at the median and 8 ms at the most."} {
 		if !strings.Contains(text, w) {
 			t.Errorf("conclusions lack %q:\n%s", w, text)
 		}
@@ -166,8 +168,34 @@ func TestLatencyUpstream(t *testing.T) {
 	if len(got) != 2 || got[1][0] != "upstream_time" || math.Abs(got[1][1].(float64)-0.0225) > 1e-12 || got[1][6] != 4 {
 		t.Fatalf("latency_percentiles = %v", got)
 	}
-	wantConclusions(t, s, "The backend took 22.5 ms at the median", "(4 requests carried a backend time)")
+	wantConclusions(t, s, "The backend took 22.5 ms at the median and 900 ms at the most (4 requests carried a backend time)")
+	noConclusion(t, s, "p99", "90%")
+	if f := findingByID(s, "latency_p99"); f == nil || !strings.Contains(f.Message, "too few for a p99") {
+		t.Errorf("latency_p99 = %+v", f)
+	}
 	if !strings.Contains(s.Cells[1].Code, `"time_taken", "upstream_time"`) {
 		t.Errorf("code cell %q does not name the columns shown", s.Cells[1].Code)
+	}
+}
+
+// TestLatencyClaimsPercentiles: from 100 timed requests the sentence gives
+// p90 and p99, each true of the data: 90 of the 100 took at most p90.
+func TestLatencyClaimsPercentiles(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.TimeTaken))
+	var r frame.Row
+	for i := range 100 {
+		r.Reset()
+		r.Time = t0 + int64(i)
+		r.Num[frame.TimeTaken] = float64(i+1) / 1000 // 1 ms to 100 ms
+		b.Add(&r)
+	}
+	s, err := configured(t, "latency", nil).Run(context.Background(), &Input{Frame: b.Frame(), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "Half of the 100 timed requests took 50.5 ms or less; 90% took at most 90.1 ms and 99% at most 99 ms. The slowest took 100 ms.")
+	if f := findingByID(s, "latency_p99"); f == nil || !strings.HasPrefix(f.Message, "99% of requests were served in 99 ms or less") {
+		t.Errorf("latency_p99 = %+v", f)
 	}
 }

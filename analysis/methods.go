@@ -71,17 +71,17 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Conclusions.
 	if len(ranked) == 1 {
-		s.Conclude(fmt.Sprintf("All %s were %s.", Count(total, "request"), Code(ranked[0].key)))
+		s.Conclude(fmt.Sprintf("%s %s %s.", allOf(total, "request"), verb(total, "was", "were"), Code(ranked[0].key)))
 	} else {
 		var rest []string
 		for _, r := range ranked[1:min(4, len(ranked))] {
-			rest = append(rest, fmt.Sprintf("%s (%s)", Code(r.key), Pct(float64(r.n)/float64(total))))
+			rest = append(rest, fmt.Sprintf("%s (%s)", Code(r.key), Percent(float64(r.n)/float64(total))))
 		}
 		if len(ranked) > 4 {
-			rest = append(rest, fmt.Sprintf("%d more", len(ranked)-4))
+			rest = append(rest, fmt.Sprintf("%s more %s", Int(len(ranked)-4), Plural(len(ranked)-4, "method")))
 		}
 		s.Conclude(fmt.Sprintf("%s made up %s of %s, followed by %s.", Code(ranked[0].key),
-			Pct(float64(ranked[0].n)/float64(total)), Count(total, "request"), List(rest)))
+			Percent(float64(ranked[0].n)/float64(total)), Count(total, "request"), List(rest)))
 	}
 	writeTotal := 0
 	var wparts []string
@@ -121,7 +121,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	if writeTotal > 0 {
 		s.Find("write_requests", SevInfo, writeTotal, fmt.Sprintf("%s (%s) used a method that writes (POST, PUT, DELETE or PATCH).",
-			Count(writeTotal, "request"), Pct(float64(writeTotal)/float64(total))))
+			Count(writeTotal, "request"), Percent(float64(writeTotal)/float64(total))))
 	}
 	var odd []string
 	oddN := 0

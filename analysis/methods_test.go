@@ -59,7 +59,7 @@ func TestMethodTables(t *testing.T) {
 	}
 
 	want := []string{
-		"`GET` made up 37.50% of 8 requests, followed by `POST` (25.00%), `-` (12.50%), `PROPFIND` (12.50%) and 1 more.",
+		"`GET` made up 37.50% of 8 requests, followed by `POST` (25%), `-` (12.50%), `PROPFIND` (12.50%) and 1 more method.",
 		"2 `POST` requests came from 2 IPs, one each; the only `PUT` request came from `198.51.100.3`.",
 		"2 requests used no standard HTTP method: `-` (1) and `PROPFIND` (1); `-` stands for a request line without a method.",
 	}
@@ -112,3 +112,19 @@ func TestMethodsWriters(t *testing.T) {
 }
 
 func BenchmarkMethods(b *testing.B) { benchSection(b, "methods") }
+
+// TestMethodClaimsOne: one request, or two, of one method: no "All 1
+// requests".
+func TestMethodClaimsOne(t *testing.T) {
+	for recs, want := range map[int]string{1: "The one request was `GET`.", 2: "Both requests were `GET`.", 3: "All 3 requests were `GET`."} {
+		var rs []rec
+		for i := range recs {
+			rs = append(rs, rec{int64(i), "192.0.2.1", "GET", "/", "200"})
+		}
+		s, err := configured(t, "methods", nil).Run(context.Background(), &Input{Frame: handFrame(rs), Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantConclusions(t, s, want)
+	}
+}

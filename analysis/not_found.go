@@ -116,14 +116,40 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 
 	// Conclusions.
 	share := float64(missTotal) / float64(total)
+	pathWords := Count(len(paths), "distinct path")
+	if len(paths) == 1 {
+		pathWords = "one path"
+	}
 	s.Conclude(fmt.Sprintf("%s (%s of all requests) asked for %s that did not exist, from %s.",
-		Count(missTotal, "request"), Pct(share), Count(len(paths), "distinct path"), Count(len(clients), "client IP")))
+		Count(missTotal, "request"), Percent(share), pathWords, Count(len(clients), "client IP")))
 	p := paths[0]
-	s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s from %s.", Code(p.key), Count(p.n, "request"), Count(p.other, "client")))
-	if len(clients) > 1 || clients[0].n > 1 {
+	switch {
+	case len(paths) == 1:
+		s.Conclude(fmt.Sprintf("The missing path was %s, asked for %s.", Code(p.key), timesWords(p.n)))
+	case p.n == 1:
+		s.Conclude("Each missing path was asked for once.")
+	default:
+		s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s from %s.", Code(p.key), Count(p.n, "request"), Count(p.other, "client")))
+	}
+	if clients[0].n == 1 && len(clients) > 1 {
+		s.Conclude("No client received more than one of them.")
+	}
+	if clients[0].n > 1 {
 		c := clients[0]
-		s.Conclude(fmt.Sprintf("%s received the most of them: %s for %s, %s of its requests.",
-			Code(c.key), Int(c.n), Count(c.other, "distinct path"), Pct(float64(c.n)/float64(ipTotal[c.key]))))
+		for_ := Count(c.other, "distinct path")
+		if c.other == 1 {
+			for_ = "one path"
+		}
+		if all := ipTotal[c.key]; len(clients) == 1 && c.n == all {
+			s.Conclude(fmt.Sprintf("They all went to %s, which made no other request.", Code(c.key)))
+		} else if len(clients) == 1 {
+			s.Conclude(fmt.Sprintf("They all went to %s: %s of its %s (%s), for %s.", Code(c.key), Int(c.n), Count(all, "request"), Percent(float64(c.n)/float64(all)), for_))
+		} else if c.n == all {
+			s.Conclude(fmt.Sprintf("%s received the most of them: all %s of its requests, for %s.", Code(c.key), Int(c.n), for_))
+		} else {
+			s.Conclude(fmt.Sprintf("%s received the most of them: %s for %s, %s of its requests.",
+				Code(c.key), Int(c.n), for_, Percent(float64(c.n)/float64(all))))
+		}
 	}
 	if len(paths) > top || len(clients) > top {
 		s.Conclude(fmt.Sprintf("The tables keep the first %s rows (parameter `not_found.top`): %s paths and %s clients in all.",
@@ -134,6 +160,6 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 		sev = SevNotice
 	}
 	s.Find("not_found_requests", sev, missTotal, fmt.Sprintf("%s of requests (%s) asked for a path that did not exist; the most asked for is %s.",
-		Pct(share), Int(missTotal), Code(p.key)))
+		Percent(share), Int(missTotal), Code(p.key)))
 	return s, nil
 }

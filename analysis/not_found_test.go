@@ -56,9 +56,9 @@ func TestNotFoundTables(t *testing.T) {
 		t.Errorf("not_found_clients:\n got %v\nwant %v", got, wantClients)
 	}
 	wantConclusions(t, s,
-		"7 requests (70.00% of all requests) asked for 5 distinct paths that did not exist, from 4 client IPs.",
+		"7 requests (70% of all requests) asked for 5 distinct paths that did not exist, from 4 client IPs.",
 		"The most requested missing path is `/old`: 3 requests from 2 clients.",
-		"`192.0.2.1` received the most of them: 3 for 2 distinct paths, 75.00% of its requests.",
+		"`192.0.2.1` received the most of them: 3 for 2 distinct paths, 75% of its requests.",
 	)
 	if text := strings.Join(s.Conclusions, "\n"); strings.Contains(text, "parameter") {
 		t.Errorf("a cut is mentioned where no table was cut:\n%s", text)
@@ -98,4 +98,26 @@ func TestNotFoundHostile(t *testing.T) {
 	if f := findingByID(s, "not_found_requests"); f == nil || !strings.Contains(f.Message, "`` /`<img") {
 		t.Errorf("finding message = %+v", f)
 	}
+}
+
+// TestNotFoundClaimsOne: one missing path, asked for by one client for all
+// of its requests: no "1 distinct paths", no "100.00%".
+func TestNotFoundClaimsOne(t *testing.T) {
+	s := runNotFound(t, []rec{
+		{0, "192.0.2.1", "GET", "/", "200"},
+		{1, "192.0.2.2", "GET", "/files/logstash.jar", "404"},
+		{2, "192.0.2.2", "GET", "/files/logstash.jar", "404"},
+	}, nil)
+	wantConclusions(t, s,
+		"2 requests (66.67% of all requests) asked for one path that did not exist, from 1 client IP.",
+		"The missing path was `/files/logstash.jar`, asked for twice.",
+		"They all went to `192.0.2.2`, which made no other request.",
+	)
+	noConclusion(t, s, "100", "1 distinct", "most requested")
+	s = runNotFound(t, []rec{{0, "192.0.2.1", "GET", "/a", "404"}, {1, "192.0.2.2", "GET", "/b", "404"}, {2, "192.0.2.2", "GET", "/c", "200"}}, nil)
+	wantConclusions(t, s, "Each missing path was asked for once.", "No client received more than one of them.")
+	// One client only: "they all went to", not "received the most".
+	s = runNotFound(t, []rec{{0, "192.0.2.1", "GET", "/a", "404"}, {1, "192.0.2.1", "GET", "/b", "404"}, {2, "192.0.2.1", "GET", "/", "200"}}, nil)
+	wantConclusions(t, s, "They all went to `192.0.2.1`: 2 of its 3 requests (66.67%), for 2 distinct paths.")
+	noConclusion(t, s, "all 1", "received the most")
 }

@@ -124,9 +124,21 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	if f.Len() == 0 {
 		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(read, "source")))
 	} else {
-		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s using %s and received %s.",
-			Count(f.Len(), "request"), Count(read, "source"), Timestamp(first), Timestamp(last), Span(span),
-			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
+		cols := f.Columns()
+		who := Count(ips, "unique IP")
+		if cols.Str[frame.UserAgent] {
+			who += " using " + Count(agents, "distinct user agent")
+		}
+		got := ""
+		if cols.Num[frame.Bytes] {
+			got = " and received " + Size(bytes)
+		}
+		when := fmt.Sprintf("from %s to %s (%s)", Timestamp(first), Timestamp(last), Span(span))
+		if first.Equal(last) {
+			when = "at " + Timestamp(first)
+		}
+		s.Conclude(fmt.Sprintf("%s from %s, %s, came from %s%s.",
+			Count(f.Len(), "request"), Count(read, "source"), when, who, got))
 	}
 	// Notes, one sentence per distinct note, naming its sources (a folder
 	// of rotated HAProxy logs gets one, not one per file).
@@ -160,7 +172,14 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(msg)
 		s.Find("malformed_lines", SevNotice, malformed, fmt.Sprintf("%s could not be read.", Count(malformed, "malformed line")))
 	} else if f.Len() > 0 {
-		s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
+		switch lines {
+		case 1:
+			s.Conclude("The one line read was understood.")
+		case 2:
+			s.Conclude("Both lines read were understood.")
+		default:
+			s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
+		}
 	}
 	if repaired > 0 {
 		s.Conclude(fmt.Sprintf("%s %s kept after repairing %s; %s listed above with the reason.", Count(repaired, "record"),
@@ -168,7 +187,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	if n := nonEmpty(strCol(f, frame.ForwardedFor)); n > 0 {
 		s.Conclude(fmt.Sprintf("%s came through proxies that logged an X-Forwarded-For list (%s); the client of each is taken to be the first address of its list, and the proxies after it are left out of the client counts.",
-			Count(n, "request"), Pct(float64(n)/float64(f.Len()))))
+			Count(n, "request"), Percent(float64(n)/float64(f.Len()))))
 	}
 	for _, src := range in.Sources {
 		if len(src.Formats) < 2 {
@@ -182,11 +201,30 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			Code(src.Name), Code(src.Formats[0].Format), List(parts)))
 	}
 	if len(failed) > 0 {
-		quoted := make([]string, len(failed))
-		for i, n := range failed {
-			quoted[i] = Code(n)
+		var some, none []string
+		for _, src := range in.Sources {
+			switch {
+			case src.Err == "":
+			case src.Records > 0:
+				some = append(some, fmt.Sprintf("%s (the %s read before it stopped %s included)", Code(src.Name), Count(src.Records, "record"), verb(src.Records, "is", "are")))
+			default:
+				none = append(none, Code(src.Name))
+			}
 		}
-		s.Conclude(fmt.Sprintf("Reading stopped early in %s; what was read before the problem is included.", List(quoted)))
+		var parts []string
+		if len(some) > 0 {
+			parts = append(parts, "Reading stopped early in "+List(some))
+		}
+		if len(none) > 0 {
+			parts = append(parts, fmt.Sprintf("nothing could be read from %s", List(none)))
+		}
+		msg := parts[0]
+		if len(parts) > 1 {
+			msg += "; " + parts[1]
+		} else if len(some) == 0 {
+			msg = "N" + msg[1:]
+		}
+		s.Conclude(msg + "; the sources table gives the reason.")
 		s.Find("unreadable_sources", SevWarning, len(failed), fmt.Sprintf("%s could not be read to the end.", Count(len(failed), "source")))
 	}
 	if len(missing) > 0 {

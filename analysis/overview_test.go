@@ -44,8 +44,11 @@ func TestOverview(t *testing.T) {
 		"3 requests from 2 sources",
 		"came from 2 unique IPs",
 		"1 of 4 lines could not be read and was skipped (in `a.log`)",
-		"Reading stopped early in `b.log.gz`",
+		"Reading stopped early in `b.log.gz` (the 1 record read before it stopped is included); the sources table gives the reason.",
 	)
+	// handFrame has no user agent or byte column: the sentence claims
+	// neither.
+	noConclusion(t, s, "user agent", "received 0 B")
 	var prose []string
 	for _, c := range s.Cells {
 		prose = append(prose, c.Markdown)
@@ -134,7 +137,7 @@ func TestOverviewForwardedFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantConclusions(t, s, "2 requests came through proxies that logged an X-Forwarded-For list (50.00%); the client of each is taken to be the first address")
+	wantConclusions(t, s, "2 requests came through proxies that logged an X-Forwarded-For list (50%); the client of each is taken to be the first address")
 	s, err = configured(t, "overview", nil).Run(context.Background(), &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}}), Loc: time.UTC})
 	if err != nil {
 		t.Fatal(err)
@@ -180,4 +183,21 @@ func TestOverviewInputs(t *testing.T) {
 	if f := findingByID(s, "missing_inputs"); f == nil || f.Severity != SevWarning || f.Value != 2 {
 		t.Errorf("missing_inputs finding: %+v", f)
 	}
+}
+
+// TestOverviewClaimsNothingRead: a source that failed before its first
+// record is not said to have anything "included".
+func TestOverviewClaimsNothingRead(t *testing.T) {
+	in := &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}}), Loc: time.UTC, Sources: []Source{
+		{Name: "a.log", Format: "combined", Lines: 1, Records: 1},
+		{Name: "b.log.gz", Compression: "gzip", Err: "gzip: invalid header"},
+	}}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "1 request from 1 source, at 2024-03-04 10:00:00 +0000, came from 1 unique IP.",
+		"The one line read was understood.",
+		"`b.log.gz` could not be found, listed or read, so nothing from it is in this report; the sources table says why.")
+	noConclusion(t, s, "included", "(0 seconds)")
 }

@@ -171,3 +171,12 @@ func orDash(v string) string {
 	}
 	return v
 }
+
+// Percent is Pct for prose: a share that is a whole percentage reads as one,
+// "100%" or "50%", not "100.00%".
+func Percent(f float64) string {
+	if p := f * 100; !math.IsNaN(p) && p == math.Trunc(p) {
+		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+	}
+	return Pct(f)
+}

@@ -1,10 +1,12 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -13,7 +15,7 @@ func init() {
 	Register(Info{
 		Name:  "security",
 		Title: "Scanners and probes",
-		Doc:   "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got.",
+		Doc:   "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got, told apart from the site's own pages under such paths; and password guessing (many POSTs from one client to a login page).",
 		Order: 700,
 		Cost:  40, // ms per million rows
 		Needs: frame.Cols(frame.Stem, frame.IP, frame.Status),
@@ -22,13 +24,17 @@ func init() {
 }
 
 type security struct {
-	top int // rows the probe tables keep
+	top        int // rows the probe tables keep
+	ownClients int // ordinary clients that make a probed pattern the site's own
+	brute      int // POSTs from one client to one login path that make a brute force
 }
 
 var _ Configurable = (*security)(nil)
 
 func (a *security) Params(p *Params) {
 	p.Int(&a.top, "top", 1000, "how many rows the probe tables keep").AtLeast(1).AtMost(1_000_000)
+	p.Int(&a.ownClients, "own_clients", 5, "how many ordinary clients (not scanners, with other requests too), answered 2xx or 3xx, make a pattern scanners probe the site's own").AtLeast(1).AtMost(1_000_000)
+	p.Int(&a.brute, "brute", 100, "POST requests from one client to one login path that count as password guessing").AtLeast(2).AtMost(1_000_000)
 }
 
 // probeFamily is a kind of scanner target, recognised on the lower-cased URI
@@ -70,29 +76,33 @@ type probePattern struct {
 	family int
 	text   string // lower-case, with its leading "/"
 	root   bool   // only at the start of the stem
+	id     int    // index in probeIndex.all
 }
 
 var probeIndex = func() (x struct {
 	bySlash map[[2]byte][]probePattern
 	suffix  []probePattern
 	substr  []probePattern
+	all     []string // every pattern as written, by id
 }) {
 	x.bySlash = map[[2]byte][]probePattern{}
 	for k, f := range probeFamilies {
 		for _, p := range f.patterns {
+			id := len(x.all)
+			x.all = append(x.all, p)
 			p = strings.ToLower(p)
 			switch {
 			case strings.HasPrefix(p, "^/") || strings.HasPrefix(p, "/"):
-				pp := probePattern{family: k, root: p[0] == '^', text: strings.TrimPrefix(p, "^")}
+				pp := probePattern{family: k, root: p[0] == '^', text: strings.TrimPrefix(p, "^"), id: id}
 				key := [2]byte{pp.text[1], 0}
 				if len(pp.text) > 2 {
 					key[1] = pp.text[2]
 				}
 				x.bySlash[key] = append(x.bySlash[key], pp)
 			case strings.HasPrefix(p, "*"):
-				x.suffix = append(x.suffix, probePattern{family: k, text: p[1:]})
+				x.suffix = append(x.suffix, probePattern{family: k, text: p[1:], id: id})
 			default:
-				x.substr = append(x.substr, probePattern{family: k, text: p})
+				x.substr = append(x.substr, probePattern{family: k, text: p, id: id})
 			}
 		}
 	}
@@ -102,11 +112,24 @@ var probeIndex = func() (x struct {
 // probeFamilyOf returns the index of the family a stem belongs to (the
 // first family in the list when several match), or -1.
 func probeFamilyOf(stem string) int {
+	k, _ := probeMatch(stem)
+	return k
+}
+
+// probeMatch returns the family a stem belongs to and the id of the pattern
+// that matched it (the first pattern of the first matching family), or -1,
+// -1.
+func probeMatch(stem string) (family, pattern int) {
 	if stem == "" {
-		return -1
+		return -1, -1
 	}
 	low := strings.ToLower(stem)
-	best := len(probeFamilies)
+	best, bestID := len(probeFamilies), -1
+	take := func(p probePattern) {
+		if p.family < best || p.family == best && p.id < bestID {
+			best, bestID = p.family, p.id
+		}
+	}
 	for i := 0; i < len(low); i++ {
 		if low[i] != '/' || i+1 >= len(low) {
 			continue
@@ -116,32 +139,32 @@ func probeFamilyOf(stem string) int {
 			key[1] = low[i+2]
 		}
 		for _, p := range probeIndex.bySlash[key] {
-			if p.family < best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
-				best = p.family
+			if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
+				take(p)
 			}
 		}
 		if key[1] != 0 { // a pattern of one character after the slash
 			for _, p := range probeIndex.bySlash[[2]byte{key[0], 0}] {
-				if p.family < best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
-					best = p.family
+				if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
+					take(p)
 				}
 			}
 		}
 	}
 	for _, p := range probeIndex.suffix {
-		if p.family < best && strings.HasSuffix(low, p.text) {
-			best = p.family
+		if p.family <= best && strings.HasSuffix(low, p.text) {
+			take(p)
 		}
 	}
 	for _, p := range probeIndex.substr {
-		if p.family < best && strings.Contains(low, p.text) {
-			best = p.family
+		if p.family <= best && strings.Contains(low, p.text) {
+			take(p)
 		}
 	}
 	if best == len(probeFamilies) {
-		return -1
+		return -1, -1
 	}
-	return best
+	return best, bestID
 }
 
 // segmentMatch reports whether s starts with the segment pattern p and the
@@ -163,34 +186,241 @@ func segmentMatch(s, p string) bool {
 // probeIP is what one probing client did.
 type probeIP struct {
 	ip          string
-	n           int
+	code        uint32
+	n           int // requests for probe paths (not the site's own)
+	refused     int // of them, answered 4xx
 	families    []bool
 	paths       map[uint32]bool
 	first, last int64
 	statuses    map[string]int
+	other       int  // its requests for anything else
+	scanner     bool // see isScanner
+}
+
+// isScanner tells a scanner from a visitor who once asked for a path that
+// scanners also try: most of its probes were refused (4xx), and it asked
+// for at least three such paths or made no more other requests than
+// probes.
+func (c *probeIP) isScanner() bool {
+	return c.n > 0 && 2*c.refused >= c.n && (len(c.paths) >= 3 || c.other <= c.n)
+}
+
+// probeHit is the requests of one client for one probe path with one status.
+type probeHit struct {
+	stem, ip, status uint32
+	n                int
+	first, last      int64
+}
+
+// loginPaths end the stems that take a password by POST, the targets of
+// password guessing (WordPress's wp-login.php and xmlrpc.php, Joomla's
+// administrator, the usual login routes).
+var loginPaths = []string{"/wp-login.php", "/xmlrpc.php", "/administrator/index.php", "/administrator", "/login", "/login.php", "/user/login", "/users/sign_in", "/signin", "/auth/login", "/admin/login", "/admin/login.php"}
+
+func isLoginPath(stem string) bool {
+	low := strings.ToLower(strings.TrimSuffix(stem, "/"))
+	for _, p := range loginPaths {
+		if strings.HasSuffix(low, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// bruteForce is one client's POSTs to one login path.
+type bruteForce struct {
+	ip, stem    string
+	n           int
+	first, last int64
+	statuses    map[string]int
+}
+
+// ownPattern is a probe pattern the site itself serves: many ordinary
+// clients asked for paths under it and got answers.
+type ownPattern struct {
+	pattern                string
+	paths, n, visitors, vn int // vn: requests from ordinary clients
+	answered               int // of vn, answered 2xx or 3xx
 }
 
 func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 	f := in.Frame
 	stems, ips, status := strCol(f, frame.Stem), strCol(f, frame.IP), strCol(f, frame.Status)
+	methods := strCol(f, frame.Method)
 	total := f.Len()
 	s := &Section{}
-	s.Prose(fmt.Sprintf("Which clients probe for known weak spots? Requests for paths vulnerability scanners try (%s families, from WordPress logins to `.env` files and path traversal), by family, client and path. A probe answered with a 2xx status deserves a look: the target may exist.", Int(len(probeFamilies))))
+	s.Prose(fmt.Sprintf("Which clients probe for known weak spots? Requests for paths vulnerability scanners try (%s families, from WordPress logins to `.env` files and path traversal), by family, client and path. A client that asks for several of them and mostly gets 4xx answers is a scanner; a path under such a pattern that many ordinary clients (ones that also read other pages) ask for and get answered is taken for the site's own page, not a probe. A probe answered with a 2xx status deserves a look: the target may exist. Many POSTs from one client to a login page are password guessing.", Int(len(probeFamilies))))
+
+	brutes := a.bruteForces(f, stems, ips, status, methods)
 
 	// Classify each distinct stem once.
 	fam := make([]int8, len(stems.Dict))
+	pat := make([]int16, len(stems.Dict))
 	anyProbe := false
 	for c, v := range stems.Dict {
-		fam[c] = int8(probeFamilyOf(v))
-		anyProbe = anyProbe || fam[c] >= 0
+		k, p := probeMatch(v)
+		fam[c], pat[c] = int8(k), int16(p)
+		anyProbe = anyProbe || k >= 0
 	}
 	if !anyProbe {
 		s.Conclude(fmt.Sprintf("No request matched a known scanner target (%s families checked).", Int(len(probeFamilies))))
+		a.concludeBrute(s, brutes, in)
 		return s, nil
 	}
-	ok2xx := make([]bool, len(status.Dict))
+	class := make([]byte, len(status.Dict)) // '2', '3', '4', '5' or 0
 	for c, v := range status.Dict {
-		ok2xx[c] = statusClass(v) == "2xx"
+		if sc := statusClass(v); sc != "other" {
+			class[c] = sc[0]
+		}
+	}
+	// One pass: the probe requests grouped by (stem, IP, status).
+	type hitKey struct{ stem, ip, status uint32 }
+	hitAt := map[hitKey]int{}
+	var hits []probeHit
+	for i := range stems.Len() {
+		sc := stems.At(i)
+		if fam[sc] < 0 {
+			continue
+		}
+		k := hitKey{sc, ips.At(i), status.At(i)}
+		j, ok := hitAt[k]
+		if !ok {
+			j = len(hits)
+			hitAt[k] = j
+			hits = append(hits, probeHit{stem: k.stem, ip: k.ip, status: k.status, first: f.Time[i], last: f.Time[i]}) //nolint
+		}
+		h := &hits[j]
+		h.n++
+		h.first, h.last = min(h.first, f.Time[i]), max(h.last, f.Time[i])
+	}
+	slices.SortFunc(hits, func(a, b probeHit) int {
+		return cmp.Or(cmp.Compare(a.stem, b.stem), cmp.Compare(a.ip, b.ip), cmp.Compare(a.status, b.status))
+	})
+	perIP := ips.Counts()
+
+	// clientsOf gathers what each client did over the hits kept.
+	clientsOf := func(keep func(h probeHit) bool) map[uint32]*probeIP {
+		byIP := map[uint32]*probeIP{}
+		for _, h := range hits {
+			if !keep(h) {
+				continue
+			}
+			c := byIP[h.ip]
+			if c == nil {
+				c = &probeIP{ip: orDash(ips.Dict[h.ip]), code: h.ip, families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
+					first: h.first, last: h.last, statuses: map[string]int{}}
+				byIP[h.ip] = c
+			}
+			c.n += h.n
+			if class[h.status] == '4' {
+				c.refused += h.n
+			}
+			c.families[fam[h.stem]] = true
+			c.paths[h.stem] = true
+			c.first, c.last = min(c.first, h.first), max(c.last, h.last)
+			c.statuses[orDash(status.Dict[h.status])] += h.n
+		}
+		for _, c := range byIP {
+			c.other = perIP[c.code] - c.n
+			c.scanner = c.isScanner()
+		}
+		return byIP
+	}
+
+	// The site's own pages: a pattern whose paths at least ownClients
+	// ordinary clients (not scanners, with other requests too) asked for,
+	// answered 2xx or 3xx for most of their requests; under it, each path
+	// that was itself answered for most requests.
+	first := clientsOf(func(probeHit) bool { return true })
+	visitor := func(ip uint32) bool { c := first[ip]; return !c.scanner && c.other > 0 }
+	type patAcc struct {
+		visitors           map[uint32]bool
+		vn, vAnswered      int
+		paths, n, answered int
+		lastStem           uint32
+		pathSeen           bool
+	}
+	pats := make([]patAcc, len(probeIndex.all))
+	pathN := map[uint32][2]int{} // requests, answered
+	pathV := map[uint32][2]int{} // the same from ordinary clients
+	for _, h := range hits {
+		p := &pats[pat[h.stem]]
+		ok := class[h.status] == '2' || class[h.status] == '3'
+		if visitor(h.ip) {
+			v := pathV[h.stem]
+			v[0] += h.n
+			if ok {
+				v[1] += h.n
+			}
+			pathV[h.stem] = v
+			if p.visitors == nil {
+				p.visitors = map[uint32]bool{}
+			}
+			p.visitors[h.ip] = true
+			p.vn += h.n
+			if ok {
+				p.vAnswered += h.n
+			}
+		}
+		v := pathN[h.stem]
+		v[0] += h.n
+		if ok {
+			v[1] += h.n
+		}
+		pathN[h.stem] = v
+	}
+	own := make([]bool, len(stems.Dict))
+	ownPats := map[int]*ownPattern{}
+	for sc, v := range pathN {
+		p := pats[pat[sc]]
+		if len(p.visitors) < a.ownClients || 2*p.vAnswered < p.vn || 2*v[1] < v[0] {
+			continue
+		}
+		own[sc] = true
+		op := ownPats[int(pat[sc])]
+		if op == nil {
+			op = &ownPattern{pattern: strings.TrimPrefix(probeIndex.all[pat[sc]], "^"), visitors: len(p.visitors)}
+			ownPats[int(pat[sc])] = op
+		}
+		op.paths++
+		op.n += v[0]
+		op.vn += pathV[sc][0]
+		op.answered += pathV[sc][1]
+	}
+	if len(ownPats) > 0 {
+		list := make([]*ownPattern, 0, len(ownPats))
+		for _, op := range ownPats {
+			list = append(list, op)
+		}
+		slices.SortFunc(list, func(a, b *ownPattern) int { return byCountThenKey(a.n, a.pattern, b.n, b.pattern) })
+		ot := NewTable("own_paths", "Paths scanners also try that look like the site's own",
+			Column{"pattern", Text}, Column{"paths", Integer}, Column{"requests", Integer}, Column{"ordinary_clients", Integer},
+			Column{"ordinary_requests", Integer}, Column{"ordinary_answered_2xx_3xx", Share})
+		ot.Index = 0
+		var parts []string
+		for _, op := range list {
+			ot.Add(op.pattern, op.paths, op.n, op.visitors, op.vn, float64(op.answered)/float64(op.vn))
+			if len(parts) < 3 {
+				parts = append(parts, fmt.Sprintf("%s (%s for %s from %s, %s answered)", Code(op.pattern), Count(op.vn, "request"), Count(op.paths, "path"),
+					Count(op.visitors, "ordinary client"), Percent(float64(op.answered)/float64(op.vn))))
+			}
+		}
+		if len(list) > 3 {
+			parts = append(parts, Count(len(list)-3, "more pattern"))
+		}
+		s.Compute(fmt.Sprintf(`visitors = ~clients.scanner & (clients.other_requests > 0)
+own = probes[probes.ip.isin(visitors.index)].groupby("pattern").filter(lambda g: g.ip.nunique() >= %d and g.status.str[0].isin(["2", "3"]).mean() >= 0.5)
+own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"), ordinary_clients=("ip", "nunique"))`, a.ownClients),
+			Output{Table: ot})
+		s.Conclude(fmt.Sprintf("Not every request for a path scanners try is a probe. %s %s the site's own, asked for by clients that also read other pages and answered with 2xx or 3xx, so %s left out of the probes below: %s.",
+			verb(len(list), "This pattern", "These patterns"), verb(len(list), "looks like", "look like"), verb(len(list), "it is", "they are"), List(parts)))
+	}
+
+	byIP := clientsOf(func(h probeHit) bool { return !own[h.stem] })
+	if len(byIP) == 0 {
+		s.Conclude("Apart from those, no request matched a known scanner target.")
+		a.concludeBrute(s, brutes, in)
+		return s, nil
 	}
 	type famAcc struct {
 		n, ok int
@@ -198,51 +428,41 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 		paths map[uint32]bool
 	}
 	type pathAcc struct {
-		n, ok int
-		ips   map[uint32]int // requests per IP
+		n, ok     int
+		scannerOK int            // of ok, answered to scanners
+		ips       map[uint32]int // requests per IP
 	}
 	fams := make([]famAcc, len(probeFamilies))
 	for i := range fams {
 		fams[i].ips, fams[i].paths = map[uint32]bool{}, map[uint32]bool{}
 	}
-	byIP := map[uint32]*probeIP{}
 	byPath := map[uint32]*pathAcc{}
-	probes, answered := 0, 0
-	for i := range stems.Len() {
-		sc := stems.At(i)
-		k := fam[sc]
-		if k < 0 {
+	probes, answered, scannerOK := 0, 0, 0
+	for _, h := range hits {
+		if own[h.stem] {
 			continue
 		}
-		ic, st := ips.At(i), status.At(i)
-		probes++
-		a := &fams[k]
-		a.n++
-		a.ips[ic] = true
-		a.paths[sc] = true
-		p := byPath[sc]
+		probes += h.n
+		fa := &fams[fam[h.stem]]
+		fa.n += h.n
+		fa.ips[h.ip] = true
+		fa.paths[h.stem] = true
+		p := byPath[h.stem]
 		if p == nil {
 			p = &pathAcc{ips: map[uint32]int{}}
-			byPath[sc] = p
+			byPath[h.stem] = p
 		}
-		p.n++
-		p.ips[ic]++
-		if ok2xx[st] {
-			a.ok++
-			p.ok++
-			answered++
+		p.n += h.n
+		p.ips[h.ip] += h.n
+		if class[h.status] == '2' {
+			fa.ok += h.n
+			p.ok += h.n
+			answered += h.n
+			if byIP[h.ip].scanner {
+				p.scannerOK += h.n
+				scannerOK += h.n
+			}
 		}
-		c := byIP[ic]
-		if c == nil {
-			c = &probeIP{ip: orDash(ips.Dict[ic]), families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
-				first: f.Time[i], last: f.Time[i], statuses: map[string]int{}}
-			byIP[ic] = c
-		}
-		c.n++
-		c.families[k] = true
-		c.paths[sc] = true
-		c.first, c.last = min(c.first, f.Time[i]), max(c.last, f.Time[i])
-		c.statuses[orDash(status.Dict[st])]++
 	}
 	top := a.top
 
@@ -264,24 +484,32 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 		ft.Add(probeFamilies[k].name, a.n, len(a.ips), len(a.paths), a.ok)
 	}
 	s.Compute(`probes = requests.assign(family=requests.uri_stem.map(probe_family)).dropna(subset=["family"])
+probes = probes[~probes.uri_stem.isin(own.uri_stem)]
 probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"), paths=("uri_stem", "nunique"), answered_2xx=("status", lambda s: s.str.startswith("2").sum()))`,
 		Output{Table: ft})
 
 	// probe_ips.
 	clients := make([]*probeIP, 0, len(byIP))
+	scanners := 0
 	for _, c := range byIP {
 		clients = append(clients, c)
+		if c.scanner {
+			scanners++
+		}
 	}
 	slices.SortFunc(clients, func(a, b *probeIP) int { return byCountThenKey(a.n, a.ip, b.n, b.ip) })
 	it := NewTable("probe_ips", "Probing clients",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"families", Text}, Column{"paths", Integer},
-		Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text})
+		Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text}, Column{"other_requests", Integer}, Column{"scanner", Text})
 	it.Index = 0
 	for _, c := range clients[:min(top, len(clients))] {
 		it.Add(c.ip, c.n, strings.Join(c.familyNames(), ", "), len(c.paths),
-			localTime(c.first, in.Loc), localTime(c.last, in.Loc), statusSummary(c.statuses))
+			localTime(c.first, in.Loc), localTime(c.last, in.Loc), statusSummary(c.statuses), c.other, yesNo(c.scanner))
 	}
-	s.Compute(fmt.Sprintf(`probes.groupby("ip").agg(requests=("uri_stem", "size"), families=("family", lambda s: ", ".join(sorted(s.unique()))), paths=("uri_stem", "nunique"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).sort_values("requests", ascending=False).head(%d)`, top),
+	s.Compute(fmt.Sprintf(`clients = probes.groupby("ip").agg(requests=("uri_stem", "size"), families=("family", lambda s: ", ".join(sorted(s.unique()))), paths=("uri_stem", "nunique"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary), refused=("status", lambda s: s.str.startswith("4").sum()))
+clients["other_requests"] = requests.ip.value_counts().reindex(clients.index) - clients.requests
+clients["scanner"] = (2 * clients.refused >= clients.requests) & ((clients.paths >= 3) | (clients.other_requests <= clients.requests))
+clients.sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: it})
 
 	// probe_paths.
@@ -309,31 +537,87 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 	for _, k := range order[:min(3, len(order))] {
 		famParts = append(famParts, fmt.Sprintf("%s (%s)", probeFamilies[k].name, Int(fams[k].n)))
 	}
-	s.Conclude(fmt.Sprintf("%s (%s of all requests) from %s probed known scanner targets, most often %s.",
-		Count(probes, "request"), Pct(float64(probes)/float64(total)), Count(len(clients), "client IP"), List(famParts)))
-	var who []string
-	for _, c := range clients[:min(3, len(clients))] {
-		fams := List(c.familyNames())
-		if k := len(c.familyNames()); k > 3 {
-			fams = fmt.Sprintf("%d families", k)
+	most := "most often"
+	if len(order) == 1 {
+		most = "all"
+	}
+	s.Conclude(fmt.Sprintf("%s (%s of all requests) from %s probed known scanner targets, %s %s.",
+		Count(probes, "request"), Percent(float64(probes)/float64(total)), Count(len(clients), "client IP"), most, List(famParts)))
+	var sc []*probeIP
+	for _, c := range clients {
+		if c.scanner {
+			sc = append(sc, c)
 		}
-		who = append(who, fmt.Sprintf("%s (%s for %s, %s)", Code(c.ip), Count(c.n, "request"), Count(len(c.paths), "path"), fams))
 	}
-	s.Conclude(fmt.Sprintf("The busiest %s %s.", Plural(len(who), "scanner"), verbList(who)))
-	lead := clients[0]
-	s.Conclude(fmt.Sprintf("%s got %s.", Code(lead.ip), statusSummaryWords(lead.statuses)))
+	if len(sc) > 0 {
+		var who []string
+		for _, c := range sc[:min(3, len(sc))] {
+			fams := List(c.familyNames())
+			if k := len(c.familyNames()); k >= 2 {
+				fams = fmt.Sprintf("%d families", k)
+			}
+			who = append(who, fmt.Sprintf("%s (%s for %s, %s; %s refused with 4xx; %s)", Code(c.ip), Count(c.n, "request"), Count(len(c.paths), "path"), fams,
+				Percent(float64(c.refused)/float64(c.n)), otherWords(c.other)))
+		}
+		how := "most of their probes were refused with 4xx, and they asked for several such paths or for little else"
+		switch {
+		case len(sc) == 1 && len(clients) == 1:
+			s.Conclude("The client behaved like a scanner: most of its probes were refused with 4xx, and it asked for several such paths or for little else.")
+		case len(sc) == 1:
+			s.Conclude(fmt.Sprintf("1 of the %s behaved like a scanner: most of its probes were refused with 4xx, and it asked for several such paths or for little else.", Count(len(clients), "client")))
+		case len(sc) == 2 && len(clients) == 2:
+			s.Conclude("Both clients behaved like scanners: " + how + ".")
+		case len(sc) == len(clients):
+			s.Conclude(fmt.Sprintf("All %s behaved like scanners: %s.", Count(len(clients), "client"), how))
+		default:
+			s.Conclude(fmt.Sprintf("%s of the %s behaved like scanners: %s.", Int(len(sc)), Count(len(clients), "client"), how))
+		}
+		if len(who) == 1 {
+			s.Conclude(fmt.Sprintf("The scanner was %s.", who[0]))
+		} else {
+			s.Conclude(fmt.Sprintf("The busiest %s were %s.", Plural(len(who), "scanner"), List(who)))
+		}
+		s.Conclude(fmt.Sprintf("%s got %s.", Code(sc[0].ip), statusSummaryWords(sc[0].statuses)))
+	}
+	if rest := len(clients) - len(sc); rest > 0 {
+		var who []string
+		for _, c := range clients {
+			if !c.scanner && len(who) < 3 {
+				who = append(who, fmt.Sprintf("%s (%s for %s; %s)", Code(c.ip), Count(c.n, "request"), Count(len(c.paths), "path"), otherWords(c.other)))
+			}
+		}
+		s.Conclude(fmt.Sprintf("%s asked for such paths without behaving like %s (most of %s probes were answered, or %s read more other pages than probes): %s.",
+			Count(rest, "client"), verb(rest, "a scanner", "scanners"), verb(rest, "its", "their"), verb(rest, "it", "they"), List(who)))
+	}
+	// The paths scanners asked for, most asked first.
+	fromScanners := func(p pathRow) bool {
+		for ic := range p.acc.ips {
+			if byIP[ic].scanner {
+				return true
+			}
+		}
+		return false
+	}
 	var tried []string
-	for _, p := range paths[:min(5, len(paths))] {
-		tried = append(tried, Code(p.stem))
+	var scanned []pathRow
+	for _, p := range paths {
+		if fromScanners(p) {
+			scanned = append(scanned, p)
+			if len(tried) < 5 {
+				tried = append(tried, Code(p.stem))
+			}
+		}
 	}
-	s.Conclude(fmt.Sprintf("The most probed %s %s.", Plural(len(tried), "path"), verbList(tried)))
+	if len(tried) > 1 {
+		s.Conclude(fmt.Sprintf("The most probed paths were %s.", List(tried)))
+	}
 	// Who asked for the classic targets, and for the most probed path.
 	named := 0
-	for _, p := range paths {
-		if named == 3 {
+	for _, p := range scanned {
+		if named == 3 || len(clients) == 1 {
 			break
 		}
-		if p.stem != "/wp-login.php" && p.stem != "/.env" && p.stem != paths[0].stem {
+		if p.stem != "/wp-login.php" && p.stem != "/.env" && p.stem != scanned[0].stem {
 			continue
 		}
 		named++
@@ -349,34 +633,149 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 		if len(who) > 3 {
 			names = append(names, Count(len(who)-3, "other IP"))
 		}
-		s.Conclude(fmt.Sprintf("%s was probed %s by %s.", Code(p.stem), Count(p.acc.n, "time"), List(names)))
+		if len(who) == 1 {
+			names = []string{Code(who[0].key)}
+		}
+		s.Conclude(fmt.Sprintf("%s was probed %s by %s.", Code(p.stem), timesWords(p.acc.n), List(names)))
 	}
 	s.Find("probes", SevNotice, len(clients), fmt.Sprintf("%s sent %s for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).",
 		Count(len(clients), "client IP"), Count(probes, "request")))
-	if answered > 0 {
+	if scanners > 0 {
+		s.Find("scanners", SevNotice, scanners, fmt.Sprintf("%s behaved like %s: most of %s probes were refused, and %s asked for several scanner targets or little else.",
+			Count(scanners, "client IP"), verb(scanners, "a scanner", "scanners"), verb(scanners, "its", "their"), verb(scanners, "it", "they")))
+	}
+	okList := func(n func(pathAcc) int) (string, int) {
 		var okPaths []pathRow
 		for _, p := range paths {
-			if p.acc.ok > 0 {
+			if n(*p.acc) > 0 {
 				okPaths = append(okPaths, p)
 			}
 		}
-		slices.SortStableFunc(okPaths, func(a, b pathRow) int { return byCount(a.acc.ok, b.acc.ok) })
+		slices.SortStableFunc(okPaths, func(a, b pathRow) int { return byCount(n(*a.acc), n(*b.acc)) })
 		var hits []string
 		for _, p := range okPaths[:min(5, len(okPaths))] {
-			hits = append(hits, fmt.Sprintf("%s (%s)", Code(p.stem), Int(p.acc.ok)))
+			hits = append(hits, fmt.Sprintf("%s (%s)", Code(p.stem), Int(n(*p.acc))))
 		}
-		n := len(okPaths)
-		msg := fmt.Sprintf("%s for scanner targets got a 2xx response: %s", Count(answered, "probe"), List(hits))
-		if n > len(hits) {
-			msg += fmt.Sprintf(" and %s more", Count(n-len(hits), "path"))
+		if len(okPaths) > len(hits) {
+			hits = append(hits, Count(len(okPaths)-len(hits), "more path"))
 		}
-		msg += ". Check that these paths expose nothing."
-		s.Conclude(msg)
-		s.Find("probe_answered_2xx", SevWarning, answered, msg)
-	} else {
-		s.Conclude("None of the probes got a 2xx response.")
+		return List(hits), len(okPaths)
 	}
+	switch {
+	case answered == 0:
+		s.Conclude("None of the probes got a 2xx response.")
+	case scannerOK > 0:
+		list, _ := okList(func(p pathAcc) int { return p.scannerOK })
+		msg := fmt.Sprintf("%s from scanners got a 2xx response: %s. Check that these paths expose nothing.", Count(scannerOK, "probe"), list)
+		s.Conclude(msg)
+		s.Find("probe_answered_2xx", SevWarning, scannerOK, msg)
+	}
+	if other := answered - scannerOK; other > 0 {
+		list, n := okList(func(p pathAcc) int { return p.ok - p.scannerOK })
+		s.Conclude(fmt.Sprintf("%s for such paths got a 2xx response, all to clients that do not behave like scanners, so %s probably %s of the site, too few visited to tell for sure: %s.",
+			Count(other, "request"), verb(n, "it is", "they are"), verb(n, "a page", "pages"), list))
+	}
+	a.concludeBrute(s, brutes, in)
 	return s, nil
+}
+
+// bruteForces finds the clients that sent at least a.brute POSTs to one
+// login path, most first.
+func (a *security) bruteForces(f *frame.Frame, stems, ips, status, methods *frame.CodeView) []bruteForce {
+	if methods == nil {
+		return nil
+	}
+	post, ok := methods.Lookup("POST")
+	if !ok {
+		return nil
+	}
+	login := make([]bool, len(stems.Dict))
+	for c, v := range stems.Dict {
+		login[c] = isLoginPath(v)
+	}
+	type key struct{ ip, stem uint32 }
+	acc := map[key]*bruteForce{}
+	for i := range methods.Len() {
+		if methods.At(i) != post {
+			continue
+		}
+		sc := stems.At(i)
+		if !login[sc] {
+			continue
+		}
+		k := key{ips.At(i), sc}
+		b := acc[k]
+		if b == nil {
+			b = &bruteForce{ip: orDash(ips.Dict[k.ip]), stem: orDash(stems.Dict[sc]), first: f.Time[i], last: f.Time[i], statuses: map[string]int{}}
+			acc[k] = b
+		}
+		b.n++
+		b.first, b.last = min(b.first, f.Time[i]), max(b.last, f.Time[i])
+		b.statuses[orDash(status.Dict[status.At(i)])]++
+	}
+	var out []bruteForce
+	for _, b := range acc {
+		if b.n >= a.brute {
+			out = append(out, *b)
+		}
+	}
+	slices.SortFunc(out, func(a, b bruteForce) int {
+		return cmp.Or(byCountThenKey(a.n, a.ip, b.n, b.ip), strings.Compare(a.stem, b.stem))
+	})
+	return out
+}
+
+// concludeBrute adds the table, sentence and finding of password guessing.
+func (a *security) concludeBrute(s *Section, brutes []bruteForce, in *Input) {
+	if len(brutes) == 0 {
+		return
+	}
+	bt := NewTable("brute_force", fmt.Sprintf("Clients that sent %s or more POSTs to one login path", Int(a.brute)),
+		Column{"ip", Text}, Column{"uri_stem", Text}, Column{"posts", Integer}, Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text})
+	bt.Index = 0
+	clients := map[string]bool{}
+	for _, b := range brutes {
+		bt.Add(b.ip, b.stem, b.n, localTime(b.first, in.Loc), localTime(b.last, in.Loc), statusSummary(b.statuses))
+		clients[b.ip] = true
+	}
+	s.Compute(fmt.Sprintf(`posts = requests[(requests.method == "POST") & requests.uri_stem.map(is_login_path)]
+posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, a.brute),
+		Output{Table: bt})
+	b := brutes[0]
+	msg := fmt.Sprintf("%s sent %s to %s in %s, answered with %s: that many login attempts from one client look like password guessing (a brute-force attack).",
+		Code(b.ip), Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses))
+	if len(brutes) > 1 {
+		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(a.brute))
+	}
+	s.Conclude(msg)
+	s.Find("brute_force", SevWarning, len(clients), fmt.Sprintf("%s sent %s or more POST requests to one login path (password guessing); the most, %s, came from %s to %s.",
+		Count(len(clients), "client IP"), Int(a.brute), Int(b.n), Code(b.ip), Code(b.stem)))
+}
+
+// otherWords is "no other request", "1 other request", "12 other requests".
+func otherWords(n int) string {
+	if n == 0 {
+		return "no other request"
+	}
+	return Count(n, "other request")
+}
+
+// timesWords is "once", "twice", "3 times".
+func timesWords(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return Count(n, "time")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func (c *probeIP) familyNames() []string {

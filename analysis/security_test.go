@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,8 +76,8 @@ func TestSecurityTables(t *testing.T) {
 		t.Errorf("probe_families:\n got %v\nwant %v", got, wantFam)
 	}
 	wantIPs := [][]any{
-		{"203.0.113.9", 3, "WordPress, environment and config files", 2, utcMinute("2024-03-04 10:00"), utcMinute("2024-03-04 10:02"), "404×2, 200×1"},
-		{"203.0.113.8", 1, "version control", 1, utcMinute("2024-03-04 10:03"), utcMinute("2024-03-04 10:03"), "403×1"},
+		{"203.0.113.9", 3, "WordPress, environment and config files", 2, utcMinute("2024-03-04 10:00"), utcMinute("2024-03-04 10:02"), "404×2, 200×1", 0, "yes"},
+		{"203.0.113.8", 1, "version control", 1, utcMinute("2024-03-04 10:03"), utcMinute("2024-03-04 10:03"), "403×1", 0, "yes"},
 	}
 	if got := rows(tableByID(s, "probe_ips")); !reflect.DeepEqual(got, wantIPs) {
 		t.Errorf("probe_ips:\n got %v\nwant %v", got, wantIPs)
@@ -89,12 +91,13 @@ func TestSecurityTables(t *testing.T) {
 		t.Errorf("probe_paths:\n got %v\nwant %v", got, wantPaths)
 	}
 	wantConclusions(t, s,
-		"4 requests (80.00% of all requests) from 2 client IPs probed known scanner targets",
-		"`203.0.113.9` (3 requests for 2 paths, WordPress and environment and config files)",
+		"4 requests (80% of all requests) from 2 client IPs probed known scanner targets",
+		"Both clients behaved like scanners",
+		"`203.0.113.9` (3 requests for 2 paths, 2 families; 66.67% refused with 4xx; no other request)",
 		"`203.0.113.9` got 2 responses with status `404` and 1 with `200`.",
-		"1 probe for scanner targets got a 2xx response: `/wp-login.php` (1).",
-		"`/.env` was probed 2 times by `203.0.113.9` (2).",
-		"`/wp-login.php` was probed 1 time by `203.0.113.9` (1).",
+		"1 probe from scanners got a 2xx response: `/wp-login.php` (1). Check that these paths expose nothing.",
+		"`/.env` was probed twice by `203.0.113.9`.",
+		"`/wp-login.php` was probed once by `203.0.113.9`.",
 	)
 	if f := findingByID(s, "probe_answered_2xx"); f == nil || f.Severity != SevWarning || f.Value != 1 {
 		t.Errorf("probe_answered_2xx = %+v, want a warning of 1", f)
@@ -125,5 +128,141 @@ func TestSecurityHostile(t *testing.T) {
 		if strings.Contains(c, "<b>") && !strings.Contains(c, "`<b>x</b>`") {
 			t.Errorf("unfenced IP: %q", c)
 		}
+	}
+}
+
+// noConclusion fails t for each part that a conclusion of s contains.
+func noConclusion(t testing.TB, s *Section, parts ...string) {
+	t.Helper()
+	text := strings.Join(s.Conclusions, "\n")
+	for _, bad := range parts {
+		if strings.Contains(text, bad) {
+			t.Errorf("conclusions hold %q:\n%s", bad, text)
+		}
+	}
+}
+
+func tableColumn(t *Table, col int) []any {
+	var out []any
+	for _, r := range rows(t) {
+		out = append(out, r[col])
+	}
+	return out
+}
+
+// TestSecurityClaimsSiteCGI: a 1995 site's own image map, asked for by 30
+// visitors who read other pages and answered 302, is the site's, not a
+// probe; the scanner that asks for five unrelated targets and gets 404s is
+// one.
+func TestSecurityClaimsSiteCGI(t *testing.T) {
+	var recs []rec
+	for i := range 30 {
+		ip := fmt.Sprintf("192.0.2.%d", i+1)
+		at := int64(i * 100)
+		recs = append(recs,
+			rec{at, ip, "GET", "/", "200"},
+			rec{at + 1, ip, "GET", "/shuttle/missions/sts-69/mission-sts-69.html", "200"},
+			rec{at + 2, ip, "GET", "/cgi-bin/imagemap/countdown", "302"},
+			rec{at + 3, ip, "GET", "/cgi-bin/imagemap/countdown", "302"},
+		)
+	}
+	for i, p := range []string{"/cgi-bin/luci", "/.env", "/wp-login.php", "/phpmyadmin/", "/cgi-bin/test-cgi"} {
+		recs = append(recs, rec{int64(5000 + i), "203.0.113.50", "GET", p, "404"})
+	}
+	// A visitor who got the image map answered 200 once more, and two who
+	// read a page that a backup pattern matches.
+	recs = append(recs, rec{6000, "192.0.2.1", "GET", "/cgi-bin/imagemap/countdown", "200"},
+		rec{6001, "192.0.2.2", "GET", "/backup/tapes-1994.html", "200"}, rec{6002, "192.0.2.3", "GET", "/backup/tapes-1994.html", "200"})
+	s := runSecurity(t, recs)
+	if f := findingByID(s, "probe_answered_2xx"); f != nil {
+		t.Errorf("the site's own image map raised %+v", f)
+	}
+	if got, want := tableColumn(tableByID(s, "own_paths"), 0), []any{"/cgi-bin/"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("own_paths patterns = %v, want %v", got, want)
+	}
+	probed := tableColumn(tableByID(s, "probe_paths"), 0)
+	if slices.Contains(probed, any("/cgi-bin/imagemap/countdown")) || !slices.Contains(probed, any("/cgi-bin/luci")) || len(probed) != 6 {
+		t.Errorf("probe_paths = %v, want the scanner's five paths and the backup page, not the image map", probed)
+	}
+	if f := findingByID(s, "scanners"); f == nil || f.Value != 1 {
+		t.Errorf("scanners = %+v, want 1", f)
+	}
+	if f := findingByID(s, "probes"); f == nil || f.Value != 3 {
+		t.Errorf("probes = %+v, want the scanner and the two readers of the backup page", f)
+	}
+	wantConclusions(t, s,
+		"2 requests for such paths got a 2xx response, all to clients that do not behave like scanners, so it is probably a page of the site, too few visited to tell for sure: `/backup/tapes-1994.html` (2).",
+		"2 clients asked for such paths without behaving like scanners",
+		"This pattern looks like the site's own",
+		"`/cgi-bin/` (61 requests for 1 path from 30 ordinary clients, 100% answered)",
+		"7 requests (5.47% of all requests) from 3 client IPs probed known scanner targets",
+		"1 of the 3 clients behaved like a scanner",
+		"The scanner was `203.0.113.50` (5 requests for 5 paths, 4 families; 100% refused with 4xx; no other request).",
+	)
+	noConclusion(t, s, "imagemap", "brute", "Check that", "`/backup/tapes-1994.html` was probed")
+	wantConclusions(t, s, "`/.env` was probed once by `203.0.113.50`.")
+}
+
+// TestSecurityClaimsWordPress: a WordPress site's own admin, assets and
+// login, used by eight logged-in users who read the blog too, are the
+// site's; one client's 300 POSTs to wp-login.php are a brute force, and a
+// client that asks for .env, .git and phpMyAdmin is a scanner.
+func TestSecurityClaimsWordPress(t *testing.T) {
+	var recs []rec
+	for i := range 8 {
+		ip := fmt.Sprintf("198.51.100.%d", i+1)
+		at := int64(i * 300)
+		recs = append(recs,
+			rec{at, ip, "GET", "/", "200"},
+			rec{at + 1, ip, "GET", "/2024/03/hello-world/", "200"},
+			rec{at + 2, ip, "GET", "/wp-includes/js/jquery/jquery.min.js", "200"},
+			rec{at + 3, ip, "GET", "/wp-content/plugins/akismet/_inc/akismet.js", "200"},
+			rec{at + 4, ip, "GET", "/wp-login.php", "200"},
+			rec{at + 5, ip, "POST", "/wp-login.php", "302"},
+			rec{at + 6, ip, "GET", "/wp-admin/", "200"},
+			rec{at + 7, ip, "GET", "/wp-admin/post.php", "200"},
+			rec{at + 8, ip, "POST", "/wp-admin/admin-ajax.php", "200"},
+		)
+	}
+	for i := range 300 {
+		recs = append(recs, rec{int64(4000 + 2*i), "203.0.113.66", "POST", "/wp-login.php", "200"})
+	}
+	for i, p := range []string{"/.env", "/.git/config", "/phpmyadmin/index.php"} {
+		recs = append(recs, rec{int64(5000 + i), "203.0.113.77", "GET", p, "404"})
+	}
+	s := runSecurity(t, recs)
+	if f := findingByID(s, "probe_answered_2xx"); f != nil {
+		t.Errorf("the site's own WordPress pages raised %+v", f)
+	}
+	if f := findingByID(s, "brute_force"); f == nil || f.Severity != SevWarning || f.Value != 1 {
+		t.Errorf("brute_force = %+v, want a warning of 1 client", f)
+	}
+	if f := findingByID(s, "probes"); f == nil || f.Value != 1 {
+		t.Errorf("probes = %+v, want the one scanner", f)
+	}
+	if got := tableColumn(tableByID(s, "probe_ips"), 0); !reflect.DeepEqual(got, []any{"203.0.113.77"}) {
+		t.Errorf("probe_ips = %v, want only the scanner", got)
+	}
+	own := tableColumn(tableByID(s, "own_paths"), 0)
+	for _, p := range []string{"/wp-login.php", "/wp-admin", "/wp-includes", "/wp-content/plugins"} {
+		if !slices.Contains(own, any(p)) {
+			t.Errorf("own_paths %v lack %s", own, p)
+		}
+	}
+	wantConclusions(t, s,
+		"These patterns look like the site's own",
+		"`/wp-login.php` (16 requests for 1 path from 8 ordinary clients, 100% answered)",
+		"The scanner was `203.0.113.77` (3 requests for 3 paths, 3 families; 100% refused with 4xx; no other request).",
+		"None of the probes got a 2xx response.",
+		"`203.0.113.66` sent 300 POST requests to `/wp-login.php` in 9 minutes, answered with 300 responses with status `200`: that many login attempts from one client look like password guessing (a brute-force attack).",
+	)
+	// One probing client, already named: its paths are not named again
+	// one by one.
+	noConclusion(t, s, "`/wp-admin/post.php` was probed", "`/wp-login.php` was probed", "2xx response:", "was probed once")
+
+	// Fewer POSTs than the threshold are no brute force.
+	s = runSecurity(t, recs[:8*9+99])
+	if f := findingByID(s, "brute_force"); f != nil {
+		t.Errorf("99 POSTs made %+v", f)
 	}
 }

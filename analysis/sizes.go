@@ -173,35 +173,110 @@ size_by_ip`, Output{Table: tab})
 		}
 		return strings.Compare(b.ip, a.ip) // on a tie, the first IP
 	})
+	// few is the request count under which a mean says little about a
+	// client's habit.
+	const few = 5
 	if len(rows) > 1 && heavy.total > 0 {
-		s.Conclude(fmt.Sprintf("The most bytes went to %s: %s over %s (%s of all bytes).",
-			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Pct(heavy.total/sum)))
+		msg := fmt.Sprintf("The most bytes went to %s: %s over %s (%s of all bytes).",
+			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Percent(heavy.total/sum))
+		mostN, tied := 0, 0
+		for _, r := range rows {
+			switch {
+			case r.n > mostN:
+				mostN, tied = r.n, 1
+			case r.n == mostN:
+				tied++
+			}
+		}
+		// A client below the z threshold that stands out by volume is
+		// named for what makes it stand out.
+		if !math.IsNaN(heavy.z) && math.Abs(heavy.z) < threshold && len(rows) > 2 && heavy.n >= few {
+			what := "it is heavy by how much it asked for, not by the size of each answer"
+			if heavy.n == mostN && tied == 1 {
+				what = "it is heavy because it made the most requests of any IP, not because each answer was large"
+			}
+			msg += fmt.Sprintf(" Its mean response size, %s (z = %s), is below the threshold: %s.", Size(heavy.mean), Decimal(heavy.z, 2), what)
+		}
+		s.Conclude(msg)
+	}
+	describe := func(r ipSize) string {
+		what := fmt.Sprintf("over %s", Count(r.n, "request"))
+		switch {
+		case r.n == 1 && r.z > 0 && math.Abs(r.z) >= threshold:
+			what = "in a single request, a one-off large download"
+		case r.n == 1:
+			what = "in a single request"
+		case r.n < few:
+			what = fmt.Sprintf("over only %s", Count(r.n, "request"))
+		case r.n >= 100 && r.z > 0:
+			what += ", a heavy client"
+		}
+		return fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Decimal(r.z, 2), what)
 	}
 	switch {
 	case len(rows) < 2 || math.IsNaN(std) || std == 0:
 		// No z-scores: nothing more to say.
 	case len(out) == 0:
-		s.Conclude(fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2)))
-	default:
-		var parts []string
-		for _, r := range out[:min(3, len(out))] {
-			what := fmt.Sprintf("over %s", Count(r.n, "request"))
-			switch {
-			case r.n == 1:
-				what = "in a single request, a one-off large download"
-				if r.z < 0 {
-					what = "in a single request"
-				}
-			case r.n >= 100 && r.z > 0:
-				what += ", a heavy client"
+		msg := fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2))
+		far := slices.MaxFunc(rows, func(a, b ipSize) int {
+			if c := cmp.Compare(math.Abs(a.z), math.Abs(b.z)); c != 0 {
+				return c
 			}
-			parts = append(parts, fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Decimal(r.z, 2), what))
+			return strings.Compare(b.ip, a.ip)
+		})
+		if len(rows) > 2 && !(far.ip == heavy.ip && heavy.n >= few) {
+			msg += fmt.Sprintf(" The furthest is %s.", describe(far))
+			if far.n > 1 && far.n < few {
+				msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
+			}
 		}
-		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s: %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Decimal(threshold, 2), strings.Join(parts, "; "))
-		if len(out) > 3 {
-			msg += fmt.Sprintf("; and %d more", len(out)-3)
+		s.Conclude(msg)
+	default:
+		var single, multi []ipSize
+		fewShown := false
+		for _, r := range out {
+			if r.n == 1 {
+				single = append(single, r)
+			} else {
+				multi = append(multi, r)
+			}
 		}
-		s.Conclude(msg + ".")
+		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Decimal(threshold, 2))
+		switch {
+		case len(single) > 3 && len(multi) > 0:
+			// Many one-off downloads: count them and name the clients
+			// that came back.
+			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(len(single)), Code(single[0].ip), Size(single[0].mean), Decimal(single[0].z, 2))
+			if len(multi) == 1 {
+				msg += "the one with more requests is"
+			} else {
+				msg += fmt.Sprintf("of the %s with more requests, the furthest are", Int(len(multi)))
+			}
+			var parts []string
+			for _, r := range multi[:min(3, len(multi))] {
+				parts = append(parts, describe(r))
+				fewShown = fewShown || r.n < few
+			}
+			msg += " " + strings.Join(parts, "; ")
+			if len(multi) > 3 {
+				msg += fmt.Sprintf("; and %d more", len(multi)-3)
+			}
+		default:
+			var parts []string
+			for _, r := range out[:min(3, len(out))] {
+				parts = append(parts, describe(r))
+				fewShown = fewShown || (r.n > 1 && r.n < few)
+			}
+			msg += ": " + strings.Join(parts, "; ")
+			if len(out) > 3 {
+				msg += fmt.Sprintf("; and %d more", len(out)-3)
+			}
+		}
+		msg += "."
+		if fewShown {
+			msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
+		}
+		s.Conclude(msg)
 		s.Find("size_outliers", SevNotice, len(out), fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
 			Count(len(out), "IP"), verb(len(out), "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(out[0].z), 2), Code(out[0].ip)))
 	}

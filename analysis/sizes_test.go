@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,9 +126,39 @@ func TestSizeOutlierKinds(t *testing.T) {
 	if !strings.Contains(text, "The most bytes went to `203.0.113.7`: 429.2 MiB over 150 requests") {
 		t.Errorf("conclusions = %s", text)
 	}
+	// It is below the z threshold, and named for what makes it stand out.
+	wantConclusions(t, s, "Its mean response size, 2.9 MiB (z = ", "), is below the threshold: it is heavy because it made the most requests of any IP, not because each answer was large.")
 	// With the threshold lowered, the heavy client is listed and named so.
 	s = runSizes(t, recs, map[string]string{"z": "1"})
 	if text := strings.Join(s.Conclusions, " "); !strings.Contains(text, "2 IPs are beyond |z| ≥ 1") || !strings.Contains(text, "over 150 requests, a heavy client") {
 		t.Errorf("conclusions at 1 = %s", text)
 	}
+}
+
+// TestSizeClaimsFewRequests: forty ordinary IPs, five one-off downloads
+// and a client with a large mean over only two requests. The one-off
+// downloads are counted, not listed one by one; the two-request client is
+// named with the caveat that two requests are too few.
+func TestSizeClaimsFewRequests(t *testing.T) {
+	var recs []uaRec
+	for i := range 200 {
+		ip := fmt.Sprintf("198.51.%d.%d", i/100, i%100)
+		recs = append(recs, uaRec{ip, "/", "", 1000}, uaRec{ip, "/a", "", 1200})
+	}
+	for i := range 5 {
+		recs = append(recs, uaRec{fmt.Sprintf("203.0.113.%d", i+1), "/big.iso", "", float64(5_000_000 + 1000*i)})
+	}
+	recs = append(recs, uaRec{"192.0.2.77", "/export", "", 4_000_000}, uaRec{"192.0.2.77", "/export", "", 4_000_000})
+	s := runSizes(t, recs, nil)
+	wantConclusions(t, s,
+		"6 IPs are beyond |z| ≥ 3. 5 made a single request each (one-off large downloads, the largest `203.0.113.5`: 4.8 MiB, z = ",
+		"the one with more requests is `192.0.2.77` (mean 3.8 MiB, z = ",
+		", over only 2 requests). A mean over fewer than 5 requests says little about a client's habit.",
+	)
+	// 2 requests, as many as most IPs made: not "the most requests".
+	noConclusion(t, s, "`203.0.113.1`", "`203.0.113.2`", "most requests of any IP")
+
+	// Below the threshold, the furthest IP is still named.
+	s = runSizes(t, append(slices.Clone(recs[:6]), recs[400]), nil)
+	wantConclusions(t, s, "No IP's mean size is 3 or more standard deviations from the others. The furthest is `203.0.113.1` (mean 4.8 MiB, z = 1.5, in a single request).")
 }

@@ -30,7 +30,7 @@ type statusCodes struct {
 var _ Configurable = (*statusCodes)(nil)
 
 func (a *statusCodes) Params(p *Params) {
-	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, IP) rows the redirects table keeps, most frequent first").AtLeast(1).AtMost(1_000_000)
+	p.Int(&a.redirectsTop, "redirects_top", 1000, "how many (status, path, query, IP) rows the redirects table keeps, most frequent first").AtLeast(1).AtMost(1_000_000)
 }
 
 func statusClass(code string) string {
@@ -73,18 +73,26 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	var parts []string
 	for _, c := range []string{"2xx", "3xx", "4xx", "5xx", "other"} {
 		if n := classes[c]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Pct(float64(n)/float64(total))))
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Percent(float64(n)/float64(total))))
 		}
 	}
-	s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-		Code(lead.key), Pct(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
+	switch {
+	case lead.n == total:
+		s.Conclude(fmt.Sprintf("%s got status %s.", allOf(total, "request"), Code(lead.key)))
+	case len(parts) == 1:
+		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s; all were %s.",
+			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), statusClass(lead.key)))
+	default:
+		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
+			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
+	}
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
 		sev := SevNotice
 		if share >= 0.01 {
 			sev = SevWarning
 		}
-		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Pct(share)))
+		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Percent(share)))
 	}
 	mixed := 0
 	groupCond(cond, func(rows []CondRow) {
@@ -95,9 +103,14 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	clients := 0
 	groupCond(cond, func([]CondRow) { clients++ })
 	var msg string
-	if mixed == 0 {
+	switch {
+	case mixed == 0 && clients == 1:
+		msg = "The one IP received a single status code for all of its requests."
+	case mixed == 0:
 		msg = "Every IP received a single status code for all of its requests."
-	} else {
+	case clients == 1:
+		msg = "The one IP received more than one status code."
+	default:
 		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP"))
 	}
 	if w := worst.sentence(); w != "" {
@@ -110,7 +123,127 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	if r := redir.sentence(); r != "" {
 		s.Conclude(r)
 	}
+	// The codes a reader may not know, in code order; 200, 301, 302, 403,
+	// 404 and 500 need no gloss.
+	var meant []string
+	present := make([]string, 0, len(ranked))
+	for _, r := range ranked {
+		present = append(present, r.key)
+	}
+	slices.Sort(present)
+	for _, c := range present {
+		switch c {
+		case "200", "301", "302", "403", "404", "500":
+			continue
+		}
+		if m := statusMeaning(c); m != "" {
+			meant = append(meant, Code(c)+" "+m)
+		}
+	}
+	if len(meant) > 0 {
+		s.Conclude(fmt.Sprintf("What the less common %s here mean%s: %s.", verb(len(meant), "code", "codes"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
+	}
 	return s, nil
+}
+
+// statusMeaning is what a status code says, in a few words, or "" for a
+// code it does not know. Sources: RFC 9110 section 15 for the standard
+// codes; nginx's documentation (ngx_http_request.h) for 444, 494 and 499;
+// Amazon CloudFront's "Standard logging reference" for 000.
+func statusMeaning(code string) string {
+	switch code {
+	case "000":
+		return "(CloudFront: no response was sent; the viewer went away first)"
+	case "100":
+		return "(continue: the client may send the request body)"
+	case "101":
+		return "(switching protocols, as a WebSocket does)"
+	case "200":
+		return "(OK)"
+	case "201":
+		return "(created)"
+	case "204":
+		return "(no content: success with an empty answer)"
+	case "206":
+		return "(partial content: a byte range, as video players and resumed downloads ask)"
+	case "301":
+		return "(moved permanently: a redirect)"
+	case "302":
+		return "(found: a temporary redirect)"
+	case "303":
+		return "(see other: a redirect after a form)"
+	case "304":
+		return "(not modified: the client's cached copy is still good, a revalidation, fine)"
+	case "307":
+		return "(temporary redirect, keeping the method)"
+	case "308":
+		return "(permanent redirect, keeping the method)"
+	case "400":
+		return "(bad request: the server could not parse it)"
+	case "401":
+		return "(unauthorized: credentials missing or wrong)"
+	case "403":
+		return "(forbidden: refused)"
+	case "404":
+		return "(not found)"
+	case "405":
+		return "(method not allowed for this path)"
+	case "406":
+		return "(not acceptable: no variant the client accepts)"
+	case "408":
+		return "(request timeout: the client was too slow to send it)"
+	case "410":
+		return "(gone: removed for good)"
+	case "411":
+		return "(length required)"
+	case "412":
+		return "(precondition failed)"
+	case "413":
+		return "(content too large)"
+	case "414":
+		return "(URI too long)"
+	case "415":
+		return "(unsupported media type)"
+	case "416":
+		return "(range not satisfiable: a byte range past the end of the file)"
+	case "418":
+		return "(I'm a teapot: a joke code, often sent to bots)"
+	case "421":
+		return "(misdirected request)"
+	case "422":
+		return "(unprocessable content)"
+	case "429":
+		return "(too many requests: the client was rate-limited)"
+	case "444":
+		return "(nginx closed the connection without answering)"
+	case "494":
+		return "(nginx: request header too large)"
+	case "499":
+		return "(nginx: the client closed the connection before the answer)"
+	case "500":
+		return "(internal server error)"
+	case "501":
+		return "(not implemented)"
+	case "502":
+		return "(bad gateway: the proxy got no valid answer from the backend)"
+	case "503":
+		return "(service unavailable: overloaded, or down for maintenance)"
+	case "504":
+		return "(gateway timeout: the backend did not answer in time)"
+	}
+	return ""
+}
+
+// allOf is "Both requests" or "All 25 requests" (for n ≥ 2) and "The one
+// request" for 1.
+func allOf(n int, word string) string {
+	switch n {
+	case 1:
+		return "The one " + word
+	case 2:
+		return "Both " + Plural(2, word)
+	}
+	return "All " + Count(n, word)
 }
 
 // The status_codes section beyond the two contract tables: clients with
@@ -213,8 +346,29 @@ func (w worstClient) sentence() string {
 	if !w.hasNon2xx {
 		return ""
 	}
-	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s of its %s, mostly %s (%s).",
-		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), Int(w.n), Count(w.total, "request"), Code(w.top), Int(w.topN))
+	which := fmt.Sprintf("mostly %s (%s)", Code(w.top), Int(w.topN))
+	if w.topN == w.n {
+		which = "all " + Code(w.top)
+	}
+	of := fmt.Sprintf("%s of its %s", Int(w.n), Count(w.total, "request"))
+	if w.n == w.total {
+		of = fmt.Sprintf("all %s of its requests", Int(w.n))
+		if w.n == 1 {
+			of = "its one request"
+		}
+	}
+	got := of + ", " + which
+	if w.n == w.total && w.topN == w.n {
+		got = fmt.Sprintf("%s %s %s", of, verb(w.n, "was", "were"), Code(w.top))
+	}
+	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s.",
+		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), got)
+	if w.n == 1 && w.clients > 1 {
+		msg = fmt.Sprintf("%s other than 2xx went to %s, one each.", Count(w.non2xx, "response"), Count(w.clients, "IP"))
+	}
+	if w.clients == 1 {
+		msg = fmt.Sprintf("%s other than 2xx went to one IP, %s: %s.", Count(w.non2xx, "response"), Code(w.ip), got)
+	}
 	if w.allNon2xx > 0 {
 		msg += fmt.Sprintf(" %s never received a 2xx response.", Count(w.allNon2xx, "IP"))
 	}
@@ -311,7 +465,7 @@ func (pk classPeaks) sentence() string {
 			when = "on " + pk.peak[k]
 		}
 		parts = append(parts, fmt.Sprintf("%s responses peaked %s with %s (%s of all %s)",
-			name, when, Int(pk.peakN[k]), Pct(pk.peakShare[k]), name))
+			name, when, Int(pk.peakN[k]), Percent(pk.peakShare[k]), name))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -324,6 +478,10 @@ type redirectStats struct {
 	requests, groups, kept int
 	topPath                string
 	topPathN, topPathIPs   int
+	withQuery              int    // redirected requests that carried a query string
+	topQuery               string // the most redirected path?query
+	topQueryN              int
+	hasQuery               bool // the groups are by query too
 }
 
 // redirectsTable adds the redirects (3xx other than 304 Not Modified) per
@@ -336,18 +494,31 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 		return st
 	}
 	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
+	queries := strCol(f, frame.Query) // nil when no log had query strings
+	query := func(i int) uint32 {
+		if queries == nil {
+			return 0
+		}
+		return queries.At(i)
+	}
+	queryText := func(c uint32) string {
+		if queries == nil {
+			return ""
+		}
+		return queries.Dict[c]
+	}
 	isRedirect := make([]bool, len(status.Dict))
 	for c, v := range status.Dict {
 		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
 	}
 	type hit struct {
-		status, path, ip uint32
-		t                int64
+		status, path, query, ip uint32
+		t                       int64
 	}
 	var hits []hit
 	for i := range status.Len() {
 		if c := status.At(i); isRedirect[c] {
-			hits = append(hits, hit{c, stems.At(i), ips.At(i), f.Time[i]})
+			hits = append(hits, hit{c, stems.At(i), query(i), ips.At(i), f.Time[i]})
 		}
 	}
 	st.requests = len(hits)
@@ -358,21 +529,24 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 		if c := cmp.Compare(a.path, b.path); c != 0 {
 			return c
 		}
+		if c := cmp.Compare(a.query, b.query); c != 0 {
+			return c
+		}
 		return cmp.Compare(a.ip, b.ip)
 	})
 	type group struct {
-		status, path, ip string
-		pathCode         uint32
-		n                int
-		first, last      int64
+		status, path, query, ip string
+		pathCode                uint32
+		n                       int
+		first, last             int64
 	}
 	var groups []group
 	for i := 0; i < len(hits); {
 		h := hits[i]
-		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), ip: orDash(ips.Dict[h.ip]),
+		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), query: queryText(h.query), ip: orDash(ips.Dict[h.ip]),
 			pathCode: h.path, first: h.t, last: h.t}
 		j := i
-		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].ip == h.ip; j++ {
+		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].query == h.query && hits[j].ip == h.ip; j++ {
 			g.n++
 			g.first, g.last = min(g.first, hits[j].t), max(g.last, hits[j].t)
 		}
@@ -385,6 +559,9 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 			return c
 		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.query, b.query); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
@@ -408,19 +585,43 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 			st.topPathIPs++
 		}
 	}
+	// The redirected requests that carried a query, and the most frequent
+	// path with its query: where a query is what is odd
+	// (/api/v1/sales?page=79/), it shows here.
+	perQuery := map[string]int{}
+	for _, g := range groups {
+		if g.query != "" {
+			st.withQuery += g.n
+			perQuery[g.path+"?"+g.query] += g.n
+		}
+	}
+	for k, n := range perQuery {
+		if n > st.topQueryN || n == st.topQueryN && k < st.topQuery {
+			st.topQuery, st.topQueryN = k, n
+		}
+	}
 
 	st.kept = min(top, len(groups))
 	title := "Redirects (3xx other than 304) per status, path and IP"
 	if st.kept < len(groups) {
 		title += fmt.Sprintf(" (the %s most frequent of %s)", Int(st.kept), Int(len(groups)))
 	}
-	tab := NewTable("redirects", title,
-		Column{"status_code", Text}, Column{"path", Text}, Column{"ip", Text}, Column{"requests", Integer},
-		Column{"first_seen", Time}, Column{"last_seen", Time})
-	for _, g := range groups[:st.kept] {
-		tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+	cols := []Column{{"status_code", Text}, {"path", Text}, {"ip", Text}, {"requests", Integer}, {"first_seen", Time}, {"last_seen", Time}}
+	by := `["status", "uri_stem", "ip"]`
+	if queries != nil {
+		st.hasQuery = true
+		cols = append(cols, Column{"query", Text}) // at the end: tables gain columns only there (docs/json.md)
+		by = `["status", "uri_stem", "query", "ip"]`
 	}
-	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(["status", "uri_stem", "ip"]).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, top),
+	tab := NewTable("redirects", title, cols...)
+	for _, g := range groups[:st.kept] {
+		if queries != nil {
+			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc), g.query)
+		} else {
+			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+		}
+	}
+	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(%s, dropna=False).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, by, top),
 		Output{Table: tab})
 	return st
 }
@@ -429,7 +630,32 @@ func (st redirectStats) sentence() string {
 	if st.requests == 0 {
 		return ""
 	}
-	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of status, path and IP; the most redirected path was %s, %s to %s.",
-		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"),
+	switch {
+	case st.withQuery > 0 && st.requests == 1:
+		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topQuery))
+	case st.withQuery > 0:
+		some := Int(st.withQuery) + " of them"
+		if st.withQuery == st.requests {
+			some = verb(st.requests, "It", "All of them")
+		}
+		return st.redirected() + " " + fmt.Sprintf("%s carried a query string; the most redirected with its query was %s, %s.",
+			some, Code(st.topQuery), timesWords(st.topQueryN))
+	}
+	return st.redirected()
+}
+
+func (st redirectStats) redirected() string {
+	if st.requests == 1 {
+		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topPath))
+	}
+	if st.groups == 1 {
+		return fmt.Sprintf("%s were redirected (3xx other than 304), all for %s to the same IP with the same status.", Count(st.requests, "request"), Code(st.topPath))
+	}
+	key := "status, path and IP"
+	if st.hasQuery {
+		key = "status, path, query and IP"
+	}
+	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s, %s to %s.",
+		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"), key,
 		Code(st.topPath), Count(st.topPathN, "time"), Count(st.topPathIPs, "IP")))
 }

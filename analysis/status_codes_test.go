@@ -129,7 +129,7 @@ func TestStatusTables(t *testing.T) {
 		"The most common status was `200`, returned for 46.15% of 13 requests.",
 		"By class: 2xx 6 (46.15%), 3xx 4 (30.77%), 4xx 1 (7.69%), 5xx 1 (7.69%) and other 1 (7.69%).",
 		"3 of 7 IPs received more than one status code.",
-		"7 responses other than 2xx went to 6 IPs; `192.0.2.3` received the most: 2 of its 4 requests, mostly `301` (2). 3 IPs never received a 2xx response.",
+		"7 responses other than 2xx went to 6 IPs; `192.0.2.3` received the most: 2 of its 4 requests, all `301`. 3 IPs never received a 2xx response.",
 		"3 requests were redirected (3xx other than 304), in 2 combinations of status, path and IP; the most redirected path was `/old`, 2 times to 1 IP.",
 	)
 	if fd := findingByID(s, "server_errors"); fd == nil || fd.Value != 1 || fd.Severity != SevWarning {
@@ -179,3 +179,76 @@ var (
 )
 
 func BenchmarkStatusCodes(b *testing.B) { benchSection(b, "status_codes") }
+
+// TestStatusClaimsMeanings: the codes a reader may not know are explained
+// once, in a few words; a client whose every non-2xx answer was one code
+// gets "all", not "mostly"; a single client is "the one IP".
+func TestStatusClaimsMeanings(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{
+		{0, "192.0.2.1", "GET", "/", "200"},
+		{1, "192.0.2.1", "GET", "/video.mp4", "206"},
+		{2, "192.0.2.1", "GET", "/", "304"},
+		{3, "192.0.2.2", "GET", "/slow", "499"},
+		{4, "192.0.2.2", "GET", "/slow", "499"},
+		{5, "192.0.2.3", "GET", "/.env", "444"},
+		{6, "192.0.2.4", "GET", "/api", "429"},
+		{7, "192.0.2.4", "GET", "/api", "503"},
+		{8, "192.0.2.4", "GET", "/api", "200"},
+	}), time.UTC)
+	wantConclusions(t, s,
+		"`192.0.2.2` received the most: all 2 of its requests were `499`.",
+		"What the less common codes here mean: `206` (partial content: a byte range, as video players and resumed downloads ask); `304` (not modified: the client's cached copy is still good, a revalidation, fine); `429` (too many requests: the client was rate-limited); `444` (nginx closed the connection without answering); `499` (nginx: the client closed the connection before the answer); `503` (service unavailable: overloaded, or down for maintenance).",
+	)
+	text := strings.Join(s.Conclusions, "\n")
+	if strings.Count(text, "nginx: the client closed") != 1 || strings.Contains(text, "`200` (OK)") {
+		t.Errorf("each code is explained once, 200 not at all:\n%s", text)
+	}
+
+	// All of one status: "all", no percentage, no classes.
+	s = runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/cgi-bin/imagemap/countdown", "302"}, {1, "192.0.2.1", "GET", "/cgi-bin/imagemap/countdown", "302"}}), time.UTC)
+	wantConclusions(t, s,
+		"Both requests got status `302`.",
+		"The one IP received a single status code for all of its requests. 2 responses other than 2xx went to one IP, `192.0.2.1`: all 2 of its requests were `302`.",
+		"2 requests were redirected (3xx other than 304), all for `/cgi-bin/imagemap/countdown` to the same IP with the same status.",
+	)
+	noConclusion(t, s, "mostly", "100.00%", "1 of 1", "By class", "less common", "1 combination")
+}
+
+// TestStatusClaimsRedirectQuery: a redirect whose query is the odd part
+// (a slash after the page number) is visible in the redirects table and
+// named in the sentence.
+func TestStatusClaimsRedirectQuery(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Status, frame.Query))
+	var r frame.Row
+	add := func(at int64, ip, stem, query, status string) {
+		r.Reset()
+		r.Time = t0 + at
+		r.Str[frame.IP], r.Str[frame.Method], r.Str[frame.Stem] = []byte(ip), []byte("GET"), []byte(stem)
+		r.Str[frame.Query], r.Str[frame.Status] = []byte(query), []byte(status)
+		b.Add(&r)
+	}
+	for i := range 12 {
+		add(int64(i), "192.0.2.9", "/api/v1/sales", "page=79/", "301")
+	}
+	add(20, "192.0.2.9", "/api/v1/sales", "page=79", "200")
+	add(21, "192.0.2.8", "/old", "", "301")
+	s := runStatus(t, b.Frame(), time.UTC)
+	got := rows(tableByID(s, "redirects"))
+	want := [][]any{
+		{"301", "/api/v1/sales", "192.0.2.9", 12, utcMinute("2024-03-04 10:00"), time.Unix(t0+11, 0).UTC(), "page=79/"},
+		{"301", "/old", "192.0.2.8", 1, time.Unix(t0+21, 0).UTC(), time.Unix(t0+21, 0).UTC(), ""},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("redirects:\n got %v\nwant %v", got, want)
+	}
+	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales`, 12 times to 1 IP. 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
+}
+
+// TestStatusClaimsOneEach: when no IP got more than one non-2xx response,
+// none is said to have received the most.
+func TestStatusClaimsOneEach(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/", "500"}, {1, "192.0.2.2", "GET", "/x", "404"}, {2, "192.0.2.3", "GET", "/", "200"}}), time.UTC)
+	wantConclusions(t, s, "2 responses other than 2xx went to 2 IPs, one each.")
+	noConclusion(t, s, "received the most")
+}

@@ -27,6 +27,7 @@ const (
 	Backend                    // the backend that served the request (ALB target ip:port, Traefik service, HAProxy backend/server)
 	Router                     // the route or frontend that took the request (Traefik router, HAProxy frontend)
 	ForwardedFor               // the proxies after the client in an X-Forwarded-For list, as written
+	Query                      // the query string after '?' in the request target, as written, "" when none
 	NumStrCols
 )
 
@@ -37,6 +38,7 @@ var strNames = [NumStrCols]string{
 	TLSVersion: "tls_version", ContentType: "content_type",
 	TargetStatus: "target_status", Bucket: "bucket", Operation: "operation", ErrorCode: "error_code",
 	Backend: "backend", Router: "router", ForwardedFor: "forwarded_for",
+	Query: "query",
 }
 
 // String returns the column's stable name, as used in analysis requirements.

@@ -63,7 +63,7 @@ func init() {
 		{"vhost_timed_combined", `vhost_combined with times in seconds after the agent (as timed_combined)`, true, true, tailSec},
 		{"vhost_combined_usec", `vhost_combined with Apache %D (microseconds) after the agent`, true, true, tailInt},
 	} {
-		cols := frame.Cols(frame.IP, frame.User, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes, frame.ForwardedFor)
+		cols := frame.Cols(frame.IP, frame.User, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes, frame.ForwardedFor, frame.Query)
 		if f.agents {
 			cols.Union(frame.Cols(frame.Referer, frame.UserAgent))
 		}
@@ -673,6 +673,7 @@ func splitRequest(req []byte, r *frame.Row) {
 		target = bytes.TrimRight(target[:ls], " ")
 	}
 	if q := bytes.IndexByte(target, '?'); q >= 0 {
+		r.Str[frame.Query] = target[q+1:]
 		target = target[:q]
 	}
 	r.Str[frame.Stem] = target

@@ -77,6 +77,7 @@ var cfFields = map[string]cfTarget{
 	"c-ip":                {kind: cfStr, str: frame.IP, check: cfAddr},
 	"cs-method":           {kind: cfStr, str: frame.Method},
 	"cs-uri-stem":         {kind: cfStr, str: frame.Stem, decode: true},
+	"cs-uri-query":        {kind: cfStr, str: frame.Query},
 	"sc-status":           {kind: cfStr, str: frame.Status, check: cfStatus},
 	"cs(Referer)":         {kind: cfStr, str: frame.Referer, decode: true},
 	"cs(User-Agent)":      {kind: cfStr, str: frame.UserAgent, decode: true},

@@ -47,7 +47,7 @@ import (
 // the end of the line and the line counted as repaired.
 func init() {
 	cols := frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes,
-		frame.Router, frame.Backend, frame.TimeTaken, frame.UpstreamTime, frame.UserAgent, frame.Host)
+		frame.Router, frame.Backend, frame.TimeTaken, frame.UpstreamTime, frame.UserAgent, frame.Host, frame.Query)
 	registerFormat(&Format{
 		Name:      "haproxy",
 		Doc:       `HAProxy HTTP log (option httplog), with or without a syslog prefix: timers TR/Tw/Tc/Tr/Ta`,

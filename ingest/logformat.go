@@ -382,8 +382,11 @@ func (c *lfCompiler) finish() (*lfProg, error) {
 		switch st.target {
 		case tStr, tIP, tHost, tStatus, tURI:
 			prog.cols.Str[st.str] = true
+			if st.target == tURI {
+				prog.cols.Str[frame.Query] = true
+			}
 		case tRequest:
-			prog.cols.Union(frame.Cols(frame.Method, frame.Stem, frame.Protocol))
+			prog.cols.Union(frame.Cols(frame.Method, frame.Stem, frame.Protocol, frame.Query))
 		case tBytes, tNum, tNumList:
 			prog.cols.Num[st.num] = true
 		case tXFF:
@@ -558,6 +561,7 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		case tURI:
 			if !isDash(v) {
 				if k := bytes.IndexByte(v, '?'); k >= 0 {
+					r.Str[frame.Query] = v[k+1:]
 					v = v[:k]
 				}
 				r.Str[frame.Stem] = v

@@ -40,7 +40,7 @@ func init() {
 
 var s3Columns = frame.Cols(frame.IP, frame.User, frame.Bucket, frame.Operation, frame.Method, frame.Stem,
 	frame.Protocol, frame.Status, frame.ErrorCode, frame.Bytes, frame.TimeTaken, frame.UpstreamTime,
-	frame.Referer, frame.UserAgent, frame.Host, frame.TLSVersion)
+	frame.Referer, frame.UserAgent, frame.Host, frame.TLSVersion, frame.Query)
 
 // sniffS3 accepts a line the parser reads: two fields, then the bracketed
 // time, then an operation such as REST.GET.OBJECT in the fourth field after

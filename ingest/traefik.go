@@ -24,7 +24,7 @@ import (
 // depend on registration order.
 func init() {
 	cols := frame.Cols(frame.IP, frame.User, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes,
-		frame.ForwardedFor, frame.Referer, frame.UserAgent, frame.Router, frame.Backend, frame.TimeTaken)
+		frame.ForwardedFor, frame.Referer, frame.UserAgent, frame.Router, frame.Backend, frame.TimeTaken, frame.Query)
 	registerFormat(&Format{
 		Name:      "traefik",
 		Doc:       `Traefik access log (common): combined plus <count> "<router>" "<server URL>" <duration>ms`,

@@ -156,6 +156,7 @@ var w3cFields = map[string]w3cTarget{
 	"c-ip":           {kind: w3cStr, str: frame.IP, check: w3cAddr},
 	"cs-method":      {kind: w3cStr, str: frame.Method},
 	"cs-uri-stem":    {kind: w3cStr, str: frame.Stem},
+	"cs-uri-query":   {kind: w3cStr, str: frame.Query},
 	"cs-uri":         {kind: w3cStr, str: frame.Stem, query: true, weak: true},
 	"sc-status":      {kind: w3cStr, str: frame.Status, check: w3cStatus},
 	"cs(user-agent)": {kind: w3cStr, str: frame.UserAgent, plus: true},
