@@ -112,6 +112,10 @@ type Config struct {
 	// Progress, when set, is called with the number of bytes read, from
 	// several goroutines, as the read goes on.
 	Progress func(bytes int64)
+	// ProgressTotal, when set, is called once before the read with the
+	// bytes Progress will count in all (the inputs' sizes as stored), or
+	// -1 when that is not known (standard input).
+	ProgressTotal func(bytes int64)
 	// Phase, when set, is called as each phase of the run ends (the read,
 	// freeing its buffers, the analyses, freeing the frame).
 	Phase func(name string)

@@ -153,6 +153,13 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// cheap because the frame's columns hold no pointers, for a lower
 	// peak.
 	gc.percent(50)
+	if cfg.ProgressTotal != nil {
+		total, ok := ingest.TotalSize(sources)
+		if !ok {
+			total = -1
+		}
+		cfg.ProgressTotal(total)
+	}
 	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: cfg.Workers, Progress: cfg.Progress})
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -91,8 +91,9 @@ type Options struct {
 	Format    *Format // nil to detect per source
 	Workers   int     // parsing goroutines; 0 means GOMAXPROCS
 	ChunkSize int     // bytes per parse task; 0 means 512 KiB
-	// Progress, if set, is called with the number of bytes each chunk
-	// read (after decompression). It is called from several goroutines.
+	// Progress, if set, is called with the number of bytes read as
+	// stored (before decompression; TotalSize is their sum). It is called
+	// from several goroutines.
 	Progress func(n int64)
 }
 
@@ -367,6 +368,7 @@ func (rd *sourceReader) read() {
 	atStart := true   // nothing but a run of NUL bytes read yet
 	var nuls, nulLines int
 	nulOpen := false // the run's last byte began a line it did not end
+	var progressed int64 // stored bytes reported to Options.Progress
 	for first := true; ; first = false {
 		if rd.ctx.Err() != nil {
 			rd.st.Err = fmt.Errorf("%s: %w", rd.src.Name, rd.ctx.Err())
@@ -407,8 +409,13 @@ func (rd *sourceReader) read() {
 			rd.st.Err = describeReadError(rd.src.Name, comp, rerr)
 		}
 
-		if rd.opt.Progress != nil && m > 0 {
-			rd.opt.Progress(int64(m))
+		if rd.opt.Progress != nil {
+			// Bytes as stored (before decompression), so that the sum
+			// over the sources comes to TotalSize.
+			if raw := pos(); raw > progressed {
+				rd.opt.Progress(raw - progressed)
+				progressed = raw
+			}
 		}
 		if first {
 			// A UTF-8 byte-order mark (Windows tools write one) is not part

@@ -436,18 +436,31 @@ func TestReadOrderAndColumns(t *testing.T) {
 	}
 }
 
-// TestProgress checks that the progress callback sees every byte.
+// TestProgress checks that the progress callback sees every byte as
+// stored: the compressed size of a gzipped source, which TotalSize sums.
 func TestProgress(t *testing.T) {
 	data := numberedCombined(2000)
+	gz := gzipped(t, data)
+	path := filepath.Join(t.TempDir(), "a.log.gz")
+	if err := os.WriteFile(path, gz, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var n int64
 	var mu = make(chan struct{}, 1)
-	res := readAll(t, []Source{ReaderSource("mem", bytes.NewReader(gzipped(t, data)))}, Options{ChunkSize: 1000, Progress: func(k int64) {
+	srcs := []Source{FileSource(path, false), ReaderSource("mem", bytes.NewReader(data))}
+	res := readAll(t, srcs, Options{ChunkSize: 1000, Progress: func(k int64) {
 		mu <- struct{}{}
 		n += k
 		<-mu
 	}})
-	if res.Records() != 2000 || n != int64(len(data)) {
-		t.Errorf("records %d, progress %d bytes, want %d", res.Records(), n, len(data))
+	if want := int64(len(gz) + len(data)); res.Records() != 4000 || n != want {
+		t.Errorf("records %d, progress %d bytes, want %d", res.Records(), n, want)
+	}
+	if total, ok := TotalSize(srcs[:1]); !ok || total != int64(len(gz)) {
+		t.Errorf("TotalSize = %d, %v; want %d", total, ok, len(gz))
+	}
+	if _, ok := TotalSize(srcs); ok {
+		t.Error("TotalSize knows the size of a reader")
 	}
 }
 

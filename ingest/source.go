@@ -212,6 +212,23 @@ func hiddenByWildcard(pattern, match string) bool {
 	return false
 }
 
+// TotalSize is the sum of the sources' sizes as stored, and whether every
+// size is known (standard input's is not).
+func TotalSize(sources []Source) (int64, bool) {
+	var total int64
+	for _, s := range sources {
+		if s.size == nil {
+			return 0, false
+		}
+		n := s.size()
+		if n < 0 {
+			return 0, false
+		}
+		total += n
+	}
+	return total, true
+}
+
 // FileSource returns the file at path as a source.
 func FileSource(path string, walked bool) Source {
 	return Source{Name: path, Walked: walked, open: func() (io.ReadCloser, error) { return os.Open(path) },

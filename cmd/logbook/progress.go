@@ -11,19 +11,22 @@ import (
 	"time"
 )
 
-// progress returns a callback that shows bytes read on stderr when it is a
-// terminal, at most a few times a second, and a function that clears that
-// line once the read is over; otherwise a nil callback (no output).
-func progress(stderr io.Writer) (report func(int64), done func()) {
+// progress returns a callback that shows the read's progress on stderr
+// when it is a terminal (and not quiet), at most a few times a second, a
+// callback that learns the total size before the read, and a function that
+// clears the line once the read is over; otherwise nil callbacks (no
+// output).
+func progress(stderr io.Writer, quiet bool) (report func(int64), total func(int64), done func()) {
 	f, ok := stderr.(*os.File)
-	if !ok {
-		return nil, func() {}
+	if !ok || quiet {
+		return nil, nil, func() {}
 	}
 	st, err := f.Stat()
 	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return nil, func() {}
+		return nil, nil, func() {}
 	}
-	var total atomic.Int64
+	var read, size atomic.Int64
+	size.Store(-1)
 	var mu sync.Mutex
 	last := time.Now()
 	start := last
@@ -37,16 +40,49 @@ func progress(stderr io.Writer) (report func(int64), done func()) {
 		}
 	}
 	return func(n int64) {
-		t := total.Add(n)
+		t := read.Add(n)
 		mu.Lock()
 		defer mu.Unlock()
 		if now := time.Now(); now.Sub(last) > 200*time.Millisecond {
 			last = now
-			mb := float64(t) / (1 << 20)
-			fmt.Fprintf(f, "\rlogbook: read %.0f MiB (%.0f MiB/s) ", mb, mb/now.Sub(start).Seconds())
+			fmt.Fprint(f, "\r\033[K"+progressLine(t, size.Load(), now.Sub(start)))
 			shown = true
 		}
-	}, done
+	}, func(n int64) { size.Store(n) }, done
+}
+
+// progressLine is what the progress line says after read bytes of total
+// (-1: unknown) in elapsed: a bar, the share done and the time left when
+// the total is known, the bytes and the rate always.
+func progressLine(read, total int64, elapsed time.Duration) string {
+	mb := float64(read) / (1 << 20)
+	rate := mb / max(elapsed.Seconds(), 1e-3)
+	if total <= 0 {
+		return fmt.Sprintf("logbook: read %.0f MiB (%.0f MiB/s) ", mb, rate)
+	}
+	share := min(float64(read)/float64(total), 1)
+	const width = 24
+	filled := int(share * width)
+	bar := strings.Repeat("#", filled) + strings.Repeat(".", width-filled)
+	line := fmt.Sprintf("logbook: reading [%s] %3.0f%% of %.0f MiB, %.0f MiB/s", bar, share*100, float64(total)/(1<<20), rate)
+	if share > 0.02 && elapsed > time.Second {
+		left := time.Duration(float64(elapsed) * (1 - share) / share)
+		line += ", about " + roundLeft(left) + " left"
+	}
+	return line + " "
+}
+
+// roundLeft says a time left as a person would: 5 s, 40 s, 3 min, 1 h 10 min.
+func roundLeft(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%d s", int(d.Seconds())+1)
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds())/10*10+10)
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes())+1)
+	}
+	return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
 }
 
 // phaseClock prints, with --timings, how long each phase of a run took and

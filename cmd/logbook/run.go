@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return listGates(stdout)
 	case "init":
 		return runInit(args[1:], stderr)
-	case "version":
+	case "version", "--version", "-version", "-V":
 		fmt.Fprintln(stdout, "logbook", report.Version)
 		return nil
 	case "help", "-h", "-help", "--help":
@@ -204,7 +204,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		dateFormat, timeFormat string
 		datetimeFormat         string
 		formats                listFlag
-		timings                bool
+		timings, quiet         bool
 		configPath             string
 		noConfig               bool
 	)
@@ -241,6 +241,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
 	fs.IntVar(&cfg.Workers, "workers", 0, fmt.Sprintf("parsing goroutines (`n`, 1 to %d); default: one per core", logbook.MaxWorkers))
+	fs.BoolVar(&quiet, "q", false, "quiet: print errors only (no progress, no 'wrote' lines, no notes)")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
 	quietFlags(fs, stderr)
 	fs.Usage = func() {
@@ -314,7 +315,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	clock := newPhaseClock(stderr, timings)
 	cfg.Phase = clock.lap
 	var progressDone func()
-	cfg.Progress, progressDone = progress(stderr)
+	var progressTotal func(int64)
+	cfg.Progress, progressTotal, progressDone = progress(stderr, quiet)
+	cfg.ProgressTotal = progressTotal
 	defer progressDone()
 
 	outcome, err := logbook.Run(ctx, cfg)
@@ -333,7 +336,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	err = outcome.WriteContext(ctx, stdout, func(o logbook.Output) {
 		clock.lap("wrote " + o.Format)
 	}, func(o logbook.Output) {
-		fmt.Fprintf(stderr, "logbook: wrote %s\n", termSafe(o.Path))
+		if !quiet {
+			fmt.Fprintf(stderr, "logbook: wrote %s\n", termSafe(o.Path))
+		}
 	})
 	if err != nil {
 		return err
@@ -346,7 +351,9 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	for _, p := range outcome.Problems {
 		switch {
 		case !p.Fails:
-			fmt.Fprintln(stderr, "logbook:", termSafe(p.Message))
+			if !quiet {
+				fmt.Fprintln(stderr, "logbook:", termSafe(p.Message))
+			}
 		case p.Kind == logbook.InputMissing:
 			fmt.Fprintln(stderr, "logbook:", termSafe(p.Message))
 			missing++
