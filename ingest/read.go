@@ -367,7 +367,7 @@ func (rd *sourceReader) read() {
 	skipping := false // dropping the rest of an overlong line
 	atStart := true   // nothing but a run of NUL bytes read yet
 	var nuls, nulLines int
-	nulOpen := false // the run's last byte began a line it did not end
+	nulOpen := false     // the run's last byte began a line it did not end
 	var progressed int64 // stored bytes reported to Options.Progress
 	for first := true; ; first = false {
 		if rd.ctx.Err() != nil {
