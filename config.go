@@ -46,6 +46,11 @@ type Config struct {
 	// as "+0200", or a zone such as "Europe/Berlin". Empty means the
 	// offset the log was written in (its first record's).
 	TimeZone string
+	// MaxRows is the most rows a per-key table (one row per client IP,
+	// path, user agent...) keeps, in every output, the first in the
+	// table's order; the table states how many it had. 0 means
+	// DefaultMaxRows (1,000); a negative value keeps every row.
+	MaxRows int
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
@@ -70,6 +75,9 @@ type Config struct {
 	// freeing its buffers, the analyses, freeing the frame).
 	Phase func(name string)
 }
+
+// DefaultMaxRows is the cap on per-key tables when Config.MaxRows is 0.
+const DefaultMaxRows = analysis.DefaultMaxRows
 
 // UsageError is a configuration that cannot run: an unknown section,
 // parameter, format or zone, a value that does not parse. The command
@@ -96,6 +104,7 @@ type plan struct {
 	logFormat *ingest.Format // nil: detect per source
 	jobs      []analysis.Job
 	loc       *time.Location // nil: the log's own offset
+	maxRows   int            // analysis.Input.MaxRows: 0 keeps every row
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -131,6 +140,13 @@ func (c *Config) compile() (*plan, error) {
 		if p.loc, err = ParseZone(c.TimeZone); err != nil {
 			return nil, usagef("time zone: %v", err)
 		}
+	}
+	p.maxRows = c.MaxRows
+	switch {
+	case p.maxRows == 0:
+		p.maxRows = analysis.DefaultMaxRows
+	case p.maxRows < 0:
+		p.maxRows = 0 // every row
 	}
 	p.generated = c.Now
 	if p.generated.IsZero() {

@@ -73,13 +73,24 @@ func labelCounts(m map[string]int) []keyCount {
 // the value in a column named keyCol (the index), "requests", and, unless
 // shareCol is "", the share of total in a column of that name.
 func countsTable(id, title, keyCol string, rows []keyCount, shareCol string, total int) *Table {
+	return limitedCountsTable(0, id, title, keyCol, rows, shareCol, total)
+}
+
+// limitedCountsTable is countsTable for a per-key table that keeps at most
+// limit rows (Table.Limit), the first of rows; the others are counted as
+// left out.
+func limitedCountsTable(limit int, id, title, keyCol string, rows []keyCount, shareCol string, total int) *Table {
 	cols := []Column{{keyCol, Text}, {"requests", Integer}}
 	if shareCol != "" {
 		cols = append(cols, Column{shareCol, Share})
 	}
-	t := NewTable(id, title, cols...)
+	t := NewTable(id, title, cols...).Limit(limit)
 	t.Index = 0
-	for _, r := range rows {
+	for i, r := range rows {
+		if t.Full() {
+			t.Skip(len(rows) - i)
+			break
+		}
 		if shareCol != "" {
 			t.Add(r.key, r.n, float64(r.n)/float64(total))
 		} else {

@@ -102,9 +102,13 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	rows, mean, std := sizeByIP(ips, bytes)
 	tab := NewTable("size_by_ip", "Mean response size per client IP",
-		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer})
+		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer}).Limit(in.MaxRows)
 	tab.Index = 0
-	for _, r := range rows {
+	for i, r := range rows {
+		if tab.Full() {
+			tab.Skip(len(rows) - i)
+			break
+		}
 		tab.Add(r.ip, r.mean, r.z, r.n)
 	}
 	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("size", "mean"), num_requests=("size", "size"))
@@ -128,9 +132,13 @@ size_by_ip`, Output{Table: tab})
 	if len(out) > 0 {
 		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
 			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
-			Column{"num_requests", Integer}, Column{"total_bytes", Bytes})
+			Column{"num_requests", Integer}, Column{"total_bytes", Bytes}).Limit(in.MaxRows)
 		ot.Index = 0
-		for _, r := range out {
+		for i, r := range out {
+			if ot.Full() {
+				ot.Skip(len(out) - i)
+				break
+			}
 			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
 		}
 		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),

@@ -272,7 +272,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	counts := agents.Counts()
 	ranked := codeCounts(counts, agents.Dict)
-	tab := countsTable("user_agents", "Requests per user agent", "user_agent", ranked, "", total)
+	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	distinct := 0
 	for _, r := range ranked {
 		if agents.Dict[r.code] != "" {
@@ -329,7 +329,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
 	if len(crawlers) > 0 {
 		s.Compute(`requests[is_crawler].groupby("crawler").agg(requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
-			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil)})
+			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.MaxRows)})
 	}
 
 	// Conclusions.
@@ -562,8 +562,9 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 }
 
 // crawlerTable is the table of the crawler rows, with a column of clients
-// when the log has IPs and one of robots.txt fetches when it has stems.
-func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool) *Table {
+// when the log has IPs and one of robots.txt fetches when it has stems,
+// keeping at most limit rows (Table.Limit).
+func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool, limit int) *Table {
 	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Share}}
 	if hasIPs {
 		cols = append(cols, Column{"clients", Integer})
@@ -572,7 +573,7 @@ func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool) *Tabl
 	if hasStems {
 		cols = append(cols, Column{"robots_txt_requests", Integer})
 	}
-	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...)
+	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...).Limit(limit)
 	t.Index = 0
 	n := float64(records)
 	for _, c := range rows {

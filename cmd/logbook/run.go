@@ -158,6 +158,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		datetimeFormat         string
 		formats                listFlag
 		timings                bool
+		maxRows                int
 	)
 	fs.StringVar(&out, "o", "", "output `file` (kind from its extension) or directory; default logbook-report.html")
 	fs.Var(&formats, "format", "comma-separated output `formats`: html, md, ipynb, json")
@@ -174,6 +175,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
+	fs.IntVar(&maxRows, "max-rows", logbook.DefaultMaxRows, "the most `rows` a per-key table (per IP, path, agent...) keeps, in every output; 0 keeps them all")
 	fs.IntVar(&cfg.Workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
 	fs.Usage = func() {
@@ -198,6 +200,14 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		cfg.Inputs = append(cfg.Inputs, rest[0])
 		args = rest[1:]
+	}
+	switch {
+	case maxRows < 0:
+		return usageError("--max-rows: want 0 (every row) or more, got %d", maxRows)
+	case maxRows == 0:
+		cfg.MaxRows = -1 // every row
+	default:
+		cfg.MaxRows = maxRows
 	}
 	if now != "" {
 		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {
