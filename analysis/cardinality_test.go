@@ -173,3 +173,32 @@ func BenchmarkRunAllUnique(b *testing.B) {
 	}
 	b.ReportMetric(float64(uniqueBench.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestSharedOrder: the ranks and counts made from a column's shared sorted
+// order (CodeView.Order) are those made by comparing its strings, with an
+// empty value shown and sorted as "-" among values around it.
+func TestSharedOrder(t *testing.T) {
+	vals := []string{"b", "", "-", "+x", "--", ".", "a", "-", "", "Z", "b", "b", "~", ",", "a"}
+	var recs []rec
+	for i, v := range vals {
+		recs = append(recs, rec{int64(i), v, "GET", v, "200"})
+	}
+	f := handFrame(recs)
+	v := strCol(f, frame.IP)
+	_, want := dashRanks(v.Dict)
+	order, got := viewDashRanks(v)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, v.Dict)
+	}
+	for i := 1; i < len(order); i++ {
+		if got[order[i]] < got[order[i-1]] {
+			t.Errorf("order %v is not by rank %v", order, got)
+		}
+	}
+	if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), v.Dict); !reflect.DeepEqual(a, b) {
+		t.Errorf("viewCodeCounts %v\n    codeCounts %v", a, b)
+	}
+	if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
+		t.Errorf("the order is made again for a second view of the column")
+	}
+}

@@ -3,6 +3,8 @@ package analysis
 import (
 	"cmp"
 	"slices"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // Value counts and their order, as the sections share them: how many rows
@@ -54,6 +56,31 @@ func codeCounts(counts []int, dict []string) []keyCount {
 	slices.SortFunc(out, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
 	for i := range out {
 		out[i].key = orDash(out[i].key)
+	}
+	return out
+}
+
+// viewCodeCounts is codeCounts for a column's view, with counts from it
+// (CodeView.Counts): the same rows in the same order, sorted by count and
+// the rank of each value in the column's shared sorted order rather than
+// by comparing strings, which costs seconds on a million distinct values.
+func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
+	order := v.Order()
+	type row struct {
+		n          int
+		rank, code uint32
+	}
+	rows := make([]row, 0, len(counts))
+	for rank, c := range order {
+		if counts[c] > 0 {
+			rows = append(rows, row{counts[c], uint32(rank), c})
+		}
+	}
+	// Rows are in key order: a stable sort by count keeps it among ties.
+	slices.SortStableFunc(rows, func(a, b row) int { return byCount(a.n, b.n) })
+	out := make([]keyCount, len(rows))
+	for i, r := range rows {
+		out[i] = keyCount{key: orDash(v.Dict[r.code]), n: r.n, code: r.code}
 	}
 	return out
 }

@@ -56,12 +56,12 @@ func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std fl
 		n[c]++
 		sum[c] += bytes[i]
 	}
-	for c, k := range n {
-		if k > 0 {
+	order, _ := viewDashRanks(ips) // the codes by IP, as shown
+	for _, c := range order {
+		if k := n[c]; k > 0 {
 			rows = append(rows, ipSize{ip: orDash(ips.Dict[c]), n: k, total: sum[c], mean: sum[c] / float64(k)})
 		}
 	}
-	slices.SortFunc(rows, func(a, b ipSize) int { return strings.Compare(a.ip, b.ip) })
 	mean, std = meanStd(rows)
 	for i := range rows {
 		rows[i].z = (rows[i].mean - mean) / std

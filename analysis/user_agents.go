@@ -117,6 +117,15 @@ const (
 // crawlerName names an agent's crawler, or returns "" for a browser-like
 // agent. An empty agent is not a crawler: it is simply unknown.
 func crawlerName(agent string) string {
+	var ua *useragent.UserAgent
+	return crawlerOf(agent, &ua)
+}
+
+// crawlerOf is crawlerName, parsing the agent with mssola/useragent into
+// *ua only when its rules need it, and only when *ua is nil: classifyAgent
+// parses each distinct agent at most once (on a log of a million distinct
+// agents, the parse is most of the section's time).
+func crawlerOf(agent string, parsed **useragent.UserAgent) string {
 	if agent == "" {
 		return ""
 	}
@@ -131,7 +140,10 @@ func crawlerName(agent string) string {
 			return "other bot (" + firstProduct(agent) + ")"
 		}
 	}
-	if ua := useragent.New(agent); ua.Bot() {
+	if *parsed == nil {
+		*parsed = useragent.New(agent)
+	}
+	if ua := *parsed; ua.Bot() {
 		if name, _ := ua.Browser(); name != "" && !strings.ContainsAny(name, ":/") && !strings.Contains(name, "Mozilla") {
 			return "other bot (" + Clean(name, 40) + ")"
 		}
@@ -177,10 +189,13 @@ func classifyAgent(agent string) agentInfo {
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	if c := crawlerName(agent); c != "" {
+	var ua *useragent.UserAgent
+	if c := crawlerOf(agent, &ua); c != "" {
 		return agentInfo{crawler: c, browser: familyCrawler, os: familyCrawler}
 	}
-	ua := useragent.New(agent)
+	if ua == nil {
+		ua = useragent.New(agent)
+	}
 	name, _ := ua.Browser()
 	return agentInfo{browser: correctFamily(agent, browserFamily(name)), os: osFamily(ua.OSInfo().Name)}
 }
@@ -271,7 +286,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
 	counts := agents.Counts()
-	ranked := codeCounts(counts, agents.Dict)
+	ranked := viewCodeCounts(agents, counts)
 	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	distinct := 0
 	for _, r := range ranked {

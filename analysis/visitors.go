@@ -74,16 +74,6 @@ func resourceKind(stem string) string {
 	return kindOther
 }
 
-// refererHost returns the lower-cased host of a referer URL without a port
-// or a leading "www.", or "" when the referer names no host.
-func refererHost(ref string) string {
-	u, err := url.Parse(strings.TrimSpace(ref))
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	return normHost(u.Hostname())
-}
-
 func normHost(h string) string {
 	h = strings.TrimSuffix(strings.ToLower(h), ".")
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
@@ -208,35 +198,36 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 // (paths other than "/", which every site has) and those are at least
 // three distinct paths. A search engine's referrals, from "/" or from its
 // own paths, do not qualify.
-func selfReferers(refs *frame.CodeView, stems *frame.CodeView) map[string]bool {
+// The referers are parsed (one per code, by parseReferers) and counted
+// (counts, per code) by the caller.
+func selfReferers(parsed []refURL, counts []int, stems *frame.CodeView) map[string]bool {
 	if stems == nil {
 		return nil
 	}
 	type acc struct {
 		all, served int
-		paths       map[string]bool
+		paths       map[string]bool // made for the first served path
 	}
 	byHost := map[string]*acc{}
 	served := stems.Counts()
-	for c, n := range refs.Counts() {
-		if n == 0 || refs.Dict[c] == "" {
+	for c, n := range counts {
+		u := parsed[c]
+		if n == 0 || u.host == "" {
 			continue
 		}
-		u, err := url.Parse(strings.TrimSpace(refs.Dict[c]))
-		if err != nil || u.Host == "" {
-			continue
-		}
-		h := normHost(u.Hostname())
-		a := byHost[h]
+		a := byHost[u.host]
 		if a == nil {
-			a = &acc{paths: map[string]bool{}}
-			byHost[h] = a
+			a = &acc{}
+			byHost[u.host] = a
 		}
 		a.all += n
-		if u.Path != "" && u.Path != "/" {
-			if code, ok := stems.Lookup(u.Path); ok && served[code] > 0 {
+		if u.path != "" && u.path != "/" {
+			if code, ok := stems.Lookup(u.path); ok && served[code] > 0 {
 				a.served += n
-				a.paths[u.Path] = true
+				if a.paths == nil {
+					a.paths = map[string]bool{}
+				}
+				a.paths[u.path] = true
 			}
 		}
 	}
@@ -245,6 +236,27 @@ func selfReferers(refs *frame.CodeView, stems *frame.CodeView) map[string]bool {
 		if 2*a.served >= a.all && len(a.paths) >= 3 {
 			out[h] = true
 		}
+	}
+	return out
+}
+
+// refURL is a distinct referer's host (lower-cased, without a port or a
+// leading "www."; "" when the referer names none) and its path.
+type refURL struct{ host, path string }
+
+// parseReferers parses each referer with a count once: per code, its host
+// and path, or nothing when it names no host.
+func parseReferers(refs *frame.CodeView, counts []int) []refURL {
+	out := make([]refURL, len(refs.Dict))
+	for c, n := range counts {
+		if n == 0 || refs.Dict[c] == "" {
+			continue
+		}
+		u, err := url.Parse(strings.TrimSpace(refs.Dict[c]))
+		if err != nil || u.Host == "" {
+			continue
+		}
+		out[c] = refURL{host: normHost(u.Hostname()), path: u.Path}
 	}
 	return out
 }
@@ -263,7 +275,8 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 			}
 		}
 	}
-	self := selfReferers(refs, strCol(f, frame.Stem))
+	parsed := parseReferers(refs, counts)
+	self := selfReferers(parsed, counts, strCol(f, frame.Stem))
 	delete(self, own)
 	sites := map[string]int{}
 	referred, internal := 0, 0
@@ -271,7 +284,7 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 		if n == 0 || refs.Dict[c] == "" {
 			continue
 		}
-		h := refererHost(refs.Dict[c])
+		h := parsed[c].host
 		if h == "" {
 			continue
 		}

@@ -3,6 +3,7 @@ package frame
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -23,7 +24,12 @@ type Strings struct {
 	width int
 	n8    []uint8
 	n16   []uint16
-	mu    sync.Mutex // guards widening: analyses ask for columns concurrently
+	mu    sync.Mutex // guards widening and order: analyses ask for columns concurrently
+
+	// order is the dictionary's codes sorted by their strings, made by
+	// the first Order call for a dictionary of orderN values.
+	order  []uint32
+	orderN int
 }
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
@@ -302,4 +308,35 @@ func (s *Strings) view() CodeView {
 		v.n32 = s.Codes
 	}
 	return v
+}
+
+// Order returns the codes of the dictionary sorted by their strings
+// (bytewise, the empty string first). It is computed once per column and
+// shared by every caller, who must not modify it: several analyses sort
+// by the same keys (client IPs), and a dictionary of a million distinct
+// values costs a second or so of string comparisons to sort.
+func (v CodeView) Order() []uint32 {
+	if v.col == nil {
+		return sortedCodes(v.Dict)
+	}
+	s := v.col
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.order == nil || s.orderN != len(s.Dict) {
+		s.order, s.orderN = sortedCodes(s.Dict), len(s.Dict)
+	}
+	if len(s.order) != len(v.Dict) {
+		// The view was taken before the dictionary grew.
+		return sortedCodes(v.Dict)
+	}
+	return s.order
+}
+
+func sortedCodes(dict []string) []uint32 {
+	order := make([]uint32, len(dict))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(dict[a], dict[b]) })
+	return order
 }
