@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,5 +201,67 @@ func TestSharedOrder(t *testing.T) {
 	}
 	if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
 		t.Errorf("the order is made again for a second view of the column")
+	}
+}
+
+// naiveFirstToken is what firstToken computes, as the rules read: the
+// first crawler rule whose token the lower-cased agent contains, else the
+// first generic bot token.
+func naiveFirstToken(agent string) int {
+	low := strings.ToLower(agent)
+	for i, r := range crawlerRules {
+		if strings.Contains(low, r.token) {
+			return i
+		}
+	}
+	for j, t := range genericBotTokens {
+		if strings.Contains(low, t) {
+			return len(crawlerRules) + j
+		}
+	}
+	return len(crawlerRules) + len(genericBotTokens)
+}
+
+// TestFirstToken: the one-pass token search gives the rule the loops over
+// the rules give, whatever the case, the order of tokens in the agent, its
+// length and its non-ASCII letters.
+func TestFirstToken(t *testing.T) {
+	agents := []string{"", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (compatible; ExampleBot/2.0)", "\u212aBOT", strings.Repeat("x", 600) + "Googlebot",
+		"Mozilla/5.0 (İ; curl/8.0)", "spider crawler bot"}
+	var tokens []string
+	for _, r := range crawlerRules {
+		tokens = append(tokens, r.token)
+	}
+	tokens = append(tokens, genericBotTokens...)
+	for i, tok := range tokens {
+		other := tokens[(i*7+3)%len(tokens)]
+		agents = append(agents, "Mozilla/5.0 (compatible; "+strings.ToUpper(tok)+")",
+			other+" then "+tok, strings.ToUpper(tok[:1])+tok[1:]+"/1.0 "+strings.ToUpper(other),
+			tok[:len(tok)-1]) // a token cut short matches nothing of its own
+	}
+	for _, a := range agents {
+		if got, want := firstToken(a), naiveFirstToken(a); got != want {
+			t.Errorf("firstToken(%q) = %d, the rules give %d", a, got, want)
+		}
+	}
+}
+
+// TestTopKeyCounts: the bounded heap gives the first k rows of the full
+// sort, for k below, at and above the number of rows, with ties in counts.
+func TestTopKeyCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m := map[string]int{}
+	for i := range 500 {
+		m["h"+strconv.Itoa(i*7919%1000)] = 1 + rng.IntN(20)
+	}
+	want := labelCounts(m)
+	for _, k := range []int{1, 2, 19, 20, 125, 499, 500, 501} {
+		rows := labelCounts(m)
+		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		got := topKeyCounts(rows, k)
+		if !reflect.DeepEqual(got, want[:min(k, len(want))]) {
+			t.Errorf("k=%d: got %v\nwant %v", k, got, want[:min(k, len(want))])
+		}
 	}
 }

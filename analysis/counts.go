@@ -85,6 +85,49 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 	return out
 }
 
+// topKeyCounts returns the first k of rows (k ≥ 1) in the order of
+// labelCounts (most frequent first, then by key), without sorting them
+// all: a bounded heap keeps the best k seen, so that the top 20 referring
+// sites of a million cost a pass, not a sort of a million strings. Keys
+// must be distinct. It reorders rows.
+func topKeyCounts(rows []keyCount, k int) []keyCount {
+	less := func(a, b keyCount) bool { return byCountThenKey(a.n, a.key, b.n, b.key) < 0 }
+	if len(rows) <= k {
+		slices.SortFunc(rows, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+		return rows
+	}
+	// h is a heap whose root is the worst of the best k so far.
+	h := rows[:k:k]
+	down := func(i int) {
+		for {
+			w, l, r := i, 2*i+1, 2*i+2
+			if l < k && less(h[w], h[l]) {
+				w = l
+			}
+			if r < k && less(h[w], h[r]) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, r := range rows[k:] {
+		if less(r, h[0]) {
+			h[0] = r
+			down(0)
+		}
+	}
+	out := slices.Clone(h)
+	slices.SortFunc(out, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	return out
+}
+
 // labelCounts returns the labels of m with their counts, most frequent
 // first, then by label.
 func labelCounts(m map[string]int) []keyCount {

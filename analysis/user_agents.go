@@ -129,16 +129,11 @@ func crawlerOf(agent string, parsed **useragent.UserAgent) string {
 	if agent == "" {
 		return ""
 	}
-	low := strings.ToLower(agent)
-	for _, r := range crawlerRules {
-		if strings.Contains(low, r.token) {
-			return r.name
-		}
-	}
-	for _, t := range genericBotTokens {
-		if strings.Contains(low, t) {
-			return "other bot (" + firstProduct(agent) + ")"
-		}
+	switch k := firstToken(agent); {
+	case k < len(crawlerRules):
+		return crawlerRules[k].name
+	case k < len(crawlerRules)+len(genericBotTokens):
+		return "other bot (" + firstProduct(agent) + ")"
 	}
 	if *parsed == nil {
 		*parsed = useragent.New(agent)
@@ -150,6 +145,66 @@ func crawlerOf(agent string, parsed **useragent.UserAgent) string {
 		return "other bot (" + firstProduct(agent) + ")"
 	}
 	return ""
+}
+
+// tokenRef is a token of crawlerRules (rule: its index) or of
+// genericBotTokens (rule: len(crawlerRules) + its index).
+type tokenRef struct {
+	token string
+	rule  int
+}
+
+// tokensByFirst lists the tokens by their first byte, for firstToken.
+var tokensByFirst = func() (by [256][]tokenRef) {
+	for i, r := range crawlerRules {
+		by[r.token[0]] = append(by[r.token[0]], tokenRef{r.token, i})
+	}
+	for j, t := range genericBotTokens {
+		by[t[0]] = append(by[t[0]], tokenRef{t, len(crawlerRules) + j})
+	}
+	return by
+}()
+
+// firstToken returns the first rule whose token the lower-cased agent
+// contains, as the index of a crawler rule, or len(crawlerRules) plus the
+// index of a generic bot token when no rule matches but such a token does,
+// or a larger number when none does. It is the loops "for each rule, if
+// strings.Contains(strings.ToLower(agent), token)" in one pass over the
+// agent, which on a log of a million distinct agents is seconds faster.
+func firstToken(agent string) int {
+	var buf [512]byte
+	var low []byte
+	if ascii(agent) && len(agent) <= len(buf) {
+		low = buf[:len(agent)]
+		for i := range len(agent) {
+			c := agent[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			low[i] = c
+		}
+	} else {
+		// Unicode case rules (K, the Kelvin sign, lowers to k).
+		low = []byte(strings.ToLower(agent))
+	}
+	best := len(crawlerRules) + len(genericBotTokens)
+	for i := range low {
+		for _, t := range tokensByFirst[low[i]] {
+			if t.rule < best && len(low)-i >= len(t.token) && string(low[i:i+len(t.token)]) == t.token {
+				best = t.rule
+			}
+		}
+	}
+	return best
+}
+
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // firstProduct is the agent's name as a crawler table shows an unlisted

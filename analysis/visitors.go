@@ -197,58 +197,64 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 // when at least half of its referrals come from pages this log served
 // (paths other than "/", which every site has) and those are at least
 // three distinct paths. A search engine's referrals, from "/" or from its
-// own paths, do not qualify.
-// The referers are parsed (one per code, by parseReferers) and counted
-// (counts, per code) by the caller.
-func selfReferers(parsed []refURL, counts []int, stems *frame.CodeView) map[string]bool {
+// own paths, do not qualify. The referers are parsed (parseReferers) and
+// counted (counts, per code) by the caller.
+func selfReferers(p referers, counts []int, stems *frame.CodeView) map[string]bool {
 	if stems == nil {
 		return nil
 	}
-	type acc struct {
-		all, served int
-		paths       map[string]bool // made for the first served path
-	}
-	byHost := map[string]*acc{}
+	all, servedN := make([]int, len(p.hosts)), make([]int, len(p.hosts))
+	var paths map[int32]map[string]bool // per host with a served path
 	served := stems.Counts()
 	for c, n := range counts {
-		u := parsed[c]
-		if n == 0 || u.host == "" {
+		h := p.host[c]
+		if n == 0 || h < 0 {
 			continue
 		}
-		a := byHost[u.host]
-		if a == nil {
-			a = &acc{}
-			byHost[u.host] = a
-		}
-		a.all += n
-		if u.path != "" && u.path != "/" {
-			if code, ok := stems.Lookup(u.path); ok && served[code] > 0 {
-				a.served += n
-				if a.paths == nil {
-					a.paths = map[string]bool{}
+		all[h] += n
+		if path := p.path[c]; path != "" && path != "/" {
+			if code, ok := stems.Lookup(path); ok && served[code] > 0 {
+				servedN[h] += n
+				if paths == nil {
+					paths = map[int32]map[string]bool{}
 				}
-				a.paths[u.path] = true
+				if paths[h] == nil {
+					paths[h] = map[string]bool{}
+				}
+				paths[h][path] = true
 			}
 		}
 	}
 	out := map[string]bool{}
-	for h, a := range byHost {
-		if 2*a.served >= a.all && len(a.paths) >= 3 {
-			out[h] = true
+	for h, ps := range paths {
+		if 2*servedN[h] >= all[h] && len(ps) >= 3 {
+			out[p.hosts[h]] = true
 		}
 	}
 	return out
 }
 
-// refURL is a distinct referer's host (lower-cased, without a port or a
-// leading "www."; "" when the referer names none) and its path.
-type refURL struct{ host, path string }
+// referers are a referer column's values parsed once: per code, the
+// index in hosts of its host (lower-cased, without a port or a leading
+// "www."), or -1 when it names none (or has no rows), and its path.
+type referers struct {
+	host  []int32
+	path  []string
+	hosts []string // each distinct host once
+}
 
-// parseReferers parses each referer with a count once: per code, its host
-// and path, or nothing when it names no host.
-func parseReferers(refs *frame.CodeView, counts []int) []refURL {
-	out := make([]refURL, len(refs.Dict))
+// parseReferers parses each referer with a count once.
+func parseReferers(refs *frame.CodeView, counts []int) referers {
+	p := referers{host: make([]int32, len(refs.Dict)), path: make([]string, len(refs.Dict))}
+	distinct := 0
+	for _, n := range counts {
+		if n > 0 {
+			distinct++
+		}
+	}
+	ids := make(map[string]int32, distinct)
 	for c, n := range counts {
+		p.host[c] = -1
 		if n == 0 || refs.Dict[c] == "" {
 			continue
 		}
@@ -256,9 +262,16 @@ func parseReferers(refs *frame.CodeView, counts []int) []refURL {
 		if err != nil || u.Host == "" {
 			continue
 		}
-		out[c] = refURL{host: normHost(u.Hostname()), path: u.Path}
+		h := normHost(u.Hostname())
+		id, ok := ids[h]
+		if !ok {
+			id = int32(len(p.hosts))
+			ids[h] = id
+			p.hosts = append(p.hosts, h)
+		}
+		p.host[c], p.path[c] = id, u.Path
 	}
-	return out
+	return p
 }
 
 // referringSites adds the referring_sites table: external referers by host.
@@ -278,13 +291,14 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 	parsed := parseReferers(refs, counts)
 	self := selfReferers(parsed, counts, strCol(f, frame.Stem))
 	delete(self, own)
-	sites := map[string]int{}
+	sites := make([]int, len(parsed.hosts)) // requests per host index
 	referred, internal := 0, 0
 	for c, n := range counts {
-		if n == 0 || refs.Dict[c] == "" {
+		id := parsed.host[c]
+		if n == 0 || id < 0 {
 			continue
 		}
-		h := parsed[c].host
+		h := parsed.hosts[id]
 		if h == "" {
 			continue
 		}
@@ -292,7 +306,7 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 			internal += n
 			continue
 		}
-		sites[h] += n
+		sites[id] += n
 		referred += n
 	}
 	var selfNames []string
@@ -326,10 +340,16 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 	} else {
 		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, and no referring host links mostly from pages this log served, so links within the site, if any, count as referrals.")
 	}
-	ranked := labelCounts(sites)
-	t := countsTable("referring_sites", "Requests per referring site", "host", ranked[:min(top, len(ranked))], "share_of_referred", referred)
+	var all []keyCount
+	for id, n := range sites {
+		if n > 0 {
+			all = append(all, keyCount{key: parsed.hosts[id], n: n})
+		}
+	}
+	ranked := topKeyCounts(all, top)
+	t := countsTable("referring_sites", "Requests per referring site", "host", ranked, "share_of_referred", referred)
 	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
 	lead := ranked[0]
 	s.Conclude(fmt.Sprintf("%s came with a referer from one of %s; the first, %s, sent %s (%s of them).",
-		Count(referred, "request"), Count(len(ranked), "referring site"), Code(lead.key), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
+		Count(referred, "request"), Count(len(all), "referring site"), Code(lead.key), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
 }
