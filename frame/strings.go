@@ -2,6 +2,7 @@ package frame
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -332,11 +333,35 @@ func (v CodeView) Order() []uint32 {
 	return s.order
 }
 
+// sortedCodes sorts the codes of dict by their strings. Each code is sorted
+// with its string's first eight bytes as a big-endian number (zeros past
+// its end), which orders strings as their bytes do up to a tie: most
+// comparisons are of two numbers, and only ties read the strings.
 func sortedCodes(dict []string) []uint32 {
-	order := make([]uint32, len(dict))
-	for i := range order {
-		order[i] = uint32(i)
+	type key struct {
+		prefix uint64
+		code   uint32
 	}
-	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(dict[a], dict[b]) })
+	keys := make([]key, len(dict))
+	for i, v := range dict {
+		var p uint64
+		for j := range 8 {
+			p <<= 8
+			if j < len(v) {
+				p |= uint64(v[j])
+			}
+		}
+		keys[i] = key{p, uint32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		return strings.Compare(dict[a.code], dict[b.code])
+	})
+	order := make([]uint32, len(dict))
+	for i, k := range keys {
+		order[i] = k.code
+	}
 	return order
 }
