@@ -87,24 +87,30 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 
 // topKeyCounts returns the first k of rows (k ≥ 1) in the order of
 // labelCounts (most frequent first, then by key), without sorting them
-// all: a bounded heap keeps the best k seen, so that the top 20 referring
-// sites of a million cost a pass, not a sort of a million strings. Keys
-// must be distinct. It reorders rows.
+// all (topN). Keys must be distinct. It reorders rows.
 func topKeyCounts(rows []keyCount, k int) []keyCount {
-	less := func(a, b keyCount) bool { return byCountThenKey(a.n, a.key, b.n, b.key) < 0 }
+	return topN(rows, k, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+}
+
+// topN returns the first k of rows (k ≥ 1) in the order of cmp, a total
+// order (no two rows equal), without sorting them all: a bounded heap keeps
+// the best k seen, so that the top 20 of a million rows cost a pass rather
+// than a sort of a million. It reorders rows; the result is a new slice.
+func topN[T any](rows []T, k int, cmp func(a, b T) int) []T {
 	if len(rows) <= k {
-		slices.SortFunc(rows, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
-		return rows
+		out := slices.Clone(rows)
+		slices.SortFunc(out, cmp)
+		return out
 	}
 	// h is a heap whose root is the worst of the best k so far.
 	h := rows[:k:k]
 	down := func(i int) {
 		for {
 			w, l, r := i, 2*i+1, 2*i+2
-			if l < k && less(h[w], h[l]) {
+			if l < k && cmp(h[w], h[l]) < 0 {
 				w = l
 			}
-			if r < k && less(h[w], h[r]) {
+			if r < k && cmp(h[w], h[r]) < 0 {
 				w = r
 			}
 			if w == i {
@@ -118,13 +124,13 @@ func topKeyCounts(rows []keyCount, k int) []keyCount {
 		down(i)
 	}
 	for _, r := range rows[k:] {
-		if less(r, h[0]) {
+		if cmp(r, h[0]) < 0 {
 			h[0] = r
 			down(0)
 		}
 	}
 	out := slices.Clone(h)
-	slices.SortFunc(out, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	slices.SortFunc(out, cmp)
 	return out
 }
 

@@ -57,6 +57,13 @@ func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std fl
 		sum[c] += bytes[i]
 	}
 	order, _ := viewDashRanks(ips) // the codes by IP, as shown
+	distinct := 0
+	for _, k := range n {
+		if k > 0 {
+			distinct++
+		}
+	}
+	rows = make([]ipSize, 0, distinct)
 	for _, c := range order {
 		if k := n[c]; k > 0 {
 			rows = append(rows, ipSize{ip: orDash(ips.Dict[c]), n: k, total: sum[c], mean: sum[c] / float64(k)})
@@ -146,14 +153,13 @@ size_by_ip`, Output{Table: tab})
 	}
 
 	// The plot: the IPs with the largest mean sizes.
-	byMean := slices.Clone(rows)
-	slices.SortFunc(byMean, func(a, b ipSize) int {
+	top := max(1, min(a.top, len(rows)))
+	byMean := topN(slices.Clone(rows), top, func(a, b ipSize) int {
 		if c := cmp.Compare(b.mean, a.mean); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
-	top := max(1, min(a.top, len(byMean)))
 	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
 	vals := make([]float64, top)
 	for i, r := range byMean[:top] {
