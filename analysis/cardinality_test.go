@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logbook/logbook/frame"
+	"github.com/logbook/logbook/ingest"
 )
 
 // High cardinality: a log in which every client IP, path, user agent and
@@ -263,5 +264,41 @@ func TestTopKeyCounts(t *testing.T) {
 		if !reflect.DeepEqual(got, want[:min(k, len(want))]) {
 			t.Errorf("k=%d: got %v\nwant %v", k, got, want[:min(k, len(want))])
 		}
+	}
+}
+
+// TestSharedAgentShapes: classifying agents with the parse shared between
+// agents that differ only in their digits gives, for every agent of the
+// committed samples and for each with its digits changed, what classifying
+// it alone gives.
+func TestSharedAgentShapes(t *testing.T) {
+	sources, errs := ingest.Expand([]string{"../samples"}, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
+	agents := strCol(f, frame.UserAgent)
+	if agents == nil || len(agents.Dict) < 100 {
+		t.Fatalf("the samples have too few agents to test with")
+	}
+	other := strings.NewReplacer("0", "7", "1", "3", "2", "9", "3", "1", "4", "8", "5", "2", "6", "0", "7", "5", "8", "4", "9", "6")
+	var c agentClassifier
+	for _, a := range agents.Dict {
+		c.classify(a)
+	}
+	shared := 0
+	for _, a := range agents.Dict {
+		v := other.Replace(a)
+		if v != a {
+			shared++
+		}
+		for _, x := range []string{v, a} {
+			if got, want := c.classify(x), classifyAgent(x); got != want {
+				t.Errorf("%q: with the shared parse %+v, alone %+v", x, got, want)
+			}
+		}
+	}
+	if shared < 100 || len(c.byShape) == 0 {
+		t.Errorf("only %d agents with digits, %d shapes shared: the test shows little", shared, len(c.byShape))
 	}
 }

@@ -265,6 +265,47 @@ var productFamilies = []struct{ token, family string }{
 	{"Silk/", "Amazon Silk"}, {"Epiphany/", "Epiphany"},
 }
 
+// agentClassifier classifies distinct agents, sharing mssola/useragent's
+// parse between agents that differ only in their digits (the versions
+// and build numbers that make a log's agents distinct by the million):
+// browser and OS families do not depend on version numbers. Only
+// browser-like results are shared; an agent our crawler rules name, or one
+// of a shape mssola/useragent took for a bot (whose name may carry
+// digits), is classified on its own.
+type agentClassifier struct {
+	byShape map[string]agentInfo
+	buf     []byte
+}
+
+func (c *agentClassifier) classify(agent string) agentInfo {
+	if agent == "" || firstToken(agent) < len(crawlerRules)+len(genericBotTokens) {
+		return classifyAgent(agent) // by our rules: no parse
+	}
+	c.buf = c.buf[:0]
+	digits := false
+	for i := range len(agent) {
+		b := agent[i]
+		if '0' <= b && b <= '9' {
+			b, digits = '0', true
+		}
+		c.buf = append(c.buf, b)
+	}
+	if !digits {
+		return classifyAgent(agent) // no other agent has this shape
+	}
+	if info, ok := c.byShape[string(c.buf)]; ok {
+		return info
+	}
+	info := classifyAgent(agent)
+	if info.crawler == "" {
+		if c.byShape == nil {
+			c.byShape = map[string]agentInfo{}
+		}
+		c.byShape[string(c.buf)] = info
+	}
+	return info
+}
+
 // correctFamily fixes the family mssola/useragent gives where the agent
 // says otherwise: a browser's own product token wins, and an agent with a
 // Chrome/ token is never Safari (Safari's agents do not carry one).
@@ -353,9 +394,10 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Classify each distinct agent once.
 	info := make([]agentInfo, len(agents.Dict))
+	var classifier agentClassifier
 	for c, v := range agents.Dict {
 		if counts[c] > 0 {
-			info[c] = classifyAgent(v)
+			info[c] = classifier.classify(v)
 		}
 	}
 
