@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"math/rand/v2"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -300,5 +301,30 @@ func TestSharedAgentShapes(t *testing.T) {
 	}
 	if shared < 100 || len(c.byShape) == 0 {
 		t.Errorf("only %d agents with digits, %d shapes shared: the test shows little", shared, len(c.byShape))
+	}
+}
+
+// TestSplitReferer: the hand split of plain referers gives what url.Parse
+// gives, for the referers of the committed samples and for odd ones.
+func TestSplitReferer(t *testing.T) {
+	refs := []string{"", "-", "http://a", "https://a/", "http://a?x=1", "https://a/b?c#d", "http://a/b#c", "http://A.Example.COM/P",
+		"http://a:8080/x", "http://[::1]:80/x", "http://u:p@a/x", "http://a/%41b", "http://a/%zz", "http://a/ b", " http://a/b",
+		"http://a/b\x01", "HTTPS://a/b", "https://a.b-c/d;e/../f", "http://a/é", "https://a/\"<x>{}", "http://a\\b", "http:///x",
+		"http://-/x", "android-app://com.example", "www.example.com/x", "https://a./"}
+	sources, errs := ingest.Expand([]string{"../samples"}, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
+	if v := strCol(f, frame.Referer); v != nil {
+		refs = append(refs, v.Dict...)
+	}
+	for _, r := range refs {
+		host, path, ok := splitReferer(r)
+		u, err := url.Parse(strings.TrimSpace(r))
+		want := err == nil && u.Host != ""
+		if ok != want || ok && (host != u.Hostname() || path != u.Path) {
+			t.Errorf("splitReferer(%q) = %q, %q, %v; url.Parse gives %v, %v", r, host, path, ok, u, err)
+		}
 	}
 }
