@@ -84,6 +84,11 @@ type Config struct {
 	// written without a zone (HAProxy's accept date): "UTC", an offset or
 	// a zone name. Empty means UTC, and the report says it was assumed.
 	LogTimeZone string
+	// MaxRows is the most rows a per-key table (one row per client IP,
+	// path, user agent...) keeps, in every output, the first in the
+	// table's order; the table states how many it had. 0 means
+	// DefaultMaxRows (1,000); a negative value keeps every row.
+	MaxRows int
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
@@ -128,6 +133,9 @@ type Config struct {
 // before 256.
 const MaxWorkers = 256
 
+// DefaultMaxRows is the cap on per-key tables when Config.MaxRows is 0.
+const DefaultMaxRows = analysis.DefaultMaxRows
+
 // UsageError is a configuration that cannot run: an unknown section,
 // parameter, format or zone, a value that does not parse. The command
 // exits with status 2 for it.
@@ -154,6 +162,7 @@ type plan struct {
 	jobs      []analysis.Job
 	loc       *time.Location // nil: the log's own offset
 	logLoc    *time.Location // nil: zone-less log times are UTC
+	maxRows   int            // analysis.Input.MaxRows: 0 keeps every row
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -223,6 +232,13 @@ func (c *Config) compile() (*plan, error) {
 		if p.logLoc, err = ParseZone(c.LogTimeZone); err != nil {
 			return nil, usagef("log time zone: %v", err)
 		}
+	}
+	p.maxRows = c.MaxRows
+	switch {
+	case p.maxRows == 0:
+		p.maxRows = analysis.DefaultMaxRows
+	case p.maxRows < 0:
+		p.maxRows = 0 // every row
 	}
 	p.generated = c.Now
 	if p.generated.IsZero() {

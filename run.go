@@ -209,7 +209,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
 
 	// Analyse.
-	in := &analysis.Input{Frame: fr, Loc: loc}
+	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
 	}
@@ -224,7 +224,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if sel != nil && sel.prev != nil {
 		// The previous period: the same sections on its records, kept
 		// only for the comparison.
-		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources}
+		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources, MaxRows: p.maxRows}
 		prevSections := analysis.RunAll(ctx, pin, p.jobs)
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -59,8 +59,8 @@ func Conditional(key, value *frame.CodeView) []CondRow {
 	// The keys are walked in the order of their strings, found once per
 	// dictionary; only each key's few values are sorted, by count, then
 	// by their strings' rank.
-	keys, kr := dashRanks(key.Dict)
-	_, vr := dashRanks(value.Dict)
+	keys, kr := viewDashRanks(key)
+	_, vr := viewDashRanks(value)
 	out := make([]CondRow, 0, len(pairs))
 	for i := 0; i < len(keys); {
 		j := i + 1
@@ -114,4 +114,38 @@ func groupCond(cond []CondRow, fn func(rows []CondRow)) {
 		fn(cond[i:j])
 		i = j
 	}
+}
+
+// viewDashRanks is dashRanks for a column's view: the same order and
+// ranks, from the column's sorted order (CodeView.Order), which is made
+// once and shared, with the empty string moved to where "-" sorts.
+func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
+	sorted := v.Order()
+	order = make([]uint32, 0, len(sorted))
+	empty, hasEmpty := uint32(0), false
+	for _, c := range sorted {
+		if v.Dict[c] == "" {
+			empty, hasEmpty = c, true
+			continue
+		}
+		order = append(order, c)
+	}
+	if hasEmpty {
+		// The first string not below "-": the empty value goes before it,
+		// after a "-" the column may hold itself.
+		i, _ := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict[c], t) })
+		for i < len(order) && v.Dict[order[i]] == "-" {
+			i++
+		}
+		order = slices.Insert(order, i, empty)
+	}
+	ranks = make([]uint32, len(v.Dict))
+	r := uint32(0)
+	for i, c := range order {
+		if i > 0 && orDash(v.Dict[c]) != orDash(v.Dict[order[i-1]]) {
+			r++
+		}
+		ranks[c] = r
+	}
+	return order, ranks
 }

@@ -3,6 +3,8 @@ package analysis
 import (
 	"cmp"
 	"slices"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // Value counts and their order, as the sections share them: how many rows
@@ -58,6 +60,80 @@ func codeCounts(counts []int, dict []string) []keyCount {
 	return out
 }
 
+// viewCodeCounts is codeCounts for a column's view, with counts from it
+// (CodeView.Counts): the same rows in the same order, sorted by count and
+// the rank of each value in the column's shared sorted order rather than
+// by comparing strings, which costs seconds on a million distinct values.
+func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
+	order := v.Order()
+	type row struct {
+		n          int
+		rank, code uint32
+	}
+	rows := make([]row, 0, len(counts))
+	for rank, c := range order {
+		if counts[c] > 0 {
+			rows = append(rows, row{counts[c], uint32(rank), c})
+		}
+	}
+	// Rows are in key order: a stable sort by count keeps it among ties.
+	slices.SortStableFunc(rows, func(a, b row) int { return byCount(a.n, b.n) })
+	out := make([]keyCount, len(rows))
+	for i, r := range rows {
+		out[i] = keyCount{key: orDash(v.Dict[r.code]), n: r.n, code: r.code}
+	}
+	return out
+}
+
+// topKeyCounts returns the first k of rows (k ≥ 1) in the order of
+// labelCounts (most frequent first, then by key), without sorting them
+// all (topN). Keys must be distinct. It reorders rows.
+func topKeyCounts(rows []keyCount, k int) []keyCount {
+	return topN(rows, k, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+}
+
+// topN returns the first k of rows (k ≥ 1) in the order of cmp, a total
+// order (no two rows equal), without sorting them all: a bounded heap keeps
+// the best k seen, so that the top 20 of a million rows cost a pass rather
+// than a sort of a million. It reorders rows; the result is a new slice.
+func topN[T any](rows []T, k int, cmp func(a, b T) int) []T {
+	if len(rows) <= k {
+		out := slices.Clone(rows)
+		slices.SortFunc(out, cmp)
+		return out
+	}
+	// h is a heap whose root is the worst of the best k so far.
+	h := rows[:k:k]
+	down := func(i int) {
+		for {
+			w, l, r := i, 2*i+1, 2*i+2
+			if l < k && cmp(h[w], h[l]) < 0 {
+				w = l
+			}
+			if r < k && cmp(h[w], h[r]) < 0 {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for i := k/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, r := range rows[k:] {
+		if cmp(r, h[0]) < 0 {
+			h[0] = r
+			down(0)
+		}
+	}
+	out := slices.Clone(h)
+	slices.SortFunc(out, cmp)
+	return out
+}
+
 // labelCounts returns the labels of m with their counts, most frequent
 // first, then by label.
 func labelCounts(m map[string]int) []keyCount {
@@ -73,13 +149,24 @@ func labelCounts(m map[string]int) []keyCount {
 // the value in a column named keyCol (the index), "requests", and, unless
 // shareCol is "", the share of total in a column of that name.
 func countsTable(id, title, keyCol string, rows []keyCount, shareCol string, total int) *Table {
+	return limitedCountsTable(0, id, title, keyCol, rows, shareCol, total)
+}
+
+// limitedCountsTable is countsTable for a per-key table that keeps at most
+// limit rows (Table.Limit), the first of rows; the others are counted as
+// left out.
+func limitedCountsTable(limit int, id, title, keyCol string, rows []keyCount, shareCol string, total int) *Table {
 	cols := []Column{{keyCol, Text}, {"requests", Integer}}
 	if shareCol != "" {
 		cols = append(cols, Column{shareCol, Share})
 	}
-	t := NewTable(id, title, cols...)
+	t := NewTable(id, title, cols...).Limit(limit)
 	t.Index = 0
-	for _, r := range rows {
+	for i, r := range rows {
+		if t.Full() {
+			t.Skip(len(rows) - i)
+			break
+		}
 		if shareCol != "" {
 			t.Add(r.key, r.n, float64(r.n)/float64(total))
 		} else {

@@ -45,8 +45,12 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	cond := Conditional(ips, meth)
 	given := NewTable("request_methods_ip", "Request method given the client IP",
-		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share})
-	for _, r := range cond {
+		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share}).Limit(in.MaxRows)
+	for i, r := range cond {
+		if given.Full() {
+			given.Skip(len(cond) - i)
+			break
+		}
 		given.Add(r.Key, r.Value, r.Proba)
 	}
 	s.Compute(`requests.groupby("ip").method.value_counts(normalize=True)`, Output{Table: given})
@@ -61,8 +65,12 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	sortByCount(writes)
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
-			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
-		for _, r := range writes {
+			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(in.MaxRows)
+		for i, r := range writes {
+			if tab.Full() {
+				tab.Skip(len(writes) - i)
+				break
+			}
 			tab.Add(r.Key, r.Value, r.N, r.Proba)
 		}
 		s.Compute(`requests[requests.method.isin(["POST", "PUT", "DELETE", "PATCH"])].groupby(["ip", "method"]).size().sort_values(ascending=False)`,

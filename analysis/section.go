@@ -14,7 +14,15 @@ type Input struct {
 	Frame   *frame.Frame
 	Loc     *time.Location // where days and hours are counted
 	Sources []Source       // the inputs the frame was read from
+	// MaxRows is the most rows a per-key table (one row per IP, path,
+	// agent...) keeps, the first in its order; 0 keeps every row. Tables
+	// built with Table.Limit(in.MaxRows) state the rows they had.
+	MaxRows int
 }
+
+// DefaultMaxRows is the cap on per-key tables a run uses unless told
+// otherwise (Config.MaxRows, --max-rows).
+const DefaultMaxRows = 1000
 
 // Source is one input as the overview reports it.
 type Source struct {
@@ -186,9 +194,44 @@ type Table struct {
 	// Index names the column shown as the index, like a DataFrame's; -1
 	// (the default from NewTable) shows a 0-based row number instead.
 	Index int
+	// TotalRows is the number of rows the table had before it was cut to
+	// its limit (see Limit), when it was; 0 when Rows holds them all.
+	TotalRows int
 
+	limit int   // the most rows Add keeps; 0: no limit
 	block []any // where Add puts the next rows' values
 }
+
+// Limit makes the table keep at most n rows, the first added (n ≤ 0 keeps
+// them all): Add counts the rows past the limit in TotalRows rather than
+// keeping them. Per-key tables, whose rows grow with the distinct values of
+// the log, take Input.MaxRows here.
+func (t *Table) Limit(n int) *Table {
+	t.limit = max(n, 0)
+	return t
+}
+
+// Full reports whether the table has reached its limit, so that Add would
+// only count the next row: a caller may skip building it, and Skip it.
+func (t *Table) Full() bool { return t.limit > 0 && len(t.Rows) >= t.limit }
+
+// Skip counts n rows that were left out at the limit, without building
+// them; it must be called only when the table is Full.
+func (t *Table) Skip(n int) {
+	if n <= 0 {
+		return
+	}
+	if !t.Full() {
+		panic("analysis: table " + t.ID + ": rows skipped before the table is full")
+	}
+	if t.TotalRows == 0 {
+		t.TotalRows = len(t.Rows)
+	}
+	t.TotalRows += n
+}
+
+// Truncated reports whether the table was cut to its limit.
+func (t *Table) Truncated() bool { return t.TotalRows > len(t.Rows) }
 
 // NewTable returns an empty table with the given columns.
 func NewTable(id, title string, cols ...Column) *Table {
@@ -199,12 +242,17 @@ func NewTable(id, title string, cols ...Column) *Table {
 // in Typed values too. A Time column must get a time.Time and a Mixed column
 // a Typed (not holding another Typed): anything else is a programming error,
 // and Add panics.
+// Past the table's limit (Limit), the row is only counted.
 // The values are copied into blocks shared by many rows, so that a table of
 // a hundred thousand rows is a few allocations for its rows rather than one
 // per row.
 func (t *Table) Add(vals ...any) {
 	if len(vals) != len(t.Columns) {
 		panic("analysis: table " + t.ID + ": row width does not match columns")
+	}
+	if t.Full() {
+		t.Skip(1)
+		return
 	}
 	if cap(t.block)-len(t.block) < len(vals) {
 		rows := min(max(16, len(t.Rows)), 4096)

@@ -56,12 +56,19 @@ func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std fl
 		n[c]++
 		sum[c] += bytes[i]
 	}
-	for c, k := range n {
+	order, _ := viewDashRanks(ips) // the codes by IP, as shown
+	distinct := 0
+	for _, k := range n {
 		if k > 0 {
+			distinct++
+		}
+	}
+	rows = make([]ipSize, 0, distinct)
+	for _, c := range order {
+		if k := n[c]; k > 0 {
 			rows = append(rows, ipSize{ip: orDash(ips.Dict[c]), n: k, total: sum[c], mean: sum[c] / float64(k)})
 		}
 	}
-	slices.SortFunc(rows, func(a, b ipSize) int { return strings.Compare(a.ip, b.ip) })
 	mean, std = meanStd(rows)
 	for i := range rows {
 		rows[i].z = (rows[i].mean - mean) / std
@@ -102,9 +109,13 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	rows, mean, std := sizeByIP(ips, bytes)
 	tab := NewTable("size_by_ip", "Mean response size per client IP",
-		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer})
+		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer}).Limit(in.MaxRows)
 	tab.Index = 0
-	for _, r := range rows {
+	for i, r := range rows {
+		if tab.Full() {
+			tab.Skip(len(rows) - i)
+			break
+		}
 		tab.Add(r.ip, r.mean, r.z, r.n)
 	}
 	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("size", "mean"), num_requests=("size", "size"))
@@ -128,9 +139,13 @@ size_by_ip`, Output{Table: tab})
 	if len(out) > 0 {
 		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
 			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
-			Column{"num_requests", Integer}, Column{"total_bytes", Bytes})
+			Column{"num_requests", Integer}, Column{"total_bytes", Bytes}).Limit(in.MaxRows)
 		ot.Index = 0
-		for _, r := range out {
+		for i, r := range out {
+			if ot.Full() {
+				ot.Skip(len(out) - i)
+				break
+			}
 			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
 		}
 		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),
@@ -138,14 +153,13 @@ size_by_ip`, Output{Table: tab})
 	}
 
 	// The plot: the IPs with the largest mean sizes.
-	byMean := slices.Clone(rows)
-	slices.SortFunc(byMean, func(a, b ipSize) int {
+	top := max(1, min(a.top, len(rows)))
+	byMean := topN(slices.Clone(rows), top, func(a, b ipSize) int {
 		if c := cmp.Compare(b.mean, a.mean); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
-	top := max(1, min(a.top, len(byMean)))
 	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
 	vals := make([]float64, top)
 	for i, r := range byMean[:top] {

@@ -57,14 +57,18 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	cond := Conditional(ips, status)
 	given := NewTable("status_given_ip", "Status code given the client IP",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share})
-	for _, r := range cond {
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share}).Limit(in.MaxRows)
+	for i, r := range cond {
+		if given.Full() {
+			given.Skip(len(cond) - i)
+			break
+		}
 		given.Add(r.Key, r.Value, r.Proba)
 	}
 	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
 
-	mixedStatusTable(s, cond)
-	worst := non2xxTable(s, cond)
+	mixedStatusTable(s, cond, in.MaxRows)
+	worst := non2xxTable(s, cond, in.MaxRows)
 	peaks := statusOverTime(s, f, in)
 	redir := redirectsTable(s, f, in, a.redirectsTop)
 
@@ -250,8 +254,9 @@ func allOf(n int, word string) string {
 // more than one status, the non-2xx answers per client, the error classes
 // over time and the redirects.
 
-// mixedStatusTable adds the IPs whose requests did not all get one status.
-func mixedStatusTable(s *Section, cond []CondRow) {
+// mixedStatusTable adds the IPs whose requests did not all get one status,
+// at most limit rows of them (Table.Limit).
+func mixedStatusTable(s *Section, cond []CondRow, limit int) {
 	type mixed struct {
 		ip       string
 		requests int
@@ -272,9 +277,13 @@ func mixedStatusTable(s *Section, cond []CondRow) {
 		return byCountThenKey(a.requests, a.rows[0].keyRank, b.requests, b.rows[0].keyRank)
 	})
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
-		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text})
+		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text}).Limit(limit)
 	var buf []byte
-	for _, m := range list {
+	for i, m := range list {
+		if tab.Full() {
+			tab.Skip(len(list) - i)
+			break
+		}
 		buf = buf[:0]
 		for i, r := range m.rows { // "200: 12, 404: 3", most frequent first, as Conditional sorts them
 			if i > 0 {
@@ -303,8 +312,9 @@ type worstClient struct {
 }
 
 // non2xxTable adds the non-2xx responses grouped by IP and status, most
-// frequent first, and returns the client with the most of them.
-func non2xxTable(s *Section, cond []CondRow) worstClient {
+// frequent first (at most limit rows, Table.Limit), and returns the client
+// with the most of them.
+func non2xxTable(s *Section, cond []CondRow, limit int) worstClient {
 	rows := make([]CondRow, 0, len(cond))
 	var w worstClient
 	groupCond(cond, func(g []CondRow) {
@@ -334,8 +344,12 @@ func non2xxTable(s *Section, cond []CondRow) worstClient {
 	w.hasNon2xx = w.n > 0
 	sortByCount(rows)
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share})
-	for _, r := range rows {
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(limit)
+	for i, r := range rows {
+		if tab.Full() {
+			tab.Skip(len(rows) - i)
+			break
+		}
 		tab.Add(r.Key, r.Value, r.N, r.Proba)
 	}
 	s.Compute(`requests[~requests.status.str.startswith("2")].groupby(["ip", "status"]).size().sort_values(ascending=False)`, Output{Table: tab})

@@ -36,8 +36,8 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("Which paths receive the requests? The share is the fraction of all requests; a request with no readable path counts as `-`.")
 
-	ranked := codeCounts(stems.Counts(), stems.Dict)
-	tab := countsTable("uri_stem_share", "Share of requests per URI stem", "uri_stem", ranked, "share", total)
+	ranked := viewCodeCounts(stems, stems.Counts())
+	tab := limitedCountsTable(in.MaxRows, "uri_stem_share", "Share of requests per URI stem", "uri_stem", ranked, "share", total)
 	tab.Index = -1 // a row number, as the seed notebook showed it
 	top := min(a.top, len(ranked))
 	plot := &Plot{ID: "uri_stem_share_top", Title: fmt.Sprintf("Share of traffic per URI stem (top %d)", top),

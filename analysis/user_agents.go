@@ -117,27 +117,94 @@ const (
 // crawlerName names an agent's crawler, or returns "" for a browser-like
 // agent. An empty agent is not a crawler: it is simply unknown.
 func crawlerName(agent string) string {
+	var ua *useragent.UserAgent
+	return crawlerOf(agent, &ua)
+}
+
+// crawlerOf is crawlerName, parsing the agent with mssola/useragent into
+// *ua only when its rules need it, and only when *ua is nil: classifyAgent
+// parses each distinct agent at most once (on a log of a million distinct
+// agents, the parse is most of the section's time).
+func crawlerOf(agent string, parsed **useragent.UserAgent) string {
 	if agent == "" {
 		return ""
 	}
-	low := strings.ToLower(agent)
-	for _, r := range crawlerRules {
-		if strings.Contains(low, r.token) {
-			return r.name
-		}
+	switch k := firstToken(agent); {
+	case k < len(crawlerRules):
+		return crawlerRules[k].name
+	case k < len(crawlerRules)+len(genericBotTokens):
+		return "other bot (" + firstProduct(agent) + ")"
 	}
-	for _, t := range genericBotTokens {
-		if strings.Contains(low, t) {
-			return "other bot (" + firstProduct(agent) + ")"
-		}
+	if *parsed == nil {
+		*parsed = useragent.New(agent)
 	}
-	if ua := useragent.New(agent); ua.Bot() {
+	if ua := *parsed; ua.Bot() {
 		if name, _ := ua.Browser(); name != "" && !strings.ContainsAny(name, ":/") && !strings.Contains(name, "Mozilla") {
 			return "other bot (" + Clean(name, 40) + ")"
 		}
 		return "other bot (" + firstProduct(agent) + ")"
 	}
 	return ""
+}
+
+// tokenRef is a token of crawlerRules (rule: its index) or of
+// genericBotTokens (rule: len(crawlerRules) + its index).
+type tokenRef struct {
+	token string
+	rule  int
+}
+
+// tokensByFirst lists the tokens by their first byte, for firstToken.
+var tokensByFirst = func() (by [256][]tokenRef) {
+	for i, r := range crawlerRules {
+		by[r.token[0]] = append(by[r.token[0]], tokenRef{r.token, i})
+	}
+	for j, t := range genericBotTokens {
+		by[t[0]] = append(by[t[0]], tokenRef{t, len(crawlerRules) + j})
+	}
+	return by
+}()
+
+// firstToken returns the first rule whose token the lower-cased agent
+// contains, as the index of a crawler rule, or len(crawlerRules) plus the
+// index of a generic bot token when no rule matches but such a token does,
+// or a larger number when none does. It is the loops "for each rule, if
+// strings.Contains(strings.ToLower(agent), token)" in one pass over the
+// agent, which on a log of a million distinct agents is seconds faster.
+func firstToken(agent string) int {
+	var buf [512]byte
+	var low []byte
+	if ascii(agent) && len(agent) <= len(buf) {
+		low = buf[:len(agent)]
+		for i := range len(agent) {
+			c := agent[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			low[i] = c
+		}
+	} else {
+		// Unicode case rules (K, the Kelvin sign, lowers to k).
+		low = []byte(strings.ToLower(agent))
+	}
+	best := len(crawlerRules) + len(genericBotTokens)
+	for i := range low {
+		for _, t := range tokensByFirst[low[i]] {
+			if t.rule < best && len(low)-i >= len(t.token) && string(low[i:i+len(t.token)]) == t.token {
+				best = t.rule
+			}
+		}
+	}
+	return best
+}
+
+func ascii(s string) bool {
+	for i := range len(s) {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // firstProduct is the agent's name as a crawler table shows an unlisted
@@ -177,10 +244,13 @@ func classifyAgent(agent string) agentInfo {
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	if c := crawlerName(agent); c != "" {
+	var ua *useragent.UserAgent
+	if c := crawlerOf(agent, &ua); c != "" {
 		return agentInfo{crawler: c, browser: familyCrawler, os: familyCrawler}
 	}
-	ua := useragent.New(agent)
+	if ua == nil {
+		ua = useragent.New(agent)
+	}
 	name, _ := ua.Browser()
 	return agentInfo{browser: correctFamily(agent, browserFamily(name)), os: osFamily(ua.OSInfo().Name)}
 }
@@ -193,6 +263,47 @@ var productFamilies = []struct{ token, family string }{
 	{"Maxthon/", "Maxthon"}, {"Chromium/", "Chromium"}, {"SeaMonkey/", "SeaMonkey"},
 	{"Konqueror/", "Konqueror"}, {"PaleMoon/", "Pale Moon"}, {"QQBrowser/", "QQ Browser"},
 	{"Silk/", "Amazon Silk"}, {"Epiphany/", "Epiphany"},
+}
+
+// agentClassifier classifies distinct agents, sharing mssola/useragent's
+// parse between agents that differ only in their digits (the versions
+// and build numbers that make a log's agents distinct by the million):
+// browser and OS families do not depend on version numbers. Only
+// browser-like results are shared; an agent our crawler rules name, or one
+// of a shape mssola/useragent took for a bot (whose name may carry
+// digits), is classified on its own.
+type agentClassifier struct {
+	byShape map[string]agentInfo
+	buf     []byte
+}
+
+func (c *agentClassifier) classify(agent string) agentInfo {
+	if agent == "" || firstToken(agent) < len(crawlerRules)+len(genericBotTokens) {
+		return classifyAgent(agent) // by our rules: no parse
+	}
+	c.buf = c.buf[:0]
+	digits := false
+	for i := range len(agent) {
+		b := agent[i]
+		if '0' <= b && b <= '9' {
+			b, digits = '0', true
+		}
+		c.buf = append(c.buf, b)
+	}
+	if !digits {
+		return classifyAgent(agent) // no other agent has this shape
+	}
+	if info, ok := c.byShape[string(c.buf)]; ok {
+		return info
+	}
+	info := classifyAgent(agent)
+	if info.crawler == "" {
+		if c.byShape == nil {
+			c.byShape = map[string]agentInfo{}
+		}
+		c.byShape[string(c.buf)] = info
+	}
+	return info
 }
 
 // correctFamily fixes the family mssola/useragent gives where the agent
@@ -271,8 +382,8 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
 	counts := agents.Counts()
-	ranked := codeCounts(counts, agents.Dict)
-	tab := countsTable("user_agents", "Requests per user agent", "user_agent", ranked, "", total)
+	ranked := viewCodeCounts(agents, counts)
+	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	distinct := 0
 	for _, r := range ranked {
 		if agents.Dict[r.code] != "" {
@@ -283,9 +394,10 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Classify each distinct agent once.
 	info := make([]agentInfo, len(agents.Dict))
+	var classifier agentClassifier
 	for c, v := range agents.Dict {
 		if counts[c] > 0 {
-			info[c] = classifyAgent(v)
+			info[c] = classifier.classify(v)
 		}
 	}
 
@@ -329,7 +441,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
 	if len(crawlers) > 0 {
 		s.Compute(`requests[is_crawler].groupby("crawler").agg(requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
-			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil)})
+			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.MaxRows)})
 	}
 
 	// Conclusions.
@@ -562,8 +674,9 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 }
 
 // crawlerTable is the table of the crawler rows, with a column of clients
-// when the log has IPs and one of robots.txt fetches when it has stems.
-func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool) *Table {
+// when the log has IPs and one of robots.txt fetches when it has stems,
+// keeping at most limit rows (Table.Limit).
+func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool, limit int) *Table {
 	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Share}}
 	if hasIPs {
 		cols = append(cols, Column{"clients", Integer})
@@ -572,7 +685,7 @@ func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool) *Tabl
 	if hasStems {
 		cols = append(cols, Column{"robots_txt_requests", Integer})
 	}
-	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...)
+	t := NewTable("crawlers", "Crawlers and automated clients by name", cols...).Limit(limit)
 	t.Index = 0
 	n := float64(records)
 	for _, c := range rows {

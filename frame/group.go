@@ -1,7 +1,6 @@
 package frame
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
@@ -49,18 +48,37 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 		}
 		return out // already in (A, B) order
 	}
-	m := make(map[uint64]int)
-	each(func(i int) { m[uint64(a.At(i))<<32|uint64(b.At(i))]++ })
-	out := make([]PairCount, 0, len(m))
-	for k, n := range m {
-		out = append(out, PairCount{A: uint32(k >> 32), B: uint32(k), N: n})
+	// Too many cells for an array (a million client IPs): the rows' b codes
+	// are put in buckets by a code (a counting sort), and each bucket is
+	// sorted and counted, which costs far less than a map of every pair.
+	start := make([]int, na+1) // bucket c is bs[start[c]:start[c+1]]
+	rows := 0
+	each(func(i int) { start[a.At(i)+1]++; rows++ })
+	for c := range na {
+		start[c+1] += start[c]
 	}
-	slices.SortFunc(out, func(x, y PairCount) int {
-		if c := cmp.Compare(x.A, y.A); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.B, y.B)
+	next := slices.Clone(start[:na])
+	bs := make([]uint32, rows)
+	each(func(i int) {
+		c := a.At(i)
+		bs[next[c]] = b.At(i)
+		next[c]++
 	})
+	var out []PairCount
+	for c := range na {
+		seg := bs[start[c]:start[c+1]]
+		if len(seg) > 1 {
+			slices.Sort(seg)
+		}
+		for j := 0; j < len(seg); {
+			k := j + 1
+			for k < len(seg) && seg[k] == seg[j] {
+				k++
+			}
+			out = append(out, PairCount{A: uint32(c), B: seg[j], N: k - j})
+			j = k
+		}
+	}
 	return out
 }
 

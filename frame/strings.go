@@ -2,7 +2,9 @@ package frame
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -23,7 +25,12 @@ type Strings struct {
 	width int
 	n8    []uint8
 	n16   []uint16
-	mu    sync.Mutex // guards widening: analyses ask for columns concurrently
+	mu    sync.Mutex // guards widening and order: analyses ask for columns concurrently
+
+	// order is the dictionary's codes sorted by their strings, made by
+	// the first Order call for a dictionary of orderN values.
+	order  []uint32
+	orderN int
 }
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
@@ -302,4 +309,59 @@ func (s *Strings) view() CodeView {
 		v.n32 = s.Codes
 	}
 	return v
+}
+
+// Order returns the codes of the dictionary sorted by their strings
+// (bytewise, the empty string first). It is computed once per column and
+// shared by every caller, who must not modify it: several analyses sort
+// by the same keys (client IPs), and a dictionary of a million distinct
+// values costs a second or so of string comparisons to sort.
+func (v CodeView) Order() []uint32 {
+	if v.col == nil {
+		return sortedCodes(v.Dict)
+	}
+	s := v.col
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.order == nil || s.orderN != len(s.Dict) {
+		s.order, s.orderN = sortedCodes(s.Dict), len(s.Dict)
+	}
+	if len(s.order) != len(v.Dict) {
+		// The view was taken before the dictionary grew.
+		return sortedCodes(v.Dict)
+	}
+	return s.order
+}
+
+// sortedCodes sorts the codes of dict by their strings. Each code is sorted
+// with its string's first eight bytes as a big-endian number (zeros past
+// its end), which orders strings as their bytes do up to a tie: most
+// comparisons are of two numbers, and only ties read the strings.
+func sortedCodes(dict []string) []uint32 {
+	type key struct {
+		prefix uint64
+		code   uint32
+	}
+	keys := make([]key, len(dict))
+	for i, v := range dict {
+		var p uint64
+		for j := range 8 {
+			p <<= 8
+			if j < len(v) {
+				p |= uint64(v[j])
+			}
+		}
+		keys[i] = key{p, uint32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		return strings.Compare(dict[a.code], dict[b.code])
+	})
+	order := make([]uint32, len(dict))
+	for i, k := range keys {
+		order[i] = k.code
+	}
+	return order
 }

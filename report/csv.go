@@ -18,7 +18,8 @@ import (
 // its own (a header row, then the rows with the JSON's typed values: plain
 // numbers, shares as fractions, sizes in bytes, times in RFC 3339), in the
 // companion folder, named table-SECTION.TABLE.csv; the report file itself
-// is an index of them (section, table, title, file, rows, columns).
+// is an index of them (section, table, title, file, rows, columns, and,
+// for a table cut to --max-rows, the rows it had and a note saying so).
 //
 // Log values are hostile here too: a text cell a spreadsheet would take for
 // a formula (starting with = + @, a tab or a carriage return, or - followed
@@ -39,7 +40,7 @@ func renderCSV(w io.Writer, r *Report, opt Options) ([]CompanionFile, error) {
 		dir = defaultFilesDir
 	}
 	index := csv.NewWriter(w)
-	index.Write([]string{"section", "table", "title", "file", "rows", "columns"})
+	index.Write([]string{"section", "table", "title", "file", "rows", "columns", "total_rows", "note"})
 	var files []CompanionFile
 	for _, s := range r.Sections {
 		for _, t := range s.Tables() {
@@ -63,7 +64,12 @@ func renderCSV(w io.Writer, r *Report, opt Options) ([]CompanionFile, error) {
 			}
 			name := path.Join(dir, tableFilePrefix+s.ID+"."+t.ID+".csv")
 			files = append(files, CompanionFile{Name: name, Data: buf.Bytes()})
-			index.Write([]string{s.ID, t.ID, csvText(t.Title), name, strconv.Itoa(len(t.Rows)), strconv.Itoa(len(t.Columns))})
+			total, note := len(t.Rows), ""
+			if t.Truncated() {
+				total = t.TotalRows
+				note = (&shownTable{NRows: len(t.Rows), TotalRows: t.TotalRows}).Cut()
+			}
+			index.Write([]string{s.ID, t.ID, csvText(t.Title), name, strconv.Itoa(len(t.Rows)), strconv.Itoa(len(t.Columns)), strconv.Itoa(total), note})
 		}
 	}
 	index.Flush()

@@ -50,7 +50,7 @@ func TestCSV(t *testing.T) {
 		return recs
 	}
 	index := read(main)
-	if len(index) != 3 || strings.Join(index[1], "|") != "sec|t1|Table one|r_files/table-sec.t1.csv|4|6" || index[2][1] != "t2" {
+	if len(index) != 3 || strings.Join(index[1], "|") != "sec|t1|Table one|r_files/table-sec.t1.csv|4|6|4|" || index[2][1] != "t2" {
 		t.Fatalf("index %q", index)
 	}
 	rows := read(filepath.Join(dir, "r_files", "table-sec.t1.csv"))

@@ -39,6 +39,11 @@ func renderTable(t *shownTable) template.HTML {
 	b.WriteString("\n</tbody>\n</table>\n<p class=\"shape\">")
 	escapeHTML(&b, t.Shape())
 	b.WriteString("</p>")
+	if cut := t.Cut(); cut != "" {
+		b.WriteString("\n<p class=\"shape cut\">")
+		escapeHTML(&b, cut)
+		b.WriteString("</p>")
+	}
 	if len(t.Full) > 0 {
 		b.WriteString("\n<details class=\"full\"><summary>")
 		escapeHTML(&b, htmlFullLabel(t))
@@ -57,7 +62,13 @@ func htmlTableID(t *shownTable) string { return "table-" + t.ID }
 // htmlFullLabel is the summary line of the full view.
 func htmlFullLabel(t *shownTable) string {
 	if len(t.Full) == t.NRows {
+		if t.TotalRows > t.NRows {
+			return fmt.Sprintf("Show the %s kept", analysis.Count(t.NRows, "row"))
+		}
 		return fmt.Sprintf("Show all %s", analysis.Count(t.NRows, "row"))
+	}
+	if t.TotalRows > t.NRows {
+		return fmt.Sprintf("Show the first %s of the %s kept (all of them are in the JSON output)", analysis.Int(len(t.Full)), analysis.Int(t.NRows))
 	}
 	return fmt.Sprintf("Show the first %s of %s (every row is in the JSON output)", analysis.Int(len(t.Full)), analysis.Int(t.NRows))
 }

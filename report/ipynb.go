@@ -373,7 +373,11 @@ func dataFrameHTML(t *shownTable) string {
 		}
 		b.WriteString("    </tr>\n")
 	}
-	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n</div>", t.NRows, t.NCols)
+	fmt.Fprintf(&b, "  </tbody>\n</table>\n<p>%d rows × %d columns</p>\n", t.NRows, t.NCols)
+	if cut := t.Cut(); cut != "" {
+		fmt.Fprintf(&b, "<p>%s</p>\n", e(cut))
+	}
+	b.WriteString("</div>")
 	return b.String()
 }
 
@@ -428,5 +432,8 @@ func dataFramePlain(t *shownTable) string {
 		line(r)
 	}
 	fmt.Fprintf(&b, "\n[%d rows x %d columns]", t.NRows, t.NCols)
+	if cut := t.Cut(); cut != "" {
+		b.WriteString("\n" + cut)
+	}
 	return b.String()
 }

@@ -99,7 +99,12 @@ type jsonTable struct {
 	Title   string   `json:"title"`
 	Columns []string `json:"columns"`
 	Kinds   []string `json:"kinds"` // analysis.Kind names, one per column
-	Rows    jsonRows `json:"rows"`
+	// Truncated says the table was cut to the first of its rows (a
+	// per-key table over the cap, --max-rows); TotalRows is then how many
+	// it had. Both are left out when rows holds every row.
+	Truncated bool     `json:"truncated,omitempty"`
+	TotalRows int      `json:"total_rows,omitempty"`
+	Rows      jsonRows `json:"rows"`
 }
 
 // jsonRows are a table's rows as the contract writes them: numbers as
@@ -218,6 +223,9 @@ func jsonReportView(r *Report) jsonReport {
 			Tables: []jsonTable{}, Findings: []jsonFinding{}, Conclusions: []string{}}
 		for _, t := range s.Tables() {
 			jt := jsonTable{ID: t.ID, Title: t.Title, Rows: t.Rows}
+			if t.Truncated() {
+				jt.Truncated, jt.TotalRows = true, t.TotalRows
+			}
 			for _, c := range t.Columns {
 				jt.Columns = append(jt.Columns, c.Name)
 				jt.Kinds = append(jt.Kinds, c.Kind.String())

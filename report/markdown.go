@@ -206,6 +206,9 @@ func (w *mdWriter) table(t *shownTable) {
 	if t.Omitted > 0 {
 		fmt.Fprintf(b, "; %s not shown here are in the JSON output", analysis.Count(t.Omitted, "row"))
 	}
+	if cut := t.Cut(); cut != "" {
+		fmt.Fprintf(b, ". %s", strings.TrimSuffix(cut, "."))
+	}
 	b.WriteString("*\n\n")
 }
 

@@ -29,6 +29,9 @@ type shownTable struct {
 	// NRows and NCols are the table's shape: all its rows, and all its
 	// columns with the index.
 	NRows, NCols int
+	// TotalRows is the rows the table had before it was cut to its cap
+	// (analysis.Table.Limit), when it was; 0 when NRows are all its rows.
+	TotalRows int
 
 	// Full is the full view behind HTML's "show all": the first
 	// maxFullRows rows, when rows were omitted and showTable was asked
@@ -55,6 +58,9 @@ type shownRow struct {
 func showTable(t *analysis.Table, full bool) *shownTable {
 	st := &shownTable{ID: t.ID, Title: t.Title, Index: shownColumn{Right: true},
 		NRows: len(t.Rows), NCols: len(t.Columns)}
+	if t.Truncated() {
+		st.TotalRows = t.TotalRows
+	}
 	if t.Index >= 0 {
 		c := t.Columns[t.Index]
 		st.Index, st.HasIndex = shownColumn{Name: c.Name, Right: numeric(c.Kind)}, true
@@ -108,4 +114,16 @@ func (st *shownTable) row(t *analysis.Table, i int) shownRow {
 // Shape is the table's size in words: "1,234 rows × 3 columns".
 func (st *shownTable) Shape() string {
 	return fmt.Sprintf("%s × %s", analysis.Count(st.NRows, "row"), analysis.Count(st.NCols, "column"))
+}
+
+// Cut says, when the table was cut to its cap, how many of its rows were
+// kept and how to keep them all: "Only the first 1,000 of 998,311 rows are
+// kept (--max-rows 0 keeps them all)." It is "" for a table that was not
+// cut.
+func (st *shownTable) Cut() string {
+	if st.TotalRows <= st.NRows {
+		return ""
+	}
+	return fmt.Sprintf("Only the first %s of %s are kept (--max-rows 0 keeps them all).",
+		analysis.Int(st.NRows), analysis.Count(st.TotalRows, "row"))
 }

@@ -207,6 +207,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		timings, quiet         bool
 		configPath             string
 		noConfig               bool
+		maxRows                int
 	)
 	fs.StringVar(&configPath, "config", "", "read options from this logbook.toml `file` (default: logbook.toml in the working directory, if any); flags override it")
 	fs.BoolVar(&noConfig, "no-config", false, "do not read logbook.toml from the working directory")
@@ -240,6 +241,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
+	fs.IntVar(&maxRows, "max-rows", logbook.DefaultMaxRows, "the most `rows` a per-key table (per IP, path, agent...) keeps, in every output; 0 keeps them all")
 	fs.IntVar(&cfg.Workers, "workers", 0, fmt.Sprintf("parsing goroutines (`n`, 1 to %d); default: one per core", logbook.MaxWorkers))
 	fs.BoolVar(&quiet, "q", false, "quiet: print errors only (no progress, no 'wrote' lines, no notes)")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
@@ -280,6 +282,14 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if cfg.AnonymizeIP == "hash" {
 		cfg.AnonymizeSalt = os.Getenv("LOGBOOK_ANONYMIZE_SALT")
+	}
+	switch {
+	case maxRows < 0:
+		return usageError("--max-rows: want 0 (every row) or more, got %d", maxRows)
+	case maxRows == 0:
+		cfg.MaxRows = -1 // every row
+	default:
+		cfg.MaxRows = maxRows
 	}
 	if now != "" {
 		if cfg.Now, err = time.Parse(time.RFC3339, now); err != nil {

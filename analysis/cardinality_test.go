@@ -1,0 +1,330 @@
+package analysis
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+	"github.com/logbook/logbook/ingest"
+)
+
+// High cardinality: a log in which every client IP, path, user agent and
+// referer is distinct. Per-key tables keep Input.MaxRows rows and state how
+// many they had; the statistics and sentences are those of every row.
+
+// uniqueFrame returns n rows of a week from 2024-03-04 in which every IP,
+// stem, agent and referer is distinct, as bench/uniquelog writes them:
+// statuses and sizes from a fixed seed, a write in ten.
+func uniqueFrame(n int) *frame.Frame {
+	rng := rand.New(rand.NewPCG(1, 2))
+	statuses := []string{"200", "200", "200", "200", "200", "200", "304", "301", "404", "500"}
+	methods := []string{"GET", "GET", "GET", "GET", "GET", "GET", "GET", "POST", "HEAD", "GET"}
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Protocol, frame.Status, frame.Bytes,
+		frame.Referer, frame.UserAgent))
+	var r frame.Row
+	start := time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC).Unix()
+	week := int64(7 * 86400)
+	var ip, stem, ref, ua []byte
+	for i := range n {
+		r.Reset()
+		r.Time = start + week*int64(i)/int64(n)
+		a := uint32(0x01000000 + i)
+		ip = strconv.AppendUint(ip[:0], uint64(a>>24), 10)
+		for _, sh := range []uint32{16, 8, 0} {
+			ip = strconv.AppendUint(append(ip, '.'), uint64(a>>sh&255), 10)
+		}
+		stem = strconv.AppendInt(append(stem[:0], "/item/"...), int64(i), 36)
+		ref = append(strconv.AppendInt(append(ref[:0], "https://ref"...), int64(i), 36), ".example.org/from"...)
+		ua = append(strconv.AppendInt(append(ua[:0], "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0."...), int64(i), 10), ".0 Safari/537.36"...)
+		r.Str[frame.IP], r.Str[frame.Stem], r.Str[frame.Referer], r.Str[frame.UserAgent] = ip, stem, ref, ua
+		r.Str[frame.Method] = []byte(methods[rng.IntN(len(methods))])
+		r.Str[frame.Protocol] = []byte("HTTP/1.1")
+		st := statuses[rng.IntN(len(statuses))]
+		r.Str[frame.Status] = []byte(st)
+		if st != "304" {
+			r.Num[frame.Bytes] = float64(200 + rng.IntN(50000))
+		}
+		b.Add(&r)
+	}
+	return b.Frame()
+}
+
+// TestTableLimit: past its limit a table counts rows rather than keeping
+// them, and says it was cut; without a limit it keeps every row.
+func TestTableLimit(t *testing.T) {
+	tab := NewTable("t", "t", Column{"k", Text}, Column{"n", Integer}).Limit(3)
+	for i := range 5 {
+		tab.Add(strconv.Itoa(i), i)
+	}
+	if len(tab.Rows) != 3 || tab.TotalRows != 5 || !tab.Truncated() || !tab.Full() {
+		t.Errorf("limit 3, 5 rows added: %d rows kept, total %d, truncated %v", len(tab.Rows), tab.TotalRows, tab.Truncated())
+	}
+	if want := [][]any{{"0", 0}, {"1", 1}, {"2", 2}}; !reflect.DeepEqual(tab.Rows, want) {
+		t.Errorf("rows kept: %v, want the first three %v", tab.Rows, want)
+	}
+	tab.Skip(10)
+	if tab.TotalRows != 15 {
+		t.Errorf("after Skip(10): total %d, want 15", tab.TotalRows)
+	}
+	all := NewTable("t", "t", Column{"k", Text}).Limit(0)
+	for i := range 5 {
+		all.Add(strconv.Itoa(i))
+	}
+	if len(all.Rows) != 5 || all.Truncated() || all.TotalRows != 0 || all.Full() {
+		t.Errorf("limit 0: %d rows, total %d, truncated %v; want all 5, not truncated", len(all.Rows), all.TotalRows, all.Truncated())
+	}
+	exact := NewTable("t", "t", Column{"k", Text}).Limit(5)
+	for i := range 5 {
+		exact.Add(strconv.Itoa(i))
+	}
+	if exact.Truncated() {
+		t.Errorf("a table of exactly its limit is not cut: total %d", exact.TotalRows)
+	}
+}
+
+// perKeyTables are the tables capped by Input.MaxRows, with the rows each
+// has on uniqueFrame(n) (a function of n and of the uncapped run).
+var perKeyTables = []string{"uri_stem_share", "status_given_ip", "mixed_status_ips", "non_2xx_by_ip",
+	"request_methods_ip", "write_methods_by_ip", "user_agents", "crawlers", "size_by_ip", "size_outliers"}
+
+// TestMaxRowsCapsPerKeyTables runs every section on 3,000 rows of
+// distinct IPs, paths, agents and referers, with every row kept and with
+// MaxRows 100: each per-key table keeps the first 100 rows of the full
+// one and states the full count, and every other table, finding and
+// conclusion is the same (the cap cuts what is shown, not what is computed).
+func TestMaxRowsCapsPerKeyTables(t *testing.T) {
+	const n, limit = 3000, 100
+	f := uniqueFrame(n)
+	jobs := Defaults(All())
+	full := RunAll(context.Background(), &Input{Frame: f, Loc: time.UTC}, jobs)
+	capped := RunAll(context.Background(), &Input{Frame: f, Loc: time.UTC, MaxRows: limit}, jobs)
+	perKey := map[string]bool{}
+	for _, id := range perKeyTables {
+		perKey[id] = true
+	}
+	seen := map[string]bool{}
+	for i, fs := range full {
+		cs := capped[i]
+		if fs.Error != "" || cs.Error != "" {
+			t.Fatalf("%s: %s %s", fs.ID, fs.Error, cs.Error)
+		}
+		if !reflect.DeepEqual(fs.Conclusions, cs.Conclusions) || !reflect.DeepEqual(fs.Findings, cs.Findings) {
+			t.Errorf("%s: the cap changed the conclusions or findings:\n full %q\n  cap %q", fs.ID, fs.Conclusions, cs.Conclusions)
+		}
+		ft, ct := fs.Tables(), cs.Tables()
+		if len(ft) != len(ct) {
+			t.Fatalf("%s: %d tables with every row, %d with the cap", fs.ID, len(ft), len(ct))
+		}
+		for j, a := range ft {
+			b := ct[j]
+			if a.Truncated() {
+				t.Errorf("%s: table %s is cut with no cap", fs.ID, a.ID)
+			}
+			if !perKey[a.ID] || len(a.Rows) <= limit {
+				if !reflect.DeepEqual(a.Rows, b.Rows) || b.Truncated() {
+					t.Errorf("%s: table %s (%d rows) changed under the cap", fs.ID, a.ID, len(a.Rows))
+				}
+				continue
+			}
+			seen[a.ID] = true
+			if len(b.Rows) != limit || b.TotalRows != len(a.Rows) || !b.Truncated() {
+				t.Errorf("%s: table %s: %d rows kept of %d stated, want %d of %d", fs.ID, a.ID, len(b.Rows), b.TotalRows, limit, len(a.Rows))
+				continue
+			}
+			if !reflect.DeepEqual(b.Rows, a.Rows[:limit]) {
+				t.Errorf("%s: table %s kept rows other than the first %d", fs.ID, a.ID, limit)
+			}
+		}
+	}
+	// The log makes these tables longer than the cap; a test that cut
+	// none would show nothing.
+	for _, id := range []string{"uri_stem_share", "status_given_ip", "request_methods_ip", "write_methods_by_ip", "user_agents", "size_by_ip", "non_2xx_by_ip"} {
+		if !seen[id] {
+			t.Errorf("table %s was not over the cap of %d on %d distinct clients", id, limit, n)
+		}
+	}
+}
+
+var (
+	uniqueOnce  sync.Once
+	uniqueBench *frame.Frame
+)
+
+// BenchmarkRunAllUnique is BenchmarkRunAll on a million rows in which every
+// IP, path, agent and referer is distinct, with the default cap on per-key
+// tables (compare the two for the cost of cardinality).
+func BenchmarkRunAllUnique(b *testing.B) {
+	uniqueOnce.Do(func() { uniqueBench = uniqueFrame(benchRows) })
+	in := &Input{Frame: uniqueBench, Loc: time.UTC, MaxRows: DefaultMaxRows}
+	jobs := Defaults(All())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range RunAll(context.Background(), in, jobs) {
+			if s.Error != "" {
+				b.Fatalf("%s: %s", s.ID, s.Error)
+			}
+		}
+	}
+	b.ReportMetric(float64(uniqueBench.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestSharedOrder: the ranks and counts made from a column's shared sorted
+// order (CodeView.Order) are those made by comparing its strings, with an
+// empty value shown and sorted as "-" among values around it.
+func TestSharedOrder(t *testing.T) {
+	vals := []string{"b", "", "-", "+x", "--", ".", "a", "-", "", "Z", "b", "b", "~", ",", "a"}
+	var recs []rec
+	for i, v := range vals {
+		recs = append(recs, rec{int64(i), v, "GET", v, "200"})
+	}
+	f := handFrame(recs)
+	v := strCol(f, frame.IP)
+	_, want := dashRanks(v.Dict)
+	order, got := viewDashRanks(v)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, v.Dict)
+	}
+	for i := 1; i < len(order); i++ {
+		if got[order[i]] < got[order[i-1]] {
+			t.Errorf("order %v is not by rank %v", order, got)
+		}
+	}
+	if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), v.Dict); !reflect.DeepEqual(a, b) {
+		t.Errorf("viewCodeCounts %v\n    codeCounts %v", a, b)
+	}
+	if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
+		t.Errorf("the order is made again for a second view of the column")
+	}
+}
+
+// naiveFirstToken is what firstToken computes, as the rules read: the
+// first crawler rule whose token the lower-cased agent contains, else the
+// first generic bot token.
+func naiveFirstToken(agent string) int {
+	low := strings.ToLower(agent)
+	for i, r := range crawlerRules {
+		if strings.Contains(low, r.token) {
+			return i
+		}
+	}
+	for j, t := range genericBotTokens {
+		if strings.Contains(low, t) {
+			return len(crawlerRules) + j
+		}
+	}
+	return len(crawlerRules) + len(genericBotTokens)
+}
+
+// TestFirstToken: the one-pass token search gives the rule the loops over
+// the rules give, whatever the case, the order of tokens in the agent, its
+// length and its non-ASCII letters.
+func TestFirstToken(t *testing.T) {
+	agents := []string{"", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (compatible; ExampleBot/2.0)", "\u212aBOT", strings.Repeat("x", 600) + "Googlebot",
+		"Mozilla/5.0 (İ; curl/8.0)", "spider crawler bot"}
+	var tokens []string
+	for _, r := range crawlerRules {
+		tokens = append(tokens, r.token)
+	}
+	tokens = append(tokens, genericBotTokens...)
+	for i, tok := range tokens {
+		other := tokens[(i*7+3)%len(tokens)]
+		agents = append(agents, "Mozilla/5.0 (compatible; "+strings.ToUpper(tok)+")",
+			other+" then "+tok, strings.ToUpper(tok[:1])+tok[1:]+"/1.0 "+strings.ToUpper(other),
+			tok[:len(tok)-1]) // a token cut short matches nothing of its own
+	}
+	for _, a := range agents {
+		if got, want := firstToken(a), naiveFirstToken(a); got != want {
+			t.Errorf("firstToken(%q) = %d, the rules give %d", a, got, want)
+		}
+	}
+}
+
+// TestTopKeyCounts: the bounded heap gives the first k rows of the full
+// sort, for k below, at and above the number of rows, with ties in counts.
+func TestTopKeyCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m := map[string]int{}
+	for i := range 500 {
+		m["h"+strconv.Itoa(i*7919%1000)] = 1 + rng.IntN(20)
+	}
+	want := labelCounts(m)
+	for _, k := range []int{1, 2, 19, 20, 125, 499, 500, 501} {
+		rows := labelCounts(m)
+		rng.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+		got := topKeyCounts(rows, k)
+		if !reflect.DeepEqual(got, want[:min(k, len(want))]) {
+			t.Errorf("k=%d: got %v\nwant %v", k, got, want[:min(k, len(want))])
+		}
+	}
+}
+
+// TestSharedAgentShapes: classifying agents with the parse shared between
+// agents that differ only in their digits gives, for every agent of the
+// committed samples and for each with its digits changed, what classifying
+// it alone gives.
+func TestSharedAgentShapes(t *testing.T) {
+	sources, errs := ingest.Expand([]string{"../samples"}, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
+	agents := strCol(f, frame.UserAgent)
+	if agents == nil || len(agents.Dict) < 100 {
+		t.Fatalf("the samples have too few agents to test with")
+	}
+	other := strings.NewReplacer("0", "7", "1", "3", "2", "9", "3", "1", "4", "8", "5", "2", "6", "0", "7", "5", "8", "4", "9", "6")
+	var c agentClassifier
+	for _, a := range agents.Dict {
+		c.classify(a)
+	}
+	shared := 0
+	for _, a := range agents.Dict {
+		v := other.Replace(a)
+		if v != a {
+			shared++
+		}
+		for _, x := range []string{v, a} {
+			if got, want := c.classify(x), classifyAgent(x); got != want {
+				t.Errorf("%q: with the shared parse %+v, alone %+v", x, got, want)
+			}
+		}
+	}
+	if shared < 100 || len(c.byShape) == 0 {
+		t.Errorf("only %d agents with digits, %d shapes shared: the test shows little", shared, len(c.byShape))
+	}
+}
+
+// TestSplitReferer: the hand split of plain referers gives what url.Parse
+// gives, for the referers of the committed samples and for odd ones.
+func TestSplitReferer(t *testing.T) {
+	refs := []string{"", "-", "http://a", "https://a/", "http://a?x=1", "https://a/b?c#d", "http://a/b#c", "http://A.Example.COM/P",
+		"http://a:8080/x", "http://[::1]:80/x", "http://u:p@a/x", "http://a/%41b", "http://a/%zz", "http://a/ b", " http://a/b",
+		"http://a/b\x01", "HTTPS://a/b", "https://a.b-c/d;e/../f", "http://a/é", "https://a/\"<x>{}", "http://a\\b", "http:///x",
+		"http://-/x", "android-app://com.example", "www.example.com/x", "https://a./"}
+	sources, errs := ingest.Expand([]string{"../samples"}, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
+	if v := strCol(f, frame.Referer); v != nil {
+		refs = append(refs, v.Dict...)
+	}
+	for _, r := range refs {
+		host, path, ok := splitReferer(r)
+		u, err := url.Parse(strings.TrimSpace(r))
+		want := err == nil && u.Host != ""
+		if ok != want || ok && (host != u.Hostname() || path != u.Path) {
+			t.Errorf("splitReferer(%q) = %q, %q, %v; url.Parse gives %v, %v", r, host, path, ok, u, err)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package frame
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// mapPairCounts is PairCounts as a map of pairs computes it: the reference.
+func mapPairCounts(a, b CodeView, keep []int) []PairCount {
+	m := map[uint64]int{}
+	add := func(i int) { m[uint64(a.At(i))<<32|uint64(b.At(i))]++ }
+	if keep == nil {
+		for i := range a.Len() {
+			add(i)
+		}
+	} else {
+		for _, i := range keep {
+			add(i)
+		}
+	}
+	var out []PairCount
+	for k, n := range m {
+		out = append(out, PairCount{A: uint32(k >> 32), B: uint32(k), N: n})
+	}
+	slices.SortFunc(out, func(x, y PairCount) int {
+		if c := cmp.Compare(x.A, y.A); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.B, y.B)
+	})
+	return out
+}
+
+// TestPairCounts: over the dense array and over the buckets (more cells
+// than denseLimit: many distinct keys), with and without a row selection,
+// PairCounts gives the counts of a map of pairs, in (A, B) order.
+func TestPairCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, keys := range []int{50, 300_000} {
+		ka, kb := NewStrings(), NewStrings()
+		for i := range 400_000 {
+			// A few busy keys and many rare ones; values skewed too.
+			k := rng.IntN(keys)
+			if i%3 == 0 {
+				k = rng.IntN(5)
+			}
+			ka.Append([]byte("k" + strconv.Itoa(k)))
+			kb.Append([]byte("v" + strconv.Itoa(rng.IntN(1+rng.IntN(12)))))
+		}
+		a, b := ka.View(), kb.View()
+		if dense := uint64(len(a.Dict))*uint64(len(b.Dict)) <= denseLimit; dense != (keys == 50) {
+			t.Fatalf("%d keys: dense %v; the test means to cover both paths", keys, dense)
+		}
+		var keep []int
+		for i := 0; i < a.Len(); i += 1 + rng.IntN(4) {
+			keep = append(keep, i)
+		}
+		for _, k := range [][]int{nil, keep, {}} {
+			got, want := PairCounts(a, b, k), mapPairCounts(a, b, k)
+			if len(got) == 0 && len(want) == 0 {
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%d keys, keep of %d: %d pairs, want %d", keys, len(k), len(got), len(want))
+			}
+		}
+	}
+}
+
+// TestOrder: a column's order sorts its values as their bytes do, short
+// values, shared prefixes, zero bytes and high bytes included, and is
+// shared by the column's views.
+func TestOrder(t *testing.T) {
+	vals := []string{"", "a", "a\x00", "a\x00b", "ab", "abcdefgh", "abcdefghi", "abcdefgh\x00", "abcdefg",
+		"\xff", "\xff\xff", "Z", "10.0.0.1", "10.0.0.10", "10.0.0.2", "/item/abc/page", "/item/abd", "/item/ab"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 2000 {
+		n := rng.IntN(14)
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = "ab\x00\xff/."[rng.IntN(6)]
+		}
+		vals = append(vals, string(b))
+	}
+	col := NewStrings()
+	for _, v := range vals {
+		col.Append([]byte(v))
+	}
+	v := col.View()
+	order := v.Order()
+	want := slices.Clone(v.Dict)
+	slices.Sort(want)
+	got := make([]string, len(order))
+	for i, c := range order {
+		got[i] = v.Dict[c]
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the order does not sort the values")
+	}
+	if &col.View().Order()[0] != &order[0] {
+		t.Errorf("a second view made the order again")
+	}
+}
