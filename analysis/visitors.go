@@ -97,12 +97,14 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
-	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them; a visitor who comes back on another day counts again.")
+	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
 
-	// Unique (IP, agent) pairs per day. Most clients keep one agent, so a
-	// per-IP memory of the last agent and day counted spares most rows
-	// the map.
+	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
+	// GoAccess does by default. Most clients keep one agent, so a per-IP
+	// memory of the last agent and day counted spares most rows the map.
 	clock := frame.NewClock(in.Loc)
+	statuses := strCol(f, frame.Status)
+	uncounted := clientErrors(statuses)
 	type dayAcc struct {
 		requests int
 		seen     map[uint64]struct{}
@@ -126,6 +128,9 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			curDay = d
 		}
 		cur.requests++
+		if uncounted != nil && uncounted[statuses.At(i)] {
+			continue
+		}
 		ip, ua := ips.At(i), agents.At(i)
 		if lastDay[ip] == d && lastUA[ip] == ua {
 			continue
@@ -163,9 +168,13 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		plot.Series = []Series{{Name: "visitors", Values: vals}}
 		s.Compute(`visitors_by_day.visitors.plot()`, Output{Plot: plot})
 	}
-	s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
-		Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
-	if len(dayKeys) > 1 {
+	if sumVisitors == 0 {
+		s.Conclude(fmt.Sprintf("Every one of the %s was answered with a 4xx status, so no unique visitor is counted (GoAccess leaves 4xx responses out).", Count(total, "request")))
+	} else {
+		s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
+			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
+	}
+	if len(dayKeys) > 1 && sumVisitors > 0 {
 		b := days[busiest]
 		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
 	}
@@ -178,6 +187,25 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		referringSites(s, f, refs, in, a.top)
 	}
 	return s, nil
+}
+
+// clientErrors marks, per status code, the 4xx responses that GoAccess
+// leaves out of its unique visitors unless --4xx-to-unique-count is given:
+// include_uniq in GoAccess's src/gstorage.c (v1.7 tests the status's first
+// character, later versions status/100 == 4). A visitor is still counted on
+// a day when another of its requests that day got another status. Every
+// other line counts by default: crawlers (unless --ignore-crawlers) and
+// static files (unless --ignore-statics) too. It returns nil without a
+// status column.
+func clientErrors(statuses *frame.CodeView) []bool {
+	if statuses == nil {
+		return nil
+	}
+	out := make([]bool, len(statuses.Dict))
+	for c, v := range statuses.Dict {
+		out[c] = len(v) == 3 && v[0] == '4' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
+	}
+	return out
 }
 
 // pageTypes adds the page_types table and its sentence.

@@ -170,3 +170,56 @@ func TestSelfReferersWithoutHost(t *testing.T) {
 		t.Errorf("prose does not say which host is taken to be the site:\n%s", p)
 	}
 }
+
+// TestVisitorsLeaveOut4xx: GoAccess's default leaves 4xx responses out of
+// unique visitors; a client whose every request that day was a 4xx is not
+// a visitor, one with a 404 and a 200 is.
+func TestVisitorsLeaveOut4xx(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Status))
+	var r frame.Row
+	for _, x := range []struct {
+		at                int64
+		ip, agent, status string
+	}{
+		{0, "192.0.2.1", "A", "200"},
+		{1, "192.0.2.2", "A", "404"}, // only 4xx: not counted
+		{2, "192.0.2.2", "A", "403"},
+		{3, "192.0.2.3", "A", "404"}, // a 404, then a 304: counted once
+		{4, "192.0.2.3", "A", "304"},
+		{5, "192.0.2.4", "B", "500"}, // 5xx counts
+		{6, "192.0.2.4", "C", "401"}, // another agent, only 4xx
+	} {
+		r.Reset()
+		r.Time = t0 + x.at
+		r.Str[frame.IP], r.Str[frame.UserAgent], r.Str[frame.Status] = []byte(x.ip), []byte(x.agent), []byte(x.status)
+		b.Add(&r)
+	}
+	s := runVisitors(t, b.Frame(), time.UTC)
+	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3}}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
+		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+	wantConclusions(t, s, "3 unique visitors came over 1 day")
+}
+
+// TestVisitorsAll4xx: when every response is a 4xx, no visitor is counted,
+// and the sentence says why rather than dividing by zero.
+func TestVisitorsAll4xx(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Status))
+	var r frame.Row
+	for i := range 3 {
+		r.Reset()
+		r.Time = t0 + int64(i)*86400
+		r.Str[frame.IP], r.Str[frame.UserAgent], r.Str[frame.Status] = []byte("192.0.2.9"), []byte("A"), []byte("404")
+		b.Add(&r)
+	}
+	s := runVisitors(t, b.Frame(), time.UTC)
+	wantConclusions(t, s, "Every one of the 3 requests was answered with a 4xx status, so no unique visitor is counted")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "Inf") || strings.Contains(c, "NaN") || strings.Contains(c, "busiest") {
+			t.Errorf("a sentence from no visitors: %q", c)
+		}
+	}
+}
