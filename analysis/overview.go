@@ -113,9 +113,13 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	if f.Len() == 0 {
 		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(read, "source")))
 	} else {
-		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s using %s and received %s.",
+		using := "using " + Count(agents, "distinct user agent")
+		if agents == 0 {
+			using = "(the log has no user agents)"
+		}
+		s.Conclude(fmt.Sprintf("%s from %s, from %s to %s (%s), came from %s %s and received %s.",
 			Count(f.Len(), "request"), Count(read, "source"), Timestamp(first), Timestamp(last), Span(span),
-			Count(ips, "unique IP"), Count(agents, "distinct user agent"), Size(bytes)))
+			Count(ips, "unique IP"), using, Size(bytes)))
 	}
 	if malformed > 0 {
 		var names []string

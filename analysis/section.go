@@ -14,6 +14,9 @@ type Input struct {
 	Frame   *frame.Frame
 	Loc     *time.Location // where days and hours are counted
 	Sources []Source       // the inputs the frame was read from
+	// Crawlers are the user's crawler rules (--crawler), tried before
+	// the built-in list (crawlers.go).
+	Crawlers []CrawlerRule
 }
 
 // Source is one input as the overview reports it.
