@@ -46,6 +46,10 @@ type Config struct {
 	// as "+0200", or a zone such as "Europe/Berlin". Empty means the
 	// offset the log was written in (its first record's).
 	TimeZone string
+	// Crawlers are the user's crawler rules, "Name=token": an agent that
+	// contains token (case-insensitively) is the crawler Name, before the
+	// built-in list.
+	Crawlers []string
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
@@ -96,6 +100,7 @@ type plan struct {
 	logFormat *ingest.Format // nil: detect per source
 	jobs      []analysis.Job
 	loc       *time.Location // nil: the log's own offset
+	crawlers  []analysis.CrawlerRule
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -126,6 +131,13 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	for _, r := range c.Crawlers {
+		rule, err := analysis.ParseCrawlerRule(r)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		p.crawlers = append(p.crawlers, rule)
 	}
 	if c.TimeZone != "" {
 		if p.loc, err = ParseZone(c.TimeZone); err != nil {

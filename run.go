@@ -139,7 +139,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if loc == nil {
 		loc = fr.Location()
 	}
-	in := &analysis.Input{Frame: fr, Loc: loc}
+	in := &analysis.Input{Frame: fr, Loc: loc, Crawlers: p.crawlers}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s))
 	}

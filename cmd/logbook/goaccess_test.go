@@ -84,3 +84,26 @@ func TestUniqueVisitorsMatchGoAccess(t *testing.T) {
 		})
 	}
 }
+
+// TestCrawlerFlag: --crawler names a crawler the list does not know, in
+// the crawlers table with its kind; it is repeatable.
+func TestCrawlerFlag(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	lines := `192.0.2.1 - - [04/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 InternalCheck/3"
+192.0.2.2 - - [04/Mar/2024:10:00:01 +0000] "GET / HTTP/1.1" 200 10 "-" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"
+192.0.2.3 - - [04/Mar/2024:10:00:02 +0000] "GET / HTTP/1.1" 200 10 "-" "acme-poller 1.0"
+`
+	if err := os.WriteFile(log, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report.json")
+	if _, stderr, err := runCLI(t, "", "report", "--now", "2024-01-01T00:00:00Z", "--sections", "user_agents",
+		"--crawler", "Internal check=internalcheck/", "--crawler", "Acme=ACME-POLLER", "-o", out, log); err != nil {
+		t.Fatalf("logbook: %v\n%s", err, stderr)
+	}
+	got := table(t, readJSON(t, out), "user_agents", "crawlers")
+	if len(got) != 2 || got[0][0] != "Acme" || got[1][0] != "Internal check" || got[0][1] != "added by --crawler" {
+		t.Errorf("crawlers = %v, want Acme and Internal check, added by --crawler", got)
+	}
+}

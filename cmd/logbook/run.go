@@ -133,6 +133,15 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// repeatFlag collects each value given, whole.
+type repeatFlag []string
+
+func (l *repeatFlag) String() string { return strings.Join(*l, " ") }
+func (l *repeatFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
 // paramFlag collects section.param=value pairs.
 type paramFlag map[string]string
 
@@ -174,6 +183,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
+	fs.Var((*repeatFlag)(&cfg.Crawlers), "crawler", "name a crawler, `Name=token` (repeatable): an agent that contains token, in any case, is the crawler Name")
 	fs.IntVar(&cfg.Workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
 	fs.Usage = func() {
