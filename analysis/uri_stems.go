@@ -71,6 +71,9 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	if once > 0 && len(ranked) > 1 {
 		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(len(ranked)), verb(once, "was", "were")))
 	}
+	if h := newHumans(f, in.Crawlers); h != nil && h.bots > 0 && h.people > 0 {
+		humanStems(s, stems, h, a.top)
+	}
 	if code, ok := stems.Lookup("/robots.txt"); ok {
 		n := stems.Counts()[code]
 		rank := 0
@@ -82,4 +85,36 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("%s was requested %s (rank %d), a sign of crawlers.", Code("/robots.txt"), Count(n, "time"), rank))
 	}
 	return s, nil
+}
+
+// humanStems adds the table of the stems people asked for most (requests
+// from browser-like agents, see humans), and its sentence: on a log with
+// crawlers, the pages people read are not the pages crawlers fetch.
+func humanStems(s *Section, stems *frame.CodeView, h *humans, top int) {
+	per := make([]int, len(stems.Dict))
+	for i := range stems.Len() {
+		if h.human(i) {
+			per[stems.At(i)]++
+		}
+	}
+	ranked := codeCounts(per, stems.Dict)
+	if len(ranked) == 0 {
+		return
+	}
+	n := min(top, len(ranked))
+	s.Prose(fmt.Sprintf("Crawlers and tools sent %s here. Which stems do people ask for? The requests of browser-like agents only (not crawlers or tools by name, not clients that fetched `/robots.txt`, not requests without an agent), the top %d.", Count(h.bots, "request"), n))
+	tab := countsTable("human_uri_stems", fmt.Sprintf("Requests per URI stem from browser-like agents (top %d)", n), "uri_stem", ranked[:n], "share", h.people)
+	tab.Index = -1
+	s.Compute(fmt.Sprintf(`requests[~is_bot].uri_stem.value_counts(normalize=True).head(%d)`, n), Output{Table: tab})
+	lead := ranked[0]
+	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s)", Count(h.people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(h.people)))
+	if resourceKind(lead.key) != kindPage {
+		for _, r := range ranked[1:] {
+			if resourceKind(r.key) == kindPage {
+				msg += fmt.Sprintf(", and the page they read most is %s (%s)", Code(r.key), Count(r.n, "request"))
+				break
+			}
+		}
+	}
+	s.Conclude(msg + ".")
 }

@@ -97,7 +97,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
-	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
+	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent looks like a browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
 
 	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
 	// GoAccess does by default. Most clients keep one agent, so a per-IP
@@ -108,7 +108,9 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	type dayAcc struct {
 		requests int
 		seen     map[uint64]struct{}
+		people   int // of seen, the visitors with a browser-like agent
 	}
+	people := newHumans(f, in.Crawlers)
 	days := map[int64]*dayAcc{}
 	lastUA := make([]uint32, len(ips.Dict))
 	lastDay := make([]int64, len(ips.Dict))
@@ -136,7 +138,14 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			continue
 		}
 		lastDay[ip], lastUA[ip] = d, ua
-		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
+		k := uint64(ip)<<32 | uint64(ua)
+		if _, ok := cur.seen[k]; ok {
+			continue
+		}
+		cur.seen[k] = struct{}{}
+		if people.human(i) {
+			cur.people++
+		}
 	}
 	dayKeys := make([]int64, 0, len(days))
 	for d := range days {
@@ -144,19 +153,20 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(dayKeys)
 	vt := NewTable("visitors_by_day", "Unique visitors per day",
-		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Float})
+		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Float}, Column{"human_visitors", Integer})
 	vt.Index = 0
-	sumVisitors := 0
+	sumVisitors, sumPeople := 0, 0
 	busiest := dayKeys[0]
 	for _, d := range dayKeys {
 		a := days[d]
-		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)))
+		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)), a.people)
 		sumVisitors += len(a.seen)
+		sumPeople += a.people
 		if len(a.seen) > len(days[busiest].seen) {
 			busiest = d
 		}
 	}
-	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent`,
+	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent; human_visitors: those with a browser-like agent`,
 		Output{Table: vt})
 	if len(dayKeys) > 1 {
 		plot := &Plot{ID: "visitors_by_day", Title: "Unique visitors per day", Kind: Lines, YLabel: "visitors"}
@@ -179,6 +189,11 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
 	}
 	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
+	if sumVisitors > 0 && sumPeople < sumVisitors {
+		s.Conclude(fmt.Sprintf("Of these, %s (%s) had a browser-like agent, the people as far as agents tell; the other %s were crawlers, tools or clients without an agent.",
+			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
+		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with a browser-like agent.", Count(sumPeople, "unique visitor")))
+	}
 
 	if stems := strCol(f, frame.Stem); stems != nil {
 		pageTypes(s, stems, total)

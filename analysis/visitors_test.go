@@ -66,8 +66,8 @@ func TestVisitorsTables(t *testing.T) {
 	}
 	s := runVisitors(t, visitFrame(visitRecs, true), brisbane)
 	wantDays := [][]any{
-		{"2024-03-04", 3, 5, 5.0 / 3},
-		{"2024-03-05", 2, 2, 1.0},
+		{"2024-03-04", 3, 5, 5.0 / 3, 3},
+		{"2024-03-05", 2, 2, 1.0, 2},
 	}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, wantDays) {
 		t.Errorf("visitors_by_day:\n got %v\nwant %v", got, wantDays)
@@ -101,7 +101,7 @@ func TestVisitorsTables(t *testing.T) {
 	// .2 A) plus .3 C = 4; without a Host column, example.org is a
 	// referring site too, and the prose says why.
 	s = runVisitors(t, visitFrame(visitRecs, false), time.UTC)
-	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4}}) {
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4, 4}}) {
 		t.Errorf("visitors_by_day in UTC = %v", got)
 	}
 	if got := rows(tableByID(s, "referring_sites")); len(got) != 4 {
@@ -196,7 +196,7 @@ func TestVisitorsLeaveOut4xx(t *testing.T) {
 		b.Add(&r)
 	}
 	s := runVisitors(t, b.Frame(), time.UTC)
-	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3}}
+	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3, 3}}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
 		t.Errorf("visitors_by_day = %v, want %v", got, want)
 	}
@@ -221,5 +221,36 @@ func TestVisitorsAll4xx(t *testing.T) {
 		if strings.Contains(c, "Inf") || strings.Contains(c, "NaN") || strings.Contains(c, "busiest") {
 			t.Errorf("a sentence from no visitors: %q", c)
 		}
+	}
+}
+
+// TestVisitorsHumans: visitors whose agent is a crawler or tool, or who
+// fetched robots.txt with a browser's agent, or have no agent, are not
+// human visitors; each (IP, agent, day) counts once either way.
+func TestVisitorsHumans(t *testing.T) {
+	const (
+		chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"
+		gbot   = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+	)
+	recs := []visitRec{
+		{0, "192.0.2.1", chrome, "/", "", ""},
+		{1, "192.0.2.1", chrome, "/a", "", ""},
+		{2, "192.0.2.2", chrome, "/", "", ""},
+		{3, "192.0.2.3", chrome, "/robots.txt", "", ""}, // a reader: not a person
+		{4, "192.0.2.3", chrome, "/", "", ""},
+		{5, "66.249.66.1", gbot, "/", "", ""},
+		{6, "66.249.66.2", gbot, "/", "", ""},
+		{7, "192.0.2.4", "curl/8.4.0", "/", "", ""},
+		{8, "192.0.2.5", "", "/", "", ""},
+		{86400, "192.0.2.1", chrome, "/", "", ""}, // the next day: counts again
+	}
+	s := runVisitors(t, visitFrame(recs, false), time.UTC)
+	want := [][]any{{"2024-03-04", 7, 9, 9.0 / 7, 2}, {"2024-03-05", 1, 1, 1.0, 1}}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
+		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+	wantConclusions(t, s, "Of these, 3 (37.50%) had a browser-like agent, the people as far as agents tell; the other 5 were crawlers, tools or clients without an agent.")
+	if f := findingByID(s, "human_visitors"); f == nil || f.Value != 3 {
+		t.Errorf("human_visitors = %+v", f)
 	}
 }

@@ -1,0 +1,78 @@
+package analysis
+
+import "github.com/logbook/logbook/frame"
+
+// humans tells, row by row, whether a request came from a person as far
+// as its user agent tells: an agent that looks like a browser (not empty,
+// not a crawler or tool of crawlers.go or the user's rules), from a client
+// (IP and agent) that did not fetch /robots.txt. Each distinct agent is
+// classified once, by its dictionary code. A browser-like agent can still
+// be a script: this is what the agents say, no more.
+type humans struct {
+	agents, ips *frame.CodeView
+	bot         []bool // per agent code: a crawler, a tool, or no agent
+	readers     map[uint64]bool
+	readerUA    bitset
+	bots        int // requests from named crawlers, tools and robots.txt readers
+	people      int // requests from browser-like agents
+}
+
+// newHumans classifies the frame's agents with the user's crawler rules;
+// it returns nil when the frame has no user agent column.
+func newHumans(f *frame.Frame, user []CrawlerRule) *humans {
+	agents := strCol(f, frame.UserAgent)
+	if agents == nil {
+		return nil
+	}
+	h := &humans{agents: agents, ips: strCol(f, frame.IP)}
+	counts := agents.Counts()
+	h.bot = make([]bool, len(agents.Dict))
+	info := make([]agentInfo, len(agents.Dict))
+	for c, v := range agents.Dict {
+		if counts[c] == 0 {
+			continue
+		}
+		if v == "" {
+			h.bot[c] = true // neither a person nor a named bot
+			continue
+		}
+		if name, kind := crawlerName(v, user); name != "" {
+			h.bot[c] = true
+			info[c] = agentInfo{crawler: name, kind: kind}
+		}
+	}
+	h.readers = robotsReaders(f, agents, info)
+	if len(h.readers) > 0 {
+		h.readerUA = newBitset(len(agents.Dict))
+		for k := range h.readers {
+			h.readerUA.set(uint32(k))
+		}
+	}
+	for i := range agents.Len() {
+		if h.human(i) {
+			h.people++
+		}
+	}
+	h.bots = agents.Len() - h.people - h.noAgent(counts)
+	return h
+}
+
+// noAgent is the number of requests with an empty agent.
+func (h *humans) noAgent(counts []int) int {
+	if c, ok := h.agents.Lookup(""); ok {
+		return counts[c]
+	}
+	return 0
+}
+
+// human reports whether row i came from a browser-like agent.
+func (h *humans) human(i int) bool {
+	ua := h.agents.At(i)
+	if h.bot[ua] {
+		return false
+	}
+	if h.readers != nil && h.readerUA.has(ua) && h.readers[pairKey(h.ips.At(i), ua)] {
+		return false
+	}
+	return true
+}
