@@ -287,7 +287,7 @@ var crawlerList = []Crawler{
 	{"Go-http-client", []string{"go-http-client"}, KindTool},
 	{"okhttp", []string{"okhttp"}, KindTool},
 	{"Apache-HttpClient", []string{"apache-httpclient"}, KindTool},
-	{"Java", []string{"java/"}, KindTool},
+	{"Java", []string{"java/", "java1."}, KindTool}, // old JREs: "Java1.4.0_02"
 	{"node-fetch", []string{"node-fetch"}, KindTool},
 	{"axios", []string{"axios/"}, KindTool},
 	{"undici", []string{"undici"}, KindTool},

@@ -158,9 +158,18 @@ func classifyAgent(agent string, user []CrawlerRule) agentInfo {
 	if c, k := crawlerName(agent, user); c != "" {
 		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
 	}
-	ua := useragent.New(agent)
-	name, _ := ua.Browser()
-	return agentInfo{browser: correctFamily(agent, browserFamily(name)), os: osFamily(ua.OSInfo().Name)}
+	browser, os := tokenBrowser(agent), tokenOS(agent)
+	if browser == "" || os == "" {
+		ua := useragent.New(agent)
+		if browser == "" {
+			name, _ := ua.Browser()
+			browser = correctFamily(agent, browserFamily(name))
+		}
+		if os == "" {
+			os = osFamily(ua.OSInfo().Name)
+		}
+	}
+	return agentInfo{browser: browser, os: os}
 }
 
 // productFamilies are browsers that mssola/useragent takes for Safari or
@@ -425,6 +434,7 @@ func familyStats(f *frame.Frame, agents *frame.CodeView, info []agentInfo, reade
 		fam[c] = k
 	}
 	per := make([][]int32, len(names))
+	readerUA := readerAgents(readers, len(info))
 	for i := range agents.Len() {
 		ua := agents.At(i)
 		k := fam[ua]
@@ -432,7 +442,7 @@ func familyStats(f *frame.Frame, agents *frame.CodeView, info []agentInfo, reade
 			continue
 		}
 		ip := ips.At(i)
-		if readers != nil && readers[pairKey(ip, ua)] {
+		if readerUA != nil && readerUA.has(ua) && readers[pairKey(ip, ua)] {
 			continue
 		}
 		if per[k] == nil {
@@ -511,6 +521,7 @@ func botBytesShare(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 		return 0, false
 	}
 	ips := strCol(f, frame.IP)
+	readerUA := readerAgents(readers, len(info))
 	var all, bots float64
 	for i, b := range sizes {
 		if math.IsNaN(b) {
@@ -518,7 +529,7 @@ func botBytesShare(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 		}
 		all += b
 		ua := agents.At(i)
-		if info[ua].crawler != "" || readers != nil && readers[pairKey(ips.At(i), ua)] {
+		if info[ua].crawler != "" || readerUA != nil && readerUA.has(ua) && readers[pairKey(ips.At(i), ua)] {
 			bots += b
 		}
 	}
@@ -994,4 +1005,17 @@ func feedSentence(s *Section, rows []feedCount) {
 	}
 	s.Conclude(fmt.Sprintf("Feed readers announce %s%s in their latest requests: %s.", Count(sum, "subscriber"), feeds, List(parts)))
 	s.Find("feed_subscribers", SevInfo, sum, fmt.Sprintf("Feed readers announce %s.", Count(sum, "subscriber")))
+}
+
+// readerAgents is the set of agent codes among the robots.txt readers, to
+// spare most rows a look-up in the readers map; nil when there are none.
+func readerAgents(readers map[uint64]bool, agents int) bitset {
+	if len(readers) == 0 {
+		return nil
+	}
+	b := newBitset(agents)
+	for k := range readers {
+		b.set(uint32(k))
+	}
+	return b
 }

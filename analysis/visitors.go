@@ -184,16 +184,16 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
 			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
 	}
-	if len(dayKeys) > 1 && sumVisitors > 0 {
-		b := days[busiest]
-		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
-	}
-	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 	if sumVisitors > 0 && sumPeople < sumVisitors {
 		s.Conclude(fmt.Sprintf("Of these, %s (%s) had a browser-like agent, the people as far as agents tell; the other %s were crawlers, tools or clients without an agent.",
 			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
 		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with a browser-like agent.", Count(sumPeople, "unique visitor")))
 	}
+	if len(dayKeys) > 1 && sumVisitors > 0 {
+		b := days[busiest]
+		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
+	}
+	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 
 	if stems := strCol(f, frame.Stem); stems != nil {
 		pageTypes(s, stems, total)
