@@ -143,3 +143,17 @@ func TestOverviewForwardedFor(t *testing.T) {
 		t.Errorf("a log without proxies is said to have them: %q", s.Conclusions)
 	}
 }
+
+// TestOverviewNoAgents: a log without user agents says so, rather than
+// "using 0 distinct user agents".
+func TestOverviewNoAgents(t *testing.T) {
+	in := &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}, {60, "192.0.2.2", "GET", "/a", "200"}}), Loc: time.UTC}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "came from 2 unique IPs (the log has no user agents)")
+	if text := strings.Join(s.Conclusions, " "); strings.Contains(text, "0 distinct user agents") {
+		t.Errorf("a count of absent agents: %s", text)
+	}
+}

@@ -11,7 +11,7 @@ func init() {
 	Register(Info{
 		Name:  "uri_stems",
 		Title: "Where traffic goes",
-		Doc:   "The share of all requests per URI stem (the path without its query string).",
+		Doc:   "The share of all requests per URI stem (the path without its query string), and, when bots are present, the stems browser-like agents asked for.",
 		Order: 300,
 		Cost:  30, // ms per million rows
 		Needs: frame.Cols(frame.Stem),

@@ -19,7 +19,7 @@ func init() {
 	Register(Info{
 		Name:  "user_agents",
 		Title: "User agents and crawlers",
-		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, and crawlers by name, including clients that read /robots.txt.",
+		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, crawlers by name and kind (including clients that read /robots.txt), AI crawlers and whether they read /robots.txt first, and the subscribers feed readers announce.",
 		Order: 500,
 		Cost:  15, // ms per million rows
 		Needs: frame.Cols(frame.UserAgent),

@@ -15,7 +15,7 @@ func init() {
 	Register(Info{
 		Name:  "visitors",
 		Title: "Visitors, pages and referring sites",
-		Doc:   "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
+		Doc:   "Unique visitors per day (IP, user agent and day, 4xx responses left out, as GoAccess counts them), those with a browser-like agent, pages versus static assets, and the external sites that send visitors.",
 		Order: 800,
 		Cost:  30, // ms per million rows
 		Needs: frame.Cols(frame.IP, frame.UserAgent),
@@ -184,6 +184,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
 			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
 	}
+	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 	if sumVisitors > 0 && sumPeople < sumVisitors {
 		s.Conclude(fmt.Sprintf("Of these, %s (%s) had a browser-like agent, the people as far as agents tell; the other %s were crawlers, tools or clients without an agent.",
 			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
@@ -193,7 +194,6 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		b := days[busiest]
 		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
 	}
-	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 
 	if stems := strCol(f, frame.Stem); stems != nil {
 		pageTypes(s, stems, total)
