@@ -68,6 +68,14 @@ func tokenBrowser(agent string) string {
 		}
 		return "Chrome"
 	}
+	// Android's old stock browser: WebKit and "Version/4.0 Mobile
+	// Safari/" without a Chrome/ token.
+	if strings.Contains(agent, "Android") {
+		if strings.Contains(agent, "AppleWebKit/") && strings.Contains(agent, "Version/") && strings.Contains(agent, "Safari/") {
+			return "Android browser"
+		}
+		return ""
+	}
 	if strings.Contains(agent, "AppleWebKit/") && strings.Contains(agent, "Safari/") &&
 		(strings.Contains(agent, "Version/") || strings.Contains(agent, "Macintosh") || strings.Contains(agent, "iPhone") || strings.Contains(agent, "iPad")) {
 		return "Safari"

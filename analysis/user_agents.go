@@ -31,6 +31,10 @@ type userAgents struct{}
 
 var _ Analysis = userAgents{}
 
+// notBotWords are names of devices and products that contain a generic
+// bot word without being one: CUBOT phones ("CUBOT ONE Build/JOP40D").
+var notBotWords = []string{"cubot"}
+
 // genericBotTokens mark an agent as automated when no rule names it.
 var genericBotTokens = []string{"bot", "crawler", "spider", "scraper", "http-client", "monitor"}
 
@@ -60,8 +64,12 @@ func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
 	if n, k, ok := crawlerMatch(low, user); ok {
 		return n, k
 	}
+	generic := low
+	for _, w := range notBotWords {
+		generic = strings.ReplaceAll(generic, w, "")
+	}
 	for _, t := range genericBotTokens {
-		if strings.Contains(low, t) {
+		if strings.Contains(generic, t) {
 			return firstProduct(agent), KindOther
 		}
 	}
