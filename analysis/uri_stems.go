@@ -107,7 +107,7 @@ func humanStems(s *Section, stems *frame.CodeView, h *humans, top int) {
 	tab.Index = -1
 	s.Compute(fmt.Sprintf(`requests[~is_bot].uri_stem.value_counts(normalize=True).head(%d)`, n), Output{Table: tab})
 	lead := ranked[0]
-	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s)", Count(h.people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(h.people)))
+	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s of them)", Count(h.people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(h.people)))
 	if resourceKind(lead.key) != kindPage {
 		for _, r := range ranked[1:] {
 			if resourceKind(r.key) == kindPage {

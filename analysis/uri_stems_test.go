@@ -83,7 +83,7 @@ func TestHumanURIStems(t *testing.T) {
 	if got := rows(tableByID(s, "human_uri_stems")); !reflect.DeepEqual(got, want) {
 		t.Errorf("human_uri_stems\n got %v\nwant %v", got, want)
 	}
-	wantConclusions(t, s, "Browser-like agents sent 6 requests; the stem they asked for most is `/favicon.ico` (50.00%), and the page they read most is `/post` (2 requests).")
+	wantConclusions(t, s, "Browser-like agents sent 6 requests; the stem they asked for most is `/favicon.ico` (50.00% of them), and the page they read most is `/post` (2 requests).")
 	found := false
 	for _, c := range s.Cells {
 		if strings.Contains(c.Markdown, "Crawlers and tools sent 9 requests here.") {
