@@ -13,8 +13,9 @@ type humans struct {
 	bot         []bool // per agent code: a crawler, a tool, or no agent
 	readers     map[uint64]bool
 	readerUA    bitset
-	bots        int // requests from named crawlers, tools and robots.txt readers
-	people      int // requests from browser-like agents
+	// anyBots is whether a request came from a named crawler or tool or
+	// a robots.txt reader.
+	anyBots bool
 }
 
 // newHumans classifies the frame's agents with the user's crawler rules;
@@ -39,30 +40,13 @@ func newHumans(f *frame.Frame, user []CrawlerRule) *humans {
 		if name, kind := crawlerName(v, user); name != "" {
 			h.bot[c] = true
 			info[c] = agentInfo{crawler: name, kind: kind}
+			h.anyBots = true
 		}
 	}
 	h.readers = robotsReaders(f, agents, info)
-	if len(h.readers) > 0 {
-		h.readerUA = newBitset(len(agents.Dict))
-		for k := range h.readers {
-			h.readerUA.set(uint32(k))
-		}
-	}
-	for i := range agents.Len() {
-		if h.human(i) {
-			h.people++
-		}
-	}
-	h.bots = agents.Len() - h.people - h.noAgent(counts)
+	h.readerUA = readerAgents(h.readers, len(agents.Dict))
+	h.anyBots = h.anyBots || len(h.readers) > 0
 	return h
-}
-
-// noAgent is the number of requests with an empty agent.
-func (h *humans) noAgent(counts []int) int {
-	if c, ok := h.agents.Lookup(""); ok {
-		return counts[c]
-	}
-	return 0
 }
 
 // human reports whether row i came from a browser-like agent.

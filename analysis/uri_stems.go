@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -13,7 +14,7 @@ func init() {
 		Title: "Where traffic goes",
 		Doc:   "The share of all requests per URI stem (the path without its query string), and, when bots are present, the stems browser-like agents asked for.",
 		Order: 300,
-		Cost:  30, // ms per million rows
+		Cost:  45, // ms per million rows
 		Needs: frame.Cols(frame.Stem),
 		New:   func() Analysis { return &uriStems{} },
 	})
@@ -71,7 +72,7 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 	if once > 0 && len(ranked) > 1 {
 		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(len(ranked)), verb(once, "was", "were")))
 	}
-	if h := newHumans(f, in.Crawlers); h != nil && h.bots > 0 && h.people > 0 {
+	if h := newHumans(f, in.Crawlers); h != nil && h.anyBots {
 		humanStems(s, stems, h, a.top)
 	}
 	if code, ok := stems.Lookup("/robots.txt"); ok {
@@ -92,22 +93,29 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 // crawlers, the pages people read are not the pages crawlers fetch.
 func humanStems(s *Section, stems *frame.CodeView, h *humans, top int) {
 	per := make([]int, len(stems.Dict))
+	people, noAgent := 0, 0
+	empty, hasEmpty := h.agents.Lookup("")
 	for i := range stems.Len() {
 		if h.human(i) {
 			per[stems.At(i)]++
+			people++
+		} else if hasEmpty && h.agents.At(i) == empty {
+			noAgent++
 		}
 	}
-	ranked := codeCounts(per, stems.Dict)
-	if len(ranked) == 0 {
+	if people == 0 {
 		return
 	}
+	bots := stems.Len() - people - noAgent
+	ranked := codeCounts(topCounts(per, top), stems.Dict)
 	n := min(top, len(ranked))
-	s.Prose(fmt.Sprintf("Crawlers and tools sent %s here. Which stems do people ask for? The requests of browser-like agents only (not crawlers or tools by name, not clients that fetched `/robots.txt`, not requests without an agent), the top %d.", Count(h.bots, "request"), n))
-	tab := countsTable("human_uri_stems", fmt.Sprintf("Requests per URI stem from browser-like agents (top %d)", n), "uri_stem", ranked[:n], "share", h.people)
+	ranked = ranked[:n]
+	s.Prose(fmt.Sprintf("Crawlers and tools sent %s here. Which stems do people ask for? The requests of browser-like agents only (not crawlers or tools by name, not clients that fetched `/robots.txt`, not requests without an agent), the top %d.", Count(bots, "request"), n))
+	tab := countsTable("human_uri_stems", fmt.Sprintf("Requests per URI stem from browser-like agents (top %d)", n), "uri_stem", ranked[:n], "share", people)
 	tab.Index = -1
 	s.Compute(fmt.Sprintf(`requests[~is_bot].uri_stem.value_counts(normalize=True).head(%d)`, n), Output{Table: tab})
 	lead := ranked[0]
-	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s of them)", Count(h.people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(h.people)))
+	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s of them)", Count(people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(people)))
 	if resourceKind(lead.key) != kindPage {
 		for _, r := range ranked[1:] {
 			if resourceKind(r.key) == kindPage {
@@ -117,4 +125,27 @@ func humanStems(s *Section, stems *frame.CodeView, h *humans, top int) {
 		}
 	}
 	s.Conclude(msg + ".")
+}
+
+// topCounts zeroes, in place, the counts below the top-th largest, so
+// that sorting what is left (ties at the threshold included) costs little
+// on a log of many distinct stems; codeCounts then ranks the rest.
+func topCounts(per []int, top int) []int {
+	var vals []int
+	for _, n := range per {
+		if n > 0 {
+			vals = append(vals, n)
+		}
+	}
+	if len(vals) <= top {
+		return per
+	}
+	slices.Sort(vals)
+	cut := vals[len(vals)-top]
+	for i, n := range per {
+		if n < cut {
+			per[i] = 0
+		}
+	}
+	return per
 }
