@@ -296,6 +296,14 @@ var crawlerList = []Crawler{
 	{"HTTPie", []string{"httpie/"}, KindTool},
 	{"PowerShell", []string{"windowspowershell"}, KindTool},
 	{"WinHttp", []string{"winhttp"}, KindTool},
+	// Package managers, by their agents: cargo ("cargo 1.74.0 (ecb9851af
+	// 2023-10-18)", crates.io's logs), pip, npm, APT, Homebrew, Maven.
+	{"cargo", []string{"cargo 1.", "cargo/"}, KindTool},
+	{"pip", []string{"pip/"}, KindTool},
+	{"npm", []string{"npm/"}, KindTool},
+	{"APT", []string{"debian apt-http", "apt-http/"}, KindTool},
+	{"Homebrew", []string{"homebrew/"}, KindTool},
+	{"Maven", []string{"apache-maven/"}, KindTool},
 	{"HeadlessChrome", []string{"headlesschrome"}, KindTool},
 	{"PhantomJS", []string{"phantomjs"}, KindTool},
 }

@@ -3,14 +3,15 @@ package analysis
 import "github.com/logbook/logbook/frame"
 
 // humans tells, row by row, whether a request came from a person as far
-// as its user agent tells: an agent that looks like a browser (not empty,
-// not a crawler or tool of crawlers.go or the user's rules), from a client
-// (IP and agent) that did not fetch /robots.txt. Each distinct agent is
+// as its user agent tells: an agent that names a known browser family (not
+// empty, not a crawler or tool of crawlers.go or the user's rules, not an
+// app or library the family tables count as "(other)"), from a client (IP
+// and agent) that did not fetch /robots.txt. Each distinct agent is
 // classified once, by its dictionary code. A browser-like agent can still
 // be a script: this is what the agents say, no more.
 type humans struct {
 	agents, ips *frame.CodeView
-	bot         []bool // per agent code: a crawler, a tool, or no agent
+	bot         []bool // per agent code: a crawler, a tool, no agent, or no known browser
 	readers     map[uint64]bool
 	readerUA    bitset
 	// anyBots is whether a request came from a named crawler or tool or
@@ -33,14 +34,14 @@ func newHumans(f *frame.Frame, user []CrawlerRule) *humans {
 		if counts[c] == 0 {
 			continue
 		}
-		if v == "" {
-			h.bot[c] = true // neither a person nor a named bot
-			continue
-		}
-		if name, kind := crawlerName(v, user); name != "" {
+		a := classifyAgent(v, user)
+		switch {
+		case a.crawler != "":
+			info[c] = a
 			h.bot[c] = true
-			info[c] = agentInfo{crawler: name, kind: kind}
 			h.anyBots = true
+		case a.browser == familyUnknown || a.browser == familyOther:
+			h.bot[c] = true // names no browser: not a person as far as it tells
 		}
 	}
 	h.readers = robotsReaders(f, agents, info)

@@ -93,29 +93,25 @@ func (a *uriStems) Run(ctx context.Context, in *Input) (*Section, error) {
 // crawlers, the pages people read are not the pages crawlers fetch.
 func humanStems(s *Section, stems *frame.CodeView, h *humans, top int) {
 	per := make([]int, len(stems.Dict))
-	people, noAgent := 0, 0
-	empty, hasEmpty := h.agents.Lookup("")
+	people := 0
 	for i := range stems.Len() {
 		if h.human(i) {
 			per[stems.At(i)]++
 			people++
-		} else if hasEmpty && h.agents.At(i) == empty {
-			noAgent++
 		}
 	}
 	if people == 0 {
 		return
 	}
-	bots := stems.Len() - people - noAgent
 	ranked := codeCounts(topCounts(per, top), stems.Dict)
 	n := min(top, len(ranked))
 	ranked = ranked[:n]
-	s.Prose(fmt.Sprintf("Crawlers and tools sent %s here. Which stems do people ask for? The requests of browser-like agents only (not crawlers or tools by name, not clients that fetched `/robots.txt`, not requests without an agent), the top %d.", Count(bots, "request"), n))
+	s.Prose(fmt.Sprintf("Which stems do people ask for? The requests of agents that name a known browser, %s of the %s (not crawlers or tools by name, not clients that fetched `/robots.txt`, not requests without an agent or whose agent names no browser), the top %d.", Int(people), Count(stems.Len(), "request"), n))
 	tab := countsTable("human_uri_stems", fmt.Sprintf("Requests per URI stem from browser-like agents (top %d)", n), "uri_stem", ranked[:n], "share", people)
 	tab.Index = -1
 	s.Compute(fmt.Sprintf(`requests[~is_bot].uri_stem.value_counts(normalize=True).head(%d)`, n), Output{Table: tab})
 	lead := ranked[0]
-	msg := fmt.Sprintf("Browser-like agents sent %s; the stem they asked for most is %s (%s of them)", Count(people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(people)))
+	msg := fmt.Sprintf("Agents that name a browser sent %s; the stem they asked for most is %s (%s of them)", Count(people, "request"), Code(lead.key), Pct(float64(lead.n)/float64(people)))
 	if resourceKind(lead.key) != kindPage {
 		for _, r := range ranked[1:] {
 			if resourceKind(r.key) == kindPage {

@@ -83,15 +83,15 @@ func TestHumanURIStems(t *testing.T) {
 	if got := rows(tableByID(s, "human_uri_stems")); !reflect.DeepEqual(got, want) {
 		t.Errorf("human_uri_stems\n got %v\nwant %v", got, want)
 	}
-	wantConclusions(t, s, "Browser-like agents sent 6 requests; the stem they asked for most is `/favicon.ico` (50.00% of them), and the page they read most is `/post` (2 requests).")
+	wantConclusions(t, s, "Agents that name a browser sent 6 requests; the stem they asked for most is `/favicon.ico` (50.00% of them), and the page they read most is `/post` (2 requests).")
 	found := false
 	for _, c := range s.Cells {
-		if strings.Contains(c.Markdown, "Crawlers and tools sent 9 requests here.") {
+		if strings.Contains(c.Markdown, "The requests of agents that name a known browser, 6 of the 16 requests") {
 			found = true
 		}
 	}
 	if !found {
-		t.Error("no prose with the 9 bot requests (6 Googlebot, 2 robots.txt reader, 1 curl)")
+		t.Error("no prose with the 6 of 16 requests from people (6 Googlebot, 2 robots.txt reader, 1 curl, 1 without an agent left out)")
 	}
 }
 

@@ -153,13 +153,14 @@ func TestUserAgentSingle(t *testing.T) {
 
 func TestCrawlerNames(t *testing.T) {
 	for agent, want := range map[string][2]string{
-		gptbot:                   {"GPTBot", KindAI},
-		uptime:                   {"UptimeRobot", KindMonitor},
-		gbot:                     {"Googlebot", KindSearch},
-		"python-requests/2.31.0": {"python-requests", KindTool},
-		"Go-http-client/1.1":     {"Go-http-client", KindTool},
-		"curl/8.4.0":             {"curl", KindTool},
-		"Wget/1.21.3":            {"Wget", KindTool},
+		gptbot:                                {"GPTBot", KindAI},
+		uptime:                                {"UptimeRobot", KindMonitor},
+		gbot:                                  {"Googlebot", KindSearch},
+		"python-requests/2.31.0":              {"python-requests", KindTool},
+		"Go-http-client/1.1":                  {"Go-http-client", KindTool},
+		"curl/8.4.0":                          {"curl", KindTool},
+		"Wget/1.21.3":                         {"Wget", KindTool},
+		"cargo 1.74.0 (ecb9851af 2023-10-18)": {"cargo", KindTool},
 		"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)":                                                                                                 {"facebookexternalhit", KindSocial},
 		"Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)":                                                                                                         {"ClaudeBot", KindAI},
 		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; +Claude-User@anthropic.com)":                                                               {"Claude-User", KindAI},

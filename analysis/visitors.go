@@ -97,7 +97,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
-	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent looks like a browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
+	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent names a known browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
 
 	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
 	// GoAccess does by default. Most clients keep one agent, so a per-IP
@@ -108,7 +108,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	type dayAcc struct {
 		requests int
 		seen     map[uint64]struct{}
-		people   int // of seen, the visitors with a browser-like agent
+		people   int // of seen, the visitors whose agent names a browser
 	}
 	people := newHumans(f, in.Crawlers)
 	days := map[int64]*dayAcc{}
@@ -186,9 +186,9 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 	if sumVisitors > 0 && sumPeople < sumVisitors {
-		s.Conclude(fmt.Sprintf("Of these, %s (%s) had a browser-like agent, the people as far as agents tell; the other %s were crawlers, tools or clients without an agent.",
+		s.Conclude(fmt.Sprintf("Of these, %s (%s) had an agent that names a browser, the people as far as agents tell; the other %s were crawlers, tools, or clients whose agent names no browser or is missing.",
 			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
-		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with a browser-like agent.", Count(sumPeople, "unique visitor")))
+		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with an agent that names a browser.", Count(sumPeople, "unique visitor")))
 	}
 	if len(dayKeys) > 1 && sumVisitors > 0 {
 		b := days[busiest]

@@ -66,8 +66,8 @@ func TestVisitorsTables(t *testing.T) {
 	}
 	s := runVisitors(t, visitFrame(visitRecs, true), brisbane)
 	wantDays := [][]any{
-		{"2024-03-04", 3, 5, 5.0 / 3, 3},
-		{"2024-03-05", 2, 2, 1.0, 2},
+		{"2024-03-04", 3, 5, 5.0 / 3, 0}, // agents "A", "B", "C" name no browser
+		{"2024-03-05", 2, 2, 1.0, 0},
 	}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, wantDays) {
 		t.Errorf("visitors_by_day:\n got %v\nwant %v", got, wantDays)
@@ -101,7 +101,7 @@ func TestVisitorsTables(t *testing.T) {
 	// .2 A) plus .3 C = 4; without a Host column, example.org is a
 	// referring site too, and the prose says why.
 	s = runVisitors(t, visitFrame(visitRecs, false), time.UTC)
-	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4, 4}}) {
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4, 0}}) {
 		t.Errorf("visitors_by_day in UTC = %v", got)
 	}
 	if got := rows(tableByID(s, "referring_sites")); len(got) != 4 {
@@ -196,7 +196,7 @@ func TestVisitorsLeaveOut4xx(t *testing.T) {
 		b.Add(&r)
 	}
 	s := runVisitors(t, b.Frame(), time.UTC)
-	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3, 3}}
+	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3, 0}}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
 		t.Errorf("visitors_by_day = %v, want %v", got, want)
 	}
@@ -249,7 +249,7 @@ func TestVisitorsHumans(t *testing.T) {
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
 		t.Errorf("visitors_by_day = %v, want %v", got, want)
 	}
-	wantConclusions(t, s, "Of these, 3 (37.50%) had a browser-like agent, the people as far as agents tell; the other 5 were crawlers, tools or clients without an agent.")
+	wantConclusions(t, s, "Of these, 3 (37.50%) had an agent that names a browser, the people as far as agents tell; the other 5 were crawlers, tools, or clients whose agent names no browser or is missing.")
 	if f := findingByID(s, "human_visitors"); f == nil || f.Value != 3 {
 		t.Errorf("human_visitors = %+v", f)
 	}
