@@ -469,3 +469,34 @@ func TestBotBytesShare(t *testing.T) {
 	})
 	wantConclusions(t, s, "Crawlers and tools sent 2 requests (66.67%) under 2 names; the busiest were `Googlebot` (1) and `curl` (1). They received 40.00% of the bytes the server sent.")
 }
+
+// TestHostileBotName: an unlisted bot's name comes from its agent, so it
+// reaches the prose only as a code span, on one line.
+func TestHostileBotName(t *testing.T) {
+	evil := "Evil`Bot<script>alert(1)</script>\n/1.0"
+	name, _ := crawlerName(evil, nil)
+	if name == "" {
+		t.Fatal("the hostile bot is not taken for a bot")
+	}
+	var recs []uaRec
+	for range 3 {
+		recs = append(recs, uaRec{"10.0.0.1", "/", evil, 0})
+	}
+	recs = append(recs, uaRec{"10.0.0.2", "/", chrome, 0})
+	s := runUA(t, recs)
+	found := false
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "\n") {
+			t.Errorf("a raw newline in %q", c)
+		}
+		if strings.Contains(c, "<script>") && !strings.Contains(c, Code(name)) && !strings.Contains(c, Code(evil)) {
+			t.Errorf("markup outside a code span in %q", c)
+		}
+		if strings.HasPrefix(c, "Crawlers and tools") && strings.Contains(c, Code(name)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the bot is not named in the conclusions: %q", s.Conclusions)
+	}
+}
