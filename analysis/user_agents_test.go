@@ -500,3 +500,47 @@ func TestHostileBotName(t *testing.T) {
 		t.Errorf("the bot is not named in the conclusions: %q", s.Conclusions)
 	}
 }
+
+// TestCrawlerList checks the data of crawlers.go: each entry has a name,
+// a known kind and lower-case tokens (agents are matched lower-cased), no
+// name appears twice, and no token of an entry is shadowed by an earlier
+// entry's token (the earlier would always win).
+func TestCrawlerList(t *testing.T) {
+	kinds := map[string]bool{KindSearch: true, KindAI: true, KindSEO: true, KindSocial: true, KindMonitor: true,
+		KindFeed: true, KindArchive: true, KindScanner: true, KindTool: true}
+	names := map[string]bool{}
+	var earlier []string
+	for _, c := range crawlerList {
+		if c.Name == "" || !kinds[c.Kind] || len(c.Tokens) == 0 {
+			t.Errorf("entry %+v: want a name, a kind of the list and tokens", c)
+		}
+		if names[c.Name] {
+			t.Errorf("%s listed twice", c.Name)
+		}
+		names[c.Name] = true
+		for _, tok := range c.Tokens {
+			if tok != strings.ToLower(tok) || tok == "" {
+				t.Errorf("%s: token %q is not lower case", c.Name, tok)
+			}
+			for _, e := range earlier {
+				if strings.Contains(tok, e) {
+					t.Errorf("%s: token %q contains the earlier token %q, so it never matches", c.Name, tok, e)
+				}
+			}
+		}
+		earlier = append(earlier, c.Tokens...)
+	}
+	for _, want := range []string{"GPTBot", "ChatGPT-User", "OAI-SearchBot", "ClaudeBot", "Claude-User", "Claude-SearchBot",
+		"anthropic-ai", "CCBot", "PerplexityBot", "Perplexity-User", "Bytespider", "Amazonbot", "Google-Extended",
+		"Applebot-Extended", "meta-externalagent", "meta-externalfetcher", "cohere-ai", "Diffbot", "YouBot"} {
+		found := false
+		for _, c := range crawlerList {
+			if c.Name == want && c.Kind == KindAI {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s is not listed as an AI crawler", want)
+		}
+	}
+}
