@@ -89,6 +89,10 @@ type Config struct {
 	// table's order; the table states how many it had. 0 means
 	// DefaultMaxRows (1,000); a negative value keeps every row.
 	MaxRows int
+	// Crawlers are the user's crawler rules, "Name=token": an agent that
+	// contains token (case-insensitively) is the crawler Name, before the
+	// built-in list.
+	Crawlers []string
 
 	// Title is the report's title; empty gives one from the inputs.
 	Title string
@@ -163,6 +167,7 @@ type plan struct {
 	loc       *time.Location // nil: the log's own offset
 	logLoc    *time.Location // nil: zone-less log times are UTC
 	maxRows   int            // analysis.Input.MaxRows: 0 keeps every row
+	crawlers  []analysis.CrawlerRule
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -204,6 +209,13 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	for _, r := range c.Crawlers {
+		rule, err := analysis.ParseCrawlerRule(r)
+		if err != nil {
+			return nil, &UsageError{Err: err}
+		}
+		p.crawlers = append(p.crawlers, rule)
 	}
 	if c.Notes != "" {
 		if p.notes, err = parseNotes(c.Notes, infos); err != nil {

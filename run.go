@@ -209,7 +209,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
 
 	// Analyse.
-	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows}
+	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
 	}

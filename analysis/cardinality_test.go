@@ -206,49 +206,6 @@ func TestSharedOrder(t *testing.T) {
 	}
 }
 
-// naiveFirstToken is what firstToken computes, as the rules read: the
-// first crawler rule whose token the lower-cased agent contains, else the
-// first generic bot token.
-func naiveFirstToken(agent string) int {
-	low := strings.ToLower(agent)
-	for i, r := range crawlerRules {
-		if strings.Contains(low, r.token) {
-			return i
-		}
-	}
-	for j, t := range genericBotTokens {
-		if strings.Contains(low, t) {
-			return len(crawlerRules) + j
-		}
-	}
-	return len(crawlerRules) + len(genericBotTokens)
-}
-
-// TestFirstToken: the one-pass token search gives the rule the loops over
-// the rules give, whatever the case, the order of tokens in the agent, its
-// length and its non-ASCII letters.
-func TestFirstToken(t *testing.T) {
-	agents := []string{"", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0.0.0 Safari/537.36",
-		"Mozilla/5.0 (compatible; ExampleBot/2.0)", "\u212aBOT", strings.Repeat("x", 600) + "Googlebot",
-		"Mozilla/5.0 (İ; curl/8.0)", "spider crawler bot"}
-	var tokens []string
-	for _, r := range crawlerRules {
-		tokens = append(tokens, r.token)
-	}
-	tokens = append(tokens, genericBotTokens...)
-	for i, tok := range tokens {
-		other := tokens[(i*7+3)%len(tokens)]
-		agents = append(agents, "Mozilla/5.0 (compatible; "+strings.ToUpper(tok)+")",
-			other+" then "+tok, strings.ToUpper(tok[:1])+tok[1:]+"/1.0 "+strings.ToUpper(other),
-			tok[:len(tok)-1]) // a token cut short matches nothing of its own
-	}
-	for _, a := range agents {
-		if got, want := firstToken(a), naiveFirstToken(a); got != want {
-			t.Errorf("firstToken(%q) = %d, the rules give %d", a, got, want)
-		}
-	}
-}
-
 // TestTopKeyCounts: the bounded heap gives the first k rows of the full
 // sort, for k below, at and above the number of rows, with ties in counts.
 func TestTopKeyCounts(t *testing.T) {
@@ -265,42 +222,6 @@ func TestTopKeyCounts(t *testing.T) {
 		if !reflect.DeepEqual(got, want[:min(k, len(want))]) {
 			t.Errorf("k=%d: got %v\nwant %v", k, got, want[:min(k, len(want))])
 		}
-	}
-}
-
-// TestSharedAgentShapes: classifying agents with the parse shared between
-// agents that differ only in their digits gives, for every agent of the
-// committed samples and for each with its digits changed, what classifying
-// it alone gives.
-func TestSharedAgentShapes(t *testing.T) {
-	sources, errs := ingest.Expand([]string{"../samples"}, nil)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
-	agents := strCol(f, frame.UserAgent)
-	if agents == nil || len(agents.Dict) < 100 {
-		t.Fatalf("the samples have too few agents to test with")
-	}
-	other := strings.NewReplacer("0", "7", "1", "3", "2", "9", "3", "1", "4", "8", "5", "2", "6", "0", "7", "5", "8", "4", "9", "6")
-	var c agentClassifier
-	for _, a := range agents.Dict {
-		c.classify(a)
-	}
-	shared := 0
-	for _, a := range agents.Dict {
-		v := other.Replace(a)
-		if v != a {
-			shared++
-		}
-		for _, x := range []string{v, a} {
-			if got, want := c.classify(x), classifyAgent(x); got != want {
-				t.Errorf("%q: with the shared parse %+v, alone %+v", x, got, want)
-			}
-		}
-	}
-	if shared < 100 || len(c.byShape) == 0 {
-		t.Errorf("only %d agents with digits, %d shapes shared: the test shows little", shared, len(c.byShape))
 	}
 }
 

@@ -126,8 +126,13 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	} else {
 		cols := f.Columns()
 		who := Count(ips, "unique IP")
-		if cols.Str[frame.UserAgent] {
+		// A format without agents says nothing of them; a log whose
+		// agent field is empty on every line says so.
+		switch {
+		case cols.Str[frame.UserAgent] && agents > 0:
 			who += " using " + Count(agents, "distinct user agent")
+		case cols.Str[frame.UserAgent]:
+			who += " (the log has no user agents)"
 		}
 		got := ""
 		if cols.Num[frame.Bytes] {

@@ -201,3 +201,26 @@ func TestOverviewClaimsNothingRead(t *testing.T) {
 		"`b.log.gz` could not be found, listed or read, so nothing from it is in this report; the sources table says why.")
 	noConclusion(t, s, "included", "(0 seconds)")
 }
+
+// TestOverviewNoAgents: a log without user agents says so, rather than
+// "using 0 distinct user agents".
+func TestOverviewNoAgents(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Stem, frame.Status, frame.UserAgent))
+	var r frame.Row
+	for i, ip := range []string{"192.0.2.1", "192.0.2.2"} {
+		r.Reset()
+		r.Time = t0 + int64(60*i)
+		r.Str[frame.IP], r.Str[frame.Stem], r.Str[frame.Status] = []byte(ip), []byte("/"), []byte("200")
+		b.Add(&r) // the agent field is there, and empty
+	}
+	in := &Input{Frame: b.Frame(), Loc: time.UTC}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "came from 2 unique IPs (the log has no user agents)")
+	if text := strings.Join(s.Conclusions, " "); strings.Contains(text, "0 distinct user agents") {
+		t.Errorf("a count of absent agents: %s", text)
+	}
+}

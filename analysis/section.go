@@ -18,6 +18,9 @@ type Input struct {
 	// agent...) keeps, the first in its order; 0 keeps every row. Tables
 	// built with Table.Limit(in.MaxRows) state the rows they had.
 	MaxRows int
+	// Crawlers are the user's crawler rules (--crawler), tried before
+	// the built-in list (crawlers.go).
+	Crawlers []CrawlerRule
 }
 
 // DefaultMaxRows is the cap on per-key tables a run uses unless told

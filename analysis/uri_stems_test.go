@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,4 +52,73 @@ func TestURIStems(t *testing.T) {
 		"3 of the 5 stems were requested only once.",
 		"`/robots.txt` was requested 1 time (rank 5)",
 	)
+}
+
+func runStems(t *testing.T, recs []uaRec) *Section {
+	t.Helper()
+	s, err := configured(t, "uri_stems", nil).Run(context.Background(), &Input{Frame: uaFrame(recs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestHumanURIStems: Googlebot's sitemap fetches, a browser-like client
+// that fetched robots.txt, curl and an empty agent are left out of the
+// people's table; its share is of the people's requests.
+func TestHumanURIStems(t *testing.T) {
+	var recs []uaRec
+	for range 6 {
+		recs = append(recs, uaRec{"10.0.0.9", "/sitemap.xml", gbot, 0})
+	}
+	recs = append(recs,
+		uaRec{"10.0.0.8", "/robots.txt", firefox, 0}, uaRec{"10.0.0.8", "/admin", firefox, 0},
+		uaRec{"10.0.0.7", "/api", "curl/8.4.0", 0}, uaRec{"10.0.0.6", "/api", "", 0},
+		uaRec{"192.0.2.1", "/favicon.ico", chrome, 0}, uaRec{"192.0.2.2", "/favicon.ico", chrome, 0},
+		uaRec{"192.0.2.3", "/favicon.ico", firefox, 0}, uaRec{"192.0.2.1", "/post", chrome, 0},
+		uaRec{"192.0.2.2", "/post", chrome, 0}, uaRec{"192.0.2.3", "/about", firefox, 0},
+	)
+	s := runStems(t, recs)
+	want := [][]any{{"/favicon.ico", 3, 0.5}, {"/post", 2, 2.0 / 6}, {"/about", 1, 1.0 / 6}}
+	if got := rows(tableByID(s, "human_uri_stems")); !reflect.DeepEqual(got, want) {
+		t.Errorf("human_uri_stems\n got %v\nwant %v", got, want)
+	}
+	wantConclusions(t, s, "Agents that name a browser sent 6 requests; the stem they asked for most is `/favicon.ico` (50.00% of them), and the page they read most is `/post` (2 requests).")
+	found := false
+	for _, c := range s.Cells {
+		if strings.Contains(c.Markdown, "The requests of agents that name a known browser, 6 of the 16 requests") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no prose with the 6 of 16 requests from people (6 Googlebot, 2 robots.txt reader, 1 curl, 1 without an agent left out)")
+	}
+}
+
+// TestHumanURIStemsNoBots: without bots the people's table would repeat
+// the first, so it is not there.
+func TestHumanURIStemsNoBots(t *testing.T) {
+	s := runStems(t, []uaRec{{"192.0.2.1", "/", chrome, 0}, {"192.0.2.2", "/a", firefox, 0}})
+	if tableByID(s, "human_uri_stems") != nil {
+		t.Error("a people's table on a log without bots")
+	}
+	s = runStems(t, []uaRec{{"10.0.0.9", "/", gbot, 0}})
+	if tableByID(s, "human_uri_stems") != nil {
+		t.Error("a people's table on a log without people")
+	}
+}
+
+// TestTopCounts holds topCounts to ranking everything: the first top rows
+// are the same, ties at the threshold included.
+func TestTopCounts(t *testing.T) {
+	dict := []string{"a", "b", "c", "d", "e", "f", "g"}
+	for _, top := range []int{1, 2, 3, 4, 7, 10} {
+		per := []int{5, 0, 3, 3, 9, 1, 3}
+		want := codeCounts(append([]int(nil), per...), dict)
+		got := codeCounts(topCounts(per, top), dict)
+		n := min(top, len(want))
+		if len(got) < n || !reflect.DeepEqual(got[:n], want[:n]) {
+			t.Errorf("top %d: got %v, want a prefix %v", top, got, want[:n])
+		}
+	}
 }

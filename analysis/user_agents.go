@@ -3,9 +3,12 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
+	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/mssola/useragent"
 
@@ -16,9 +19,9 @@ func init() {
 	Register(Info{
 		Name:  "user_agents",
 		Title: "User agents and crawlers",
-		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, and crawlers by name, including clients that read /robots.txt.",
+		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, crawlers by name and kind (including clients that read /robots.txt), AI crawlers and whether they read /robots.txt first, and the subscribers feed readers announce.",
 		Order: 500,
-		Cost:  15, // ms per million rows
+		Cost:  25, // ms per million rows
 		Needs: frame.Cols(frame.UserAgent),
 		New:   func() Analysis { return userAgents{} },
 	})
@@ -28,78 +31,9 @@ type userAgents struct{}
 
 var _ Analysis = userAgents{}
 
-// crawlerRule names a crawler or automated client by a case-insensitive
-// substring of its user agent. The first matching rule names the agent, so
-// more specific rules come first.
-type crawlerRule struct {
-	name, token string
-}
-
-// crawlerRules is our own list: mssola/useragent's bot check misses several
-// of these (GPTBot, UptimeRobot), and it does not name HTTP libraries.
-var crawlerRules = []crawlerRule{
-	{"Googlebot", "googlebot"},
-	{"Google-InspectionTool", "google-inspectiontool"},
-	{"AdsBot-Google", "adsbot-google"},
-	{"Mediapartners-Google", "mediapartners-google"},
-	{"bingbot", "bingbot"},
-	{"BingPreview", "bingpreview"},
-	{"YandexBot", "yandexbot"},
-	{"YandexBot", "yandex.com/bots"},
-	{"Baiduspider", "baiduspider"},
-	{"DuckDuckBot", "duckduckbot"},
-	{"Applebot", "applebot"},
-	{"AhrefsBot", "ahrefsbot"},
-	{"SemrushBot", "semrushbot"},
-	{"MJ12bot", "mj12bot"},
-	{"DotBot", "dotbot"},
-	{"PetalBot", "petalbot"},
-	{"SeznamBot", "seznambot"},
-	{"Bytespider", "bytespider"},
-	{"GPTBot", "gptbot"},
-	{"ChatGPT-User", "chatgpt-user"},
-	{"OAI-SearchBot", "oai-searchbot"},
-	{"ClaudeBot", "claudebot"},
-	{"Claude-Web", "claude-web"},
-	{"anthropic-ai", "anthropic-ai"},
-	{"PerplexityBot", "perplexitybot"},
-	{"CCBot", "ccbot"},
-	{"Amazonbot", "amazonbot"},
-	{"meta-externalagent", "meta-externalagent"},
-	{"facebookexternalhit", "facebookexternalhit"},
-	{"Twitterbot", "twitterbot"},
-	{"LinkedInBot", "linkedinbot"},
-	{"Slackbot", "slackbot"},
-	{"Discordbot", "discordbot"},
-	{"TelegramBot", "telegrambot"},
-	{"WhatsApp", "whatsapp"},
-	{"UptimeRobot", "uptimerobot"},
-	{"Pingdom", "pingdom"},
-	{"StatusCake", "statuscake"},
-	{"Site24x7", "site24x7"},
-	{"censys", "censys"},
-	{"zgrab", "zgrab"},
-	{"masscan", "masscan"},
-	{"Nmap", "nmap"},
-	{"Nuclei", "nuclei"},
-	{"sqlmap", "sqlmap"},
-	{"Nikto", "nikto"},
-	{"python-requests", "python-requests"},
-	{"python-urllib", "python-urllib"},
-	{"aiohttp", "aiohttp"},
-	{"httpx", "python-httpx"},
-	{"Scrapy", "scrapy"},
-	{"curl", "curl/"},
-	{"Wget", "wget/"},
-	{"Go-http-client", "go-http-client"},
-	{"okhttp", "okhttp"},
-	{"Java", "java/"},
-	{"Apache-HttpClient", "apache-httpclient"},
-	{"node-fetch", "node-fetch"},
-	{"axios", "axios/"},
-	{"libwww-perl", "libwww-perl"},
-	{"HeadlessChrome", "headlesschrome"},
-}
+// notBotWords are names of devices and products that contain a generic
+// bot word without being one: CUBOT phones ("CUBOT ONE Build/JOP40D").
+var notBotWords = []string{"cubot"}
 
 // genericBotTokens mark an agent as automated when no rule names it.
 var genericBotTokens = []string{"bot", "crawler", "spider", "scraper", "http-client", "monitor"}
@@ -108,108 +42,65 @@ var genericBotTokens = []string{"bot", "crawler", "spider", "scraper", "http-cli
 // browser but which fetched /robots.txt.
 const robotsReader = "(robots.txt reader with a browser-like agent)"
 
+// kindRobotsReader is the kind of the robotsReader row.
+const kindRobotsReader = "browser-like agent"
+
 // Labels of the family tables for agents that are not a browser.
 const (
 	familyCrawler = "(crawler or tool)"
 	familyUnknown = "(unknown)"
 )
 
-// crawlerName names an agent's crawler, or returns "" for a browser-like
-// agent. An empty agent is not a crawler: it is simply unknown.
-func crawlerName(agent string) string {
-	var ua *useragent.UserAgent
-	return crawlerOf(agent, &ua)
-}
-
-// crawlerOf is crawlerName, parsing the agent with mssola/useragent into
-// *ua only when its rules need it, and only when *ua is nil: classifyAgent
-// parses each distinct agent at most once (on a log of a million distinct
-// agents, the parse is most of the section's time).
-func crawlerOf(agent string, parsed **useragent.UserAgent) string {
+// crawlerName names an agent's crawler and its kind, or returns "" for a
+// browser-like agent: the user's rules first, then the list of
+// crawlers.go, then any agent with a generic bot word or that
+// mssola/useragent takes for a bot, named by its product. An empty agent
+// is not a crawler: it is simply unknown.
+func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
 	if agent == "" {
-		return ""
+		return "", ""
 	}
-	switch k := firstToken(agent); {
-	case k < len(crawlerRules):
-		return crawlerRules[k].name
-	case k < len(crawlerRules)+len(genericBotTokens):
-		return "other bot (" + firstProduct(agent) + ")"
+	low := strings.ToLower(agent)
+	if n, k, ok := crawlerMatch(low, user); ok {
+		return n, k
 	}
-	if *parsed == nil {
-		*parsed = useragent.New(agent)
+	generic := low
+	for _, w := range notBotWords {
+		generic = strings.ReplaceAll(generic, w, "")
 	}
-	if ua := *parsed; ua.Bot() {
-		if name, _ := ua.Browser(); name != "" && !strings.ContainsAny(name, ":/") && !strings.Contains(name, "Mozilla") {
-			return "other bot (" + Clean(name, 40) + ")"
+	for _, t := range genericBotTokens {
+		if strings.Contains(generic, t) {
+			return firstProduct(agent), KindOther
 		}
-		return "other bot (" + firstProduct(agent) + ")"
 	}
-	return ""
+	if ua := useragent.New(agent); ua.Bot() {
+		return leadProduct(agent), KindOther
+	}
+	return "", ""
 }
 
-// tokenRef is a token of crawlerRules (rule: its index) or of
-// genericBotTokens (rule: len(crawlerRules) + its index).
-type tokenRef struct {
-	token string
-	rule  int
-}
-
-// tokensByFirst lists the tokens by their first byte, for firstToken.
-var tokensByFirst = func() (by [256][]tokenRef) {
-	for i, r := range crawlerRules {
-		by[r.token[0]] = append(by[r.token[0]], tokenRef{r.token, i})
-	}
-	for j, t := range genericBotTokens {
-		by[t[0]] = append(by[t[0]], tokenRef{t, len(crawlerRules) + j})
-	}
-	return by
-}()
-
-// firstToken returns the first rule whose token the lower-cased agent
-// contains, as the index of a crawler rule, or len(crawlerRules) plus the
-// index of a generic bot token when no rule matches but such a token does,
-// or a larger number when none does. It is the loops "for each rule, if
-// strings.Contains(strings.ToLower(agent), token)" in one pass over the
-// agent, which on a log of a million distinct agents is seconds faster.
-func firstToken(agent string) int {
-	var buf [512]byte
-	var low []byte
-	if ascii(agent) && len(agent) <= len(buf) {
-		low = buf[:len(agent)]
-		for i := range len(agent) {
-			c := agent[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			low[i] = c
-		}
-	} else {
-		// Unicode case rules (K, the Kelvin sign, lowers to k).
-		low = []byte(strings.ToLower(agent))
-	}
-	best := len(crawlerRules) + len(genericBotTokens)
-	for i := range low {
-		for _, t := range tokensByFirst[low[i]] {
-			if t.rule < best && len(low)-i >= len(t.token) && string(low[i:i+len(t.token)]) == t.token {
-				best = t.rule
+// leadProduct is the name an agent starts with, before its version or
+// comment: "Tiny Tiny RSS" in "Tiny Tiny RSS/1.11 (http://tt-rss.org/)",
+// cut to 40 runes; an agent that starts with "Mozilla/" is named by its
+// first product with a bot word, or its first field.
+func leadProduct(agent string) string {
+	a := strings.TrimSpace(agent)
+	if !strings.HasPrefix(a, "Mozilla/") {
+		if i := strings.IndexAny(a, "/(;"); i > 0 {
+			if n := strings.TrimSpace(a[:i]); n != "" {
+				return Clean(n, 40)
 			}
 		}
 	}
-	return best
-}
-
-func ascii(s string) bool {
-	for i := range len(s) {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return firstProduct(agent)
 }
 
 // firstProduct is the agent's name as a crawler table shows an unlisted
-// bot: the product that names itself, e.g. "ExampleBot/2.0" in
-// "Mozilla/5.0 (compatible; ExampleBot/2.0; +http://…)", cut to 40 runes.
+// bot: the product that names itself, e.g. "ExampleBot" in
+// "Mozilla/5.0 (compatible; ExampleBot/2.0; +http://…)", without its
+// version; the host of the URL when the bot word is in one
+// ("changedetection.com" for "…; http://www.changedetection.com/bot.html");
+// the product after "compatible;"; else the first field. Cut to 40 runes.
 func firstProduct(agent string) string {
 	low := strings.ToLower(agent)
 	for _, t := range genericBotTokens {
@@ -224,7 +115,34 @@ func firstProduct(agent string) string {
 		} else {
 			end = len(agent)
 		}
-		return Clean(agent[start:end], 40)
+		p := agent[start:end]
+		if strings.Contains(p, "://") || strings.HasPrefix(strings.ToLower(p), "www.") {
+			if h, _, ok := splitReferer(p); ok && h != "" {
+				return Clean(normHost(h), 40)
+			}
+			if u, err := url.Parse("http://" + p); err == nil && u.Hostname() != "" {
+				return Clean(normHost(u.Hostname()), 40)
+			}
+		}
+		if v := strings.IndexByte(p, '/'); v > 0 {
+			p = p[:v]
+		}
+		if p != "" {
+			return Clean(p, 40)
+		}
+	}
+	if i := strings.Index(low, "compatible;"); i >= 0 {
+		rest := agent[i+len("compatible;"):]
+		if e := strings.IndexAny(rest, ";)"); e >= 0 {
+			rest = rest[:e]
+		}
+		rest = strings.TrimSpace(rest)
+		if v := strings.IndexByte(rest, '/'); v > 0 {
+			rest = rest[:v]
+		}
+		if rest != "" {
+			return Clean(rest, 40)
+		}
 	}
 	f := strings.Fields(agent)
 	if len(f) == 0 {
@@ -236,23 +154,30 @@ func firstProduct(agent string) string {
 // agentInfo is what the section knows about one distinct user agent.
 type agentInfo struct {
 	crawler string // "" for a browser-like agent
+	kind    string // the crawler's kind (Kind...)
 	browser string // browser family, or a family label
 	os      string // OS family, or a family label
 }
 
-func classifyAgent(agent string) agentInfo {
+func classifyAgent(agent string, user []CrawlerRule) agentInfo {
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	var ua *useragent.UserAgent
-	if c := crawlerOf(agent, &ua); c != "" {
-		return agentInfo{crawler: c, browser: familyCrawler, os: familyCrawler}
+	if c, k := crawlerName(agent, user); c != "" {
+		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
 	}
-	if ua == nil {
-		ua = useragent.New(agent)
+	browser, os := tokenBrowser(agent), tokenOS(agent)
+	if browser == "" || os == "" {
+		ua := useragent.New(agent)
+		if browser == "" {
+			name, _ := ua.Browser()
+			browser = correctFamily(agent, browserFamily(name))
+		}
+		if os == "" {
+			os = osFamily(ua.OSInfo().Name)
+		}
 	}
-	name, _ := ua.Browser()
-	return agentInfo{browser: correctFamily(agent, browserFamily(name)), os: osFamily(ua.OSInfo().Name)}
+	return agentInfo{browser: browser, os: os}
 }
 
 // productFamilies are browsers that mssola/useragent takes for Safari or
@@ -263,47 +188,6 @@ var productFamilies = []struct{ token, family string }{
 	{"Maxthon/", "Maxthon"}, {"Chromium/", "Chromium"}, {"SeaMonkey/", "SeaMonkey"},
 	{"Konqueror/", "Konqueror"}, {"PaleMoon/", "Pale Moon"}, {"QQBrowser/", "QQ Browser"},
 	{"Silk/", "Amazon Silk"}, {"Epiphany/", "Epiphany"},
-}
-
-// agentClassifier classifies distinct agents, sharing mssola/useragent's
-// parse between agents that differ only in their digits (the versions
-// and build numbers that make a log's agents distinct by the million):
-// browser and OS families do not depend on version numbers. Only
-// browser-like results are shared; an agent our crawler rules name, or one
-// of a shape mssola/useragent took for a bot (whose name may carry
-// digits), is classified on its own.
-type agentClassifier struct {
-	byShape map[string]agentInfo
-	buf     []byte
-}
-
-func (c *agentClassifier) classify(agent string) agentInfo {
-	if agent == "" || firstToken(agent) < len(crawlerRules)+len(genericBotTokens) {
-		return classifyAgent(agent) // by our rules: no parse
-	}
-	c.buf = c.buf[:0]
-	digits := false
-	for i := range len(agent) {
-		b := agent[i]
-		if '0' <= b && b <= '9' {
-			b, digits = '0', true
-		}
-		c.buf = append(c.buf, b)
-	}
-	if !digits {
-		return classifyAgent(agent) // no other agent has this shape
-	}
-	if info, ok := c.byShape[string(c.buf)]; ok {
-		return info
-	}
-	info := classifyAgent(agent)
-	if info.crawler == "" {
-		if c.byShape == nil {
-			c.byShape = map[string]agentInfo{}
-		}
-		c.byShape[string(c.buf)] = info
-	}
-	return info
 }
 
 // correctFamily fixes the family mssola/useragent gives where the agent
@@ -379,27 +263,26 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	agents := strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
-	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
+	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name and kind. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
 	counts := agents.Counts()
 	ranked := viewCodeCounts(agents, counts)
-	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	distinct := 0
 	for _, r := range ranked {
 		if agents.Dict[r.code] != "" {
 			distinct++
 		}
 	}
+	if distinct == 0 {
+		s.Conclude(fmt.Sprintf("The log has no user agents: none of the %s carried one, so there are no browsers, systems or crawlers to tell apart.", Count(total, "request")))
+		s.Find("distinct_user_agents", SevInfo, 0, "The log has no user agents.")
+		return s, nil
+	}
+	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
 	s.Compute(`requests.user_agent.value_counts()`, Output{Table: tab})
 
 	// Classify each distinct agent once.
-	info := make([]agentInfo, len(agents.Dict))
-	var classifier agentClassifier
-	for c, v := range agents.Dict {
-		if counts[c] > 0 {
-			info[c] = classifier.classify(v)
-		}
-	}
+	info := classifyCodes(agents.Dict, counts, in.Crawlers)
 
 	// Clients that fetched /robots.txt with a browser-like agent count as
 	// crawlers for all their requests.
@@ -440,8 +323,20 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Compute(`requests.user_agent.map(browser_family).value_counts(normalize=True)`, Output{Table: bt})
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
 	if len(crawlers) > 0 {
-		s.Compute(`requests[is_crawler].groupby("crawler").agg(requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
+		s.Compute(`requests[is_crawler].groupby("crawler").agg(kind=("kind", "first"), requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
 			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.MaxRows)})
+	}
+	ai := aiCrawlers(f, agents, info)
+	if len(ai) > 0 {
+		s.Prose("AI crawlers are the agents their vendors publish for training models, answering assistants' questions or searching for them (GPTBot, ClaudeBot, PerplexityBot, CCBot...). Whether each fetched `/robots.txt` before its first other request tells whether it asked first.")
+		s.Compute(`requests[is_ai_crawler].groupby("crawler").agg(requests=("ip", "size"), first=("time", "min"), robots_txt_first=...)`,
+			Output{Table: aiTable(ai, total, strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.Loc)})
+	}
+	feeds := feedReaders(f, agents, info)
+	if len(feeds) > 0 {
+		s.Prose("Feed readers poll a feed for their users, and many say in their agent how many subscribers they fetch it for (`; 42 subscribers;`). The table keeps each reader's latest count per feed (the path it fetched and the feed id its agent names).")
+		s.Compute(`requests[is_feed_reader].sort_values("time").groupby(["feed_reader", "uri_stem", "feed"]).subscribers.last()`,
+			Output{Table: feedTable(feeds, in.Loc)})
 	}
 
 	// Conclusions.
@@ -455,32 +350,36 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 			Code(ranked[0].key), Int(ranked[0].n), Code(ranked[1].key), Int(ranked[1].n)))
 	}
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
-	for _, b := range browserCounts {
-		if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
-			msg := fmt.Sprintf("The most common browser family is %s with %s of requests", Code(b.key), Pct(float64(b.n)/float64(total)))
-			if fc := familyClients(f, agents, info, readers, b.key); fc.clients > 0 {
-				msg += fmt.Sprintf(", from %s", Count(fc.clients, "client IP"))
-				if fc.clients > 1 && 2*fc.topN > b.n {
-					// One client's requests are not a browser's popularity.
-					msg += fmt.Sprintf("; %s of them came from one, %s, which looks like one client rather than many people", Pct(float64(fc.topN)/float64(b.n)), Code(fc.topIP))
-				}
-			}
-			s.Conclude(msg + ".")
-			break
-		}
+	if msg := familySentence(f, agents, info, readers, browserCounts, total); msg != "" {
+		s.Conclude(msg)
 	}
 	if crawlerTotal > 0 {
 		var top []string
 		for _, c := range crawlers[:min(3, len(crawlers))] {
 			top = append(top, fmt.Sprintf("%s (%s)", Code(c.name), Int(c.requests)))
 		}
-		s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s; the busiest were %s.",
-			Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(crawlers), "name"), List(top)))
+		bytesPart := ""
+		if share, ok := botBytesShare(f, agents, info, readers); ok {
+			bytesPart = fmt.Sprintf(" They received %s of the bytes the server sent.", Pct(share))
+		}
+		if len(top) == 1 {
+			s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s), all as %s.%s",
+				Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Code(crawlers[0].name), bytesPart))
+		} else {
+			s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s; the busiest were %s.%s",
+				Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(crawlers), "name"), List(top), bytesPart))
+		}
 		sev := SevInfo
 		if float64(crawlerTotal) > 0.5*float64(total) {
 			sev = SevNotice
 		}
 		s.Find("crawler_requests", sev, crawlerTotal, fmt.Sprintf("Crawlers and tools sent %s of requests (%s).", Pct(float64(crawlerTotal)/float64(total)), Count(crawlerTotal, "request")))
+	}
+	if len(ai) > 0 {
+		aiSentences(s, ai, total, crawlerTotal, strCol(f, frame.Stem) != nil)
+	}
+	if len(feeds) > 0 {
+		feedSentence(s, feeds)
 	}
 	if len(readers) > 0 {
 		s.Conclude(fmt.Sprintf("%s with a browser-like agent fetched %s; their %s are counted as crawler traffic.",
@@ -493,51 +392,159 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	return s, nil
 }
 
+// classifyCodes classifies each distinct agent of a dictionary once (those
+// with a count), with the user's crawler rules.
+func classifyCodes(dict []string, counts []int, user []CrawlerRule) []agentInfo {
+	info := make([]agentInfo, len(dict))
+	for c, v := range dict {
+		if counts[c] > 0 {
+			info[c] = classifyAgent(v, user)
+		}
+	}
+	return info
+}
+
 // pairKey packs an IP code and an agent code.
 func pairKey(ip, ua uint32) uint64 { return uint64(ip)<<32 | uint64(ua) }
 
 // familyStat is how many client IPs a browser family's requests came from,
 // and the busiest of them.
 type familyStat struct {
-	clients int
-	topIP   string
-	topN    int
+	family   string
+	requests int
+	clients  int
+	topIP    string
+	topN     int
 }
 
-// familyClients counts the client IPs behind a browser family's requests
-// (robots.txt readers' requests, moved to the crawlers, left out).
-func familyClients(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool, family string) familyStat {
+// familyStats counts, per browser family, the requests and the client IPs
+// behind them (robots.txt readers' requests, moved to the crawlers, left
+// out), most requests first. It returns nil without an IP column.
+func familyStats(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) []familyStat {
 	ips := strCol(f, frame.IP)
 	if ips == nil {
-		return familyStat{}
+		return nil
 	}
-	in := make([]bool, len(info))
+	var names []string
+	index := map[string]int{}
+	fam := make([]int, len(info)) // agent code → family index, -1 for none
 	for c, a := range info {
-		in[c] = a.crawler == "" && a.browser == family
+		fam[c] = -1
+		if a.crawler != "" || a.browser == "" || a.browser == familyUnknown || a.browser == familyOther {
+			continue
+		}
+		k, ok := index[a.browser]
+		if !ok {
+			k = len(names)
+			index[a.browser] = k
+			names = append(names, a.browser)
+		}
+		fam[c] = k
 	}
-	per := make([]int, len(ips.Dict))
+	per := make([][]int32, len(names))
+	readerUA := readerAgents(readers, len(info))
 	for i := range agents.Len() {
 		ua := agents.At(i)
-		if !in[ua] {
+		k := fam[ua]
+		if k < 0 {
 			continue
 		}
 		ip := ips.At(i)
-		if readers[pairKey(ip, ua)] {
+		if readerUA != nil && readerUA.has(ua) && readers[pairKey(ip, ua)] {
 			continue
 		}
-		per[ip]++
+		if per[k] == nil {
+			per[k] = make([]int32, len(ips.Dict))
+		}
+		per[k][ip]++
 	}
-	var st familyStat
-	for c, n := range per {
-		if n == 0 {
+	var out []familyStat
+	for k, counts := range per {
+		if counts == nil {
 			continue
 		}
-		st.clients++
-		if n > st.topN || n == st.topN && ips.Dict[c] < st.topIP {
-			st.topN, st.topIP = n, ips.Dict[c]
+		st := familyStat{family: names[k]}
+		for c, n := range counts {
+			if n == 0 {
+				continue
+			}
+			st.clients++
+			st.requests += int(n)
+			if int(n) > st.topN || int(n) == st.topN && ips.Dict[c] < st.topIP {
+				st.topN, st.topIP = int(n), ips.Dict[c]
+			}
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b familyStat) int { return byCountThenKey(a.requests, a.family, b.requests, b.family) })
+	return out
+}
+
+// familySentence names the most common browser family and the client IPs
+// behind it. When one client sent most of its requests (a script with a
+// browser's agent, a brute-force attempt), it says so, and names the
+// family the most clients used when that is another.
+func familySentence(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool, browserCounts []keyCount, total int) string {
+	stats := familyStats(f, agents, info, readers)
+	if stats == nil {
+		for _, b := range browserCounts {
+			if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
+				return fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.key), Pct(float64(b.n)/float64(total)))
+			}
+		}
+		return ""
+	}
+	if len(stats) == 0 {
+		return ""
+	}
+	top := stats[0]
+	msg := fmt.Sprintf("The most common browser family is %s with %s of requests, from %s", Code(top.family), Pct(float64(top.requests)/float64(total)), Count(top.clients, "client IP"))
+	if 2*top.topN <= top.requests {
+		return msg + "."
+	}
+	// One client's requests are not a browser's popularity.
+	if top.clients == 1 {
+		msg += fmt.Sprintf(", %s, so it tells of one client rather than of many people", Code(top.topIP))
+	} else {
+		msg += fmt.Sprintf("; %s of them came from one, %s, which looks like one client rather than many people", Pct(float64(top.topN)/float64(top.requests)), Code(top.topIP))
+	}
+	byClients := stats[0]
+	for _, st := range stats[1:] {
+		if st.clients > byClients.clients || st.clients == byClients.clients && st.family < byClients.family {
+			byClients = st
 		}
 	}
-	return st
+	if byClients.family != top.family && byClients.clients > top.clients {
+		msg += fmt.Sprintf(". Counted by clients, %s leads, used from %s", Code(byClients.family), Count(byClients.clients, "client IP"))
+	}
+	return msg + "."
+}
+
+// botBytesShare is the share of the bytes sent that went to crawlers and
+// tools (robots.txt readers included); ok is false without a byte column
+// or bytes.
+func botBytesShare(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (float64, bool) {
+	sizes := f.Num(frame.Bytes)
+	if len(sizes) != agents.Len() {
+		return 0, false
+	}
+	ips := strCol(f, frame.IP)
+	readerUA := readerAgents(readers, len(info))
+	var all, bots float64
+	for i, b := range sizes {
+		if math.IsNaN(b) {
+			continue
+		}
+		all += b
+		ua := agents.At(i)
+		if info[ua].crawler != "" || readerUA != nil && readerUA.has(ua) && readers[pairKey(ips.At(i), ua)] {
+			bots += b
+		}
+	}
+	if all == 0 {
+		return 0, false
+	}
+	return bots / all, true
 }
 
 // robotsReaders returns the (IP, agent) pairs with a browser-like agent that
@@ -572,7 +579,7 @@ func robotsReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) map
 // crawlerCount is one row of the crawlers table: a crawler name, its
 // requests, its distinct IPs and agents, and its robots.txt fetches.
 type crawlerCount struct {
-	name                      string
+	name, kind                string
 	requests, clients, agents int
 	robots                    int
 }
@@ -585,7 +592,7 @@ type crawlerCount struct {
 func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (rows []crawlerCount, total int, moved []int) {
 	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
 	names := map[string]int{} // crawler name → index
-	var list []string
+	var list, kinds []string
 	index := make([]int, len(agents.Dict)) // agent code → crawler index+1
 	for c, a := range info {
 		if a.crawler == "" {
@@ -596,6 +603,7 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 			k = len(list)
 			names[a.crawler] = k
 			list = append(list, a.crawler)
+			kinds = append(kinds, a.kind)
 		}
 		index[c] = k + 1
 	}
@@ -604,6 +612,7 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 	if len(readers) > 0 {
 		readerIdx = len(list)
 		list = append(list, robotsReader)
+		kinds = append(kinds, kindRobotsReader)
 		isReaderUA, isReaderIP = newBitset(len(agents.Dict)), newBitset(len(ips.Dict))
 		for k := range readers {
 			isReaderIP.set(uint32(k >> 32))
@@ -665,7 +674,7 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 	rows = make([]crawlerCount, len(order))
 	for i, k := range order {
 		a := accs[k]
-		rows[i] = crawlerCount{name: list[k], requests: a.requests, agents: a.uas.count(), robots: a.robots}
+		rows[i] = crawlerCount{name: list[k], kind: kinds[k], requests: a.requests, agents: a.uas.count(), robots: a.robots}
 		if ips != nil {
 			rows[i].clients = a.ips.count()
 		}
@@ -674,10 +683,9 @@ func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, rea
 }
 
 // crawlerTable is the table of the crawler rows, with a column of clients
-// when the log has IPs and one of robots.txt fetches when it has stems,
-// keeping at most limit rows (Table.Limit).
+// when the log has IPs and one of robots.txt fetches when it has stems.
 func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool, limit int) *Table {
-	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Share}}
+	cols := []Column{{"crawler", Text}, {"kind", Text}, {"requests", Integer}, {"share", Share}}
 	if hasIPs {
 		cols = append(cols, Column{"clients", Integer})
 	}
@@ -689,7 +697,7 @@ func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool, limit
 	t.Index = 0
 	n := float64(records)
 	for _, c := range rows {
-		row := []any{c.name, c.requests, float64(c.requests) / n}
+		row := []any{c.name, c.kind, c.requests, float64(c.requests) / n}
 		if hasIPs {
 			row = append(row, c.clients)
 		}
@@ -718,3 +726,304 @@ func (b bitset) count() int {
 }
 
 func (b bitset) has(c uint32) bool { return b[c/64]&(1<<(c%64)) != 0 }
+
+// aiCrawler is one row of the AI crawlers table.
+type aiCrawler struct {
+	name              string
+	requests, clients int
+	first             int64 // the first request's time, Unix seconds
+	// robots is "yes" when the crawler fetched /robots.txt before (or
+	// at the second of) its first other request, "no" when only after,
+	// "never" when it did not.
+	robots string
+}
+
+// aiCrawlers counts the requests of each AI crawler, most first, with
+// whether it fetched /robots.txt before its first other request.
+func aiCrawlers(f *frame.Frame, agents *frame.CodeView, info []agentInfo) []aiCrawler {
+	index := map[string]int{}
+	var rows []aiCrawler
+	which := make([]int, len(info)) // agent code → row index+1
+	for c, a := range info {
+		if a.kind != KindAI {
+			continue
+		}
+		k, ok := index[a.crawler]
+		if !ok {
+			k = len(rows)
+			index[a.crawler] = k
+			rows = append(rows, aiCrawler{name: a.crawler})
+		}
+		which[c] = k + 1
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
+	robots, hasRobots := uint32(0), false
+	if stems != nil {
+		robots, hasRobots = stems.Lookup("/robots.txt")
+	}
+	const never = math.MaxInt64
+	firstRobots := make([]int64, len(rows))
+	firstOther := make([]int64, len(rows))
+	seen := make([]bitset, len(rows))
+	for k := range rows {
+		firstRobots[k], firstOther[k], rows[k].first = never, never, never
+		if ips != nil {
+			seen[k] = newBitset(len(ips.Dict))
+		}
+	}
+	for i := range agents.Len() {
+		k := which[agents.At(i)] - 1
+		if k < 0 {
+			continue
+		}
+		r := &rows[k]
+		r.requests++
+		t := f.Time[i]
+		r.first = min(r.first, t)
+		if ips != nil {
+			seen[k].set(ips.At(i))
+		}
+		if hasRobots && stems.At(i) == robots {
+			firstRobots[k] = min(firstRobots[k], t)
+		} else {
+			firstOther[k] = min(firstOther[k], t)
+		}
+	}
+	out := rows[:0]
+	for k, r := range rows {
+		if r.requests == 0 {
+			continue
+		}
+		if ips != nil {
+			r.clients = seen[k].count()
+		}
+		switch {
+		case firstRobots[k] == never:
+			r.robots = "never"
+		case firstRobots[k] <= firstOther[k]:
+			r.robots = "yes"
+		default:
+			r.robots = "no"
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b aiCrawler) int { return byCountThenKey(a.requests, a.name, b.requests, b.name) })
+	return out
+}
+
+// aiTable is the table of AI crawlers: a clients column with IPs, and the
+// robots.txt column with stems.
+func aiTable(rows []aiCrawler, total int, hasIPs, hasStems bool, loc *time.Location) *Table {
+	cols := []Column{{"crawler", Text}, {"requests", Integer}, {"share", Share}}
+	if hasIPs {
+		cols = append(cols, Column{"clients", Integer})
+	}
+	cols = append(cols, Column{"first_request", Time})
+	if hasStems {
+		cols = append(cols, Column{"robots_txt_first", Text})
+	}
+	t := NewTable("ai_crawlers", "AI crawlers", cols...)
+	t.Index = 0
+	for _, r := range rows {
+		row := []any{r.name, r.requests, float64(r.requests) / float64(total)}
+		if hasIPs {
+			row = append(row, r.clients)
+		}
+		row = append(row, localTime(r.first, loc))
+		if hasStems {
+			row = append(row, r.robots)
+		}
+		t.Add(row...)
+	}
+	return t
+}
+
+// aiSentences says which AI crawlers came and whether they read
+// robots.txt first, and, when they are a notable share of the traffic (a
+// twentieth of all requests, or a quarter of the crawlers', and at least
+// 20 requests), says that first.
+func aiSentences(s *Section, rows []aiCrawler, total, crawlerTotal int, hasStems bool) {
+	n := 0
+	for _, r := range rows {
+		n += r.requests
+	}
+	share := float64(n) / float64(total)
+	notable := n >= 20 && (share >= 0.05 || 4*n >= crawlerTotal)
+	var parts []string
+	for _, r := range rows[:min(5, len(rows))] {
+		parts = append(parts, fmt.Sprintf("%s (%s)", Code(r.name), Int(r.requests)))
+	}
+	more := ""
+	if len(rows) > 5 {
+		more = fmt.Sprintf(" and %s more", Int(len(rows)-5))
+		parts[len(parts)-1] = parts[len(parts)-1] + ","
+		parts = []string{strings.Join(parts, ", ")}
+	}
+	names := List(parts) + more
+	if notable {
+		s.Conclude(fmt.Sprintf("AI crawlers are a notable share of the traffic: %s (%s of all requests) from %s, %s.",
+			Count(n, "request"), Pct(share), Count(len(rows), "AI crawler"), names))
+		s.Find("ai_crawler_requests", SevNotice, n, fmt.Sprintf("AI crawlers sent %s of requests (%s).", Pct(share), Count(n, "request")))
+	} else {
+		s.Conclude(fmt.Sprintf("%s came, with %s (%s of all requests): %s.",
+			Count(len(rows), "AI crawler"), Count(n, "request"), Pct(share), names))
+		s.Find("ai_crawler_requests", SevInfo, n, fmt.Sprintf("AI crawlers sent %s of requests (%s).", Pct(share), Count(n, "request")))
+	}
+	if !hasStems {
+		return
+	}
+	by := map[string][]string{}
+	for _, r := range rows {
+		by[r.robots] = append(by[r.robots], Code(r.name))
+	}
+	var says []string
+	for _, c := range []struct{ key, words string }{
+		{"yes", "fetched `/robots.txt` before anything else"},
+		{"no", "fetched `/robots.txt` only after other pages"},
+		{"never", "never fetched `/robots.txt`"},
+	} {
+		if l := by[c.key]; len(l) > 0 {
+			if len(l) == len(rows) && len(rows) > 1 {
+				says = append(says, "all "+c.words)
+				continue
+			}
+			if len(l) > 6 {
+				l = append(l[:6:6], fmt.Sprintf("%s more", Int(len(l)-6)))
+			}
+			says = append(says, List(l)+" "+c.words)
+		}
+	}
+	s.Conclude(upperFirst(strings.Join(says, "; ")) + ".")
+}
+
+// upperFirst capitalizes a sentence that starts with a plain word.
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// feedCount is one feed reader's latest announced subscribers for a feed.
+type feedCount struct {
+	reader, stem, feed string
+	subscribers        int
+	last               int64 // the time of the request that announced it
+}
+
+// feedReaders reads, per feed reader, fetched path and feed the agent
+// names, the subscriber count of the latest request that announced one;
+// most subscribers first.
+func feedReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) []feedCount {
+	type parsed struct {
+		n    int
+		feed string
+		ok   bool
+	}
+	var ann []parsed // per agent code
+	for c, a := range info {
+		if a.kind != KindFeed {
+			continue
+		}
+		n, feed, ok := feedSubscribers(agents.Dict[c])
+		if !ok {
+			continue
+		}
+		if ann == nil {
+			ann = make([]parsed, len(info))
+		}
+		ann[c] = parsed{n, feed, true}
+	}
+	if ann == nil {
+		return nil
+	}
+	stems := strCol(f, frame.Stem)
+	type key struct {
+		reader, feed string
+		stem         uint32
+	}
+	latest := map[key]*feedCount{}
+	for i := range agents.Len() {
+		ua := agents.At(i)
+		p := ann[ua]
+		if !p.ok {
+			continue
+		}
+		k := key{reader: info[ua].crawler, feed: p.feed}
+		if stems != nil {
+			k.stem = stems.At(i)
+		}
+		t := f.Time[i]
+		fc := latest[k]
+		if fc == nil {
+			fc = &feedCount{reader: k.reader, feed: p.feed, stem: "-", last: math.MinInt64}
+			if stems != nil {
+				fc.stem = orDash(stems.Dict[k.stem])
+			}
+			latest[k] = fc
+		}
+		if t >= fc.last {
+			fc.last, fc.subscribers = t, p.n
+		}
+	}
+	out := make([]feedCount, 0, len(latest))
+	for _, fc := range latest {
+		out = append(out, *fc)
+	}
+	slices.SortFunc(out, func(a, b feedCount) int {
+		if c := byCountThenKey(a.subscribers, a.reader, b.subscribers, b.reader); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.stem, b.stem); c != 0 {
+			return c
+		}
+		return strings.Compare(a.feed, b.feed)
+	})
+	return out
+}
+
+func feedTable(rows []feedCount, loc *time.Location) *Table {
+	t := NewTable("feed_readers", "Subscribers feed readers announce, latest per feed",
+		Column{"feed_reader", Text}, Column{"uri_stem", Text}, Column{"feed", Text}, Column{"subscribers", Integer}, Column{"announced", Time})
+	for _, r := range rows {
+		t.Add(r.reader, r.stem, orDash(r.feed), r.subscribers, localTime(r.last, loc))
+	}
+	return t
+}
+
+// feedSentence sums the latest subscriber counts per reader.
+func feedSentence(s *Section, rows []feedCount) {
+	per := map[string]int{}
+	sum := 0
+	for _, r := range rows {
+		per[r.reader] += r.subscribers
+		sum += r.subscribers
+	}
+	ranked := labelCounts(per)
+	var parts []string
+	for _, r := range ranked[:min(5, len(ranked))] {
+		parts = append(parts, fmt.Sprintf("%s %s", Code(r.key), Int(r.n)))
+	}
+	feeds := ""
+	if len(rows) > 1 {
+		feeds = fmt.Sprintf(" over %s", Count(len(rows), "feed"))
+	}
+	s.Conclude(fmt.Sprintf("Feed readers announce %s%s in their latest requests: %s.", Count(sum, "subscriber"), feeds, List(parts)))
+	s.Find("feed_subscribers", SevInfo, sum, fmt.Sprintf("Feed readers announce %s.", Count(sum, "subscriber")))
+}
+
+// readerAgents is the set of agent codes among the robots.txt readers, to
+// spare most rows a look-up in the readers map; nil when there are none.
+func readerAgents(readers map[uint64]bool, agents int) bitset {
+	if len(readers) == 0 {
+		return nil
+	}
+	b := newBitset(agents)
+	for k := range readers {
+		b.set(uint32(k))
+	}
+	return b
+}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -76,13 +77,13 @@ func TestUserAgentTables(t *testing.T) {
 		t.Errorf("user_agents:\n got %v\nwant %v", got, sortTies(wantAgents))
 	}
 	wantCrawlers := [][]any{
-		// crawler, requests, share, clients, user_agents, robots_txt_requests
+		// crawler, kind, requests, share, clients, user_agents, robots_txt_requests
 		// a tie of two: "(" sorts before "G"
-		{robotsReader, 2, 2.0 / 12, 1, 1, 1},
-		{"GPTBot", 2, 2.0 / 12, 2, 1, 0},
-		{"Googlebot", 1, 1.0 / 12, 1, 1, 1},
-		{"UptimeRobot", 1, 1.0 / 12, 1, 1, 0},
-		{"curl", 1, 1.0 / 12, 1, 1, 0},
+		{robotsReader, kindRobotsReader, 2, 2.0 / 12, 1, 1, 1},
+		{"GPTBot", KindAI, 2, 2.0 / 12, 2, 1, 0},
+		{"Googlebot", KindSearch, 1, 1.0 / 12, 1, 1, 1},
+		{"UptimeRobot", KindMonitor, 1, 1.0 / 12, 1, 1, 0},
+		{"curl", KindTool, 1, 1.0 / 12, 1, 1, 0},
 	}
 	if got := rows(tableByID(s, "crawlers")); !reflect.DeepEqual(got, wantCrawlers) {
 		t.Errorf("crawlers:\n got %v\nwant %v", got, wantCrawlers)
@@ -151,22 +152,79 @@ func TestUserAgentSingle(t *testing.T) {
 }
 
 func TestCrawlerNames(t *testing.T) {
-	for agent, want := range map[string]string{
-		gptbot:                   "GPTBot",
-		uptime:                   "UptimeRobot",
-		gbot:                     "Googlebot",
-		"python-requests/2.31.0": "python-requests",
-		"Go-http-client/1.1":     "Go-http-client",
-		"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)": "facebookexternalhit",
-		"Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)":         "ClaudeBot",
-		"Mozilla/5.0 (compatible; ExampleBot/2.0; +http://example.com/bot)":         "other bot (ExampleBot/2.0)",
-		chrome:  "",
-		firefox: "",
-		"":      "",
+	for agent, want := range map[string][2]string{
+		gptbot:                                {"GPTBot", KindAI},
+		uptime:                                {"UptimeRobot", KindMonitor},
+		gbot:                                  {"Googlebot", KindSearch},
+		"python-requests/2.31.0":              {"python-requests", KindTool},
+		"Go-http-client/1.1":                  {"Go-http-client", KindTool},
+		"curl/8.4.0":                          {"curl", KindTool},
+		"Wget/1.21.3":                         {"Wget", KindTool},
+		"cargo 1.74.0 (ecb9851af 2023-10-18)": {"cargo", KindTool},
+		"facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)":                                                                                                 {"facebookexternalhit", KindSocial},
+		"Mozilla/5.0 (compatible; ClaudeBot/1.0; +claudebot@anthropic.com)":                                                                                                         {"ClaudeBot", KindAI},
+		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Claude-User/1.0; +Claude-User@anthropic.com)":                                                               {"Claude-User", KindAI},
+		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ChatGPT-User/1.0; +https://openai.com/bot":                                                                  {"ChatGPT-User", KindAI},
+		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko); compatible; OAI-SearchBot/1.0; +https://openai.com/searchbot":                                                          {"OAI-SearchBot", KindAI},
+		"Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; PerplexityBot/1.0; +https://perplexity.ai/perplexitybot)":                                                   {"PerplexityBot", KindAI},
+		"CCBot/2.0 (https://commoncrawl.org/faq/)":                                                                                                                                  {"CCBot", KindAI},
+		"Mozilla/5.0 (Linux; Android 5.0) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; Bytespider; spider-feedback@bytedance.com)":                      {"Bytespider", KindAI},
+		"meta-externalagent/1.1 (+https://developers.facebook.com/docs/sharing/webmasters/crawler)":                                                                                 {"meta-externalagent", KindAI},
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/13.1.1 Safari/605.1.15 (Applebot/0.1; +http://www.apple.com/go/applebot)": {"Applebot", KindSearch},
+		"Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)":                                                                                                        {"AhrefsBot", KindSEO},
+		"Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; like FeedFetcher-Google)":                                                                                 {"Feedly", KindFeed},
+		"Tiny Tiny RSS/1.11 (http://tt-rss.org/)":                                                                                                                                   {"Tiny Tiny RSS", KindFeed},
+		"Mozilla/5.0 (compatible; ExampleBot/2.0; +http://example.com/bot)":                                                                                                         {"ExampleBot", KindOther},
+		"Mozilla/5.0 (compatible; archive.org_bot +http://www.archive.org/details/archive.org_bot)":                                                                                 {"archive.org_bot", KindArchive},
+		chrome:  {"", ""},
+		firefox: {"", ""},
+		"":      {"", ""},
 	} {
-		if got := crawlerName(agent); got != want {
-			t.Errorf("crawlerName(%q) = %q, want %q", agent, got, want)
+		if name, kind := crawlerName(agent, nil); name != want[0] || kind != want[1] {
+			t.Errorf("crawlerName(%q) = %q, %q; want %q, %q", agent, name, kind, want[0], want[1])
 		}
+	}
+}
+
+// TestCrawlerUserRules: the user's rules come before the list, match
+// case-insensitively, and a bad rule is an error that says the form.
+func TestCrawlerUserRules(t *testing.T) {
+	r, err := ParseCrawlerRule(" MyBot = MYBOT ")
+	if err != nil || r != (CrawlerRule{"MyBot", "MYBOT"}) {
+		t.Fatalf("ParseCrawlerRule = %+v, %v", r, err)
+	}
+	rules := []CrawlerRule{r, {"Our monitor", "curl/7.1"}}
+	for agent, want := range map[string]string{
+		"Mozilla/5.0 (compatible; mybot/1.0)": "MyBot",
+		"curl/7.1.0":                          "Our monitor",
+		"curl/8.0":                            "curl",
+	} {
+		if got, _ := crawlerName(agent, rules); got != want {
+			t.Errorf("crawlerName(%q) with rules = %q, want %q", agent, got, want)
+		}
+	}
+	if _, kind := crawlerName("x mybot", rules); kind != KindUser {
+		t.Errorf("kind of a user rule = %q", kind)
+	}
+	// A browser-like agent the user names is a crawler too.
+	if got, _ := crawlerName(chrome+" MyBot", rules); got != "MyBot" {
+		t.Errorf("a browser-like agent with the user's token = %q", got)
+	}
+	for _, bad := range []string{"MyBot", "=mybot", "MyBot=", ""} {
+		if _, err := ParseCrawlerRule(bad); err == nil || !strings.Contains(err.Error(), "NAME=TOKEN") {
+			t.Errorf("ParseCrawlerRule(%q) = %v, want an error naming NAME=TOKEN", bad, err)
+		}
+	}
+	s, err := userAgents{}.Run(context.Background(), &Input{Frame: uaFrame([]uaRec{
+		{"10.0.0.1", "/", "Mozilla/5.0 (compatible; mybot/1.0)", 0},
+		{"10.0.0.2", "/", chrome, 0},
+	}), Loc: time.UTC, Crawlers: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{{"MyBot", KindUser, 1, 0.5, 1, 1, 0}}
+	if got := rows(tableByID(s, "crawlers")); !reflect.DeepEqual(got, want) {
+		t.Errorf("crawlers with a user rule = %v, want %v", got, want)
 	}
 }
 
@@ -194,7 +252,7 @@ func TestFamilies(t *testing.T) {
 		"UniversalFeedParser/5.0.1 +http://feedparser.org/": {browser: familyOther, os: familyUnknown},
 		"": {browser: familyUnknown, os: familyUnknown},
 	} {
-		if got := classifyAgent(agent); got != want {
+		if got := classifyAgent(agent, nil); got != want {
 			t.Errorf("classifyAgent(%q) = %+v, want %+v", agent, got, want)
 		}
 	}
@@ -213,7 +271,7 @@ func TestBrowserFamilyCorrections(t *testing.T) {
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36 Edg/122.0.0.0":                       "Edge",
 		"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0":                                                                              "Firefox",
 	} {
-		if got := classifyAgent(agent).browser; got != want {
+		if got := classifyAgent(agent, nil).browser; got != want {
 			t.Errorf("%s: family %q, want %q", agent, got, want)
 		}
 	}
@@ -234,4 +292,255 @@ func TestBrowserFamilyOneClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantConclusions(t, s, "The most common browser family is `Chrome` with 100.00% of requests, from 3 client IPs; 90.91% of them came from one, `198.51.100.9`, which looks like one client rather than many people.")
+}
+
+// TestUnlistedBotNames: a bot the list does not know is named as a person
+// would name it, by its product without version, the host of the URL its
+// bot word sits in, or the product after "compatible;" (agents from
+// samples/apache/access.log).
+func TestUnlistedBotNames(t *testing.T) {
+	for agent, want := range map[string]string{
+		"Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1;  http://www.changedetection.com/bot.html )": "changedetection.com",
+		"Mozilla/5.0 (compatible; SiteExplorer/1.0b; +http://siteexplorer.info/)":                            "SiteExplorer",
+		"Mozilla/5.0 (compatible; EasouSpider; +http://www.easou.com/search/spider.html)":                    "EasouSpider",
+		"magpie-crawler/1.1 (U; Linux amd64; en-GB; +http://www.brandwatch.net)":                             "magpie-crawler",
+		"Chef Client/10.18.2 (ruby-1.9.3-p327; ohai-6.16.0; x86_64-linux; +http://opscode.com)":              "Chef Client",
+		"psbot/0.1 (+http://www.picsearch.com/bot.html)":                                                     "psbot",
+	} {
+		name, kind := crawlerName(agent, nil)
+		if name != want || kind != KindOther {
+			t.Errorf("crawlerName(%q) = %q, %q; want %q, %q", agent, name, kind, want, KindOther)
+		}
+		if strings.Contains(name, "/") || strings.Contains(name, "(") {
+			t.Errorf("%q: a name with a version or parenthesis: %q", agent, name)
+		}
+	}
+}
+
+const (
+	claudebot = "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)"
+	ccbot     = "CCBot/2.0 (https://commoncrawl.org/faq/)"
+)
+
+// TestAICrawlers: GPTBot reads robots.txt first, ClaudeBot only after a
+// page, CCBot never; they make up a notable share (30 of 40 requests).
+func TestAICrawlers(t *testing.T) {
+	var recs []uaRec
+	recs = append(recs, uaRec{"10.1.0.1", "/robots.txt", gptbot, 0})
+	for range 14 {
+		recs = append(recs, uaRec{"10.1.0.1", "/post", gptbot, 0})
+	}
+	recs = append(recs, uaRec{"10.2.0.1", "/post", claudebot, 0}, uaRec{"10.2.0.2", "/robots.txt", claudebot, 0})
+	for range 8 {
+		recs = append(recs, uaRec{"10.2.0.1", "/a", claudebot, 0})
+	}
+	for range 5 {
+		recs = append(recs, uaRec{"10.3.0.1", "/b", ccbot, 0})
+	}
+	for i := range 10 {
+		recs = append(recs, uaRec{fmt.Sprintf("192.0.2.%d", i), "/", chrome, 0})
+	}
+	s := runUA(t, recs)
+	first := func(i int) time.Time { return time.Unix(t0+int64(i), 0).UTC() }
+	want := [][]any{
+		// crawler, requests, share, clients, first_request, robots_txt_first
+		{"GPTBot", 15, 15.0 / 40, 1, first(0), "yes"},
+		{"ClaudeBot", 10, 10.0 / 40, 2, first(15), "no"},
+		{"CCBot", 5, 5.0 / 40, 1, first(25), "never"},
+	}
+	if got := rows(tableByID(s, "ai_crawlers")); !reflect.DeepEqual(got, want) {
+		t.Errorf("ai_crawlers:\n got %v\nwant %v", got, want)
+	}
+	wantConclusions(t, s,
+		"AI crawlers are a notable share of the traffic: 30 requests (75.00% of all requests) from 3 AI crawlers, `GPTBot` (15), `ClaudeBot` (10) and `CCBot` (5).",
+		"`GPTBot` fetched `/robots.txt` before anything else; `ClaudeBot` fetched `/robots.txt` only after other pages; `CCBot` never fetched `/robots.txt`.",
+	)
+	if f := findingByID(s, "ai_crawler_requests"); f == nil || f.Value != 30 || f.Severity != SevNotice {
+		t.Errorf("ai_crawler_requests finding = %+v, want a notice of 30", f)
+	}
+}
+
+// TestAICrawlersFew: two GPTBot requests among many people's are listed,
+// not called notable; without AI crawlers there is no table or sentence.
+func TestAICrawlersFew(t *testing.T) {
+	var recs []uaRec
+	for i := range 100 {
+		recs = append(recs, uaRec{fmt.Sprintf("192.0.2.%d", i), "/", chrome, 0})
+	}
+	s := runUA(t, recs)
+	if tableByID(s, "ai_crawlers") != nil || findingByID(s, "ai_crawler_requests") != nil {
+		t.Error("an AI crawlers table or finding without AI crawlers")
+	}
+	recs = append(recs, uaRec{"10.1.0.1", "/a", gptbot, 0}, uaRec{"10.1.0.1", "/b", gptbot, 0})
+	s = runUA(t, recs)
+	wantConclusions(t, s, "1 AI crawler came, with 2 requests (1.96% of all requests): `GPTBot` (2).", "`GPTBot` never fetched `/robots.txt`.")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "notable") {
+			t.Errorf("two requests called notable: %q", c)
+		}
+	}
+}
+
+// TestFeedReaders: the latest subscriber count per reader and feed, not
+// the largest or a sum over requests.
+func TestFeedReaders(t *testing.T) {
+	s := runUA(t, []uaRec{
+		{"10.0.0.1", "/feed.xml", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 40 subscribers; like FeedFetcher-Google)", 0},
+		{"10.0.0.1", "/feed.xml", "Feedly/1.0 (+http://www.feedly.com/fetcher.html; 42 subscribers; like FeedFetcher-Google)", 0},
+		{"10.0.0.2", "/feed.xml", "Mozilla/5.0 (compatible; theoldreader.com; 3 subscribers; feed-id=abc123)", 0},
+		{"10.0.0.3", "/atom.xml", "Feedbin feed-id:1373711 - 9 subscribers", 0},
+		{"10.0.0.3", "/atom.xml", "Feedbin feed-id:1373711 - 7 subscribers", 0},
+		{"10.0.0.4", "/feed.xml", "Tiny Tiny RSS/21.04 (http://tt-rss.org/)", 0},
+		{"10.0.0.5", "/", chrome, 0},
+	})
+	tab := tableByID(s, "feed_readers")
+	if tab == nil {
+		t.Fatal("no feed_readers table")
+	}
+	var got [][]any
+	for _, r := range tab.Rows {
+		got = append(got, r[:4])
+	}
+	want := [][]any{
+		{"Feedly", "/feed.xml", "-", 42},
+		{"Feedbin", "/atom.xml", "1373711", 7},
+		{"The Old Reader", "/feed.xml", "abc123", 3},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("feed_readers:\n got %v\nwant %v", got, want)
+	}
+	wantConclusions(t, s, "Feed readers announce 52 subscribers over 3 feeds in their latest requests: `Feedly` 42, `Feedbin` 7 and `The Old Reader` 3.")
+}
+
+func TestFeedSubscribers(t *testing.T) {
+	for agent, want := range map[string]struct {
+		n    int
+		feed string
+		ok   bool
+	}{
+		"Feedfetcher-Google; (+http://www.google.com/feedfetcher.html; 22 subscribers; feed-id=8321906634162087507)": {22, "8321906634162087507", true},
+		"NewsBlur Feed Fetcher - 12 subscribers - https://www.newsblur.com/site/6865232/example (Mozilla/5.0)":       {12, "https://www.newsblur.com/site/6865232/example", true},
+		"Mozilla/5.0 (compatible; inoreader.com; 1 subscriber)":                                                      {1, "", true},
+		"Feedbin - 1 subscribers":                 {1, "", true},
+		"Tiny Tiny RSS/1.11 (http://tt-rss.org/)": {0, "", false},
+		"x subscribers":                           {0, "", false},
+	} {
+		n, feed, ok := feedSubscribers(agent)
+		if n != want.n || feed != want.feed || ok != want.ok {
+			t.Errorf("feedSubscribers(%q) = %d, %q, %v; want %+v", agent, n, feed, ok, want)
+		}
+	}
+}
+
+// TestUserAgentsNone: a log whose agents are all empty says it has none,
+// rather than counting 0 distinct agents or naming the empty one.
+func TestUserAgentsNone(t *testing.T) {
+	s := runUA(t, []uaRec{{"10.0.0.1", "/", "", 0}, {"10.0.0.2", "/", "", 0}})
+	wantConclusions(t, s, "The log has no user agents: none of the 2 requests carried one")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "0 distinct") || strings.Contains(c, "(empty)") {
+			t.Errorf("a sentence about an absent agent: %q", c)
+		}
+	}
+}
+
+// TestBrowserFamilyBruteForce: hundreds of POST /wp-login.php from one IP
+// with Firefox's agent make Firefox the top family by requests; the
+// sentence says it is one client, and that Chrome leads by clients.
+func TestBrowserFamilyBruteForce(t *testing.T) {
+	var recs []uaRec
+	for range 300 {
+		recs = append(recs, uaRec{"203.0.113.66", "/wp-login.php", firefox, 0})
+	}
+	for i := range 12 {
+		recs = append(recs, uaRec{fmt.Sprintf("192.0.2.%d", i), "/", chrome, 0}, uaRec{fmt.Sprintf("192.0.2.%d", i), "/a", chrome, 0})
+	}
+	s := runUA(t, recs)
+	wantConclusions(t, s, "The most common browser family is `Firefox` with 92.59% of requests, from 1 client IP, `203.0.113.66`, so it tells of one client rather than of many people. Counted by clients, `Chrome` leads, used from 12 client IPs.")
+}
+
+// TestBotBytesShare: the crawlers' share of the bytes sent is said when
+// the log has sizes.
+func TestBotBytesShare(t *testing.T) {
+	s := runUA(t, []uaRec{
+		{"10.0.0.1", "/", gbot, 300},
+		{"10.0.0.2", "/", "curl/8.4.0", 100},
+		{"10.0.0.3", "/", chrome, 600},
+	})
+	wantConclusions(t, s, "Crawlers and tools sent 2 requests (66.67%) under 2 names; the busiest were `Googlebot` (1) and `curl` (1). They received 40.00% of the bytes the server sent.")
+}
+
+// TestHostileBotName: an unlisted bot's name comes from its agent, so it
+// reaches the prose only as a code span, on one line.
+func TestHostileBotName(t *testing.T) {
+	evil := "Evil`Bot<script>alert(1)</script>\n/1.0"
+	name, _ := crawlerName(evil, nil)
+	if name == "" {
+		t.Fatal("the hostile bot is not taken for a bot")
+	}
+	var recs []uaRec
+	for range 3 {
+		recs = append(recs, uaRec{"10.0.0.1", "/", evil, 0})
+	}
+	recs = append(recs, uaRec{"10.0.0.2", "/", chrome, 0})
+	s := runUA(t, recs)
+	found := false
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "\n") {
+			t.Errorf("a raw newline in %q", c)
+		}
+		if strings.Contains(c, "<script>") && !strings.Contains(c, Code(name)) && !strings.Contains(c, Code(evil)) {
+			t.Errorf("markup outside a code span in %q", c)
+		}
+		if strings.HasPrefix(c, "Crawlers and tools") && strings.Contains(c, Code(name)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the bot is not named in the conclusions: %q", s.Conclusions)
+	}
+}
+
+// TestCrawlerList checks the data of crawlers.go: each entry has a name,
+// a known kind and lower-case tokens (agents are matched lower-cased), no
+// name appears twice, and no token of an entry is shadowed by an earlier
+// entry's token (the earlier would always win).
+func TestCrawlerList(t *testing.T) {
+	kinds := map[string]bool{KindSearch: true, KindAI: true, KindSEO: true, KindSocial: true, KindMonitor: true,
+		KindFeed: true, KindArchive: true, KindScanner: true, KindTool: true}
+	names := map[string]bool{}
+	var earlier []string
+	for _, c := range crawlerList {
+		if c.Name == "" || !kinds[c.Kind] || len(c.Tokens) == 0 {
+			t.Errorf("entry %+v: want a name, a kind of the list and tokens", c)
+		}
+		if names[c.Name] {
+			t.Errorf("%s listed twice", c.Name)
+		}
+		names[c.Name] = true
+		for _, tok := range c.Tokens {
+			if tok != strings.ToLower(tok) || tok == "" {
+				t.Errorf("%s: token %q is not lower case", c.Name, tok)
+			}
+			for _, e := range earlier {
+				if strings.Contains(tok, e) {
+					t.Errorf("%s: token %q contains the earlier token %q, so it never matches", c.Name, tok, e)
+				}
+			}
+		}
+		earlier = append(earlier, c.Tokens...)
+	}
+	for _, want := range []string{"GPTBot", "ChatGPT-User", "OAI-SearchBot", "ClaudeBot", "Claude-User", "Claude-SearchBot",
+		"anthropic-ai", "CCBot", "PerplexityBot", "Perplexity-User", "Bytespider", "Amazonbot", "Google-Extended",
+		"Applebot-Extended", "meta-externalagent", "meta-externalfetcher", "cohere-ai", "Diffbot", "YouBot"} {
+		found := false
+		for _, c := range crawlerList {
+			if c.Name == want && c.Kind == KindAI {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s is not listed as an AI crawler", want)
+		}
+	}
 }

@@ -15,7 +15,7 @@ func init() {
 	Register(Info{
 		Name:  "visitors",
 		Title: "Visitors, pages and referring sites",
-		Doc:   "Unique visitors per day (IP, user agent and day, as GoAccess counts them), pages versus static assets, and the external sites that send visitors.",
+		Doc:   "Unique visitors per day (IP, user agent and day, 4xx responses left out, as GoAccess counts them), those with a browser-like agent, pages versus static assets, and the external sites that send visitors.",
 		Order: 800,
 		Cost:  30, // ms per million rows
 		Needs: frame.Cols(frame.IP, frame.UserAgent),
@@ -87,16 +87,20 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
 	total := f.Len()
 	s := &Section{}
-	s.Prose("How many visitors came, what did they ask for, and who sent them? A unique visitor is a distinct IP, user agent and day, as GoAccess counts them; a visitor who comes back on another day counts again.")
+	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent names a known browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
 
-	// Unique (IP, agent) pairs per day. Most clients keep one agent, so a
-	// per-IP memory of the last agent and day counted spares most rows
-	// the map.
+	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
+	// GoAccess does by default. Most clients keep one agent, so a per-IP
+	// memory of the last agent and day counted spares most rows the map.
 	clock := frame.NewClock(in.Loc)
+	statuses := strCol(f, frame.Status)
+	uncounted := clientErrors(statuses)
 	type dayAcc struct {
 		requests int
 		seen     map[uint64]struct{}
+		people   int // of seen, the visitors whose agent names a browser
 	}
+	people := newHumans(f, in.Crawlers)
 	days := map[int64]*dayAcc{}
 	lastUA := make([]uint32, len(ips.Dict))
 	lastDay := make([]int64, len(ips.Dict))
@@ -116,12 +120,22 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			curDay = d
 		}
 		cur.requests++
+		if uncounted != nil && uncounted[statuses.At(i)] {
+			continue
+		}
 		ip, ua := ips.At(i), agents.At(i)
 		if lastDay[ip] == d && lastUA[ip] == ua {
 			continue
 		}
 		lastDay[ip], lastUA[ip] = d, ua
-		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
+		k := uint64(ip)<<32 | uint64(ua)
+		if _, ok := cur.seen[k]; ok {
+			continue
+		}
+		cur.seen[k] = struct{}{}
+		if people.human(i) {
+			cur.people++
+		}
 	}
 	dayKeys := make([]int64, 0, len(days))
 	for d := range days {
@@ -129,19 +143,20 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	slices.Sort(dayKeys)
 	vt := NewTable("visitors_by_day", "Unique visitors per day",
-		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Float})
+		Column{"day", Date}, Column{"visitors", Integer}, Column{"requests", Integer}, Column{"requests_per_visitor", Float}, Column{"human_visitors", Integer})
 	vt.Index = 0
-	sumVisitors := 0
+	sumVisitors, sumPeople := 0, 0
 	busiest := dayKeys[0]
 	for _, d := range dayKeys {
 		a := days[d]
-		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)))
+		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)), a.people)
 		sumVisitors += len(a.seen)
+		sumPeople += a.people
 		if len(a.seen) > len(days[busiest].seen) {
 			busiest = d
 		}
 	}
-	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent`,
+	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent; human_visitors: those with a browser-like agent`,
 		Output{Table: vt})
 	if len(dayKeys) > 1 {
 		plot := &Plot{ID: "visitors_by_day", Title: "Unique visitors per day", Kind: Lines, YLabel: "visitors"}
@@ -153,13 +168,22 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		plot.Series = []Series{{Name: "visitors", Values: vals}}
 		s.Compute(`visitors_by_day.visitors.plot()`, Output{Plot: plot})
 	}
-	s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
-		Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
-	if len(dayKeys) > 1 {
+	if sumVisitors == 0 {
+		s.Conclude(fmt.Sprintf("Every one of the %s was answered with a 4xx status, so no unique visitor is counted (GoAccess leaves 4xx responses out).", Count(total, "request")))
+	} else {
+		s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
+			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
+	}
+	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
+	if sumVisitors > 0 && sumPeople < sumVisitors {
+		s.Conclude(fmt.Sprintf("Of these, %s (%s) had an agent that names a browser, the people as far as agents tell; the other %s were crawlers, tools, or clients whose agent names no browser or is missing.",
+			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
+		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with an agent that names a browser.", Count(sumPeople, "unique visitor")))
+	}
+	if len(dayKeys) > 1 && sumVisitors > 0 {
 		b := days[busiest]
 		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
 	}
-	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 
 	if stems := strCol(f, frame.Stem); stems != nil {
 		pageTypes(s, stems, total)
@@ -168,6 +192,25 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 		referringSites(s, f, refs, in, a.top)
 	}
 	return s, nil
+}
+
+// clientErrors marks, per status code, the 4xx responses that GoAccess
+// leaves out of its unique visitors unless --4xx-to-unique-count is given:
+// include_uniq in GoAccess's src/gstorage.c (v1.7 tests the status's first
+// character, later versions status/100 == 4). A visitor is still counted on
+// a day when another of its requests that day got another status. Every
+// other line counts by default: crawlers (unless --ignore-crawlers) and
+// static files (unless --ignore-statics) too. It returns nil without a
+// status column.
+func clientErrors(statuses *frame.CodeView) []bool {
+	if statuses == nil {
+		return nil
+	}
+	out := make([]bool, len(statuses.Dict))
+	for c, v := range statuses.Dict {
+		out[c] = len(v) == 3 && v[0] == '4' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
+	}
+	return out
 }
 
 // pageTypes adds the page_types table and its sentence.

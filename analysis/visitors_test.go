@@ -66,8 +66,8 @@ func TestVisitorsTables(t *testing.T) {
 	}
 	s := runVisitors(t, visitFrame(visitRecs, true), brisbane)
 	wantDays := [][]any{
-		{"2024-03-04", 3, 5, 5.0 / 3},
-		{"2024-03-05", 2, 2, 1.0},
+		{"2024-03-04", 3, 5, 5.0 / 3, 0}, // agents "A", "B", "C" name no browser
+		{"2024-03-05", 2, 2, 1.0, 0},
 	}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, wantDays) {
 		t.Errorf("visitors_by_day:\n got %v\nwant %v", got, wantDays)
@@ -101,7 +101,7 @@ func TestVisitorsTables(t *testing.T) {
 	// .2 A) plus .3 C = 4; without a Host column, example.org is a
 	// referring site too, and the prose says why.
 	s = runVisitors(t, visitFrame(visitRecs, false), time.UTC)
-	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4}}) {
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, [][]any{{"2024-03-04", 4, 7, 7.0 / 4, 0}}) {
 		t.Errorf("visitors_by_day in UTC = %v", got)
 	}
 	if got := rows(tableByID(s, "referring_sites")); len(got) != 4 {
@@ -168,5 +168,89 @@ func TestSelfReferersWithoutHost(t *testing.T) {
 	}
 	if p := strings.Join(prose, "\n"); !strings.Contains(p, "Left out (7 requests): `blog.example`, whose referrals mostly come from pages this log served, and so is taken to be the site itself.") {
 		t.Errorf("prose does not say which host is taken to be the site:\n%s", p)
+	}
+}
+
+// TestVisitorsLeaveOut4xx: GoAccess's default leaves 4xx responses out of
+// unique visitors; a client whose every request that day was a 4xx is not
+// a visitor, one with a 404 and a 200 is.
+func TestVisitorsLeaveOut4xx(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Status))
+	var r frame.Row
+	for _, x := range []struct {
+		at                int64
+		ip, agent, status string
+	}{
+		{0, "192.0.2.1", "A", "200"},
+		{1, "192.0.2.2", "A", "404"}, // only 4xx: not counted
+		{2, "192.0.2.2", "A", "403"},
+		{3, "192.0.2.3", "A", "404"}, // a 404, then a 304: counted once
+		{4, "192.0.2.3", "A", "304"},
+		{5, "192.0.2.4", "B", "500"}, // 5xx counts
+		{6, "192.0.2.4", "C", "401"}, // another agent, only 4xx
+	} {
+		r.Reset()
+		r.Time = t0 + x.at
+		r.Str[frame.IP], r.Str[frame.UserAgent], r.Str[frame.Status] = []byte(x.ip), []byte(x.agent), []byte(x.status)
+		b.Add(&r)
+	}
+	s := runVisitors(t, b.Frame(), time.UTC)
+	want := [][]any{{"2024-03-04", 3, 7, 7.0 / 3, 0}}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
+		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+	wantConclusions(t, s, "3 unique visitors came over 1 day")
+}
+
+// TestVisitorsAll4xx: when every response is a 4xx, no visitor is counted,
+// and the sentence says why rather than dividing by zero.
+func TestVisitorsAll4xx(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Status))
+	var r frame.Row
+	for i := range 3 {
+		r.Reset()
+		r.Time = t0 + int64(i)*86400
+		r.Str[frame.IP], r.Str[frame.UserAgent], r.Str[frame.Status] = []byte("192.0.2.9"), []byte("A"), []byte("404")
+		b.Add(&r)
+	}
+	s := runVisitors(t, b.Frame(), time.UTC)
+	wantConclusions(t, s, "Every one of the 3 requests was answered with a 4xx status, so no unique visitor is counted")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "Inf") || strings.Contains(c, "NaN") || strings.Contains(c, "busiest") {
+			t.Errorf("a sentence from no visitors: %q", c)
+		}
+	}
+}
+
+// TestVisitorsHumans: visitors whose agent is a crawler or tool, or who
+// fetched robots.txt with a browser's agent, or have no agent, are not
+// human visitors; each (IP, agent, day) counts once either way.
+func TestVisitorsHumans(t *testing.T) {
+	const (
+		chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36"
+		gbot   = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+	)
+	recs := []visitRec{
+		{0, "192.0.2.1", chrome, "/", "", ""},
+		{1, "192.0.2.1", chrome, "/a", "", ""},
+		{2, "192.0.2.2", chrome, "/", "", ""},
+		{3, "192.0.2.3", chrome, "/robots.txt", "", ""}, // a reader: not a person
+		{4, "192.0.2.3", chrome, "/", "", ""},
+		{5, "66.249.66.1", gbot, "/", "", ""},
+		{6, "66.249.66.2", gbot, "/", "", ""},
+		{7, "192.0.2.4", "curl/8.4.0", "/", "", ""},
+		{8, "192.0.2.5", "", "/", "", ""},
+		{86400, "192.0.2.1", chrome, "/", "", ""}, // the next day: counts again
+	}
+	s := runVisitors(t, visitFrame(recs, false), time.UTC)
+	want := [][]any{{"2024-03-04", 7, 9, 9.0 / 7, 2}, {"2024-03-05", 1, 1, 1.0, 1}}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
+		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+	wantConclusions(t, s, "Of these, 3 (37.50%) had an agent that names a browser, the people as far as agents tell; the other 5 were crawlers, tools, or clients whose agent names no browser or is missing.")
+	if f := findingByID(s, "human_visitors"); f == nil || f.Value != 3 {
+		t.Errorf("human_visitors = %+v", f)
 	}
 }

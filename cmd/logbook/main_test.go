@@ -379,6 +379,7 @@ func TestUsageErrors(t *testing.T) {
 		{"report", "--param", "sizes.top=many", "x"},
 		{"report", "--param", "nope.top=1", "x"},
 		{"report", "--param", "top=1", "x"},
+		{"report", "--crawler", "MyBot", "x"},
 		{"sections", "nope"},
 	} {
 		_, _, err := runCLI(t, "", args...)

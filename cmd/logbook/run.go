@@ -241,6 +241,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
+	fs.Var((*repeatFlag)(&cfg.Crawlers), "crawler", "name a crawler, `Name=token` (repeatable): an agent that contains token, in any case, is the crawler Name")
 	fs.IntVar(&maxRows, "max-rows", logbook.DefaultMaxRows, "the most `rows` a per-key table (per IP, path, agent...) keeps, in every output; 0 keeps them all")
 	fs.IntVar(&cfg.Workers, "workers", 0, fmt.Sprintf("parsing goroutines (`n`, 1 to %d); default: one per core", logbook.MaxWorkers))
 	fs.BoolVar(&quiet, "q", false, "quiet: print errors only (no progress, no 'wrote' lines, no notes)")
