@@ -37,6 +37,9 @@ const (
 	// FieldsSkipped: a format string names fields logbook does not read;
 	// they are matched by position and left out. A note, not a failure.
 	FieldsSkipped
+	// SourceNote says how sources were read: S3 objects left out by the
+	// window, the columns a SQL query's rows were read from. A note.
+	SourceNote
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -93,7 +96,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			Message: fmt.Sprintf("%s of the format string %s matched by position and not read: %s",
 				analysis.Count(len(skipped), "field"), are, strings.Join(skipped, ", "))})
 	}
-	sources, expandErrs := ingest.Expand(cfg.Inputs, cfg.Stdin)
+	x := expandSources(ctx, &cfg)
+	sources, expandErrs := x.sources, x.errs
 	for _, e := range expandErrs {
 		out.Problems = append(out.Problems, Problem{Kind: InputMissing, Message: e.Error(), Fails: true})
 	}
@@ -118,6 +122,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, err
 	}
 	fr := res.Frame
+	out.Problems = append(out.Problems, x.notes()...)
 	phase(fmt.Sprintf("read %d records", fr.Len()))
 	// What the read needed and no longer does (the parsing goroutines'
 	// dictionaries, chunk buffers) is freed now and handed back to the
@@ -153,7 +158,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: loc, Sources: in.Sources,
 		Records: fr.Len(), Sections: sections}
 	if rep.Title == "" {
-		rep.Title = defaultTitle(cfg.Inputs)
+		rep.Title = defaultTitle(append(slices.Clip(cfg.Inputs), x.sqlNames()...))
 	}
 	if fr.Len() > 0 {
 		rep.First = time.Unix(slices.Min(fr.Time), 0)

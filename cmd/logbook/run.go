@@ -176,6 +176,12 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
 	fs.IntVar(&cfg.Workers, "workers", 0, "parsing goroutines (`n`); default: one per core")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
+	fs.StringVar(&cfg.S3Endpoint, "s3-endpoint", "", "for s3:// inputs: the `URL` of an S3-compatible store (path-style); default AWS, credentials and region from the AWS chain")
+	fs.StringVar(&cfg.SQL, "sql", "", "read log rows from this `database`: mysql://user:pass@host/db, postgres://user:pass@host/db or sqlite:PATH (with --query)")
+	fs.Func("query", "with --sql: a `query` whose rows are log lines (one text column) or records (columns ip, time, method, path, status, size, ...); repeatable", func(q string) error {
+		cfg.Query = append(cfg.Query, q)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
 		fs.PrintDefaults()
