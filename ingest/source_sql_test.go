@@ -5,11 +5,15 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -292,5 +296,118 @@ func TestSQLStreams(t *testing.T) {
 	}
 	if b.String() != strings.Join(lines, "\n")+"\n" {
 		t.Errorf("read %d bytes, want the %d rows joined by newlines", b.Len(), len(lines))
+	}
+}
+
+// checkRecordsTable loads the sample log's records into a table of named,
+// typed columns, reads them back as records, and checks they are the
+// file's.
+func checkRecordsTable(t *testing.T, addr string) {
+	file := readAll(t, []Source{FileSource("../samples/apache/access.log", false)}, Options{})
+	f := file.Frame
+	db, tg := sqlDB(t, addr)
+	mustExec(t, db, "DROP TABLE IF EXISTS hits")
+	ts, ph := "DATETIME", []string{"?", "?", "?", "?", "?", "?", "?", "?", "?"}
+	switch tg.driver {
+	case "pgx":
+		ts = "TIMESTAMPTZ"
+		for i := range ph {
+			ph[i] = fmt.Sprintf("$%d", i+1)
+		}
+	case "sqlite":
+		ts = "TEXT"
+	}
+	mustExec(t, db, "CREATE TABLE hits (id INTEGER, client_ip VARCHAR(45), ts "+ts+", method VARCHAR(16), path TEXT, status INTEGER, bytes BIGINT, user_agent TEXT, referer TEXT)")
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := tx.Prepare("INSERT INTO hits VALUES (" + strings.Join(ph, ", ") + ")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ips, methods, stems := column(f, frame.IP), column(f, frame.Method), column(f, frame.Stem)
+	statuses, agents, refs := column(f, frame.Status), column(f, frame.UserAgent), column(f, frame.Referer)
+	sizes := f.Num(frame.Bytes)
+	for i := range f.Len() {
+		var when any = time.Unix(f.Time[i], 0).UTC()
+		if tg.driver == "sqlite" {
+			when = time.Unix(f.Time[i], 0).UTC().Format(time.RFC3339)
+		}
+		var size any
+		if !math.IsNaN(sizes[i]) {
+			size = int64(sizes[i])
+		}
+		status, _ := strconv.Atoi(statuses[i])
+		if _, err := st.Exec(i, ips[i], when, methods[i], stems[i], status, size, agents[i], refs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	src, info, err := SQLSource(context.Background(), addr, "SELECT client_ip, ts, method, path, status, bytes, user_agent, referer FROM hits ORDER BY id", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := readAll(t, []Source{src}, Options{})
+	if e := res.Sources[0].Err; e != nil {
+		t.Fatal(e)
+	}
+	if res.Sources[0].Format != "json" || res.Sources[0].Malformed != 0 {
+		t.Errorf("format %s, %d malformed %v", res.Sources[0].Format, res.Sources[0].Malformed, res.Sources[0].Examples)
+	}
+	sameFrames(t, res.Frame, f)
+	want := "columns read as records: client_ip → ip, ts → time, method → method, path → path, status → status, bytes → size, user_agent → user_agent, referer → referer"
+	if got := info.Note(); got != want {
+		t.Errorf("note %q", got)
+	}
+}
+
+func TestSQLiteRecords(t *testing.T) {
+	checkRecordsTable(t, "sqlite:"+filepath.Join(t.TempDir(), "logs.db"))
+}
+func TestPostgresRecords(t *testing.T) {
+	checkRecordsTable(t, requireServer(t, "LOGBOOK_TEST_POSTGRES"))
+}
+func TestMySQLRecords(t *testing.T) { checkRecordsTable(t, requireServer(t, "LOGBOOK_TEST_MYSQL")) }
+
+// TestPostgresDropped: a connection ended by the server while rows are
+// read is the source's error, naming it without the password, after the
+// rows read before it.
+func TestPostgresDropped(t *testing.T) {
+	addr := requireServer(t, "LOGBOOK_TEST_POSTGRES")
+	tg, _ := parseSQL(addr)
+	// Rows without end, as a stream: the server sends them as it makes them.
+	q := `SELECT 'logbook-dropped-test ' || g FROM generate_series(1, 100000) a, generate_series(1, 100000) g`
+	src, _, err := SQLSource(context.Background(), addr, q, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := src.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	p := make([]byte, 64<<10)
+	var got int
+	for got < 1<<20 {
+		n, err := rc.Read(p)
+		if err != nil {
+			t.Fatalf("after %d bytes: %v", got, err)
+		}
+		got += n
+	}
+	db, _ := sqlDB(t, addr)
+	var ended int
+	if err := db.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE query LIKE 'SELECT ''logbook-dropped-test%' AND pid <> pg_backend_pid()`).Scan(&ended); err != nil || ended != 1 {
+		t.Fatalf("ending the connection: %v, %d ended", err, ended)
+	}
+	for err == nil {
+		_, err = rc.Read(p)
+	}
+	if err == io.EOF || tg.secret != "" && strings.Contains(err.Error(), tg.secret) {
+		t.Errorf("after the connection ended: %v, want an error without the password", err)
 	}
 }
