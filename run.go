@@ -117,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	// cheap because the frame's columns hold no pointers, for a lower
 	// peak.
 	gc.percent(50)
-	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: cfg.Workers, Progress: cfg.Progress})
+	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(&cfg), Progress: cfg.Progress})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package logbook
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -24,6 +25,22 @@ type expanded struct {
 type sqlQuery struct {
 	name string
 	info *ingest.SQLInfo
+}
+
+// s3Downloads is how many S3 objects are downloaded at once, at least: the
+// read opens as many sources at once as it has workers, so with S3 inputs
+// and no Workers set it reads with this many, whatever the cores; a
+// download waits on the network more than on the processor. InFlight is
+// never below the workers: a reader waiting for a slot held by a source the
+// merge has not reached would wait for ever.
+const s3Downloads = 8
+
+// readWorkers is the number of workers to read with.
+func (x *expanded) readWorkers(cfg *Config) int {
+	if cfg.Workers == 0 && len(x.sources) > 0 && x.s3.Objects > 0 {
+		return max(s3Downloads, runtime.GOMAXPROCS(0))
+	}
+	return cfg.Workers
 }
 
 // expandSources expands cfg.Inputs (local paths with ingest.Expand, s3://
@@ -57,7 +74,8 @@ func expandSources(ctx context.Context, cfg *Config) *expanded {
 		// Since and Until of S3Options, the window's bounds known before
 		// the read, skip the objects dated outside it; they stay zero (no
 		// skip) until the select stage's window is wired here.
-		l, errs := ingest.ExpandS3(ctx, client, []string{in}, ingest.S3Options{Endpoint: cfg.S3Endpoint})
+		l, errs := ingest.ExpandS3(ctx, client, []string{in}, ingest.S3Options{Endpoint: cfg.S3Endpoint,
+			InFlight: max(s3Downloads, cfg.Workers, runtime.GOMAXPROCS(0))})
 		x.sources, x.errs = append(x.sources, l.Sources...), append(x.errs, errs...)
 		x.s3.Objects += l.Objects
 		x.s3.Skipped += l.Skipped

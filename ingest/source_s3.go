@@ -23,8 +23,10 @@ type S3Options struct {
 	// Ceph, a test server), addressed path-style (URL/bucket/key).
 	Endpoint string
 	// InFlight bounds the objects being downloaded at once, and so the
-	// response bodies open; 0 means 8. The read opens sources as its
-	// readers (one per worker) take them, so fewer may be in flight.
+	// response bodies open; 0 means 8. Read opens as many sources at
+	// once as it has workers (Options.Workers), so that many are in
+	// flight at most; InFlight must be no fewer, or a reader could wait
+	// for ever for a slot held by a source the merge has not reached.
 	InFlight int
 	// PageSize is the number of keys asked for per listing request; 0
 	// means 1000, the most S3 returns.

@@ -139,7 +139,7 @@ func TestS3ReadsEveryObject(t *testing.T) {
 	if f.lists < 13 {
 		t.Errorf("%d listing requests for 1,201 objects in pages of 100; want at least 13", f.lists)
 	}
-	res := readAll(t, l.Sources, Options{Workers: 6})
+	res := readAll(t, l.Sources, Options{Workers: inFlight})
 	stems := column(res.Frame, frame.Stem)
 	slices.Sort(stems)
 	slices.Sort(want)
