@@ -183,7 +183,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return nil
 	})
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|- ...\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	// Flags may come before, between or after the inputs.
