@@ -74,7 +74,7 @@ func expandSources(ctx context.Context, cfg *Config) *expanded {
 		// Since and Until of S3Options, the window's bounds known before
 		// the read, skip the objects dated outside it; they stay zero (no
 		// skip) until the select stage's window is wired here.
-		l, errs := ingest.ExpandS3(ctx, client, []string{in}, ingest.S3Options{Endpoint: cfg.S3Endpoint,
+		l, errs := ingest.ExpandS3(ctx, client, []string{in}, ingest.S3Options{
 			InFlight: max(s3Downloads, cfg.Workers, runtime.GOMAXPROCS(0))})
 		x.sources, x.errs = append(x.sources, l.Sources...), append(x.errs, errs...)
 		x.s3.Objects += l.Objects

@@ -19,9 +19,6 @@ import (
 
 // S3Options tune the reading of s3:// inputs.
 type S3Options struct {
-	// Endpoint, when set, is the URL of an S3-compatible store (MinIO,
-	// Ceph, a test server), addressed path-style (URL/bucket/key).
-	Endpoint string
 	// InFlight bounds the objects being downloaded at once, and so the
 	// response bodies open; 0 means 8. Read opens as many sources at
 	// once as it has workers (Options.Workers), so that many are in
@@ -73,10 +70,13 @@ func parseS3(arg string) (s3Input, error) {
 	return in, nil
 }
 
-// NewS3Client makes an S3 client from the standard AWS chain (environment,
-// shared config and credentials files with AWS_PROFILE, SSO, web identity,
-// container and instance roles). With no region configured it uses
-// us-east-1, where a bucket's region can still be reached for listing.
+// NewS3Client makes an S3 client for AWS S3 or, with an endpoint URL, for
+// an S3-compatible store (MinIO, Ceph, a test server) addressed path-style
+// (URL/bucket/key). Its credentials come from the standard AWS chain (the
+// environment, the shared config and credentials files with AWS_PROFILE,
+// SSO, web identity, container and instance roles). With no region
+// configured it uses us-east-1; a bucket in another region then answers
+// with a redirect, reported with a hint to set AWS_REGION.
 func NewS3Client(ctx context.Context, endpoint string) (*s3.Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -206,6 +206,8 @@ func s3Reason(err error) string {
 		switch api.ErrorCode() {
 		case "ExpiredToken", "ExpiredTokenException", "RequestExpired":
 			msg += " (the credentials have expired: renew them, e.g. aws sso login)"
+		case "PermanentRedirect", "AuthorizationHeaderMalformed":
+			msg += " (the bucket is in another region: set AWS_REGION to it)"
 		case "AccessDenied", "Forbidden":
 			msg += " (the credentials in use may not list or read this bucket)"
 		}
