@@ -37,6 +37,16 @@ type Config struct {
 	// Workers is the number of parsing goroutines, at most MaxWorkers; 0
 	// means one per core.
 	Workers int
+	// S3Endpoint is the URL of an S3-compatible store for the s3://
+	// inputs (path-style addressing); empty means AWS S3, with the
+	// credentials and region of the standard AWS chain.
+	S3Endpoint string
+	// SQL is a database to read log rows from (mysql://user:pass@host/db,
+	// postgres://..., sqlite:PATH), each of Query being one source, after
+	// the Inputs: rows of one text column are log lines, rows of named
+	// columns (ip, time, method, path, status, size, ...) are records.
+	SQL   string
+	Query []string
 
 	// The window: the records the report covers, by time, in the report's
 	// zone (TimeZone). Since and Until take a date (2024-03-04), a time in
@@ -184,8 +194,14 @@ type resolvedOutput struct {
 
 func (c *Config) compile() (*plan, error) {
 	p := &plan{}
-	if len(c.Inputs) == 0 {
-		return nil, usagef("no input given (files, directories, globs, or - for standard input)")
+	if len(c.Inputs) == 0 && c.SQL == "" {
+		return nil, usagef("no input given (files, directories, globs, s3://bucket/prefix, or - for standard input)")
+	}
+	if c.SQL != "" && !ingest.IsSQL(c.SQL) {
+		return nil, usagef("sql: want mysql://user:password@host/database, postgres://... or sqlite:PATH")
+	}
+	if (c.SQL != "") != (len(c.Query) > 0) {
+		return nil, usagef("--sql and --query go together: a database and the queries to read from it")
 	}
 	if c.LogFormat != "" {
 		var err error

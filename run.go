@@ -49,6 +49,9 @@ const (
 	// symbolic link loop or a link to nothing left out. A note, not a
 	// failure; the report's sources say it too.
 	InputNote
+	// SourceNote says how sources were read: S3 objects left out by the
+	// window, the columns a SQL query's rows were read from. A note.
+	SourceNote
 )
 
 // Problem is one thing that went wrong, said in one line.
@@ -126,7 +129,9 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			Message: fmt.Sprintf("%s of the format string %s matched by position and not read: %s",
 				analysis.Count(len(skipped), "field"), are, strings.Join(skipped, ", "))})
 	}
-	sources, expandErrs := ingest.Expand(cfg.Inputs, cfg.Stdin)
+	since, until := p.sel.knownBounds(p.loc)
+	x := expandSources(ctx, &cfg, since, until)
+	sources, expandErrs := x.sources, x.errs
 	var unread []analysis.Source // what the report lists after the sources read
 	for _, e := range expandErrs {
 		u := unreadInput(e)
@@ -160,11 +165,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		cfg.ProgressTotal(total)
 	}
-	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: cfg.Workers, Progress: cfg.Progress})
+	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(&cfg), Progress: cfg.Progress})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	fr := res.Frame
+	out.Problems = append(out.Problems, x.notes()...)
 	phase(fmt.Sprintf("read %d records", fr.Len()))
 	// What the read needed and no longer does (the parsing goroutines'
 	// dictionaries, chunk buffers) is freed now and handed back to the
@@ -251,7 +257,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 	rep.Anonymized = cfg.AnonymizeIP
 	if rep.Title == "" {
-		rep.Title = defaultTitle(cfg.Inputs)
+		rep.Title = defaultTitle(append(slices.Clip(cfg.Inputs), x.sqlNames()...))
 	}
 	if fr.Len() > 0 {
 		rep.First = time.Unix(slices.Min(fr.Time), 0)

@@ -314,6 +314,52 @@ func (s *selector) window(loc *time.Location, newest, anchor time.Time) (from, u
 	return from, until, desc
 }
 
+// knownBounds are the window's bounds as far as they are known before the
+// read, for skipping S3 objects dated outside it: zero where the window is
+// open or hangs on the newest record (--last, --week last). When the zone
+// is not given (loc nil: the log's own offset, not known yet), a bound in
+// local time is widened by 14 hours, the largest UTC offset, so that no
+// object of the window is skipped.
+func (s *selector) knownBounds(loc *time.Location) (since, until time.Time) {
+	widen := time.Duration(0)
+	if loc == nil {
+		loc, widen = time.UTC, 14*time.Hour
+	}
+	switch {
+	case s.week == "last" || s.last > 0 && s.until.zero():
+		return time.Time{}, time.Time{}
+	case s.week != "":
+		from := weekStart(s.weekYear, s.weekNum, loc)
+		since, until = from.Add(-widen), from.AddDate(0, 0, 7).Add(widen)
+		if s.compare {
+			since = since.AddDate(0, 0, -7)
+		}
+		return since, until
+	}
+	if !s.until.zero() {
+		until = s.until.in(loc)
+		if s.until.isDate {
+			until = until.AddDate(0, 0, 1)
+		}
+		if s.until.isLocal {
+			until = until.Add(widen)
+		}
+		if s.last > 0 {
+			since = until.Add(-s.last - 2*widen)
+		}
+	}
+	if !s.since.zero() {
+		since = s.since.in(loc)
+		if s.since.isLocal {
+			since = since.Add(-widen)
+		}
+	}
+	if s.compare && !since.IsZero() && !until.IsZero() {
+		since = since.Add(-until.Sub(since)) // the previous period is read too
+	}
+	return since, until
+}
+
 func (s *selector) hasWindow() bool {
 	return !s.since.zero() || !s.until.zero() || s.last > 0 || s.week != ""
 }

@@ -307,3 +307,44 @@ func TestSubset(t *testing.T) {
 		t.Error("Subset changed its frame")
 	}
 }
+
+// TestKnownBounds: the bounds known before the read (for skipping S3
+// objects) hold the whole window, widened by 14 hours when the zone is
+// the log's own and not known yet, and are open for windows that hang on
+// the newest record.
+func TestKnownBounds(t *testing.T) {
+	utc := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		cfg          Config
+		loc          *time.Location
+		since, until string
+	}{
+		{Config{Week: "2024-W10"}, time.UTC, "2024-03-04T00:00:00Z", "2024-03-11T00:00:00Z"},
+		{Config{Week: "2024-W10"}, nil, "2024-03-03T10:00:00Z", "2024-03-11T14:00:00Z"},
+		{Config{Week: "2024-W10", Compare: "previous"}, time.UTC, "2024-02-26T00:00:00Z", "2024-03-11T00:00:00Z"},
+		{Config{Since: "2024-03-01T00:00:00Z", Until: "2024-03-02"}, time.UTC, "2024-03-01T00:00:00Z", "2024-03-03T00:00:00Z"},
+		{Config{Week: "last"}, time.UTC, "", ""},
+		{Config{Last: "7d"}, time.UTC, "", ""},
+		{Config{Last: "1d", Until: "2024-03-02"}, time.UTC, "2024-03-02T00:00:00Z", "2024-03-03T00:00:00Z"},
+	} {
+		s, err := tc.cfg.selector()
+		if err != nil {
+			t.Fatal(err)
+		}
+		since, until := s.knownBounds(tc.loc)
+		for _, b := range []struct {
+			got  time.Time
+			want string
+		}{{since, tc.since}, {until, tc.until}} {
+			if (b.want == "") != b.got.IsZero() || b.want != "" && !b.got.Equal(utc(b.want)) {
+				t.Errorf("%+v in %v: bounds %v, %v; want %s, %s", tc.cfg, tc.loc, since, until, tc.since, tc.until)
+			}
+		}
+	}
+}

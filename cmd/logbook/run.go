@@ -246,9 +246,15 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.IntVar(&cfg.Workers, "workers", 0, fmt.Sprintf("parsing goroutines (`n`, 1 to %d); default: one per core", logbook.MaxWorkers))
 	fs.BoolVar(&quiet, "q", false, "quiet: print errors only (no progress, no 'wrote' lines, no notes)")
 	fs.BoolVar(&timings, "timings", false, "print how long reading, each section and each output took")
+	fs.StringVar(&cfg.S3Endpoint, "s3-endpoint", "", "for s3:// inputs: the `URL` of an S3-compatible store (path-style); default AWS, credentials and region from the AWS chain")
+	fs.StringVar(&cfg.SQL, "sql", "", "read log rows from this `database`: mysql://user:pass@host/db, postgres://user:pass@host/db or sqlite:PATH (with --query)")
+	fs.Func("query", "with --sql: a `query` whose rows are log lines (one text column) or records (columns ip, time, method, path, status, size, ...); repeatable", func(q string) error {
+		cfg.Query = append(cfg.Query, q)
+		return nil
+	})
 	quietFlags(fs, stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|- ...\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|- ...\n\nFlags:\n")
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
