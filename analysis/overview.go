@@ -63,7 +63,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	if hasTimes {
 		summary.Add("first request", Typed{Time, first})
 		summary.Add("last request", Typed{Time, last})
-		summary.Add("time span", Typed{Duration, int(span / time.Second)})
+		summary.Add("time span", Typed{Duration, int(span)})
 	} else {
 		summary.Add("first request", Typed{Time, nil})
 		summary.Add("last request", Typed{Time, nil})
@@ -138,7 +138,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		if cols.Num[frame.Bytes] {
 			got = " and received " + Size(bytes)
 		}
-		when := fmt.Sprintf("from %s to %s (%s)", Timestamp(first), Timestamp(last), Span(span))
+		when := fmt.Sprintf("from %s to %s (%s)", Timestamp(first), Timestamp(last), SpanSeconds(span))
 		if first.Equal(last) {
 			when = "at " + Timestamp(first)
 		}
@@ -178,6 +178,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("malformed_lines", SevNotice, malformed, fmt.Sprintf("%s could not be read.", Count(malformed, "malformed line")))
 	} else if f.Len() > 0 {
 		switch lines {
+		case 0: // no source accounting (a frame built in a program)
 		case 1:
 			s.Conclude("The one line read was understood.")
 		case 2:
@@ -280,12 +281,14 @@ func distinct(col *frame.CodeView) int {
 
 // timeSpan returns the first and last request times in loc and the span
 // between them; ok is false for an empty frame.
-func timeSpan(f *frame.Frame, loc *time.Location) (first, last time.Time, span time.Duration, ok bool) {
+// The span is in seconds: a stray record dated 9999 among 2024's makes it
+// longer than a time.Duration holds (292 years).
+func timeSpan(f *frame.Frame, loc *time.Location) (first, last time.Time, span int64, ok bool) {
 	if f.Len() == 0 {
 		return time.Time{}, time.Time{}, 0, false
 	}
 	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
-	return time.Unix(lo, 0).In(loc), time.Unix(hi, 0).In(loc), time.Duration(hi-lo) * time.Second, true
+	return time.Unix(lo, 0).In(loc), time.Unix(hi, 0).In(loc), hi - lo, true
 }
 
 // trimSource drops the "name: " a source's note starts with.

@@ -224,3 +224,17 @@ func TestOverviewNoAgents(t *testing.T) {
 		t.Errorf("a count of absent agents: %s", text)
 	}
 }
+
+// TestOverviewStrayDateSpan: a record dated 9999 among 2024's gives a span
+// in days, not a time.Duration overflowed into a negative number.
+func TestOverviewStrayDateSpan(t *testing.T) {
+	far := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC).Unix() - t0
+	s, err := configured(t, "overview", nil).Run(context.Background(), &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}, {far, "192.0.2.2", "GET", "/", "200"}}), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "to 9999-12-31 00:00:00 +0000 (2,913,109 days)")
+	if c := strings.Join(s.Conclusions, " "); strings.Contains(c, "(-") {
+		t.Errorf("a negative span: %s", c)
+	}
+}

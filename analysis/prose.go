@@ -180,3 +180,14 @@ func Percent(f float64) string {
 	}
 	return Pct(f)
 }
+
+// SpanSeconds is Span for a number of seconds, in days beyond what a
+// time.Duration holds (292 years: a stray record dated 9999 makes such a
+// span).
+func SpanSeconds(sec int64) string {
+	const most = int64(math.MaxInt64 / int64(time.Second))
+	if sec >= most || sec <= -most {
+		return Count(int(sec/86400), "day")
+	}
+	return Span(time.Duration(sec) * time.Second)
+}

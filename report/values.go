@@ -39,7 +39,7 @@ func FormatValue(v any, k analysis.Kind) string {
 		case analysis.Text:
 			return strconv.Itoa(v)
 		case analysis.Duration:
-			return analysis.Span(time.Duration(v) * time.Second)
+			return analysis.SpanSeconds(int64(v))
 		}
 		return analysis.Int(v)
 	case float64:
@@ -51,7 +51,7 @@ func FormatValue(v any, k analysis.Kind) string {
 		case analysis.Seconds:
 			return analysis.Decimal(v, 3)
 		case analysis.Duration:
-			return analysis.Span(time.Duration(v * float64(time.Second)))
+			return analysis.SpanSeconds(int64(v))
 		}
 		return analysis.Decimal(v, 4)
 	case time.Time:
