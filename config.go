@@ -71,6 +71,10 @@ type Config struct {
 	IncludeIP, ExcludeIP     []string
 	IncludePath, ExcludePath []string
 	Status, Hosts            []string
+	// CrawlerFilter is "ignore" to leave out the requests of crawlers and
+	// tools (by user agent, with Crawlers' rules and the built-in list),
+	// "only" to keep only theirs, or empty.
+	CrawlerFilter string
 
 	// AnonymizeIP, for reports that are published: "truncate" keeps an
 	// IPv4 client's /24 and an IPv6 client's /48; "hash" names each client
@@ -99,6 +103,11 @@ type Config struct {
 	// table's order; the table states how many it had. 0 means
 	// DefaultMaxRows (1,000); a negative value keeps every row.
 	MaxRows int
+	// Site names the site's own hosts (www.example.com, example.com,
+	// *.example.com): referers from them are links within the site, not
+	// referring sites. Empty: inferred from the Host column and the
+	// referers, and the report says what it took.
+	Site []string
 	// Crawlers are the user's crawler rules, "Name=token": an agent that
 	// contains token (case-insensitively) is the crawler Name, before the
 	// built-in list.
@@ -178,6 +187,7 @@ type plan struct {
 	logLoc    *time.Location // nil: zone-less log times are UTC
 	maxRows   int            // analysis.Input.MaxRows: 0 keeps every row
 	crawlers  []analysis.CrawlerRule
+	site      []string
 	generated time.Time
 	outputs   []resolvedOutput
 	opt       report.Options
@@ -225,6 +235,13 @@ func (c *Config) compile() (*plan, error) {
 	}
 	if p.jobs, err = analysis.Jobs(infos, c.Params); err != nil {
 		return nil, &UsageError{Err: err}
+	}
+	for _, h := range c.Site {
+		n := strings.TrimPrefix(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), "."), "www.")
+		if n == "" || n == "*." || strings.ContainsAny(n, "/:@ ") {
+			return nil, usagef("--site %q: want a host name such as example.com or *.example.com", h)
+		}
+		p.site = append(p.site, n)
 	}
 	for _, r := range c.Crawlers {
 		rule, err := analysis.ParseCrawlerRule(r)

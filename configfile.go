@@ -37,6 +37,7 @@ type ConfigFile struct {
 type configFile struct {
 	Title     string   `toml:"title"`
 	Notes     string   `toml:"notes"`
+	Site      []string `toml:"site"`
 	Inputs    []string `toml:"inputs"`
 	LogFormat string   `toml:"log_format"`
 	TimeZone  string   `toml:"time_zone"`
@@ -56,6 +57,7 @@ type configFile struct {
 		ExcludePath []string `toml:"exclude_path"`
 		Status      []string `toml:"status"`
 		Hosts       []string `toml:"hosts"`
+		Crawlers    string   `toml:"crawlers"`
 	} `toml:"filters"`
 	Privacy struct {
 		AnonymizeIP string `toml:"anonymize_ip"`
@@ -78,11 +80,11 @@ type configFile struct {
 
 // fileKeys maps each key of the file to the flag it stands for.
 var fileKeys = map[string]string{
-	"title": "title", "notes": "notes", "inputs": "", "log_format": "log-format", "time_zone": "tz", "log_time_zone": "log-tz", "workers": "workers",
+	"title": "title", "notes": "notes", "site": "site", "inputs": "", "log_format": "log-format", "time_zone": "tz", "log_time_zone": "log-tz", "workers": "workers",
 	"window.since": "since", "window.until": "until", "window.last": "last", "window.week": "week", "window.compare": "compare",
 	"filters.include_ip": "include-ip", "filters.exclude_ip": "exclude-ip",
 	"filters.include_path": "include-path", "filters.exclude_path": "exclude-path",
-	"filters.status": "status", "filters.hosts": "host",
+	"filters.status": "status", "filters.hosts": "host", "filters.crawlers": "crawlers",
 	"privacy.anonymize_ip": "anonymize-ip",
 	"sections.only":        "sections", "sections.skip": "skip",
 	"output.path": "o", "output.formats": "format", "output.front_matter": "front-matter",
@@ -131,13 +133,14 @@ func LoadConfigFile(path string) (*ConfigFile, error) {
 	c.Title, c.LogFormat, c.TimeZone, c.Workers = f.Title, f.LogFormat, f.TimeZone, f.Workers
 	c.Notes = rel(f.Notes)
 	c.LogTimeZone = f.LogTZ
+	c.Site = f.Site
 	for _, in := range f.Inputs {
 		c.Inputs = append(c.Inputs, rel(in))
 	}
 	c.Since, c.Until, c.Last, c.Week, c.Compare = f.Window.Since, f.Window.Until, f.Window.Last, f.Window.Week, f.Window.Compare
 	c.IncludeIP, c.ExcludeIP = f.Filters.IncludeIP, f.Filters.ExcludeIP
 	c.IncludePath, c.ExcludePath = f.Filters.IncludePath, f.Filters.ExcludePath
-	c.Status, c.Hosts = f.Filters.Status, f.Filters.Hosts
+	c.Status, c.Hosts, c.CrawlerFilter = f.Filters.Status, f.Filters.Hosts, f.Filters.Crawlers
 	c.AnonymizeIP = f.Privacy.AnonymizeIP
 	c.Sections, c.Skip = f.Sections.Only, f.Sections.Skip
 	c.FrontMatter, c.FailOn, c.Strict = f.Output.FrontMatter, f.Gates.FailOn, f.Gates.Strict

@@ -215,7 +215,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
 
 	// Analyse.
-	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers}
+	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
 	for _, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
 	}
@@ -230,7 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if sel != nil && sel.prev != nil {
 		// The previous period: the same sections on its records, kept
 		// only for the comparison.
-		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources, MaxRows: p.maxRows}
+		pin := &analysis.Input{Frame: sel.prev.frame, Loc: loc, Sources: in.Sources, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
 		prevSections := analysis.RunAll(ctx, pin, p.jobs)
 		if err := ctx.Err(); err != nil {
 			return nil, err

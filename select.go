@@ -36,6 +36,9 @@ type selector struct {
 	hosts                    []pattern
 
 	compare bool // --compare previous
+
+	crawlers     string // "", "ignore" or "only"
+	crawlerRules []analysis.CrawlerRule
 }
 
 // when is a bound as the user wrote it: an instant, a local time, or a
@@ -249,6 +252,17 @@ func (c *Config) selector() (*selector, error) {
 		}
 		s.hosts = append(s.hosts, p)
 	}
+	switch c.CrawlerFilter {
+	case "", "ignore", "only":
+		s.crawlers = c.CrawlerFilter
+	default:
+		return nil, usagef("crawler filter %q: want ignore or only", c.CrawlerFilter)
+	}
+	for _, r := range c.Crawlers {
+		if rule, err := analysis.ParseCrawlerRule(r); err == nil {
+			s.crawlerRules = append(s.crawlerRules, rule)
+		}
+	}
 	switch c.Compare {
 	case "":
 	case "previous":
@@ -365,7 +379,7 @@ func (s *selector) hasWindow() bool {
 }
 
 func (s *selector) hasFilters() bool {
-	return len(s.includeIP)+len(s.excludeIP)+len(s.includePath)+len(s.excludePath)+len(s.status)+len(s.hosts) > 0
+	return len(s.includeIP)+len(s.excludeIP)+len(s.includePath)+len(s.excludePath)+len(s.status)+len(s.hosts) > 0 || s.crawlers != ""
 }
 
 // filters says what the filters keep, one phrase each, for the report.
@@ -406,6 +420,12 @@ func (s *selector) filters() []string {
 	}
 	if len(s.hosts) > 0 {
 		out = append(out, "only hosts "+join(s.hosts))
+	}
+	switch s.crawlers {
+	case "ignore":
+		out = append(out, "no crawlers or tools (by user agent)")
+	case "only":
+		out = append(out, "only crawlers and tools (by user agent)")
 	}
 	return out
 }
@@ -511,6 +531,9 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 	}
 	if len(s.hosts) > 0 {
 		add(frame.Host, func(v string) bool { return anyPattern(s.hosts, v) })
+	}
+	if s.crawlers != "" {
+		add(frame.UserAgent, func(v string) bool { return analysis.IsCrawler(v, s.crawlerRules) == (s.crawlers == "only") })
 	}
 	rowsIn := func(lo, hi int64) ([]bool, int) {
 		keep := make([]bool, fr.Len())

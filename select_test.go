@@ -348,3 +348,38 @@ func TestKnownBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestRunCrawlerFilter: --ignore-crawlers leaves out the requests of named
+// crawlers and tools (the built-in list and the user's rules), and
+// --crawlers-only keeps only them.
+func TestRunCrawlerFilter(t *testing.T) {
+	agents := []string{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+		"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "curl/8.5.0", "InternalProbe/1.0"}
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "192.0.2.%d - - [04/Mar/2024:10:%02d:00 +0000] \"GET /p HTTP/1.1\" 200 10 \"-\" \"%s\"\n", i%4, i, agents[i%4])
+	}
+	log := filepath.Join(t.TempDir(), "a.log")
+	if err := os.WriteFile(log, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		filter string
+		rules  []string
+		want   int
+	}{{"ignore", nil, 20}, {"only", nil, 20}, {"ignore", []string{"Probe=internalprobe"}, 10}, {"only", []string{"Probe=internalprobe"}, 30}} {
+		out, err := Run(context.Background(), Config{Inputs: []string{log}, CrawlerFilter: tc.filter, Crawlers: tc.rules, Sections: []string{"overview"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Report.Records != tc.want || !strings.Contains(out.Report.Summary(), "crawlers") {
+			t.Errorf("%s %v: %d records, want %d; %s", tc.filter, tc.rules, out.Report.Records, tc.want, out.Report.Summary())
+		}
+	}
+	if err := (&Config{Inputs: []string{"x"}, CrawlerFilter: "some"}).Validate(); err == nil {
+		t.Error("an unknown crawler filter is accepted")
+	}
+	if err := (&Config{Inputs: []string{"x"}, Site: []string{"http://x/"}}).Validate(); err == nil || !strings.Contains(err.Error(), "--site") {
+		t.Errorf("a URL as --site: %v", err)
+	}
+}

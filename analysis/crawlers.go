@@ -378,3 +378,13 @@ func feedSubscribers(agent string) (n int, feed string, ok bool) {
 	}
 	return n, Clean(feed, 80), true
 }
+
+// IsCrawler reports whether the agent names a crawler or an automated
+// client, by the user's rules and then the built-in list, as the
+// user_agents section classes it (a browser-like agent that fetched
+// /robots.txt, which that section also counts as a crawler, is not one
+// here: that takes the client's other requests).
+func IsCrawler(agent string, user []CrawlerRule) bool {
+	name, _ := crawlerName(agent, user)
+	return name != ""
+}

@@ -21,6 +21,10 @@ type Input struct {
 	// Crawlers are the user's crawler rules (--crawler), tried before
 	// the built-in list (crawlers.go).
 	Crawlers []CrawlerRule
+	// Site names the site's own hosts (--site), lower case without
+	// "www."; "*.example.com" stands for every host under example.com.
+	// Referers from them are links within the site. Empty: inferred.
+	Site []string
 }
 
 // DefaultMaxRows is the cap on per-key tables a run uses unless told

@@ -356,6 +356,21 @@ func splitReferer(ref string) (host, path string, ok bool) {
 	return u.Hostname(), u.Path, true
 }
 
+// siteHost reports whether host (lower case, without www.) is one of the
+// site's hosts: equal to one, or under a "*.domain" one.
+func siteHost(site []string, host string) bool {
+	for _, s := range site {
+		if d, ok := strings.CutPrefix(s, "*."); ok {
+			if host == d || strings.HasSuffix(host, "."+d) {
+				return true
+			}
+		} else if host == s {
+			return true
+		}
+	}
+	return false
+}
+
 // referringSites adds the referring_sites table: external referers by host.
 func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input, top int) {
 	counts := refs.Counts()
@@ -371,8 +386,19 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 		}
 	}
 	parsed := parseReferers(refs, counts)
-	self := selfReferers(parsed, counts, strCol(f, frame.Stem))
-	delete(self, own)
+	var self map[string]bool
+	if len(in.Site) > 0 {
+		// The user named the site's hosts: no guessing.
+		own, self = "", map[string]bool{}
+		for _, h := range parsed.hosts {
+			if h != "" && siteHost(in.Site, h) {
+				self[h] = true
+			}
+		}
+	} else {
+		self = selfReferers(parsed, counts, strCol(f, frame.Stem))
+		delete(self, own)
+	}
 	sites := make([]int, len(parsed.hosts)) // requests per host index
 	referred, internal := 0, 0
 	for c, n := range counts {
@@ -402,6 +428,14 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 	var left []string // what is left out, for the prose
 	if own != "" {
 		left = append(left, fmt.Sprintf("the site itself (%s, its most common `Host`)", Code(own)))
+	}
+	if len(in.Site) > 0 {
+		var named []string
+		for _, h := range in.Site {
+			named = append(named, Code(h))
+		}
+		left = append(left, fmt.Sprintf("the site's own hosts, as --site names them (%s)", List(named)))
+		selfNames = nil
 	}
 	if len(selfNames) > 0 {
 		also := "itself"

@@ -52,6 +52,7 @@ func mergeConfigFile(cfg *logbook.Config, out *string, formats *listFlag, f *log
 	}
 	take("title", func() { cfg.Title = fc.Title })
 	take("notes", func() { cfg.Notes = fc.Notes })
+	take("site", func() { cfg.Site = fc.Site })
 	take("compare", func() { cfg.Compare = fc.Compare })
 	take("log-format", func() { cfg.LogFormat = fc.LogFormat })
 	take("tz", func() { cfg.TimeZone = fc.TimeZone })
@@ -67,6 +68,9 @@ func mergeConfigFile(cfg *logbook.Config, out *string, formats *listFlag, f *log
 	take("exclude-path", func() { cfg.ExcludePath = fc.ExcludePath })
 	take("status", func() { cfg.Status = fc.Status })
 	take("host", func() { cfg.Hosts = fc.Hosts })
+	if f.Set["crawlers"] && !flagSet["ignore-crawlers"] && !flagSet["crawlers-only"] {
+		cfg.CrawlerFilter = fc.CrawlerFilter
+	}
 	take("anonymize-ip", func() { cfg.AnonymizeIP = fc.AnonymizeIP })
 	take("sections", func() { cfg.Sections = fc.Sections })
 	take("skip", func() { cfg.Skip = fc.Skip })

@@ -98,7 +98,7 @@ top = 3
 	}
 
 	for _, tc := range []struct{ conf, want string }{
-		{"title = \"x\"\n\n[filters]\nexclude_ips = [\"10.0.0.0/8\"]\n", "bad.toml:4: unknown key filters.exclude_ips (known: filters.exclude_ip"},
+		{"title = \"x\"\n\n[filters]\nexclude_ips = [\"10.0.0.0/8\"]\n", "bad.toml:4: unknown key filters.exclude_ips (known: filters.crawlers, filters.exclude_ip"},
 		{"[window]\nweek = 10\n", "line 2"},
 		{"workers = \"four\"\n", "line 1"},
 		{"[params.sizes]\nz = [1]\n", "bad.toml:2: params.sizes.z: want a number"},
