@@ -484,10 +484,27 @@ func lowDays(days []int, firstDay int64, complete []bool) dayLevels {
 
 	// Drop-off: the earliest split with every later day below half the
 	// median before it, and below half the median of its weekday before it.
+	// The medians of the prefixes come from one sorted copy that grows a
+	// day at a time, and a split is only weighed where the day before it
+	// is above every later day (which "every later day below half the
+	// base, the day before not" needs): on a log of sixty years of days
+	// (a stray record) a median per split, sorted afresh, took minutes.
+	sufMax := make([]float64, len(vals)+1)
+	sufMax[len(vals)] = math.Inf(-1)
+	for j := len(vals) - 1; j >= 0; j-- {
+		sufMax[j] = max(vals[j], sufMax[j+1])
+	}
+	sorted := slices.Clone(vals[:minProfileDays-1])
+	slices.Sort(sorted)
 	for k := minProfileDays; k <= len(idx)-2; k++ {
-		before := vals[:k]
-		base := median(before)
-		if base < 50 || vals[k-1] < base/2 {
+		v := vals[k-1]
+		at, _ := slices.BinarySearch(sorted, v)
+		sorted = slices.Insert(sorted, at, v)
+		if v <= sufMax[k] {
+			continue // a later day is as busy: no drop here
+		}
+		base := sortedMedian(sorted)
+		if base < 50 || v < base/2 {
 			continue // too sparse, or the drop began earlier (a hole in the logs)
 		}
 		dropped := true
@@ -566,6 +583,15 @@ func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
 
 // median returns the median of v (the mean of the middle two for an even
 // count), as pandas' median; v is not modified.
+// sortedMedian is the median of v, sorted.
+func sortedMedian(s []float64) float64 {
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()

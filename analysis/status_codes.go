@@ -420,14 +420,23 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 	bulk := findBulk(f.Time) // stray dates far off would stretch the plot over centuries
 	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
-	unit, per := "hour", int64(1)
+	unit := "hour"
 	label := func(i int) string { return frame.HourString(first + int64(i)) }
+	bucket := func(t int64) int64 { return clock.Hour(t) - first }
 	code := `pd.crosstab(requests.time.dt.floor("h"), requests.status.str[0] + "xx").reindex(columns=["3xx", "4xx", "5xx"], fill_value=0).plot()`
 	if n > maxPlotPoints {
-		first, n = clock.Day(lo), clock.Day(hi)-clock.Day(lo)+1
-		unit, per = "day", 24
-		label = func(i int) string { return frame.DayString(first + int64(i)) }
-		code = strings.Replace(code, `"h"`, `"D"`, 1)
+		// Per day, or per week or month when the days are too many to
+		// draw (a log of years, or the bulk of one with stray dates).
+		firstDay, lastDay := clock.Day(lo), clock.Day(hi)
+		var rowOf func(int64) int64
+		var rowLabel func(int64) string
+		unit, rowOf, rowLabel = dayRows(firstDay, lastDay, maxPlotPoints)
+		r0 := rowOf(firstDay)
+		n = rowOf(lastDay) - r0 + 1
+		label = func(i int) string { return rowLabel(r0 + int64(i)) }
+		bucket = func(t int64) int64 { return rowOf(clock.Day(t)) - r0 }
+		freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
+		code = strings.Replace(code, `floor("h")`, `to_period("`+freq+`").dt.start_time`, 1)
 	}
 	var counts [3][]float64
 	for k := range counts {
@@ -435,7 +444,7 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 	}
 	for i, t := range f.Time {
 		if k := class[status.At(i)]; k >= 0 && bulk.In(t) {
-			counts[k][floorDiv(clock.Hour(t), per)-first]++
+			counts[k][bucket(t)]++
 		}
 	}
 	p := &Plot{ID: "status_classes_per_" + unit, Title: "3xx, 4xx and 5xx responses per " + unit, Kind: Lines,

@@ -252,3 +252,31 @@ func TestStatusClaimsOneEach(t *testing.T) {
 	wantConclusions(t, s, "2 responses other than 2xx went to 2 IPs, one each.")
 	noConclusion(t, s, "received the most")
 }
+
+// TestStatusPlotLongSpan: on records spread over sixty years the plot of
+// status classes is drawn per month, at most maxPlotPoints points, and
+// still counts every response.
+func TestStatusPlotLongSpan(t *testing.T) {
+	var recs []rec
+	for i := range 60 {
+		at := time.Date(1971+i, 3, 4, 10, 0, 0, 0, time.UTC).Unix() - t0
+		recs = append(recs, rec{at, "192.0.2.1", "GET", "/", []string{"301", "404", "503"}[i%3]})
+	}
+	s, err := configured(t, "status_codes", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plotByID(s, "status_classes_per_month")
+	if p == nil {
+		t.Fatal("no monthly plot of status classes")
+	}
+	sum := 0.0
+	for _, sr := range p.Series {
+		for _, v := range sr.Values {
+			sum += v
+		}
+	}
+	if len(p.Labels) > maxPlotPoints || sum != 60 || p.Labels[0] != "1971-03" {
+		t.Errorf("%d points from %s, %v responses", len(p.Labels), p.Labels[0], sum)
+	}
+}
