@@ -484,8 +484,13 @@ func (pk classPeaks) sentence() string {
 			continue
 		}
 		when := "in the hour beginning " + pk.peak[k]
-		if pk.unit == "day" {
+		switch pk.unit {
+		case "day":
 			when = "on " + pk.peak[k]
+		case "week":
+			when = "in the " + pk.peak[k] // "week of 2024-03-04"
+		case "month":
+			when = "in " + pk.peak[k]
 		}
 		parts = append(parts, fmt.Sprintf("%s responses peaked %s with %s (%s of all %s)",
 			name, when, Int(pk.peakN[k]), Percent(pk.peakShare[k]), name))

@@ -260,7 +260,8 @@ func TestStatusPlotLongSpan(t *testing.T) {
 	var recs []rec
 	for i := range 60 {
 		at := time.Date(1971+i, 3, 4, 10, 0, 0, 0, time.UTC).Unix() - t0
-		recs = append(recs, rec{at, "192.0.2.1", "GET", "/", []string{"301", "404", "503"}[i%3]})
+		st := []string{"301", "404", "503"}[i%3]
+		recs = append(recs, rec{at, "192.0.2.1", "GET", "/", st}, rec{at + 60, "192.0.2.2", "GET", "/", st})
 	}
 	s, err := configured(t, "status_codes", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
 	if err != nil {
@@ -276,7 +277,9 @@ func TestStatusPlotLongSpan(t *testing.T) {
 			sum += v
 		}
 	}
-	if len(p.Labels) > maxPlotPoints || sum != 60 || p.Labels[0] != "1971-03" {
+	if len(p.Labels) > maxPlotPoints || sum != 120 || p.Labels[0] != "1971-03" {
 		t.Errorf("%d points from %s, %v responses", len(p.Labels), p.Labels[0], sum)
 	}
+	wantConclusions(t, s, "4xx responses peaked in 1972-03 with 2")
+	noConclusion(t, s, "hour beginning")
 }

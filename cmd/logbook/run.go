@@ -256,19 +256,20 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return nil
 	})
 	quietFlags(fs, stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: logbook report [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|- ...\n\nFlags:\n")
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
+	// -h prints the flags on standard output (what was asked for); a flag
+	// that does not parse is the error alone, with a pointer to -h.
+	fs.Usage = func() {}
 	// Flags may come before, between or after the inputs.
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(stdout, "Usage: logbook report [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|- ...\n\nFlags:\n")
+				fs.SetOutput(stdout)
+				fs.PrintDefaults()
+				fs.SetOutput(io.Discard)
 				return nil
 			}
-			return &exitError{code: 2, err: err}
+			return &exitError{code: 2, err: fmt.Errorf("%w (logbook report -h lists the flags)", err)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
