@@ -78,6 +78,11 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	default:
 		return nil, fmt.Errorf("unknown front matter %q (want jekyll, hugo or none)", opt.FrontMatter)
 	}
+	if opt.BaseURL != "" {
+		// The user's URL, kept a link destination: what would end it or
+		// be read as Markdown is percent-encoded.
+		link = linkURL.Replace(strings.TrimSuffix(opt.BaseURL, "/"))
+	}
 	// The summary paragraph is the excerpt blogs show in their lists.
 	head += neutralizeTemplates(mdLine(r.Summary())) + "\n\n"
 	if opt.FrontMatter == "jekyll" {
@@ -105,7 +110,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	if kfs := r.KeyFindings(); len(kfs) > 0 {
 		for _, kf := range kfs {
 			fmt.Fprintf(b, "- **%s:** %s ([%s](#%s))\n", severityWord(kf.Severity),
-				oneLine(safeMarkdown(kf.Message)), mdText(kf.Section.Title), slug(kf.Section.Title))
+				oneLine(kramdownSafe(safeMarkdown(kf.Message))), mdText(kf.Section.Title), slug(kf.Section.Title))
 		}
 	} else {
 		b.WriteString("Nothing needs attention: no section raised a notice or a warning.\n")
@@ -127,7 +132,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 				fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
 			}
 		case itemProse:
-			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(it.Text)))
+			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(kramdownSafe(safeMarkdown(it.Text))))
 		case itemCode:
 			fence := codeFence(it.Text)
 			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", it.N, fence, strings.TrimRight(it.Text, "\n"), fence)
@@ -141,7 +146,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 		case itemConclusions:
 			b.WriteString("### Conclusions\n\n")
 			for _, c := range it.Section.Conclusions {
-				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c)))
+				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(kramdownSafe(safeMarkdown(c))))
 			}
 		}
 	}
@@ -279,3 +284,6 @@ func severityWord(s analysis.Severity) string {
 func oneLine(s string) string {
 	return strings.Join(slices.DeleteFunc(strings.Split(s, "\n"), func(l string) bool { return strings.TrimSpace(l) == "" }), " ")
 }
+
+var linkURL = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", `\`, "%5C",
+	"{", "%7B", "}", "%7D", "|", "%7C", "*", "%2A", "_", "%5F", "`", "%60", "\n", "%0A", "\r", "%0D", "\t", "%09")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -138,6 +139,14 @@ type Options struct {
 	// to the report's directory. WriteFile makes it FilesDir(path) when
 	// empty; Render then uses report_files.
 	FilesDir string
+	// AssetsDir, when set, is where the companion files go instead: a
+	// folder anywhere (relative to the current directory, or absolute),
+	// such as a static site's assets folder. The page links them at
+	// BaseURL, or by the relative path from the report's folder.
+	AssetsDir string
+	// BaseURL, when set, is the URL of the folder the page links its
+	// companion files at: /assets/weekly, or https://example.com/x.
+	BaseURL string
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -202,6 +211,9 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
 	}
+	if opt, err = SiteOptions(path, opt); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -235,6 +247,9 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 			return p, err
 		}
 		cp := filepath.Join(dir, name)
+		if rest, ok := strings.CutPrefix(cf.Name, opt.FilesDir+"/"); ok && opt.AssetsDir != "" {
+			cp = filepath.Join(opt.AssetsDir, filepath.FromSlash(rest))
+		}
 		if err := p.mkdirs(filepath.Dir(cp)); err != nil {
 			return p, err
 		}
@@ -251,7 +266,7 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 		}
 	}
 	if f.Companions {
-		files := filepath.Join(dir, filepath.FromSlash(opt.FilesDir))
+		files := CompanionDir(path, opt)
 		p.stale = []string{filepath.Join(files, plotFilePrefix+"*.svg"), filepath.Join(files, tableFilePrefix+"*.csv")}
 	}
 	return p, nil
@@ -541,4 +556,70 @@ func (r *Report) LogSources() int {
 		}
 	}
 	return n
+}
+
+// CompanionDir is the folder a report at path puts its companion files
+// in, with opt as SiteOptions completes it: opt.AssetsDir when set, else
+// opt.FilesDir (FilesDir(path) when empty) beside the report.
+func CompanionDir(path string, opt Options) string {
+	if opt.AssetsDir != "" {
+		return opt.AssetsDir
+	}
+	if opt.FilesDir == "" {
+		opt.FilesDir = FilesDir(path)
+	}
+	return filepath.Join(filepath.Dir(path), filepath.FromSlash(opt.FilesDir))
+}
+
+// SiteOptions completes opt for a Markdown report written to path, for
+// the static site it is in:
+//   - a Jekyll post (front matter jekyll, path in a folder named _posts)
+//     with neither AssetsDir nor BaseURL puts its plots in the site's
+//     assets/NAME folder, the site root being the parent of _posts, and
+//     links them root-relative, /assets/NAME/plot-x.svg, which holds
+//     whatever the post's URL (Jekyll makes it from the date and the
+//     permalink style, and does not publish folders inside _posts);
+//   - an AssetsDir with no BaseURL is linked by its path relative to the
+//     report's folder.
+//
+// A Hugo page is made a page bundle by SitePath instead.
+func SiteOptions(path string, opt Options) (Options, error) {
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	if opt.FrontMatter == "jekyll" && opt.AssetsDir == "" && opt.BaseURL == "" &&
+		filepath.Base(filepath.Dir(path)) == "_posts" {
+		opt.AssetsDir = filepath.Join(filepath.Dir(filepath.Dir(path)), "assets", stem)
+		opt.BaseURL = "/assets/" + url.PathEscape(stem)
+	}
+	if opt.AssetsDir != "" && opt.BaseURL == "" {
+		from, err := filepath.Abs(filepath.Dir(path))
+		if err != nil {
+			return opt, err
+		}
+		to, err := filepath.Abs(opt.AssetsDir)
+		if err != nil {
+			return opt, err
+		}
+		rel, err := filepath.Rel(from, to)
+		if err != nil {
+			return opt, fmt.Errorf("assets folder %s: %w", opt.AssetsDir, err)
+		}
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		for i, part := range parts {
+			parts[i] = url.PathEscape(part)
+		}
+		opt.BaseURL = strings.Join(parts, "/")
+	}
+	return opt, nil
+}
+
+// SitePath is where a Markdown report asked for at path is written: with
+// Hugo front matter, a page bundle, NAME/index.md for NAME.md (index.md
+// and _index.md stay), so that Hugo publishes its plots, which go beside
+// it in index_files, with the page; else path itself.
+func SitePath(path, frontMatter string) string {
+	base := filepath.Base(path)
+	if frontMatter != "hugo" || base == "index.md" || base == "_index.md" || path == "-" {
+		return path
+	}
+	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(base, filepath.Ext(base)), "index.md")
 }
