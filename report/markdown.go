@@ -90,7 +90,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 		head += "{% raw %}\n"
 		tail = "{% endraw %}\n"
 	}
-	w := &mdWriter{link: link, dir: dir, names: map[string]bool{}}
+	w := &mdWriter{link: link, dir: dir, names: map[string]bool{}, liquid: opt.SiteRoot && opt.FrontMatter == "jekyll"}
 	b := &w.buf
 	fmt.Fprintf(b, "Generated %s by logbook %s.\n\n", r.Generated.Format(time.RFC3339), Version)
 
@@ -152,8 +152,17 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	}
 	fmt.Fprintf(b, "---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
 		Version, analysis.Count(r.LogSources(), "source"))
-	body := neutralizeTemplates(b.String())
-	return &MarkdownDoc{Text: []byte(head + body + tail), Files: w.files}, nil
+	// The template openings in the text are broken, but not the Liquid
+	// of the plot links, which go between the pieces.
+	var body strings.Builder
+	at := 0
+	for _, c := range w.cuts {
+		body.WriteString(neutralizeTemplates(b.String()[at:c.at]))
+		body.WriteString(c.link)
+		at = c.at
+	}
+	body.WriteString(neutralizeTemplates(b.String()[at:]))
+	return &MarkdownDoc{Text: []byte(head + body.String() + tail), Files: w.files}, nil
 }
 
 type mdWriter struct {
@@ -162,12 +171,35 @@ type mdWriter struct {
 	dir   string
 	names map[string]bool
 	files []CompanionFile
+	// liquid links the plots through Jekyll's relative_url, out of the
+	// page's raw block; cuts are where those links go in buf.
+	liquid bool
+	cuts   []liquidLink
+}
+
+type liquidLink struct {
+	at   int
+	link string
 }
 
 // table writes t as a GFM table cut to head and tail like the HTML, with the
 // index column first.
 func (w *mdWriter) table(t *shownTable) {
 	b := &w.buf
+	if len(t.Head) == 0 {
+		// A header with no rows is no table to kramdown, which leaves its
+		// pipes as a paragraph: the columns are named in words instead.
+		var names []string
+		for _, c := range t.Columns {
+			names = append(names, mdText(c.Name))
+		}
+		fmt.Fprintf(b, "*%s", t.Shape())
+		if len(names) > 0 {
+			fmt.Fprintf(b, ": %s", strings.Join(names, ", "))
+		}
+		b.WriteString("*\n\n")
+		return
+	}
 	cells := []string{mdText(t.Index.Name)}
 	aligns := []bool{t.Index.Right}
 	for _, c := range t.Columns {
@@ -235,7 +267,15 @@ func (w *mdWriter) plot(n int, p *analysis.Plot) error {
 	}
 	name := uniqueName(w.names, plotFilePrefix+fileSafe(p.ID), ".svg")
 	w.files = append(w.files, CompanionFile{Name: w.dir + "/" + name, Data: svg})
-	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s/%s)\n\n", n, mdText(p.Title), w.link, url.PathEscape(name))
+	target := w.link + "/" + url.PathEscape(name)
+	if !w.liquid {
+		fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s)\n\n", n, mdText(p.Title), target)
+		return nil
+	}
+	// The target is percent-encoded: no quote or brace ends the string.
+	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](", n, mdText(p.Title))
+	w.cuts = append(w.cuts, liquidLink{at: w.buf.Len(), link: "{% endraw %}{{ '" + target + "' | relative_url }}{% raw %}"})
+	w.buf.WriteString(")\n\n")
 	return nil
 }
 

@@ -147,6 +147,11 @@ type Options struct {
 	// BaseURL, when set, is the URL of the folder the page links its
 	// companion files at: /assets/weekly, or https://example.com/x.
 	BaseURL string
+	// SiteRoot says that BaseURL is a path from a Jekyll site's root,
+	// which the page then links through Liquid's relative_url filter, so
+	// that a site served under a baseurl (a GitHub project page) finds
+	// the plots too. SiteOptions sets it for a post in _posts.
+	SiteRoot bool
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -578,7 +583,8 @@ func CompanionDir(path string, opt Options) string {
 //     assets/NAME folder, the site root being the parent of _posts, and
 //     links them root-relative, /assets/NAME/plot-x.svg, which holds
 //     whatever the post's URL (Jekyll makes it from the date and the
-//     permalink style, and does not publish folders inside _posts);
+//     permalink style, and does not publish folders inside _posts),
+//     through relative_url, which adds the site's baseurl;
 //   - an AssetsDir with no BaseURL is linked by its path relative to the
 //     report's folder.
 //
@@ -589,6 +595,7 @@ func SiteOptions(path string, opt Options) (Options, error) {
 		filepath.Base(filepath.Dir(path)) == "_posts" {
 		opt.AssetsDir = filepath.Join(filepath.Dir(filepath.Dir(path)), "assets", stem)
 		opt.BaseURL = "/assets/" + url.PathEscape(stem)
+		opt.SiteRoot = true
 	}
 	if opt.AssetsDir != "" && opt.BaseURL == "" {
 		from, err := filepath.Abs(filepath.Dir(path))
