@@ -579,44 +579,64 @@ func CompanionDir(path string, opt Options) string {
 // SiteOptions completes opt for a Markdown report written to path, for
 // the static site it is in:
 //   - a Jekyll post (front matter jekyll, path in a folder named _posts)
-//     with neither AssetsDir nor BaseURL puts its plots in the site's
-//     assets/NAME folder, the site root being the parent of _posts, and
-//     links them root-relative, /assets/NAME/plot-x.svg, which holds
-//     whatever the post's URL (Jekyll makes it from the date and the
-//     permalink style, and does not publish folders inside _posts),
-//     through relative_url, which adds the site's baseurl;
+//     with no AssetsDir puts its plots in the site's assets/NAME folder,
+//     the site root being the parent of _posts (Jekyll does not publish
+//     folders inside _posts), and with no BaseURL either links them from
+//     the site's root, /assets/NAME/plot-x.svg, through relative_url,
+//     which adds the site's baseurl: that holds whatever URL the date in
+//     the name and the permalink style give the post;
 //   - an AssetsDir with no BaseURL is linked by its path relative to the
-//     report's folder.
+//     report's folder, or for a post, from the site's root through
+//     relative_url (it must then be inside the site).
 //
 // A Hugo page is made a page bundle by SitePath instead.
 func SiteOptions(path string, opt Options) (Options, error) {
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	if opt.FrontMatter == "jekyll" && opt.AssetsDir == "" && opt.BaseURL == "" &&
-		filepath.Base(filepath.Dir(path)) == "_posts" {
+	post := opt.FrontMatter == "jekyll" && filepath.Base(filepath.Dir(path)) == "_posts"
+	if post && opt.AssetsDir == "" {
 		opt.AssetsDir = filepath.Join(filepath.Dir(filepath.Dir(path)), "assets", stem)
-		opt.BaseURL = "/assets/" + url.PathEscape(stem)
-		opt.SiteRoot = true
+		if opt.BaseURL == "" {
+			opt.BaseURL = "/assets/" + url.PathEscape(stem)
+			opt.SiteRoot = true
+		}
 	}
-	if opt.AssetsDir != "" && opt.BaseURL == "" {
-		from, err := filepath.Abs(filepath.Dir(path))
-		if err != nil {
-			return opt, err
-		}
-		to, err := filepath.Abs(opt.AssetsDir)
-		if err != nil {
-			return opt, err
-		}
-		rel, err := filepath.Rel(from, to)
-		if err != nil {
-			return opt, fmt.Errorf("assets folder %s: %w", opt.AssetsDir, err)
-		}
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		for i, part := range parts {
-			parts[i] = url.PathEscape(part)
-		}
-		opt.BaseURL = strings.Join(parts, "/")
+	if opt.AssetsDir == "" || opt.BaseURL != "" {
+		return opt, nil
 	}
+	// The link from the post's URL is unknown; from the site's root, or
+	// from the report's folder, it is the path there.
+	from := filepath.Dir(path)
+	if post {
+		from = filepath.Dir(from)
+	}
+	rel, err := relPath(from, opt.AssetsDir)
+	if err != nil {
+		return opt, fmt.Errorf("assets folder %s: %w", opt.AssetsDir, err)
+	}
+	if post {
+		if !filepath.IsLocal(rel) {
+			return opt, fmt.Errorf("assets folder %s: a Jekyll post's plots must be inside the site (%s), or linked at a base URL", opt.AssetsDir, from)
+		}
+		rel, opt.SiteRoot = "/"+rel, true
+	}
+	parts := strings.Split(filepath.ToSlash(rel), "/")
+	for i, part := range parts {
+		parts[i] = url.PathEscape(part)
+	}
+	opt.BaseURL = strings.Join(parts, "/")
 	return opt, nil
+}
+
+// relPath is the path from the folder from to the folder to.
+func relPath(from, to string) (string, error) {
+	from, err := filepath.Abs(from)
+	if err != nil {
+		return "", err
+	}
+	if to, err = filepath.Abs(to); err != nil {
+		return "", err
+	}
+	return filepath.Rel(from, to)
 }
 
 // SitePath is where a Markdown report asked for at path is written: with

@@ -160,3 +160,40 @@ func TestAssetsDirAndBaseURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSiteOptions(t *testing.T) {
+	site := t.TempDir()
+	post := filepath.Join(site, "_posts", "2025-06-09-weekly.md")
+	for _, tc := range []struct {
+		name, path string
+		in         Options
+		assets     string // "" for none
+		base       string
+		siteRoot   bool
+		err        string
+	}{
+		{"post", post, Options{FrontMatter: "jekyll"}, filepath.Join(site, "assets", "2025-06-09-weekly"), "/assets/2025-06-09-weekly", true, ""},
+		{"post with a base URL", post, Options{FrontMatter: "jekyll", BaseURL: "https://cdn.example/w"}, filepath.Join(site, "assets", "2025-06-09-weekly"), "https://cdn.example/w", false, ""},
+		{"post with an assets folder", post, Options{FrontMatter: "jekyll", AssetsDir: filepath.Join(site, "img", "w 1")}, filepath.Join(site, "img", "w 1"), "/img/w%201", true, ""},
+		{"post with an assets folder outside the site", post, Options{FrontMatter: "jekyll", AssetsDir: filepath.Join(site, "..", "elsewhere")}, "", "", false, "must be inside the site"},
+		{"post without Jekyll front matter", post, Options{FrontMatter: "none"}, "", "", false, ""},
+		{"page", filepath.Join(site, "notes", "w.md"), Options{FrontMatter: "jekyll"}, "", "", false, ""},
+		{"page with an assets folder", filepath.Join(site, "notes", "w.md"), Options{AssetsDir: filepath.Join(site, "static", "w")}, filepath.Join(site, "static", "w"), "../static/w", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := SiteOptions(tc.path, tc.in)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.AssetsDir != tc.assets || got.BaseURL != tc.base || got.SiteRoot != tc.siteRoot {
+				t.Errorf("got assets %q, base URL %q, site root %v; want %q, %q, %v", got.AssetsDir, got.BaseURL, got.SiteRoot, tc.assets, tc.base, tc.siteRoot)
+			}
+		})
+	}
+}

@@ -58,8 +58,8 @@ func build(t *testing.T, dir string, bin string, args ...string) {
 
 // TestJekyllSite builds a Jekyll site (served under a baseurl, as a GitHub
 // project page is) with a report written into _posts with no flag but
-// --front-matter, and one written as a page with --assets-dir and
-// --base-url, and checks the built pages.
+// --front-matter, one written as a page with --assets-dir and --base-url,
+// and one as a page with its plots beside it, and checks the built pages.
 func TestJekyllSite(t *testing.T) {
 	jekyll := siteTool(t, "jekyll")
 	for _, sample := range []string{"synthetic", "hostile"} {
@@ -75,11 +75,14 @@ func TestJekyllSite(t *testing.T) {
 			page := filepath.Join(site, "reports", "weekly.md")
 			pageAssets := filepath.Join(site, "static", "weekly")
 			siteReport(t, sample, "-o", page, "--front-matter", "jekyll", "--assets-dir", pageAssets, "--base-url", "/proj/static/weekly")
+			plain := filepath.Join(site, "notes", "weekly.md") // a page, plots beside it
+			siteReport(t, sample, "-o", plain, "--front-matter", "jekyll")
 			build(t, site, jekyll, "build", "--quiet")
 			built := filepath.Join(site, "_site")
 			// The post's URL comes from the date in its name.
 			checkBuilt(t, post, filepath.Join(site, "assets", "2025-06-09-weekly"), built, "/proj/", "2025/06/09/weekly.html", sample)
 			checkBuilt(t, page, pageAssets, built, "/proj/", "reports/weekly.html", sample)
+			checkBuilt(t, plain, filepath.Join(site, "notes", "weekly_files"), built, "/proj/", "notes/weekly.html", sample)
 		})
 	}
 }
@@ -182,5 +185,21 @@ func checkBuilt(t *testing.T, md, assets, built, prefix, page, sample string) {
 				t.Errorf("%s: the log's %q is not shown as text", page, want)
 			}
 		}
+	}
+}
+
+// TestJekyllAssetsOutsideSite: a post's --assets-dir outside the site, with
+// no --base-url to link it at, is a usage error before anything is read,
+// and nothing is written.
+func TestJekyllAssetsOutsideSite(t *testing.T) {
+	dir := t.TempDir()
+	post := filepath.Join(dir, "site", "_posts", "2025-06-09-weekly.md")
+	_, stderr, err := runCLI(t, "", "report", "-o", post, "--front-matter", "jekyll", "--assets-dir", filepath.Join(dir, "elsewhere"),
+		filepath.Join("..", "..", "samples", "synthetic"))
+	if exitCode(err) != 2 || !strings.Contains(stderr+err.Error(), "must be inside the site") {
+		t.Fatalf("err = %v (exit %d), stderr %q; want a usage error saying the folder must be inside the site", err, exitCode(err), stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "site")); err == nil {
+		t.Errorf("the site folder was made")
 	}
 }
