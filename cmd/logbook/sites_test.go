@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -201,5 +202,31 @@ func TestJekyllAssetsOutsideSite(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "site")); err == nil {
 		t.Errorf("the site folder was made")
+	}
+}
+
+// TestAssetsDirConfigKeys: assets_dir (relative to the config file) and
+// base_url under [output] place and link the Markdown report's plots.
+func TestAssetsDirConfigKeys(t *testing.T) {
+	sample, err := filepath.Abs("../../samples/synthetic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	conf := "inputs = [" + strconv.Quote(sample) + "]\n[output]\npath = \"docs/weekly.md\"\nassets_dir = \"static/weekly\"\nbase_url = \"/static/weekly\"\n"
+	writeFiles(t, dir, map[string]string{"conf/logbook.toml": conf})
+	if _, stderr, err := runCLI(t, "", "report", "-q", "--config", filepath.Join(dir, "conf", "logbook.toml")); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	plots, _ := filepath.Glob(filepath.Join(dir, "conf", "static", "weekly", "plot-*.svg"))
+	if len(plots) == 0 {
+		t.Fatal("no plots in conf/static/weekly")
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "conf", "docs", "weekly.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(md), "](/static/weekly/plot-"); n != len(plots) {
+		t.Errorf("%d links at /static/weekly, want %d", n, len(plots))
 	}
 }
