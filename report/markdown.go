@@ -63,9 +63,14 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	switch opt.FrontMatter {
 	case "jekyll":
 		// A post for Jekyll's default theme (minima), whose layout shows
-		// the title.
-		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\ndate: %s\ndescription: %s\n---\n\n",
-			yamlString(r.Title), r.Generated.Format("2006-01-02 15:04:05 -0700"), yamlString(r.Summary()))
+		// the title. A post in _posts takes its date (and its URL) from
+		// its file name; a page has none but this one.
+		date := "date: " + r.Generated.Format("2006-01-02 15:04:05 -0700") + "\n"
+		if opt.datedName {
+			date = ""
+		}
+		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\n%sdescription: %s\n---\n\n",
+			yamlString(r.Title), date, yamlString(r.Summary()))
 	case "hugo":
 		head = fmt.Sprintf("---\ntitle: %s\ndate: %s\ndraft: false\ndescription: %s\n---\n\n",
 			yamlString(r.Title), r.Generated.Format(time.RFC3339), yamlString(r.Summary()))

@@ -152,6 +152,10 @@ type Options struct {
 	// that a site served under a baseurl (a GitHub project page) finds
 	// the plots too. SiteOptions sets it for a post in _posts.
 	SiteRoot bool
+	// datedName: the report is a Jekyll post whose file name gives its
+	// date, which a date in the front matter would override (and with
+	// it the post's URL).
+	datedName bool
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -593,6 +597,18 @@ func CompanionDir(path string, opt Options) string {
 func SiteOptions(path string, opt Options) (Options, error) {
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	post := opt.FrontMatter == "jekyll" && filepath.Base(filepath.Dir(path)) == "_posts"
+	if post {
+		// Jekyll publishes only the posts named YYYY-MM-DD-TITLE.
+		dated := len(stem) > 11 && stem[10] == '-'
+		if dated {
+			_, err := time.Parse("2006-01-02", stem[:10])
+			dated = err == nil
+		}
+		if !dated {
+			return opt, fmt.Errorf("%s: Jekyll publishes a post only if its name begins with its date, as 2025-06-09-weekly.md", path)
+		}
+		opt.datedName = true
+	}
 	if post && opt.AssetsDir == "" {
 		opt.AssetsDir = filepath.Join(filepath.Dir(filepath.Dir(path)), "assets", stem)
 		if opt.BaseURL == "" {

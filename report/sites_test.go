@@ -114,6 +114,9 @@ func TestJekyllPostAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := string(data)
+	if fm := md[:strings.Index(md[4:], "\n---\n")+4]; strings.Contains(fm, "\ndate:") {
+		t.Errorf("the post's front matter has a date, which would override the file name's:\n%s", fm)
+	}
 	for _, p := range plots {
 		link := "({% endraw %}{{ '/assets/2025-06-09-weekly/" + filepath.Base(p) + "' | relative_url }}{% raw %})"
 		if !strings.Contains(md, link) {
@@ -176,6 +179,8 @@ func TestSiteOptions(t *testing.T) {
 		{"post with a base URL", post, Options{FrontMatter: "jekyll", BaseURL: "https://cdn.example/w"}, filepath.Join(site, "assets", "2025-06-09-weekly"), "https://cdn.example/w", false, ""},
 		{"post with an assets folder", post, Options{FrontMatter: "jekyll", AssetsDir: filepath.Join(site, "img", "w 1")}, filepath.Join(site, "img", "w 1"), "/img/w%201", true, ""},
 		{"post with an assets folder outside the site", post, Options{FrontMatter: "jekyll", AssetsDir: filepath.Join(site, "..", "elsewhere")}, "", "", false, "must be inside the site"},
+		{"post without a date", filepath.Join(site, "_posts", "weekly.md"), Options{FrontMatter: "jekyll"}, "", "", false, "begins with its date"},
+		{"post with a bad date", filepath.Join(site, "_posts", "2025-13-09-weekly.md"), Options{FrontMatter: "jekyll"}, "", "", false, "begins with its date"},
 		{"post without Jekyll front matter", post, Options{FrontMatter: "none"}, "", "", false, ""},
 		{"page", filepath.Join(site, "notes", "w.md"), Options{FrontMatter: "jekyll"}, "", "", false, ""},
 		{"page with an assets folder", filepath.Join(site, "notes", "w.md"), Options{AssetsDir: filepath.Join(site, "static", "w")}, filepath.Join(site, "static", "w"), "../static/w", false, ""},

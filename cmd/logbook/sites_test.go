@@ -40,7 +40,8 @@ func writeFiles(t *testing.T, root string, files map[string]string) {
 
 func siteReport(t *testing.T, sample string, args ...string) {
 	t.Helper()
-	args = append([]string{"report", "-q", "--now", "2025-06-09T00:00:00Z"}, args...)
+	// Not the post's date: the file name's is the one that counts.
+	args = append([]string{"report", "-q", "--now", "2025-06-16T12:00:00Z"}, args...)
 	args = append(args, filepath.Join("..", "..", "samples", sample))
 	if _, stderr, err := runCLI(t, "", args...); err != nil {
 		t.Fatalf("logbook %s: %v\n%s", strings.Join(args, " "), err, stderr)
@@ -189,19 +190,32 @@ func checkBuilt(t *testing.T, md, assets, built, prefix, page, sample string) {
 	}
 }
 
-// TestJekyllAssetsOutsideSite: a post's --assets-dir outside the site, with
-// no --base-url to link it at, is a usage error before anything is read,
-// and nothing is written.
-func TestJekyllAssetsOutsideSite(t *testing.T) {
-	dir := t.TempDir()
-	post := filepath.Join(dir, "site", "_posts", "2025-06-09-weekly.md")
-	_, stderr, err := runCLI(t, "", "report", "-o", post, "--front-matter", "jekyll", "--assets-dir", filepath.Join(dir, "elsewhere"),
-		filepath.Join("..", "..", "samples", "synthetic"))
-	if exitCode(err) != 2 || !strings.Contains(stderr+err.Error(), "must be inside the site") {
-		t.Fatalf("err = %v (exit %d), stderr %q; want a usage error saying the folder must be inside the site", err, exitCode(err), stderr)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "site")); err == nil {
-		t.Errorf("the site folder was made")
+// TestJekyllPostErrors: a post Jekyll would not publish (no date in its
+// name), or whose --assets-dir is outside the site with no --base-url to
+// link it at, is a usage error before anything is read, and nothing is
+// written.
+func TestJekyllPostErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"2025-06-09-weekly.md", []string{"--assets-dir", "ELSEWHERE"}, "must be inside the site"},
+		{"weekly.md", nil, "only if its name begins with its date"},
+	} {
+		dir := t.TempDir()
+		post := filepath.Join(dir, "site", "_posts", tc.name)
+		args := []string{"report", "-o", post, "--front-matter", "jekyll"}
+		for _, a := range tc.args {
+			args = append(args, strings.ReplaceAll(a, "ELSEWHERE", filepath.Join(dir, "elsewhere")))
+		}
+		_, stderr, err := runCLI(t, "", append(args, filepath.Join("..", "..", "samples", "synthetic"))...)
+		if exitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v (exit %d), stderr %q; want a usage error saying %q", tc.name, err, exitCode(err), stderr, tc.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "site")); err == nil {
+			t.Errorf("%s: the site folder was made", tc.name)
+		}
 	}
 }
 
