@@ -321,7 +321,7 @@ func (c *Config) compile() (*plan, error) {
 				return nil, usagef("%s writes plot files beside the report; give a file name, not -", of.Name)
 			}
 		}
-		if of.Name == "md" {
+		if of.Site {
 			o.Path = report.SitePath(o.Path, p.opt.FrontMatter)
 		}
 		p.outputs = append(p.outputs, resolvedOutput{Output: o, format: of})

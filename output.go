@@ -239,9 +239,13 @@ func checkOutputs(outs []resolvedOutput, opt report.Options) error {
 			return usagef("output %s: exists and is not a regular file", out.Path)
 		}
 		if out.format.Companions {
-			opt, err := report.SiteOptions(out.Path, opt)
-			if err != nil {
+			opt := opt
+			if !out.format.Site {
+				opt.AssetsDir = ""
+			} else if sopt, err := report.SiteOptions(out.Path, opt); err != nil {
 				return usagef("output %s: %v", out.Path, err)
+			} else {
+				opt = sopt
 			}
 			files := report.CompanionDir(out.Path, opt)
 			if st, err := os.Stat(files); err == nil && !st.IsDir() {

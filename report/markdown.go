@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true})
+	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true, Site: true})
 }
 
 // MarkdownDoc is a report as GitHub-flavoured Markdown and the plot files

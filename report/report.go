@@ -129,6 +129,11 @@ type Format struct {
 	// so, WriteFile removes the plot files a previous run left in
 	// Options.FilesDir and this one did not write.
 	Companions bool
+	// Site reports whether the format is a static site's page, which
+	// honours Options.AssetsDir and BaseURL and is placed by SitePath and
+	// SiteOptions (Markdown); other formats keep their companion files
+	// in FilesDir.
+	Site bool
 }
 
 // Options tune rendering.
@@ -220,7 +225,9 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
 	}
-	if opt, err = SiteOptions(path, opt); err != nil {
+	if !f.Site {
+		opt.AssetsDir, opt.BaseURL, opt.SiteRoot = "", "", false
+	} else if opt, err = SiteOptions(path, opt); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

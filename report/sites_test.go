@@ -202,3 +202,25 @@ func TestSiteOptions(t *testing.T) {
 		})
 	}
 }
+
+// TestAssetsDirOnlyMarkdown: the CSV format keeps its table files beside
+// it whatever AssetsDir says, and a report other than Markdown in _posts
+// is not a post.
+func TestAssetsDirOnlyMarkdown(t *testing.T) {
+	r := hostileReport(t)
+	dir := t.TempDir()
+	posts := filepath.Join(dir, "_posts")
+	if err := os.Mkdir(posts, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	csv, _ := LookupFormat("csv")
+	if err := WriteFile(filepath.Join(posts, "weekly.csv"), csv, r, Options{FrontMatter: "jekyll", AssetsDir: filepath.Join(dir, "assets")}); err != nil {
+		t.Fatal(err)
+	}
+	if tables, _ := filepath.Glob(filepath.Join(posts, "weekly_files", "table-*.csv")); len(tables) == 0 {
+		t.Errorf("no table files beside weekly.csv")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "assets")); err == nil {
+		t.Errorf("the CSV format wrote into the assets folder")
+	}
+}
