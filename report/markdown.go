@@ -46,13 +46,16 @@ const plotFilePrefix = "plot-"
 // links follow it:
 //   - Jekyll publishes a page (a .md outside _posts) as NAME.html beside its
 //     folder, and copies NAME_files; the links are NAME_files/... . Jekyll
-//     does not publish folders inside _posts, so a report is a page there.
+//     does not publish folders inside _posts: a post's plots go in the
+//     site's assets (see SiteOptions), linked at opt.BaseURL.
 //   - Hugo publishes content/x/NAME.md as x/NAME/ and the folder, a resource
 //     of the section, as x/NAME_files; the links are ../NAME_files/... . A
 //     page bundle, x/NAME/index.md with index_files beside it, is published
-//     as x/NAME/ with the folder inside, and links index_files/... .
+//     as x/NAME/ with the folder inside, and links index_files/... ;
+//     SitePath makes every Hugo report such a bundle.
 //   - Without front matter the links are NAME_files/..., for GitHub and any
 //     viewer that opens the file where it lies.
+//   - opt.BaseURL, when set, is where the links point, whatever the rest.
 func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	dir := opt.FilesDir
 	if dir == "" {

@@ -180,6 +180,10 @@ func checkBuilt(t *testing.T, md, assets, built, prefix, page, sample string) {
 	if m := pipeRow.FindString(text); m != "" {
 		t.Errorf("%s: a row of pipes in the text: %.200q", page, m)
 	}
+	if i := strings.Index(text, `\`); sample != "hostile" && i >= 0 {
+		// The escapes are for the reader, not to be seen.
+		t.Errorf("%s: a backslash shows in the text: %q", page, text[max(0, i-40):min(len(text), i+40)])
+	}
 	if sample == "hostile" {
 		// Template and kramdown syntax in the log stays text.
 		for _, want := range []string{"site.github", "include /etc/passw", "{{ .Title }}"} {
