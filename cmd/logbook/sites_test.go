@@ -61,14 +61,22 @@ func build(t *testing.T, dir string, bin string, args ...string) {
 // TestJekyllSite builds a Jekyll site (served under a baseurl, as a GitHub
 // project page is) with a report written into _posts with no flag but
 // --front-matter, one written as a page with --assets-dir and --base-url,
-// and one as a page with its plots beside it, and checks the built pages.
+// and one as a page with its plots beside it, and checks the built pages;
+// with the default permalink style (date) and with pretty, whose URLs end
+// in a folder (the page with its plots beside it then needs --base-url, and
+// is not tried).
 func TestJekyllSite(t *testing.T) {
 	jekyll := siteTool(t, "jekyll")
-	for _, sample := range []string{"synthetic", "hostile"} {
-		t.Run(sample, func(t *testing.T) {
+	for _, tc := range []struct{ sample, permalink, post, page string }{
+		{"synthetic", "date", "2025/06/09/weekly.html", "reports/weekly.html"},
+		{"hostile", "date", "2025/06/09/weekly.html", "reports/weekly.html"},
+		{"synthetic", "pretty", "2025/06/09/weekly/index.html", "reports/weekly/index.html"},
+	} {
+		sample := tc.sample
+		t.Run(sample+"-"+tc.permalink, func(t *testing.T) {
 			site := t.TempDir()
 			writeFiles(t, site, map[string]string{
-				"_config.yml":        "title: Logs\nbaseurl: /proj\n",
+				"_config.yml":        "title: Logs\nbaseurl: /proj\npermalink: " + tc.permalink + "\n",
 				"_layouts/post.html": "<!DOCTYPE html>\n<html><body><main>\n{{ content }}\n</main></body></html>\n",
 				"_layouts/page.html": "<!DOCTYPE html>\n<html><body><main>\n{{ content }}\n</main></body></html>\n",
 			})
@@ -82,9 +90,11 @@ func TestJekyllSite(t *testing.T) {
 			build(t, site, jekyll, "build", "--quiet")
 			built := filepath.Join(site, "_site")
 			// The post's URL comes from the date in its name.
-			checkBuilt(t, post, filepath.Join(site, "assets", "2025-06-09-weekly"), built, "/proj/", "2025/06/09/weekly.html", sample)
-			checkBuilt(t, page, pageAssets, built, "/proj/", "reports/weekly.html", sample)
-			checkBuilt(t, plain, filepath.Join(site, "notes", "weekly_files"), built, "/proj/", "notes/weekly.html", sample)
+			checkBuilt(t, post, filepath.Join(site, "assets", "2025-06-09-weekly"), built, "/proj/", tc.post, sample)
+			checkBuilt(t, page, pageAssets, built, "/proj/", tc.page, sample)
+			if tc.permalink == "date" {
+				checkBuilt(t, plain, filepath.Join(site, "notes", "weekly_files"), built, "/proj/", "notes/weekly.html", sample)
+			}
 		})
 	}
 }
