@@ -612,7 +612,7 @@ func SiteOptions(path string, opt Options) (Options, error) {
 			dated = err == nil
 		}
 		if !dated {
-			return opt, fmt.Errorf("%s: Jekyll publishes a post only if its name begins with its date, as 2025-06-09-weekly.md", path)
+			return opt, errors.New("Jekyll publishes a post only if its name begins with its date, as 2025-06-09-weekly.md")
 		}
 		opt.datedName = true
 	}
