@@ -127,6 +127,11 @@ type Config struct {
 	// FrontMatter is the Markdown output's front matter: jekyll, hugo,
 	// or none (the default).
 	FrontMatter string
+	// AssetsDir is the folder the Markdown output's plots go in (relative
+	// to the current directory, or absolute) when it is not the report's
+	// NAME_files; BaseURL is the URL the page links that folder at. A
+	// Jekyll post in _posts needs neither (see report.SiteOptions).
+	AssetsDir, BaseURL string
 
 	// Strict makes malformed lines fail the run (the report is still
 	// made).
@@ -298,6 +303,7 @@ func (c *Config) compile() (*plan, error) {
 	default:
 		return nil, usagef("front matter: want jekyll, hugo or none, got %q", c.FrontMatter)
 	}
+	p.opt.AssetsDir, p.opt.BaseURL = c.AssetsDir, c.BaseURL
 	stdout := 0
 	for _, o := range c.Outputs {
 		of, ok := report.LookupFormat(o.Format)
@@ -314,6 +320,9 @@ func (c *Config) compile() (*plan, error) {
 			if of.Companions {
 				return nil, usagef("%s writes plot files beside the report; give a file name, not -", of.Name)
 			}
+		}
+		if of.Site {
+			o.Path = report.SitePath(o.Path, p.opt.FrontMatter)
 		}
 		p.outputs = append(p.outputs, resolvedOutput{Output: o, format: of})
 	}

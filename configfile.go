@@ -71,6 +71,8 @@ type configFile struct {
 		Path        string   `toml:"path"`
 		Formats     []string `toml:"formats"`
 		FrontMatter string   `toml:"front_matter"`
+		AssetsDir   string   `toml:"assets_dir"`
+		BaseURL     string   `toml:"base_url"`
 	} `toml:"output"`
 	Gates struct {
 		FailOn []string `toml:"fail_on"`
@@ -88,6 +90,7 @@ var fileKeys = map[string]string{
 	"privacy.anonymize_ip": "anonymize-ip",
 	"sections.only":        "sections", "sections.skip": "skip",
 	"output.path": "o", "output.formats": "format", "output.front_matter": "front-matter",
+	"output.assets_dir": "assets-dir", "output.base_url": "base-url",
 	"gates.fail_on": "fail-on", "gates.strict": "strict",
 }
 
@@ -145,6 +148,7 @@ func LoadConfigFile(path string) (*ConfigFile, error) {
 	c.Sections, c.Skip = f.Sections.Only, f.Sections.Skip
 	c.FrontMatter, c.FailOn, c.Strict = f.Output.FrontMatter, f.Gates.FailOn, f.Gates.Strict
 	out.Output, out.Formats = rel(f.Output.Path), f.Output.Formats
+	c.AssetsDir, c.BaseURL = rel(f.Output.AssetsDir), f.Output.BaseURL
 	if len(f.Params) > 0 {
 		c.Params = map[string]string{}
 		for sec, ps := range f.Params {

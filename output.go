@@ -229,7 +229,7 @@ func mkdirs(dir string, made *[]string) error {
 // written: its folder is a folder (or can be made in the nearest one that
 // exists) and takes new files, the path is not a folder, and a companion
 // folder is not a file. A path that cannot be a file is a *UsageError.
-func checkOutputs(outs []resolvedOutput) error {
+func checkOutputs(outs []resolvedOutput, opt report.Options) error {
 	probed := map[string]error{}
 	for _, out := range outs {
 		if out.Path == "-" {
@@ -239,7 +239,15 @@ func checkOutputs(outs []resolvedOutput) error {
 			return usagef("output %s: exists and is not a regular file", out.Path)
 		}
 		if out.format.Companions {
-			files := filepath.Join(filepath.Dir(out.Path), report.FilesDir(out.Path))
+			opt := opt
+			if !out.format.Site {
+				opt.AssetsDir = ""
+			} else if sopt, err := report.SiteOptions(out.Path, opt); err != nil {
+				return usagef("output %s: %v", out.Path, err)
+			} else {
+				opt = sopt
+			}
+			files := report.CompanionDir(out.Path, opt)
 			if st, err := os.Stat(files); err == nil && !st.IsDir() {
 				return usagef("output %s: its plots go in %s, which is a file", out.Path, files)
 			}

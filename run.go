@@ -113,7 +113,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkOutputs(p.outputs); err != nil {
+	if err := checkOutputs(p.outputs, p.opt); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true})
+	registerFormat(Format{Name: "md", Ext: ".md", Render: renderMarkdown, Companions: true, Site: true})
 }
 
 // MarkdownDoc is a report as GitHub-flavoured Markdown and the plot files
@@ -46,13 +46,16 @@ const plotFilePrefix = "plot-"
 // links follow it:
 //   - Jekyll publishes a page (a .md outside _posts) as NAME.html beside its
 //     folder, and copies NAME_files; the links are NAME_files/... . Jekyll
-//     does not publish folders inside _posts, so a report is a page there.
+//     does not publish folders inside _posts: a post's plots go in the
+//     site's assets (see SiteOptions), linked at opt.BaseURL.
 //   - Hugo publishes content/x/NAME.md as x/NAME/ and the folder, a resource
 //     of the section, as x/NAME_files; the links are ../NAME_files/... . A
 //     page bundle, x/NAME/index.md with index_files beside it, is published
-//     as x/NAME/ with the folder inside, and links index_files/... .
+//     as x/NAME/ with the folder inside, and links index_files/... ;
+//     SitePath makes every Hugo report such a bundle.
 //   - Without front matter the links are NAME_files/..., for GitHub and any
 //     viewer that opens the file where it lies.
+//   - opt.BaseURL, when set, is where the links point, whatever the rest.
 func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	dir := opt.FilesDir
 	if dir == "" {
@@ -63,9 +66,14 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	switch opt.FrontMatter {
 	case "jekyll":
 		// A post for Jekyll's default theme (minima), whose layout shows
-		// the title.
-		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\ndate: %s\ndescription: %s\n---\n\n",
-			yamlString(r.Title), r.Generated.Format("2006-01-02 15:04:05 -0700"), yamlString(r.Summary()))
+		// the title. A post in _posts takes its date (and its URL) from
+		// its file name; a page has none but this one.
+		date := "date: " + r.Generated.Format("2006-01-02 15:04:05 -0700") + "\n"
+		if opt.datedName {
+			date = ""
+		}
+		head = fmt.Sprintf("---\nlayout: post\ntitle: %s\n%sdescription: %s\n---\n\n",
+			yamlString(r.Title), date, yamlString(r.Summary()))
 	case "hugo":
 		head = fmt.Sprintf("---\ntitle: %s\ndate: %s\ndraft: false\ndescription: %s\n---\n\n",
 			yamlString(r.Title), r.Generated.Format(time.RFC3339), yamlString(r.Summary()))
@@ -78,6 +86,11 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	default:
 		return nil, fmt.Errorf("unknown front matter %q (want jekyll, hugo or none)", opt.FrontMatter)
 	}
+	if opt.BaseURL != "" {
+		// The user's URL, kept a link destination: what would end it or
+		// be read as Markdown is percent-encoded.
+		link = linkURL.Replace(strings.TrimSuffix(opt.BaseURL, "/"))
+	}
 	// The summary paragraph is the excerpt blogs show in their lists.
 	head += neutralizeTemplates(mdLine(r.Summary())) + "\n\n"
 	if opt.FrontMatter == "jekyll" {
@@ -85,7 +98,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 		head += "{% raw %}\n"
 		tail = "{% endraw %}\n"
 	}
-	w := &mdWriter{link: link, dir: dir, names: map[string]bool{}}
+	w := &mdWriter{link: link, dir: dir, names: map[string]bool{}, liquid: opt.SiteRoot && opt.FrontMatter == "jekyll"}
 	b := &w.buf
 	fmt.Fprintf(b, "Generated %s by logbook %s.\n\n", r.Generated.Format(time.RFC3339), Version)
 
@@ -105,7 +118,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 	if kfs := r.KeyFindings(); len(kfs) > 0 {
 		for _, kf := range kfs {
 			fmt.Fprintf(b, "- **%s:** %s ([%s](#%s))\n", severityWord(kf.Severity),
-				oneLine(safeMarkdown(kf.Message)), mdText(kf.Section.Title), slug(kf.Section.Title))
+				oneLine(kramdownSafe(safeMarkdown(kf.Message))), mdText(kf.Section.Title), slug(kf.Section.Title))
 		}
 	} else {
 		b.WriteString("Nothing needs attention: no section raised a notice or a warning.\n")
@@ -127,7 +140,7 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 				fmt.Fprintf(b, "> **This section failed:** %s\n\n", mdText(s.Error))
 			}
 		case itemProse:
-			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(it.Text)))
+			fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(kramdownSafe(safeMarkdown(it.Text))))
 		case itemCode:
 			fence := codeFence(it.Text)
 			fmt.Fprintf(b, "**In [%d]:**\n\n%spython\n%s\n%s\n\n", it.N, fence, strings.TrimRight(it.Text, "\n"), fence)
@@ -141,14 +154,23 @@ func RenderMarkdown(r *Report, opt Options) (*MarkdownDoc, error) {
 		case itemConclusions:
 			b.WriteString("### Conclusions\n\n")
 			for _, c := range it.Section.Conclusions {
-				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(safeMarkdown(c)))
+				fmt.Fprintf(b, "%s\n\n", strings.TrimSpace(kramdownSafe(safeMarkdown(c))))
 			}
 		}
 	}
 	fmt.Fprintf(b, "---\n\n*logbook %s · %s · all tables, with every row, are in the JSON output (`-o report.json`).*\n",
 		Version, analysis.Count(r.LogSources(), "source"))
-	body := neutralizeTemplates(b.String())
-	return &MarkdownDoc{Text: []byte(head + body + tail), Files: w.files}, nil
+	// The template openings in the text are broken, but not the Liquid
+	// of the plot links, which go between the pieces.
+	var body strings.Builder
+	at := 0
+	for _, c := range w.cuts {
+		body.WriteString(neutralizeTemplates(b.String()[at:c.at]))
+		body.WriteString(c.link)
+		at = c.at
+	}
+	body.WriteString(neutralizeTemplates(b.String()[at:]))
+	return &MarkdownDoc{Text: []byte(head + body.String() + tail), Files: w.files}, nil
 }
 
 type mdWriter struct {
@@ -157,12 +179,35 @@ type mdWriter struct {
 	dir   string
 	names map[string]bool
 	files []CompanionFile
+	// liquid links the plots through Jekyll's relative_url, out of the
+	// page's raw block; cuts are where those links go in buf.
+	liquid bool
+	cuts   []liquidLink
+}
+
+type liquidLink struct {
+	at   int
+	link string
 }
 
 // table writes t as a GFM table cut to head and tail like the HTML, with the
 // index column first.
 func (w *mdWriter) table(t *shownTable) {
 	b := &w.buf
+	if len(t.Head) == 0 {
+		// A header with no rows is no table to kramdown, which leaves its
+		// pipes as a paragraph: the columns are named in words instead.
+		var names []string
+		for _, c := range t.Columns {
+			names = append(names, mdText(c.Name))
+		}
+		fmt.Fprintf(b, "*%s", t.Shape())
+		if len(names) > 0 {
+			fmt.Fprintf(b, ": %s", strings.Join(names, ", "))
+		}
+		b.WriteString("*\n\n")
+		return
+	}
 	cells := []string{mdText(t.Index.Name)}
 	aligns := []bool{t.Index.Right}
 	for _, c := range t.Columns {
@@ -230,7 +275,15 @@ func (w *mdWriter) plot(n int, p *analysis.Plot) error {
 	}
 	name := uniqueName(w.names, plotFilePrefix+fileSafe(p.ID), ".svg")
 	w.files = append(w.files, CompanionFile{Name: w.dir + "/" + name, Data: svg})
-	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s/%s)\n\n", n, mdText(p.Title), w.link, url.PathEscape(name))
+	target := w.link + "/" + url.PathEscape(name)
+	if !w.liquid {
+		fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](%s)\n\n", n, mdText(p.Title), target)
+		return nil
+	}
+	// The target is percent-encoded: no quote or brace ends the string.
+	fmt.Fprintf(&w.buf, "**Out[%d]:**\n\n![%s](", n, mdText(p.Title))
+	w.cuts = append(w.cuts, liquidLink{at: w.buf.Len(), link: "{% endraw %}{{ '" + target + "' | relative_url }}{% raw %}"})
+	w.buf.WriteString(")\n\n")
 	return nil
 }
 
@@ -279,3 +332,6 @@ func severityWord(s analysis.Severity) string {
 func oneLine(s string) string {
 	return strings.Join(slices.DeleteFunc(strings.Split(s, "\n"), func(l string) bool { return strings.TrimSpace(l) == "" }), " ")
 }
+
+var linkURL = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E", `\`, "%5C",
+	"{", "%7B", "}", "%7D", "|", "%7C", "*", "%2A", "_", "%5F", "`", "%60", "\n", "%0A", "\r", "%0D", "\t", "%09")

@@ -249,3 +249,45 @@ func slug(title string) string {
 	}
 	return b.String()
 }
+
+// kramdownSafe hardens Markdown written by logbook (already through
+// safeMarkdown) for kramdown, Jekyll's reader, which reads more of plain
+// text as syntax than GFM does: outside code spans, a '|' anywhere on a
+// line makes a table (prose on |z| became one), "{:" opens an attribute
+// list or an extension, "$$" math, and a ':' starting a line a definition.
+// Each gets a backslash, which GFM and goldmark also honour; text already
+// escaped stays as it is.
+func kramdownSafe(src string) string {
+	var b strings.Builder
+	b.Grow(len(src) + 8)
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == '\\' && i+1 < len(src):
+			b.WriteString(src[i : i+2])
+			i += 2
+		case c == '`':
+			n := 1
+			for i+n < len(src) && src[i+n] == '`' {
+				n++
+			}
+			end := closingRun(src, i+n, n)
+			if end < 0 {
+				end = i + n
+			}
+			b.WriteString(src[i:end])
+			i = end
+		case c == '|',
+			c == '{' && strings.HasPrefix(src[i+1:], ":"),
+			c == '$' && (strings.HasPrefix(src[i+1:], "$") || i > 0 && src[i-1] == '$'),
+			c == ':' && (i == 0 || src[i-1] == '\n'):
+			b.WriteByte('\\')
+			b.WriteByte(c)
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String()
+}

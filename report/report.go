@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -128,6 +129,11 @@ type Format struct {
 	// so, WriteFile removes the plot files a previous run left in
 	// Options.FilesDir and this one did not write.
 	Companions bool
+	// Site reports whether the format is a static site's page, which
+	// honours Options.AssetsDir and BaseURL and is placed by SitePath and
+	// SiteOptions (Markdown); other formats keep their companion files
+	// in FilesDir.
+	Site bool
 }
 
 // Options tune rendering.
@@ -138,6 +144,23 @@ type Options struct {
 	// to the report's directory. WriteFile makes it FilesDir(path) when
 	// empty; Render then uses report_files.
 	FilesDir string
+	// AssetsDir, when set, is where the companion files go instead: a
+	// folder anywhere (relative to the current directory, or absolute),
+	// such as a static site's assets folder. The page links them at
+	// BaseURL, or by the relative path from the report's folder.
+	AssetsDir string
+	// BaseURL, when set, is the URL of the folder the page links its
+	// companion files at: /assets/weekly, or https://example.com/x.
+	BaseURL string
+	// SiteRoot says that BaseURL is a path from a Jekyll site's root,
+	// which the page then links through Liquid's relative_url filter, so
+	// that a site served under a baseurl (a GitHub project page) finds
+	// the plots too. SiteOptions sets it for a post in _posts.
+	SiteRoot bool
+	// datedName: the report is a Jekyll post whose file name gives its
+	// date, which a date in the front matter would override (and with
+	// it the post's URL).
+	datedName bool
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -202,6 +225,11 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
 	}
+	if !f.Site {
+		opt.AssetsDir, opt.BaseURL, opt.SiteRoot = "", "", false
+	} else if opt, err = SiteOptions(path, opt); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -235,6 +263,9 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 			return p, err
 		}
 		cp := filepath.Join(dir, name)
+		if rest, ok := strings.CutPrefix(cf.Name, opt.FilesDir+"/"); ok && opt.AssetsDir != "" {
+			cp = filepath.Join(opt.AssetsDir, filepath.FromSlash(rest))
+		}
 		if err := p.mkdirs(filepath.Dir(cp)); err != nil {
 			return p, err
 		}
@@ -251,7 +282,7 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 		}
 	}
 	if f.Companions {
-		files := filepath.Join(dir, filepath.FromSlash(opt.FilesDir))
+		files := CompanionDir(path, opt)
 		p.stale = []string{filepath.Join(files, plotFilePrefix+"*.svg"), filepath.Join(files, tableFilePrefix+"*.csv")}
 	}
 	return p, nil
@@ -541,4 +572,104 @@ func (r *Report) LogSources() int {
 		}
 	}
 	return n
+}
+
+// CompanionDir is the folder a report at path puts its companion files
+// in, with opt as SiteOptions completes it: opt.AssetsDir when set, else
+// opt.FilesDir (FilesDir(path) when empty) beside the report.
+func CompanionDir(path string, opt Options) string {
+	if opt.AssetsDir != "" {
+		return opt.AssetsDir
+	}
+	if opt.FilesDir == "" {
+		opt.FilesDir = FilesDir(path)
+	}
+	return filepath.Join(filepath.Dir(path), filepath.FromSlash(opt.FilesDir))
+}
+
+// SiteOptions completes opt for a Markdown report written to path, for
+// the static site it is in:
+//   - a Jekyll post (front matter jekyll, path in a folder named _posts)
+//     with no AssetsDir puts its plots in the site's assets/NAME folder,
+//     the site root being the parent of _posts (Jekyll does not publish
+//     folders inside _posts), and with no BaseURL either links them from
+//     the site's root, /assets/NAME/plot-x.svg, through relative_url,
+//     which adds the site's baseurl: that holds whatever URL the date in
+//     the name and the permalink style give the post;
+//   - an AssetsDir with no BaseURL is linked by its path relative to the
+//     report's folder, or for a post, from the site's root through
+//     relative_url (it must then be inside the site).
+//
+// A Hugo page is made a page bundle by SitePath instead.
+func SiteOptions(path string, opt Options) (Options, error) {
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	post := opt.FrontMatter == "jekyll" && filepath.Base(filepath.Dir(path)) == "_posts"
+	if post {
+		// Jekyll publishes only the posts named YYYY-MM-DD-TITLE.
+		dated := len(stem) > 11 && stem[10] == '-'
+		if dated {
+			_, err := time.Parse("2006-01-02", stem[:10])
+			dated = err == nil
+		}
+		if !dated {
+			return opt, errors.New("Jekyll publishes a post only if its name begins with its date, as 2025-06-09-weekly.md")
+		}
+		opt.datedName = true
+	}
+	if post && opt.AssetsDir == "" {
+		opt.AssetsDir = filepath.Join(filepath.Dir(filepath.Dir(path)), "assets", stem)
+		if opt.BaseURL == "" {
+			opt.BaseURL = "/assets/" + url.PathEscape(stem)
+			opt.SiteRoot = true
+		}
+	}
+	if opt.AssetsDir == "" || opt.BaseURL != "" {
+		return opt, nil
+	}
+	// The link from the post's URL is unknown; from the site's root, or
+	// from the report's folder, it is the path there.
+	from := filepath.Dir(path)
+	if post {
+		from = filepath.Dir(from)
+	}
+	rel, err := relPath(from, opt.AssetsDir)
+	if err != nil {
+		return opt, fmt.Errorf("assets folder %s: %w", opt.AssetsDir, err)
+	}
+	if post {
+		if !filepath.IsLocal(rel) {
+			return opt, fmt.Errorf("assets folder %s: a Jekyll post's plots must be inside the site (%s), or linked at a base URL", opt.AssetsDir, from)
+		}
+		rel, opt.SiteRoot = "/"+rel, true
+	}
+	parts := strings.Split(filepath.ToSlash(rel), "/")
+	for i, part := range parts {
+		parts[i] = url.PathEscape(part)
+	}
+	opt.BaseURL = strings.Join(parts, "/")
+	return opt, nil
+}
+
+// relPath is the path from the folder from to the folder to.
+func relPath(from, to string) (string, error) {
+	from, err := filepath.Abs(from)
+	if err != nil {
+		return "", err
+	}
+	if to, err = filepath.Abs(to); err != nil {
+		return "", err
+	}
+	return filepath.Rel(from, to)
+}
+
+// SitePath is where a Markdown report asked for at path is written: with
+// Hugo front matter, a page bundle, NAME/index.md for NAME.md (index.md
+// and _index.md stay), so that Hugo publishes its plots, which go beside
+// it in index_files, with the page; else path itself.
+func SitePath(path, frontMatter string) string {
+	base := filepath.Base(path)
+	if frontMatter != "hugo" || base == "index.md" || base == "_index.md" || path == "-" {
+		return path
+	}
+	return filepath.Join(filepath.Dir(path), strings.TrimSuffix(base, filepath.Ext(base)), "index.md")
 }

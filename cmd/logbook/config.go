@@ -75,6 +75,8 @@ func mergeConfigFile(cfg *logbook.Config, out *string, formats *listFlag, f *log
 	take("sections", func() { cfg.Sections = fc.Sections })
 	take("skip", func() { cfg.Skip = fc.Skip })
 	take("front-matter", func() { cfg.FrontMatter = fc.FrontMatter })
+	take("assets-dir", func() { cfg.AssetsDir = fc.AssetsDir })
+	take("base-url", func() { cfg.BaseURL = fc.BaseURL })
 	take("fail-on", func() { cfg.FailOn = fc.FailOn })
 	take("strict", func() { cfg.Strict = fc.Strict })
 	take("o", func() { *out = f.Output })

@@ -242,6 +242,8 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&cfg.Title, "title", "", "report `title`")
 	fs.StringVar(&cfg.Notes, "notes", "", "put the analyst's notes from this Markdown `file` into the report: the text under '## SECTION' goes into that section")
 	fs.StringVar(&cfg.FrontMatter, "front-matter", "none", "Markdown front matter: jekyll, hugo or none")
+	fs.StringVar(&cfg.AssetsDir, "assets-dir", "", "put the Markdown output's plots in this `folder` (a site's assets), linked at --base-url; a Jekyll post in _posts needs neither")
+	fs.StringVar(&cfg.BaseURL, "base-url", "", "the `URL` the Markdown output links its plot folder at (/assets/weekly)")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
 	fs.Var((*repeatFlag)(&cfg.Crawlers), "crawler", "name a crawler, `Name=token` (repeatable): an agent that contains token, in any case, is the crawler Name")
