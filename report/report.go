@@ -138,6 +138,9 @@ type Options struct {
 	// to the report's directory. WriteFile makes it FilesDir(path) when
 	// empty; Render then uses report_files.
 	FilesDir string
+	// Dir is the folder the report is written in (Prepare sets it), so
+	// that a notebook can name its sources relative to itself.
+	Dir string
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -201,6 +204,9 @@ type Pending struct {
 func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options) (p *Pending, err error) {
 	if opt.FilesDir == "" {
 		opt.FilesDir = FilesDir(path)
+	}
+	if opt.Dir == "" {
+		opt.Dir = filepath.Dir(path)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
