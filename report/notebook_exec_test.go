@@ -340,3 +340,37 @@ func htmlUnescape(s string) string {
 	r := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&quot;", `"`, "&amp;", "&")
 	return r.Replace(s)
 }
+
+// TestNotebookLoaderSaysWhatItSkips runs the parameters and loading cells on
+// a combined log and a HAProxy log: the loader reads the first, and says
+// plainly that it cannot read the second and leaves it out.
+func TestNotebookLoaderSaysWhatItSkips(t *testing.T) {
+	py, why := nbExecPython()
+	if py == "" {
+		missingTool(t, "%s", why)
+	}
+	r := readReport(t, ingest.Options{}, hostileLog, "../samples/haproxy/haproxy.log")
+	params, load, err := notebookLoad(r, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(py, "-c", "import sys; exec(sys.stdin.read()); print(len(requests), requests.ip.nunique())")
+	cmd.Stdin = strings.NewReader(params + "\n" + load)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("running the loader: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`Not read: \S*samples/haproxy/haproxy\.log is a haproxy log, which this cell cannot read`).Match(out) {
+		t.Errorf("the loader does not say it left the HAProxy log out:\n%s", out)
+	}
+	hostile := 0
+	for _, s := range r.Sources {
+		if s.Name == hostileLog {
+			hostile = s.Records
+		}
+	}
+	f := strings.Fields(string(out))
+	if n, _ := strconv.Atoi(f[len(f)-2]); hostile == 0 || n != hostile {
+		t.Errorf("pandas read %d requests, logbook %d from %s\n%s", n, hostile, hostileLog, out)
+	}
+}
