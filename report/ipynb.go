@@ -312,12 +312,12 @@ for col in ("user_agent", "referer", "query", "uri_stem"):
 for col in ("time_taken", "time_to_first_byte", "upstream_time", "target_status", "backend"):
     if col not in requests:
         requests[col] = float("nan")  # not in the logs this cell read
-requests["visitor"] = requests.ip + " " + requests.user_agent
+requests["visitor"] = (requests.ip + " " + requests.user_agent).where(~requests.status.str.fullmatch(r"4\d\d"))  # GoAccess leaves 4xx out
 is_ai_crawler = requests.user_agent.str.contains(AI_CRAWLERS)
 is_crawler = is_ai_crawler | requests.user_agent.str.contains(BOTS)
 requests["subscribers"] = pd.to_numeric(requests.user_agent.str.extract(SUBSCRIBERS)[0])
 is_feed_reader = requests.subscribers.notna()
-requests["crawler"] = requests.user_agent.str.split("/").str[0].str.strip().where(is_crawler | is_feed_reader)
+requests["crawler"] = requests.user_agent.str.extract(CRAWLER_NAME)[0].fillna(requests.user_agent.str.split(r"[/;( ]").str[0]).where(is_crawler | is_feed_reader)
 requests["kind"] = pd.Series("crawler", index=requests.index).where(~is_ai_crawler, "AI crawler").where(~is_feed_reader, "feed reader")
 requests["feed_reader"] = requests.crawler.where(is_feed_reader)
 requests["feed"] = requests.user_agent.str.extract(r"feed-id=(\S+)")[0].fillna("")

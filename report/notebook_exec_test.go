@@ -216,6 +216,7 @@ func TestNotebookExecutes(t *testing.T) {
 		{"size_outliers", "ip", "average_request_size", 0},
 		{"probe_families", "family", "requests", 0},
 		{"page_types", "kind", "share", 0},
+		{"visitors_by_day", "day", "visitors", 0},
 		{"cloudfront_edge_locations", "edge_location", "share", 0},
 		{"edge_locations", "edge_location", "share", 0},
 		{"edge_result_types", "edge_result_type", "share", 0},

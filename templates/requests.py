@@ -252,4 +252,5 @@ AI_CRAWLERS = re.compile(r"gptbot|chatgpt-user|oai-searchbot|claudebot|claude-us
                          r"amazonbot|cohere-ai|diffbot|youbot|mistralai-user", re.I)
 BOTS = re.compile(r"bot\b|bot/|crawl|spider|slurp|curl/|wget/|python-|go-http-client|java/|libwww|httpclient|okhttp|"
                   r"scrapy|headless|feed|monitor|check|preview|facebookexternalhit|archiver", re.I)
+CRAWLER_NAME = re.compile(r"([A-Za-z][\w.-]*(?:bot|crawler|spider|fetcher|feed|reader|slurp)[\w.-]*)", re.I)
 SUBSCRIBERS = re.compile(r"(\d+) (?:subscribers|readers)", re.I)
