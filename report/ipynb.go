@@ -324,7 +324,6 @@ requests["feed"] = requests.user_agent.str.extract(r"feed-id=(\S+)")[0].fillna("
 robots_clients = requests.ip[requests.uri_stem == "/robots.txt"].unique()
 is_bot = is_crawler | requests.ip.isin(robots_clients) | (requests.user_agent.map(browser_family) == "Other")
 own = requests.iloc[0:0]  # paths scanners try that are the site's own: none assumed here
-print(f"{len(requests):,} requests from {len(SOURCES)} sources")
 `)
 	return p.String(), b.String(), nil
 }

@@ -361,7 +361,7 @@ func TestNotebookLoaderSaysWhatItSkips(t *testing.T) {
 	if err != nil {
 		t.Fatalf("running the loader: %v\n%s", err, out)
 	}
-	if !regexp.MustCompile(`Not read: \S*samples/haproxy/haproxy\.log is a haproxy log, which this cell cannot read`).Match(out) {
+	if !regexp.MustCompile(`Not read: \S*samples/haproxy/haproxy\.log \(haproxy\): this cell reads only combined, common, CloudFront and W3C logs`).Match(out) {
 		t.Errorf("the loader does not say it left the HAProxy log out:\n%s", out)
 	}
 	hostile := 0

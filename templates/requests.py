@@ -120,10 +120,13 @@ def read_sources(sources):
         path = os.path.normpath(os.path.join(NOTEBOOK_DIR, os.path.expanduser(path)))
         df = read_log(path, log_format)
         if df is None:
-            print(f"Not read: {path} is a {log_format} log, which this cell cannot read; "
-                  "its requests are left out, so the numbers below differ from logbook's.")
+            print(f"Not read: {path} ({log_format}): this cell reads only combined, common, CloudFront "
+                  "and W3C logs; its requests are left out, so the numbers below differ from logbook's.")
             continue
         frames.append(df.assign(source=path))
+    if not frames:
+        raise ValueError("none of the sources in SOURCES could be read by this cell")
+    print(f"{sum(len(df) for df in frames):,} requests from {len(frames)} of {len(sources)} sources")
     return pd.concat(frames, ignore_index=True)
 
 
