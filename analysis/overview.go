@@ -99,7 +99,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 		sources.Add(src.Name, src.Format, src.Compression, src.Lines, src.Records, src.Malformed, src.Repaired, problem)
 	}
-	s.Compute(`requests.groupby("source").agg(lines=..., records=..., malformed=...)`, Output{Table: sources})
+	s.Compute(`requests.groupby("source", sort=False).size().rename("records")  # lines and malformed lines are counted by logbook's readers`, Output{Table: sources})
 	if len(notLogs) > 0 {
 		s.Prose(fmt.Sprintf("%s found in the input folders %s not access logs and %s left out: %s.",
 			Count(len(notLogs), "file"), verb(len(notLogs), "was", "were"), verb(len(notLogs), "was", "were"), List(notLogs)))
@@ -117,7 +117,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 				ex.Add(src.Name, e.Line, "repaired", e.Reason, e.Text)
 			}
 		}
-		s.Compute(`[(source, line, reason) for each line that did not parse]`, Output{Table: ex})
+		s.Compute(`# the lines logbook could not parse, or parsed after a repair, as it found them: the readers above skip the lines their patterns do not match`, Output{Table: ex})
 	}
 
 	// Conclusions.

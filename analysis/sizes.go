@@ -118,7 +118,7 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 		tab.Add(r.ip, r.mean, r.z, r.n)
 	}
-	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("size", "mean"), num_requests=("size", "size"))
+	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("bytes", "mean"), num_requests=("bytes", "size"))
 m = size_by_ip.average_request_size
 size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
 size_by_ip`, Output{Table: tab})

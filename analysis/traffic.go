@@ -223,8 +223,7 @@ func heatMap(s *Section, b timeBuckets, in *Input) {
 	}
 	p := &Plot{ID: "requests_by_" + unit + "_and_hour", Title: "Requests per " + unit + " and hour of the day", Kind: Heatmap,
 		XLabel: "hour of the day (" + in.Loc.String() + ")", YLabel: unit, Labels: hours, YLabels: labels, Grid: rows}
-	freq := map[string]string{"day": "D", "week": "W-MON", "month": "MS"}[unit]
-	s.Compute(fmt.Sprintf(`pd.crosstab(requests.time.dt.to_period(%q), requests.time.dt.hour)`, freq),
+	s.Compute(fmt.Sprintf(`pd.crosstab(requests.time.dt.to_period(%q), requests.time.dt.hour)`, map[string]string{"day": "D", "week": "W-SUN", "month": "M"}[unit]),
 		Output{Plot: p})
 }
 

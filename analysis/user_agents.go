@@ -329,7 +329,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	ai := aiCrawlers(f, agents, info)
 	if len(ai) > 0 {
 		s.Prose("AI crawlers are the agents their vendors publish for training models, answering assistants' questions or searching for them (GPTBot, ClaudeBot, PerplexityBot, CCBot...). Whether each fetched `/robots.txt` before its first other request tells whether it asked first.")
-		s.Compute(`requests[is_ai_crawler].groupby("crawler").agg(requests=("ip", "size"), first=("time", "min"), robots_txt_first=...)`,
+		s.Compute(`requests[is_ai_crawler].groupby("crawler").agg(requests=("ip", "size"), first=("time", "min"))  # robots_txt_first: whether /robots.txt came before every other request`,
 			Output{Table: aiTable(ai, total, strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.Loc)})
 	}
 	feeds := feedReaders(f, agents, info)

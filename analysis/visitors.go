@@ -156,7 +156,8 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			busiest = d
 		}
 	}
-	s.Compute(`requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent; human_visitors: those with a browser-like agent`,
+	s.Compute(`visitors_by_day = requests.assign(day=requests.time.dt.date).groupby("day").agg(visitors=("visitor", "nunique"), requests=("ip", "size")).eval("requests_per_visitor = requests / visitors")  # visitor = ip + user_agent, none for a 4xx response (as GoAccess); human_visitors: those with a browser-like agent
+visitors_by_day`,
 		Output{Table: vt})
 	if len(dayKeys) > 1 {
 		plot := &Plot{ID: "visitors_by_day", Title: "Unique visitors per day", Kind: Lines, YLabel: "visitors"}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -16,8 +17,8 @@ import (
 )
 
 func init() {
-	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Render: func(w io.Writer, r *Report, _ Options) ([]CompanionFile, error) {
-		data, err := Notebook(r)
+	registerFormat(Format{Name: "ipynb", Ext: ".ipynb", Render: func(w io.Writer, r *Report, opt Options) ([]CompanionFile, error) {
+		data, err := notebookIn(r, opt.Dir)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +139,11 @@ func (w *nbWriter) code(id string, n int, src string, outs []nbOutput) {
 // one code cell per computation in pandas form with its tables and plots as
 // outputs, and a first code cell that loads the logs into the DataFrame
 // requests the others use.
-func Notebook(r *Report) ([]byte, error) {
+func Notebook(r *Report) ([]byte, error) { return notebookIn(r, "") }
+
+// notebookIn is Notebook for a notebook written in the folder dir: its
+// parameter cell names the sources relative to dir.
+func notebookIn(r *Report, dir string) ([]byte, error) {
 	w := &nbWriter{ids: map[string]bool{}}
 	w.nb = nbNotebook{
 		Cells: []any{},
@@ -164,13 +169,15 @@ func Notebook(r *Report) ([]byte, error) {
 	}
 	w.markdown("key-findings", kf.String())
 
-	load, err := loadCell(r)
+	params, load, err := notebookLoad(r, dir)
 	if err != nil {
 		return nil, err
 	}
 	w.markdown("loading", "## The data\n\nThe next cell reads the logs into the DataFrame `requests`, one row per request, with pandas. "+
 		"Each cell after it shows, in pandas form, a computation logbook ran, with logbook's results as its outputs.")
-	w.code("load-requests", 1, load, nil)
+	w.code("parameters", 1, params, nil)
+	w.nb.Cells[len(w.nb.Cells)-1].(nbCodeCell).Metadata["tags"] = []string{"parameters"}
+	w.code("load-requests", 2, load, nil)
 
 	// A code cell is added once its outputs are known: at the next item
 	// that is not one of them.
@@ -183,7 +190,7 @@ func Notebook(r *Report) ([]byte, error) {
 			code, outs, valued = nil, nil, false
 		}
 	}
-	items := walkReport(r, 1) // the loading cell is In [1]
+	items := walkReport(r, 2) // the parameters and loading cells are In [1] and [2]
 	for i := range items {
 		it := &items[i]
 		if it.Kind != itemTable && it.Kind != itemPlot {
@@ -254,35 +261,89 @@ func Notebook(r *Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// loadCell is the notebook's first code cell: pandas readers for the log
-// formats, the report's sources, and the DataFrame requests.
+// loadCell is the notebook's parameter cell and its loading cell in one
+// piece of Python, with the sources named as the report names them.
 func loadCell(r *Report) (string, error) {
+	params, load, err := notebookLoad(r, "")
+	return params + "\n" + load, err
+}
+
+// notebookLoad returns the notebook's first two code cells: the parameter
+// cell (tagged "parameters", as papermill expects), which names the
+// sources relative to dir, the notebook's folder, when dir is known; and
+// the loading cell: pandas readers for the log formats, the helpers the
+// other cells use, and the DataFrame requests.
+func notebookLoad(r *Report, dir string) (params, load string, err error) {
 	readers, err := templates.FS.ReadFile("requests.py")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	var b strings.Builder
-	b.WriteString("# Loads the logs this report was made from into `requests`, one row per request,\n" +
-		"# with the columns the cells below use. Point SOURCES at your own copies.\n")
-	b.WriteString("import datetime\n")
-	b.Write(readers)
-	b.WriteString("\n\nSOURCES = [\n")
+	var p strings.Builder
+	p.WriteString("# Parameters: the logs this report was made from, as (path, log format), with paths\n" +
+		"# relative to NOTEBOOK_DIR, the notebook's folder (Jupyter runs a notebook there).\n" +
+		"# Point them at your own copies; papermill -p replaces this cell's values.\n")
+	p.WriteString("import datetime\n\nNOTEBOOK_DIR = \".\"\nSOURCES = [\n")
 	for _, s := range r.Sources {
 		switch {
 		case s.Format == "":
-			fmt.Fprintf(&b, "    # %s: not read (%s)\n", pyComment(s.Name), pyComment(s.Skipped+s.Err+s.Note))
-		case s.Name == "stdin":
-			fmt.Fprintf(&b, "    # standard input was read as %s; save it to a file and name it here\n", pyComment(s.Format))
+			fmt.Fprintf(&p, "    # %s: not read (%s)\n", pyComment(s.Name), pyComment(s.Skipped+s.Err+s.Note))
+		case s.Name == "stdin" || s.Name == "-":
+			fmt.Fprintf(&p, "    # standard input was read as %s; save it to a file and name it here\n", pyComment(s.Format))
+		case strings.Contains(s.Name, "://") || strings.HasPrefix(s.Name, "sql:"):
+			fmt.Fprintf(&p, "    # %s was read as %s; save it to a file and name it here\n", pyComment(s.Name), pyComment(s.Format))
 		default:
-			fmt.Fprintf(&b, "    (%s, %s),\n", pyString(s.Name), pyString(s.Format))
+			fmt.Fprintf(&p, "    (%s, %s),\n", pyString(nbSourcePath(s.Name, dir)), pyString(s.Format))
 		}
 	}
-	b.WriteString("]\n")
-	fmt.Fprintf(&b, "TIME_ZONE = %s  # days and hours are counted here\n\n", pyZone(r))
-	b.WriteString("requests = pd.concat([read_log(path, fmt).assign(source=path) for path, fmt in SOURCES],\n" +
-		"                     ignore_index=True)\n" +
-		"requests[\"time\"] = requests.time.dt.tz_convert(TIME_ZONE)\n")
-	return b.String(), nil
+	p.WriteString("]\n")
+	fmt.Fprintf(&p, "TIME_ZONE = %s  # days and hours are counted here\n", pyZone(r))
+
+	var b strings.Builder
+	b.WriteString("# Loads the logs named above into `requests`, one row per request, with the columns\n" +
+		"# the cells below use, and defines the helpers they call.\n")
+	b.Write(readers)
+	b.WriteString(`
+
+requests = read_sources(SOURCES)
+requests["time"] = requests.time.dt.tz_convert(TIME_ZONE)
+requests["status"] = requests.status.astype(str)
+for col in ("user_agent", "referer", "query", "uri_stem"):
+    requests[col] = requests[col].fillna("") if col in requests else ""
+for col in ("time_taken", "time_to_first_byte", "upstream_time", "target_status", "backend"):
+    if col not in requests:
+        requests[col] = float("nan")  # not in the logs this cell read
+requests["visitor"] = (requests.ip + " " + requests.user_agent).where(~requests.status.str.fullmatch(r"4\d\d"))  # GoAccess leaves 4xx out
+is_ai_crawler = requests.user_agent.str.contains(AI_CRAWLERS)
+is_crawler = is_ai_crawler | requests.user_agent.str.contains(BOTS)
+requests["subscribers"] = pd.to_numeric(requests.user_agent.str.extract(SUBSCRIBERS)[0])
+is_feed_reader = requests.subscribers.notna()
+requests["crawler"] = requests.user_agent.str.extract(CRAWLER_NAME)[0].fillna(requests.user_agent.str.split(r"[/;( ]").str[0]).where(is_crawler | is_feed_reader)
+requests["kind"] = pd.Series("crawler", index=requests.index).where(~is_ai_crawler, "AI crawler").where(~is_feed_reader, "feed reader")
+requests["feed_reader"] = requests.crawler.where(is_feed_reader)
+requests["feed"] = requests.user_agent.str.extract(r"feed-id=(\S+)")[0].fillna("")
+robots_clients = requests.ip[requests.uri_stem == "/robots.txt"].unique()
+is_bot = is_crawler | requests.ip.isin(robots_clients) | (requests.user_agent.map(browser_family) == "Other")
+own = requests.iloc[0:0]  # paths scanners try that are the site's own: none assumed here
+`)
+	return p.String(), b.String(), nil
+}
+
+// nbSourcePath is a source's path as the notebook in dir names it:
+// relative to dir when both are local paths, else as given.
+func nbSourcePath(name, dir string) string {
+	if dir == "" {
+		return name
+	}
+	src, err1 := filepath.Abs(name)
+	at, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return name
+	}
+	rel, err := filepath.Rel(at, src)
+	if err != nil {
+		return src
+	}
+	return filepath.ToSlash(rel)
 }
 
 // pyString quotes s as a Python string literal (a JSON string is one).

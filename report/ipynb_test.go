@@ -104,9 +104,22 @@ func TestNotebookShape(t *testing.T) {
 			t.Errorf("cell %s: type %v", id, cell["cell_type"])
 		}
 	}
-	// The first code cell loads the logs; the HTML's In [n] is cell n+1.
-	if count != strings.Count(string(mustHTML(t, r)), "In [")+1 {
-		t.Errorf("%d code cells, want one per computation plus the loader", count)
+	// The first code cells are the parameters and the loader; the HTML's
+	// In [n] is cell n+2.
+	if count != strings.Count(string(mustHTML(t, r)), "In [")+2 {
+		t.Errorf("%d code cells, want one per computation plus the parameters and the loader", count)
+	}
+	first := nb["cells"].([]any)
+	for _, c := range first {
+		cell := c.(map[string]any)
+		if cell["cell_type"] != "code" {
+			continue
+		}
+		tags, _ := cell["metadata"].(map[string]any)["tags"].([]any)
+		if cell["id"] != "parameters" || len(tags) != 1 || tags[0] != "parameters" {
+			t.Errorf("first code cell %v, tags %v: want the cell tagged parameters", cell["id"], tags)
+		}
+		break
 	}
 }
 

@@ -161,6 +161,9 @@ type Options struct {
 	// date, which a date in the front matter would override (and with
 	// it the post's URL).
 	datedName bool
+	// Dir is the folder the report is written in (Prepare sets it), so
+	// that a notebook can name its sources relative to itself.
+	Dir string
 }
 
 // CompanionFile is a file that goes beside a report.
@@ -229,6 +232,9 @@ func Prepare(ctx context.Context, path string, f Format, r *Report, opt Options)
 		opt.AssetsDir, opt.BaseURL, opt.SiteRoot = "", "", false
 	} else if opt, err = SiteOptions(path, opt); err != nil {
 		return nil, err
+	}
+	if opt.Dir == "" {
+		opt.Dir = filepath.Dir(path)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
