@@ -638,7 +638,13 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		}
 		s.Conclude(fmt.Sprintf("%s was probed %s by %s.", Code(p.stem), timesWords(p.acc.n), List(names)))
 	}
-	s.Find("probes", SevNotice, len(clients), fmt.Sprintf("%s sent %s for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).",
+	// With scanners found, the scanners finding is the one worth a key
+	// finding; the count of every client that probed stays, as info.
+	probeSev := SevNotice
+	if scanners > 0 {
+		probeSev = SevInfo
+	}
+	s.Find("probes", probeSev, len(clients), fmt.Sprintf("%s sent %s for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).",
 		Count(len(clients), "client IP"), Count(probes, "request")))
 	if scanners > 0 {
 		s.Find("scanners", SevNotice, scanners, fmt.Sprintf("%s behaved like %s: most of %s probes were refused, and %s asked for several scanner targets or little else.",
