@@ -40,10 +40,11 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			bytes += b
 		}
 	}
-	lines, malformed, repaired := 0, 0, 0
+	lines, records, malformed, repaired := 0, 0, 0, 0
 	var failed, missing, noted []string
 	for _, src := range in.Sources {
 		lines += src.Lines
+		records += src.Records
 		malformed += src.Malformed
 		repaired += src.Repaired
 		switch {
@@ -184,7 +185,12 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		case 2:
 			s.Conclude("Both lines read were understood.")
 		default:
-			s.Conclude(fmt.Sprintf("Every one of the %s read was understood.", Count(lines, "line")))
+			msg := fmt.Sprintf("Every one of the %s read was understood", Count(lines, "line"))
+			if other := lines - records; other > 0 && records > 0 {
+				// Headers (#Fields:) and comments are lines, not records.
+				msg += fmt.Sprintf(": %s and %s", Count(records, "record"), Count(other, "header or comment line"))
+			}
+			s.Conclude(msg + ".")
 		}
 	}
 	if repaired > 0 {

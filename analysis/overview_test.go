@@ -238,3 +238,16 @@ func TestOverviewStrayDateSpan(t *testing.T) {
 		t.Errorf("a negative span: %s", c)
 	}
 }
+
+// TestOverviewClaimsHeaderLines: the lines read that are headers (a
+// CloudFront #Version and #Fields pair) are said to be so, so that 27
+// lines and 23 records do not read as lost lines.
+func TestOverviewClaimsHeaderLines(t *testing.T) {
+	in := &Input{Frame: handFrame([]rec{{0, "192.0.2.1", "GET", "/", "200"}, {1, "192.0.2.1", "GET", "/", "200"}, {2, "192.0.2.2", "GET", "/", "200"}}),
+		Loc: time.UTC, Sources: []Source{{Name: "a.gz", Format: "cloudfront", Lines: 5, Records: 3}}}
+	s, err := configured(t, "overview", nil).Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "Every one of the 5 lines read was understood: 3 records and 2 header or comment lines.")
+}

@@ -56,3 +56,17 @@ func TestVisitorsSite(t *testing.T) {
 		t.Error("siteHost")
 	}
 }
+
+// TestVisitorsClaimsNoBrowsers: a log of tools only says that none of its
+// visitors named a browser (not "0 (0.00%)"), and a log of one kind of
+// resource says it once (not "100.00% other resources").
+func TestVisitorsClaimsNoBrowsers(t *testing.T) {
+	recs := []visitRec{
+		{0, "192.0.2.1", "cargo 1.74.0 (ecb9851af 2023-10-18)", "/crates/a/a-1.0.crate", "", ""},
+		{60, "192.0.2.2", "cargo 1.71.0 (cfd3bbd8f 2023-06-08)", "/crates/b/b-2.0.crate", "", ""},
+	}
+	s := runVisitors(t, visitFrame(recs, false), time.UTC)
+	wantConclusions(t, s, "None of them had an agent that names a browser: all 2 were crawlers, tools,",
+		"Every request went to other resources.")
+	noConclusion(t, s, "0.00%", "100.00%")
+}

@@ -177,8 +177,12 @@ visitors_by_day`,
 	}
 	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 	if sumVisitors > 0 && sumPeople < sumVisitors {
-		s.Conclude(fmt.Sprintf("Of these, %s (%s) had an agent that names a browser, the people as far as agents tell; the other %s were crawlers, tools, or clients whose agent names no browser or is missing.",
-			Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
+		if sumPeople == 0 {
+			s.Conclude(fmt.Sprintf("None of them had an agent that names a browser: all %s were crawlers, tools, or clients whose agent names no browser or is missing.", Int(sumVisitors)))
+		} else {
+			s.Conclude(fmt.Sprintf("Of these, %s (%s) had an agent that names a browser, the people as far as agents tell; the other %s were crawlers, tools, or clients whose agent names no browser or is missing.",
+				Int(sumPeople), Pct(float64(sumPeople)/float64(sumVisitors)), Int(sumVisitors-sumPeople)))
+		}
 		s.Find("human_visitors", SevInfo, sumPeople, fmt.Sprintf("%s with an agent that names a browser.", Count(sumPeople, "unique visitor")))
 	}
 	if len(dayKeys) > 1 && sumVisitors > 0 {
@@ -226,11 +230,14 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
 	s.Prose("A stem that ends in `/` or has no extension, or names a server-side script (`.php`, `.asp`...), is a page; images, styles, scripts, fonts and media are static assets; archives and office files are documents or downloads; anything else (`.txt`, `.xml`, `.json`) is other.")
 	s.Compute(`requests.uri_stem.map(resource_kind).value_counts(normalize=True)`, Output{Table: t})
+	names := map[string]string{kindPage: "pages", kindStatic: "static assets", kindDocument: "documents or downloads", kindOther: "other resources"}
 	var parts []string
 	for _, k := range []string{kindPage, kindStatic, kindDocument, kindOther} {
-		if n := kinds[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", Pct(float64(n)/float64(total)), map[string]string{
-				kindPage: "pages", kindStatic: "static assets", kindDocument: "documents or downloads", kindOther: "other resources"}[k]))
+		if n := kinds[k]; n == total {
+			s.Conclude(fmt.Sprintf("Every request went to %s.", names[k]))
+			return
+		} else if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", Pct(float64(n)/float64(total)), names[k]))
 		}
 	}
 	s.Conclude(fmt.Sprintf("Requests went to %s.", List(parts)))
