@@ -143,7 +143,16 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		unread = append(unread, u)
 	}
 	if len(sources) == 0 {
-		return nil, errors.Join(append(expandErrs, errors.New("nothing to read"))...)
+		// One line: the command prints an error escaped for the
+		// terminal, where a joined error's newline would show as \n.
+		var msgs []string
+		for _, e := range expandErrs {
+			msgs = append(msgs, e.Error())
+		}
+		if len(msgs) == 0 {
+			return nil, errors.New("nothing to read")
+		}
+		return nil, fmt.Errorf("nothing to read: %s", strings.Join(msgs, "; "))
 	}
 	phase := func(name string) {
 		if cfg.Phase != nil {
