@@ -143,16 +143,7 @@ func safeMarkdown(src string) string {
 			b.WriteString(src[i : i+2])
 			i += 2
 		case c == '`':
-			n := 1
-			for i+n < len(src) && src[i+n] == '`' {
-				n++
-			}
-			end := closingRun(src, i+n, n)
-			if end < 0 { // no closing run: the backticks are text
-				b.WriteString(src[i : i+n])
-				i += n
-				continue
-			}
+			end := codeSpanEnd(src, i)
 			b.WriteString(src[i:end])
 			i = end
 		case c == '<':
@@ -267,14 +258,7 @@ func kramdownSafe(src string) string {
 			b.WriteString(src[i : i+2])
 			i += 2
 		case c == '`':
-			n := 1
-			for i+n < len(src) && src[i+n] == '`' {
-				n++
-			}
-			end := closingRun(src, i+n, n)
-			if end < 0 {
-				end = i + n
-			}
+			end := codeSpanEnd(src, i)
 			b.WriteString(src[i:end])
 			i = end
 		case c == '|',
@@ -290,4 +274,18 @@ func kramdownSafe(src string) string {
 		}
 	}
 	return b.String()
+}
+
+// codeSpanEnd is where the code span that opens at src[i] (a run of
+// backticks) ends, past its closing run; or, when no run of the same
+// length closes it, the end of the opening run, whose backticks are text.
+func codeSpanEnd(src string, i int) int {
+	n := 1
+	for i+n < len(src) && src[i+n] == '`' {
+		n++
+	}
+	if end := closingRun(src, i+n, n); end >= 0 {
+		return end
+	}
+	return i + n
 }
