@@ -577,6 +577,12 @@ func splitForwarded(list []byte) (client, proxies []byte) {
 		}
 		e = bytes.Trim(e, " ")
 		if first {
+			if len(e) == 0 {
+				// No first address (",0"): not a list to read a client
+				// from; the field stays the client as written, as the
+				// format strings' $remote_addr reads it.
+				return list, nil
+			}
 			client, proxies, first = e, bytes.Trim(rest, " "), false
 		}
 		if looksIP(e) {
