@@ -23,7 +23,7 @@ func init() {
 
 type methods struct{}
 
-var _ Analysis = methods{}
+var _ Partial = methods{}
 
 // writeMethods are the methods that change something on the server.
 var writeMethods = []string{"POST", "PUT", "DELETE", "PATCH"}
@@ -32,18 +32,47 @@ var writeMethods = []string{"POST", "PUT", "DELETE", "PATCH"}
 // else in a log is a probe, a typo or a protocol other than HTTP.
 var knownMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
 
-func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	meth, ips := strCol(f, frame.Method), strCol(f, frame.IP)
-	total := f.Len()
+func (m methods) Run(ctx context.Context, in *Input) (*Section, error) { return runPartial(ctx, m, in) }
+
+// methodsState counts the requests per client IP and method: the
+// method counts are its sums per method.
+type methodsState struct {
+	Total int
+	Pairs PairTally // (ip, method)
+}
+
+func (methods) NewState(*Input) State { return &methodsState{Pairs: PairTally{}} }
+
+func (st *methodsState) Add(_ context.Context, f *frame.Frame) error {
+	st.Total += f.Len()
+	st.Pairs.AddViews(strCol(f, frame.IP), strCol(f, frame.Method))
+	return nil
+}
+
+func (st *methodsState) Merge(other State) error {
+	o, err := mergeAs[*methodsState](other)
+	if err != nil {
+		return err
+	}
+	st.Total += o.Total
+	st.Pairs.Merge(o.Pairs)
+	return nil
+}
+
+func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Total
+	perMethod := Tally{}
+	for p, n := range st.Pairs {
+		perMethod[p.Value] += n
+	}
 	s := &Section{}
 	s.Prose("Which request methods did clients use? Reads (`GET`, `HEAD`) are the bulk of most sites; writes (`POST`, `PUT`, `DELETE`, `PATCH`) and unusual methods say who does more than read.")
 
-	ranked := codeCounts(meth.Counts(), meth.Dict)
+	ranked, methodDict := perMethod.Ranked()
 	counts := countsTable("method_counts", "Requests per method", "request_method", ranked, "share", total)
 	s.Compute(`requests.method.value_counts()`, Output{Table: counts})
 
-	cond := Conditional(ips, meth)
+	cond := st.Pairs.Conditional()
 	given := NewTable("request_methods_ip", "Request method given the client IP",
 		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share}).Limit(in.MaxRows)
 	for i, r := range cond {
@@ -134,7 +163,7 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	var odd []string
 	oddN := 0
 	for _, r := range ranked {
-		if !slices.Contains(knownMethods, meth.Dict[r.code]) {
+		if !slices.Contains(knownMethods, methodDict[r.code]) {
 			oddN += r.n
 			if len(odd) < 5 {
 				odd = append(odd, fmt.Sprintf("%s (%s)", Code(r.key), Int(r.n)))
@@ -143,10 +172,10 @@ func (methods) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	if oddN > 0 {
 		msg := fmt.Sprintf("%s used no standard HTTP method: %s", Count(oddN, "request"), List(odd))
-		if extra := countUnknown(ranked, meth.Dict) - len(odd); extra > 0 {
+		if extra := countUnknown(ranked, methodDict) - len(odd); extra > 0 {
 			msg += fmt.Sprintf(" and %s more", Count(extra, "other value"))
 		}
-		if _, ok := meth.Lookup(""); ok {
+		if _, ok := perMethod[""]; ok {
 			msg += "; `-` stands for a request line without a method"
 		}
 		s.Conclude(msg + ".")

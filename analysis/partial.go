@@ -1,0 +1,225 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Sections as mergeable partials.
+//
+// A section that implements [Partial] splits its work in three: a State
+// accumulates chunks of records (Add), two States of the same section
+// merge (Merge), and a State finishes into the section (Finish). The
+// pipeline can then accumulate per worker as it reads, merge the workers'
+// states, and finish, with memory following the distinct keys rather than
+// the rows; and a state written to disk (a partial) can be merged later
+// with others: a week as the merge of seven days.
+//
+// The contract, which TestPartialsMerge holds every Partial to:
+//
+//   - Finishing the merge of the states of any split of the records, in any
+//     order and grouping of the merges, gives the same section as finishing
+//     one state that saw them all: the same tables, plots, prose and
+//     findings. Ties are broken by keys, never by the order records came
+//     in.
+//   - Finish reads the State and the run's settings in the Input (Loc,
+//     MaxRows, Sources, Crawlers, Site), never in.Frame, which is nil
+//     where the records are gone by then. A State counts what it needs
+//     (its own rows, first and last times) itself.
+//   - A State keeps no string of a chunk: strings become keys through
+//     [own], so that a chunk's buffers can be freed once it is added.
+//   - A State is made of exported fields that encoding/gob can write (maps,
+//     slices, numbers, strings, structs of them), so that it can be saved
+//     in a partial file and read back; what is derived is recomputed at
+//     Finish rather than stored.
+//   - Merge is given a State from the same section's NewState (made with
+//     the same parameters); it may take over the other's maps.
+type Partial interface {
+	Analysis
+	// NewState returns an empty state for a run with in's settings and
+	// the analysis's parameters. in.Frame may be nil.
+	NewState(in *Input) State
+}
+
+// State is a section's work on part of the records: see [Partial].
+type State interface {
+	// Add accumulates a chunk of records: a frame with its own
+	// dictionaries, which the State must not keep.
+	Add(ctx context.Context, chunk *frame.Frame) error
+	// Merge folds other, a State of the same section, into this one.
+	Merge(other State) error
+	// Finish writes the section from what was accumulated.
+	Finish(ctx context.Context, in *Input) (*Section, error)
+}
+
+// runPartial runs a Partial as one state over the whole frame: what Run
+// is for every Partial.
+func runPartial(ctx context.Context, p Partial, in *Input) (*Section, error) {
+	st := p.NewState(in)
+	if in.Frame != nil {
+		if err := st.Add(ctx, in.Frame); err != nil {
+			return nil, err
+		}
+	}
+	return st.Finish(ctx, in)
+}
+
+// mergeAs is the first step of every Merge: other as the State's own type,
+// or an error naming both.
+func mergeAs[S any](other State) (S, error) {
+	o, ok := other.(S)
+	if !ok {
+		var zero S
+		return zero, fmt.Errorf("analysis: cannot merge a %T into a %T", other, zero)
+	}
+	return o, nil
+}
+
+// own returns a copy of s that shares no memory with a chunk's buffers.
+func own(s string) string { return strings.Clone(s) }
+
+// Tally counts rows per key: the mergeable form of value_counts().
+type Tally map[string]int
+
+// AddView adds each row of a column's view, counted per string; nil adds
+// nothing.
+func (t Tally) AddView(v *frame.CodeView) {
+	if v == nil {
+		return
+	}
+	for c, n := range v.Counts() {
+		if n > 0 {
+			t.add(v.Dict[c], n)
+		}
+	}
+}
+
+func (t Tally) add(k string, n int) {
+	if old, ok := t[k]; ok {
+		t[k] = old + n
+		return
+	}
+	t[own(k)] = n
+}
+
+// Merge adds the counts of o.
+func (t Tally) Merge(o Tally) {
+	for k, n := range o {
+		t[k] += n // o's keys are owned already
+	}
+}
+
+// Ranked is value_counts() of the tally: each key with its count, most
+// frequent first, then by key, an empty key shown as "-" (as codeCounts
+// orders a column's counts). Each row's code is its key's index in the
+// returned dict, the keys in the order of the rows, so that code that
+// looks up dict[row.code] reads the key as it was written.
+func (t Tally) Ranked() (rows []keyCount, dict []string) {
+	rows = make([]keyCount, 0, len(t))
+	for k, n := range t {
+		if n > 0 {
+			rows = append(rows, keyCount{key: k, n: n})
+		}
+	}
+	slices.SortFunc(rows, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	dict = make([]string, len(rows))
+	for i := range rows {
+		dict[i] = rows[i].key
+		rows[i].key = orDash(rows[i].key)
+		rows[i].code = uint32(i)
+	}
+	return rows, dict
+}
+
+// Pair is a key and a value, as a PairTally counts them.
+type Pair struct{ Key, Value string }
+
+// PairTally counts rows per key and value: the mergeable form of
+// groupby([key, value]).size().
+type PairTally map[Pair]int
+
+// AddViews adds the rows of two columns' views of the same rows.
+func (t PairTally) AddViews(key, value *frame.CodeView) {
+	for _, p := range frame.PairCounts(*key, *value, nil) {
+		k := Pair{key.Dict[p.A], value.Dict[p.B]}
+		if old, ok := t[k]; ok {
+			t[k] = old + p.N
+			continue
+		}
+		t[Pair{own(k.Key), own(k.Value)}] = p.N
+	}
+}
+
+// Merge adds the counts of o.
+func (t PairTally) Merge(o PairTally) {
+	for k, n := range o {
+		t[k] += n
+	}
+}
+
+// Conditional is the conditional distribution of the tally's values given
+// their keys, in the order of [Conditional] on the columns: by key (an
+// empty key shown and sorted as "-"), then by count, the largest first,
+// then by value.
+func (t PairTally) Conditional() []CondRow {
+	totals := make(map[string]int)
+	values := make(map[string]struct{})
+	for p, n := range t {
+		totals[p.Key] += n
+		values[p.Value] = struct{}{}
+	}
+	kr := stringDashRanks(mapKeys(totals))
+	vr := stringDashRanks(mapKeys(values))
+	type row struct {
+		p Pair
+		n int
+	}
+	rows := make([]row, 0, len(t))
+	for p, n := range t {
+		rows = append(rows, row{p, n})
+	}
+	// Ranks tie only between "" and "-" (both shown "-"): the strings as
+	// written break the tie, so that the order never depends on the map's.
+	slices.SortFunc(rows, func(a, b row) int {
+		if c := cmp.Compare(kr[a.p.Key], kr[b.p.Key]); c != 0 {
+			return c
+		}
+		if c := byCountThenKey(a.n, vr[a.p.Value], b.n, vr[b.p.Value]); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.p.Value, b.p.Value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.p.Key, b.p.Key)
+	})
+	out := make([]CondRow, len(rows))
+	for i, r := range rows {
+		out[i] = CondRow{Key: orDash(r.p.Key), Value: orDash(r.p.Value), N: r.n,
+			Proba: float64(r.n) / float64(totals[r.p.Key]), keyRank: kr[r.p.Key], valueRank: vr[r.p.Value]}
+	}
+	return out
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// stringDashRanks ranks strings as dashRanks ranks a dictionary's codes:
+// sorted as shown (empty as "-"), equal shown strings sharing a rank.
+func stringDashRanks(keys []string) map[string]uint32 {
+	order, ranks := dashRanks(keys)
+	out := make(map[string]uint32, len(keys))
+	for _, c := range order {
+		out[keys[c]] = ranks[c]
+	}
+	return out
+}
