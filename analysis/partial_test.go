@@ -138,4 +138,3 @@ func firstDiff(a, b string) string {
 	lo := max(0, i-200)
 	return fmt.Sprintf("want …%s…\n got …%s…", a[lo:min(len(a), i+200)], b[lo:min(len(b), i+200)])
 }
-
