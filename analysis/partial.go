@@ -223,3 +223,91 @@ func stringDashRanks(keys []string) map[string]uint32 {
 	}
 	return out
 }
+
+// Counter counts per key of any comparable type: (day, status), an hour,
+// a size bucket. A key holding strings must hold owned ones ([own]).
+type Counter[K comparable] map[K]int
+
+// Merge adds the counts of o.
+func (c Counter[K]) Merge(o Counter[K]) {
+	for k, n := range o {
+		c[k] += n
+	}
+}
+
+// TimeRange is the first and last time of the records seen, in Unix
+// seconds; N is how many records it covers (0: none, the bounds unset).
+type TimeRange struct {
+	N           int
+	First, Last int64
+}
+
+// AddTimes widens the range to the times given.
+func (r *TimeRange) AddTimes(ts []int64) {
+	for _, t := range ts {
+		if r.N == 0 || t < r.First {
+			r.First = t
+		}
+		if r.N == 0 || t > r.Last {
+			r.Last = t
+		}
+		r.N++
+	}
+}
+
+// Merge widens the range to o's.
+func (r *TimeRange) Merge(o TimeRange) {
+	if o.N == 0 {
+		return
+	}
+	if r.N == 0 || o.First < r.First {
+		r.First = o.First
+	}
+	if r.N == 0 || o.Last > r.Last {
+		r.Last = o.Last
+	}
+	r.N += o.N
+}
+
+// ValueCounts is the exact distribution of a numeric column: how many
+// records hold each value. It merges without loss, and its size follows
+// the distinct values (few for durations in whole milliseconds or sizes of
+// the same few files), not the records. Values sorts it back into the
+// column's values, for percentiles computed as on the column.
+type ValueCounts map[float64]int
+
+// AddValues counts each value but NaN, the frame's missing value (a NaN
+// key could never be found again in a map); it returns how many it left
+// out.
+func (v ValueCounts) AddValues(xs []float64) (missing int) {
+	for _, x := range xs {
+		if x != x {
+			missing++
+			continue
+		}
+		v[x]++
+	}
+	return missing
+}
+
+// Merge adds the counts of o.
+func (v ValueCounts) Merge(o ValueCounts) {
+	for x, n := range o {
+		v[x] += n
+	}
+}
+
+// Sorted returns the distinct values in ascending order with their
+// counts.
+func (v ValueCounts) Sorted() (xs []float64, ns []int) {
+	xs = make([]float64, 0, len(v))
+	for x := range v {
+		xs = append(xs, x)
+	}
+	slices.SortFunc(xs, cmp.Compare[float64])
+	ns = make([]int, len(xs))
+	for i, x := range xs {
+		ns[i] = v[x]
+	}
+	return xs, ns
+}
