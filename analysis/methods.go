@@ -45,7 +45,7 @@ func (methods) NewState(*Input) State { return &methodsState{Pairs: PairTally{}}
 
 func (st *methodsState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
-	st.Pairs.AddViews(strCol(f, frame.IP), strCol(f, frame.Method))
+	st.Pairs.AddColumns(f, frame.IP, frame.Method)
 	return nil
 }
 

@@ -86,10 +86,16 @@ func own(s string) string { return strings.Clone(s) }
 // Tally counts rows per key: the mergeable form of value_counts().
 type Tally map[string]int
 
-// AddView adds each row of a column's view, counted per string; nil adds
-// nothing.
-func (t Tally) AddView(v *frame.CodeView) {
+// AddColumn adds each row of a string column of f, counted per string. A
+// chunk without the column (one from a log format that lacks it) counts
+// its rows as the empty string, as the same rows would hold in a frame
+// with other sources that have it.
+func (t Tally) AddColumn(f *frame.Frame, c frame.StrCol) {
+	v := strCol(f, c)
 	if v == nil {
+		if f.Len() > 0 {
+			t.add("", f.Len())
+		}
 		return
 	}
 	for c, n := range v.Counts() {
@@ -143,10 +149,12 @@ type Pair struct{ Key, Value string }
 // groupby([key, value]).size().
 type PairTally map[Pair]int
 
-// AddViews adds the rows of two columns' views of the same rows.
-func (t PairTally) AddViews(key, value *frame.CodeView) {
-	for _, p := range frame.PairCounts(*key, *value, nil) {
-		k := Pair{key.Dict[p.A], value.Dict[p.B]}
+// AddColumns adds the rows of f, counted per string of its key and value
+// columns; a column f lacks counts as the empty string (Tally.AddColumn).
+func (t PairTally) AddColumns(f *frame.Frame, key, value frame.StrCol) {
+	kv, vv := strColOrEmpty(f, key), strColOrEmpty(f, value)
+	for _, p := range frame.PairCounts(kv, vv, nil) {
+		k := Pair{kv.Dict[p.A], vv.Dict[p.B]}
 		if old, ok := t[k]; ok {
 			t[k] = old + p.N
 			continue
@@ -310,4 +318,13 @@ func (v ValueCounts) Sorted() (xs []float64, ns []int) {
 		ns[i] = v[x]
 	}
 	return xs, ns
+}
+
+// strColOrEmpty is a string column's view, or for a frame without the
+// column a view of as many rows holding the empty string.
+func strColOrEmpty(f *frame.Frame, c frame.StrCol) frame.CodeView {
+	if v, ok := f.View(c); ok {
+		return v
+	}
+	return frame.ConstView("", f.Len())
 }
