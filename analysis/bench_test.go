@@ -231,7 +231,7 @@ func BenchmarkSections(b *testing.B) {
 				}
 				// A section may also skip a frame whose columns are
 				// there but empty (load_balancer on CloudFront's).
-				if s := runOne(context.Background(), &Input{Frame: g, Loc: time.UTC}, job); s.Skipped == "" {
+				if s := runFrame(context.Background(), &Input{Frame: g, Loc: time.UTC}, InventoryOf(g), job); s.Skipped == "" {
 					f = g
 					break
 				}
@@ -240,9 +240,10 @@ func BenchmarkSections(b *testing.B) {
 				b.Skip("no benchmark frame has the columns this section needs")
 			}
 			in := &Input{Frame: f, Loc: time.UTC}
+			inv := InventoryOf(f)
 			b.ReportAllocs()
 			for b.Loop() {
-				if s := runOne(context.Background(), in, job); s.Error != "" || s.Skipped != "" {
+				if s := runFrame(context.Background(), in, inv, job); s.Error != "" || s.Skipped != "" {
 					b.Fatalf("%s: %s%s", info.Name, s.Error, s.Skipped)
 				}
 			}

@@ -139,6 +139,29 @@ func Select(only, skip []string) ([]Info, error) {
 // are not run, and those under way finish on their own goroutines, their
 // results dropped.
 func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
+	inv := InventoryOf(in.Frame)
+	return runJobs(ctx, jobs, func(i int) *Section { return runFrame(ctx, in, inv, jobs[i]) })
+}
+
+// runFrame runs one job on the frame of in, whose inventory is inv.
+func runFrame(ctx context.Context, in *Input, inv Inventory, job Job) *Section {
+	return runOne(ctx, inv, job, func() (*Section, error) { return job.Analysis.Run(ctx, in) })
+}
+
+// FinishAll finishes the states of the analyses (each a Partial, states[i]
+// made by jobs[i]'s NewState) into their sections, as RunAll runs them:
+// with the same rules for skipping a section (on inv, the inventory of
+// the records the states saw), for failures and for cancellation. in
+// holds the run's settings; its Frame is not read.
+func FinishAll(ctx context.Context, in *Input, inv Inventory, jobs []Job, states []State) []*Section {
+	return runJobs(ctx, jobs, func(i int) *Section {
+		return runOne(ctx, inv, jobs[i], func() (*Section, error) { return states[i].Finish(ctx, in) })
+	})
+}
+
+// runJobs calls run for each job, on one goroutine per core, costliest
+// first, and returns the sections in the order of jobs (see RunAll).
+func runJobs(ctx context.Context, jobs []Job, run func(i int) *Section) []*Section {
 	out := make([]*Section, len(jobs))
 	order := make([]int, len(jobs))
 	for i := range order {
@@ -161,7 +184,7 @@ func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 					out[i] = &Section{ID: jobs[i].Info.Name, Title: jobs[i].Info.Title, Doc: jobs[i].Info.Doc, Error: err.Error()}
 					continue
 				}
-				out[i] = runOne(ctx, in, jobs[i])
+				out[i] = run(i)
 			}
 		}()
 	}
@@ -185,7 +208,31 @@ func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 	}
 }
 
-func runOne(ctx context.Context, in *Input, job Job) (s *Section) {
+// Inventory is what the sections' rules for skipping read of the records:
+// the columns they have, those that hold data, and how many there are. It
+// merges, for records accumulated in chunks.
+type Inventory struct {
+	Columns, Filled frame.Set
+	Rows            int
+}
+
+// InventoryOf is the inventory of a frame (none for nil).
+func InventoryOf(f *frame.Frame) Inventory {
+	if f == nil {
+		return Inventory{}
+	}
+	return Inventory{Columns: f.Columns(), Filled: f.Filled(), Rows: f.Len()}
+}
+
+// Merge adds o's records.
+func (v *Inventory) Merge(o Inventory) {
+	v.Columns.Union(o.Columns)
+	v.Filled.Union(o.Filled)
+	v.Rows += o.Rows
+}
+
+// runOne runs one job through run, unless the records lack what it needs.
+func runOne(ctx context.Context, inv Inventory, job Job, run func() (*Section, error)) (s *Section) {
 	info := job.Info
 	start := time.Now()
 	base := &Section{ID: info.Name, Title: info.Title, Doc: info.Doc}
@@ -199,19 +246,19 @@ func runOne(ctx context.Context, in *Input, job Job) (s *Section) {
 	}()
 	// Filled, not Columns: a column a source declared (a JSON layout's)
 	// but never wrote is as absent as one it never had.
-	if missing := in.Frame.Columns().Missing(info.Needs); len(missing) > 0 {
+	if missing := inv.Columns.Missing(info.Needs); len(missing) > 0 {
 		base.Skipped = fmt.Sprintf("skipped: these logs have no %s column%s", strings.Join(missing, ", "), plural(len(missing)))
 		return base
 	}
-	if empty := in.Frame.Filled().Missing(info.Needs); len(empty) > 0 {
+	if empty := inv.Filled.Missing(info.Needs); len(empty) > 0 {
 		base.Skipped = fmt.Sprintf("skipped: no record of these logs has a value in the %s column%s", strings.Join(empty, ", "), plural(len(empty)))
 		return base
 	}
-	if in.Frame.Len() == 0 && !info.RunsEmpty {
+	if inv.Rows == 0 && !info.RunsEmpty {
 		base.Skipped = "skipped: there are no records to analyse"
 		return base
 	}
-	s, err := job.Analysis.Run(ctx, in)
+	s, err := run()
 	if err != nil {
 		base.Error = err.Error()
 		return base
