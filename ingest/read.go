@@ -64,7 +64,13 @@ type Result struct {
 }
 
 // Records is the number of records read from all sources.
-func (r *Result) Records() int { return r.Frame.Len() }
+func (r *Result) Records() int {
+	n := 0
+	for _, s := range r.Sources {
+		n += s.Records
+	}
+	return n
+}
 
 // Malformed is the number of malformed lines in all sources.
 func (r *Result) Malformed() int {
@@ -95,7 +101,21 @@ type Options struct {
 	// stored (before decompression; TotalSize is their sum). It is called
 	// from several goroutines.
 	Progress func(n int64)
+	// Chunks, if set, receives the records as frames of about ChunkRows
+	// rows each (0: DefaultChunkRows), instead of one frame: in source
+	// order, a chunk never spanning two sources (source is the index of
+	// its source in the sources read), each with dictionaries of its own.
+	// It is called on one goroutine, and the read waits for it; the
+	// chunk is its to keep. The Result's Frame is then empty.
+	Chunks    func(chunk *frame.Frame, source int)
+	ChunkRows int
 }
+
+// DefaultChunkRows is the size of the chunks Options.Chunks receives
+// unless told otherwise: big enough that per-chunk work (a section's fold
+// of a chunk's distinct keys into its state) is small beside per-row work,
+// small enough that a chunk is a few MB.
+const DefaultChunkRows = 1 << 16
 
 const (
 	maxExamples    = 5
@@ -231,13 +251,35 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	}
 	var out frame.Frame
 	merger := frame.NewMerger(&out)
+	chunkRows := opt.ChunkRows
+	if chunkRows <= 0 {
+		chunkRows = DefaultChunkRows
+	}
+	var chunk *frame.Frame // the chunk being filled, with Chunks
+	flush := func(i int) {
+		if chunk != nil && chunk.Len() > 0 {
+			opt.Chunks(chunk, i)
+		}
+		chunk = nil
+	}
 	for i := range sources {
 		st := stats[i]
 		base := 0
 		var pos int64
 		for fut := range queues[i] {
 			r := <-fut
-			if r.b != nil {
+			if r.b != nil && opt.Chunks != nil {
+				if chunk == nil {
+					chunk = new(frame.Frame)
+					chunk.Reserve(chunkRows + r.b.Len())
+					merger = frame.NewMerger(chunk)
+				}
+				merger.Append(r.b)
+				r.recycle()
+				if chunk.Len() >= chunkRows {
+					flush(i)
+				}
+			} else if r.b != nil {
 				pos = max(pos, r.pos)
 				reserve(&out, r.b.Len(), total, done+pos)
 				merger.Append(r.b)
@@ -264,6 +306,9 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			base += r.lines
 		}
 		st.Lines = base
+		if opt.Chunks != nil {
+			flush(i)
+		}
 		done += sizes[i]
 		if ctx.Err() == nil {
 			<-ahead

@@ -1,0 +1,84 @@
+package ingest
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// TestReadChunks: with Options.Chunks the records arrive as chunks of
+// about ChunkRows rows, in source order, never spanning two sources, each
+// with its own dictionaries, and together they are the rows of the frame
+// the same read makes without Chunks: the same times and the same strings
+// in every column, row by row.
+func TestReadChunks(t *testing.T) {
+	paths, err := filepath.Glob("../samples/*/*")
+	if err != nil || len(paths) == 0 {
+		t.Fatal(paths, err)
+	}
+	sources, errs := Expand(paths, nil)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	whole := Read(context.Background(), sources, Options{Workers: 2})
+	const rows = 3000
+	var chunks []*frame.Frame
+	var from []int
+	res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: rows, Chunks: func(c *frame.Frame, source int) {
+		chunks = append(chunks, c)
+		from = append(from, source)
+	}})
+	if res.Frame.Len() != 0 {
+		t.Errorf("with Chunks the result's frame has %d rows", res.Frame.Len())
+	}
+	if res.Records() != whole.Frame.Len() {
+		t.Fatalf("Records() %d, want %d", res.Records(), whole.Frame.Len())
+	}
+	if !slices.IsSorted(from) {
+		t.Errorf("chunks out of source order: %v", from)
+	}
+	per := make([]int, len(sources))
+	n := 0
+	for k, c := range chunks {
+		if c.Len() == 0 || c.Len() > rows+4000 { // a batch of parsed lines is a few thousand rows
+			t.Errorf("chunk %d has %d rows (ChunkRows %d)", k, c.Len(), rows)
+		}
+		per[from[k]] += c.Len()
+		for _, col := range []frame.StrCol{frame.IP, frame.Stem, frame.Status, frame.UserAgent} {
+			if !whole.Frame.Columns().Str[col] {
+				continue
+			}
+			w := whole.Frame.Str(col)
+			var got func(i int) string
+			if c.Columns().Str[col] {
+				g := c.Str(col)
+				got = g.Value
+			} else {
+				got = func(int) string { return "" }
+			}
+			for i := range c.Len() {
+				if want := w.Value(n + i); got(i) != want {
+					t.Fatalf("chunk %d row %d %s: %q, want %q", k, i, col, got(i), want)
+				}
+			}
+		}
+		if !slices.Equal(c.Time, whole.Frame.Time[n:n+c.Len()]) {
+			t.Fatalf("chunk %d: times differ from the frame's rows %d..", k, n)
+		}
+		n += c.Len()
+	}
+	if n != whole.Frame.Len() {
+		t.Fatalf("chunks hold %d rows, the frame %d", n, whole.Frame.Len())
+	}
+	for i, s := range res.Sources {
+		if per[i] != s.Records {
+			t.Errorf("%s: chunks hold %d of its rows, its stats say %d", s.Name, per[i], s.Records)
+		}
+	}
+	if len(chunks) < 10 {
+		t.Errorf("only %d chunks of %d rows: the samples hold %d rows", len(chunks), rows, n)
+	}
+}
