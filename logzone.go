@@ -46,7 +46,12 @@ func zoneProblems(notes []zoneNote) []Problem {
 // source are contiguous in the frame, in source order (ingest.Read). A
 // source that changed format part-way, to or from a zone-less one, is not
 // shifted (its rows per format are not known here), and the note says so.
-func zonelessTimes(res *ingest.Result, loc *time.Location) []zoneNote {
+//
+// With byChunk, the records were read chunk by chunk and each chunk of a
+// zone-less format was shifted as it came (shiftWallClock): only the notes
+// are made, and a source that changed format had its zone-less part
+// shifted.
+func zonelessTimes(res *ingest.Result, loc *time.Location, byChunk bool) []zoneNote {
 	zoneless := map[string]bool{}
 	for _, f := range ingest.Formats() {
 		if f.Zoneless {
@@ -74,9 +79,11 @@ func zonelessTimes(res *ingest.Result, loc *time.Location) []zoneNote {
 		case loc == nil:
 			n.msg = fmt.Sprintf("%s logs write their times without a zone; they were read as UTC (--log-tz ZONE gives the zone of the server's clock)",
 				s.Format)
-		case !all:
+		case !all && !byChunk:
 			n.msg = fmt.Sprintf("the %s times carry no zone and were read as UTC, not as %s: the source changed format part-way",
 				s.Format, loc)
+		case byChunk:
+			n.msg = fmt.Sprintf("%s logs write their times without a zone; they were read as %s time (--log-tz)", s.Format, loc)
 		default:
 			shiftWallClock(res.Frame.Time[start:row], loc)
 			if n.first {

@@ -162,11 +162,6 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	gc := newGCPolicy()
 	defer gc.restore()
 
-	// Read. The heap goal during the read is 1.5 times the live heap (the
-	// frame so far and the chunks in flight): a few more collections,
-	// cheap because the frame's columns hold no pointers, for a lower
-	// peak.
-	gc.percent(50)
 	if cfg.ProgressTotal != nil {
 		total, ok := ingest.TotalSize(sources)
 		if !ok {
@@ -174,12 +169,74 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		cfg.ProgressTotal(total)
 	}
-	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(&cfg), Progress: cfg.Progress})
+	var an *analysed
+	if why := p.frameNeeded(&cfg); why == "" {
+		an, err = analyseChunks(ctx, &cfg, p, sources, unread, x, phase, gc)
+	} else {
+		an, err = analyseFrame(ctx, &cfg, p, sources, unread, x, phase, gc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Problems = append(out.Problems, an.problems...)
+	sections := an.sections
+	phase(fmt.Sprintf("analyses (%d sections)", len(sections)))
+
+	addNotes(sections, p.notes)
+
+	// Assemble.
+	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: an.in.Loc, Sources: an.in.Sources,
+		Records: an.records, Sections: sections, Selection: an.selection}
+	rep.Anonymized = cfg.AnonymizeIP
+	if rep.Title == "" {
+		rep.Title = defaultTitle(append(slices.Clip(cfg.Inputs), x.sqlNames()...))
+	}
+	if an.times.N > 0 {
+		rep.First, rep.Last = time.Unix(an.times.First, 0), time.Unix(an.times.Last, 0)
+	}
+	out.Report = rep
+	out.Metrics = an.metrics
+	for _, g := range p.gates {
+		out.Gates = append(out.Gates, g.check(out.Metrics, sections))
+	}
+	out.Problems = append(out.Problems, problems(an.res, an.read, sections, cfg.Strict, p.anon != nil)...)
+	gc.free()
+	gc.percent(100)
+	phase("freed the frame")
+	return out, nil
+}
+
+// analysed is what the read and the analyses made, for the report.
+type analysed struct {
+	in        *analysis.Input // the settings, and the sources read
+	sections  []*analysis.Section
+	res       *ingest.Result
+	read      int // records read
+	records   int // records selected, in the report
+	times     analysis.TimeRange
+	metrics   *Metrics
+	selection *report.Selection
+	problems  []Problem // met on the way: notes of the sources, zones, an empty selection
+}
+
+// analyseFrame reads the records into one frame, selects, and runs the
+// sections on it: what every run did before sections could accumulate
+// chunk by chunk, and what a run still does when one needs the frame
+// (plan.frameNeeded).
+func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
+	an := &analysed{}
+	// Read. The heap goal during the read is 1.5 times the live heap (the
+	// frame so far and the chunks in flight): a few more collections,
+	// cheap because the frame's columns hold no pointers, for a lower
+	// peak.
+	gc.percent(50)
+	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(cfg), Progress: cfg.Progress})
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	an.res = res
 	fr := res.Frame
-	out.Problems = append(out.Problems, x.notes()...)
+	an.problems = append(an.problems, x.notes()...)
 	phase(fmt.Sprintf("read %d records", fr.Len()))
 	// What the read needed and no longer does (the parsing goroutines'
 	// dictionaries, chunk buffers) is freed now and handed back to the
@@ -195,8 +252,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 
 	// Times written without a zone are the server's clock: shift them to
 	// --log-tz, and say what was assumed.
-	notes := zonelessTimes(res, p.logLoc)
-	out.Problems = append(out.Problems, zoneProblems(notes)...)
+	notes := zonelessTimes(res, p.logLoc, false)
+	an.problems = append(an.problems, zoneProblems(notes)...)
 
 	// Select: the records the report covers.
 	loc := p.loc
@@ -207,9 +264,10 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 	}
 	read, nRead := fr, fr.Len()
+	an.read = nRead
 	fr, sel := p.sel.apply(fr, loc, cfg.Now)
 	if sel != nil && sel.empty != "" {
-		out.Problems = append(out.Problems, Problem{Kind: NothingSelected, Message: sel.empty, Fails: true})
+		an.problems = append(an.problems, Problem{Kind: NothingSelected, Message: sel.empty, Fails: true})
 	}
 	if fr != read {
 		read, res.Frame = nil, nil
@@ -221,7 +279,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		anonymize(fr, p.anon)
 	}
 
-	out.Metrics = metricsOf(fr, res.Malformed(), nRead)
+	an.metrics = metricsOf(fr, res.Malformed(), nRead)
 
 	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
@@ -232,6 +290,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		in.Sources[n.source].Notes = append(in.Sources[n.source].Notes, n.msg)
 	}
 	in.Sources = append(in.Sources, unread...)
+	an.in = in
 	sections := analysis.RunAll(ctx, in, p.jobs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -245,7 +304,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			return nil, err
 		}
 		prevMetrics := metricsOf(sel.prev.frame, res.Malformed(), nRead)
-		cmp := comparisonSection(sel.prev.desc, sel.prev.length, prevMetrics, out.Metrics, prevSections, sections)
+		cmp := comparisonSection(sel.prev.desc, sel.prev.length, prevMetrics, an.metrics, prevSections, sections)
 		at := 0
 		if len(sections) > 0 && sections[0].ID == "overview" {
 			at = 1
@@ -254,38 +313,20 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		sel.prev, pin = nil, nil
 		phase("compared with the previous period")
 	}
-	phase(fmt.Sprintf("analyses (%d sections)", len(sections)))
-
-	addNotes(sections, p.notes)
-
-	// Assemble.
-	rep := &report.Report{Title: cfg.Title, Generated: p.generated, Loc: loc, Sources: in.Sources,
-		Records: fr.Len(), Sections: sections}
+	an.sections = sections
 	if sel != nil {
-		rep.Selection = sel.report
+		an.selection = sel.report
 	}
-	rep.Anonymized = cfg.AnonymizeIP
-	if rep.Title == "" {
-		rep.Title = defaultTitle(append(slices.Clip(cfg.Inputs), x.sqlNames()...))
-	}
+	an.records = fr.Len()
 	if fr.Len() > 0 {
-		rep.First = time.Unix(slices.Min(fr.Time), 0)
-		rep.Last = time.Unix(slices.Max(fr.Time), 0)
+		an.times = analysis.TimeRange{N: fr.Len(), First: slices.Min(fr.Time), Last: slices.Max(fr.Time)}
 	}
-	out.Report = rep
-	for _, g := range p.gates {
-		out.Gates = append(out.Gates, g.check(out.Metrics, sections))
-	}
-	// The sections hold their tables, not the frame: drop it, with the
-	// analyses' scratch, before the report is rendered, so that the peak
-	// is the larger of the two phases rather than their sum.
-	out.Problems = append(out.Problems, problems(res, nRead, sections, cfg.Strict, p.anon != nil)...)
-	fr, in.Frame, res.Frame = nil, nil, nil
-	gc.free()
-	gc.percent(100)
-	phase("freed the frame")
-
-	return out, nil
+	// The sections hold their tables, not the frame: it is dropped, with
+	// the analyses' scratch, before the report is rendered (Run frees
+	// it), so that the peak is the larger of the two phases rather than
+	// their sum.
+	in.Frame, res.Frame = nil, nil
+	return an, nil
 }
 
 // problems lists what went wrong reading the sources and running the

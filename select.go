@@ -438,8 +438,11 @@ type codeFilter struct {
 }
 
 // columnFilter matches every distinct value of a column once.
-func columnFilter(fr *frame.Frame, c frame.StrCol, match func(string) bool) (codeFilter, bool) {
+func columnFilter(fr *frame.Frame, c frame.StrCol, match func(string) bool, absentEmpty bool) (codeFilter, bool) {
 	v, ok := fr.View(c)
+	if !ok && absentEmpty {
+		v, ok = frame.ConstView("", fr.Len()), true
+	}
 	if !ok {
 		return codeFilter{}, false
 	}
@@ -483,35 +486,19 @@ type selection struct {
 // through. It returns fr itself when nothing is asked, and a new frame
 // otherwise.
 func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) (*frame.Frame, *selection) {
-	if !s.hasWindow() && !s.hasFilters() {
-		return fr, nil
-	}
-	sel := &report.Selection{Read: fr.Len(), Filters: s.filters()}
-	var lo, hi int64 = -1 << 63, 1<<63 - 1
-	if s.hasWindow() {
-		var newest time.Time
-		if fr.Len() > 0 {
-			newest = time.Unix(slices.Max(fr.Time), 0)
-			sel.ReadFirst, sel.ReadLast = time.Unix(slices.Min(fr.Time), 0), newest
-		}
-		from, until, desc := s.window(loc, newest, anchor)
-		sel.From, sel.Until, sel.Window = from, until, desc
-		if !from.IsZero() {
-			lo = from.Unix()
-		}
-		if !until.IsZero() {
-			hi = until.Unix() - 1
-		}
-	}
-	var filters []codeFilter
-	var missing []string
-	add := func(c frame.StrCol, match func(string) bool) {
-		if f, ok := columnFilter(fr, c, match); ok {
-			filters = append(filters, f)
-		} else {
-			missing = append(missing, c.String())
-		}
-	}
+	return s.applyTo(fr, loc, anchor, false)
+}
+
+// columnMatcher is a filter on the values of one column.
+type columnMatcher struct {
+	col   frame.StrCol
+	match func(string) bool
+}
+
+// matchers are the filters, each on its column.
+func (s *selector) matchers() []columnMatcher {
+	var out []columnMatcher
+	add := func(c frame.StrCol, match func(string) bool) { out = append(out, columnMatcher{c, match}) }
 	if len(s.includeIP) > 0 || len(s.excludeIP) > 0 {
 		add(frame.IP, func(v string) bool {
 			a, ok := clientAddr(v)
@@ -534,6 +521,53 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 	}
 	if s.crawlers != "" {
 		add(frame.UserAgent, func(v string) bool { return analysis.IsCrawler(v, s.crawlerRules) == (s.crawlers == "only") })
+	}
+	return out
+}
+
+// missingColumns names the columns the filters need that cols lacks.
+func (s *selector) missingColumns(cols frame.Set) []string {
+	var out []string
+	for _, m := range s.matchers() {
+		if !cols.Str[m.col] {
+			out = append(out, m.col.String())
+		}
+	}
+	return out
+}
+
+// applyTo is apply; with absentEmpty, a column fr lacks reads as the
+// empty string in every row (fr is a chunk of a read whose other chunks
+// may have it) rather than failing the filters on it.
+func (s *selector) applyTo(fr *frame.Frame, loc *time.Location, anchor time.Time, absentEmpty bool) (*frame.Frame, *selection) {
+	if !s.hasWindow() && !s.hasFilters() {
+		return fr, nil
+	}
+	sel := &report.Selection{Read: fr.Len(), Filters: s.filters()}
+	var lo, hi int64 = -1 << 63, 1<<63 - 1
+	if s.hasWindow() {
+		var newest time.Time
+		if fr.Len() > 0 {
+			newest = time.Unix(slices.Max(fr.Time), 0)
+			sel.ReadFirst, sel.ReadLast = time.Unix(slices.Min(fr.Time), 0), newest
+		}
+		from, until, desc := s.window(loc, newest, anchor)
+		sel.From, sel.Until, sel.Window = from, until, desc
+		if !from.IsZero() {
+			lo = from.Unix()
+		}
+		if !until.IsZero() {
+			hi = until.Unix() - 1
+		}
+	}
+	var filters []codeFilter
+	var missing []string
+	for _, m := range s.matchers() {
+		if f, ok := columnFilter(fr, m.col, m.match, absentEmpty); ok {
+			filters = append(filters, f)
+		} else {
+			missing = append(missing, m.col.String())
+		}
 	}
 	rowsIn := func(lo, hi int64) ([]bool, int) {
 		keep := make([]bool, fr.Len())
@@ -558,13 +592,7 @@ func (s *selector) apply(fr *frame.Frame, loc *time.Location, anchor time.Time) 
 	}
 	keep, kept := rowsIn(lo, hi)
 	out := &selection{report: sel}
-	switch {
-	case len(missing) > 0:
-		out.empty = fmt.Sprintf("no record was selected: the filters need the %s %s, which no input has",
-			strings.Join(missing, " and "), map[bool]string{true: "column", false: "columns"}[len(missing) == 1])
-	case kept == 0 && fr.Len() > 0:
-		out.empty = fmt.Sprintf("none of the %s read is in the selection (%s)", analysis.Count(fr.Len(), "record"), sel.Describe())
-	}
+	out.empty = emptySelection(missing, fr.Len(), kept, sel)
 	sel.Selected = kept
 	if s.compare {
 		// The window of the same length just before: the previous ISO
@@ -594,4 +622,18 @@ type previous struct {
 	frame  *frame.Frame
 	desc   string
 	length time.Duration
+}
+
+// emptySelection says why no record is selected, or is "" when some are:
+// the filters need columns no input has (missing), or none of the read
+// records passes.
+func emptySelection(missing []string, read, kept int, sel *report.Selection) string {
+	switch {
+	case len(missing) > 0:
+		return fmt.Sprintf("no record was selected: the filters need the %s %s, which no input has",
+			strings.Join(missing, " and "), map[bool]string{true: "column", false: "columns"}[len(missing) == 1])
+	case kept == 0 && read > 0:
+		return fmt.Sprintf("none of the %s read is in the selection (%s)", analysis.Count(read, "record"), sel.Describe())
+	}
+	return ""
 }

@@ -27,9 +27,11 @@ func TestReadChunks(t *testing.T) {
 	const rows = 3000
 	var chunks []*frame.Frame
 	var from []int
-	res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: rows, Chunks: func(c *frame.Frame, source int) {
+	var formats []string
+	res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: rows, Chunks: func(c *frame.Frame, source int, format string) {
 		chunks = append(chunks, c)
 		from = append(from, source)
+		formats = append(formats, format)
 	}})
 	if res.Frame.Len() != 0 {
 		t.Errorf("with Chunks the result's frame has %d rows", res.Frame.Len())
@@ -47,6 +49,9 @@ func TestReadChunks(t *testing.T) {
 			t.Errorf("chunk %d has %d rows (ChunkRows %d)", k, c.Len(), rows)
 		}
 		per[from[k]] += c.Len()
+		if s := res.Sources[from[k]]; formats[k] != s.Format {
+			t.Errorf("chunk %d of %s: format %q, want %q", k, s.Name, formats[k], s.Format)
+		}
 		for _, col := range []frame.StrCol{frame.IP, frame.Stem, frame.Status, frame.UserAgent} {
 			if !whole.Frame.Columns().Str[col] {
 				continue

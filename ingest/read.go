@@ -104,10 +104,12 @@ type Options struct {
 	// Chunks, if set, receives the records as frames of about ChunkRows
 	// rows each (0: DefaultChunkRows), instead of one frame: in source
 	// order, a chunk never spanning two sources (source is the index of
-	// its source in the sources read), each with dictionaries of its own.
+	// its source in the sources read) nor two formats of a source that
+	// changed format part-way (format is the chunk's), each with
+	// dictionaries of its own.
 	// It is called on one goroutine, and the read waits for it; the
 	// chunk is its to keep. The Result's Frame is then empty.
-	Chunks    func(chunk *frame.Frame, source int)
+	Chunks    func(chunk *frame.Frame, source int, format string)
 	ChunkRows int
 }
 
@@ -256,9 +258,10 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		chunkRows = DefaultChunkRows
 	}
 	var chunk *frame.Frame // the chunk being filled, with Chunks
+	var chunkFormat string // the format of its rows
 	flush := func(i int) {
 		if chunk != nil && chunk.Len() > 0 {
-			opt.Chunks(chunk, i)
+			opt.Chunks(chunk, i, chunkFormat)
 		}
 		chunk = nil
 	}
@@ -268,6 +271,10 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		var pos int64
 		for fut := range queues[i] {
 			r := <-fut
+			if opt.Chunks != nil && r.begins != "" {
+				flush(i) // a chunk holds one format
+				chunkFormat = r.begins
+			}
 			if r.b != nil && opt.Chunks != nil {
 				if chunk == nil {
 					chunk = new(frame.Frame)

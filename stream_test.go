@@ -1,0 +1,141 @@
+package logbook
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/analysis"
+)
+
+// partialSections are the sections that accumulate chunk by chunk.
+func partialSections() []string {
+	var out []string
+	for _, j := range analysis.Defaults(analysis.All()) {
+		if _, ok := j.Analysis.(analysis.Partial); ok {
+			out = append(out, j.Info.Name)
+		}
+	}
+	return out
+}
+
+// runJSON runs cfg, in one frame or chunk by chunk, and returns its JSON
+// report, its problems, and whether it went chunk by chunk.
+func runJSON(t *testing.T, cfg Config, frame bool) (string, []Problem, bool) {
+	t.Helper()
+	forceFrame, chunkRows = frame, 1000
+	defer func() { forceFrame, chunkRows = false, 0 }()
+	chunked := false
+	cfg.Phase = func(name string) { chunked = chunked || strings.HasPrefix(name, "read and accumulated") }
+	var buf bytes.Buffer
+	cfg.Outputs = []Output{{Path: "-", Format: "json"}}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String(), out.Problems, chunked
+}
+
+// TestChunksAsFrame: a run whose sections all accumulate chunk by chunk
+// (chunks of 1,000 records here, so that every sample is many chunks)
+// writes the same report as the same run on one frame, byte for byte, with
+// the same problems: on every sample, with windows, filters (one on a
+// column some formats lack), anonymized addresses and a zone for zone-less
+// times.
+func TestChunksAsFrame(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+	}{
+		{"samples", func(c *Config) {}},
+		{"status and crawlers", func(c *Config) { c.Status, c.CrawlerFilter = []string{"2xx", "404"}, "ignore" }},
+		{"paths and addresses", func(c *Config) {
+			c.ExcludePath, c.ExcludeIP = []string{"*.css", "re:^/wp-"}, []string{"10.0.0.0/8", "2001:db8::/32"}
+		}},
+		{"hosts, a column most formats lack", func(c *Config) { c.Hosts = []string{"*.cloudfront.net", "*example*"} }},
+		{"window", func(c *Config) { c.Since, c.Until = "2015-05-17", "2024-03-06" }},
+		{"last, from now", func(c *Config) { c.Last, c.Now = "3000d", now }},
+		{"anonymized", func(c *Config) { c.AnonymizeIP = "truncate" }},
+		{"zone-less times in a zone", func(c *Config) { c.Inputs, c.LogTimeZone = []string{"samples/haproxy/"}, "Europe/Paris" }},
+		{"nothing selected", func(c *Config) { c.Since, c.Until = "1990-01-01", "1990-01-02" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Inputs: []string{"samples/"}, Sections: sections, Now: now}
+			tc.edit(&cfg)
+			want, wantProblems, chunked := runJSON(t, cfg, true)
+			if chunked {
+				t.Fatal("forced to one frame, the run went chunk by chunk")
+			}
+			got, gotProblems, chunked := runJSON(t, cfg, false)
+			if !chunked {
+				t.Fatalf("the run read one frame: %s", func() string { p, _ := cfg.compile(); return p.frameNeeded(&cfg) }())
+			}
+			if got != want {
+				t.Errorf("chunk by chunk differs from one frame:\n%s", firstDifference(want, got))
+			}
+			if len(gotProblems) != len(wantProblems) {
+				t.Fatalf("problems %v, want %v", gotProblems, wantProblems)
+			}
+			for i := range gotProblems {
+				if gotProblems[i] != wantProblems[i] {
+					t.Errorf("problem %d: %+v, want %+v", i, gotProblems[i], wantProblems[i])
+				}
+			}
+		})
+	}
+}
+
+// TestFrameNeeded: a run accumulates chunk by chunk unless a section or an
+// option needs every record at once.
+func TestFrameNeeded(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	for _, tc := range []struct {
+		edit func(c *Config)
+		want string
+	}{
+		{func(c *Config) {}, ""},
+		{func(c *Config) { c.Last = "7d" }, "newest record"},
+		{func(c *Config) { c.Last, c.Now = "7d", time.Now() }, ""},
+		{func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }, "--compare"},
+	} {
+		cfg := Config{Inputs: []string{"x.log"}, Sections: sections}
+		tc.edit(&cfg)
+		p, err := cfg.compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.frameNeeded(&cfg); (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%+v: frameNeeded %q, want %q", cfg, got, tc.want)
+		}
+	}
+	if len(sections) < len(analysis.All()) {
+		cfg := Config{Inputs: []string{"x.log"}}
+		p, _ := cfg.compile()
+		if got := p.frameNeeded(&cfg); !strings.Contains(got, "runs on the whole frame") {
+			t.Errorf("all sections: frameNeeded %q", got)
+		}
+	}
+}
+
+// firstDifference shows where two texts first differ.
+func firstDifference(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	lo := max(0, i-300)
+	return "want …" + a[lo:min(len(a), i+300)] + "…\n got …" + b[lo:min(len(b), i+300)] + "…"
+}
