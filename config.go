@@ -200,6 +200,10 @@ type plan struct {
 	anon      anonymizer
 	gates     []gate
 	notes     map[string]string
+	// partialOut: an output is a partial file (the states before they
+	// are finished).
+	partialOut bool
+	reportOut  bool // an output is a report
 }
 
 type resolvedOutput struct {
@@ -306,9 +310,14 @@ func (c *Config) compile() (*plan, error) {
 	p.opt.AssetsDir, p.opt.BaseURL = c.AssetsDir, c.BaseURL
 	stdout := 0
 	for _, o := range c.Outputs {
-		of, ok := report.LookupFormat(o.Format)
+		of, ok := lookupOutputFormat(o.Format)
 		if !ok {
-			return nil, usagef("output %s: unknown output format %q (known: %s)", o.Path, o.Format, strings.Join(report.FormatNames(), ", "))
+			return nil, usagef("output %s: unknown output format %q (known: %s)", o.Path, o.Format, strings.Join(outputFormatNames(), ", "))
+		}
+		if of.Name == partialFormat.Name {
+			p.partialOut = true
+		} else {
+			p.reportOut = true
 		}
 		if o.Path == "" {
 			return nil, usagef("output with no path")

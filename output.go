@@ -39,13 +39,13 @@ type Output struct {
 func ParseOutputs(out string, formats []string) ([]Output, error) {
 	var names []string
 	for _, name := range formats {
-		of, ok := report.LookupFormat(name)
+		of, ok := lookupOutputFormat(name)
 		if !ok {
 			if ingest.LookupFormat(name) != nil {
 				return nil, usagef("--format %s: %q is a log format; give it with --log-format %s (--format chooses outputs: %s)",
 					name, name, name, strings.Join(report.FormatNames(), ", "))
 			}
-			return nil, usagef("--format: unknown output format %q (known: %s)", name, strings.Join(report.FormatNames(), ", "))
+			return nil, usagef("--format: unknown output format %q (known: %s)", name, strings.Join(outputFormatNames(), ", "))
 		}
 		if !slices.Contains(names, of.Name) {
 			names = append(names, of.Name)
@@ -71,7 +71,7 @@ func ParseOutputs(out string, formats []string) ([]Output, error) {
 		isDir = true // -o out with several formats: a directory
 	}
 	if out != "" && !isDir {
-		of, ok := report.LookupFormat(filepath.Ext(out))
+		of, ok := lookupOutputFormat(filepath.Ext(out))
 		switch {
 		case !ok && len(names) == 1:
 			return []Output{{Path: out, Format: names[0]}}, nil
@@ -91,7 +91,7 @@ func ParseOutputs(out string, formats []string) ([]Output, error) {
 	}
 	var outs []Output
 	for _, name := range names {
-		of, _ := report.LookupFormat(name)
+		of, _ := lookupOutputFormat(name)
 		outs = append(outs, Output{Path: filepath.Join(dir, base+of.Ext), Format: of.Name})
 	}
 	return outs, nil

@@ -129,10 +129,33 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			Message: fmt.Sprintf("%s of the format string %s matched by position and not read: %s",
 				analysis.Count(len(skipped), "field"), are, strings.Join(skipped, ", "))})
 	}
+	// Partial files among the inputs are merged, not read as logs; they,
+	// and a partial as an output, need every section to accumulate chunk
+	// by chunk.
+	partialPaths, rawInputs := splitPartials(cfg.Inputs)
+	allInputs := cfg.Inputs
+	cfg.Inputs = rawInputs
+	if len(partialPaths) > 0 || p.partialOut {
+		if why := p.frameNeeded(&cfg); why != "" && why != "forced" {
+			return nil, usagef("partial files need every section to accumulate chunk by chunk, but %s", why)
+		}
+	}
+	parts, unread, partProblems, err := loadPartials(partialPaths)
+	if err != nil {
+		return nil, err
+	}
+	out.Problems = append(out.Problems, partProblems...)
+
 	since, until := p.sel.knownBounds(p.loc)
 	x := expandSources(ctx, &cfg, since, until)
 	sources, expandErrs := x.sources, x.errs
-	var unread []analysis.Source // what the report lists after the sources read
+	if len(parts) > 0 {
+		var covered []analysis.Source
+		var notes []Problem
+		sources, covered, notes = dropCovered(sources, parts)
+		unread = append(unread, covered...)
+		out.Problems = append(out.Problems, notes...)
+	}
 	for _, e := range expandErrs {
 		u := unreadInput(e)
 		if u.Note != "" {
@@ -142,7 +165,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 		unread = append(unread, u)
 	}
-	if len(sources) == 0 {
+	if len(sources) == 0 && len(parts) == 0 {
 		// One line: the command prints an error escaped for the
 		// terminal, where a joined error's newline would show as \n.
 		var msgs []string
@@ -170,8 +193,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		cfg.ProgressTotal(total)
 	}
 	var an *analysed
-	if why := p.frameNeeded(&cfg); why == "" {
-		an, err = analyseChunks(ctx, &cfg, p, sources, unread, x, phase, gc)
+	if why := p.frameNeeded(&cfg); why == "" || len(parts) > 0 || p.partialOut {
+		an, err = analyseChunks(ctx, &cfg, p, sources, unread, parts, x, phase, gc)
 	} else {
 		an, err = analyseFrame(ctx, &cfg, p, sources, unread, x, phase, gc)
 	}
@@ -189,11 +212,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		Records: an.records, Sections: sections, Selection: an.selection}
 	rep.Anonymized = cfg.AnonymizeIP
 	if rep.Title == "" {
-		rep.Title = defaultTitle(append(slices.Clip(cfg.Inputs), x.sqlNames()...))
+		rep.Title = defaultTitle(append(slices.Clip(allInputs), x.sqlNames()...))
 	}
 	if an.times.N > 0 {
 		rep.First, rep.Last = time.Unix(an.times.First, 0), time.Unix(an.times.Last, 0)
 	}
+	rep.Partial = an.partial
 	out.Report = rep
 	out.Metrics = an.metrics
 	for _, g := range p.gates {
@@ -217,6 +241,7 @@ type analysed struct {
 	metrics   *Metrics
 	selection *report.Selection
 	problems  []Problem // met on the way: notes of the sources, zones, an empty selection
+	partial   []byte    // the partial file, when one is an output
 }
 
 // analyseFrame reads the records into one frame, selects, and runs the

@@ -59,9 +59,34 @@ type chunkWork struct {
 	format string
 }
 
+// accumulator is what a run accumulates chunk by chunk (and merges from
+// partial files): the sections' states and the run's own accounting.
+type accumulator struct {
+	in        *analysis.Input
+	states    []analysis.State
+	inv       analysis.Inventory // of the records selected (columns: of those read)
+	met       metricsAcc
+	read      int // records read
+	malformed int // lines malformed in the partials' inputs (the raw read counts its own)
+	readTimes analysis.TimeRange
+	times     analysis.TimeRange // of the records selected
+	sources   []analysis.Source  // the partials' sources
+	inputs    []ingest.Identity  // the inputs covered
+}
+
+// start makes the states, for a run counting days in loc.
+func (a *accumulator) start(p *plan, loc *time.Location) {
+	a.in = &analysis.Input{Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
+	a.states = make([]analysis.State, len(p.jobs))
+	for i, j := range p.jobs {
+		a.states[i] = j.Analysis.(analysis.Partial).NewState(a.in)
+	}
+}
+
 // analyseChunks reads the records chunk by chunk into the sections'
-// states and finishes them (see the comment at the top of this file).
-func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
+// states, merges the partial files' states, and finishes them (see the
+// comment at the top of this file), or encodes them as a partial.
+func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, parts []*loadedPartial, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
 	an := &analysed{}
 	zoneless := map[string]bool{}
 	for _, f := range ingest.Formats() {
@@ -69,32 +94,20 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 			zoneless[f.Name] = true
 		}
 	}
-	var (
-		in        *analysis.Input
-		states    []analysis.State
-		inv       analysis.Inventory
-		met       metricsAcc
-		read      int
-		readTimes analysis.TimeRange
-		addErr    error
-	)
-	// start makes the states when the first chunk comes: the report's
-	// zone, unless given, is the offset of the first record, as a frame's
-	// Location is.
-	start := func(first *frame.Frame, format string) {
+	a := &accumulator{}
+	if len(parts) > 0 {
+		// Days are counted where the partials counted them, unless the
+		// run says where (and then they must agree: mergePartials).
 		loc := p.loc
 		if loc == nil {
-			loc = first.Location()
-			if zoneless[format] && p.logLoc != nil {
-				loc = p.logLoc
+			var err error
+			if loc, err = parts[0].file.Settings.Zone.location(); err != nil {
+				return nil, fmt.Errorf("%s: %w", parts[0].path, err)
 			}
 		}
-		in = &analysis.Input{Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
-		states = make([]analysis.State, len(p.jobs))
-		for i, j := range p.jobs {
-			states[i] = j.Analysis.(analysis.Partial).NewState(in)
-		}
+		a.start(p, loc)
 	}
+	var addErr error
 	add := func(w chunkWork) {
 		c := w.f
 		if zoneless[w.format] && p.logLoc != nil {
@@ -102,25 +115,34 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 			_, off := time.Unix(c.Time[0], 0).In(p.logLoc).Zone()
 			c.Offset = int32(off)
 		}
-		if in == nil {
-			start(c, w.format)
+		if a.in == nil {
+			// The report's zone, unless given, is the offset of the
+			// first record, as a frame's Location is.
+			loc := p.loc
+			if loc == nil {
+				loc = c.Location()
+				if zoneless[w.format] && p.logLoc != nil {
+					loc = p.logLoc
+				}
+			}
+			a.start(p, loc)
 		}
-		read += c.Len()
-		readTimes.AddTimes(c.Time)
+		a.read += c.Len()
+		a.readTimes.AddTimes(c.Time)
 		// The columns are those of every record read, as a frame's
 		// selection keeps its columns; what they hold, of those selected.
-		inv.Columns.Union(c.Columns())
-		c, _ = p.sel.applyTo(c, in.Loc, cfg.Now, true)
+		a.inv.Columns.Union(c.Columns())
+		c, _ = p.sel.applyTo(c, a.in.Loc, cfg.Now, true)
 		if c.Len() == 0 {
 			return
 		}
 		if p.anon != nil {
 			anonymize(c, p.anon)
 		}
-		inv.Merge(analysis.InventoryOf(c))
-		an.times.AddTimes(c.Time)
-		met.add(c)
-		if err := addAll(ctx, states, c); err != nil && addErr == nil {
+		a.inv.Merge(analysis.InventoryOf(c))
+		a.times.AddTimes(c.Time)
+		a.met.add(c)
+		if err := addAll(ctx, a.states, c); err != nil && addErr == nil {
 			addErr = err
 		}
 	}
@@ -152,42 +174,71 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 	if addErr != nil {
 		return nil, addErr
 	}
-	an.res, an.read = res, read
+	an.res = res
 	an.problems = append(an.problems, x.notes()...)
 	gc.free()
 	gc.percent(100)
-	phase(fmt.Sprintf("read and accumulated %d records", read))
+	phase(fmt.Sprintf("read and accumulated %d records", a.read))
 
 	notes := zonelessTimes(res, p.logLoc, true)
 	an.problems = append(an.problems, zoneProblems(notes)...)
-	if in == nil { // nothing read: the zone of an empty frame, as a run on one
-		start(new(frame.Frame), "")
+	if a.in == nil { // nothing read: the zone of an empty frame, as a run on one
+		loc := p.loc
+		if loc == nil {
+			loc = new(frame.Frame).Location()
+		}
+		a.start(p, loc)
 	}
-	for _, s := range res.Sources {
+	in := a.in
+	if err := a.mergePartials(cfg, p, parts); err != nil {
+		return nil, err
+	}
+	in.Sources = append(in.Sources, a.sources...)
+	for i, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
+		if p.partialOut {
+			id, ok, err := sources[i].Identity()
+			if err != nil || !ok {
+				id = ingest.Identity{Name: s.Name} // named, never matched
+			}
+			a.inputs = append(a.inputs, id)
+		}
 	}
 	for _, n := range notes {
-		in.Sources[n.source].Notes = append(in.Sources[n.source].Notes, n.msg)
+		in.Sources[len(a.sources)+n.source].Notes = append(in.Sources[len(a.sources)+n.source].Notes, n.msg)
 	}
 	in.Sources = append(in.Sources, unread...)
 	an.in = in
-	an.records = inv.Rows
-	an.metrics = met.metrics(inv, res.Malformed(), read)
+	an.read = a.read
+	an.records = a.inv.Rows
+	an.times = a.times
+	an.metrics = a.met.metrics(a.inv, res.Malformed()+a.malformed, a.read)
 
 	if p.sel.hasWindow() || p.sel.hasFilters() {
 		_, sel := p.sel.applyTo(new(frame.Frame), in.Loc, cfg.Now, true)
 		rs := sel.report
-		rs.Read, rs.Selected = read, inv.Rows
-		if readTimes.N > 0 && p.sel.hasWindow() {
-			rs.ReadFirst, rs.ReadLast = time.Unix(readTimes.First, 0), time.Unix(readTimes.Last, 0)
+		rs.Read, rs.Selected = a.read, a.inv.Rows
+		if a.readTimes.N > 0 && p.sel.hasWindow() {
+			rs.ReadFirst, rs.ReadLast = time.Unix(a.readTimes.First, 0), time.Unix(a.readTimes.Last, 0)
 		}
 		an.selection = rs
-		if why := emptySelection(p.sel.missingColumns(inv.Columns), read, inv.Rows, rs); why != "" {
+		if why := emptySelection(p.sel.missingColumns(a.inv.Columns), a.read, a.inv.Rows, rs); why != "" {
 			an.problems = append(an.problems, Problem{Kind: NothingSelected, Message: why, Fails: true})
 		}
 	}
 
-	an.sections = analysis.FinishAll(ctx, in, inv, p.jobs, states)
+	if p.partialOut {
+		a.malformed += res.Malformed()
+		enc, err := a.encode(cfg, p)
+		if err != nil {
+			return nil, fmt.Errorf("making the partial: %w", err)
+		}
+		an.partial = enc
+		if !p.reportOut {
+			return an, nil // only the partial: no section is finished
+		}
+	}
+	an.sections = analysis.FinishAll(ctx, in, a.inv, p.jobs, a.states)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -226,57 +277,70 @@ func addAll(ctx context.Context, states []analysis.State, c *frame.Frame) error 
 }
 
 // metricsAcc accumulates the gates' metrics chunk by chunk, as metricsOf
-// computes them on a frame.
+// computes them on a frame; it merges, and is saved in partial files.
 type metricsAcc struct {
-	requests, c4, c5, notFound int
-	bytes                      float64 // sums of whole byte counts: exact in any order below 2^53
-	clients                    map[string]struct{}
+	Requests, C4, C5, NotFound int
+	Bytes                      float64 // sums of whole byte counts: exact in any order below 2^53
+	Clients                    map[string]bool
 }
 
 func (m *metricsAcc) add(c *frame.Frame) {
-	m.requests += c.Len()
+	m.Requests += c.Len()
 	if v, ok := c.View(frame.Status); ok {
 		for code, n := range v.Counts() {
 			s := v.Dict[code]
 			switch {
 			case s == "404":
-				m.notFound += n
-				m.c4 += n
+				m.NotFound += n
+				m.C4 += n
 			case len(s) == 3 && s[0] == '4':
-				m.c4 += n
+				m.C4 += n
 			case len(s) == 3 && s[0] == '5':
-				m.c5 += n
+				m.C5 += n
 			}
 		}
 	}
 	if v, ok := c.View(frame.IP); ok {
-		if m.clients == nil {
-			m.clients = map[string]struct{}{}
+		if m.Clients == nil {
+			m.Clients = map[string]bool{}
 		}
 		for code, n := range v.Counts() {
-			if s := v.Dict[code]; n > 0 && s != "" {
-				if _, seen := m.clients[s]; !seen {
-					m.clients[strings.Clone(s)] = struct{}{}
-				}
+			if s := v.Dict[code]; n > 0 && s != "" && !m.Clients[s] {
+				m.Clients[strings.Clone(s)] = true
 			}
 		}
 	}
 	for _, b := range c.Num(frame.Bytes) {
 		if !math.IsNaN(b) {
-			m.bytes += b
+			m.Bytes += b
 		}
+	}
+}
+
+// merge adds o's records.
+func (m *metricsAcc) merge(o metricsAcc) {
+	m.Requests += o.Requests
+	m.C4 += o.C4
+	m.C5 += o.C5
+	m.NotFound += o.NotFound
+	m.Bytes += o.Bytes
+	if len(o.Clients) > 0 && m.Clients == nil {
+		m.Clients = map[string]bool{}
+	}
+	for k := range o.Clients {
+		m.Clients[k] = true
 	}
 }
 
 // metrics are the accumulated metrics, as metricsOf gives them.
 func (m *metricsAcc) metrics(inv analysis.Inventory, malformed, read int) *Metrics {
-	out := &Metrics{Requests: m.requests, Malformed: malformed, UniqueClients: len(m.clients), Bytes: m.bytes}
+	out := &Metrics{Requests: m.Requests, Malformed: malformed, UniqueClients: len(m.Clients), Bytes: m.Bytes}
 	if malformed > 0 {
 		out.MalformedRate = float64(malformed) / float64(malformed+read)
 	}
-	if inv.Columns.Str[frame.Status] && m.requests > 0 {
-		total := float64(m.requests)
-		out.ErrorRate, out.ClientErrorRate, out.NotFoundRate = float64(m.c5)/total, float64(m.c4)/total, float64(m.notFound)/total
+	if inv.Columns.Str[frame.Status] && m.Requests > 0 {
+		total := float64(m.Requests)
+		out.ErrorRate, out.ClientErrorRate, out.NotFoundRate = float64(m.C5)/total, float64(m.C4)/total, float64(m.NotFound)/total
 	}
 	return out
 }

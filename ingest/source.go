@@ -26,6 +26,8 @@ type Source struct {
 	// size, if set, returns the source's size in bytes as stored (before
 	// decompression), or -1; Read uses it to size the frame up front.
 	size func() int64
+	// ident, if set, returns the source's Identity.
+	ident func() (Identity, error)
 }
 
 // Open opens the source for reading. Compression is undone by content.
@@ -232,6 +234,7 @@ func TotalSize(sources []Source) (int64, bool) {
 // FileSource returns the file at path as a source.
 func FileSource(path string, walked bool) Source {
 	return Source{Name: path, Walked: walked, open: func() (io.ReadCloser, error) { return os.Open(path) },
+		ident: func() (Identity, error) { return FileIdentity(path) },
 		size: func() int64 {
 			if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 				return st.Size()

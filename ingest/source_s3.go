@@ -145,7 +145,10 @@ func ExpandS3(ctx context.Context, client *s3.Client, args []string, opt S3Optio
 					out.Skipped++
 					continue
 				}
-				out.Sources = append(out.Sources, s3Source(ctx, client, in.bucket, key, aws.ToInt64(obj.Size), slots))
+				src := s3Source(ctx, client, in.bucket, key, aws.ToInt64(obj.Size), slots)
+				id := Identity{Name: src.Name, Size: aws.ToInt64(obj.Size), Checksum: "etag:" + strings.Trim(aws.ToString(obj.ETag), `"`)}
+				src.ident = func() (Identity, error) { return id, nil }
+				out.Sources = append(out.Sources, src)
 			}
 		}
 		if matched == 0 && !failed {

@@ -39,6 +39,9 @@ type Report struct {
 	// Anonymized is how client addresses were anonymized: "truncate",
 	// "hash", or "" when they were not.
 	Anonymized string
+	// Partial is the partial file the run made of its states, when one of
+	// its outputs is a partial (the logbook package writes it).
+	Partial []byte
 }
 
 // Selection says which of the records read the report covers.

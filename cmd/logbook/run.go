@@ -34,7 +34,8 @@ func usageError(format string, args ...any) error {
 const usage = `logbook turns web access logs into a notebook-style report.
 
 Usage:
-  logbook report [flags] FILE|DIR|GLOB|- ...   read logs and write a report
+  logbook report [flags] FILE|DIR|GLOB|- ...   read logs (and partials, .lbp) and write a report
+  logbook partial -o FILE.lbp [flags] INPUT ...  read logs into a partial, to merge into reports later
   logbook sections [-v] [SECTION ...]          list the report's sections (-v: with their parameters)
   logbook formats                              list log and output formats
   logbook gates                                list the rules and quantities of --fail-on
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "report":
 		return runReport(ctx, args[1:], stdin, stdout, stderr)
+	case "partial":
+		return runReportAs(ctx, "partial", args[1:], stdin, stdout, stderr)
 	case "sections":
 		return listSections(args[1:], stdout, stderr)
 	case "formats":
@@ -197,7 +200,14 @@ func (p paramFlag) Set(v string) error {
 // runReport turns the flags into a logbook.Config, runs it, writes the
 // outputs and maps the outcome to an exit status.
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
-	fs := flag.NewFlagSet("logbook report", flag.ContinueOnError)
+	return runReportAs(ctx, "report", args, stdin, stdout, stderr)
+}
+
+// runReportAs is runReport for the command named: report, or partial,
+// which takes the same flags and writes one partial file.
+func runReportAs(ctx context.Context, command string, args []string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+	partialCmd := command == "partial"
+	fs := flag.NewFlagSet("logbook "+command, flag.ContinueOnError)
 	cfg := logbook.Config{Stdin: stdin, Params: map[string]string{}}
 	var (
 		out, now, cpuprofile   string
@@ -265,13 +275,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(stdout, "Usage: logbook report [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|- ...\n\nFlags:\n")
+				fmt.Fprintf(stdout, "Usage: logbook %s [flags] FILE|DIR|GLOB|s3://BUCKET/PREFIX|PARTIAL.lbp|- ...\n\nFlags:\n", command)
 				fs.SetOutput(stdout)
 				fs.PrintDefaults()
 				fs.SetOutput(io.Discard)
 				return nil
 			}
-			return &exitError{code: 2, err: fmt.Errorf("%w (logbook report -h lists the flags)", err)}
+			return &exitError{code: 2, err: fmt.Errorf("%w (logbook %s -h lists the flags)", err, command)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -311,6 +321,12 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if cfg.LogFormat, err = goaccessSpec(cfg.LogFormat, dateFormat, timeFormat, datetimeFormat); err != nil {
 		return err
+	}
+	if partialCmd {
+		// logbook partial: one output, the partial file.
+		if out == "" || !strings.HasSuffix(strings.ToLower(out), logbook.PartialExt) || len(formats) > 0 {
+			return usageError("logbook partial: give -o FILE%s, and no --format (logbook report --format html,partial writes both)", logbook.PartialExt)
+		}
 	}
 	if cfg.Outputs, err = logbook.ParseOutputs(out, formats); err != nil {
 		return exitFor(err)

@@ -1,0 +1,163 @@
+package logbook
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// makePartial runs cfg with one output, a partial file at path.
+func makePartial(t *testing.T, cfg Config, path string) {
+	t.Helper()
+	cfg.Outputs = []Output{{Path: path, Format: "partial"}}
+	out, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPartialFiles: a report merged from partial files, one per sample
+// folder, is the report of the folders read at once, byte for byte; so is
+// one merged from a partial of partials, and from partials mixed with raw
+// inputs. An input a partial covers is not read again.
+func TestPartialFiles(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	dirs := []string{"samples/apache/", "samples/synthetic/", "samples/cloudfront/", "samples/alb/"}
+	dir := t.TempDir()
+	base := Config{Sections: sections, Now: now, TimeZone: "UTC"}
+	var parts []string
+	for i, d := range dirs {
+		cfg := base
+		cfg.Inputs = []string{d}
+		p := filepath.Join(dir, string(rune('a'+i))+".lbp")
+		makePartial(t, cfg, p)
+		parts = append(parts, p)
+	}
+	raw := base
+	raw.Inputs = dirs
+	want, wantProblems, _ := runJSON(t, raw, false)
+
+	merged := base
+	merged.Inputs = parts
+	got, _, _ := runJSON(t, merged, false)
+	if got != want {
+		t.Errorf("merged from partials differs from the raw inputs:\n%s", firstDifference(want, got))
+	}
+
+	// A partial of two partials and a raw input, then the rest.
+	week := base
+	week.Inputs = []string{parts[0], parts[1], dirs[2]}
+	wp := filepath.Join(dir, "week.lbp")
+	makePartial(t, week, wp)
+	mixed := base
+	mixed.Inputs = []string{wp, dirs[3]}
+	got, _, _ = runJSON(t, mixed, false)
+	// The title counts the inputs given: two here, four above.
+	if got = strings.Replace(got, "Access log report: 2 inputs", "Access log report: 4 inputs", 1); got != want {
+		t.Errorf("merged from a partial of partials and a raw input differs:\n%s", firstDifference(want, got))
+	}
+
+	// The inputs a partial covers are not read again.
+	again := base
+	again.Inputs = append(append([]string{}, parts...), dirs...)
+	got, problems, _ := runJSON(t, again, false)
+	covered := 0
+	for _, p := range problems {
+		if strings.Contains(p.Message, "covered by the partial") {
+			covered++
+		}
+	}
+	files := 0
+	for _, d := range dirs {
+		m, _ := filepath.Glob(d + "*")
+		files += len(m)
+	}
+	if covered != files {
+		t.Errorf("%d inputs noted as covered, want %d: %v", covered, files, problems)
+	}
+	if !strings.Contains(got, `"records": `+recordsOf(t, want)) {
+		t.Errorf("with the raw inputs again, the records are not the partials' alone")
+	}
+	_ = wantProblems
+}
+
+func recordsOf(t *testing.T, js string) string {
+	t.Helper()
+	i := strings.Index(js, `"records": `)
+	if i < 0 {
+		t.Fatal("no records in the JSON")
+	}
+	rest := js[i+len(`"records": `):]
+	return rest[:strings.IndexAny(rest, ",\n}")]
+}
+
+// TestPartialErrors: partials made with different settings do not merge
+// (an error that names the setting), nor does a run with other settings
+// merge them; a partial of another format version is refused with both
+// versions; a file that is not a partial is a problem of the report, the
+// other inputs still read.
+func TestPartialErrors(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	dir := t.TempDir()
+	base := Config{Sections: sections, Inputs: []string{"samples/apache/"}, TimeZone: "UTC"}
+	plain := filepath.Join(dir, "plain.lbp")
+	makePartial(t, base, plain)
+	only404 := base
+	only404.Status = []string{"404"}
+	filtered := filepath.Join(dir, "404.lbp")
+	makePartial(t, only404, filtered)
+
+	run := func(cfg Config) (*Outcome, error) {
+		cfg.Outputs = []Output{{Path: filepath.Join(dir, "r.json"), Format: "json"}}
+		return Run(context.Background(), cfg)
+	}
+	cfg := base
+	cfg.Inputs = []string{plain, filtered}
+	if _, err := run(cfg); err == nil || !strings.Contains(err.Error(), "filters") {
+		t.Errorf("partials of different filters merged: %v", err)
+	}
+	cfg.Inputs = []string{plain}
+	cfg.TimeZone = "Europe/Paris"
+	if _, err := run(cfg); err == nil || !strings.Contains(err.Error(), "Europe/Paris") {
+		t.Errorf("a partial counted in UTC merged into a run in Europe/Paris: %v", err)
+	}
+
+	data, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "old.lbp")
+	os.WriteFile(old, append([]byte("logbook partial v0\n"), data[len(partialMagic):]...), 0o644)
+	junk := filepath.Join(dir, "junk.lbp")
+	os.WriteFile(junk, []byte("GET / HTTP/1.1\n"), 0o644)
+	cfg = base
+	cfg.Inputs = []string{plain, old, junk}
+	out, err := run(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, p := range out.Problems {
+		msgs = append(msgs, p.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	if !strings.Contains(all, "old.lbp: a partial of format v0; this logbook reads format v1") || !strings.Contains(all, "junk.lbp: not a logbook partial file") {
+		t.Errorf("problems:\n%s", all)
+	}
+	if out.Err() == nil || out.Report.Records == 0 {
+		t.Errorf("err %v, %d records: want a failed run with the good partial's records", out.Err(), out.Report.Records)
+	}
+}

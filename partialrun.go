@@ -1,0 +1,165 @@
+package logbook
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/ingest"
+)
+
+// loadedPartial is a partial file given as an input.
+type loadedPartial struct {
+	path string
+	file *partialFile
+}
+
+// splitPartials separates the inputs that name partial files (by their
+// extension; a glob of them is expanded here) from the other inputs.
+func splitPartials(inputs []string) (partials, rest []string) {
+	for _, in := range inputs {
+		if !isPartialPath(in) {
+			rest = append(rest, in)
+			continue
+		}
+		if m, err := filepath.Glob(in); err == nil && len(m) > 0 {
+			partials = append(partials, m...)
+			continue
+		}
+		partials = append(partials, in) // read, and fail, as named
+	}
+	return partials, rest
+}
+
+// loadPartials reads the partial files. One that cannot be read is a
+// problem and an unread source of the report; the others are merged.
+// Partials made with different settings are an error: their states do not
+// merge.
+func loadPartials(paths []string) (parts []*loadedPartial, unread []analysis.Source, problems []Problem, err error) {
+	for _, path := range paths {
+		f, err := readPartial(path)
+		if err != nil {
+			problems = append(problems, Problem{Kind: InputUnreadable, Message: err.Error(), Fails: true})
+			unread = append(unread, analysis.Source{Name: path, Err: err.Error(), Unread: true})
+			continue
+		}
+		parts = append(parts, &loadedPartial{path: path, file: f})
+	}
+	for _, pt := range parts[min(1, len(parts)):] {
+		if why := parts[0].file.Settings.differs(pt.file.Settings, mapKeys(pt.file.States)); why != "" {
+			return nil, nil, nil, fmt.Errorf("cannot merge %s with %s: it was made with %s", pt.path, parts[0].path, why)
+		}
+	}
+	return parts, unread, problems, nil
+}
+
+func mapKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// dropCovered leaves out the sources a partial covers already (the same
+// file, by path, size and checksum, or the same S3 object), each with a
+// note, so that no input is counted twice.
+func dropCovered(sources []ingest.Source, parts []*loadedPartial) (keep []ingest.Source, unread []analysis.Source, problems []Problem) {
+	covered := map[string]map[ingest.Identity]string{} // name → identity → partial
+	for _, pt := range parts {
+		for _, id := range pt.file.Inputs {
+			if id.Checksum == "" {
+				continue
+			}
+			if covered[id.Name] == nil {
+				covered[id.Name] = map[ingest.Identity]string{}
+			}
+			covered[id.Name][id] = pt.path
+		}
+	}
+	for _, s := range sources {
+		if len(covered) > 0 {
+			abs, _ := filepath.Abs(s.Name)
+			if covered[abs] != nil || covered[s.Name] != nil {
+				if id, ok, _ := s.Identity(); ok {
+					if by, hit := covered[id.Name][id]; hit {
+						note := "covered by the partial " + by + ", not read again"
+						problems = append(problems, Problem{Kind: InputNote, Message: s.Name + ": " + note})
+						unread = append(unread, analysis.Source{Name: s.Name, Note: note, Unread: true})
+						continue
+					}
+				}
+			}
+		}
+		keep = append(keep, s)
+	}
+	return keep, unread, problems
+}
+
+// mergePartials merges the partials' states and accounting into a run's.
+// The run's settings must be theirs.
+func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial) error {
+	if len(parts) == 0 {
+		return nil
+	}
+	mine := settingsOf(cfg, p, a.in.Loc)
+	var names []string
+	for _, j := range p.jobs {
+		names = append(names, j.Info.Name)
+	}
+	for _, pt := range parts {
+		f := pt.file
+		if why := f.Settings.differs(mine, names); why != "" {
+			return fmt.Errorf("cannot merge %s into this run: this run has %s", pt.path, why)
+		}
+		for i, j := range p.jobs {
+			enc, ok := f.States[j.Info.Name]
+			if !ok {
+				return fmt.Errorf("%s holds no state of section %s (it was made with other --sections)", pt.path, j.Info.Name)
+			}
+			st := j.Analysis.(analysis.Partial).NewState(a.in)
+			if err := gob.NewDecoder(bytes.NewReader(enc)).Decode(st); err != nil {
+				return fmt.Errorf("%s: the state of section %s is damaged: %v", pt.path, j.Info.Name, err)
+			}
+			if err := a.states[i].Merge(st); err != nil {
+				return fmt.Errorf("%s: section %s: %w", pt.path, j.Info.Name, err)
+			}
+		}
+		a.inv.Merge(f.Inventory)
+		a.times.Merge(f.Times)
+		a.readTimes.Merge(f.ReadTimes)
+		a.read += f.Read
+		a.malformed += f.Malformed
+		a.met.merge(f.Metrics)
+		a.sources = append(a.sources, f.Sources...)
+		a.inputs = append(a.inputs, f.Inputs...)
+	}
+	return nil
+}
+
+// encode makes the partial file of what the run accumulated.
+func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
+	f := &partialFile{Made: p.generated, Settings: settingsOf(cfg, p, a.in.Loc), Inputs: a.inputs,
+		Read: a.read, Malformed: a.malformed, ReadTimes: a.readTimes, Times: a.times, Inventory: a.inv,
+		Metrics: a.met, States: map[string][]byte{}}
+	for _, s := range a.in.Sources {
+		if !s.Unread {
+			f.Sources = append(f.Sources, s)
+		}
+	}
+	for i, j := range p.jobs {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(a.states[i]); err != nil {
+			return nil, fmt.Errorf("section %s: %w", j.Info.Name, err)
+		}
+		f.States[j.Info.Name] = buf.Bytes()
+	}
+	return encodePartial(f)
+}
+
+var _ = context.Background
