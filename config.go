@@ -31,6 +31,10 @@ type Config struct {
 	// for Stdin, read in this order.
 	Inputs []string
 	Stdin  io.Reader
+	// PartialData are the contents of partial files, merged as partial
+	// files among the Inputs are (for programs that hold partials in
+	// memory, as a distributed pipeline does).
+	PartialData [][]byte
 	// LogFormat forces a log format (see ingest.FormatNames) instead of
 	// detecting it per source.
 	LogFormat string
@@ -213,7 +217,7 @@ type resolvedOutput struct {
 
 func (c *Config) compile() (*plan, error) {
 	p := &plan{}
-	if len(c.Inputs) == 0 && c.SQL == "" {
+	if len(c.Inputs) == 0 && c.SQL == "" && len(c.PartialData) == 0 {
 		return nil, usagef("no input given (files, directories, globs, s3://bucket/prefix, or - for standard input)")
 	}
 	if c.SQL != "" && !ingest.IsSQL(c.SQL) {

@@ -199,7 +199,13 @@ func readPartial(path string) (*partialFile, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	r := bufio.NewReader(fh)
+	return decodePartial(path, fh)
+}
+
+// decodePartial reads a partial file from r; name names it in errors.
+func decodePartial(name string, rd io.Reader) (*partialFile, error) {
+	path := name
+	r := bufio.NewReader(rd)
 	head, err := r.ReadString('\n')
 	if err != nil || !strings.HasPrefix(head, "logbook partial v") {
 		return nil, fmt.Errorf("%s: not a logbook partial file", path)

@@ -2,11 +2,11 @@ package logbook
 
 import (
 	"bytes"
-	"context"
 	"encoding/gob"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/logbook/logbook/analysis"
 	"github.com/logbook/logbook/ingest"
@@ -39,7 +39,15 @@ func splitPartials(inputs []string) (partials, rest []string) {
 // problem and an unread source of the report; the others are merged.
 // Partials made with different settings are an error: their states do not
 // merge.
-func loadPartials(paths []string) (parts []*loadedPartial, unread []analysis.Source, problems []Problem, err error) {
+func loadPartials(paths []string, data [][]byte) (parts []*loadedPartial, unread []analysis.Source, problems []Problem, err error) {
+	for i, d := range data {
+		name := fmt.Sprintf("partial %d", i+1)
+		f, err := decodePartial(name, bytes.NewReader(d))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		parts = append(parts, &loadedPartial{path: name, file: f})
+	}
 	for _, path := range paths {
 		f, err := readPartial(path)
 		if err != nil {
@@ -152,6 +160,10 @@ func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
 			f.Sources = append(f.Sources, s)
 		}
 	}
+	// By name, so that a partial of partials is the same whatever order
+	// they were merged in.
+	slices.SortStableFunc(f.Sources, func(x, y analysis.Source) int { return strings.Compare(x.Name, y.Name) })
+	slices.SortStableFunc(f.Inputs, func(x, y ingest.Identity) int { return strings.Compare(x.Name, y.Name) })
 	for i, j := range p.jobs {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(a.states[i]); err != nil {
@@ -161,5 +173,3 @@ func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
 	}
 	return encodePartial(f)
 }
-
-var _ = context.Background

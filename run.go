@@ -135,12 +135,12 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	partialPaths, rawInputs := splitPartials(cfg.Inputs)
 	allInputs := cfg.Inputs
 	cfg.Inputs = rawInputs
-	if len(partialPaths) > 0 || p.partialOut {
+	if len(partialPaths)+len(cfg.PartialData) > 0 || p.partialOut {
 		if why := p.frameNeeded(&cfg); why != "" && why != "forced" {
 			return nil, usagef("partial files need every section to accumulate chunk by chunk, but %s", why)
 		}
 	}
-	parts, unread, partProblems, err := loadPartials(partialPaths)
+	parts, unread, partProblems, err := loadPartials(partialPaths, cfg.PartialData)
 	if err != nil {
 		return nil, err
 	}
