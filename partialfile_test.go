@@ -32,7 +32,8 @@ func TestPartialFiles(t *testing.T) {
 		t.Skip("no section accumulates chunk by chunk yet")
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	dirs := []string{"samples/apache/", "samples/synthetic/", "samples/cloudfront/", "samples/alb/"}
+	// In order of name: a partial of partials lists its sources so.
+	dirs := []string{"samples/alb/", "samples/apache/", "samples/cloudfront/", "samples/synthetic/"}
 	dir := t.TempDir()
 	base := Config{Sections: sections, Now: now, TimeZone: "UTC"}
 	var parts []string
