@@ -35,6 +35,9 @@ type Config struct {
 	// files among the Inputs are (for programs that hold partials in
 	// memory, as a distributed pipeline does).
 	PartialData [][]byte
+	// Walked reads the Inputs as files found in a folder: a file in no
+	// log format is left out with a note rather than failing the run.
+	Walked bool
 	// LogFormat forces a log format (see ingest.FormatNames) instead of
 	// detecting it per source.
 	LogFormat string

@@ -2,6 +2,8 @@ package logbook
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"encoding/gob"
 	"fmt"
 	"path/filepath"
@@ -160,10 +162,10 @@ func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
 			f.Sources = append(f.Sources, s)
 		}
 	}
-	// By name, so that a partial of partials is the same whatever order
+	// By path, so that a partial of partials is the same whatever order
 	// they were merged in.
-	slices.SortStableFunc(f.Sources, func(x, y analysis.Source) int { return strings.Compare(x.Name, y.Name) })
-	slices.SortStableFunc(f.Inputs, func(x, y ingest.Identity) int { return strings.Compare(x.Name, y.Name) })
+	slices.SortStableFunc(f.Sources, func(x, y analysis.Source) int { return pathOrder(x.Name, y.Name) })
+	slices.SortStableFunc(f.Inputs, func(x, y ingest.Identity) int { return pathOrder(x.Name, y.Name) })
 	for i, j := range p.jobs {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(a.states[i]); err != nil {
@@ -172,4 +174,54 @@ func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
 		f.States[j.Info.Name] = buf.Bytes()
 	}
 	return encodePartial(f)
+}
+
+// pathOrder orders paths as a walk of their folders meets them: by name,
+// folder by folder (a slash sorts before any other character).
+func pathOrder(a, b string) int {
+	return strings.Compare(strings.ReplaceAll(a, "/", "\x00"), strings.ReplaceAll(b, "/", "\x00"))
+}
+
+// Input is one input of ExpandInputs.
+type Input struct {
+	Name string
+	// Walked is true for a file found in a folder: read alone, it needs
+	// Config.Walked, so that a file in no log format is left out with a
+	// note, as in the walk, rather than failing.
+	Walked bool
+}
+
+// ExpandInputs lists the inputs cfg names one by one: the files of its
+// globs and folders, the objects of its S3 prefixes (s3://bucket/key), and
+// its partial files, as a run would read them; for a distributed pipeline
+// that reads each on a worker of its own. An input that names nothing is
+// an error.
+func ExpandInputs(ctx context.Context, cfg Config) ([]Input, error) {
+	p, err := cfg.compile()
+	if err != nil {
+		return nil, err
+	}
+	partials, raw := splitPartials(cfg.Inputs)
+	cfg.Inputs = raw
+	since, until := p.sel.knownBounds(p.loc)
+	x := expandSources(ctx, &cfg, since, until)
+	var errs []error
+	for _, e := range x.errs {
+		var ie *ingest.InputError
+		if errors.As(e, &ie) && ie.Note {
+			continue // read once, or left out with a note
+		}
+		errs = append(errs, e)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	var out []Input
+	for _, name := range partials {
+		out = append(out, Input{Name: name})
+	}
+	for _, s := range x.sources {
+		out = append(out, Input{Name: s.Name, Walked: s.Walked})
+	}
+	return out, nil
 }

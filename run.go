@@ -149,6 +149,11 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	since, until := p.sel.knownBounds(p.loc)
 	x := expandSources(ctx, &cfg, since, until)
 	sources, expandErrs := x.sources, x.errs
+	if cfg.Walked {
+		for i := range sources {
+			sources[i].Walked = true
+		}
+	}
 	if len(parts) > 0 {
 		var covered []analysis.Source
 		var notes []Problem
