@@ -406,8 +406,8 @@ const heatColors = 64
 // heatRamp is ColorBrewer's sequential "Blues" scheme, 9 classes
 // (Cynthia Brewer, colorbrewer2.org), from the lightest to the darkest:
 // zero is near white, the busiest cell dark blue. Its lightness falls
-// steadily, so it reads in grey too, and the dark-mode stylesheet's
-// inversion keeps the order visible next to the legend.
+// steadily, so it reads in grey too. The HTML draws it on a white panel
+// in the dark colour scheme as well, so darker means more there too.
 var heatRamp = []color.RGBA{
 	{0xf7, 0xfb, 0xff, 0xff}, {0xde, 0xeb, 0xf7, 0xff}, {0xc6, 0xdb, 0xef, 0xff},
 	{0x9e, 0xca, 0xe1, 0xff}, {0x6b, 0xae, 0xd6, 0xff}, {0x42, 0x92, 0xc6, 0xff},
