@@ -201,10 +201,9 @@ const phoneWidth = 390
 // in the page and in the plots as drawn.
 const minReadable = 10.0
 
-// printableWidth is the width, in CSS px, that Chromium lays a printed
-// page out at: A4's width less the left and right margins of the
-// stylesheet's @page rule.
-func printableWidth(t *testing.T) float64 {
+// pageMargins are the margins of the stylesheet's @page rule in mm, as
+// written: one to four values, top first.
+func pageMargins(t *testing.T) []float64 {
 	t.Helper()
 	_, css, err := loadHTML()
 	if err != nil {
@@ -231,6 +230,15 @@ func printableWidth(t *testing.T) float64 {
 		}
 		mm = append(mm, x*unit)
 	}
+	return mm
+}
+
+// printableWidth is the width, in CSS px, that Chromium lays a printed
+// page out at: A4's width less the left and right margins of the
+// stylesheet's @page rule.
+func printableWidth(t *testing.T) float64 {
+	t.Helper()
+	mm := pageMargins(t)
 	left, right := mm[0], mm[0]
 	switch len(mm) {
 	case 2, 3:
@@ -239,6 +247,18 @@ func printableWidth(t *testing.T) float64 {
 		left, right = mm[3], mm[1]
 	}
 	return (a4WidthMM - left - right) * pxPerMM
+}
+
+// printableHeight is the height of a printed page's content, in CSS px:
+// A4's height less the top and bottom margins of the @page rule.
+func printableHeight(t *testing.T) float64 {
+	t.Helper()
+	mm := pageMargins(t)
+	top, bottom := mm[0], mm[0]
+	if len(mm) >= 3 {
+		bottom = mm[2]
+	}
+	return (a4HeightMM - top - bottom) * pxPerMM
 }
 
 // setLook sets the viewport and the emulated media of the tab, then loads
@@ -356,7 +376,8 @@ type printLayout struct {
 		Rows     int    `json:"rows"`     // body rows printed
 		Ellipsis bool   `json:"ellipsis"` // the … row between head and tail is printed
 	} `json:"tables"`
-	FullShown int `json:"fullShown"` // full views ("show all rows") printed
+	FullShown int     `json:"fullShown"` // full views ("show all rows") printed
+	Height    float64 `json:"height"`    // the report's height laid out at the page's width
 }
 
 const jsPrintLayout = `(() => {` + jsDescribe + `
@@ -384,6 +405,7 @@ const jsPrintLayout = `(() => {` + jsDescribe + `
 		const ell = t.querySelector('tr.ellipsis');
 		out.tables.push({id: t.id, shown: shown(t), rows: rows.length, ellipsis: !!ell && shown(ell)});
 	}
+	out.height = document.documentElement.scrollHeight;
 	return out;
 })()`
 
@@ -446,9 +468,16 @@ func checkPrint(t *testing.T, ctx context.Context, br browserReport) {
 		t.Fatal(err)
 	}
 	pages := len(regexp.MustCompile(`/Type\s*/Page\b`).FindAll(res.Data, -1))
-	t.Logf("%s: %d A4 pages printed (%d tables, %d of them cut to head and tail)", br.name, pages, len(want), cut)
+	// The pages the report would take if every page were filled to its
+	// bottom margin; breaks that keep plots and tables whole and headings
+	// with what follows cost some paper, but not a quarter more.
+	filled := int(math.Ceil(l.Height / printableHeight(t)))
+	t.Logf("%s: %d A4 pages printed, %d if every page were full (%d tables, %d of them cut to head and tail)", br.name, pages, filled, len(want), cut)
 	if pages == 0 {
 		t.Fatal("the PDF has no page objects")
+	}
+	if pages > filled*5/4+1 {
+		t.Errorf("%d pages printed for %d pages' worth of report: the page breaks waste paper", pages, filled)
 	}
 	saveArtifact(t, artifactName(br, "report.pdf"), res.Data)
 	saveArtifact(t, artifactName(br, "print-page1.png"), firstPDFPage(t, ctx, res.Data, width))
