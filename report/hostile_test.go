@@ -110,6 +110,8 @@ func svgAttr(tag, name, value string) bool {
 	switch name {
 	case "width", "height", "viewbox", "xmlns", "xmlns:xlink", "transform", "d", "x", "y", "style":
 		return true
+	case "text-anchor": // the HTML's plots anchor their labels
+		return tag == "text" && (value == "middle" || value == "end")
 	}
 	return false
 }

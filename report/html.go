@@ -217,7 +217,7 @@ func htmlSectionView(items []item) (htmlSection, error) {
 				ho.Table = renderTable(showTable(it.Table, true))
 			}
 			if it.Plot != nil {
-				svg, err := SVG(it.Plot)
+				svg, err := htmlSVG(it.Plot)
 				if err != nil {
 					return hs, err
 				}

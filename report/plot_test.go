@@ -2,12 +2,19 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/vgimg"
 
@@ -81,5 +88,80 @@ func TestHeatMapLegend(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "heatmap.png"), buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestHTMLPlotAnchorsText: the HTML report's plots mark each label with
+// the point it is aligned on, so a browser drawing them in a wider font
+// than Liberation Sans keeps them in place: a bar chart's category labels
+// all end at one x, its title is centred on the plot; the plot files'
+// SVG is left as gonum writes it.
+func TestHTMLPlotAnchorsText(t *testing.T) {
+	p := &analysis.Plot{ID: "top", Title: "Share of traffic per URI stem", Kind: analysis.Bars, XLabel: "share of requests",
+		Labels: []string{"/", "/static/css/main.3f9a1c2e.css", "/api"}, Series: []analysis.Series{{Name: "share", Values: []float64{3, 2, 1}}}}
+	svg, err := htmlSVG(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := regexp.MustCompile(`<text (text-anchor="(\w+)" )?x="([-\d.e+]+)"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(string(svg), -1)
+	if n := strings.Count(string(svg), "<text "); n != len(texts) || n == 0 {
+		t.Fatalf("%d text elements, %d of them parsed", n, len(texts))
+	}
+	ends := map[string]bool{}
+	for _, m := range texts {
+		anchor, x, label := m[2], m[3], m[4]
+		switch label {
+		case "/", "/static/css/main.3f9a1c2e.css", "/api":
+			if anchor != "end" {
+				t.Errorf("category label %q is anchored %q, want end", label, anchor)
+			}
+			ends[x] = true
+		case p.Title:
+			if xf, _ := strconv.ParseFloat(x, 64); anchor != "middle" || math.Abs(xf-float64(screenStyle.width)/2) > float64(screenStyle.width)/10 {
+				t.Errorf("the title is anchored %q at x=%s, want middle near %v", anchor, x, float64(screenStyle.width)/2)
+			}
+		}
+	}
+	if len(ends) != 1 {
+		t.Errorf("the category labels end at %d different x, want one: %v", len(ends), ends)
+	}
+	file, err := SVG(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(file), "text-anchor") {
+		t.Errorf("the plot file's SVG has text anchors; it should be as gonum writes it")
+	}
+}
+
+// TestLabelTicksAsDrawn: a week of hourly labels on the HTML plot's axis
+// is labelled every other midnight, as dates, since dates without their
+// " 00:00" are narrower than the labels with it; measured with the time,
+// fewer fit.
+func TestLabelTicksAsDrawn(t *testing.T) {
+	var labels []string
+	for d := 4; d <= 10; d++ {
+		for h := range 24 {
+			labels = append(labels, fmt.Sprintf("2024-03-%02d %02d:00", d, h))
+		}
+	}
+	style := plot.New().X.Tick.Label
+	style.Font.Size = screenStyle.tick
+	style.Handler = anchoredText{Plain: plot.DefaultTextHandler.(text.Plain), widen: screenStyle.widen, aligns: new([]text.XAlignment)}
+	shown := func(asDrawn bool) []string {
+		var out []string
+		for _, tk := range (labelTicks{labels: labels, style: style, room: screenStyle.width - vg.Inch, asDrawn: asDrawn}).Ticks(0, 0) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	want := []string{"2024-03-04", "2024-03-06", "2024-03-08", "2024-03-10"}
+	if got := shown(true); !slices.Equal(got, want) {
+		t.Errorf("labels as drawn: %q, want %q", got, want)
+	}
+	if got := shown(false); len(got) >= len(want) {
+		t.Errorf("labels measured with their time: %q; the check above checked nothing", got)
 	}
 }
