@@ -3,8 +3,8 @@ package logbook
 import (
 	"bytes"
 	"context"
-	"errors"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
