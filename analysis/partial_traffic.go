@@ -46,13 +46,13 @@ func statusClasses(status *frame.CodeView) []uint8 {
 	return class
 }
 
-// Bounds of countSeconds' flat arrays: spans up to denseSeconds, or up to
-// twice the records but never past maxDenseSeconds, are counted in arrays
-// a slot per second; longer ones (stray dates, logs years apart) by
-// sorting.
+// Bounds of countSeconds' flat arrays: spans up to eight seconds a record
+// (12 bytes a second), but never past maxDenseSeconds, are counted in
+// arrays a slot per second; longer ones (a small chunk of a long log,
+// stray dates, logs years apart) by sorting.
 const (
-	denseSeconds    = 1 << 20
-	maxDenseSeconds = 1 << 23
+	denseSecondsPerRecord = 8
+	maxDenseSeconds       = 1 << 22
 )
 
 // countSeconds counts the requests per UTC second of times, and the 4xx
@@ -67,20 +67,21 @@ func countSeconds(times []int64, status *frame.CodeView) []secondCount {
 	for _, t := range times {
 		lo, hi = min(lo, t), max(hi, t)
 	}
-	if span := hi - lo; span >= 0 && span < max(denseSeconds, min(2*int64(len(times)), maxDenseSeconds)) {
+	if span := hi - lo; span >= 0 && span < min(denseSecondsPerRecord*int64(len(times)), maxDenseSeconds) {
 		return countSecondsDense(times, status, class, lo, int(span)+1)
 	}
-	if class == nil {
-		s := slices.Clone(times)
-		slices.Sort(s)
-		var out []secondCount
-		for _, t := range s {
-			if len(out) == 0 || out[len(out)-1].T != t {
-				out = append(out, secondCount{T: t})
+	if lo > -1<<60 && hi < 1<<60 {
+		// Sorted as keys, a time and its class in one number (times of
+		// any calendar date fit).
+		keys := make([]int64, len(times))
+		for i, t := range times {
+			keys[i] = t * 4
+			if class != nil {
+				keys[i] += int64(class[status.At(i)])
 			}
-			out[len(out)-1].N++
 		}
-		return out
+		slices.Sort(keys)
+		return secondsOfSorted(len(keys), func(i int) (int64, uint8) { return floorDiv(keys[i], 4), uint8(floorMod(keys[i], 4)) })
 	}
 	type rec struct {
 		t int64
@@ -88,17 +89,35 @@ func countSeconds(times []int64, status *frame.CodeView) []secondCount {
 	}
 	s := make([]rec, len(times))
 	for i, t := range times {
-		s[i] = rec{t, class[status.At(i)]}
+		s[i].t = t
+		if class != nil {
+			s[i].c = class[status.At(i)]
+		}
 	}
 	slices.SortFunc(s, func(a, b rec) int { return cmp.Compare(a.t, b.t) })
-	var out []secondCount
-	for _, r := range s {
-		if len(out) == 0 || out[len(out)-1].T != r.t {
-			out = append(out, secondCount{T: r.t})
+	return secondsOfSorted(len(s), func(i int) (int64, uint8) { return s[i].t, s[i].c })
+}
+
+// secondsOfSorted counts n records, the time and status class of each
+// given by at in time order.
+func secondsOfSorted(n int, at func(i int) (int64, uint8)) []secondCount {
+	distinct := 0
+	var prev int64
+	for i := range n {
+		if t, _ := at(i); i == 0 || t != prev {
+			distinct++
+			prev = t
+		}
+	}
+	out := make([]secondCount, 0, distinct)
+	for i := range n {
+		t, c := at(i)
+		if len(out) == 0 || out[len(out)-1].T != t {
+			out = append(out, secondCount{T: t})
 		}
 		last := &out[len(out)-1]
 		last.N++
-		switch r.c {
+		switch c {
 		case 1:
 			last.E4++
 		case 2:

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/gob"
 	"encoding/json"
@@ -84,7 +85,7 @@ func TestCountSecondsPaths(t *testing.T) {
 		for _, c := range m {
 			out = append(out, *c)
 		}
-		slices.SortFunc(out, func(a, b secondCount) int { return int(a.T - b.T) })
+		slices.SortFunc(out, func(a, b secondCount) int { return cmp.Compare(a.T, b.T) })
 		return out
 	}
 	if got := countSeconds(times, ptr(status.View())); !slices.Equal(got, want(times, status)) {
@@ -99,6 +100,15 @@ func TestCountSecondsPaths(t *testing.T) {
 	}
 	if got := countSeconds(times, nil); len(got) != len(all) || got[0].N != all[0].N || got[0].E4+got[0].E5 != 0 {
 		t.Errorf("without status: %+v, want %+v without errors", got[0], all[0])
+	}
+	// Times past any calendar (±2^61 seconds) take the sort of records.
+	huge := frame.NewStrings()
+	hugeTimes := []int64{1 << 61, -1 << 61, 5, 1 << 61, 5}
+	for _, c := range []string{"500", "404", "200", "503", "404"} {
+		huge.Append([]byte(c))
+	}
+	if got, want := countSeconds(hugeTimes, ptr(huge.View())), want(hugeTimes, huge); !slices.Equal(got, want) {
+		t.Errorf("huge times: %+v, want %+v", got, want)
 	}
 	// Runs of chunks dealt round, added in a shuffled order.
 	var r secondRuns
@@ -224,4 +234,44 @@ func mustJSON(t *testing.T, s *Section) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// BenchmarkTrafficChunks: the traffic section of a week of a million
+// rows as the pipeline will run it, from 100 chunks of rows dealt round
+// (each spanning the week), added to 8 states that are then merged.
+func BenchmarkTrafficChunks(b *testing.B) {
+	f := millionRows(b)
+	const chunks, workers = 100, 8
+	parts := make([]*frame.Frame, chunks)
+	for c := range parts {
+		keep := make([]bool, f.Len())
+		for i := c; i < f.Len(); i += chunks {
+			keep[i] = true
+		}
+		parts[c] = f.Subset(keep)
+	}
+	a := configured(b, "traffic", nil).(Partial)
+	in := &Input{Loc: time.UTC}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		states := make([]State, workers)
+		for w := range states {
+			states[w] = a.NewState(in)
+		}
+		for c, p := range parts {
+			if err := states[c%workers].Add(ctx, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for _, st := range states[1:] {
+			if err := states[0].Merge(st); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := states[0].Finish(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
