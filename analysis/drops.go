@@ -26,8 +26,8 @@ type minuteCount struct {
 	N, E4, E5 int32
 }
 
-// denseMinutes is the longest span, in minutes, counted in flat arrays;
-// longer spans (logs years apart) are counted by sorting.
+// denseMinutes is a span, in minutes, past which countMinutes counts by
+// sorting (countSeconds' flat arrays stop well before it).
 const denseMinutes = 1 << 20
 
 // countMinutes counts the requests per UTC minute, and the 4xx and 5xx
@@ -39,96 +39,10 @@ func countMinutes(times []int64, status *frame.CodeView) []minuteCount {
 }
 
 // countMinutesIn is countMinutes of the times in [from, to] only (the bulk
-// of a log whose stray dates are left out).
+// of a log whose stray dates are left out): the sums per minute of
+// countSeconds, as the traffic section's state makes them.
 func countMinutesIn(times []int64, status *frame.CodeView, from, to int64) []minuteCount {
-	var class []uint8 // per status code: 1 for 4xx, 2 for 5xx, 0 otherwise
-	var codes frame.CodeView
-	if status != nil {
-		class = make([]uint8, len(status.Dict))
-		for c, v := range status.Dict {
-			switch statusClass(v) {
-			case "4xx":
-				class[c] = 1
-			case "5xx":
-				class[c] = 2
-			}
-		}
-		codes = *status
-	}
-	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
-	for _, t := range times {
-		if t < from || t > to {
-			continue
-		}
-		m := floorDiv(t, 60)
-		lo, hi = min(lo, m), max(hi, m)
-	}
-	if lo > hi {
-		return nil // no time in [from, to]
-	}
-	var out []minuteCount
-	if hi-lo < denseMinutes {
-		span := int(hi - lo + 1)
-		n := make([]int32, span)
-		var e [3][]int32
-		if class != nil {
-			e[1], e[2] = make([]int32, span), make([]int32, span)
-			for i, t := range times {
-				if t < from || t > to {
-					continue
-				}
-				m := floorDiv(t, 60) - lo
-				n[m]++
-				if k := class[codes.At(i)]; k != 0 {
-					e[k][m]++
-				}
-			}
-		} else {
-			for _, t := range times {
-				if t >= from && t <= to {
-					n[floorDiv(t, 60)-lo]++
-				}
-			}
-		}
-		for m, c := range n {
-			if c == 0 {
-				continue
-			}
-			mc := minuteCount{Minute: lo + int64(m), N: c}
-			if class != nil {
-				mc.E4, mc.E5 = e[1][m], e[2][m]
-			}
-			out = append(out, mc)
-		}
-		return out
-	}
-	keys := make([]int64, 0, len(times))
-	for i, t := range times {
-		if t < from || t > to {
-			continue
-		}
-		k := floorDiv(t, 60) * 4
-		if class != nil {
-			k += int64(class[codes.At(i)])
-		}
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		m := floorDiv(k, 4)
-		if len(out) == 0 || out[len(out)-1].Minute != m {
-			out = append(out, minuteCount{Minute: m})
-		}
-		last := &out[len(out)-1]
-		last.N++
-		switch k - m*4 {
-		case 1:
-			last.E4++
-		case 2:
-			last.E5++
-		}
-	}
-	return out
+	return minutesOfSeconds(countSeconds(times, status), from, to)
 }
 
 // minuteIndex answers range sums over a sparse minute series.

@@ -54,22 +54,9 @@ type timeBuckets struct {
 	bulk                timeBulk // the records counted: all but the stray dates
 }
 
+// bucketTimes is the time buckets of a frame's records.
 func bucketTimes(f *frame.Frame, in *Input) timeBuckets {
-	clock := frame.NewClock(in.Loc)
-	bulk := findBulk(f.Time)
-	lo, hi := bulk.Lo, bulk.Hi
-	b := timeBuckets{firstDay: clock.Day(lo), firstHour: clock.Hour(lo), bulk: bulk}
-	b.days = make([]int, clock.Day(hi)-b.firstDay+1)
-	b.hours = make([]int, clock.Hour(hi)-b.firstHour+1)
-	for _, t := range f.Time {
-		if len(bulk.Outliers) > 0 && !bulk.In(t) {
-			continue
-		}
-		h := clock.Hour(t)
-		b.hours[h-b.firstHour]++
-		b.days[floorDiv(h*3600, 86400)-b.firstDay]++
-	}
-	return b
+	return bucketSeconds(countSeconds(f.Time, nil), in)
 }
 
 func floorDiv(a, b int64) int64 {
@@ -81,10 +68,46 @@ func floorDiv(a, b int64) int64 {
 }
 
 func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
+	return runPartial(ctx, a, in)
+}
+
+// trafficState counts the requests per UTC second, with their 4xx and 5xx
+// responses (secondRuns): the days, hours and minutes of the section are
+// its sums, and the stray dates its tails, all of them integer counts that
+// merge without loss, and the seconds are sorted by time, never by the
+// order in which the records came.
+type trafficState struct {
+	Opt     gapOptions // the section's parameters
+	Status  bool       // whether any chunk had status codes (error bursts are told)
+	Seconds secondRuns
+}
+
+var _ Partial = (*traffic)(nil)
+
+func (a *traffic) NewState(*Input) State { return &trafficState{Opt: a.gapOptions()} }
+
+func (st *trafficState) Add(_ context.Context, f *frame.Frame) error {
+	status := strCol(f, frame.Status)
+	st.Status = st.Status || status != nil
+	st.Seconds.add(countSeconds(f.Time, status))
+	return nil
+}
+
+func (st *trafficState) Merge(other State) error {
+	o, err := mergeAs[*trafficState](other)
+	if err != nil {
+		return err
+	}
+	st.Status = st.Status || o.Status
+	st.Seconds.Merge(o.Seconds)
+	return nil
+}
+
+func (st *trafficState) Finish(_ context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose(fmt.Sprintf("When did the requests arrive? Days and hours are counted in %s.", Code(in.Loc.String())))
-	b := bucketTimes(f, in)
+	secs := st.Seconds.all()
+	b := bucketSeconds(secs, in)
 
 	byDay := NewTable("requests_by_day", "Requests per day", Column{"day", Date}, Column{"requests", Integer})
 	byDay.Index = 0
@@ -123,7 +146,7 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 	byHour := hourOfDay(s, b)
 	heatMap(s, b, in)
 	clock := frame.NewClock(in.Loc)
-	drops := findDrops(f, in, b, a.gapOptions())
+	drops := findDrops(minutesOfSeconds(secs, b.bulk.Lo, b.bulk.Hi), st.Status, in, b, st.Opt)
 	sample := drops.sample
 	drops.cells(s, in)
 
@@ -272,14 +295,15 @@ type trafficDrops struct {
 	sampled bool // a sample of each hour: no gaps looked for
 }
 
-// findDrops runs the detection of drops.go on the frame.
-func findDrops(f *frame.Frame, in *Input, b timeBuckets, opt gapOptions) *trafficDrops {
-	d := &trafficDrops{opt: opt, status: strCol(f, frame.Status) != nil}
+// findDrops runs the detection of drops.go on the requests per minute of
+// the bulk (mc, with 4xx and 5xx counted when status tells that the log
+// has status codes) and b.
+func findDrops(mc []minuteCount, status bool, in *Input, b timeBuckets, opt gapOptions) *trafficDrops {
+	d := &trafficDrops{opt: opt, status: status}
 	clock := frame.NewClock(in.Loc)
 	skip := func(h int64) bool { return skippedHour(in.Loc, h) }
 
 	prof := profileHours(b.hours, b.firstHour, skip)
-	mc := countMinutesIn(f.Time, strCol(f, frame.Status), b.bulk.Lo, b.bulk.Hi)
 	d.sample = sampledMinutes(mc, b, clock)
 	d.sampled = d.sample.sampled
 	if !d.sampled {

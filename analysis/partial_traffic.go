@@ -1,0 +1,315 @@
+package analysis
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Requests per second, the mergeable form of the traffic section's time
+// column: what findBulk, bucketTimes and countMinutesIn read from the
+// records, kept at the input's resolution (whole seconds) so that the
+// bulk of the log, its stray dates, its local hours and days (in zones
+// whose offsets are not whole minutes too) and its minutes come out as
+// they would from the column itself.
+//
+// Its size follows the distinct seconds of the log, at most 86,400 a day
+// however many records each holds. Were that too much (years of logs
+// merged), the bound would go here: counts per minute with the first and
+// last second of each, which give the same days, hours and minutes
+// wherever the zone's offset is whole minutes, and the bulk exactly
+// unless a stray-date threshold falls inside a minute with records.
+
+// secondCount is the requests in one UTC second, and how many of them were
+// answered with a 4xx or a 5xx status.
+type secondCount struct {
+	T         int64 // Unix seconds
+	N, E4, E5 int32
+}
+
+// statusClasses maps each code of a status column to 1 for a 4xx, 2 for
+// a 5xx, and 0 otherwise; nil for no column.
+func statusClasses(status *frame.CodeView) []uint8 {
+	if status == nil {
+		return nil
+	}
+	class := make([]uint8, len(status.Dict))
+	for c, v := range status.Dict {
+		switch statusClass(v) {
+		case "4xx":
+			class[c] = 1
+		case "5xx":
+			class[c] = 2
+		}
+	}
+	return class
+}
+
+// Bounds of countSeconds' flat arrays: spans up to eight seconds a record
+// (12 bytes a second), but never past maxDenseSeconds, are counted in
+// arrays a slot per second; longer ones (a small chunk of a long log,
+// stray dates, logs years apart) by sorting.
+const (
+	denseSecondsPerRecord = 8
+	maxDenseSeconds       = 1 << 22
+)
+
+// countSeconds counts the requests per UTC second of times, and the 4xx
+// and 5xx responses when status is not nil, in time order; only seconds
+// with requests are listed.
+func countSeconds(times []int64, status *frame.CodeView) []secondCount {
+	if len(times) == 0 {
+		return nil
+	}
+	class := statusClasses(status)
+	lo, hi := times[0], times[0]
+	for _, t := range times {
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	if span := hi - lo; span >= 0 && span < min(denseSecondsPerRecord*int64(len(times)), maxDenseSeconds) {
+		return countSecondsDense(times, status, class, lo, int(span)+1)
+	}
+	if lo > -1<<60 && hi < 1<<60 {
+		// Sorted as keys, a time and its class in one number (times of
+		// any calendar date fit).
+		keys := make([]int64, len(times))
+		for i, t := range times {
+			keys[i] = t * 4
+			if class != nil {
+				keys[i] += int64(class[status.At(i)])
+			}
+		}
+		slices.Sort(keys)
+		return secondsOfSorted(len(keys), func(i int) (int64, uint8) { return floorDiv(keys[i], 4), uint8(floorMod(keys[i], 4)) })
+	}
+	type rec struct {
+		t int64
+		c uint8
+	}
+	s := make([]rec, len(times))
+	for i, t := range times {
+		s[i].t = t
+		if class != nil {
+			s[i].c = class[status.At(i)]
+		}
+	}
+	slices.SortFunc(s, func(a, b rec) int { return cmp.Compare(a.t, b.t) })
+	return secondsOfSorted(len(s), func(i int) (int64, uint8) { return s[i].t, s[i].c })
+}
+
+// secondsOfSorted counts n records, the time and status class of each
+// given by at in time order.
+func secondsOfSorted(n int, at func(i int) (int64, uint8)) []secondCount {
+	distinct := 0
+	var prev int64
+	for i := range n {
+		if t, _ := at(i); i == 0 || t != prev {
+			distinct++
+			prev = t
+		}
+	}
+	out := make([]secondCount, 0, distinct)
+	for i := range n {
+		t, c := at(i)
+		if len(out) == 0 || out[len(out)-1].T != t {
+			out = append(out, secondCount{T: t})
+		}
+		last := &out[len(out)-1]
+		last.N++
+		switch c {
+		case 1:
+			last.E4++
+		case 2:
+			last.E5++
+		}
+	}
+	return out
+}
+
+func countSecondsDense(times []int64, status *frame.CodeView, class []uint8, lo int64, span int) []secondCount {
+	// A slot per second holds its requests, 4xx and 5xx side by side, so
+	// that a record touches one cache line.
+	cnt := make([][3]int32, span)
+	if class != nil {
+		for i, t := range times {
+			c := &cnt[t-lo]
+			c[0]++
+			if k := class[status.At(i)]; k != 0 {
+				c[k]++
+			}
+		}
+	} else {
+		for _, t := range times {
+			cnt[t-lo][0]++
+		}
+	}
+	distinct := 0
+	for i := range cnt {
+		if cnt[i][0] != 0 {
+			distinct++
+		}
+	}
+	out := make([]secondCount, 0, distinct)
+	for s, c := range cnt {
+		if c[0] != 0 {
+			out = append(out, secondCount{T: lo + int64(s), N: c[0], E4: c[1], E5: c[2]})
+		}
+	}
+	return out
+}
+
+// mergeSeconds merges two lists of countSeconds into one, the counts of
+// a second both hold added.
+func mergeSeconds(a, b []secondCount) []secondCount {
+	out := make([]secondCount, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].T < b[j].T:
+			out = append(out, a[i])
+			i++
+		case a[i].T > b[j].T:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, secondCount{T: a[i].T, N: a[i].N + b[j].N, E4: a[i].E4 + b[j].E4, E5: a[i].E5 + b[j].E5})
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}
+
+// secondRuns is requests per second as sorted runs (lists of
+// countSeconds), each at least as long as the next, so that adding chunks
+// in any order costs O(n log n) merging in all: a run is merged into the
+// one before it once it is as long. A chunk later than all before it (a
+// log read in order) is appended to the last run.
+type secondRuns struct {
+	Runs [][]secondCount
+}
+
+func (r *secondRuns) add(run []secondCount) {
+	if len(run) == 0 {
+		return
+	}
+	if k := len(r.Runs); k > 0 && r.Runs[k-1][len(r.Runs[k-1])-1].T < run[0].T {
+		r.Runs[k-1] = append(r.Runs[k-1], run...)
+	} else {
+		r.Runs = append(r.Runs, run)
+	}
+	for k := len(r.Runs); k >= 2 && len(r.Runs[k-2]) <= len(r.Runs[k-1]); k-- {
+		r.Runs[k-2] = mergeSeconds(r.Runs[k-2], r.Runs[k-1])
+		r.Runs = r.Runs[:k-1]
+	}
+}
+
+// Merge takes over o's runs.
+func (r *secondRuns) Merge(o secondRuns) {
+	for _, run := range o.Runs {
+		r.add(run)
+	}
+}
+
+// all is every second counted, in time order.
+func (r *secondRuns) all() []secondCount {
+	if len(r.Runs) == 0 {
+		return nil
+	}
+	out := r.Runs[len(r.Runs)-1]
+	for k := len(r.Runs) - 2; k >= 0; k-- {
+		out = mergeSeconds(r.Runs[k], out)
+	}
+	return out
+}
+
+// bulkOfSeconds is findBulk of the times that secs counts.
+func bulkOfSeconds(secs []secondCount) timeBulk {
+	if len(secs) == 0 {
+		return timeBulk{}
+	}
+	cum := make([]int, len(secs)+1) // cum[i] is the records in secs[:i]
+	for i, c := range secs {
+		cum[i+1] = cum[i] + int(c.N)
+	}
+	n := cum[len(secs)]
+	lo, hi := secs[0].T, secs[len(secs)-1].T
+	if hi-lo <= bulkMinSpan {
+		return timeBulk{Lo: lo, Hi: hi, N: n}
+	}
+	// The time of the record of rank k (from 0) in time order, and the
+	// first second at or after t.
+	ofRank := func(k int) int64 {
+		i, _ := slices.BinarySearch(cum[1:], k+1)
+		return secs[i].T
+	}
+	from := func(t int64) int {
+		i, _ := slices.BinarySearchFunc(secs, t, func(c secondCount, t int64) int { return cmp.Compare(c.T, t) })
+		return i
+	}
+	qlo, qhi := ofRank(n/100), ofRank(n-1-n/100)
+	pad := max(qhi-qlo, bulkMinPad)
+	a, z := from(qlo-pad), from(qhi+pad+1) // seconds: z is one past the last in the bulk
+	if secs[z-1].T-secs[a].T > bulkMaxSpan {
+		// As findBulk, whose window from each record holds the most when
+		// it starts at the first record of its second.
+		bestA, bestZ := a, a
+		for i, j := a, a; i < z; i++ {
+			for j < z && secs[j].T-secs[i].T <= bulkMaxSpan {
+				j++
+			}
+			if cum[j]-cum[i] > cum[bestZ]-cum[bestA] {
+				bestA, bestZ = i, j
+			}
+		}
+		a, z = bestA, bestZ
+	}
+	b := timeBulk{Lo: secs[a].T, Hi: secs[z-1].T, N: cum[z] - cum[a]}
+	for _, c := range slices.Concat(secs[:a], secs[z:]) {
+		for range c.N {
+			b.Outliers = append(b.Outliers, c.T)
+		}
+	}
+	return b
+}
+
+// bucketSeconds is bucketTimes of the times that secs counts.
+func bucketSeconds(secs []secondCount, in *Input) timeBuckets {
+	clock := frame.NewClock(in.Loc)
+	bulk := bulkOfSeconds(secs)
+	lo, hi := bulk.Lo, bulk.Hi
+	b := timeBuckets{firstDay: clock.Day(lo), firstHour: clock.Hour(lo), bulk: bulk}
+	b.days = make([]int, clock.Day(hi)-b.firstDay+1)
+	b.hours = make([]int, clock.Hour(hi)-b.firstHour+1)
+	for _, c := range secs {
+		if len(bulk.Outliers) > 0 && !bulk.In(c.T) {
+			continue
+		}
+		h := clock.Hour(c.T)
+		b.hours[h-b.firstHour] += int(c.N)
+		b.days[floorDiv(h*3600, 86400)-b.firstDay] += int(c.N)
+	}
+	return b
+}
+
+// minutesOfSeconds is countMinutesIn of the times that secs counts: the
+// requests, 4xx and 5xx per UTC minute of the seconds in [from, to].
+func minutesOfSeconds(secs []secondCount, from, to int64) []minuteCount {
+	var out []minuteCount
+	for _, c := range secs {
+		if c.T < from || c.T > to {
+			continue
+		}
+		m := floorDiv(c.T, 60)
+		if len(out) == 0 || out[len(out)-1].Minute != m {
+			out = append(out, minuteCount{Minute: m})
+		}
+		last := &out[len(out)-1]
+		last.N += c.N
+		last.E4 += c.E4
+		last.E5 += c.E5
+	}
+	return out
+}
