@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+
+	"github.com/logbook/logbook"
+	"github.com/logbook/logbook/analysis"
+)
+
+func TestMain(m *testing.M) {
+	beam.Init() // before any pipeline is made, as main does
+	os.Exit(m.Run())
+}
+
+// TestPipelineOnPrism runs the pipeline with the Beam Go SDK's local
+// runner (prism) on the project's samples and checks that its JSON report
+// is the one `logbook report` makes of the same inputs, byte for byte.
+func TestPipelineOnPrism(t *testing.T) {
+	var sections []string
+	for _, j := range analysis.Defaults(analysis.All()) {
+		if _, ok := j.Analysis.(analysis.Partial); ok {
+			sections = append(sections, j.Info.Name)
+		}
+	}
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	dir := t.TempDir()
+	opt := Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
+		Output: filepath.Join(dir, "beam.json")}
+	samples := "../../samples/"
+	ctx := context.Background()
+	inputs, err := Expand(ctx, opt, []string{samples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inputs) < 10 {
+		t.Fatalf("only %d inputs in %s", len(inputs), samples)
+	}
+	p, err := Pipeline(opt, inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := prism.Execute(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(opt.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := filepath.Join(dir, "logbook.json")
+	cfg, err := opt.config(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Inputs, cfg.Outputs = []string{samples}, []logbook.Output{{Path: want, Format: "json"}}
+	out, err := logbook.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(w) {
+		i := 0
+		for i < len(got) && i < len(w) && got[i] == w[i] {
+			i++
+		}
+		lo := max(0, i-300)
+		t.Fatalf("the pipeline's report differs from logbook report's at byte %d:\nwant …%s…\n got …%s…", i,
+			w[lo:min(len(w), i+300)], got[lo:min(len(got), i+300)])
+	}
+}
