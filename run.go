@@ -307,6 +307,9 @@ func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.So
 
 	if p.anon != nil {
 		anonymize(fr, p.anon)
+		if sel != nil && sel.prev != nil {
+			anonymize(sel.prev.frame, p.anon) // the comparison shows its clients too
+		}
 	}
 
 	an.metrics = metricsOf(fr, res.Malformed(), nRead)

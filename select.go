@@ -607,9 +607,8 @@ func (s *selector) applyTo(fr *frame.Frame, loc *time.Location, anchor time.Time
 			pFrom = from.In(loc).AddDate(0, 0, -7)
 		}
 		pKeep, pKept := rowsIn(pFrom.Unix(), from.Unix()-1)
-		const layout = "2006-01-02 15:04"
-		out.prev = &previous{frame: fr.Subset(pKeep), length: until.Sub(from),
-			desc: fmt.Sprintf("%s to %s, with %s", pFrom.In(loc).Format(layout), from.In(loc).Format(layout), analysis.Count(pKept, "record"))}
+		out.prev = &previous{frame: fr.Subset(pKeep), length: until.Sub(from), from: pFrom, until: from}
+		out.prev.desc = out.prev.describe(loc, pKept)
 	}
 	if kept == fr.Len() {
 		return fr, out
@@ -619,9 +618,16 @@ func (s *selector) applyTo(fr *frame.Frame, loc *time.Location, anchor time.Time
 
 // previous is the period before the window, for --compare previous.
 type previous struct {
-	frame  *frame.Frame
-	desc   string
-	length time.Duration
+	frame       *frame.Frame
+	desc        string
+	length      time.Duration
+	from, until time.Time // its bounds, [from, until)
+}
+
+// describe says the period in words, with the records it holds.
+func (p *previous) describe(loc *time.Location, records int) string {
+	const layout = "2006-01-02 15:04"
+	return fmt.Sprintf("%s to %s, with %s", p.from.In(loc).Format(layout), p.until.In(loc).Format(layout), analysis.Count(records, "record"))
 }
 
 // emptySelection says why no record is selected, or is "" when some are:

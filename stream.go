@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,9 +43,6 @@ func (p *plan) frameNeeded(cfg *Config) string {
 		if _, ok := j.Analysis.(analysis.Partial); !ok {
 			return "section " + j.Info.Name + " runs on the whole frame"
 		}
-	}
-	if p.sel.compare {
-		return "--compare previous selects two periods from the records"
 	}
 	if (p.sel.week == "last" || p.sel.last > 0 && p.sel.until.zero()) && cfg.Now.IsZero() {
 		return "the window ends at the newest record, known only at the end"
@@ -95,6 +93,17 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		}
 	}
 	a := &accumulator{}
+	var prev *accumulator // the previous period, with --compare previous
+	var prevPeriod *previous
+	if p.sel.compare {
+		prev = &accumulator{}
+	}
+	startBoth := func(loc *time.Location) {
+		a.start(p, loc)
+		if prev != nil {
+			prev.start(p, loc)
+		}
+	}
 	if len(parts) > 0 {
 		// Days are counted where the partials counted them, unless the
 		// run says where (and then they must agree: mergePartials).
@@ -105,7 +114,7 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 				return nil, fmt.Errorf("%s: %w", parts[0].path, err)
 			}
 		}
-		a.start(p, loc)
+		startBoth(loc)
 	}
 	var addErr error
 	add := func(w chunkWork) {
@@ -125,25 +134,21 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 					loc = p.logLoc
 				}
 			}
-			a.start(p, loc)
+			startBoth(loc)
 		}
 		a.read += c.Len()
 		a.readTimes.AddTimes(c.Time)
 		// The columns are those of every record read, as a frame's
 		// selection keeps its columns; what they hold, of those selected.
 		a.inv.Columns.Union(c.Columns())
-		c, _ = p.sel.applyTo(c, a.in.Loc, cfg.Now, true)
-		if c.Len() == 0 {
-			return
-		}
-		if p.anon != nil {
-			anonymize(c, p.anon)
-		}
-		a.inv.Merge(analysis.InventoryOf(c))
-		a.times.AddTimes(c.Time)
-		a.met.add(c)
-		if err := addAll(ctx, a.states, c); err != nil && addErr == nil {
-			addErr = err
+		cols := c.Columns()
+		c, sel := p.sel.applyTo(c, a.in.Loc, cfg.Now, true)
+		a.addSelected(ctx, p, c, &addErr)
+		if prev != nil && sel != nil && sel.prev != nil {
+			prevPeriod = sel.prev
+			prev.inv.Columns.Union(cols)
+			prev.addSelected(ctx, p, sel.prev.frame, &addErr)
+			sel.prev.frame = nil
 		}
 	}
 
@@ -187,7 +192,7 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		if loc == nil {
 			loc = new(frame.Frame).Location()
 		}
-		a.start(p, loc)
+		startBoth(loc)
 	}
 	in := a.in
 	if err := a.mergePartials(cfg, p, parts); err != nil {
@@ -242,7 +247,46 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if prev != nil {
+		if prevPeriod == nil { // no chunk: the period's bounds from an empty one
+			_, sel := p.sel.applyTo(new(frame.Frame), in.Loc, cfg.Now, true)
+			prevPeriod = sel.prev
+		}
+		// The previous period: the same sections on its records, kept
+		// only for the comparison.
+		pin := &analysis.Input{Loc: in.Loc, Sources: in.Sources, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
+		prevSections := analysis.FinishAll(ctx, pin, prev.inv, p.jobs, prev.states)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		prevMetrics := prev.met.metrics(prev.inv, res.Malformed()+a.malformed, a.read)
+		cmp := comparisonSection(prevPeriod.describe(in.Loc, prev.inv.Rows), prevPeriod.length, prevMetrics, an.metrics, prevSections, an.sections)
+		at := 0
+		if len(an.sections) > 0 && an.sections[0].ID == "overview" {
+			at = 1
+		}
+		an.sections = slices.Insert(an.sections, at, cmp)
+		phase("compared with the previous period")
+	}
 	return an, nil
+}
+
+// addSelected adds a chunk of selected records to the states and the
+// accounting (the chunk's columns are counted by the caller, before the
+// selection).
+func (a *accumulator) addSelected(ctx context.Context, p *plan, c *frame.Frame, addErr *error) {
+	if c.Len() == 0 {
+		return
+	}
+	if p.anon != nil {
+		anonymize(c, p.anon)
+	}
+	a.inv.Merge(analysis.InventoryOf(c))
+	a.times.AddTimes(c.Time)
+	a.met.add(c)
+	if err := addAll(ctx, a.states, c); err != nil && *addErr == nil {
+		*addErr = err
+	}
 }
 
 // addAll adds a chunk to every state, the states on as many goroutines as
