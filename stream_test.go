@@ -69,7 +69,9 @@ func TestChunksAsFrame(t *testing.T) {
 		{"zone-less times in a zone", func(c *Config) { c.Inputs, c.LogTimeZone = []string{"samples/haproxy/"}, "Europe/Paris" }},
 		{"nothing selected", func(c *Config) { c.Since, c.Until = "1990-01-01", "1990-01-02" }},
 		{"compared with the previous week", func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }},
-		{"compared, anonymized", func(c *Config) { c.Since, c.Until, c.Compare, c.AnonymizeIP = "2024-03-07", "2024-03-10", "previous", "truncate" }},
+		{"compared, anonymized", func(c *Config) {
+			c.Since, c.Until, c.Compare, c.AnonymizeIP = "2024-03-07", "2024-03-10", "previous", "truncate"
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{Inputs: []string{"samples/"}, Sections: sections, Now: now}
