@@ -136,8 +136,9 @@ func settingsOf(cfg *Config, p *plan, loc *time.Location) partialSettings {
 
 // differs names the first setting in which s and o differ, or is "" when
 // they agree. Parameters are compared for the sections of sections only,
-// as numbers.
-func (s partialSettings) differs(o partialSettings, sections []string) string {
+// as numbers; the window only unless anyWindow (a partial made without one
+// may still fit a run's window: accumulator.fits).
+func (s partialSettings) differs(o partialSettings, sections []string, anyWindow bool) string {
 	switch {
 	case s.Zone != o.Zone:
 		return fmt.Sprintf("days counted in %s, not %s (give both runs the same --tz)", o.Zone, s.Zone)
@@ -145,7 +146,7 @@ func (s partialSettings) differs(o partialSettings, sections []string) string {
 		return fmt.Sprintf("log format %q, not %q", o.LogFormat, s.LogFormat)
 	case s.LogZone != o.LogZone:
 		return fmt.Sprintf("--log-tz %q, not %q", o.LogZone, s.LogZone)
-	case s.Window != o.Window:
+	case !anyWindow && s.Window != o.Window:
 		return fmt.Sprintf("window %q, not %q", o.Window, s.Window)
 	case !slices.Equal(s.Filters, o.Filters):
 		return fmt.Sprintf("filters %q, not %q", o.Filters, s.Filters)

@@ -2,6 +2,7 @@ package logbook
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,4 +162,98 @@ func TestPartialErrors(t *testing.T) {
 	if out.Err() == nil || out.Report.Records == 0 {
 		t.Errorf("err %v, %d records: want a failed run with the good partial's records", out.Err(), out.Report.Records)
 	}
+}
+
+// TestPartialsInAWindow: partials made without a window, one per day,
+// merge into a run with a week and the previous week to compare with:
+// each goes to the period that holds all its records, one of neither is
+// left out with a note, and the sections are those of the same run on the
+// raw log. A partial whose records straddle the window's bound is an
+// error.
+func TestPartialsInAWindow(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	log := selectLog(t) // 14 days from Friday 2024-03-01, one record an hour
+	data, err := os.ReadFile(log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	days := map[string][]string{}
+	for _, line := range strings.SplitAfter(strings.TrimSpace(string(data))+"\n", "\n") {
+		if i := strings.Index(line, "["); i >= 0 {
+			days[line[i+1:i+12]] = append(days[line[i+1:i+12]], line)
+		}
+	}
+	base := Config{Sections: sections, TimeZone: "UTC", Now: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)}
+	var parts []string
+	for day, lines := range days {
+		f := filepath.Join(dir, strings.ReplaceAll(day, "/", "-")+".log")
+		os.WriteFile(f, []byte(strings.Join(lines, "")), 0o644)
+		cfg := base
+		cfg.Inputs = []string{f}
+		p := strings.TrimSuffix(f, ".log") + ".lbp"
+		makePartial(t, cfg, p)
+		parts = append(parts, p)
+	}
+	sectionsOf := func(out *Outcome) string {
+		var b strings.Builder
+		for _, s := range out.Report.Sections {
+			if s.ID != "overview" { // which lists the inputs, the files or the log
+				b.WriteString(sectionJSONOf(t, s))
+			}
+		}
+		return b.String()
+	}
+	week := base
+	week.Week, week.Compare = "2024-W10", "previous"
+	raw := week
+	raw.Inputs = []string{log}
+	want, err := Run(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := week
+	merged.Inputs = parts
+	got, err := Run(context.Background(), merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := sectionsOf(got), sectionsOf(want); g != w {
+		t.Errorf("the week from day partials differs from the week of the raw log:\n%s", firstDifference(w, g))
+	}
+	if got.Report.Sections[0].ID != "comparison" && got.Report.Sections[1].ID != "comparison" {
+		t.Errorf("no comparison section")
+	}
+	left := 0
+	for _, p := range got.Problems {
+		if strings.Contains(p.Message, "no record of it is in the window; left out") {
+			left++
+		}
+	}
+	if left != 4 { // 2024-03-11 to 14: after the week
+		t.Errorf("%d partials left out, want the 4 days after the week: %v", left, got.Problems)
+	}
+
+	// A partial of two days across the week's start.
+	across := base
+	across.Inputs = []string{filepath.Join(dir, "03-Mar-2024.log"), filepath.Join(dir, "04-Mar-2024.log")}
+	two := filepath.Join(dir, "two.lbp")
+	makePartial(t, across, two)
+	bad := base
+	bad.Week, bad.Inputs = "2024-W10", []string{two}
+	if _, err := Run(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "both sides of the window") {
+		t.Errorf("a partial across the window's start merged: %v", err)
+	}
+}
+
+func sectionJSONOf(t *testing.T, s any) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

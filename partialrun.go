@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/logbook/logbook/analysis"
 	"github.com/logbook/logbook/ingest"
@@ -60,7 +61,7 @@ func loadPartials(paths []string, data [][]byte) (parts []*loadedPartial, unread
 		parts = append(parts, &loadedPartial{path: path, file: f})
 	}
 	for _, pt := range parts[min(1, len(parts)):] {
-		if why := parts[0].file.Settings.differs(pt.file.Settings, mapKeys(pt.file.States)); why != "" {
+		if why := parts[0].file.Settings.differs(pt.file.Settings, mapKeys(pt.file.States), true); why != "" {
 			return nil, nil, nil, fmt.Errorf("cannot merge %s with %s: it was made with %s", pt.path, parts[0].path, why)
 		}
 	}
@@ -111,11 +112,16 @@ func dropCovered(sources []ingest.Source, parts []*loadedPartial) (keep []ingest
 	return keep, unread, problems
 }
 
-// mergePartials merges the partials' states and accounting into a run's.
-// The run's settings must be theirs.
-func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial) error {
+// mergePartials merges the partials' states and accounting into a run's,
+// or, with --compare previous, into prev's when a partial holds the
+// previous period. The run's settings must be theirs, but for the window:
+// a partial made without one merges into a run with one when all its
+// records lie in the run's window (or all in the previous period), for
+// then the window would have kept them all; one wholly outside both is
+// left out with a note; one that straddles a bound is an error.
+func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial, prev *accumulator, prevPeriod *previous) (notes []Problem, err error) {
 	if len(parts) == 0 {
-		return nil
+		return nil, nil
 	}
 	mine := settingsOf(cfg, p, a.in.Loc)
 	var names []string
@@ -124,32 +130,52 @@ func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial
 	}
 	for _, pt := range parts {
 		f := pt.file
-		if why := f.Settings.differs(mine, names); why != "" {
-			return fmt.Errorf("cannot merge %s into this run: this run has %s", pt.path, why)
+		if why := f.Settings.differs(mine, names, true); why != "" {
+			return nil, fmt.Errorf("cannot merge %s into this run: this run has %s", pt.path, why)
+		}
+		into := a
+		if f.Settings.Window != mine.Window {
+			inside := func(from, until time.Time) bool {
+				r := f.ReadTimes
+				return r.N == 0 || (from.IsZero() || r.First >= from.Unix()) && (until.IsZero() || r.Last < until.Unix())
+			}
+			switch {
+			case f.Settings.Window != "":
+				return nil, fmt.Errorf("cannot merge %s into this run: it was made with the window %q, this run has %q", pt.path, f.Settings.Window, mine.Window)
+			case inside(mine.From, mine.Until):
+			case prev != nil && prevPeriod != nil && inside(prevPeriod.from, prevPeriod.until):
+				into = prev
+			case f.ReadTimes.Last < mine.From.Unix() || !mine.Until.IsZero() && f.ReadTimes.First >= mine.Until.Unix():
+				notes = append(notes, Problem{Kind: InputNote, Message: fmt.Sprintf("%s: no record of it is in the window; left out", pt.path)})
+				continue
+			default:
+				return nil, fmt.Errorf("cannot merge %s into this run: it was made without a window and holds records on both sides of the window's bounds (%s); make it with the same window, or one per day", pt.path, mine.Window)
+			}
 		}
 		for i, j := range p.jobs {
 			enc, ok := f.States[j.Info.Name]
 			if !ok {
-				return fmt.Errorf("%s holds no state of section %s (it was made with other --sections)", pt.path, j.Info.Name)
+				return nil, fmt.Errorf("%s holds no state of section %s (it was made with other --sections)", pt.path, j.Info.Name)
 			}
-			st := j.Analysis.(analysis.Partial).NewState(a.in)
+			st := j.Analysis.(analysis.Partial).NewState(into.in)
 			if err := gob.NewDecoder(bytes.NewReader(enc)).Decode(st); err != nil {
-				return fmt.Errorf("%s: the state of section %s is damaged: %v", pt.path, j.Info.Name, err)
+				return nil, fmt.Errorf("%s: the state of section %s is damaged: %v", pt.path, j.Info.Name, err)
 			}
-			if err := a.states[i].Merge(st); err != nil {
-				return fmt.Errorf("%s: section %s: %w", pt.path, j.Info.Name, err)
+			if err := into.states[i].Merge(st); err != nil {
+				return nil, fmt.Errorf("%s: section %s: %w", pt.path, j.Info.Name, err)
 			}
 		}
-		a.inv.Merge(f.Inventory)
-		a.times.Merge(f.Times)
+		into.inv.Merge(f.Inventory)
+		into.times.Merge(f.Times)
+		into.met.merge(f.Metrics)
+		// What was read is the run's, whichever period it went to.
 		a.readTimes.Merge(f.ReadTimes)
 		a.read += f.Read
 		a.malformed += f.Malformed
-		a.met.merge(f.Metrics)
 		a.sources = append(a.sources, f.Sources...)
 		a.inputs = append(a.inputs, f.Inputs...)
 	}
-	return nil
+	return notes, nil
 }
 
 // encode makes the partial file of what the run accumulated.

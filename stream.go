@@ -195,9 +195,15 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		startBoth(loc)
 	}
 	in := a.in
-	if err := a.mergePartials(cfg, p, parts); err != nil {
+	if prev != nil && prevPeriod == nil { // no chunk: the period's bounds from an empty one
+		_, sel := p.sel.applyTo(new(frame.Frame), in.Loc, cfg.Now, true)
+		prevPeriod = sel.prev
+	}
+	partNotes, err := a.mergePartials(cfg, p, parts, prev, prevPeriod)
+	if err != nil {
 		return nil, err
 	}
+	an.problems = append(an.problems, partNotes...)
 	in.Sources = append(in.Sources, a.sources...)
 	for i, s := range res.Sources {
 		in.Sources = append(in.Sources, sourceInfo(s, p.anon != nil))
@@ -248,10 +254,6 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		return nil, err
 	}
 	if prev != nil {
-		if prevPeriod == nil { // no chunk: the period's bounds from an empty one
-			_, sel := p.sel.applyTo(new(frame.Frame), in.Loc, cfg.Now, true)
-			prevPeriod = sel.prev
-		}
 		// The previous period: the same sections on its records, kept
 		// only for the comparison.
 		pin := &analysis.Input{Loc: in.Loc, Sources: in.Sources, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}
