@@ -16,6 +16,9 @@ set -euo pipefail
 runs=5
 format=""
 goaccess=1
+# GOACCESS names the GoAccess binary to compare with (default: goaccess on
+# PATH, installed with apt-get when missing), e.g. one built from source.
+export GOACCESS=${GOACCESS:-goaccess}
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) runs="$2"; shift 2 ;;
@@ -38,7 +41,7 @@ trap 'rm -rf "$work"' EXIT
 
 . "$(dirname "$0")/lib.sh"
 need_time
-if [ "$goaccess" = 1 ] && ! command -v goaccess >/dev/null 2>&1; then
+if [ "$goaccess" = 1 ] && [ "$GOACCESS" = goaccess ] && ! command -v goaccess >/dev/null 2>&1; then
   echo "installing GoAccess with apt-get..." >&2
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq goaccess >/dev/null
 fi
@@ -82,9 +85,9 @@ for i in $(seq "$runs"); do
   timed "$work/lb" "$work/logbook" report --format html,json -o "$work/out/" "$file"
   if [ "$goaccess" = 1 ]; then
     if [ "$gz" = 1 ]; then
-      timed "$work/ga" sh -c 'f="$1"; shift; zcat "$f" | goaccess "$@" --no-progress -o "$0" -' "$work/ga.html" "$file" "${ga_format[@]}"
+      timed "$work/ga" sh -c 'f="$1"; shift; zcat "$f" | "$GOACCESS" "$@" --no-progress -o "$0" -' "$work/ga.html" "$file" "${ga_format[@]}"
     else
-      timed "$work/ga" goaccess "${ga_format[@]}" --no-progress -o "$work/ga.html" "$file"
+      timed "$work/ga" "$GOACCESS" "${ga_format[@]}" --no-progress -o "$work/ga.html" "$file"
     fi
   fi
 done
@@ -102,7 +105,7 @@ echo "file:    $file ($(du -h "$file" | cut -f1), $lines lines, $format$([ "$gz"
 echo "runs:    $runs each, alternating; medians"
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
 echo "logbook: $("$work/logbook" version), report --format html,json (all sections)"
-[ "$goaccess" = 1 ] && echo "goaccess: $(goaccess --version | head -n 1), HTML$([ "$gz" = 1 ] && echo ", through zcat | goaccess -")"
+[ "$goaccess" = 1 ] && echo "goaccess: $("$GOACCESS" --version | head -n 1), HTML$([ "$gz" = 1 ] && echo ", through zcat | goaccess -")"
 echo
 printf "%-10s %10s %12s %14s\n" "program" "wall (s)" "peak RSS MB" "lines/s"
 row "wc -l" "$work/wc"
