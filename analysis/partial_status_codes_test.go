@@ -1,11 +1,14 @@
 package analysis
 
 import (
+	"context"
+	"encoding/json"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/logbook/logbook/frame"
@@ -151,3 +154,78 @@ func TestRedirectKeyOwned(t *testing.T) {
 }
 
 func unsafeSameData(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+
+// TestStatusPartialsMixedColumns checks status_codes and not_found on a
+// run of two logs, one with paths and query strings and one without: the
+// states of each log merged give the section of the frame of both, where
+// the rows of the second hold empty paths and queries. Its redirects lack
+// a path, its 404s count under "-".
+func TestStatusPartialsMixedColumns(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Stem, frame.Query, frame.Status))
+	var r frame.Row
+	for i, x := range []struct{ ip, stem, query, status string }{
+		{"192.0.2.1", "/old", "a=1", "301"}, {"192.0.2.1", "/old", "", "301"}, {"192.0.2.2", "/x", "", "404"},
+		{"192.0.2.2", "/", "", "200"}, {"192.0.2.3", "/gone", "q", "410"}, {"192.0.2.3", "/", "", "503"},
+	} {
+		r.Reset()
+		r.Time = t0 + int64(i)*600
+		r.Str[frame.IP], r.Str[frame.Stem], r.Str[frame.Query], r.Str[frame.Status] = []byte(x.ip), []byte(x.stem), []byte(x.query), []byte(x.status)
+		b.Add(&r)
+	}
+	withPaths := b.Frame()
+	var b2 frame.Builder
+	b2.Begin(frame.Cols(frame.IP, frame.Status))
+	for i, x := range []struct{ ip, status string }{
+		{"192.0.2.1", "302"}, {"192.0.2.4", "404"}, {"192.0.2.4", "404"}, {"192.0.2.2", "200"}, {"192.0.2.1", "500"},
+	} {
+		r.Reset()
+		r.Time = t0 + 7200 + int64(i)*60
+		r.Str[frame.IP], r.Str[frame.Status] = []byte(x.ip), []byte(x.status)
+		b2.Add(&r)
+	}
+	without := b2.Frame()
+	var all frame.Frame
+	all.Append(withPaths)
+	all.Append(without)
+	ctx := context.Background()
+	in := &Input{Frame: &all, Loc: time.UTC, MaxRows: 100}
+	for _, name := range []string{"status_codes", "not_found"} {
+		p := configured(t, name, nil).(Partial)
+		want, err := p.Run(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := p.NewState(in)
+		for _, f := range []*frame.Frame{without, withPaths} {
+			part := p.NewState(in)
+			if err := part.Add(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Merge(part); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.Finish(ctx, &Input{Loc: time.UTC, MaxRows: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := json.Marshal(want)
+		g, _ := json.Marshal(got)
+		if string(w) != string(g) {
+			t.Errorf("%s: the two logs' states merged differ from the frame of both:\n got %s\nwant %s", name, g, w)
+		}
+		switch name {
+		case "status_codes":
+			red := tableByID(got, "redirects")
+			if red == nil || len(red.Rows) != 3 || red.Rows[2][1] != "-" || red.Rows[2][0] != "302" {
+				t.Errorf("redirects: %v, want the 302 of the log without paths under \"-\"", rows(red))
+			}
+		case "not_found":
+			paths := rows(tableByID(got, "not_found_paths"))
+			if len(paths) == 0 || paths[0][0] != "-" || paths[0][1] != 2 {
+				t.Errorf("not_found_paths: %v, want \"-\" first with the 2 requests of the log without paths", paths)
+			}
+		}
+	}
+}
