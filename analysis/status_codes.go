@@ -152,7 +152,10 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView) 
 		}
 		return cmp.Compare(a.ip, b.ip)
 	})
-	if len(st.Redirects) == 0 && len(hits) > 0 {
+	// In a state that had no redirects, the chunk's groups are all new:
+	// distinct codes are distinct strings.
+	fresh := len(st.Redirects) == 0
+	if fresh && len(hits) > 0 {
 		// The first chunk's groups: made at their size rather than grown.
 		groups := 1
 		for i := 1; i < len(hits); i++ {
@@ -171,11 +174,14 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView) 
 			g.First, g.Last = min(g.First, hits[j].t), max(g.Last, hits[j].t)
 		}
 		k := redirectKey{status.Dict[h.status], stems.Dict[h.path], queries.Dict[h.query], ips.Dict[h.ip]}
-		if old, ok := st.Redirects[k]; ok {
-			st.Redirects[k] = old.merge(g)
-		} else {
-			st.Redirects[k.owned()] = g
+		if !fresh {
+			if old, ok := st.Redirects[k]; ok {
+				st.Redirects[k] = old.merge(g)
+				i = j
+				continue
+			}
 		}
+		st.Redirects[k.owned()] = g
 		i = j
 	}
 }
@@ -695,7 +701,7 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		st.requests += g.N
 	}
 	st.groups = len(groups)
-	slices.SortFunc(groups, func(a, b group) int {
+	cmpGroups := func(a, b group) int {
 		if c := byCountThenKey(a.N, a.status, b.N, b.status); c != 0 {
 			return c
 		}
@@ -716,7 +722,7 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 			return c
 		}
 		return strings.Compare(a.key.IP, b.key.IP)
-	})
+	}
 	// The most redirected path, over all statuses and IPs, and how many
 	// distinct IPs it was redirected for.
 	perPath := map[string]int{} // by the path as written
@@ -725,7 +731,7 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	}
 	topPath := ""
 	for _, g := range groups {
-		if n := perPath[g.key.Path]; n > st.topPathN || n == st.topPathN && g.path < st.topPath {
+		if n := perPath[g.key.Path]; n > st.topPathN || n == st.topPathN && (g.path < st.topPath || g.path == st.topPath && g.key.Path < topPath) {
 			st.topPath, st.topPathN, topPath = g.path, n, g.key.Path
 		}
 	}
@@ -765,7 +771,11 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		by = `["status", "uri_stem", "query", "ip"]`
 	}
 	tab := NewTable("redirects", title, cols...)
-	for _, g := range groups[:st.kept] {
+	var kept []group
+	if st.kept > 0 {
+		kept = topN(groups, st.kept, cmpGroups) // the first rows in order, without sorting them all
+	}
+	for _, g := range kept {
 		if ps.HasQuery {
 			tab.Add(g.status, g.path, g.ip, g.N, localTime(g.First, in.Loc), localTime(g.Last, in.Loc), g.query)
 		} else {
