@@ -3,7 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -30,76 +30,143 @@ func (a *notFound) Params(p *Params) {
 	p.Int(&a.top, "top", 1000, "how many rows the path and client tables keep").AtLeast(1).AtMost(1_000_000)
 }
 
-// missingCount is one row of a not-found table: a key (stem or IP code),
-// its missing responses and how many distinct other keys it had.
+// missingCount is one row of a not-found table: a key (stem or IP) as
+// shown, its missing responses and how many distinct other keys it had.
 type missingCount struct {
 	key      string
 	n, other int
+	raw      string // the key as written: "" and "-" are both shown "-"
 }
 
-func sortMissing(rows []missingCount) {
-	slices.SortFunc(rows, func(a, b missingCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+// compareMissing orders the rows of a not-found table: by count, the
+// largest first, then by key as shown, then as written.
+func compareMissing(a, b missingCount) int {
+	if c := byCountThenKey(a.n, a.key, b.n, b.key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.raw, b.raw)
 }
 
 func (a *notFound) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	stems, status, ips := strCol(f, frame.Stem), strCol(f, frame.Status), strCol(f, frame.IP)
-	total := f.Len()
-	s := &Section{}
-	s.Prose("Which paths do clients ask for that do not exist? Responses `404 Not Found` and `410 Gone`, by path and by client: broken links and moved pages show up as paths many clients ask for; scanners as clients that ask for many paths.")
+	return runPartial(ctx, a, in)
+}
 
+var _ Partial = (*notFound)(nil)
+
+// notFoundState counts the missing responses (404 and 410) per (stem, IP),
+// from which both tables are summed, and every request per IP, for the
+// share of each client's requests that missed: counts, which merge by
+// adding.
+type notFoundState struct {
+	Top     int // the tables' rows
+	Total   int
+	Missing PairTally // (stem, ip) of the 404 and 410 responses
+	IPs     Tally     // all requests per IP
+}
+
+func (a *notFound) NewState(*Input) State {
+	return &notFoundState{Top: a.top, Missing: PairTally{}, IPs: Tally{}}
+}
+
+func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
+	st.Total += f.Len()
+	st.IPs.AddColumn(f, frame.IP)
+	stems, status, ips := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.Status), strColOrEmpty(f, frame.IP)
 	missing := make([]bool, len(status.Dict))
 	for c, v := range status.Dict {
 		missing[c] = v == "404" || v == "410"
 	}
-	// One pass: the (stem, IP) pairs of missing responses, counted.
-	pairs := map[uint64]int{}
-	missTotal := 0
+	var rows []int
 	for i := range status.Len() {
 		if missing[status.At(i)] {
-			pairs[uint64(stems.At(i))<<32|uint64(ips.At(i))]++
-			missTotal++
+			rows = append(rows, i)
 		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// A new pair's strings are owned once per chunk for each stem and IP,
+	// shared by the pairs that hold them.
+	ownStem, ownIP := make([]string, len(stems.Dict)), make([]string, len(ips.Dict))
+	owned := func(cache []string, dict []string, c uint32) string {
+		if cache[c] == "" {
+			cache[c] = own(dict[c])
+		}
+		return cache[c]
+	}
+	pairs := frame.PairCounts(stems, ips, rows)
+	if len(st.Missing) == 0 {
+		st.Missing = make(PairTally, len(pairs)) // made at its size rather than grown
+	}
+	for _, p := range pairs {
+		k := Pair{stems.Dict[p.A], ips.Dict[p.B]}
+		if old, ok := st.Missing[k]; ok {
+			st.Missing[k] = old + p.N
+			continue
+		}
+		st.Missing[Pair{owned(ownStem, stems.Dict, p.A), owned(ownIP, ips.Dict, p.B)}] = p.N
+	}
+	return nil
+}
+
+func (st *notFoundState) Merge(other State) error {
+	o, err := mergeAs[*notFoundState](other)
+	if err != nil {
+		return err
+	}
+	st.Total += o.Total
+	st.Missing.Merge(o.Missing)
+	st.IPs.Merge(o.IPs)
+	return nil
+}
+
+func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Total
+	s := &Section{}
+	s.Prose("Which paths do clients ask for that do not exist? Responses `404 Not Found` and `410 Gone`, by path and by client: broken links and moved pages show up as paths many clients ask for; scanners as clients that ask for many paths.")
+
+	missTotal := 0
+	for _, n := range st.Missing {
+		missTotal += n
 	}
 	if missTotal == 0 {
 		s.Conclude(fmt.Sprintf("None of the %s got a 404 or 410 response.", Count(total, "request")))
 		return s, nil
 	}
-	byStem := map[uint32]*missingCount{}
-	byIP := map[uint32]*missingCount{}
-	for k, n := range pairs {
-		sc, ic := uint32(k>>32), uint32(k)
-		if byStem[sc] == nil {
-			byStem[sc] = &missingCount{key: orDash(stems.Dict[sc])}
+	// At most a key per pair: made at that size rather than grown.
+	byStem := make(map[string]*missingCount, len(st.Missing))
+	byIP := make(map[string]*missingCount, min(len(st.Missing), len(st.IPs)))
+	for k, n := range st.Missing {
+		sc, ic := byStem[k.Key], byIP[k.Value]
+		if sc == nil {
+			sc = &missingCount{key: orDash(k.Key), raw: k.Key}
+			byStem[k.Key] = sc
 		}
-		if byIP[ic] == nil {
-			byIP[ic] = &missingCount{key: orDash(ips.Dict[ic])}
+		if ic == nil {
+			ic = &missingCount{key: orDash(k.Value), raw: k.Value}
+			byIP[k.Value] = ic
 		}
-		byStem[sc].n += n
-		byStem[sc].other++
-		byIP[ic].n += n
-		byIP[ic].other++
+		sc.n += n
+		sc.other++
+		ic.n += n
+		ic.other++
 	}
-	collect := func(m map[uint32]*missingCount) []missingCount {
+	top := st.Top
+	// The first top rows of each table, in its order, without sorting them
+	// all (topN); the order is total, the keys as written breaking ties.
+	collect := func(m map[string]*missingCount) []missingCount {
 		out := make([]missingCount, 0, len(m))
 		for _, v := range m {
 			out = append(out, *v)
 		}
-		sortMissing(out)
-		return out
+		return topN(out, top, compareMissing)
 	}
 	paths, clients := collect(byStem), collect(byIP)
-	ipTotals := ips.Counts()
-	ipTotal := make(map[string]int, len(byIP))
-	for c, v := range byIP {
-		ipTotal[v.key] = ipTotals[c]
-	}
-
-	top := a.top
+	nPaths, nClients := len(byStem), len(byIP)
 	pt := NewTable("not_found_paths", "Most requested missing paths",
 		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Share})
 	pt.Index = 0
-	for _, r := range paths[:min(top, len(paths))] {
+	for _, r := range paths {
 		pt.Add(r.key, r.n, r.other, float64(r.n)/float64(missTotal))
 	}
 	s.Compute(fmt.Sprintf(`missing = requests[requests.status.isin(["404", "410"])]
@@ -108,30 +175,30 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	ct := NewTable("not_found_clients", "Clients with the most missing-page responses",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Share})
 	ct.Index = 0
-	for _, r := range clients[:min(top, len(clients))] {
-		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(ipTotal[r.key]))
+	for _, r := range clients {
+		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(st.IPs[r.raw]))
 	}
 	s.Compute(fmt.Sprintf(`missing.groupby("ip").agg(requests=("uri_stem", "size"), distinct_paths=("uri_stem", "nunique")).join(requests.ip.value_counts().rename("all")).eval("share_of_ip_requests = requests / all").sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: ct})
 
 	// Conclusions.
 	share := float64(missTotal) / float64(total)
-	pathWords := Count(len(paths), "distinct path")
-	if len(paths) == 1 {
+	pathWords := Count(nPaths, "distinct path")
+	if nPaths == 1 {
 		pathWords = "one path"
 	}
 	s.Conclude(fmt.Sprintf("%s (%s of all requests) asked for %s that did not exist, from %s.",
-		Count(missTotal, "request"), Percent(share), pathWords, Count(len(clients), "client IP")))
+		Count(missTotal, "request"), Percent(share), pathWords, Count(nClients, "client IP")))
 	p := paths[0]
 	switch {
-	case len(paths) == 1:
+	case nPaths == 1:
 		s.Conclude(fmt.Sprintf("The missing path was %s, asked for %s.", Code(p.key), timesWords(p.n)))
 	case p.n == 1:
 		s.Conclude("Each missing path was asked for once.")
 	default:
 		s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s from %s.", Code(p.key), Count(p.n, "request"), Count(p.other, "client")))
 	}
-	if clients[0].n == 1 && len(clients) > 1 {
+	if clients[0].n == 1 && nClients > 1 {
 		s.Conclude("No client received more than one of them.")
 	}
 	if clients[0].n > 1 {
@@ -140,9 +207,9 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 		if c.other == 1 {
 			for_ = "one path"
 		}
-		if all := ipTotal[c.key]; len(clients) == 1 && c.n == all {
+		if all := st.IPs[c.raw]; nClients == 1 && c.n == all {
 			s.Conclude(fmt.Sprintf("They all went to %s, which made no other request.", Code(c.key)))
-		} else if len(clients) == 1 {
+		} else if nClients == 1 {
 			s.Conclude(fmt.Sprintf("They all went to %s: %s of its %s (%s), for %s.", Code(c.key), Int(c.n), Count(all, "request"), Percent(float64(c.n)/float64(all)), for_))
 		} else if c.n == all {
 			s.Conclude(fmt.Sprintf("%s received the most of them: all %s of its requests, for %s.", Code(c.key), Int(c.n), for_))
@@ -151,9 +218,9 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 				Code(c.key), Int(c.n), for_, Percent(float64(c.n)/float64(all))))
 		}
 	}
-	if len(paths) > top || len(clients) > top {
+	if nPaths > top || nClients > top {
 		s.Conclude(fmt.Sprintf("The tables keep the first %s rows (parameter `not_found.top`): %s paths and %s clients in all.",
-			Int(top), Int(len(paths)), Int(len(clients))))
+			Int(top), Int(nPaths), Int(nClients)))
 	}
 	sev := SevInfo
 	if share > 0.10 {

@@ -41,13 +41,194 @@ func statusClass(code string) string {
 }
 
 func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
-	total := f.Len()
+	return runPartial(ctx, a, in)
+}
+
+var _ Partial = (*statusCodes)(nil)
+
+// statusCodesState holds what the section's tables count, each merging by
+// sums, minima and maxima: the requests per (IP, status), from which the
+// status counts are summed; the records per second, for the time bulk,
+// and the 3xx, 4xx and 5xx responses per second, for their plot; and the
+// redirects per (status, path, query, IP).
+type statusCodesState struct {
+	Top   int // redirects_top
+	Total int
+	Pairs ValueTally // the statuses per IP
+	// All counts every record per second; Classes the 3xx, 4xx and 5xx
+	// responses.
+	All     TimeCounts
+	Classes [3]TimeCounts
+	// HasStem and HasQuery tell whether any chunk had the column: the
+	// redirects table needs paths, and groups by query only when some log
+	// had query strings.
+	HasStem, HasQuery bool
+	Redirects         map[redirectKey]redirectGroup
+}
+
+// redirectKey is a redirects group's strings as the log wrote them.
+type redirectKey struct{ Status, Path, Query, IP string }
+
+// redirectGroup is a redirects group's requests and when they came.
+type redirectGroup struct {
+	N           int
+	First, Last int64
+}
+
+func (a *statusCodes) NewState(*Input) State {
+	return &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally(), Redirects: map[redirectKey]redirectGroup{}}
+}
+
+func (st *statusCodesState) Add(_ context.Context, f *frame.Frame) error {
+	st.Total += f.Len()
+	st.Pairs.AddColumns(f, frame.IP, frame.Status)
+	status := strColOrEmpty(f, frame.Status)
+	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
+	for c, v := range status.Dict {
+		switch statusClass(v) {
+		case "3xx":
+			class[c] = 0
+		case "4xx":
+			class[c] = 1
+		case "5xx":
+			class[c] = 2
+		default:
+			class[c] = -1
+		}
+	}
+	runs := 0
+	for i, t := range f.Time {
+		if i == 0 || t != f.Time[i-1] {
+			runs++
+		}
+	}
+	st.All.Runs = slices.Grow(st.All.Runs, runs)
+	for i, t := range f.Time {
+		st.All.Add(t, 1)
+		if k := class[status.At(i)]; k >= 0 {
+			st.Classes[k].Add(t, 1)
+		}
+	}
+	st.All.maybeCompact()
+	for k := range st.Classes {
+		st.Classes[k].maybeCompact()
+	}
+	st.addRedirects(f, status)
+	return nil
+}
+
+// addRedirects counts the chunk's redirects (3xx other than 304 Not
+// Modified) per status, path, query and IP codes, then folds each group
+// into the state once.
+func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView) {
+	_, hasStem := f.View(frame.Stem)
+	_, hasQuery := f.View(frame.Query)
+	st.HasStem = st.HasStem || hasStem
+	st.HasQuery = st.HasQuery || hasQuery
+	stems, ips, queries := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Query)
+	isRedirect := make([]bool, len(status.Dict))
+	for c, v := range status.Dict {
+		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
+	}
+	type hit struct {
+		status, path, query, ip uint32
+		t                       int64
+	}
+	var hits []hit
+	for i := range status.Len() {
+		if c := status.At(i); isRedirect[c] {
+			hits = append(hits, hit{c, stems.At(i), queries.At(i), ips.At(i), f.Time[i]})
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int {
+		if c := cmp.Compare(a.status, b.status); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.path, b.path); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.query, b.query); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ip, b.ip)
+	})
+	// In a state that had no redirects, the chunk's groups are all new:
+	// distinct codes are distinct strings.
+	fresh := len(st.Redirects) == 0
+	if fresh && len(hits) > 0 {
+		// The first chunk's groups: made at their size rather than grown.
+		groups := 1
+		for i := 1; i < len(hits); i++ {
+			if hits[i].status != hits[i-1].status || hits[i].path != hits[i-1].path || hits[i].query != hits[i-1].query || hits[i].ip != hits[i-1].ip {
+				groups++
+			}
+		}
+		st.Redirects = make(map[redirectKey]redirectGroup, groups)
+	}
+	for i := 0; i < len(hits); {
+		h := hits[i]
+		g := redirectGroup{First: h.t, Last: h.t}
+		j := i
+		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].query == h.query && hits[j].ip == h.ip; j++ {
+			g.N++
+			g.First, g.Last = min(g.First, hits[j].t), max(g.Last, hits[j].t)
+		}
+		k := redirectKey{status.Dict[h.status], stems.Dict[h.path], queries.Dict[h.query], ips.Dict[h.ip]}
+		if !fresh {
+			if old, ok := st.Redirects[k]; ok {
+				st.Redirects[k] = old.merge(g)
+				i = j
+				continue
+			}
+		}
+		st.Redirects[k.owned()] = g
+		i = j
+	}
+}
+
+// owned is k with its strings copied into one new allocation, shared by
+// none of a chunk's buffers.
+func (k redirectKey) owned() redirectKey {
+	all := k.Status + k.Path + k.Query + k.IP // a new string, or one of them alone when the others are empty
+	if len(all) == len(k.Status) || len(all) == len(k.Path) || len(all) == len(k.Query) || len(all) == len(k.IP) {
+		return redirectKey{own(k.Status), own(k.Path), own(k.Query), own(k.IP)}
+	}
+	a, b, c := len(k.Status), len(k.Status)+len(k.Path), len(k.Status)+len(k.Path)+len(k.Query)
+	return redirectKey{all[:a], all[a:b], all[b:c], all[c:]}
+}
+
+func (g redirectGroup) merge(o redirectGroup) redirectGroup {
+	return redirectGroup{N: g.N + o.N, First: min(g.First, o.First), Last: max(g.Last, o.Last)}
+}
+
+func (st *statusCodesState) Merge(other State) error {
+	o, err := mergeAs[*statusCodesState](other)
+	if err != nil {
+		return err
+	}
+	st.Total += o.Total
+	st.Pairs.Merge(o.Pairs)
+	st.All.Merge(o.All)
+	for k := range st.Classes {
+		st.Classes[k].Merge(o.Classes[k])
+	}
+	st.HasStem = st.HasStem || o.HasStem
+	st.HasQuery = st.HasQuery || o.HasQuery
+	for k, g := range o.Redirects {
+		if old, ok := st.Redirects[k]; ok {
+			g = old.merge(g)
+		}
+		st.Redirects[k] = g // o's keys are owned already
+	}
+	return nil
+}
+
+func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Total
 	s := &Section{}
 	s.Prose("Which status codes did the server return, and did some clients get a different answer than others?")
 
-	ranked := codeCounts(status.Counts(), status.Dict)
+	ranked, _ := st.Pairs.Totals().Ranked()
 	counts := countsTable("status_counts", "Requests per status code", "status_code", ranked, "", total)
 	classes := map[string]int{}
 	for _, r := range ranked {
@@ -55,7 +236,7 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
 
-	cond := Conditional(ips, status)
+	cond := st.Pairs.Conditional()
 	given := NewTable("status_given_ip", "Status code given the client IP",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share}).Limit(in.MaxRows)
 	for i, r := range cond {
@@ -69,8 +250,8 @@ func (a *statusCodes) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	mixedStatusTable(s, cond, in.MaxRows)
 	worst := non2xxTable(s, cond, in.MaxRows)
-	peaks := statusOverTime(s, f, in)
-	redir := redirectsTable(s, f, in, a.redirectsTop)
+	peaks := statusOverTime(s, st, in)
+	redir := redirectsTable(s, st, in)
 
 	// Conclusions.
 	lead := ranked[0]
@@ -401,23 +582,9 @@ type classPeaks struct {
 
 // statusOverTime adds a line plot of 3xx, 4xx and 5xx responses per local
 // hour, or per day over spans too long for hours.
-func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
-	status := strCol(f, frame.Status)
-	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
-	for c, v := range status.Dict {
-		switch statusClass(v) {
-		case "3xx":
-			class[c] = 0
-		case "4xx":
-			class[c] = 1
-		case "5xx":
-			class[c] = 2
-		default:
-			class[c] = -1
-		}
-	}
+func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 	clock := frame.NewClock(in.Loc)
-	bulk := findBulk(f.Time) // stray dates far off would stretch the plot over centuries
+	bulk := findBulkCounts(st.All.Sorted()) // stray dates far off would stretch the plot over centuries
 	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit := "hour"
@@ -442,9 +609,11 @@ func statusOverTime(s *Section, f *frame.Frame, in *Input) classPeaks {
 	for k := range counts {
 		counts[k] = make([]float64, n)
 	}
-	for i, t := range f.Time {
-		if k := class[status.At(i)]; k >= 0 && bulk.In(t) {
-			counts[k][bucket(t)]++
+	for k := range counts {
+		for _, r := range st.Classes[k].Sorted() {
+			if bulk.In(r.T) {
+				counts[k][bucket(r.T)] += float64(r.N)
+			}
 		}
 	}
 	p := &Plot{ID: "status_classes_per_" + unit, Title: "3xx, 4xx and 5xx responses per " + unit, Kind: Lines,
@@ -515,75 +684,25 @@ type redirectStats struct {
 // redirectsTable adds the redirects (3xx other than 304 Not Modified) per
 // status, path and IP, with when each was first and last seen, most
 // frequent first.
-func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStats {
+func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	var st redirectStats
-	stems := strCol(f, frame.Stem)
-	if stems == nil {
+	if !ps.HasStem {
 		return st
 	}
-	status, ips := strCol(f, frame.Status), strCol(f, frame.IP)
-	queries := strCol(f, frame.Query) // nil when no log had query strings
-	query := func(i int) uint32 {
-		if queries == nil {
-			return 0
-		}
-		return queries.At(i)
-	}
-	queryText := func(c uint32) string {
-		if queries == nil {
-			return ""
-		}
-		return queries.Dict[c]
-	}
-	isRedirect := make([]bool, len(status.Dict))
-	for c, v := range status.Dict {
-		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
-	}
-	type hit struct {
-		status, path, query, ip uint32
-		t                       int64
-	}
-	var hits []hit
-	for i := range status.Len() {
-		if c := status.At(i); isRedirect[c] {
-			hits = append(hits, hit{c, stems.At(i), query(i), ips.At(i), f.Time[i]})
-		}
-	}
-	st.requests = len(hits)
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(a.status, b.status); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.path, b.path); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.query, b.query); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ip, b.ip)
-	})
+	top := ps.Top
 	type group struct {
-		status, path, query, ip string
-		pathCode                uint32
-		n                       int
-		first, last             int64
+		status, path, query, ip string // as shown
+		key                     redirectKey
+		redirectGroup
 	}
-	var groups []group
-	for i := 0; i < len(hits); {
-		h := hits[i]
-		g := group{status: orDash(status.Dict[h.status]), path: orDash(stems.Dict[h.path]), query: queryText(h.query), ip: orDash(ips.Dict[h.ip]),
-			pathCode: h.path, first: h.t, last: h.t}
-		j := i
-		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].query == h.query && hits[j].ip == h.ip; j++ {
-			g.n++
-			g.first, g.last = min(g.first, hits[j].t), max(g.last, hits[j].t)
-		}
-		groups = append(groups, g)
-		i = j
+	groups := make([]group, 0, len(ps.Redirects))
+	for k, g := range ps.Redirects {
+		groups = append(groups, group{orDash(k.Status), orDash(k.Path), k.Query, orDash(k.IP), k, g})
+		st.requests += g.N
 	}
 	st.groups = len(groups)
-	slices.SortFunc(groups, func(a, b group) int {
-		if c := byCountThenKey(a.n, a.status, b.n, b.status); c != 0 {
+	cmpGroups := func(a, b group) int {
+		if c := byCountThenKey(a.N, a.status, b.N, b.status); c != 0 {
 			return c
 		}
 		if c := strings.Compare(a.path, b.path); c != 0 {
@@ -592,23 +711,33 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 		if c := strings.Compare(a.query, b.query); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ip, b.ip)
-	})
+		if c := strings.Compare(a.ip, b.ip); c != 0 {
+			return c
+		}
+		// Strings shown alike ("" and "-" both as "-"): as written.
+		if c := strings.Compare(a.key.Status, b.key.Status); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.key.Path, b.key.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.key.IP, b.key.IP)
+	}
 	// The most redirected path, over all statuses and IPs, and how many
 	// distinct IPs it was redirected for.
-	perPath := make([]int, len(stems.Dict))
+	perPath := map[string]int{} // by the path as written
 	for _, g := range groups {
-		perPath[g.pathCode] += g.n
+		perPath[g.key.Path] += g.N
 	}
-	topCode := uint32(0)
+	topPath := ""
 	for _, g := range groups {
-		if n := perPath[g.pathCode]; n > st.topPathN || n == st.topPathN && g.path < st.topPath {
-			st.topPath, st.topPathN, topCode = g.path, n, g.pathCode
+		if n := perPath[g.key.Path]; n > st.topPathN || n == st.topPathN && (g.path < st.topPath || g.path == st.topPath && g.key.Path < topPath) {
+			st.topPath, st.topPathN, topPath = g.path, n, g.key.Path
 		}
 	}
 	seen := map[string]bool{} // the IPs of one path: few entries
 	for _, g := range groups {
-		if g.pathCode == topCode && !seen[g.ip] {
+		if g.key.Path == topPath && !seen[g.ip] {
 			seen[g.ip] = true
 			st.topPathIPs++
 		}
@@ -619,8 +748,8 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 	perQuery := map[string]int{}
 	for _, g := range groups {
 		if g.query != "" {
-			st.withQuery += g.n
-			perQuery[g.path+"?"+g.query] += g.n
+			st.withQuery += g.N
+			perQuery[g.path+"?"+g.query] += g.N
 		}
 	}
 	for k, n := range perQuery {
@@ -636,17 +765,21 @@ func redirectsTable(s *Section, f *frame.Frame, in *Input, top int) redirectStat
 	}
 	cols := []Column{{"status_code", Text}, {"path", Text}, {"ip", Text}, {"requests", Integer}, {"first_seen", Time}, {"last_seen", Time}}
 	by := `["status", "uri_stem", "ip"]`
-	if queries != nil {
+	if ps.HasQuery {
 		st.hasQuery = true
 		cols = append(cols, Column{"query", Text}) // at the end: tables gain columns only there (docs/json.md)
 		by = `["status", "uri_stem", "query", "ip"]`
 	}
 	tab := NewTable("redirects", title, cols...)
-	for _, g := range groups[:st.kept] {
-		if queries != nil {
-			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc), g.query)
+	var kept []group
+	if st.kept > 0 {
+		kept = topN(groups, st.kept, cmpGroups) // the first rows in order, without sorting them all
+	}
+	for _, g := range kept {
+		if ps.HasQuery {
+			tab.Add(g.status, g.path, g.ip, g.N, localTime(g.First, in.Loc), localTime(g.Last, in.Loc), g.query)
 		} else {
-			tab.Add(g.status, g.path, g.ip, g.n, localTime(g.first, in.Loc), localTime(g.last, in.Loc))
+			tab.Add(g.status, g.path, g.ip, g.N, localTime(g.First, in.Loc), localTime(g.Last, in.Loc))
 		}
 	}
 	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(%s, dropna=False).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, by, top),

@@ -1,0 +1,231 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// TestFindBulkCounts checks that the bulk found from the times' counts is
+// findBulk's of the times themselves, on logs of a few weeks, logs with
+// stray dates years off, and logs centuries apart (the 60-year window),
+// each with many records on the same seconds.
+func TestFindBulkCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const day = 86400
+	withOutliers, windowed := 0, 0
+	for trial := range 300 {
+		n := 1 + rng.IntN(400)
+		times := make([]int64, n)
+		base := int64(1_700_000_000)
+		for i := range times {
+			switch u := rng.IntN(100); {
+			case trial%3 == 0 || u < 90:
+				times[i] = base + rng.Int64N(30*day)
+			case trial%3 == 1:
+				times[i] = base - int64(2+rng.IntN(30))*365*day + rng.Int64N(100) // stray, years before
+			default:
+				times[i] = base + int64(100+rng.IntN(300))*365*day + rng.Int64N(1000) // centuries later
+			}
+			if i > 0 && rng.IntN(3) == 0 {
+				times[i] = times[rng.IntN(i)] // a second shared with another record
+			}
+		}
+		want := findBulk(times)
+		var tc TimeCounts
+		for _, x := range times {
+			tc.Add(x, 1)
+		}
+		got := findBulkCounts(tc.Sorted())
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("trial %d: findBulkCounts = %+v, findBulk = %+v", trial, got, want)
+		}
+		if len(want.Outliers) > 0 {
+			withOutliers++
+		}
+		if slices.Max(times)-slices.Min(times) > bulkMaxSpan && want.Hi-want.Lo <= bulkMaxSpan {
+			windowed++
+		}
+	}
+	if withOutliers < 50 || windowed < 50 {
+		t.Errorf("the trials had %d logs with outliers and %d cut to a window: too few to tell", withOutliers, windowed)
+	}
+	if b := findBulkCounts(nil); !reflect.DeepEqual(b, timeBulk{}) {
+		t.Errorf("no records: %+v", b)
+	}
+}
+
+// TestTimeCountsMerge checks that runs added out of order, in several
+// states merged, compact to each second once with its count.
+func TestTimeCountsMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	want := map[int64]int{}
+	var states [4]TimeCounts
+	for range 30000 { // enough to compact while adding
+		x := rng.Int64N(5000)
+		want[x]++
+		states[rng.IntN(len(states))].Add(x, 1)
+		states[0].maybeCompact()
+	}
+	for i := 1; i < len(states); i++ {
+		states[0].Merge(states[i])
+	}
+	got := states[0].Sorted()
+	if len(got) != len(want) {
+		t.Fatalf("%d distinct seconds, want %d", len(got), len(want))
+	}
+	for i, r := range got {
+		if i > 0 && got[i-1].T >= r.T {
+			t.Fatalf("runs not sorted and distinct at %d: %v, %v", i, got[i-1], r)
+		}
+		if want[r.T] != r.N {
+			t.Fatalf("second %d: %d records, want %d", r.T, r.N, want[r.T])
+		}
+	}
+}
+
+// TestValueTallyConditional checks that a ValueTally, fed in chunks with
+// their own dictionaries and merged, gives the rows of PairTally's
+// Conditional in its order, and the same totals, including keys and values
+// that are empty or "-" (shown alike) and a key with many values.
+func TestValueTallyConditional(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	keys := []string{"", "-", "a", "b", "B", "c", "10.0.0.1", "10.0.0.10", "10.0.0.2"}
+	values := []string{"", "-", "200", "301", "404", "500", "x"}
+	for trial := range 50 {
+		var recs []rec
+		for i := range 50 + rng.IntN(300) {
+			k := keys[rng.IntN(len(keys))]
+			v := values[rng.IntN(len(values))]
+			if trial%5 == 0 && k == "a" {
+				v = strconv.Itoa(i) // one key with hundreds of values
+			}
+			recs = append(recs, rec{ip: k, status: v})
+		}
+		all := handFrame(recs)
+		want := PairTally{}
+		want.AddColumns(all, frame.IP, frame.Status)
+		got := NewValueTally()
+		for c := range 3 {
+			keep := make([]bool, len(recs))
+			for i := c; i < len(recs); i += 3 {
+				keep[i] = true
+			}
+			part := NewValueTally()
+			part.AddColumns(all.Subset(keep), frame.IP, frame.Status)
+			got.Merge(part)
+		}
+		if g, w := got.Conditional(), want.Conditional(); !reflect.DeepEqual(g, w) {
+			t.Fatalf("trial %d: conditional\n got %v\nwant %v", trial, g, w)
+		}
+		wantTotals := Tally{}
+		for p, n := range want {
+			wantTotals[p.Value] += n
+		}
+		if g := got.Totals(); !reflect.DeepEqual(g, wantTotals) {
+			t.Fatalf("trial %d: totals %v, want %v", trial, g, wantTotals)
+		}
+	}
+}
+
+// TestRedirectKeyOwned checks that an owned key holds the same strings,
+// none of them sharing the memory of the original's.
+func TestRedirectKeyOwned(t *testing.T) {
+	s := string([]byte("301/old?a=1192.0.2.1"))
+	for _, k := range []redirectKey{{s[:3], s[3:7], s[8:11], s[11:]}, {s[:3], "", "", ""}, {"", "", "", s[11:]}, {}} {
+		o := k.owned()
+		if o != k {
+			t.Fatalf("owned %+v = %+v", k, o)
+		}
+		for _, pair := range [][2]string{{k.Status, o.Status}, {k.Path, o.Path}, {k.Query, o.Query}, {k.IP, o.IP}} {
+			if pair[0] != "" && unsafeSameData(pair[0], pair[1]) {
+				t.Fatalf("owned %+v shares %q with the original", k, pair[0])
+			}
+		}
+	}
+}
+
+func unsafeSameData(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+
+// TestStatusPartialsMixedColumns checks status_codes and not_found on a
+// run of two logs, one with paths and query strings and one without: the
+// states of each log merged give the section of the frame of both, where
+// the rows of the second hold empty paths and queries. Its redirects lack
+// a path, its 404s count under "-".
+func TestStatusPartialsMixedColumns(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Stem, frame.Query, frame.Status))
+	var r frame.Row
+	for i, x := range []struct{ ip, stem, query, status string }{
+		{"192.0.2.1", "/old", "a=1", "301"}, {"192.0.2.1", "/old", "", "301"}, {"192.0.2.2", "/x", "", "404"},
+		{"192.0.2.2", "/", "", "200"}, {"192.0.2.3", "/gone", "q", "410"}, {"192.0.2.3", "/", "", "503"},
+	} {
+		r.Reset()
+		r.Time = t0 + int64(i)*600
+		r.Str[frame.IP], r.Str[frame.Stem], r.Str[frame.Query], r.Str[frame.Status] = []byte(x.ip), []byte(x.stem), []byte(x.query), []byte(x.status)
+		b.Add(&r)
+	}
+	withPaths := b.Frame()
+	var b2 frame.Builder
+	b2.Begin(frame.Cols(frame.IP, frame.Status))
+	for i, x := range []struct{ ip, status string }{
+		{"192.0.2.1", "302"}, {"192.0.2.4", "404"}, {"192.0.2.4", "404"}, {"192.0.2.2", "200"}, {"192.0.2.1", "500"},
+	} {
+		r.Reset()
+		r.Time = t0 + 7200 + int64(i)*60
+		r.Str[frame.IP], r.Str[frame.Status] = []byte(x.ip), []byte(x.status)
+		b2.Add(&r)
+	}
+	without := b2.Frame()
+	var all frame.Frame
+	all.Append(withPaths)
+	all.Append(without)
+	ctx := context.Background()
+	in := &Input{Frame: &all, Loc: time.UTC, MaxRows: 100}
+	for _, name := range []string{"status_codes", "not_found"} {
+		p := configured(t, name, nil).(Partial)
+		want, err := p.Run(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := p.NewState(in)
+		for _, f := range []*frame.Frame{without, withPaths} {
+			part := p.NewState(in)
+			if err := part.Add(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Merge(part); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.Finish(ctx, &Input{Loc: time.UTC, MaxRows: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := json.Marshal(want)
+		g, _ := json.Marshal(got)
+		if string(w) != string(g) {
+			t.Errorf("%s: the two logs' states merged differ from the frame of both:\n got %s\nwant %s", name, g, w)
+		}
+		switch name {
+		case "status_codes":
+			red := tableByID(got, "redirects")
+			if red == nil || len(red.Rows) != 3 || red.Rows[2][1] != "-" || red.Rows[2][0] != "302" {
+				t.Errorf("redirects: %v, want the 302 of the log without paths under \"-\"", rows(red))
+			}
+		case "not_found":
+			paths := rows(tableByID(got, "not_found_paths"))
+			if len(paths) == 0 || paths[0][0] != "-" || paths[0][1] != 2 {
+				t.Errorf("not_found_paths: %v, want \"-\" first with the 2 requests of the log without paths", paths)
+			}
+		}
+	}
+}
