@@ -38,10 +38,10 @@ func (m methods) Run(ctx context.Context, in *Input) (*Section, error) { return 
 // method counts are its sums per method.
 type methodsState struct {
 	Total int
-	Pairs PairTally // (ip, method)
+	Pairs ValueTally // methods per ip
 }
 
-func (methods) NewState(*Input) State { return &methodsState{Pairs: PairTally{}} }
+func (methods) NewState(*Input) State { return &methodsState{Pairs: NewValueTally()} }
 
 func (st *methodsState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
@@ -61,10 +61,7 @@ func (st *methodsState) Merge(other State) error {
 
 func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	total := st.Total
-	perMethod := Tally{}
-	for p, n := range st.Pairs {
-		perMethod[p.Value] += n
-	}
+	perMethod := st.Pairs.Totals()
 	s := &Section{}
 	s.Prose("Which request methods did clients use? Reads (`GET`, `HEAD`) are the bulk of most sites; writes (`POST`, `PUT`, `DELETE`, `PATCH`) and unusual methods say who does more than read.")
 
