@@ -225,54 +225,14 @@ func (r *secondRuns) all() []secondCount {
 	return out
 }
 
-// bulkOfSeconds is findBulk of the times that secs counts.
+// bulkOfSeconds is findBulk of the times that secs counts
+// (findBulkCounts, which status_codes shares).
 func bulkOfSeconds(secs []secondCount) timeBulk {
-	if len(secs) == 0 {
-		return timeBulk{}
-	}
-	cum := make([]int, len(secs)+1) // cum[i] is the records in secs[:i]
+	runs := make([]TimeCount, len(secs))
 	for i, c := range secs {
-		cum[i+1] = cum[i] + int(c.N)
+		runs[i] = TimeCount{T: c.T, N: int(c.N)}
 	}
-	n := cum[len(secs)]
-	lo, hi := secs[0].T, secs[len(secs)-1].T
-	if hi-lo <= bulkMinSpan {
-		return timeBulk{Lo: lo, Hi: hi, N: n}
-	}
-	// The time of the record of rank k (from 0) in time order, and the
-	// first second at or after t.
-	ofRank := func(k int) int64 {
-		i, _ := slices.BinarySearch(cum[1:], k+1)
-		return secs[i].T
-	}
-	from := func(t int64) int {
-		i, _ := slices.BinarySearchFunc(secs, t, func(c secondCount, t int64) int { return cmp.Compare(c.T, t) })
-		return i
-	}
-	qlo, qhi := ofRank(n/100), ofRank(n-1-n/100)
-	pad := max(qhi-qlo, bulkMinPad)
-	a, z := from(qlo-pad), from(qhi+pad+1) // seconds: z is one past the last in the bulk
-	if secs[z-1].T-secs[a].T > bulkMaxSpan {
-		// As findBulk, whose window from each record holds the most when
-		// it starts at the first record of its second.
-		bestA, bestZ := a, a
-		for i, j := a, a; i < z; i++ {
-			for j < z && secs[j].T-secs[i].T <= bulkMaxSpan {
-				j++
-			}
-			if cum[j]-cum[i] > cum[bestZ]-cum[bestA] {
-				bestA, bestZ = i, j
-			}
-		}
-		a, z = bestA, bestZ
-	}
-	b := timeBulk{Lo: secs[a].T, Hi: secs[z-1].T, N: cum[z] - cum[a]}
-	for _, c := range slices.Concat(secs[:a], secs[z:]) {
-		for range c.N {
-			b.Outliers = append(b.Outliers, c.T)
-		}
-	}
-	return b
+	return findBulkCounts(runs)
 }
 
 // bucketSeconds is bucketTimes of the times that secs counts.
