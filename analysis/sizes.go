@@ -54,23 +54,11 @@ type ipSize struct {
 // is undefined (NaN), as it is in pandas. Rows are sorted by IP as shown
 // (an empty IP as "-", after an IP written "-").
 func (st *sizesState) sizeByIP() (rows []ipSize, mean, std float64) {
-	order := make([]int, len(st.IPs)) // st.IPs sorted, the empty IP shown and sorted as "-"
-	for i := range order {
-		order[i] = i
-	}
-	if len(order) > 0 && st.IPs[0] == "" {
-		// After a "-" the column may hold itself.
-		i, _ := slices.BinarySearch(st.IPs, "-")
-		for i < len(st.IPs) && st.IPs[i] == "-" {
-			i++
-		}
-		copy(order, order[1:i])
-		order[i-1] = 0
-	}
+	order := st.IPs.DashOrder()
 	rows = make([]ipSize, len(order))
 	for i, c := range order {
-		acc := st.Accs[c]
-		rows[i] = ipSize{ip: orDash(st.IPs[c]), n: acc.N, total: acc.total()}
+		acc := st.IPs.Vals[c]
+		rows[i] = ipSize{ip: orDash(st.IPs.Keys[c]), n: acc.N, total: acc.total()}
 		rows[i].mean = rows[i].total / float64(rows[i].n)
 	}
 	mean, std = meanStd(rows)
@@ -84,17 +72,16 @@ func (st *sizesState) sizeByIP() (rows []ipSize, mean, std float64) {
 }
 
 // sizesState holds, per client IP (as written), its requests and the sum
-// of their sizes: the IPs sorted, and their sums in the same order, so
-// that a merge is a walk of two sorted lists and Finish needs no sort.
+// of their sizes, the IPs sorted (SortedKeys), so that a merge is a walk
+// of two sorted lists and Finish needs no sort.
 // Sizes are whole bytes (ingest reads them as integers), summed as
 // integers of 128 bits: the sum is exact, so it is the same whatever the
 // order of the rows or of the merges, and, under 2^53 bytes, the same
 // float the frame's sum in row order gave.
 type sizesState struct {
-	Z    float64
-	Top  int
-	IPs  []string  // sorted, distinct
-	Accs []sizeAcc // Accs[i] is IPs[i]'s
+	Z   float64
+	Top int
+	IPs SortedKeys[sizeAcc]
 }
 
 // sizeAcc is one IP's requests and bytes: the bytes as a 128-bit integer
@@ -160,82 +147,76 @@ func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
 	lo := make([]uint64, len(ips.Dict))
 	var hi map[uint32]uint64     // carries past 64 bits, rare
 	var odd map[uint32][]float64 // sizes that are no whole bytes, rare
-	for i := range ips.Len() {
-		code := ips.At(i)
-		n[code]++
-		if bytes == nil {
-			continue
+	exact := false
+	if bytes == nil {
+		for i := range ips.Len() {
+			n[ips.At(i)]++
 		}
-		x := bytes[i]
-		if u := uint64(x); x >= 0 && x < 0x1p64 && float64(u) == x {
-			sum := lo[code] + u
-			if sum < u {
-				if hi == nil {
-					hi = map[uint32]uint64{}
-				}
-				hi[code]++
+		exact = true
+	} else {
+		// The frame's own loop of float sums, which are exact when
+		// every size is a whole number and their total is under 2^53:
+		// sizes are not negative, so each partial sum, per IP or of
+		// all, is at most the total, and sums of whole numbers under
+		// 2^53 are exact in a float64.
+		sum := make([]float64, len(ips.Dict))
+		total, whole := 0.0, true
+		for i := range ips.Len() {
+			c, x := ips.At(i), bytes[i]
+			n[c]++
+			sum[c] += x
+			total += x
+			if x < 0 || x != math.Trunc(x) {
+				whole = false
 			}
-			lo[code] = sum
-			continue
 		}
-		if odd == nil {
-			odd = map[uint32][]float64{}
+		if exact = whole && total < 0x1p53; exact {
+			for c, x := range sum {
+				lo[c] = uint64(x)
+			}
 		}
-		odd[code] = append(odd[code], x)
 	}
-	chunk := &sizesState{IPs: make([]string, 0, len(ips.Dict)), Accs: make([]sizeAcc, 0, len(ips.Dict))}
-	for _, code := range ips.Order() {
-		if n[code] == 0 {
-			continue
+	if !exact {
+		clear(n)
+		for i := range ips.Len() {
+			code := ips.At(i)
+			n[code]++
+			x := bytes[i]
+			if u := uint64(x); x >= 0 && x < 0x1p64 && float64(u) == x {
+				sum := lo[code] + u
+				if sum < u {
+					if hi == nil {
+						hi = map[uint32]uint64{}
+					}
+					hi[code]++
+				}
+				lo[code] = sum
+				continue
+			}
+			if odd == nil {
+				odd = map[uint32][]float64{}
+			}
+			odd[code] = append(odd[code], x)
 		}
+	}
+	chunk := sortedFromCodes(&ips, func(code uint32) (sizeAcc, bool) {
 		acc := sizeAcc{N: n[code], Lo: lo[code], Hi: hi[code]}
 		if xs := odd[code]; len(xs) > 0 {
 			acc.Odd = &oddSizes{Values: ValueCounts{}}
 			acc.Odd.NaN = acc.Odd.Values.AddValues(xs)
 		}
-		chunk.IPs = append(chunk.IPs, own(ips.Dict[code]))
-		chunk.Accs = append(chunk.Accs, acc)
-	}
-	return st.Merge(chunk)
+		return acc, acc.N > 0
+	})
+	st.IPs.Merge(chunk, (*sizeAcc).merge)
+	return nil
 }
 
-// Merge walks the two sorted lists of IPs into one.
 func (st *sizesState) Merge(other State) error {
 	o, err := mergeAs[*sizesState](other)
 	if err != nil {
 		return err
 	}
-	if len(st.IPs) == 0 {
-		st.IPs, st.Accs = o.IPs, o.Accs
-		return nil
-	}
-	ips := make([]string, 0, max(len(st.IPs), len(o.IPs)))
-	accs := make([]sizeAcc, 0, cap(ips))
-	i, j := 0, 0
-	for i < len(st.IPs) || j < len(o.IPs) {
-		c := 1
-		switch {
-		case i == len(st.IPs):
-		case j == len(o.IPs):
-			c = -1
-		default:
-			c = strings.Compare(st.IPs[i], o.IPs[j])
-		}
-		switch {
-		case c < 0:
-			ips, accs = append(ips, st.IPs[i]), append(accs, st.Accs[i])
-			i++
-		case c > 0:
-			ips, accs = append(ips, o.IPs[j]), append(accs, o.Accs[j])
-			j++
-		default:
-			acc := st.Accs[i]
-			acc.merge(o.Accs[j])
-			ips, accs = append(ips, st.IPs[i]), append(accs, acc)
-			i, j = i+1, j+1
-		}
-	}
-	st.IPs, st.Accs = ips, accs
+	st.IPs.Merge(o.IPs, (*sizeAcc).merge)
 	return nil
 }
 
@@ -264,7 +245,7 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return r
 
 func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 	total := 0
-	for _, acc := range st.Accs {
+	for _, acc := range st.IPs.Vals {
 		total += acc.N
 	}
 	s := &Section{}

@@ -204,11 +204,11 @@ func TestSizesStateExact(t *testing.T) {
 			}
 		}
 		at := func(ip string) sizeAcc {
-			i, ok := slices.BinarySearch(st.IPs, ip)
+			acc, ok := st.IPs.Get(ip)
 			if !ok {
-				t.Fatalf("order %v: no %s in %v", order, ip, st.IPs)
+				t.Fatalf("order %v: no %s in %v", order, ip, st.IPs.Keys)
 			}
-			return st.Accs[i]
+			return acc
 		}
 		if x := at("x"); x.N != 4 || x.total() != 0x1p53+2 {
 			t.Errorf("order %v: x = %d requests, %v bytes, want 4 and 2^53+2", order, x.N, x.total())
