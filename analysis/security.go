@@ -258,7 +258,9 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 // their count and first and last times. Counts add up and times take the
 // minimum and maximum, so merges are exact; the probe patterns, the
 // site's own paths and the scanners are worked out at Finish, from all of
-// it. Memory follows the distinct IPs, probe requests and login POSTs.
+// it. Memory follows the distinct IPs and the distinct (stem, IP, status)
+// of probe requests and login POSTs: a scanner that tries a million
+// distinct paths costs a million keys, as it cost that many hits before.
 type securityState struct {
 	Top, OwnClients, Brute int // the section's parameters
 	Rows                   int

@@ -96,6 +96,9 @@ type sizeAcc struct {
 
 // oddSizes counts sizes that are no whole bytes exactly by value, NaN
 // apart, so that even those sum in an order that depends on no chunk.
+// Ingest writes none; should a source write many distinct fractional
+// sizes, this is where a bound would go (a compensated float sum, its
+// error stated) rather than a count per value.
 type oddSizes struct {
 	Values ValueCounts
 	NaN    int
