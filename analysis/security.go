@@ -29,7 +29,10 @@ type security struct {
 	brute      int // POSTs from one client to one login path that make a brute force
 }
 
-var _ Configurable = (*security)(nil)
+var (
+	_ Configurable = (*security)(nil)
+	_ Partial      = (*security)(nil)
+)
 
 func (a *security) Params(p *Params) {
 	p.Int(&a.top, "top", 1000, "how many rows the probe tables keep").AtLeast(1).AtMost(1_000_000)
@@ -229,10 +232,11 @@ func isLoginPath(stem string) bool {
 
 // bruteForce is one client's POSTs to one login path.
 type bruteForce struct {
-	ip, stem    string
-	n           int
-	first, last int64
-	statuses    map[string]int
+	ip, stem       string // as shown
+	rawIP, rawStem string // as written
+	n              int
+	first, last    int64
+	statuses       map[string]int
 }
 
 // ownPattern is a probe pattern the site itself serves: many ordinary
@@ -244,28 +248,189 @@ type ownPattern struct {
 }
 
 func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	stems, ips, status := strCol(f, frame.Stem), strCol(f, frame.IP), strCol(f, frame.Status)
-	methods := strCol(f, frame.Method)
-	total := f.Len()
+	return runPartial(ctx, a, in)
+}
+
+// securityState holds what the section needs of the records, keyed by
+// strings as written: the requests per client IP (a client's other
+// requests are its requests minus its probes), and the requests for probe
+// paths and the POSTs to login paths per (stem, IP, status), each with
+// their count and first and last times. Counts add up and times take the
+// minimum and maximum, so merges are exact; the probe patterns, the
+// site's own paths and the scanners are worked out at Finish, from all of
+// it. Memory follows the distinct IPs and the distinct (stem, IP, status)
+// of probe requests and login POSTs: a scanner that tries a million
+// distinct paths costs a million keys, as it cost that many hits before.
+type securityState struct {
+	Top, OwnClients, Brute int // the section's parameters
+	Rows                   int
+	Requests               SortedKeys[int]      // per IP
+	Probes                 map[secKey]TimeRange // requests for stems a probe pattern matches
+	Posts                  map[secKey]TimeRange // POSTs to login paths (isLoginPath)
+}
+
+// secKey is a request's URI stem, client IP and status, as written.
+type secKey struct{ Stem, IP, Status string }
+
+func (a *security) NewState(*Input) State {
+	return &securityState{Top: a.top, OwnClients: a.ownClients, Brute: a.brute,
+		Probes: map[secKey]TimeRange{}, Posts: map[secKey]TimeRange{}}
+}
+
+// Add groups the chunk's probe requests and login POSTs by their codes
+// first, each distinct stem classified once, then folds each group into
+// the state's strings once. A chunk without a column reads it as the
+// empty string, as the frame of all sources holds it: no stem, no POST.
+func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
+	st.Rows += f.Len()
+	stems, ips, status := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Status)
+	perIP := ips.Counts()
+	st.Requests.Merge(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
+	probe := make([]bool, len(stems.Dict))
+	anyProbe := false
+	for c, v := range stems.Dict {
+		probe[c] = probeFamilyOf(v) >= 0
+		anyProbe = anyProbe || probe[c]
+	}
+	if anyProbe {
+		g := newSecGroups(f, &stems, &ips, &status)
+		for i := range stems.Len() {
+			if probe[stems.At(i)] {
+				g.add(i)
+			}
+		}
+		g.foldInto(st.Probes)
+	}
+	methods, ok := f.View(frame.Method)
+	if !ok {
+		return nil
+	}
+	post, ok := methods.Lookup("POST")
+	if !ok {
+		return nil
+	}
+	login := make([]bool, len(stems.Dict))
+	for c, v := range stems.Dict {
+		login[c] = isLoginPath(v)
+	}
+	g := newSecGroups(f, &stems, &ips, &status)
+	for i := range methods.Len() {
+		if methods.At(i) == post && login[stems.At(i)] {
+			g.add(i)
+		}
+	}
+	g.foldInto(st.Posts)
+	return nil
+}
+
+// secGroups counts a chunk's rows per (stem, IP, status) code, with their
+// first and last times.
+type secGroups struct {
+	f                  *frame.Frame
+	stems, ips, status *frame.CodeView
+	at                 map[[3]uint32]int
+	keys               [][3]uint32
+	ranges             []TimeRange
+}
+
+func newSecGroups(f *frame.Frame, stems, ips, status *frame.CodeView) *secGroups {
+	return &secGroups{f: f, stems: stems, ips: ips, status: status, at: map[[3]uint32]int{}}
+}
+
+func (g *secGroups) add(i int) {
+	k := [3]uint32{g.stems.At(i), g.ips.At(i), g.status.At(i)}
+	j, ok := g.at[k]
+	if !ok {
+		j = len(g.ranges)
+		g.at[k] = j
+		g.keys = append(g.keys, k)
+		g.ranges = append(g.ranges, TimeRange{})
+	}
+	g.ranges[j].AddTimes(g.f.Time[i : i+1])
+}
+
+// foldInto adds each group to m under its strings.
+func (g *secGroups) foldInto(m map[secKey]TimeRange) {
+	for j, k := range g.keys {
+		sk := secKey{g.stems.Dict[k[0]], g.ips.Dict[k[1]], g.status.Dict[k[2]]}
+		r, ok := m[sk]
+		if !ok {
+			sk = secKey{own(sk.Stem), own(sk.IP), own(sk.Status)}
+		}
+		r.Merge(g.ranges[j])
+		m[sk] = r
+	}
+}
+
+func (st *securityState) Merge(other State) error {
+	o, err := mergeAs[*securityState](other)
+	if err != nil {
+		return err
+	}
+	st.Rows += o.Rows
+	st.Requests.Merge(o.Requests, addCount)
+	for _, m := range [][2]map[secKey]TimeRange{{st.Probes, o.Probes}, {st.Posts, o.Posts}} {
+		for k, r := range m[1] {
+			cur := m[0][k]
+			cur.Merge(r)
+			m[0][k] = cur
+		}
+	}
+	return nil
+}
+
+// secDict is the distinct strings of a state's keys, sorted, as a
+// frame's dictionary: Finish reads codes into it as Run once read the
+// frame's.
+type secDict struct {
+	Dict []string
+	code map[string]uint32
+}
+
+func newSecDict(vals map[string]bool) secDict {
+	d := secDict{Dict: make([]string, 0, len(vals)), code: make(map[string]uint32, len(vals))}
+	for v := range vals {
+		d.Dict = append(d.Dict, v)
+	}
+	slices.Sort(d.Dict)
+	for c, v := range d.Dict {
+		d.code[v] = uint32(c)
+	}
+	return d
+}
+
+func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Rows
 	s := &Section{}
 	s.Prose(fmt.Sprintf("Which clients probe for known weak spots? Requests for paths vulnerability scanners try (%s families, from WordPress logins to `.env` files and path traversal), by family, client and path. A client that asks for several of them and mostly gets 4xx answers is a scanner; a path under such a pattern that many ordinary clients (ones that also read other pages) ask for and get answered is taken for the site's own page, not a probe. A probe answered with a 2xx status deserves a look: the target may exist. Many POSTs from one client to a login page are password guessing.", Int(len(probeFamilies))))
 
-	brutes := a.bruteForces(f, stems, ips, status, methods)
+	brutes := st.bruteForces()
 
+	if len(st.Probes) == 0 {
+		s.Conclude(fmt.Sprintf("No request matched a known scanner target (%s families checked).", Int(len(probeFamilies))))
+		st.concludeBrute(s, brutes, in)
+		return s, nil
+	}
+	// The probe requests grouped by (stem, IP, status), read as codes
+	// into dictionaries of the strings the state holds.
+	stemSet, ipSet, statusSet := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for k := range st.Probes {
+		stemSet[k.Stem], ipSet[k.IP], statusSet[k.Status] = true, true, true
+	}
+	stems, ips, status := newSecDict(stemSet), newSecDict(ipSet), newSecDict(statusSet)
+	hits := make([]probeHit, 0, len(st.Probes))
+	for k, r := range st.Probes {
+		hits = append(hits, probeHit{stem: stems.code[k.Stem], ip: ips.code[k.IP], status: status.code[k.Status], n: r.N, first: r.First, last: r.Last})
+	}
+	slices.SortFunc(hits, func(a, b probeHit) int {
+		return cmp.Or(cmp.Compare(a.stem, b.stem), cmp.Compare(a.ip, b.ip), cmp.Compare(a.status, b.status))
+	})
 	// Classify each distinct stem once.
 	fam := make([]int8, len(stems.Dict))
 	pat := make([]int16, len(stems.Dict))
-	anyProbe := false
 	for c, v := range stems.Dict {
 		k, p := probeMatch(v)
 		fam[c], pat[c] = int8(k), int16(p)
-		anyProbe = anyProbe || k >= 0
-	}
-	if !anyProbe {
-		s.Conclude(fmt.Sprintf("No request matched a known scanner target (%s families checked).", Int(len(probeFamilies))))
-		a.concludeBrute(s, brutes, in)
-		return s, nil
 	}
 	class := make([]byte, len(status.Dict)) // '2', '3', '4', '5' or 0
 	for c, v := range status.Dict {
@@ -273,30 +438,10 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 			class[c] = sc[0]
 		}
 	}
-	// One pass: the probe requests grouped by (stem, IP, status).
-	type hitKey struct{ stem, ip, status uint32 }
-	hitAt := map[hitKey]int{}
-	var hits []probeHit
-	for i := range stems.Len() {
-		sc := stems.At(i)
-		if fam[sc] < 0 {
-			continue
-		}
-		k := hitKey{sc, ips.At(i), status.At(i)}
-		j, ok := hitAt[k]
-		if !ok {
-			j = len(hits)
-			hitAt[k] = j
-			hits = append(hits, probeHit{stem: k.stem, ip: k.ip, status: k.status, first: f.Time[i], last: f.Time[i]}) //nolint
-		}
-		h := &hits[j]
-		h.n++
-		h.first, h.last = min(h.first, f.Time[i]), max(h.last, f.Time[i])
+	perIP := make([]int, len(ips.Dict))
+	for c, v := range ips.Dict {
+		perIP[c], _ = st.Requests.Get(v)
 	}
-	slices.SortFunc(hits, func(a, b probeHit) int {
-		return cmp.Or(cmp.Compare(a.stem, b.stem), cmp.Compare(a.ip, b.ip), cmp.Compare(a.status, b.status))
-	})
-	perIP := ips.Counts()
 
 	// clientsOf gathers what each client did over the hits kept.
 	clientsOf := func(keep func(h probeHit) bool) map[uint32]*probeIP {
@@ -373,7 +518,7 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 	ownPats := map[int]*ownPattern{}
 	for sc, v := range pathN {
 		p := pats[pat[sc]]
-		if len(p.visitors) < a.ownClients || 2*p.vAnswered < p.vn || 2*v[1] < v[0] {
+		if len(p.visitors) < st.OwnClients || 2*p.vAnswered < p.vn || 2*v[1] < v[0] {
 			continue
 		}
 		own[sc] = true
@@ -410,7 +555,7 @@ func (a *security) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 		s.Compute(fmt.Sprintf(`visitors = ~clients.scanner & (clients.other_requests > 0)
 own = probes[probes.ip.isin(visitors.index)].groupby("pattern").filter(lambda g: g.ip.nunique() >= %d and g.status.str[0].isin(["2", "3"]).mean() >= 0.5)
-own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"), ordinary_clients=("ip", "nunique"))`, a.ownClients),
+own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"), ordinary_clients=("ip", "nunique"))`, st.OwnClients),
 			Output{Table: ot})
 		s.Conclude(fmt.Sprintf("Not every request for a path scanners try is a probe. %s %s the site's own, asked for by clients that also read other pages and answered with 2xx or 3xx, so %s left out of the probes below: %s.",
 			verb(len(list), "This pattern", "These patterns"), verb(len(list), "looks like", "look like"), verb(len(list), "it is", "they are"), List(parts)))
@@ -419,7 +564,7 @@ own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"
 	byIP := clientsOf(func(h probeHit) bool { return !own[h.stem] })
 	if len(byIP) == 0 {
 		s.Conclude("Apart from those, no request matched a known scanner target.")
-		a.concludeBrute(s, brutes, in)
+		st.concludeBrute(s, brutes, in)
 		return s, nil
 	}
 	type famAcc struct {
@@ -464,7 +609,7 @@ own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"
 			}
 		}
 	}
-	top := a.top
+	top := st.Top
 
 	// probe_families.
 	order := make([]int, 0, len(fams))
@@ -497,7 +642,9 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 			scanners++
 		}
 	}
-	slices.SortFunc(clients, func(a, b *probeIP) int { return byCountThenKey(a.n, a.ip, b.n, b.ip) })
+	slices.SortFunc(clients, func(a, b *probeIP) int {
+		return cmp.Or(byCountThenKey(a.n, a.ip, b.n, b.ip), cmp.Compare(a.code, b.code)) // "" and "-" both show "-"
+	})
 	it := NewTable("probe_ips", "Probing clients",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"families", Text}, Column{"paths", Integer},
 		Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text}, Column{"other_requests", Integer}, Column{"scanner", Text})
@@ -522,7 +669,9 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	for sc, p := range byPath {
 		paths = append(paths, pathRow{orDash(stems.Dict[sc]), sc, p})
 	}
-	slices.SortFunc(paths, func(a, b pathRow) int { return byCountThenKey(a.acc.n, a.stem, b.acc.n, b.stem) })
+	slices.SortFunc(paths, func(a, b pathRow) int {
+		return cmp.Or(byCountThenKey(a.acc.n, a.stem, b.acc.n, b.stem), cmp.Compare(a.code, b.code))
+	})
 	pt := NewTable("probe_paths", "Probed paths",
 		Column{"uri_stem", Text}, Column{"family", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"status_2xx", Integer})
 	pt.Index = 0
@@ -623,9 +772,11 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		named++
 		var who []keyCount
 		for ic, n := range p.acc.ips {
-			who = append(who, keyCount{key: orDash(ips.Dict[ic]), n: n})
+			who = append(who, keyCount{key: orDash(ips.Dict[ic]), n: n, code: ic})
 		}
-		slices.SortFunc(who, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+		slices.SortFunc(who, func(a, b keyCount) int {
+			return cmp.Or(byCountThenKey(a.n, a.key, b.n, b.key), cmp.Compare(a.code, b.code))
+		})
 		var names []string
 		for _, w := range who[:min(3, len(who))] {
 			names = append(names, fmt.Sprintf("%s (%s)", Code(w.key), Int(w.n)))
@@ -681,62 +832,44 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		s.Conclude(fmt.Sprintf("%s for such paths got a 2xx response, all to clients that do not behave like scanners, so %s probably %s of the site, too few visited to tell for sure: %s.",
 			Count(other, "request"), verb(n, "it is", "they are"), verb(n, "a page", "pages"), list))
 	}
-	a.concludeBrute(s, brutes, in)
+	st.concludeBrute(s, brutes, in)
 	return s, nil
 }
 
-// bruteForces finds the clients that sent at least a.brute POSTs to one
+// bruteForces finds the clients that sent at least Brute POSTs to one
 // login path, most first.
-func (a *security) bruteForces(f *frame.Frame, stems, ips, status, methods *frame.CodeView) []bruteForce {
-	if methods == nil {
-		return nil
-	}
-	post, ok := methods.Lookup("POST")
-	if !ok {
-		return nil
-	}
-	login := make([]bool, len(stems.Dict))
-	for c, v := range stems.Dict {
-		login[c] = isLoginPath(v)
-	}
-	type key struct{ ip, stem uint32 }
+func (st *securityState) bruteForces() []bruteForce {
+	type key struct{ ip, stem string }
 	acc := map[key]*bruteForce{}
-	for i := range methods.Len() {
-		if methods.At(i) != post {
-			continue
-		}
-		sc := stems.At(i)
-		if !login[sc] {
-			continue
-		}
-		k := key{ips.At(i), sc}
-		b := acc[k]
+	for k, r := range st.Posts {
+		b := acc[key{k.IP, k.Stem}]
 		if b == nil {
-			b = &bruteForce{ip: orDash(ips.Dict[k.ip]), stem: orDash(stems.Dict[sc]), first: f.Time[i], last: f.Time[i], statuses: map[string]int{}}
-			acc[k] = b
+			b = &bruteForce{ip: orDash(k.IP), stem: orDash(k.Stem), rawIP: k.IP, rawStem: k.Stem, first: r.First, last: r.Last, statuses: map[string]int{}}
+			acc[key{k.IP, k.Stem}] = b
 		}
-		b.n++
-		b.first, b.last = min(b.first, f.Time[i]), max(b.last, f.Time[i])
-		b.statuses[orDash(status.Dict[status.At(i)])]++
+		b.n += r.N
+		b.first, b.last = min(b.first, r.First), max(b.last, r.Last)
+		b.statuses[orDash(k.Status)] += r.N
 	}
 	var out []bruteForce
 	for _, b := range acc {
-		if b.n >= a.brute {
+		if b.n >= st.Brute {
 			out = append(out, *b)
 		}
 	}
 	slices.SortFunc(out, func(a, b bruteForce) int {
-		return cmp.Or(byCountThenKey(a.n, a.ip, b.n, b.ip), strings.Compare(a.stem, b.stem))
+		return cmp.Or(byCountThenKey(a.n, a.ip, b.n, b.ip), strings.Compare(a.stem, b.stem),
+			strings.Compare(a.rawIP, b.rawIP), strings.Compare(a.rawStem, b.rawStem)) // "" and "-" both show "-"
 	})
 	return out
 }
 
 // concludeBrute adds the table, sentence and finding of password guessing.
-func (a *security) concludeBrute(s *Section, brutes []bruteForce, in *Input) {
+func (st *securityState) concludeBrute(s *Section, brutes []bruteForce, in *Input) {
 	if len(brutes) == 0 {
 		return
 	}
-	bt := NewTable("brute_force", fmt.Sprintf("Clients that sent %s or more POSTs to one login path", Int(a.brute)),
+	bt := NewTable("brute_force", fmt.Sprintf("Clients that sent %s or more POSTs to one login path", Int(st.Brute)),
 		Column{"ip", Text}, Column{"uri_stem", Text}, Column{"posts", Integer}, Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text})
 	bt.Index = 0
 	clients := map[string]bool{}
@@ -745,17 +878,17 @@ func (a *security) concludeBrute(s *Section, brutes []bruteForce, in *Input) {
 		clients[b.ip] = true
 	}
 	s.Compute(fmt.Sprintf(`posts = requests[(requests.method == "POST") & requests.uri_stem.map(is_login_path)]
-posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, a.brute),
+posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, st.Brute),
 		Output{Table: bt})
 	b := brutes[0]
 	msg := fmt.Sprintf("%s sent %s to %s in %s, answered with %s: that many login attempts from one client look like password guessing (a brute-force attack).",
 		Code(b.ip), Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses))
 	if len(brutes) > 1 {
-		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(a.brute))
+		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(st.Brute))
 	}
 	s.Conclude(msg)
 	s.Find("brute_force", SevWarning, len(clients), fmt.Sprintf("%s sent %s or more POST requests to one login path (password guessing); the most, %s, came from %s to %s.",
-		Count(len(clients), "client IP"), Int(a.brute), Int(b.n), Code(b.ip), Code(b.stem)))
+		Count(len(clients), "client IP"), Int(st.Brute), Int(b.n), Code(b.ip), Code(b.stem)))
 }
 
 // otherWords is "no other request", "1 other request", "12 other requests".

@@ -2,12 +2,15 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logbook/logbook/frame"
 )
 
 func runSecurity(t testing.TB, recs []rec) *Section {
@@ -269,5 +272,85 @@ func TestSecurityClaimsWordPress(t *testing.T) {
 	s = runSecurity(t, recs[:8*9+99])
 	if f := findingByID(s, "brute_force"); f != nil {
 		t.Errorf("99 POSTs made %+v", f)
+	}
+}
+
+// TestSecurityStateChunks: the WordPress site of TestSecurityClaimsWordPress
+// dealt into three chunks, and a fourth chunk from a log without methods
+// (a format that lacks the column) where the scanner also read the home
+// page and the guesser's client asked for the login page. Merged in
+// another order and finished without the frame, the states give the
+// section Run gives on the frame of all four: the 300 POSTs are one brute
+// force across chunks, and the scanner's request in the chunk without
+// methods counts as one of its other requests.
+func TestSecurityStateChunks(t *testing.T) {
+	var recs []rec
+	for i := range 8 {
+		ip := fmt.Sprintf("198.51.100.%d", i+1)
+		at := int64(i * 300)
+		recs = append(recs,
+			rec{at, ip, "GET", "/", "200"},
+			rec{at + 1, ip, "GET", "/wp-includes/js/jquery/jquery.min.js", "200"},
+			rec{at + 2, ip, "GET", "/wp-login.php", "200"},
+			rec{at + 3, ip, "POST", "/wp-login.php", "302"},
+			rec{at + 4, ip, "GET", "/wp-admin/", "200"},
+		)
+	}
+	for i := range 300 {
+		recs = append(recs, rec{int64(4000 + 2*i), "203.0.113.66", "POST", "/wp-login.php", "200"})
+	}
+	for i, p := range []string{"/.env", "/.git/config", "/phpmyadmin/index.php"} {
+		recs = append(recs, rec{int64(5000 + i), "203.0.113.77", "GET", p, "404"})
+	}
+	dealt := make([][]rec, 3)
+	for i, r := range recs {
+		dealt[i%3] = append(dealt[i%3], r)
+	}
+	chunks := []*frame.Frame{handFrame(dealt[0]), handFrame(dealt[1]), handFrame(dealt[2])}
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Stem, frame.Status))
+	var r frame.Row
+	for i, x := range []rec{{6000, "203.0.113.77", "", "/", "200"}, {6001, "203.0.113.66", "", "/wp-login.php", "200"}} {
+		r.Reset()
+		r.Time = t0 + x.at + int64(i)
+		r.Str[frame.IP], r.Str[frame.Stem], r.Str[frame.Status] = []byte(x.ip), []byte(x.stem), []byte(x.status)
+		b.Add(&r)
+	}
+	chunks = append(chunks, b.Frame())
+	var whole frame.Frame
+	for _, c := range chunks {
+		whole.Append(c)
+	}
+	a := configured(t, "security", nil).(Partial)
+	ctx := context.Background()
+	want, err := a.Run(ctx, &Input{Frame: &whole, Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &Input{Loc: time.UTC}
+	st := a.NewState(in)
+	for _, c := range []int{3, 1, 0, 2} {
+		part := a.NewState(in)
+		if err := part.Add(ctx, chunks[c]); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Merge(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Finish(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if string(wj) != string(gj) {
+		t.Errorf("merged states differ from Run:\n got %s\nwant %s", gj, wj)
+	}
+	if bt := rows(tableByID(got, "brute_force")); len(bt) != 1 || bt[0][0] != "203.0.113.66" || bt[0][2] != 300 {
+		t.Errorf("brute_force = %v, want 203.0.113.66's 300 POSTs", bt)
+	}
+	if it := rows(tableByID(got, "probe_ips")); len(it) != 1 || it[0][0] != "203.0.113.77" || it[0][7] != 1 {
+		t.Errorf("probe_ips = %v, want 203.0.113.77 with 1 other request", it)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -28,7 +29,10 @@ type sizes struct {
 	top int     // IPs in the plot
 }
 
-var _ Configurable = (*sizes)(nil)
+var (
+	_ Configurable = (*sizes)(nil)
+	_ Partial      = (*sizes)(nil)
+)
 
 func (a *sizes) Params(p *Params) {
 	p.Float(&a.z, "z", 3, "the |z-score| from which an IP is listed as an outlier").AtLeast(0).AtMost(1000)
@@ -44,30 +48,18 @@ type ipSize struct {
 	z     float64 // NaN when the z-score is undefined
 }
 
-// sizeByIP groups the sizes by IP, as requests.groupby("ip").size.mean(),
-// and gives each mean its z-score across IPs with the sample standard
-// deviation (n−1). With one IP, or when every mean is equal, the z-score is
-// undefined (NaN), as it is in pandas. Rows are sorted by IP.
-func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std float64) {
-	n := make([]int, len(ips.Dict))
-	sum := make([]float64, len(ips.Dict))
-	for i := range ips.Len() {
-		c := ips.At(i)
-		n[c]++
-		sum[c] += bytes[i]
-	}
-	order, _ := viewDashRanks(ips) // the codes by IP, as shown
-	distinct := 0
-	for _, k := range n {
-		if k > 0 {
-			distinct++
-		}
-	}
-	rows = make([]ipSize, 0, distinct)
-	for _, c := range order {
-		if k := n[c]; k > 0 {
-			rows = append(rows, ipSize{ip: orDash(ips.Dict[c]), n: k, total: sum[c], mean: sum[c] / float64(k)})
-		}
+// sizeByIP gives each IP's mean size its z-score across IPs with the
+// sample standard deviation (n−1), as requests.groupby("ip").size.mean()
+// and its z-scores. With one IP, or when every mean is equal, the z-score
+// is undefined (NaN), as it is in pandas. Rows are sorted by IP as shown
+// (an empty IP as "-", after an IP written "-").
+func (st *sizesState) sizeByIP() (rows []ipSize, mean, std float64) {
+	order := st.IPs.DashOrder()
+	rows = make([]ipSize, len(order))
+	for i, c := range order {
+		acc := st.IPs.Vals[c]
+		rows[i] = ipSize{ip: orDash(st.IPs.Keys[c]), n: acc.N, total: acc.total()}
+		rows[i].mean = rows[i].total / float64(rows[i].n)
 	}
 	mean, std = meanStd(rows)
 	for i := range rows {
@@ -77,6 +69,158 @@ func sizeByIP(ips *frame.CodeView, bytes []float64) (rows []ipSize, mean, std fl
 		}
 	}
 	return rows, mean, std
+}
+
+// sizesState holds, per client IP (as written), its requests and the sum
+// of their sizes, the IPs sorted (SortedKeys), so that a merge is a walk
+// of two sorted lists and Finish needs no sort.
+// Sizes are whole bytes (ingest reads them as integers), summed as
+// integers of 128 bits: the sum is exact, so it is the same whatever the
+// order of the rows or of the merges, and, under 2^53 bytes, the same
+// float the frame's sum in row order gave.
+type sizesState struct {
+	Z   float64
+	Top int
+	IPs SortedKeys[sizeAcc]
+}
+
+// sizeAcc is one IP's requests and bytes: the bytes as a 128-bit integer
+// (Hi·2^64 + Lo). A size that is no whole number of bytes in [0, 2^64)
+// (ingest reads none, a frame built otherwise may hold one) goes to Odd,
+// nil otherwise.
+type sizeAcc struct {
+	N      int
+	Lo, Hi uint64
+	Odd    *oddSizes
+}
+
+// oddSizes counts sizes that are no whole bytes exactly by value, NaN
+// apart, so that even those sum in an order that depends on no chunk.
+// Ingest writes none; should a source write many distinct fractional
+// sizes, this is where a bound would go (a compensated float sum, its
+// error stated) rather than a count per value.
+type oddSizes struct {
+	Values ValueCounts
+	NaN    int
+}
+
+func (acc sizeAcc) total() float64 {
+	t := float64(acc.Lo)
+	if acc.Hi > 0 {
+		t += float64(acc.Hi) * 0x1p64
+	}
+	if acc.Odd == nil {
+		return t
+	}
+	if acc.Odd.NaN > 0 {
+		return math.NaN()
+	}
+	xs, ns := acc.Odd.Values.Sorted()
+	for i, x := range xs {
+		t += x * float64(ns[i])
+	}
+	return t
+}
+
+// merge adds o, taking over its odd sizes when acc has none.
+func (acc *sizeAcc) merge(o sizeAcc) {
+	acc.N += o.N
+	var carry uint64
+	acc.Lo, carry = bits.Add64(acc.Lo, o.Lo, 0)
+	acc.Hi += o.Hi + carry
+	switch {
+	case o.Odd == nil:
+	case acc.Odd == nil:
+		acc.Odd = o.Odd
+	default:
+		acc.Odd.Values.Merge(o.Odd.Values)
+		acc.Odd.NaN += o.Odd.NaN
+	}
+}
+
+func (a *sizes) NewState(*Input) State { return &sizesState{Z: a.z, Top: a.top} }
+
+// Add sums the chunk per IP code first, then lists each IP once, in the
+// column's sorted order (shared with other sections), and merges the
+// list in. A chunk without sizes counts its rows as 0 bytes, as "-" is
+// and as the frame of all sources holds them.
+func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
+	ips, bytes := strColOrEmpty(f, frame.IP), f.Num(frame.Bytes)
+	n := make([]int, len(ips.Dict))
+	lo := make([]uint64, len(ips.Dict))
+	var hi map[uint32]uint64     // carries past 64 bits, rare
+	var odd map[uint32][]float64 // sizes that are no whole bytes, rare
+	exact := false
+	if bytes == nil {
+		for i := range ips.Len() {
+			n[ips.At(i)]++
+		}
+		exact = true
+	} else {
+		// The frame's own loop of float sums, which are exact when
+		// every size is a whole number and their total is under 2^53:
+		// sizes are not negative, so each partial sum, per IP or of
+		// all, is at most the total, and sums of whole numbers under
+		// 2^53 are exact in a float64.
+		sum := make([]float64, len(ips.Dict))
+		total, whole := 0.0, true
+		for i := range ips.Len() {
+			c, x := ips.At(i), bytes[i]
+			n[c]++
+			sum[c] += x
+			total += x
+			if x < 0 || x != math.Trunc(x) {
+				whole = false
+			}
+		}
+		if exact = whole && total < 0x1p53; exact {
+			for c, x := range sum {
+				lo[c] = uint64(x)
+			}
+		}
+	}
+	if !exact {
+		clear(n)
+		for i := range ips.Len() {
+			code := ips.At(i)
+			n[code]++
+			x := bytes[i]
+			if u := uint64(x); x >= 0 && x < 0x1p64 && float64(u) == x {
+				sum := lo[code] + u
+				if sum < u {
+					if hi == nil {
+						hi = map[uint32]uint64{}
+					}
+					hi[code]++
+				}
+				lo[code] = sum
+				continue
+			}
+			if odd == nil {
+				odd = map[uint32][]float64{}
+			}
+			odd[code] = append(odd[code], x)
+		}
+	}
+	chunk := sortedFromCodes(&ips, func(code uint32) (sizeAcc, bool) {
+		acc := sizeAcc{N: n[code], Lo: lo[code], Hi: hi[code]}
+		if xs := odd[code]; len(xs) > 0 {
+			acc.Odd = &oddSizes{Values: ValueCounts{}}
+			acc.Odd.NaN = acc.Odd.Values.AddValues(xs)
+		}
+		return acc, acc.N > 0
+	})
+	st.IPs.Merge(chunk, (*sizeAcc).merge)
+	return nil
+}
+
+func (st *sizesState) Merge(other State) error {
+	o, err := mergeAs[*sizesState](other)
+	if err != nil {
+		return err
+	}
+	st.IPs.Merge(o.IPs, (*sizeAcc).merge)
+	return nil
 }
 
 // meanStd is the mean of the per-IP means and their sample standard
@@ -100,14 +244,17 @@ func meanStd(rows []ipSize) (mean, std float64) {
 	return mean, math.Sqrt(ss / float64(len(rows)-1))
 }
 
-func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	ips, bytes := strCol(f, frame.IP), f.Num(frame.Bytes)
-	total := f.Len()
+func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return runPartial(ctx, a, in) }
+
+func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := 0
+	for _, acc := range st.IPs.Vals {
+		total += acc.N
+	}
 	s := &Section{}
 	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")
 
-	rows, mean, std := sizeByIP(ips, bytes)
+	rows, mean, std := st.sizeByIP()
 	tab := NewTable("size_by_ip", "Mean response size per client IP",
 		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer}).Limit(in.MaxRows)
 	tab.Index = 0
@@ -123,7 +270,7 @@ m = size_by_ip.average_request_size
 size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
 size_by_ip`, Output{Table: tab})
 
-	threshold := a.z
+	threshold := st.Z
 	var out []ipSize
 	for _, r := range rows {
 		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
@@ -153,7 +300,7 @@ size_by_ip`, Output{Table: tab})
 	}
 
 	// The plot: the IPs with the largest mean sizes.
-	top := max(1, min(a.top, len(rows)))
+	top := max(1, min(st.Top, len(rows)))
 	byMean := topN(slices.Clone(rows), top, func(a, b ipSize) int {
 		if c := cmp.Compare(b.mean, a.mean); c != 0 {
 			return c

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logbook/logbook/frame"
 )
 
 func runSizes(t testing.TB, recs []uaRec, params map[string]string) *Section {
@@ -161,4 +163,70 @@ func TestSizeClaimsFewRequests(t *testing.T) {
 	// Below the threshold, the furthest IP is still named.
 	s = runSizes(t, append(slices.Clone(recs[:6]), recs[400]), nil)
 	wantConclusions(t, s, "No IP's mean size is 3 or more standard deviations from the others. The furthest is `203.0.113.1` (mean 4.8 MiB, z = 1.5, in a single request).")
+}
+
+// TestSizesStateExact: the per-IP byte sums of the mergeable state are
+// exact, so that neither the order of rows nor that of merges changes
+// them: 2^53 + 1 + 1 as floats in that order is 2^53, exactly 2^53 + 2;
+// two sizes of 2^63 sum past 64 bits; sizes that are no whole bytes sum
+// the same in any order; a chunk without sizes counts its rows as 0 bytes.
+func TestSizesStateExact(t *testing.T) {
+	ctx := context.Background()
+	withBytes := func(recs []uaRec) *frame.Frame { return uaFrame(recs) }
+	noBytes := func(ips ...string) *frame.Frame {
+		var b frame.Builder
+		b.Begin(frame.Cols(frame.IP))
+		var r frame.Row
+		for _, ip := range ips {
+			r.Reset()
+			r.Str[frame.IP] = []byte(ip)
+			b.Add(&r)
+		}
+		return b.Frame()
+	}
+	chunks := []*frame.Frame{
+		withBytes([]uaRec{{"x", "/", "", 0x1p53}, {"y", "/", "", 0.1}, {"w", "/", "", 0x1p63}}),
+		withBytes([]uaRec{{"x", "/", "", 1}, {"y", "/", "", 0.2}, {"w", "/", "", 0x1p63}}),
+		withBytes([]uaRec{{"x", "/", "", 1}, {"y", "/", "", 0.3}, {"y", "/", "", 1e16}}),
+		noBytes("x", "y"),
+	}
+	a := configured(t, "sizes", nil).(Partial)
+	var yTotal float64
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {2, 0, 3, 1}} {
+		st := a.NewState(&Input{Loc: time.UTC}).(*sizesState)
+		for _, c := range order {
+			part := a.NewState(&Input{Loc: time.UTC})
+			if err := part.Add(ctx, chunks[c]); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Merge(part); err != nil {
+				t.Fatal(err)
+			}
+		}
+		at := func(ip string) sizeAcc {
+			acc, ok := st.IPs.Get(ip)
+			if !ok {
+				t.Fatalf("order %v: no %s in %v", order, ip, st.IPs.Keys)
+			}
+			return acc
+		}
+		if x := at("x"); x.N != 4 || x.total() != 0x1p53+2 {
+			t.Errorf("order %v: x = %d requests, %v bytes, want 4 and 2^53+2", order, x.N, x.total())
+		}
+		if w := at("w"); w.N != 2 || w.total() != 0x1p64 {
+			t.Errorf("order %v: w = %d requests, %v bytes, want 2 and 2^64", order, w.N, w.total())
+		}
+		y := at("y")
+		if y.N != 5 {
+			t.Errorf("order %v: y = %d requests, want 5", order, y.N)
+		}
+		if yTotal == 0 {
+			yTotal = y.total()
+		} else if y.total() != yTotal {
+			t.Errorf("order %v: y = %v bytes, another order gave %v", order, y.total(), yTotal)
+		}
+	}
+	if math.Abs(yTotal-(1e16+0.6)) > 2 {
+		t.Errorf("y = %v bytes, want about 1e16", yTotal)
+	}
 }

@@ -1,0 +1,131 @@
+package analysis
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// SortedKeys is a mergeable map from strings to values kept as two
+// slices, the keys sorted and distinct, the values in the same order: a
+// chunk lists its keys in its column's sorted order (CodeView.Order, made
+// once per column and shared by the sections), two states merge in a walk
+// of both lists, and Finish reads the keys in order without sorting them.
+// For many keys (client IPs) it costs less time and memory than a map; a
+// key is found by binary search (Get).
+type SortedKeys[V any] struct {
+	Keys []string
+	Vals []V
+}
+
+// sortedFromCodes lists the codes of v that have a value (ok), in the
+// order of their strings. The keys are copied into one string of their
+// own, in the order of the codes (the order the dictionary's strings were
+// made, and mostly lie in memory), rather than one allocation per key.
+func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) SortedKeys[V] {
+	order := v.Order()
+	codes := make([]uint32, 0, len(order))
+	out := SortedKeys[V]{Vals: make([]V, 0, len(order))}
+	for _, c := range order {
+		if x, ok := val(c); ok {
+			codes = append(codes, c)
+			out.Vals = append(out.Vals, x)
+		}
+	}
+	const unused = -1
+	at := make([]int, len(v.Dict)) // each listed code's offset in the copy
+	for i := range at {
+		at[i] = unused
+	}
+	size := 0
+	for _, c := range codes {
+		at[c] = 0
+		size += len(v.Dict[c])
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for c, ok := range at {
+		if ok != unused {
+			at[c] = b.Len()
+			b.WriteString(v.Dict[c])
+		}
+	}
+	buf := b.String()
+	out.Keys = make([]string, len(codes))
+	for i, c := range codes {
+		out.Keys[i] = buf[at[c] : at[c]+len(v.Dict[c])]
+	}
+	return out
+}
+
+// Merge folds o into s: the keys of both, each once, the values of a key
+// both hold combined by merge(&s's, o's). It may take over o's slices.
+func (s *SortedKeys[V]) Merge(o SortedKeys[V], merge func(into *V, from V)) {
+	if len(s.Keys) == 0 {
+		s.Keys, s.Vals = o.Keys, o.Vals
+		return
+	}
+	if len(o.Keys) == 0 {
+		return
+	}
+	keys := make([]string, 0, max(len(s.Keys), len(o.Keys)))
+	vals := make([]V, 0, cap(keys))
+	i, j := 0, 0
+	for i < len(s.Keys) || j < len(o.Keys) {
+		c := 1
+		switch {
+		case i == len(s.Keys):
+		case j == len(o.Keys):
+			c = -1
+		default:
+			c = strings.Compare(s.Keys[i], o.Keys[j])
+		}
+		switch {
+		case c < 0:
+			keys, vals = append(keys, s.Keys[i]), append(vals, s.Vals[i])
+			i++
+		case c > 0:
+			keys, vals = append(keys, o.Keys[j]), append(vals, o.Vals[j])
+			j++
+		default:
+			x := s.Vals[i]
+			merge(&x, o.Vals[j])
+			keys, vals = append(keys, s.Keys[i]), append(vals, x)
+			i, j = i+1, j+1
+		}
+	}
+	s.Keys, s.Vals = keys, vals
+}
+
+// Get returns the value of key k, if s holds it.
+func (s *SortedKeys[V]) Get(k string) (V, bool) {
+	if i, ok := slices.BinarySearch(s.Keys, k); ok {
+		return s.Vals[i], true
+	}
+	var zero V
+	return zero, false
+}
+
+// DashOrder is the indices of s's keys in the order they are shown, an
+// empty key as "-": the keys' own order, but for the empty key (the
+// first, when there is one), moved after the keys below "-" and a "-"
+// itself, as viewDashRanks orders a column's codes.
+func (s *SortedKeys[V]) DashOrder() []int {
+	order := make([]int, len(s.Keys))
+	for i := range order {
+		order[i] = i
+	}
+	if len(order) > 0 && s.Keys[0] == "" {
+		i, _ := slices.BinarySearch(s.Keys, "-")
+		for i < len(s.Keys) && s.Keys[i] == "-" {
+			i++
+		}
+		copy(order, order[1:i])
+		order[i-1] = 0
+	}
+	return order
+}
+
+// addCount is the merge of SortedKeys[int] holding counts.
+func addCount(into *int, from int) { *into += from }
