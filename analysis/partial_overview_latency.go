@@ -151,3 +151,86 @@ func (s *ExactSum) Value() float64 {
 	v, _ := t.Float64()
 	return v
 }
+
+// Mean is the sum divided by n, the exact quotient rounded once to the
+// nearest float64.
+func (s *ExactSum) Mean(n int) float64 {
+	if s.PosInf || s.NegInf || n == 0 {
+		return s.Value() / float64(n)
+	}
+	t := new(big.Float).SetPrec(exactPrec).SetInt64(s.Int)
+	if s.Rest != nil {
+		t.Add(t, s.Rest)
+	}
+	q := new(big.Float).SetPrec(53).Quo(t, new(big.Float).SetInt64(int64(n)))
+	v, _ := q.Float64()
+	return v
+}
+
+// floatTable counts float64 values by their bits: an open-addressed table
+// (linear probing, Fibonacci hashing) that a column's values go through
+// before they reach a [ValueCounts] once per distinct value, since a Go
+// map costs a hash of the whole key and a few cache misses per row. The
+// zero table is ready to use.
+type floatTable struct {
+	keys  []uint64
+	n     []int
+	used  int
+	shift uint // 64 - log2(len(keys))
+}
+
+func (t *floatTable) reset() {
+	if t.used > 0 {
+		clear(t.n)
+		t.used = 0
+	}
+	if t.keys == nil {
+		t.keys, t.n, t.shift = make([]uint64, 1<<10), make([]int, 1<<10), 64-10
+	}
+}
+
+func (t *floatTable) add(x float64) {
+	b := math.Float64bits(x)
+	mask := len(t.keys) - 1
+	for i := int((b * 0x9E3779B97F4A7C15) >> t.shift); ; i = (i + 1) & mask {
+		switch {
+		case t.n[i] == 0:
+			t.keys[i], t.n[i] = b, 1
+			if t.used++; 2*t.used > len(t.keys) {
+				t.grow()
+			}
+			return
+		case t.keys[i] == b:
+			t.n[i]++
+			return
+		}
+	}
+}
+
+func (t *floatTable) grow() {
+	keys, n := t.keys, t.n
+	t.keys, t.n, t.shift = make([]uint64, 2*len(keys)), make([]int, 2*len(keys)), t.shift-1
+	mask := len(t.keys) - 1
+	for j, c := range n {
+		if c == 0 {
+			continue
+		}
+		i := int((keys[j] * 0x9E3779B97F4A7C15) >> t.shift)
+		for t.n[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.keys[i], t.n[i] = keys[j], c
+	}
+}
+
+// flush adds the counts to vc.
+func (t *floatTable) flush(vc ValueCounts) {
+	if t.used == 0 {
+		return
+	}
+	for i, c := range t.n {
+		if c > 0 {
+			vc[math.Float64frombits(t.keys[i])] += c
+		}
+	}
+}

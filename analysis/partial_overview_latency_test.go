@@ -45,6 +45,10 @@ func TestExactSumOrderFree(t *testing.T) {
 		if got := a.Value(); got != want {
 			t.Fatalf("round %d: sum %v, want %v", round, got, want)
 		}
+		wantMean, _ := new(big.Rat).Quo(exact, big.NewRat(int64(len(xs)), 1)).Float64()
+		if got := a.Mean(len(xs)); got != wantMean {
+			t.Fatalf("round %d: mean %v, want %v", round, got, wantMean)
+		}
 	}
 
 	var ints ExactSum
@@ -68,5 +72,32 @@ func TestExactSumOrderFree(t *testing.T) {
 	r.Add(r, new(big.Rat).SetFloat64(0.2))
 	if w, _ := r.Float64(); many.Value() != w {
 		t.Errorf("AddN: %v, want %v", many.Value(), w)
+	}
+}
+
+// TestFloatTableCounts: the scratch table counts as a map would, across
+// its growth (5,000 distinct values from a table of 1,024 slots) and
+// after a reset.
+func TestFloatTableCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var tab floatTable
+	for round := range 2 {
+		want := map[float64]int{}
+		tab.reset()
+		for range 50_000 {
+			x := float64(rng.IntN(5000)) / 1000 * float64(1+round)
+			want[x]++
+			tab.add(x)
+		}
+		got := ValueCounts{}
+		tab.flush(got)
+		if len(got) != len(want) {
+			t.Fatalf("round %d: %d distinct values, want %d", round, len(got), len(want))
+		}
+		for x, n := range want {
+			if got[x] != n {
+				t.Fatalf("round %d: %v counted %d times, want %d", round, x, got[x], n)
+			}
+		}
 	}
 }
