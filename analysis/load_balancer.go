@@ -125,6 +125,10 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	st.Row += n
 	target, ok := f.View(frame.TargetStatus)
 	if !ok {
+		if !slices.ContainsFunc(st.Spans, func(sp LBSpan) bool { return sp.LB }) {
+			st.Left += n // no target status, and no balancer's log to read them all
+			return nil
+		}
 		target = frame.ConstView("", n)
 	}
 	st.HasColumn = st.HasColumn || ok
