@@ -17,9 +17,10 @@ type StrSet map[string]bool
 // AddView adds the values of v that at least one row holds (counts is
 // v.Counts()), the empty string among them.
 func (s StrSet) AddView(v frame.CodeView, counts []int) {
+	fresh := len(s) == 0 // a dictionary holds each string once: no lookup needed
 	for c, n := range counts {
 		if n > 0 {
-			if k := v.Dict[c]; !s[k] {
+			if k := v.Dict[c]; fresh || !s[k] {
 				s[own(k)] = true
 			}
 		}
