@@ -23,7 +23,7 @@ func init() {
 
 type cloudFront struct{}
 
-var _ Analysis = cloudFront{}
+var _ Partial = cloudFront{}
 
 // isCacheHit: x-edge-result-type Hit (served from the edge cache) and
 // RefreshHit (in the cache but stale, revalidated with the origin) count as
@@ -54,57 +54,233 @@ func oldTLS(v string) bool {
 	return false
 }
 
-// errorClasses counts the CloudFront records whose result type is Error by
-// their status class: "4xx", "5xx", "000" or "other".
-func errorClasses(f *frame.Frame, results frame.CodeView, cf []bool) map[string]int {
-	status, ok := f.View(frame.Status)
-	if !ok {
-		return nil
-	}
-	out := map[string]int{}
-	errCode := make([]bool, len(results.Dict))
-	for c, v := range results.Dict {
-		errCode[c] = cf[c] && v == "Error"
-	}
-	for i := range results.Len() {
-		if !errCode[results.At(i)] {
-			continue
-		}
-		class := "other"
-		switch st := status.Dict[status.At(i)]; {
-		case st == "000":
-			class = "000"
-		case len(st) == 3 && st[0] == '4':
-			class = "4xx"
-		case len(st) == 3 && st[0] == '5':
-			class = "5xx"
-		}
-		out[class]++
-	}
-	return out
+func (c cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
+	return runPartial(ctx, c, in)
 }
 
-func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	// These columns have small dictionaries: views read their codes
-	// without widening them to four bytes a row.
-	locs, _ := f.View(frame.EdgeLocation)
-	results, _ := f.View(frame.EdgeResult)
+// cfProtoCols are the columns of the protocols table, in its order.
+var cfProtoCols = [3]frame.StrCol{frame.Scheme, frame.Protocol, frame.TLSVersion}
+
+// maxProtoCombos is the most combinations of scheme, HTTP version and TLS
+// version (the product of their distinct values) the protocols table is
+// made for: far more cannot be protocols.
+const maxProtoCombos = 1 << 20
+
+// cfEdge is an edge location and a result type.
+type cfEdge struct{ Location, Result string }
+
+// cfDay is a day's CloudFront requests and cache hits.
+type cfDay struct{ N, Hits int }
+
+// cfCombo is a scheme, HTTP version and TLS version, as written.
+type cfCombo struct{ Scheme, Protocol, TLS string }
+
+// cloudFrontState counts the CloudFront records (those with a result
+// type) per edge location and result type, per day with their cache hits,
+// per status class of the errors, per protocol combination, and the ones
+// with a TLS version older than 1.2; and, over every record, the rows, the
+// protocol columns some chunk had and their distinct values, which decide
+// whether the protocols table is made. Every field is a count or a set of
+// strings: merges add and unite them.
+type cloudFrontState struct {
+	Rows      int
+	Edges     Counter[cfEdge]
+	Days      map[int64]cfDay
+	Errors    Counter[string] // "4xx", "5xx", "000", "other"
+	HasStatus bool
+	OldTLS    Counter[string]
+	// Has says which of cfProtoCols some chunk had; Values holds each
+	// one's distinct values over every row (a chunk without the column
+	// holds ""), as the frame's dictionary would, until their product
+	// passes maxProtoCombos (TooMany, and Values and Combos are dropped).
+	Has     [3]bool
+	Values  []StrSet
+	TooMany bool
+	Combos  Counter[cfCombo]
+
+	clock *frame.Clock // in.Loc's, for the days; set by NewState
+}
+
+func (cloudFront) NewState(in *Input) State {
+	return &cloudFrontState{Edges: Counter[cfEdge]{}, Days: map[int64]cfDay{}, Errors: Counter[string]{},
+		OldTLS: Counter[string]{}, Values: []StrSet{{}, {}, {}}, Combos: Counter[cfCombo]{}, clock: frame.NewClock(in.Loc)}
+}
+
+// combos is the product of the distinct values of the protocol columns
+// some chunk had.
+func (st *cloudFrontState) combos() int {
+	size := 1
+	for j, has := range st.Has {
+		if has {
+			size *= len(st.Values[j])
+		}
+	}
+	return size
+}
+
+func (st *cloudFrontState) tooMany() {
+	st.TooMany, st.Values, st.Combos = true, nil, nil
+}
+
+func (st *cloudFrontState) Add(_ context.Context, f *frame.Frame) error {
+	n := f.Len()
+	st.Rows += n
+	var proto [3]frame.CodeView
+	for j, c := range cfProtoCols {
+		v, ok := f.View(c)
+		if !ok {
+			v = frame.ConstView("", n)
+		}
+		st.Has[j] = st.Has[j] || ok
+		proto[j] = v
+		if !st.TooMany {
+			st.Values[j].AddView(v, v.Counts())
+		}
+	}
+	if !st.TooMany && st.combos() > maxProtoCombos {
+		st.tooMany()
+	}
+	results, ok := f.View(frame.EdgeResult)
+	if !ok {
+		return nil // no CloudFront record in this chunk
+	}
+	locs := strColOrEmpty(f, frame.EdgeLocation)
 	// Only CloudFront records have a result type: when other logs were read
 	// with them, their rows are left out of this section.
-	cf := make([]bool, len(results.Dict))
+	cf, hit, isErr := make([]bool, len(results.Dict)), make([]bool, len(results.Dict)), make([]bool, len(results.Dict))
+	anyErr := false
 	for c, v := range results.Dict {
-		cf[c] = v != ""
+		cf[c], hit[c], isErr[c] = v != "", isCacheHit(v), v == "Error"
+		anyErr = anyErr || isErr[c]
 	}
-	locCounts := make([]int, len(locs.Dict))
-	rcounts := make([]int, len(results.Dict))
-	total := 0
-	for i := range results.Len() {
-		if rc := results.At(i); cf[rc] {
-			locCounts[locs.At(i)]++
-			rcounts[rc]++
-			total++
+	for _, p := range frame.PairCounts(locs, results, nil) {
+		if cf[p.B] {
+			st.Edges[cfEdge{own(locs.Dict[p.A]), own(results.Dict[p.B])}] += p.N
 		}
+	}
+	status, hasStatus := f.View(frame.Status)
+	if !hasStatus {
+		status = frame.ConstView("", n)
+	}
+	st.HasStatus = st.HasStatus || hasStatus
+	var errStatus []int // error rows per status code
+	if anyErr {
+		errStatus = make([]int, len(status.Dict))
+	}
+	tls, hasTLS := f.View(frame.TLSVersion)
+	var tlsCounts []int
+	if hasTLS {
+		tlsCounts = make([]int, len(tls.Dict))
+	}
+	var cells []int // CloudFront rows per combination of protocol codes
+	if !st.TooMany {
+		cells = make([]int, len(proto[0].Dict)*len(proto[1].Dict)*len(proto[2].Dict))
+	}
+	n1, n2 := len(proto[1].Dict), len(proto[2].Dict)
+	days := map[int64]*cfDay{}
+	var cur *cfDay
+	curDay := int64(-1 << 62)
+	for i, t := range f.Time {
+		rc := results.At(i)
+		if !cf[rc] {
+			continue
+		}
+		if d := st.clock.Day(t); d != curDay || cur == nil {
+			curDay = d
+			if cur = days[d]; cur == nil {
+				cur = &cfDay{}
+				days[d] = cur
+			}
+		}
+		cur.N++
+		if hit[rc] {
+			cur.Hits++
+		}
+		if isErr[rc] {
+			errStatus[status.At(i)]++
+		}
+		if hasTLS {
+			tlsCounts[tls.At(i)]++
+		}
+		if cells != nil {
+			cells[(int(proto[0].At(i))*n1+int(proto[1].At(i)))*n2+int(proto[2].At(i))]++
+		}
+	}
+	for d, a := range days {
+		old := st.Days[d]
+		st.Days[d] = cfDay{old.N + a.N, old.Hits + a.Hits}
+	}
+	for c, k := range errStatus {
+		if k > 0 {
+			st.Errors[cfErrorClass(status.Dict[c])] += k
+		}
+	}
+	for c, k := range tlsCounts {
+		if k > 0 && oldTLS(tls.Dict[c]) {
+			st.OldTLS[own(tls.Dict[c])] += k
+		}
+	}
+	for k, c := range cells {
+		if c > 0 {
+			a, b, z := k/(n1*n2), k/n2%n1, k%n2
+			st.Combos[cfCombo{own(proto[0].Dict[a]), own(proto[1].Dict[b]), own(proto[2].Dict[z])}] += c
+		}
+	}
+	return nil
+}
+
+// cfErrorClass is the class of an error's status CloudFront's conclusion
+// names: "4xx", "5xx", "000" (the viewer went away) or "other".
+func cfErrorClass(st string) string {
+	switch {
+	case st == "000":
+		return "000"
+	case len(st) == 3 && st[0] == '4':
+		return "4xx"
+	case len(st) == 3 && st[0] == '5':
+		return "5xx"
+	}
+	return "other"
+}
+
+func (st *cloudFrontState) Merge(other State) error {
+	o, err := mergeAs[*cloudFrontState](other)
+	if err != nil {
+		return err
+	}
+	st.Rows += o.Rows
+	st.Edges.Merge(o.Edges)
+	for d, a := range o.Days {
+		old := st.Days[d]
+		st.Days[d] = cfDay{old.N + a.N, old.Hits + a.Hits}
+	}
+	st.Errors.Merge(o.Errors)
+	st.HasStatus = st.HasStatus || o.HasStatus
+	st.OldTLS.Merge(o.OldTLS)
+	for j := range st.Has {
+		st.Has[j] = st.Has[j] || o.Has[j]
+	}
+	if st.TooMany || o.TooMany {
+		st.tooMany()
+		return nil
+	}
+	for j := range st.Values {
+		st.Values[j].Merge(o.Values[j])
+	}
+	st.Combos.Merge(o.Combos)
+	if st.combos() > maxProtoCombos {
+		st.tooMany()
+	}
+	return nil
+}
+
+func (st *cloudFrontState) Finish(_ context.Context, in *Input) (*Section, error) {
+	locTally, resTally := Tally{}, Tally{}
+	total := 0
+	for e, n := range st.Edges {
+		locTally[e.Location] += n
+		resTally[e.Result] += n
+		total += n
 	}
 	s := &Section{}
 	if total == 0 {
@@ -113,54 +289,31 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 	s.Prose("Where did CloudFront serve the requests, and from its cache or from the origin? The edge location is the point of presence (its first three letters are the nearest airport's code); the result type says whether the edge had the object: `Hit` and `RefreshHit` count as cache hits.")
 
-	ranked := codeCounts(locCounts, locs.Dict)
+	ranked, locDict := locTally.Ranked()
 	lt := NewTable("edge_locations", "Requests per edge location",
 		Column{"edge_location", Text}, Column{"airport", Text}, Column{"requests", Integer}, Column{"share", Share})
 	lt.Index = 0
 	for _, r := range ranked {
-		lt.Add(r.key, orDash(airport(locs.Dict[r.code])), r.n, float64(r.n)/float64(total))
+		lt.Add(r.key, orDash(airport(locDict[r.code])), r.n, float64(r.n)/float64(total))
 	}
 	s.Compute(`requests.x_edge_location.value_counts(normalize=True)`, Output{Table: lt})
 
-	rt := countsTable("edge_result_types", "Requests per edge result type", "edge_result_type", codeCounts(rcounts, results.Dict), "share", total)
-	hitCode := make([]bool, len(results.Dict))
+	rranked, _ := resTally.Ranked()
+	rt := countsTable("edge_result_types", "Requests per edge result type", "edge_result_type", rranked, "share", total)
 	hits, errorsN := 0, 0
-	for c, v := range results.Dict {
-		hitCode[c] = isCacheHit(v)
-		if hitCode[c] {
-			hits += rcounts[c]
+	for v, n := range resTally {
+		if isCacheHit(v) {
+			hits += n
 		}
 		if v == "Error" {
-			errorsN += rcounts[c]
+			errorsN += n
 		}
 	}
 	s.Compute(`requests.x_edge_result_type.value_counts(normalize=True)`, Output{Table: rt})
 
 	// Hit ratio per day.
-	clock := frame.NewClock(in.Loc)
-	type dayHits struct{ n, hits int }
-	byDay := map[int64]*dayHits{}
-	var cur *dayHits
-	curDay := int64(-1 << 62)
-	for i, t := range f.Time {
-		rc := results.At(i)
-		if !cf[rc] {
-			continue
-		}
-		if d := clock.Day(t); d != curDay {
-			curDay = d
-			if cur = byDay[d]; cur == nil {
-				cur = &dayHits{}
-				byDay[d] = cur
-			}
-		}
-		cur.n++
-		if hitCode[rc] {
-			cur.hits++
-		}
-	}
-	days := make([]int64, 0, len(byDay))
-	for d := range byDay {
+	days := make([]int64, 0, len(st.Days))
+	for d := range st.Days {
 		days = append(days, d)
 	}
 	slices.Sort(days)
@@ -169,9 +322,9 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	ht.Index = 0
 	worst := days[0]
 	for _, d := range days {
-		a := byDay[d]
-		ht.Add(frame.DayString(d), a.n, a.hits, float64(a.hits)/float64(a.n))
-		if float64(a.hits)/float64(a.n) < float64(byDay[worst].hits)/float64(byDay[worst].n) {
+		a := st.Days[d]
+		ht.Add(frame.DayString(d), a.N, a.Hits, float64(a.Hits)/float64(a.N))
+		if float64(a.Hits)/float64(a.N) < float64(st.Days[worst].Hits)/float64(st.Days[worst].N) {
 			worst = d
 		}
 	}
@@ -179,11 +332,17 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		Output{Table: ht})
 
 	// Protocols and TLS versions, when the logs have them.
-	tls, hasTLS := f.View(frame.TLSVersion)
-	schemeSentence := protocolsTable(s, f, total, func(i int) bool { return cf[results.At(i)] })
+	schemeSentence := ""
+	if (st.Has[0] || st.Has[1] || st.Has[2]) && !st.TooMany {
+		combos := make([]protoCombo, 0, len(st.Combos))
+		for c, n := range st.Combos {
+			combos = append(combos, protoCombo{[]string{c.Scheme, c.Protocol, c.TLS}, n})
+		}
+		schemeSentence = protocolsTableOf(s, st.Has, combos, total)
+	}
 
 	// Conclusions.
-	if read := f.Len(); total < read {
+	if read := st.Rows; total < read {
 		s.Conclude(fmt.Sprintf("This section counts only the %s of %s read that came from CloudFront logs (the others have no edge fields).",
 			Int(total), Count(read, "request")))
 	}
@@ -196,14 +355,17 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Conclude(msg)
 	ratio := float64(hits) / float64(total)
 	hitMsg := fmt.Sprintf("The cache hit ratio was %s (%s of %s were `Hit` or `RefreshHit`).", Percent(ratio), Int(hits), Count(total, "request"))
-	if w := byDay[worst]; len(days) > 1 && float64(w.hits)/float64(w.n) < ratio-0.1 {
-		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Percent(float64(w.hits)/float64(w.n)))
+	if w := st.Days[worst]; len(days) > 1 && float64(w.Hits)/float64(w.N) < ratio-0.1 {
+		hitMsg += fmt.Sprintf(" It was lowest on %s: %s.", frame.DayString(worst), Percent(float64(w.Hits)/float64(w.N)))
 	}
 	s.Conclude(hitMsg)
 	s.Find("cache_hit_ratio", SevInfo, ratio, fmt.Sprintf("CloudFront's cache hit ratio was %s.", Percent(ratio)))
 	if errorsN > 0 {
 		share := float64(errorsN) / float64(total)
-		byClass := errorClasses(f, results, cf)
+		var byClass Counter[string] // nil: the logs have no status column
+		if st.HasStatus {
+			byClass = st.Errors
+		}
 		msg := fmt.Sprintf("%s (%s) ended with the result type `Error`, which CloudFront gives any response with an error status", Count(errorsN, "request"), Percent(share))
 		var parts []string
 		for _, c := range []struct{ key, word, detail string }{
@@ -227,13 +389,13 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 		}
 	}
 	if schemeSentence != "" {
-		if total < f.Len() {
+		if total < st.Rows {
 			schemeSentence = strings.Replace(schemeSentence, "Every request", "Every CloudFront request", 1)
 		}
 		s.Conclude(schemeSentence)
 	}
 	var meant []string
-	for _, r := range codeCounts(rcounts, results.Dict) {
+	for _, r := range rranked {
 		if m := resultMeaning(r.key); m != "" {
 			meant = append(meant, Code(r.key)+" "+m)
 		}
@@ -241,19 +403,11 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	if len(meant) > 0 {
 		s.Conclude(fmt.Sprintf("What the %s here mean%s: %s.", verb(len(meant), "result type", "result types"), verb(len(meant), "s", ""), strings.Join(meant, "; ")))
 	}
-	if hasTLS {
+	if st.Has[2] {
 		old, parts := 0, []string{}
-		counts := make([]int, len(tls.Dict))
-		for i := range tls.Len() {
-			if cf[results.At(i)] {
-				counts[tls.At(i)]++
-			}
-		}
-		for c, v := range tls.Dict {
-			if counts[c] > 0 && oldTLS(v) {
-				old += counts[c]
-				parts = append(parts, fmt.Sprintf("%s (%s)", Code(v), Int(counts[c])))
-			}
+		for v, n := range st.OldTLS {
+			old += n
+			parts = append(parts, fmt.Sprintf("%s (%s)", Code(v), Int(n)))
 		}
 		if old > 0 {
 			slices.Sort(parts)
@@ -265,111 +419,69 @@ func (cloudFront) Run(ctx context.Context, in *Input) (*Section, error) {
 	return s, nil
 }
 
-// protocolsTable adds the protocols table (scheme, HTTP version, TLS
-// version) of the records keep selects, when the logs have any of these
-// columns, and returns a sentence on plain HTTP.
-func protocolsTable(s *Section, f *frame.Frame, total int, keep func(int) bool) (sentence string) {
-	type col struct {
-		name string
-		str  *frame.CodeView
-	}
-	var cols []col
-	found := false
-	for _, c := range []struct {
-		name string
-		id   frame.StrCol
-	}{{"scheme", frame.Scheme}, {"protocol", frame.Protocol}, {"tls_version", frame.TLSVersion}} {
-		v, ok := f.View(c.id)
-		if !ok {
-			cols = append(cols, col{c.name, nil})
-			continue
-		}
-		cols = append(cols, col{c.name, &v})
-		found = true
-	}
-	if !found {
-		return ""
-	}
-	// Each column has a handful of values: count combinations in an array.
-	size := 1
-	for _, c := range cols {
-		if c.str != nil {
-			size *= len(c.str.Dict)
-		}
-	}
-	if size > 1<<20 {
-		return "" // far too many combinations to be protocols: leave it
-	}
-	counts := make([]int, size)
-	for i := range f.Time {
-		if !keep(i) {
-			continue
-		}
-		k := 0
-		for _, c := range cols {
-			if c.str != nil {
-				k = k*len(c.str.Dict) + int(c.str.At(i))
-			}
-		}
-		counts[k]++
-	}
+// protoCombo is a scheme, HTTP version and TLS version as written, and
+// the requests that had them.
+type protoCombo struct {
+	vals []string
+	n    int
+}
+
+// protocolsTableOf adds the protocols table of the combinations counted,
+// with a column for each of scheme, HTTP version and TLS version the logs
+// have (has), most requests first, and returns a sentence on plain HTTP.
+func protocolsTableOf(s *Section, has [3]bool, combos []protoCombo, total int) (sentence string) {
 	var tcols []Column
-	for _, c := range cols {
-		if c.str != nil {
-			tcols = append(tcols, Column{c.name, Text})
+	for j, name := range []string{"scheme", "protocol", "tls_version"} {
+		if has[j] {
+			tcols = append(tcols, Column{name, Text})
 		}
 	}
 	tcols = append(tcols, Column{"requests", Integer}, Column{"share", Share})
-	type combo struct {
-		vals []string
-		n    int
+	type row struct {
+		shown, raw []string
+		n          int
 	}
-	var combos []combo
-	for k, n := range counts {
-		if n == 0 {
-			continue
-		}
-		vals := make([]string, 0, 3)
-		rest := k
-		for j := len(cols) - 1; j >= 0; j-- {
-			if c := cols[j].str; c != nil {
-				vals = append(vals, orDash(c.Dict[rest%len(c.Dict)]))
-				rest /= len(c.Dict)
+	rows := make([]row, 0, len(combos))
+	for _, c := range combos {
+		r := row{raw: c.vals, n: c.n}
+		for j, v := range c.vals {
+			if has[j] {
+				r.shown = append(r.shown, orDash(v))
 			}
 		}
-		slices.Reverse(vals)
-		combos = append(combos, combo{vals, n})
+		rows = append(rows, r)
 	}
-	slices.SortFunc(combos, func(a, b combo) int {
+	// The values as shown break ties of counts; as written, ties of
+	// those ("" and "-" both show "-").
+	slices.SortFunc(rows, func(a, b row) int {
 		if c := byCount(a.n, b.n); c != 0 {
 			return c
 		}
-		return slices.Compare(a.vals, b.vals)
+		if c := slices.Compare(a.shown, b.shown); c != 0 {
+			return c
+		}
+		return slices.Compare(a.raw, b.raw)
 	})
 	t := NewTable("protocols", "Requests per scheme, HTTP version and TLS version", tcols...)
 	plain, secure := 0, 0
-	schemeIdx := -1
-	if cols[0].str != nil {
-		schemeIdx = 0
-	}
-	for _, c := range combos {
-		row := make([]any, 0, len(c.vals)+2)
-		for _, v := range c.vals {
-			row = append(row, v)
+	for _, r := range rows {
+		vals := make([]any, 0, len(r.shown)+2)
+		for _, v := range r.shown {
+			vals = append(vals, v)
 		}
-		row = append(row, c.n, float64(c.n)/float64(total))
-		t.Add(row...)
-		if schemeIdx == 0 {
-			switch c.vals[0] {
+		vals = append(vals, r.n, float64(r.n)/float64(total))
+		t.Add(vals...)
+		if has[0] {
+			switch r.shown[0] {
 			case "http", "ws":
-				plain += c.n
+				plain += r.n
 			case "https", "wss":
-				secure += c.n
+				secure += r.n
 			}
 		}
 	}
 	s.Compute(`requests.groupby(["cs_protocol", "cs_protocol_version", "ssl_protocol"], dropna=False).size().sort_values(ascending=False)`, Output{Table: t})
-	if schemeIdx == 0 {
+	if has[0] {
 		switch {
 		case plain > 0:
 			sentence = fmt.Sprintf("%s (%s) came over plain HTTP rather than HTTPS.", Count(plain, "request"), Percent(float64(plain)/float64(total)))

@@ -24,7 +24,7 @@ func init() {
 
 type latency struct{}
 
-var _ Analysis = latency{}
+var _ Partial = latency{}
 
 // quantiles returns the q-quantiles of the non-NaN values of xs the way
 // pandas' Series.quantile does by default (linear interpolation between
@@ -172,13 +172,123 @@ func secondsText(sec float64) string {
 	return Decimal(sec, 2) + " s"
 }
 
-func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
+// latencyMetrics are the duration columns the section reads, in the order
+// of its table.
+var latencyMetrics = []struct {
+	name string
+	col  frame.NumCol
+}{{"time_taken", frame.TimeTaken}, {"time_to_first_byte", frame.TTFB}, {"upstream_time", frame.UpstreamTime}}
+
+func (l latency) Run(ctx context.Context, in *Input) (*Section, error) { return runPartial(ctx, l, in) }
+
+// latencyState holds the exact distribution of each duration column, how
+// many records hold each value, and the rows read: counts add without
+// loss, and the percentiles, mean and maximum of the sorted distinct
+// values with their counts are those of the column. Durations are logged
+// in whole milliseconds (or microseconds), so the distinct values stay few
+// (a few thousand for the slowest requests of a week): if a log ever wrote
+// durations at a resolution where they explode, this is where a bounded
+// sketch (a t-digest, with its rank error stated) would replace them.
+type latencyState struct {
+	Rows   int
+	Values []ValueCounts // per latencyMetrics; NaN (no duration) left out
+
+	scratch floatTable // Add's, per chunk and column
+}
+
+func (latency) NewState(*Input) State {
+	st := &latencyState{Values: make([]ValueCounts, len(latencyMetrics))}
+	for i := range st.Values {
+		st.Values[i] = ValueCounts{}
+	}
+	return st
+}
+
+func (st *latencyState) Add(_ context.Context, f *frame.Frame) error {
+	st.Rows += f.Len()
+	for i, m := range latencyMetrics {
+		if xs := f.Num(m.col); xs != nil {
+			st.addDurations(st.Values[i], xs)
+		}
+	}
+	return nil
+}
+
+// addDurations counts the values of xs but NaN into vc, first in the
+// state's scratch table (an open-addressed table by the values' bits,
+// several times faster per row than the map), then once per distinct
+// value into vc. -0 counts as 0: the map would keep whichever zero came
+// first.
+func (st *latencyState) addDurations(vc ValueCounts, xs []float64) {
+	st.scratch.reset()
+	for _, x := range xs {
+		switch {
+		case x != x:
+			continue
+		case x == 0:
+			x = 0
+		}
+		st.scratch.add(x)
+	}
+	st.scratch.flush(vc)
+}
+
+func (st *latencyState) Merge(other State) error {
+	o, err := mergeAs[*latencyState](other)
+	if err != nil {
+		return err
+	}
+	st.Rows += o.Rows
+	for i := range st.Values {
+		if i < len(o.Values) {
+			st.Values[i].Merge(o.Values[i])
+		}
+	}
+	return nil
+}
+
+// quantilesOf is quantiles on the distribution of vc: the same
+// interpolation between the same ranks, read from the sorted distinct
+// values and their counts; the mean is the exact sum divided by the count,
+// rounded once (quantiles rounds its sum at every addition, in the order of
+// the rows, which a merge cannot follow).
+func quantilesOf(vc ValueCounts, qs ...float64) (out []float64, n int, mean, maxV float64) {
+	xs, ns := vc.Sorted()
+	for _, c := range ns {
+		n += c
+	}
+	out = make([]float64, len(qs))
+	if n == 0 {
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out, 0, math.NaN(), math.NaN()
+	}
+	// at returns the value of rank r (from 0) in the sorted column.
+	at := func(r int) float64 {
+		for i, c := range ns {
+			if r < c {
+				return xs[i]
+			}
+			r -= c
+		}
+		return xs[len(xs)-1]
+	}
+	for i, q := range qs {
+		pos := q * float64(n-1)
+		lo := int(math.Floor(pos))
+		a, b := at(min(lo, n-1)), at(min(lo+1, n-1))
+		out[i] = a + (b-a)*(pos-math.Floor(pos))
+	}
+	var sum ExactSum
+	for i, x := range xs {
+		sum.AddN(x, ns[i])
+	}
+	return out, n, sum.Mean(n), xs[len(xs)-1]
+}
+
+func (st *latencyState) Finish(_ context.Context, in *Input) (*Section, error) {
 	s := &Section{}
-	metrics := []struct {
-		name string
-		col  frame.NumCol
-	}{{"time_taken", frame.TimeTaken}, {"time_to_first_byte", frame.TTFB}, {"upstream_time", frame.UpstreamTime}}
 	t := NewTable("latency_percentiles", "Response time percentiles, seconds",
 		Column{"metric", Text}, Column{"p50", Seconds}, Column{"p90", Seconds}, Column{"p99", Seconds},
 		Column{"mean", Seconds}, Column{"max", Seconds}, Column{"requests", Integer})
@@ -190,12 +300,8 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 		mean, maxValue float64
 	}
 	var res []result
-	for _, m := range metrics {
-		xs := f.Num(m.col)
-		if xs == nil {
-			continue
-		}
-		p, n, mean, mx := quantiles(xs, 0.5, 0.9, 0.99)
+	for i, m := range latencyMetrics {
+		p, n, mean, mx := quantilesOf(st.Values[i], 0.5, 0.9, 0.99)
 		if n == 0 {
 			continue
 		}
@@ -230,8 +336,8 @@ func (latency) Run(ctx context.Context, in *Input) (*Section, error) {
 			msg = fmt.Sprintf("The one timed request took %s.", secondsText(tt.maxValue))
 		}
 		s.Conclude(msg)
-		if tt.n < f.Len() {
-			s.Conclude(fmt.Sprintf("%s carried no duration.", Count(f.Len()-tt.n, "request")))
+		if tt.n < st.Rows {
+			s.Conclude(fmt.Sprintf("%s carried no duration.", Count(st.Rows-tt.n, "request")))
 		}
 		if tt.n >= 100 && tt.p[0] > 0 && tt.p[2] > 10*tt.p[0] {
 			s.Conclude(fmt.Sprintf("The tail is long: p99 is %s times the median.", Decimal(tt.p[2]/tt.p[0], 1)))

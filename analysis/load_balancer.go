@@ -23,7 +23,7 @@ func init() {
 
 type loadBalancer struct{}
 
-var _ Analysis = loadBalancer{}
+var _ Partial = loadBalancer{}
 
 // lbMeanings are what an Application Load Balancer's own status codes say
 // when no target's status came with them: AWS's "Troubleshoot your
@@ -46,40 +46,194 @@ var lbMeanings = map[string]string{
 // it is "-" on every line (the balancer answered everything itself).
 var lbFormats = []string{"alb", "elb"}
 
-func (loadBalancer) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
+func (l loadBalancer) Run(ctx context.Context, in *Input) (*Section, error) {
+	return runPartial(ctx, l, in)
+}
+
+// LBSpan is a source's rows, in the order of the frame, and whether the
+// source is a load balancer's log.
+type LBSpan struct {
+	Records int
+	LB      bool
+}
+
+// lbKey is a balancer status and a target status as written, with the
+// backend for the rows the section names backends of (no target status,
+// or a changed one), "" for the others.
+type lbKey struct{ Status, Target, Backend string }
+
+// loadBalancerState counts the rows the section reads per balancer
+// status, target status and (for the balancer's own answers and changed
+// ones) backend, and the rows it leaves out; whether a chunk had the
+// target status column, a value in it, and a backend column. Counts add
+// and flags OR when states merge.
+//
+// Which rows are read depends on their source: every row of a balancer's
+// log, of other logs only those with a target status. A chunk does not say
+// which source its rows came from, so the state places them by position
+// (Row, against the sources' Spans), as the section did on the whole
+// frame: exact for chunks added in the frame's order to one state, and for
+// any split when every source is a balancer's or none is (Mixed false).
+// States of a run that mixes both refuse to merge rather than guess.
+type loadBalancerState struct {
+	Spans      []LBSpan
+	Mixed      bool
+	Row        int
+	HasColumn  bool
+	Filled     bool
+	HasBackend bool
+	Left       int
+	Kept       Counter[lbKey]
+}
+
+func (loadBalancer) NewState(in *Input) State {
+	st := &loadBalancerState{Kept: Counter[lbKey]{}}
+	lbRows, otherRows := 0, 0
+	for _, src := range in.Sources {
+		lb := slices.Contains(lbFormats, src.Format)
+		st.Spans = append(st.Spans, LBSpan{src.Records, lb})
+		if lb {
+			lbRows += src.Records
+		} else {
+			otherRows += src.Records
+		}
+	}
+	st.Mixed = lbRows > 0 && otherRows > 0
+	return st
+}
+
+// lbRuns calls fn for each run of the rows [row, row+n) of the frame with
+// whether they came from a balancer's log: rows past the sources'
+// accounting (a frame built in a test) did not.
+func (st *loadBalancerState) lbRuns(row, n int, fn func(lo, hi int, lb bool)) {
+	start := 0 // the span's first row in the frame
+	for _, sp := range st.Spans {
+		lo, hi := max(start, row), min(start+sp.Records, row+n)
+		if lo < hi {
+			fn(lo-row, hi-row, sp.LB)
+		}
+		start += sp.Records
+	}
+	if lo := max(start, row); lo < row+n {
+		fn(lo-row, n, false)
+	}
+}
+
+func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
+	n := f.Len()
+	row := st.Row
+	st.Row += n
+	target, ok := f.View(frame.TargetStatus)
+	if !ok {
+		if !slices.ContainsFunc(st.Spans, func(sp LBSpan) bool { return sp.LB }) {
+			st.Left += n // no target status, and no balancer's log to read them all
+			return nil
+		}
+		target = frame.ConstView("", n)
+	}
+	st.HasColumn = st.HasColumn || ok
+	status := strColOrEmpty(f, frame.Status)
+	backend, hasBackend := f.View(frame.Backend)
+	if !hasBackend {
+		backend = frame.ConstView("", n)
+	}
+	st.HasBackend = st.HasBackend || hasBackend
+	// Per target code: empty, and the status code with the same string
+	// (-1: none), so that the rows compare codes, not strings.
+	statusCode := make(map[string]int, len(status.Dict))
+	for c, v := range status.Dict {
+		statusCode[v] = c
+	}
+	empty := make([]bool, len(target.Dict))
+	same := make([]int, len(target.Dict))
+	for c, v := range target.Dict {
+		empty[c] = v == ""
+		st.Filled = st.Filled || v != ""
+		same[c] = -1
+		if sc, ok := statusCode[v]; ok {
+			same[c] = sc
+		}
+	}
+	// Passed-on answers per (status, target) codes in an array while there
+	// are few codes; the own and changed ones with their backend in a map
+	// (a few of the rows).
+	nt := len(target.Dict)
+	var cells []int
+	if len(status.Dict)*nt <= 1<<20 {
+		cells = make([]int, len(status.Dict)*nt)
+	}
+	type codes struct{ s, t, b uint32 }
+	others := map[codes]int{}
+	st.lbRuns(row, n, func(lo, hi int, lb bool) {
+		for i := lo; i < hi; i++ {
+			tc := target.At(i)
+			if empty[tc] {
+				if !lb {
+					st.Left++
+					continue
+				}
+				others[codes{status.At(i), tc, backend.At(i)}]++
+				continue
+			}
+			sc := status.At(i)
+			switch {
+			case same[tc] != int(sc):
+				others[codes{sc, tc, backend.At(i)}]++
+			case cells != nil:
+				cells[int(sc)*nt+int(tc)]++
+			default:
+				others[codes{sc, tc, 0}]++ // passed on: no backend kept
+			}
+		}
+	})
+	for k, c := range cells {
+		if c > 0 {
+			st.Kept[lbKey{own(status.Dict[k/nt]), own(target.Dict[k%nt]), ""}] += c
+		}
+	}
+	for k, c := range others {
+		key := lbKey{own(status.Dict[k.s]), own(target.Dict[k.t]), ""}
+		if empty[k.t] || same[k.t] != int(k.s) {
+			key.Backend = own(backend.Dict[k.b])
+		}
+		st.Kept[key] += c
+	}
+	return nil
+}
+
+func (st *loadBalancerState) Merge(other State) error {
+	o, err := mergeAs[*loadBalancerState](other)
+	if err != nil {
+		return err
+	}
+	if st.Mixed || o.Mixed {
+		return fmt.Errorf("analysis: load_balancer cannot merge states of a run that mixes load balancer logs with others: a chunk does not say which source its rows came from")
+	}
+	st.Row += o.Row
+	st.HasColumn = st.HasColumn || o.HasColumn
+	st.Filled = st.Filled || o.Filled
+	st.HasBackend = st.HasBackend || o.HasBackend
+	st.Left += o.Left
+	st.Kept.Merge(o.Kept)
+	return nil
+}
+
+func (st *loadBalancerState) Finish(_ context.Context, in *Input) (*Section, error) {
 	lbLog := false
 	for _, src := range in.Sources {
 		lbLog = lbLog || slices.Contains(lbFormats, src.Format)
 	}
-	if !f.Filled().Str[frame.TargetStatus] && !(lbLog && f.Columns().Str[frame.TargetStatus]) {
+	if !st.Filled && !(lbLog && st.HasColumn) {
 		return &Section{Skipped: "skipped: these logs have no target_status column (the status of the backend behind a load balancer or proxy)"}, nil
 	}
-	status, target := strCol(f, frame.Status), strCol(f, frame.TargetStatus)
-	backend := strCol(f, frame.Backend)
-	// The rows read: every row of a load balancer's log; of other logs
-	// (JSON, a mix of sources) only the rows with a target status, since
-	// there a missing one says nothing about a balancer. The rows of a
-	// source are contiguous, in source order.
-	keep := make([]bool, f.Len())
-	row, left := 0, 0
-	for _, src := range in.Sources {
-		lb := slices.Contains(lbFormats, src.Format)
-		for i := row; i < row+src.Records && i < len(keep); i++ {
-			keep[i] = lb || target.Dict[target.At(i)] != ""
-			if !keep[i] {
-				left++
-			}
-		}
-		row += src.Records
+	left := st.Left
+	total := 0
+	type pairKey struct{ lb, tg string }
+	n := map[pairKey]int{}
+	for k, c := range st.Kept {
+		total += c
+		n[pairKey{k.Status, k.Target}] += c
 	}
-	for i := row; i < len(keep); i++ { // a frame without its sources' accounting (tests)
-		keep[i] = target.Dict[target.At(i)] != ""
-		if !keep[i] {
-			left++
-		}
-	}
-	total := f.Len() - left
 	if total == 0 {
 		return &Section{Skipped: "skipped: no record carries a target status"}, nil
 	}
@@ -87,20 +241,13 @@ func (loadBalancer) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Prose("Which answers did the load balancer (or proxy) give itself, without passing on a target's? A request whose target status is `-` got no answer from a target: the balancer refused it, timed out waiting, found no target, or answered from a listener rule. A status that differs from the target's was changed on the way back.")
 
 	// Pairs of (balancer status, target status).
-	type pair struct{ lb, tg uint32 }
-	n := map[pair]int{}
-	for i, k := range keep {
-		if k {
-			n[pair{status.At(i), target.At(i)}]++
-		}
-	}
 	type pairCount struct {
 		lb, tg string
 		n      int
 	}
 	var pairs []pairCount
 	for p, c := range n {
-		pairs = append(pairs, pairCount{status.Dict[p.lb], target.Dict[p.tg], c})
+		pairs = append(pairs, pairCount{p.lb, p.tg, c})
 	}
 	slices.SortFunc(pairs, func(a, b pairCount) int {
 		if a.n != b.n {
@@ -144,16 +291,18 @@ func (loadBalancer) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// The backends of the requests the balancer answered itself or changed.
 	var backs []keyCount
-	if backend != nil && own+changed > 0 {
-		bn := map[uint32]int{}
-		for i, k := range keep {
-			if t := target.Dict[target.At(i)]; k && (t == "" || t != status.Dict[status.At(i)]) {
-				bn[backend.At(i)]++
+	if st.HasBackend && own+changed > 0 {
+		bn := map[string]int{}
+		for k, c := range st.Kept {
+			if k.Target == "" || k.Target != k.Status {
+				bn[k.Backend] += c
 			}
 		}
-		for c, k := range bn {
-			backs = append(backs, keyCount{key: orDash(backend.Dict[c]), n: k, code: c})
+		for b, k := range bn {
+			backs = append(backs, keyCount{key: orDash(b), n: k})
 		}
+		// By count, then as shown: a tie left ("" and "-" both show "-",
+		// with the same count) is two rows that read the same.
 		slices.SortFunc(backs, func(a, b keyCount) int {
 			if a.n != b.n {
 				return b.n - a.n

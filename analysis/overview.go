@@ -23,23 +23,80 @@ func init() {
 
 type overview struct{}
 
-var _ Analysis = overview{}
+var _ Partial = overview{}
 
 // Run runs even on an empty frame: the overview is where a reader learns
 // why there is nothing else.
-func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
+func (o overview) Run(ctx context.Context, in *Input) (*Section, error) {
+	return runPartial(ctx, o, in)
+}
+
+// overviewState holds what the overview says of the records themselves
+// (the sources' accounting is in the Input): the rows and their first and
+// last times, the distinct client IPs and agents (sets, which merge as
+// unions), the bytes sent (an exact sum: the same total whatever the order
+// of the records), the rows that came through proxies, and whether any
+// chunk had a user agent or a byte column at all.
+type overviewState struct {
+	Times              TimeRange
+	IPs, Agents        StrSet
+	Bytes              ExactSum
+	Forwarded          int // rows with a non-empty X-Forwarded-For list
+	HasAgent, HasBytes bool
+}
+
+func (overview) NewState(*Input) State {
+	return &overviewState{IPs: StrSet{}, Agents: StrSet{}}
+}
+
+func (st *overviewState) Add(_ context.Context, f *frame.Frame) error {
+	if n := f.Len(); n > 0 {
+		st.Times.Merge(TimeRange{N: n, First: slices.Min(f.Time), Last: slices.Max(f.Time)})
+	}
+	if v, ok := f.View(frame.IP); ok {
+		if len(st.IPs) == 0 {
+			st.IPs = make(StrSet, len(v.Dict)) // no growing while it fills
+		}
+		st.IPs.AddView(v, v.Counts())
+	}
+	if v, ok := f.View(frame.UserAgent); ok {
+		st.HasAgent = true
+		if len(st.Agents) == 0 {
+			st.Agents = make(StrSet, len(v.Dict))
+		}
+		st.Agents.AddView(v, v.Counts())
+	}
+	if bs := f.Num(frame.Bytes); bs != nil {
+		st.HasBytes = true
+		st.Bytes.AddAll(bs) // leaves NaN out
+	}
+	st.Forwarded += nonEmpty(strCol(f, frame.ForwardedFor))
+	return nil
+}
+
+func (st *overviewState) Merge(other State) error {
+	o, err := mergeAs[*overviewState](other)
+	if err != nil {
+		return err
+	}
+	st.Times.Merge(o.Times)
+	st.IPs.Merge(o.IPs)
+	st.Agents.Merge(o.Agents)
+	st.Bytes.Merge(o.Bytes)
+	st.Forwarded += o.Forwarded
+	st.HasAgent = st.HasAgent || o.HasAgent
+	st.HasBytes = st.HasBytes || o.HasBytes
+	return nil
+}
+
+func (st *overviewState) Finish(_ context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("What did we read, how much of it, and did every line make sense?")
 
-	first, last, span, hasTimes := timeSpan(f, in.Loc)
-	ips, agents := distinct(strCol(f, frame.IP)), distinct(strCol(f, frame.UserAgent))
-	var bytes float64
-	for _, b := range f.Num(frame.Bytes) {
-		if b == b { // not NaN
-			bytes += b
-		}
-	}
+	rowsRead := st.Times.N
+	first, last, span, hasTimes := st.Times.span(in.Loc)
+	ips, agents := st.IPs.NonEmpty(), st.Agents.NonEmpty()
+	bytes := st.Bytes.Value()
 	lines, records, malformed, repaired := 0, 0, 0, 0
 	var failed, missing, noted []string
 	for _, src := range in.Sources {
@@ -60,7 +117,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	summary := NewTable("summary", "Summary",
 		Column{"metric", Text}, Column{"value", Mixed})
 	summary.Index = 0
-	summary.Add("records", Typed{Integer, f.Len()})
+	summary.Add("records", Typed{Integer, rowsRead})
 	if hasTimes {
 		summary.Add("first request", Typed{Time, first})
 		summary.Add("last request", Typed{Time, last})
@@ -122,21 +179,20 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 	}
 
 	// Conclusions.
-	if f.Len() == 0 {
+	if rowsRead == 0 {
 		s.Conclude(fmt.Sprintf("No records were read from %s, so there is nothing to analyse.", Count(read, "source")))
 	} else {
-		cols := f.Columns()
 		who := Count(ips, "unique IP")
 		// A format without agents says nothing of them; a log whose
 		// agent field is empty on every line says so.
 		switch {
-		case cols.Str[frame.UserAgent] && agents > 0:
+		case st.HasAgent && agents > 0:
 			who += " using " + Count(agents, "distinct user agent")
-		case cols.Str[frame.UserAgent]:
+		case st.HasAgent:
 			who += " (the log has no user agents)"
 		}
 		got := ""
-		if cols.Num[frame.Bytes] {
+		if st.HasBytes {
 			got = " and received " + Size(bytes)
 		}
 		when := fmt.Sprintf("from %s to %s (%s)", Timestamp(first), Timestamp(last), SpanSeconds(span))
@@ -144,7 +200,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			when = "at " + Timestamp(first)
 		}
 		s.Conclude(fmt.Sprintf("%s from %s, %s, came from %s%s.",
-			Count(f.Len(), "request"), Count(read, "source"), when, who, got))
+			Count(rowsRead, "request"), Count(read, "source"), when, who, got))
 	}
 	// Notes, one sentence per distinct note, naming its sources (a folder
 	// of rotated HAProxy logs gets one, not one per file).
@@ -177,7 +233,7 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 			Int(malformed), Count(lines, "line"), verb(malformed, "was", "were"), List(names))
 		s.Conclude(msg)
 		s.Find("malformed_lines", SevNotice, malformed, fmt.Sprintf("%s could not be read.", Count(malformed, "malformed line")))
-	} else if f.Len() > 0 {
+	} else if rowsRead > 0 {
 		switch lines {
 		case 0: // no source accounting (a frame built in a program)
 		case 1:
@@ -197,9 +253,9 @@ func (overview) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Conclude(fmt.Sprintf("%s %s kept after repairing %s; %s listed above with the reason.", Count(repaired, "record"),
 			verb(repaired, "was", "were"), verb(repaired, "its line", "their lines"), verb(repaired, "it is", "the first ones are")))
 	}
-	if n := nonEmpty(strCol(f, frame.ForwardedFor)); n > 0 {
+	if n := st.Forwarded; n > 0 {
 		s.Conclude(fmt.Sprintf("%s came through proxies that logged an X-Forwarded-For list (%s); the client of each is taken to be the first address of its list, and the proxies after it are left out of the client counts.",
-			Count(n, "request"), Percent(float64(n)/float64(f.Len()))))
+			Count(n, "request"), Percent(float64(n)/float64(rowsRead))))
 	}
 	for _, src := range in.Sources {
 		if len(src.Formats) < 2 {
@@ -295,6 +351,15 @@ func timeSpan(f *frame.Frame, loc *time.Location) (first, last time.Time, span i
 	}
 	lo, hi := slices.Min(f.Time), slices.Max(f.Time)
 	return time.Unix(lo, 0).In(loc), time.Unix(hi, 0).In(loc), hi - lo, true
+}
+
+// span is timeSpan of the records the range covers: their first and last
+// times in loc and the seconds between them; ok is false for none.
+func (r TimeRange) span(loc *time.Location) (first, last time.Time, span int64, ok bool) {
+	if r.N == 0 {
+		return time.Time{}, time.Time{}, 0, false
+	}
+	return time.Unix(r.First, 0).In(loc), time.Unix(r.Last, 0).In(loc), r.Last - r.First, true
 }
 
 // trimSource drops the "name: " a source's note starts with.
