@@ -276,10 +276,10 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 // addSelected adds a chunk of selected records to the states and the
 // accounting (the chunk's columns are counted by the caller, before the
 // selection).
+//
+// A chunk the selection left empty is still added: its columns are the
+// read's, which a section may speak of (a frame's selection keeps them).
 func (a *accumulator) addSelected(ctx context.Context, p *plan, c *frame.Frame, addErr *error) {
-	if c.Len() == 0 {
-		return
-	}
 	if p.anon != nil {
 		anonymize(c, p.anon)
 	}

@@ -125,7 +125,11 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	st.Row += n
 	target, ok := f.View(frame.TargetStatus)
 	if !ok {
-		if !slices.ContainsFunc(st.Spans, func(sp LBSpan) bool { return sp.LB }) {
+		anyLB := slices.ContainsFunc(st.Spans, func(sp LBSpan) bool { return sp.LB })
+		if len(f.Runs) > 0 {
+			anyLB = slices.ContainsFunc(f.Runs, func(r frame.FormatRun) bool { return slices.Contains(lbFormats, r.Format) })
+		}
+		if !anyLB {
 			st.Left += n // no target status, and no balancer's log to read them all
 			return nil
 		}
@@ -164,7 +168,19 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	type codes struct{ s, t, b uint32 }
 	others := map[codes]int{}
-	st.lbRuns(row, n, func(lo, hi int, lb bool) {
+	runs := st.lbRuns
+	if len(f.Runs) > 0 {
+		// The frame says the format of its rows (a chunk, a selection of
+		// the read): no need of the sources' positions.
+		runs = func(_, _ int, fn func(lo, hi int, lb bool)) {
+			lo := 0
+			for _, r := range f.Runs {
+				fn(lo, lo+r.Rows, slices.Contains(lbFormats, r.Format))
+				lo += r.Rows
+			}
+		}
+	}
+	runs(row, n, func(lo, hi int, lb bool) {
 		for i := lo; i < hi; i++ {
 			tc := target.At(i)
 			if empty[tc] {

@@ -15,7 +15,8 @@ import (
 // TestPartialsMerge holds every section that is a Partial to its contract
 // (analysis/partial.go): on every sample, the records split into chunks
 // (runs of rows, and rows dealt round like cards, so that no chunk is in
-// time order), each chunk's state written with gob and read back, the
+// time order; and one chunk of no row), each chunk's state written with
+// gob and read back, the
 // states merged in a random grouping, and the merge finished without the
 // frame, give the same section as one state of all the records, and the
 // same as the section's Run.
@@ -81,6 +82,13 @@ func TestPartialsMerge(t *testing.T) {
 						}
 						states[c] = roundTrip(t, p, in, st)
 					}
+					// A chunk with the frame's columns and no row (a chunk
+					// the window left empty) changes nothing.
+					empty := p.NewState(in)
+					if err := empty.Add(ctx, in.Frame.Subset(make([]bool, n))); err != nil {
+						t.Fatal(err)
+					}
+					states = append(states, roundTrip(t, p, in, empty))
 					for len(states) > 1 {
 						i := rng.IntN(len(states))
 						j := rng.IntN(len(states) - 1)

@@ -34,6 +34,10 @@ var missingNums = func() (v [NumNumCols]float64) {
 type Frame struct {
 	Time   []int64 // Unix seconds, one per row
 	Offset int32   // the first record's UTC offset in seconds
+	// Runs are the log formats the rows were read in, run by run in row
+	// order (the rows of Runs[0] first); empty when not known (a frame
+	// built by hand). A chunk of ingest.Options.Chunks is one run.
+	Runs []FormatRun
 
 	str [NumStrCols]*Strings
 	num [NumNumCols][]float64
@@ -47,6 +51,21 @@ type Frame struct {
 
 // Len is the number of rows.
 func (f *Frame) Len() int { return len(f.Time) }
+
+// FormatRun is a run of rows read in one log format.
+type FormatRun struct {
+	Format string
+	Rows   int
+}
+
+// AddRun records that the next rows rows were read in format.
+func (f *Frame) AddRun(format string, rows int) {
+	if k := len(f.Runs); k > 0 && f.Runs[k-1].Format == format {
+		f.Runs[k-1].Rows += rows
+		return
+	}
+	f.Runs = append(f.Runs, FormatRun{format, rows})
+}
 
 // Str returns a string column, or nil when the frame lacks it.
 func (f *Frame) Str(c StrCol) *Strings {

@@ -15,6 +15,19 @@ func (f *Frame) Subset(keep []bool) *Frame {
 		}
 	}
 	out := &Frame{Offset: f.Offset, Time: make([]int64, 0, n)}
+	row := 0
+	for _, r := range f.Runs {
+		kept := 0
+		for _, k := range keep[row : row+r.Rows] {
+			if k {
+				kept++
+			}
+		}
+		if kept > 0 {
+			out.AddRun(r.Format, kept)
+		}
+		row += r.Rows
+	}
 	for i, k := range keep {
 		if k {
 			out.Time = append(out.Time, f.Time[i])

@@ -49,8 +49,8 @@ func TestReadChunks(t *testing.T) {
 			t.Errorf("chunk %d has %d rows (ChunkRows %d)", k, c.Len(), rows)
 		}
 		per[from[k]] += c.Len()
-		if s := res.Sources[from[k]]; formats[k] != s.Format {
-			t.Errorf("chunk %d of %s: format %q, want %q", k, s.Name, formats[k], s.Format)
+		if s := res.Sources[from[k]]; formats[k] != s.Format || len(c.Runs) != 1 || c.Runs[0] != (frame.FormatRun{Format: s.Format, Rows: c.Len()}) {
+			t.Errorf("chunk %d of %s: format %q, runs %v; want %q", k, s.Name, formats[k], c.Runs, s.Format)
 		}
 		for _, col := range []frame.StrCol{frame.IP, frame.Stem, frame.Status, frame.UserAgent} {
 			if !whole.Frame.Columns().Str[col] {
@@ -77,6 +77,15 @@ func TestReadChunks(t *testing.T) {
 	}
 	if n != whole.Frame.Len() {
 		t.Fatalf("chunks hold %d rows, the frame %d", n, whole.Frame.Len())
+	}
+	// The whole frame's runs are the chunks', joined where the format is
+	// the same.
+	var runs frame.Frame
+	for _, c := range chunks {
+		runs.AddRun(c.Runs[0].Format, c.Runs[0].Rows)
+	}
+	if !slices.Equal(runs.Runs, whole.Frame.Runs) {
+		t.Errorf("the frame's runs %v, want %v", whole.Frame.Runs, runs.Runs)
 	}
 	for i, s := range res.Sources {
 		if per[i] != s.Records {

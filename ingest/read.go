@@ -258,7 +258,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		chunkRows = DefaultChunkRows
 	}
 	var chunk *frame.Frame // the chunk being filled, with Chunks
-	var chunkFormat string // the format of its rows
+	var chunkFormat string // the format of the rows coming
 	flush := func(i int) {
 		if chunk != nil && chunk.Len() > 0 {
 			opt.Chunks(chunk, i, chunkFormat)
@@ -271,8 +271,10 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		var pos int64
 		for fut := range queues[i] {
 			r := <-fut
-			if opt.Chunks != nil && r.begins != "" {
-				flush(i) // a chunk holds one format
+			if r.begins != "" {
+				if opt.Chunks != nil {
+					flush(i) // a chunk holds one format
+				}
 				chunkFormat = r.begins
 			}
 			if r.b != nil && opt.Chunks != nil {
@@ -281,6 +283,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 					chunk.Reserve(chunkRows + r.b.Len())
 					merger = frame.NewMerger(chunk)
 				}
+				chunk.AddRun(chunkFormat, r.b.Len())
 				merger.Append(r.b)
 				r.recycle()
 				if chunk.Len() >= chunkRows {
@@ -289,6 +292,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			} else if r.b != nil {
 				pos = max(pos, r.pos)
 				reserve(&out, r.b.Len(), total, done+pos)
+				out.AddRun(chunkFormat, r.b.Len())
 				merger.Append(r.b)
 				r.recycle()
 			}
