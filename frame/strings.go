@@ -31,6 +31,8 @@ type Strings struct {
 	// the first Order call for a dictionary of orderN values.
 	order  []uint32
 	orderN int
+
+	memos memoTable // values derived from the column (memo.go)
 }
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
