@@ -114,10 +114,12 @@ func (x *shortIndex) grow(vals []string) {
 	}
 }
 
-// index holds the values longer than shortMax.
+// index holds the values longer than shortMax, or all of them (all) in a
+// compact dictionary.
 type index struct {
 	slots []uint64 // hash&tagMask | code+1; 0 is empty
 	n     int
+	all   bool
 }
 
 // seed is per process: tables are laid out differently from run to run, but
@@ -175,7 +177,7 @@ func (x *index) grow(vals []string) {
 	}
 	x.slots = make([]uint64, size)
 	for c, v := range vals {
-		if len(v) > shortMax {
+		if x.all || len(v) > shortMax {
 			x.put(uint32(c), hashString(v))
 		}
 	}
@@ -184,10 +186,18 @@ func (x *index) grow(vals []string) {
 // dict is a growing dictionary: values in first-seen order and their index.
 // It remembers the last short and the last long value interned, since logs
 // often repeat the previous line's value (a client's agent, GET, 200).
+//
+// A compact dictionary (a frame's: newCompactDict) indexes every value in
+// long, whose slots are 8 bytes, rather than the short ones in short,
+// whose slots are 24: a frame's dictionary is looked up once per distinct
+// value of each parsing goroutine, not once per row, and on a log of a
+// million distinct addresses the short slots were 50 MB a column. The
+// bytes of values interned from []byte are kept in an arena (arena.go).
 type dict struct {
 	vals  []string
 	short shortIndex
 	long  index
+	bytes arena
 
 	lastShort    shortSlot // meta 0: none
 	lastLong     string
@@ -195,9 +205,12 @@ type dict struct {
 	hasLastLong  bool
 }
 
+// newCompactDict returns an empty compact dictionary.
+func newCompactDict() dict { return dict{long: index{all: true}} }
+
 func (d *dict) intern(b []byte) uint32 {
 	n := len(b)
-	if n <= shortMax {
+	if n <= shortMax && !d.long.all {
 		k0, k1 := shortKey(b)
 		if l := &d.lastShort; l.meta != 0 && l.k0 == k0 && l.k1 == k1 && int(l.meta&0xff) == n {
 			return uint32(l.meta>>8) - 1
@@ -205,7 +218,7 @@ func (d *dict) intern(b []byte) uint32 {
 		c, ok := d.short.find(k0, k1, n)
 		if !ok {
 			c = uint32(len(d.vals))
-			d.vals = append(d.vals, string(b))
+			d.vals = append(d.vals, d.bytes.add(b))
 			d.short.add(d.vals, c, k0, k1, n)
 		}
 		d.lastShort = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
@@ -218,7 +231,7 @@ func (d *dict) intern(b []byte) uint32 {
 	c, ok := d.long.find(d.vals, b, h)
 	if !ok {
 		c = uint32(len(d.vals))
-		d.vals = append(d.vals, string(b))
+		d.vals = append(d.vals, d.bytes.add(b))
 		d.long.add(d.vals, c, h)
 	}
 	// vals[c] was just read by find, or written.
@@ -231,7 +244,7 @@ func (d *dict) internString(v string) uint32 {
 	if !ok {
 		c = uint32(len(d.vals))
 		d.vals = append(d.vals, v)
-		if len(v) <= shortMax {
+		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
 			d.short.add(d.vals, c, k0, k1, len(v))
 		} else {
@@ -242,7 +255,7 @@ func (d *dict) internString(v string) uint32 {
 }
 
 func (d *dict) lookup(v string) (uint32, bool) {
-	if len(v) <= shortMax {
+	if len(v) <= shortMax && !d.long.all {
 		k0, k1 := shortKey(v)
 		return d.short.find(k0, k1, len(v))
 	}

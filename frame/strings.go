@@ -36,7 +36,7 @@ type Strings struct {
 }
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
-func newNarrowStrings() *Strings { return &Strings{width: 1} }
+func newNarrowStrings() *Strings { return &Strings{width: 1, d: newCompactDict()} }
 
 // widthFor is the bytes a code needs for a dictionary of n values.
 func widthFor(n int) int {
@@ -162,7 +162,7 @@ func (s *Strings) widen() {
 }
 
 // NewStrings returns an empty column.
-func NewStrings() *Strings { return &Strings{} }
+func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
 
 // Intern returns the code of b, adding it to the dictionary if it is new. It
 // allocates only when b is new.

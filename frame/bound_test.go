@@ -1,0 +1,112 @@
+package frame
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// TestMergerBoundedDicts: parsing goroutines' dictionaries that start
+// afresh when they outgrow WorkerDictMax (a log of mostly new values) give
+// the frame a builder gives, row by row, also when batches of an older
+// dictionary are merged after newer ones (sources merged in another order
+// than parsed).
+func TestMergerBoundedDicts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	dicts := []*Dicts{NewDicts(), NewDicts()}
+	cols := Cols(IP, Stem, UserAgent)
+	type sealed struct {
+		b    *Batch
+		rows []Row
+	}
+	var batches []sealed
+	next := 0
+	for k := range 60 {
+		d := dicts[k%2]
+		d.Bound()
+		b := NewBatch(d)
+		b.Begin(cols)
+		var rows []Row
+		for range 3000 + rng.IntN(2000) {
+			var r Row
+			r.Reset()
+			r.Time = int64(next)
+			next++
+			// New addresses and paths on most rows, some repeated
+			// from a small set; a few agents, long.
+			if rng.IntN(4) == 0 {
+				r.Str[IP] = []byte("10.0.0." + strconv.Itoa(rng.IntN(50)))
+			} else {
+				r.Str[IP] = []byte("ip" + strconv.Itoa(next))
+			}
+			r.Str[Stem] = []byte("/a/fairly/long/path/number/" + strconv.Itoa(next))
+			r.Str[UserAgent] = []byte("Mozilla/5.0 agent " + strconv.Itoa(rng.IntN(7)))
+			b.Add(&r)
+			rows = append(rows, r)
+		}
+		b.Seal()
+		batches = append(batches, sealed{b, rows})
+	}
+	if dicts[0].gen[IP] == 0 || dicts[1].gen[Stem] == 0 {
+		t.Fatalf("no dictionary started afresh (generations %v, %v): the test does not exercise Bound", dicts[0].gen, dicts[1].gen)
+	}
+	if dicts[0].gen[UserAgent] != 0 {
+		t.Errorf("the agents' dictionary of seven values started afresh")
+	}
+	// Merge in another order: swap neighbours now and then.
+	for i := 0; i+1 < len(batches); i += 5 {
+		batches[i], batches[i+1] = batches[i+1], batches[i]
+	}
+	var ref Builder
+	ref.Begin(cols)
+	var out Frame
+	m := NewMerger(&out)
+	for _, s := range batches {
+		for i := range s.rows {
+			ref.Add(&s.rows[i])
+		}
+		m.Append(s.b)
+	}
+	want := ref.Frame()
+	for _, c := range []StrCol{IP, Stem, UserAgent} {
+		g, w := out.Str(c), want.Str(c)
+		if len(g.Dict) != len(w.Dict) || len(g.Codes) != len(w.Codes) {
+			t.Fatalf("%s: %d values, %d rows; want %d, %d", c, len(g.Dict), len(g.Codes), len(w.Dict), len(w.Codes))
+		}
+		for i := range g.Dict {
+			if g.Dict[i] != w.Dict[i] {
+				t.Fatalf("%s: value %d = %q, want %q", c, i, g.Dict[i], w.Dict[i])
+			}
+		}
+		for i := range g.Codes {
+			if g.Codes[i] != w.Codes[i] {
+				t.Fatalf("%s: row %d code %d, want %d", c, i, g.Codes[i], w.Codes[i])
+			}
+		}
+	}
+}
+
+// TestArena: values added to an arena read back as added, after many
+// more values (chunks never move), and long values too.
+func TestArena(t *testing.T) {
+	var a arena
+	var got, want []string
+	for i := range 200000 {
+		v := []byte("value-" + strconv.Itoa(i))
+		if i%1000 == 0 {
+			v = make([]byte, 300000) // longer than a chunk's eighth
+			v[0], v[len(v)-1] = byte(i), byte(i>>8)
+		}
+		got = append(got, a.add(v))
+		want = append(want, string(v))
+		v[0] = '!' // the arena copied it
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("value %d changed: %q, want %q", i, got[i][:min(20, len(got[i]))], want[i][:min(20, len(want[i]))])
+		}
+	}
+	if a.add(nil) != "" {
+		t.Error("an empty value is not empty")
+	}
+}
