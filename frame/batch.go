@@ -27,10 +27,19 @@ const WorkerDictMax = 1 << 16
 // batches sealed before keep the values they refer to.
 func (d *Dicts) Bound() {
 	for i := range d.str {
-		if len(d.str[i].vals) > WorkerDictMax {
-			d.str[i] = dict{}
-			d.gen[i]++
+		old := &d.str[i]
+		if len(old.vals) <= WorkerDictMax {
+			continue
 		}
+		// Sealed batches hold the old values (their views): those stay
+		// as they are. The index tables are the goroutine's own, and are
+		// cleared for reuse rather than grown again from nothing.
+		fresh := dict{vals: make([]string, 0, len(old.vals)), short: old.short, long: old.long}
+		clear(fresh.short.slots)
+		clear(fresh.long.slots)
+		fresh.short.n, fresh.long.n = 0, 0
+		*old = fresh
+		d.gen[i]++
 	}
 }
 
