@@ -110,3 +110,38 @@ func TestArena(t *testing.T) {
 		t.Error("an empty value is not empty")
 	}
 }
+
+// BenchmarkDictIntern interns values as a parsing goroutine does (its
+// dictionary, short values in 24-byte slots) and as the frame does (a
+// compact dictionary), on values that repeat (a few hundred addresses)
+// and on values that never do (a log where every value is new).
+func BenchmarkDictIntern(b *testing.B) {
+	const n = 1 << 20
+	unique := make([][]byte, n)
+	repeated := make([][]byte, n)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range unique {
+		unique[i] = []byte("10." + strconv.Itoa(i>>16) + "." + strconv.Itoa(i>>8&255) + "." + strconv.Itoa(i&255))
+		repeated[i] = []byte("192.168.1." + strconv.Itoa(rng.IntN(300)))
+	}
+	for _, c := range []struct {
+		name string
+		vals [][]byte
+		new  func() dict
+	}{
+		{"worker/repeated", repeated, func() dict { return dict{} }},
+		{"worker/unique", unique, func() dict { return dict{} }},
+		{"frame/repeated", repeated, newCompactDict},
+		{"frame/unique", unique, newCompactDict},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			d := c.new()
+			for i := 0; b.Loop(); i++ {
+				if i%n == 0 {
+					d = c.new()
+				}
+				d.intern(c.vals[i%n])
+			}
+		})
+	}
+}
