@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mssola/useragent"
+
 	"github.com/logbook/logbook/frame"
 )
 
@@ -151,6 +153,7 @@ func classifyParallel(dict []string, counts []int, user []CrawlerRule) []agentIn
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var scratch useragent.UserAgent
 			for {
 				lo := int(next.Add(chunk)) - chunk
 				if lo >= len(dict) {
@@ -158,7 +161,7 @@ func classifyParallel(dict []string, counts []int, user []CrawlerRule) []agentIn
 				}
 				for c := lo; c < min(lo+chunk, len(dict)); c++ {
 					if counts[c] > 0 {
-						info[c] = classifyAgent(dict[c], user)
+						info[c] = classifyAgentInto(dict[c], user, &scratch)
 					}
 				}
 			}

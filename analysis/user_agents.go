@@ -57,14 +57,14 @@ const (
 // mssola/useragent takes for a bot, named by its product. An empty agent
 // is not a crawler: it is simply unknown.
 func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
-	name, kind, _ = crawlerNameParsed(agent, user)
+	name, kind, _ = crawlerNameParsed(agent, user, nil)
 	return name, kind
 }
 
 // crawlerNameParsed is crawlerName, also returning the agent as
 // mssola/useragent parsed it when it had to (nil otherwise), so that
-// classifyAgent parses it once.
-func crawlerNameParsed(agent string, user []CrawlerRule) (name, kind string, parsed *useragent.UserAgent) {
+// classifyAgent parses it once: into scratch, when not nil.
+func crawlerNameParsed(agent string, user []CrawlerRule, scratch *useragent.UserAgent) (name, kind string, parsed *useragent.UserAgent) {
 	if agent == "" {
 		return "", "", nil
 	}
@@ -81,7 +81,11 @@ func crawlerNameParsed(agent string, user []CrawlerRule) (name, kind string, par
 			return firstProduct(agent), KindOther, nil
 		}
 	}
-	ua := useragent.New(agent)
+	ua := scratch
+	if ua == nil {
+		ua = new(useragent.UserAgent)
+	}
+	ua.Parse(agent)
 	if ua.Bot() {
 		return leadProduct(agent), KindOther, ua
 	}
@@ -169,17 +173,26 @@ type agentInfo struct {
 }
 
 func classifyAgent(agent string, user []CrawlerRule) agentInfo {
+	return classifyAgentInto(agent, user, nil)
+}
+
+// classifyAgentInto is classifyAgent parsing the agent, if it must, into
+// scratch (when not nil), which one goroutine reuses from agent to agent.
+func classifyAgentInto(agent string, user []CrawlerRule, scratch *useragent.UserAgent) agentInfo {
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	c, k, ua := crawlerNameParsed(agent, user)
+	c, k, ua := crawlerNameParsed(agent, user, scratch)
 	if c != "" {
 		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
 	}
 	browser, os := tokenBrowser(agent), tokenOS(agent)
 	if browser == "" || os == "" {
 		if ua == nil {
-			ua = useragent.New(agent)
+			if ua = scratch; ua == nil {
+				ua = new(useragent.UserAgent)
+			}
+			ua.Parse(agent)
 		}
 		if browser == "" {
 			name, _ := ua.Browser()
