@@ -99,28 +99,35 @@ func (x *shortIndex) put(c uint32, k0, k1 uint64, n int) {
 	x.slots[i] = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
 }
 
-// grow makes room for at least the short values of vals and re-indexes them.
+// grow makes room for one more value and re-indexes the slots: they hold
+// their keys, so the values themselves are not read again.
 func (x *shortIndex) grow(vals []string) {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
 	}
+	old := x.slots
 	x.slots = make([]shortSlot, size)
-	for c, v := range vals {
-		if len(v) <= shortMax {
-			k0, k1 := shortKey(v)
-			x.put(uint32(c), k0, k1, len(v))
+	for _, o := range old {
+		if o.meta != 0 {
+			x.put(uint32(o.meta>>8)-1, o.k0, o.k1, int(o.meta&0xff))
 		}
 	}
 }
 
 // index holds the values longer than shortMax, or all of them (all) in a
-// compact dictionary.
+// compact dictionary. A slot holds the high 32 bits of its value's hash,
+// which also place it (home), so that growing moves slots without
+// hashing the values again.
 type index struct {
 	slots []uint64 // hash&tagMask | code+1; 0 is empty
 	n     int
 	all   bool
 }
+
+// home is where a value of hash h is first looked for in a table of mask+1
+// slots.
+func home(h, mask uint64) uint64 { return h >> 32 & mask }
 
 // seed is per process: tables are laid out differently from run to run, but
 // codes are assigned in insertion order, so nothing visible depends on it.
@@ -138,7 +145,7 @@ func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 	}
 	mask := uint64(len(x.slots) - 1)
 	tag := h & tagMask
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return 0, false
@@ -162,23 +169,30 @@ func (x *index) add(vals []string, c uint32, h uint64) {
 
 func (x *index) put(c uint32, h uint64) {
 	mask := uint64(len(x.slots) - 1)
-	i := h & mask
+	i := home(h, mask)
 	for x.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
 	x.slots[i] = h&tagMask | uint64(c+1)
 }
 
-// grow makes room for at least the long values of vals and re-indexes them.
+// grow makes room for one more value and moves the slots, placed by the
+// hash bits they hold.
 func (x *index) grow(vals []string) {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
 	}
+	old := x.slots
 	x.slots = make([]uint64, size)
-	for c, v := range vals {
-		if x.all || len(v) > shortMax {
-			x.put(uint32(c), hashString(v))
+	mask := uint64(size - 1)
+	for _, s := range old {
+		if s != 0 {
+			i := home(s, mask)
+			for x.slots[i] != 0 {
+				i = (i + 1) & mask
+			}
+			x.slots[i] = s
 		}
 	}
 }
@@ -269,7 +283,7 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 	}
 	mask := uint64(len(x.slots) - 1)
 	tag := h & tagMask
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return 0, false
