@@ -145,3 +145,59 @@ func BenchmarkDictIntern(b *testing.B) {
 		})
 	}
 }
+
+// TestCompactDictMatchesMap is TestDictMatchesMap for a frame's compact
+// dictionary, where every value is in the 8-byte-slot index, interned from
+// bytes, from strings, and looked up, across many growths of the table.
+func TestCompactDictMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	var vals []string
+	for i := range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = "ab\x00/"[rng.IntN(4)]
+		}
+		vals = append(vals, string(b), "/p/"+strconv.Itoa(i), strconv.Itoa(i%300))
+	}
+	vals = append(vals, "", "\x00", "0123456789abcdef", "0123456789abcdef\x00")
+	d := newCompactDict()
+	s := NewStrings()
+	want := map[string]uint32{}
+	for round := range 3 {
+		for i, v := range vals {
+			c, seen := want[v]
+			if !seen {
+				c = uint32(len(want))
+				want[v] = c
+			}
+			var got uint32
+			switch (i + round) % 3 {
+			case 0:
+				got = d.intern([]byte(v))
+			case 1:
+				got = d.internString(v)
+			default:
+				if !seen {
+					got = d.internString(v)
+					break
+				}
+				var ok bool
+				if got, ok = d.lookup(v); !ok {
+					t.Fatalf("lookup %q: not found", v)
+				}
+			}
+			if got != c {
+				t.Fatalf("round %d: %q got code %d, want %d", round, v, got, c)
+			}
+			if s.InternString(v) != c || s.Dict[c] != v {
+				t.Fatalf("Strings: %q", v)
+			}
+		}
+	}
+	if len(d.vals) != len(want) || d.short.n != 0 || d.long.n != len(want) {
+		t.Fatalf("%d values, %d short and %d long indexed; want %d, all long", len(d.vals), d.short.n, d.long.n, len(want))
+	}
+	if _, ok := d.lookup("never added"); ok {
+		t.Error("found a value never added")
+	}
+}

@@ -84,7 +84,7 @@ func (x *shortIndex) find(k0, k1 uint64, n int) (uint32, bool) {
 
 func (x *shortIndex) add(vals []string, c uint32, k0, k1 uint64, n int) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(vals[:c])
+		x.grow()
 	}
 	x.put(c, k0, k1, n)
 	x.n++
@@ -101,7 +101,7 @@ func (x *shortIndex) put(c uint32, k0, k1 uint64, n int) {
 
 // grow makes room for one more value and re-indexes the slots: they hold
 // their keys, so the values themselves are not read again.
-func (x *shortIndex) grow(vals []string) {
+func (x *shortIndex) grow() {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
@@ -161,7 +161,7 @@ func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 // add indexes code c, whose value has hash h; vals must already hold it.
 func (x *index) add(vals []string, c uint32, h uint64) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(vals[:c])
+		x.grow()
 	}
 	x.put(c, h)
 	x.n++
@@ -178,7 +178,7 @@ func (x *index) put(c uint32, h uint64) {
 
 // grow makes room for one more value and moves the slots, placed by the
 // hash bits they hold.
-func (x *index) grow(vals []string) {
+func (x *index) grow() {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
@@ -254,6 +254,9 @@ func (d *dict) intern(b []byte) uint32 {
 }
 
 func (d *dict) internString(v string) uint32 {
+	if len(v) > shortMax || d.long.all {
+		return d.long.internString(&d.vals, v)
+	}
 	c, ok := d.lookup(v)
 	if !ok {
 		c = uint32(len(d.vals))
@@ -294,4 +297,29 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 			}
 		}
 	}
+}
+
+// internString returns the code of v among *vals, which this index
+// indexes, appending v if it is new: one hash and one probe, the empty
+// slot the probe ends on taking the new value.
+func (x *index) internString(vals *[]string, v string) uint32 {
+	if 2*(x.n+1) > len(x.slots) {
+		x.grow()
+	}
+	h := hashString(v)
+	mask := uint64(len(x.slots) - 1)
+	tag := h & tagMask
+	i := home(h, mask)
+	for ; x.slots[i] != 0; i = (i + 1) & mask {
+		if s := x.slots[i]; s&tagMask == tag {
+			if c := uint32(s) - 1; (*vals)[c] == v {
+				return c
+			}
+		}
+	}
+	c := uint32(len(*vals))
+	*vals = append(*vals, v)
+	x.slots[i] = tag | uint64(c+1)
+	x.n++
+	return c
 }
