@@ -3,6 +3,7 @@ package analysis
 import (
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -128,12 +129,10 @@ type agentClassKey struct{ rules string }
 // once per column and set of user rules, on every core, and shared: the
 // caller must not modify it. counts are the column's counts per code.
 func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) []agentInfo {
-	var key strings.Builder
+	var key strings.Builder // the rules, each string quoted: one key per list of rules
 	for _, r := range user {
-		key.WriteString(r.Name)
-		key.WriteByte(0)
-		key.WriteString(r.Token)
-		key.WriteByte(0)
+		key.WriteString(strconv.Quote(r.Name))
+		key.WriteString(strconv.Quote(r.Token))
 	}
 	dict := agents.Dict
 	return agents.Memo(agentClassKey{key.String()}, func() any {
