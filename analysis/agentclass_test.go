@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mssola/useragent"
+
 	"github.com/logbook/logbook/frame"
 )
 
@@ -167,4 +169,46 @@ func BenchmarkCrawlerMatch(b *testing.B) {
 			firstGroupByContains(agents[i%len(agents)], groups)
 		}
 	})
+}
+
+// TestMssolaMayBeBot: an agent mssolaMayBeBot clears is never one
+// mssola/useragent takes for a bot, on the real agents, the generated ones
+// and agents made to reach each of its bot rules; and the filter clears
+// most browser agents (else it saves nothing).
+func TestMssolaMayBeBot(t *testing.T) {
+	agents := testAgents(t)
+	for _, w := range mssolaBotWords {
+		agents = append(agents, "Some"+strings.ToUpper(w[:1])+w[1:]+"/1.0", "x"+w, w+" (compatible)")
+	}
+	agents = append(agents,
+		"Mozilla/5.0 (compatible; Foo/1.0; +http://example.com/foo.html)",
+		"Foo/1.0 (https://example.org)",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; http://a.b) Gecko/20100101 Firefox/120.0",
+		"ſearch/1.0", "SPYDER", "Mozilla/5.0 (compatible; Wormly/1.0)",
+		"facebookexternalhit/1.1 Facebot Twitterbot/1.0",
+		"curl/8.4.0", "Wget/1.21", "python-requests/2.31", "Java/17", "okhttp/4.9.2")
+	cleared, browsers, bots := 0, 0, 0
+	for _, a := range agents {
+		low := strings.ToLower(a)
+		may := mssolaMayBeBot(a, low)
+		bot := useragent.New(a).Bot()
+		if bot {
+			bots++
+		}
+		if !may && bot {
+			t.Errorf("%q: cleared, but mssola takes it for a bot", a)
+		}
+		if strings.HasPrefix(a, "Mozilla/5.0 (") && !strings.Contains(low, "bot") {
+			browsers++
+			if !may {
+				cleared++
+			}
+		}
+	}
+	if bots < 100 {
+		t.Errorf("only %d agents mssola takes for bots: the test does not reach its rules", bots)
+	}
+	if browsers == 0 || cleared < browsers/2 {
+		t.Errorf("cleared %d of %d browser-like agents", cleared, browsers)
+	}
 }

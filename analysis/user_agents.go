@@ -81,6 +81,9 @@ func crawlerNameParsed(agent string, user []CrawlerRule, scratch *useragent.User
 			return firstProduct(agent), KindOther, nil
 		}
 	}
+	if !mssolaMayBeBot(agent, low) {
+		return "", "", nil // mssola would not call it a bot (agentclass.go)
+	}
 	ua := scratch
 	if ua == nil {
 		ua = new(useragent.UserAgent)
