@@ -2,6 +2,7 @@ package frame
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -199,5 +200,41 @@ func TestCompactDictMatchesMap(t *testing.T) {
 	}
 	if _, ok := d.lookup("never added"); ok {
 		t.Error("found a value never added")
+	}
+}
+
+// TestOrderSharedPrefix: values that all share a long prefix (referers,
+// paths), with the empty value, the prefix alone, and values that differ
+// only past the eight bytes after it, sort as their bytes do.
+func TestOrderSharedPrefix(t *testing.T) {
+	const pre = "https://ref.example.org/"
+	vals := []string{"", pre, pre + "\x00", pre + "a", pre + "abcdefgh", pre + "abcdefgh\x00", pre + "abcdefghi", pre + "abcdefgg"}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 3000 {
+		b := make([]byte, rng.IntN(20))
+		for j := range b {
+			b[j] = "ab\x00\xff/."[rng.IntN(6)]
+		}
+		vals = append(vals, pre+string(b))
+	}
+	if commonPrefix(vals) != len(pre) {
+		t.Fatalf("common prefix %d, want %d", commonPrefix(vals), len(pre))
+	}
+	for _, withEmpty := range []bool{true, false} {
+		vs := vals
+		if !withEmpty {
+			vs = vals[1:]
+		}
+		order := sortedCodes(vs)
+		got := make([]string, len(order))
+		for i, c := range order {
+			got[i] = vs[c]
+		}
+		if !slices.IsSorted(got) || len(got) != len(vs) {
+			t.Errorf("empty value %v: the order does not sort the values", withEmpty)
+		}
+	}
+	if commonPrefix([]string{"", ""}) != 0 || commonPrefix([]string{"abc"}) != 3 || commonPrefix([]string{"ab", "ac", "b"}) != 0 {
+		t.Error("commonPrefix of small dictionaries")
 	}
 }
