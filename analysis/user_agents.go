@@ -57,18 +57,18 @@ const (
 // mssola/useragent takes for a bot, named by its product. An empty agent
 // is not a crawler: it is simply unknown.
 func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
-	name, kind, _ = crawlerNameParsed(agent, user, nil)
+	name, kind, _ = crawlerNameParsed(agent, strings.ToLower(agent), user, nil)
 	return name, kind
 }
 
 // crawlerNameParsed is crawlerName, also returning the agent as
 // mssola/useragent parsed it when it had to (nil otherwise), so that
-// classifyAgent parses it once: into scratch, when not nil.
-func crawlerNameParsed(agent string, user []CrawlerRule, scratch *useragent.UserAgent) (name, kind string, parsed *useragent.UserAgent) {
+// classifyAgent parses it once: into scratch, when not nil. low is
+// strings.ToLower(agent).
+func crawlerNameParsed(agent, low string, user []CrawlerRule, scratch *useragent.UserAgent) (name, kind string, parsed *useragent.UserAgent) {
 	if agent == "" {
 		return "", "", nil
 	}
-	low := strings.ToLower(agent)
 	if n, k, ok := crawlerMatch(low, user); ok {
 		return n, k, nil
 	}
@@ -185,11 +185,12 @@ func classifyAgentInto(agent string, user []CrawlerRule, scratch *useragent.User
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	c, k, ua := crawlerNameParsed(agent, user, scratch)
+	low := strings.ToLower(agent)
+	c, k, ua := crawlerNameParsed(agent, low, user, scratch)
 	if c != "" {
 		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
 	}
-	browser, os := tokenBrowser(agent), tokenOS(agent)
+	browser, os := tokenBrowserLow(agent, low), tokenOS(agent)
 	if browser == "" || os == "" {
 		if ua == nil {
 			if ua = scratch; ua == nil {
