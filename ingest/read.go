@@ -116,8 +116,10 @@ type Options struct {
 // DefaultChunkRows is the size of the chunks Options.Chunks receives
 // unless told otherwise: big enough that per-chunk work (a section's fold
 // of a chunk's distinct keys into its state) is small beside per-row work,
-// small enough that a chunk is a few MB.
-const DefaultChunkRows = 1 << 16
+// small enough that a chunk is some 10 MB of codes. On 1M combined lines
+// with the partial sections, 65,536-row chunks took 3.6 s of CPU, these
+// 2.15 s, one frame 2.17 s.
+const DefaultChunkRows = 1 << 18
 
 const (
 	maxExamples    = 5
