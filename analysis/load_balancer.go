@@ -69,15 +69,17 @@ type lbKey struct{ Status, Target, Backend string }
 // and flags OR when states merge.
 //
 // Which rows are read depends on their source: every row of a balancer's
-// log, of other logs only those with a target status. A chunk does not say
-// which source its rows came from, so the state places them by position
-// (Row, against the sources' Spans), as the section did on the whole
-// frame: exact for chunks added in the frame's order to one state, and for
-// any split when every source is a balancer's or none is (Mixed false).
-// States of a run that mixes both refuse to merge rather than guess.
+// log, of other logs only those with a target status. A frame read by
+// ingest says the format of its rows (frame.Runs), which decides. A frame
+// that does not (built by hand) has its rows placed by position (Row,
+// against the sources' Spans): exact for chunks added in the frame's order
+// to one state, and for any split when every source is a balancer's or
+// none is (Mixed false); such states of a run that mixes both refuse to
+// merge rather than guess.
 type loadBalancerState struct {
 	Spans      []LBSpan
 	Mixed      bool
+	Positional bool // rows were placed by Spans (a frame without Runs)
 	Row        int
 	HasColumn  bool
 	Filled     bool
@@ -169,6 +171,7 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	type codes struct{ s, t, b uint32 }
 	others := map[codes]int{}
 	runs := st.lbRuns
+	st.Positional = st.Positional || len(f.Runs) == 0
 	if len(f.Runs) > 0 {
 		// The frame says the format of its rows (a chunk, a selection of
 		// the read): no need of the sources' positions.
@@ -222,7 +225,7 @@ func (st *loadBalancerState) Merge(other State) error {
 	if err != nil {
 		return err
 	}
-	if st.Mixed || o.Mixed {
+	if st.Mixed && st.Positional || o.Mixed && o.Positional {
 		return fmt.Errorf("analysis: load_balancer cannot merge states of a run that mixes load balancer logs with others: a chunk does not say which source its rows came from")
 	}
 	st.Row += o.Row

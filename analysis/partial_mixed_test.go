@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -104,8 +105,11 @@ func TestPartialsMixedFormats(t *testing.T) {
 // TestLoadBalancerPartialMixedSources: with an ALB log read before an
 // Apache log, which rows the section reads depends on their source: chunks
 // added in the frame's order to one state give Run's section (the Apache
-// rows left out), and two states of such a run refuse to merge rather than
-// take the Apache rows for the balancer's own answers.
+// rows left out), and so do two states merged, either way round, for the
+// frames say the format of their rows (frame.Runs); a frame that does not
+// (built by hand) is placed by the sources' positions, and states of those
+// refuse to merge rather than take the Apache rows for the balancer's own
+// answers.
 func TestLoadBalancerPartialMixedSources(t *testing.T) {
 	ctx := context.Background()
 	parts, in := mixedParts(t, "alb", "apache")
@@ -133,14 +137,35 @@ func TestLoadBalancerPartialMixedSources(t *testing.T) {
 	if want, s := sectionJSON(t, run), sectionJSON(t, got); s != want {
 		t.Fatalf("chunks in order differ from Run:\n%s", firstDiff(want, s))
 	}
-	a, c := p.NewState(in), p.NewState(in)
-	if err := a.Add(ctx, parts[0]); err != nil {
-		t.Fatal(err)
+	for _, order := range [][2]int{{0, 1}, {1, 0}} {
+		a, c := p.NewState(in), p.NewState(in)
+		if err := a.Add(ctx, parts[order[0]]); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Add(ctx, parts[order[1]]); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Merge(c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.Finish(ctx, &noFrame)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, s := sectionJSON(t, run), sectionJSON(t, got); s != want {
+			t.Fatalf("states merged (%v) differ from Run:\n%s", order, firstDiff(want, s))
+		}
 	}
-	if err := c.Add(ctx, parts[1]); err != nil {
-		t.Fatal(err)
+	// Frames that do not say their rows' format.
+	a, c := p.NewState(in), p.NewState(in)
+	for i, st := range []analysis.State{a, c} {
+		f := parts[i].Subset(slices.Repeat([]bool{true}, parts[i].Len()))
+		f.Runs = nil
+		if err := st.Add(ctx, f); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := a.Merge(c); err == nil {
-		t.Error("states of a run mixing an ALB log and an Apache log merged")
+		t.Error("states placed by position, of a run mixing an ALB log and an Apache log, merged")
 	}
 }
