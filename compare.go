@@ -163,10 +163,17 @@ func pctWord(r float64) string {
 
 // comparisonSection writes what changed between the previous period and
 // this one.
-func comparisonSection(prevDesc string, length time.Duration, prevM, curM *Metrics, prevS, curS []*analysis.Section) *analysis.Section {
+//
+// partly, when not empty, says that the records read do not reach back to
+// the previous period's start (previousCoverage): the first conclusion, so
+// that no rise below is read as like for like.
+func comparisonSection(prevDesc, partly string, length time.Duration, prevM, curM *Metrics, prevS, curS []*analysis.Section) *analysis.Section {
 	s := &analysis.Section{ID: "comparison", Title: "Compared with the previous period",
 		Doc: "What changed since the period of the same length just before this one: requests, clients, error rates, and the paths, clients, crawlers and scanners that rose, fell, came or went."}
 	s.Prose(fmt.Sprintf("The previous period is %s. Both periods are read from the same inputs; the tables below compare the sections' own outputs.", prevDesc))
+	if partly != "" {
+		s.Conclude(partly)
+	}
 	per := periodWord(length)
 
 	mt := analysis.NewTable("period_metrics", "This period against the previous one",
@@ -374,4 +381,20 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// previousCoverage says, in a sentence, that the records read begin well
+// after the start of the previous period [from, until) (by more than an
+// hour a day of it), so that the period is only partly covered; "" when
+// they do not, or when nothing was read.
+func previousCoverage(from, until time.Time, firstRead time.Time, loc *time.Location) string {
+	if firstRead.IsZero() || from.IsZero() || !firstRead.After(from.Add(until.Sub(from)/24)) {
+		return ""
+	}
+	if !firstRead.Before(until) {
+		return fmt.Sprintf("The logs read begin at %s, after the previous period ends: it holds no record, so every count below is new, not a rise.",
+			firstRead.In(loc).Format("2006-01-02 15:04"))
+	}
+	return fmt.Sprintf("The logs read begin at %s, %s into the previous period: it is only partly covered, so its counts are low and the changes below are not like for like.",
+		firstRead.In(loc).Format("2006-01-02 15:04"), analysis.Span(firstRead.Sub(from)))
 }

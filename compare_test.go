@@ -91,3 +91,35 @@ func TestCompare(t *testing.T) {
 		t.Errorf("since alone: %v", err)
 	}
 }
+
+// TestComparisonPartlyCovered: when the logs begin well after the start of
+// the previous period, the comparison says first that it is only partly
+// covered; when they cover it, it does not.
+func TestComparisonPartlyCovered(t *testing.T) {
+	log := selectLog(t) // 2024-03-01 to 03-14
+	for _, tc := range []struct {
+		edit func(c *Config)
+		want string // "" for no such sentence
+	}{
+		{func(c *Config) { c.Week = "2024-W10" }, "The logs read begin at 2024-03-01 00:00, 4 days into the previous period: it is only partly covered"},
+		{func(c *Config) { c.Since, c.Until = "2024-03-08", "2024-03-10" }, ""},
+		{func(c *Config) { c.Since, c.Until = "2024-03-01", "2024-03-01" }, "The logs read begin at 2024-03-01 00:00, after the previous period ends"},
+	} {
+		cfg := Config{Inputs: []string{log}, Compare: "previous", Now: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)}
+		tc.edit(&cfg)
+		out, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var conclusions []string
+		for _, s := range out.Report.Sections {
+			if s.ID == "comparison" {
+				conclusions = s.Conclusions
+			}
+		}
+		got := strings.Join(conclusions, "\n")
+		if tc.want == "" && strings.Contains(got, "The logs read begin") || tc.want != "" && !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%+v: conclusions\n%s\nwant first %q", cfg, got, tc.want)
+		}
+	}
+}

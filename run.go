@@ -337,7 +337,12 @@ func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.So
 			return nil, err
 		}
 		prevMetrics := metricsOf(sel.prev.frame, res.Malformed(), nRead)
-		cmp := comparisonSection(sel.prev.desc, sel.prev.length, prevMetrics, an.metrics, prevSections, sections)
+		var firstRead time.Time
+		if nRead > 0 {
+			firstRead = sel.report.ReadFirst
+		}
+		partly := previousCoverage(sel.prev.from, sel.prev.until, firstRead, loc)
+		cmp := comparisonSection(sel.prev.desc, partly, sel.prev.length, prevMetrics, an.metrics, prevSections, sections)
 		at := 0
 		if len(sections) > 0 && sections[0].ID == "overview" {
 			at = 1

@@ -262,7 +262,12 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 			return nil, err
 		}
 		prevMetrics := prev.met.metrics(prev.inv, res.Malformed()+a.malformed, a.read)
-		cmp := comparisonSection(prevPeriod.describe(in.Loc, prev.inv.Rows), prevPeriod.length, prevMetrics, an.metrics, prevSections, an.sections)
+		var firstRead time.Time
+		if a.readTimes.N > 0 {
+			firstRead = time.Unix(a.readTimes.First, 0)
+		}
+		partly := previousCoverage(prevPeriod.from, prevPeriod.until, firstRead, in.Loc)
+		cmp := comparisonSection(prevPeriod.describe(in.Loc, prev.inv.Rows), partly, prevPeriod.length, prevMetrics, an.metrics, prevSections, an.sections)
 		at := 0
 		if len(an.sections) > 0 && an.sections[0].ID == "overview" {
 			at = 1
