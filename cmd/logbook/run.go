@@ -142,6 +142,7 @@ func listFormats(w io.Writer) error {
 	for _, f := range report.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Ext)
 	}
+	fmt.Fprintf(tw, "  %s\t%s\t%s\n", "partial", logbook.PartialExt, "the sections' states, to merge into later reports (logbook partial; docs/partials.md)")
 	return tw.Flush()
 }
 
