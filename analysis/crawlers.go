@@ -333,12 +333,10 @@ func crawlerMatch(low string, user []CrawlerRule) (name, kind string, ok bool) {
 			return r.Name, KindUser, true
 		}
 	}
-	for _, c := range crawlerList {
-		for _, t := range c.Tokens {
-			if strings.Contains(low, t) {
-				return c.Name, c.Kind, true
-			}
-		}
+	// The first entry of the list with a token low contains
+	// (agentclass.go: one pass over low for all the tokens).
+	if i := crawlerMatcher().match(low); i >= 0 {
+		return crawlerList[i].Name, crawlerList[i].Kind, true
 	}
 	return "", "", false
 }

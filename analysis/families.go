@@ -50,15 +50,14 @@ var browserTokens = []browserToken{
 // no rule names it (then mssola/useragent decides). Brave announces itself
 // only in some agents ("Brave/1.60", "... Safari/604.1 Brave"); otherwise
 // it looks like Chrome, and is Chrome.
-func tokenBrowser(agent string) string {
-	for _, r := range browserTokens {
-		for _, t := range r.tokens {
-			if strings.Contains(agent, t) {
-				return r.family
-			}
-		}
+func tokenBrowser(agent string) string { return tokenBrowserLow(agent, strings.ToLower(agent)) }
+
+// tokenBrowserLow is tokenBrowser, given low, the agent in lower case.
+func tokenBrowserLow(agent, low string) string {
+	// The first rule with a token the agent contains (agentclass.go).
+	if i := browserMatcher().match(agent); i >= 0 {
+		return browserTokens[i].family
 	}
-	low := strings.ToLower(agent)
 	if strings.Contains(low, "brave/") || strings.Contains(low, " brave ") || strings.HasSuffix(low, " brave") {
 		return "Brave"
 	}
@@ -101,12 +100,8 @@ var osTokens = []struct {
 
 // tokenOS is the agent's OS family by its platform tokens, or "".
 func tokenOS(agent string) string {
-	for _, r := range osTokens {
-		for _, t := range r.tokens {
-			if strings.Contains(agent, t) {
-				return r.family
-			}
-		}
+	if i := osMatcher().match(agent); i >= 0 {
+		return osTokens[i].family
 	}
 	return ""
 }

@@ -29,15 +29,13 @@ func newHumans(f *frame.Frame, user []CrawlerRule) *humans {
 	h := &humans{agents: agents, ips: strCol(f, frame.IP)}
 	counts := agents.Counts()
 	h.bot = make([]bool, len(agents.Dict))
-	info := make([]agentInfo, len(agents.Dict))
-	for c, v := range agents.Dict {
+	info := agentClasses(agents, counts, user) // shared: read only
+	for c, a := range info {
 		if counts[c] == 0 {
 			continue
 		}
-		a := classifyAgent(v, user)
 		switch {
 		case a.crawler != "":
-			info[c] = a
 			h.bot[c] = true
 			h.anyBots = true
 		case a.browser == familyUnknown || a.browser == familyOther:

@@ -57,12 +57,20 @@ const (
 // mssola/useragent takes for a bot, named by its product. An empty agent
 // is not a crawler: it is simply unknown.
 func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
+	name, kind, _ = crawlerNameParsed(agent, strings.ToLower(agent), user, nil)
+	return name, kind
+}
+
+// crawlerNameParsed is crawlerName, also returning the agent as
+// mssola/useragent parsed it when it had to (nil otherwise), so that
+// classifyAgent parses it once: into scratch, when not nil. low is
+// strings.ToLower(agent).
+func crawlerNameParsed(agent, low string, user []CrawlerRule, scratch *useragent.UserAgent) (name, kind string, parsed *useragent.UserAgent) {
 	if agent == "" {
-		return "", ""
+		return "", "", nil
 	}
-	low := strings.ToLower(agent)
 	if n, k, ok := crawlerMatch(low, user); ok {
-		return n, k
+		return n, k, nil
 	}
 	generic := low
 	for _, w := range notBotWords {
@@ -70,13 +78,21 @@ func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
 	}
 	for _, t := range genericBotTokens {
 		if strings.Contains(generic, t) {
-			return firstProduct(agent), KindOther
+			return firstProduct(agent), KindOther, nil
 		}
 	}
-	if ua := useragent.New(agent); ua.Bot() {
-		return leadProduct(agent), KindOther
+	if !mssolaMayBeBot(agent, low) {
+		return "", "", nil // mssola would not call it a bot (agentclass.go)
 	}
-	return "", ""
+	ua := scratch
+	if ua == nil {
+		ua = new(useragent.UserAgent)
+	}
+	ua.Parse(agent)
+	if ua.Bot() {
+		return leadProduct(agent), KindOther, ua
+	}
+	return "", "", ua
 }
 
 // leadProduct is the name an agent starts with, before its version or
@@ -160,15 +176,28 @@ type agentInfo struct {
 }
 
 func classifyAgent(agent string, user []CrawlerRule) agentInfo {
+	return classifyAgentInto(agent, user, nil)
+}
+
+// classifyAgentInto is classifyAgent parsing the agent, if it must, into
+// scratch (when not nil), which one goroutine reuses from agent to agent.
+func classifyAgentInto(agent string, user []CrawlerRule, scratch *useragent.UserAgent) agentInfo {
 	if agent == "" {
 		return agentInfo{browser: familyUnknown, os: familyUnknown}
 	}
-	if c, k := crawlerName(agent, user); c != "" {
+	low := strings.ToLower(agent)
+	c, k, ua := crawlerNameParsed(agent, low, user, scratch)
+	if c != "" {
 		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
 	}
-	browser, os := tokenBrowser(agent), tokenOS(agent)
+	browser, os := tokenBrowserLow(agent, low), tokenOS(agent)
 	if browser == "" || os == "" {
-		ua := useragent.New(agent)
+		if ua == nil {
+			if ua = scratch; ua == nil {
+				ua = new(useragent.UserAgent)
+			}
+			ua.Parse(agent)
+		}
 		if browser == "" {
 			name, _ := ua.Browser()
 			browser = correctFamily(agent, browserFamily(name))
@@ -282,7 +311,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Compute(`requests.user_agent.value_counts()`, Output{Table: tab})
 
 	// Classify each distinct agent once.
-	info := classifyCodes(agents.Dict, counts, in.Crawlers)
+	info := agentClasses(agents, counts, in.Crawlers)
 
 	// Clients that fetched /robots.txt with a browser-like agent count as
 	// crawlers for all their requests.

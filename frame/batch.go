@@ -6,8 +6,41 @@ import "slices"
 // the batches that goroutine fills, so that each distinct value is copied
 // and indexed once per goroutine rather than once per batch, and a Merger
 // looks it up in the frame's dictionary once per goroutine too.
+//
+// A dictionary that outgrows WorkerDictMax values starts afresh at the
+// goroutine's next batch (Bound): the frame has its values by then, and on
+// a log where most values are new, a goroutine's dictionaries holding all
+// of them were a second index of the whole log, held until the read ends.
+// gen counts the fresh starts, so that a Merger knows its translation of
+// the old codes no longer holds.
 type Dicts struct {
 	str [NumStrCols]dict
+	gen [NumStrCols]uint32
+}
+
+// WorkerDictMax is the most values a parsing goroutine's dictionary of
+// one column keeps from batch to batch.
+const WorkerDictMax = 1 << 16
+
+// Bound starts afresh each dictionary holding more than WorkerDictMax
+// values. Call it only between batches, from the goroutine filling them:
+// batches sealed before keep the values they refer to.
+func (d *Dicts) Bound() {
+	for i := range d.str {
+		old := &d.str[i]
+		if len(old.vals) <= WorkerDictMax {
+			continue
+		}
+		// Sealed batches hold the old values (their views): those stay
+		// as they are. The index tables are the goroutine's own, and are
+		// cleared for reuse rather than grown again from nothing.
+		fresh := dict{vals: make([]string, 0, len(old.vals)), short: old.short, long: old.long}
+		clear(fresh.short.slots)
+		clear(fresh.long.slots)
+		fresh.short.n, fresh.long.n = 0, 0
+		*old = fresh
+		d.gen[i]++
+	}
 }
 
 // NewDicts returns empty dictionaries.
@@ -21,6 +54,7 @@ type Batch struct {
 	offset int32
 
 	dicts *Dicts
+	gen   [NumStrCols]uint32 // the dictionaries' generations at Seal
 	has   Set
 	codes [NumStrCols][]uint32
 	num   [NumNumCols][]float64
@@ -106,6 +140,7 @@ func (b *Batch) Seal() {
 			b.views[i] = b.dicts.str[i].vals
 		}
 	}
+	b.gen = b.dicts.gen
 }
 
 // Merger appends batches to a frame in order. Each dictionary code of a
@@ -114,13 +149,21 @@ func (b *Batch) Seal() {
 // rows had been added one by one.
 type Merger struct {
 	f       *Frame
-	trans   map[*Dicts]*[NumStrCols][]uint32 // goroutine code → frame code + 1
+	trans   map[*Dicts]*translation
 	scratch []uint32
+}
+
+// translation maps a goroutine's codes to the frame's, per column: code →
+// frame code + 1, 0 when not yet translated; gen is the generation of the
+// goroutine's dictionary it translates.
+type translation struct {
+	codes [NumStrCols][]uint32
+	gen   [NumStrCols]uint32
 }
 
 // NewMerger returns a merger appending to f.
 func NewMerger(f *Frame) *Merger {
-	return &Merger{f: f, trans: make(map[*Dicts]*[NumStrCols][]uint32)}
+	return &Merger{f: f, trans: make(map[*Dicts]*translation)}
 }
 
 // Append adds the rows of b to the frame. b may be reset after.
@@ -136,7 +179,7 @@ func (m *Merger) Append(b *Batch) {
 	f.ensure(b.has)
 	t := m.trans[b.dicts]
 	if t == nil {
-		t = new([NumStrCols][]uint32)
+		t = new(translation)
 		m.trans[b.dicts] = t
 	}
 	for i, s := range f.str {
@@ -150,10 +193,17 @@ func (m *Merger) Append(b *Batch) {
 		m.scratch = slices.Grow(m.scratch[:0], n)[:n]
 		dst := m.scratch
 		view := b.views[i]
-		tr := t[i]
+		if t.gen[i] != b.gen[i] {
+			// The goroutine's dictionary started afresh (Bound) since
+			// the codes were translated (or, when sources are merged in
+			// another order than a goroutine parsed them, it is a batch
+			// of an older dictionary): translate anew.
+			t.codes[i], t.gen[i] = t.codes[i][:0], b.gen[i]
+		}
+		tr := t.codes[i]
 		if len(tr) < len(view) {
 			tr = append(tr, make([]uint32, len(view)-len(tr))...)
-			t[i] = tr
+			t.codes[i] = tr
 		}
 		for j, c := range b.codes[i] {
 			g := tr[c]

@@ -84,7 +84,7 @@ func (x *shortIndex) find(k0, k1 uint64, n int) (uint32, bool) {
 
 func (x *shortIndex) add(vals []string, c uint32, k0, k1 uint64, n int) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(vals[:c])
+		x.grow()
 	}
 	x.put(c, k0, k1, n)
 	x.n++
@@ -99,26 +99,35 @@ func (x *shortIndex) put(c uint32, k0, k1 uint64, n int) {
 	x.slots[i] = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
 }
 
-// grow makes room for at least the short values of vals and re-indexes them.
-func (x *shortIndex) grow(vals []string) {
+// grow makes room for one more value and re-indexes the slots: they hold
+// their keys, so the values themselves are not read again.
+func (x *shortIndex) grow() {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
 	}
+	old := x.slots
 	x.slots = make([]shortSlot, size)
-	for c, v := range vals {
-		if len(v) <= shortMax {
-			k0, k1 := shortKey(v)
-			x.put(uint32(c), k0, k1, len(v))
+	for _, o := range old {
+		if o.meta != 0 {
+			x.put(uint32(o.meta>>8)-1, o.k0, o.k1, int(o.meta&0xff))
 		}
 	}
 }
 
-// index holds the values longer than shortMax.
+// index holds the values longer than shortMax, or all of them (all) in a
+// compact dictionary. A slot holds the high 32 bits of its value's hash,
+// which also place it (home), so that growing moves slots without
+// hashing the values again.
 type index struct {
 	slots []uint64 // hash&tagMask | code+1; 0 is empty
 	n     int
+	all   bool
 }
+
+// home is where a value of hash h is first looked for in a table of mask+1
+// slots.
+func home(h, mask uint64) uint64 { return h >> 32 & mask }
 
 // seed is per process: tables are laid out differently from run to run, but
 // codes are assigned in insertion order, so nothing visible depends on it.
@@ -136,7 +145,7 @@ func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 	}
 	mask := uint64(len(x.slots) - 1)
 	tag := h & tagMask
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return 0, false
@@ -152,7 +161,7 @@ func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 // add indexes code c, whose value has hash h; vals must already hold it.
 func (x *index) add(vals []string, c uint32, h uint64) {
 	if 2*(x.n+1) > len(x.slots) {
-		x.grow(vals[:c])
+		x.grow()
 	}
 	x.put(c, h)
 	x.n++
@@ -160,23 +169,30 @@ func (x *index) add(vals []string, c uint32, h uint64) {
 
 func (x *index) put(c uint32, h uint64) {
 	mask := uint64(len(x.slots) - 1)
-	i := h & mask
+	i := home(h, mask)
 	for x.slots[i] != 0 {
 		i = (i + 1) & mask
 	}
 	x.slots[i] = h&tagMask | uint64(c+1)
 }
 
-// grow makes room for at least the long values of vals and re-indexes them.
-func (x *index) grow(vals []string) {
+// grow makes room for one more value and moves the slots, placed by the
+// hash bits they hold.
+func (x *index) grow() {
 	size := max(16, 2*len(x.slots))
 	for 2*(x.n+1) > size {
 		size *= 2
 	}
+	old := x.slots
 	x.slots = make([]uint64, size)
-	for c, v := range vals {
-		if len(v) > shortMax {
-			x.put(uint32(c), hashString(v))
+	mask := uint64(size - 1)
+	for _, s := range old {
+		if s != 0 {
+			i := home(s, mask)
+			for x.slots[i] != 0 {
+				i = (i + 1) & mask
+			}
+			x.slots[i] = s
 		}
 	}
 }
@@ -184,10 +200,18 @@ func (x *index) grow(vals []string) {
 // dict is a growing dictionary: values in first-seen order and their index.
 // It remembers the last short and the last long value interned, since logs
 // often repeat the previous line's value (a client's agent, GET, 200).
+//
+// A compact dictionary (a frame's: newCompactDict) indexes every value in
+// long, whose slots are 8 bytes, rather than the short ones in short,
+// whose slots are 24: a frame's dictionary is looked up once per distinct
+// value of each parsing goroutine, not once per row, and on a log of a
+// million distinct addresses the short slots were 50 MB a column. The
+// bytes of values interned from []byte are kept in an arena (arena.go).
 type dict struct {
 	vals  []string
 	short shortIndex
 	long  index
+	bytes arena
 
 	lastShort    shortSlot // meta 0: none
 	lastLong     string
@@ -195,9 +219,12 @@ type dict struct {
 	hasLastLong  bool
 }
 
+// newCompactDict returns an empty compact dictionary.
+func newCompactDict() dict { return dict{long: index{all: true}} }
+
 func (d *dict) intern(b []byte) uint32 {
 	n := len(b)
-	if n <= shortMax {
+	if n <= shortMax && !d.long.all {
 		k0, k1 := shortKey(b)
 		if l := &d.lastShort; l.meta != 0 && l.k0 == k0 && l.k1 == k1 && int(l.meta&0xff) == n {
 			return uint32(l.meta>>8) - 1
@@ -205,7 +232,7 @@ func (d *dict) intern(b []byte) uint32 {
 		c, ok := d.short.find(k0, k1, n)
 		if !ok {
 			c = uint32(len(d.vals))
-			d.vals = append(d.vals, string(b))
+			d.vals = append(d.vals, d.bytes.add(b))
 			d.short.add(d.vals, c, k0, k1, n)
 		}
 		d.lastShort = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
@@ -218,7 +245,7 @@ func (d *dict) intern(b []byte) uint32 {
 	c, ok := d.long.find(d.vals, b, h)
 	if !ok {
 		c = uint32(len(d.vals))
-		d.vals = append(d.vals, string(b))
+		d.vals = append(d.vals, d.bytes.add(b))
 		d.long.add(d.vals, c, h)
 	}
 	// vals[c] was just read by find, or written.
@@ -227,11 +254,14 @@ func (d *dict) intern(b []byte) uint32 {
 }
 
 func (d *dict) internString(v string) uint32 {
+	if len(v) > shortMax || d.long.all {
+		return d.long.internString(&d.vals, v)
+	}
 	c, ok := d.lookup(v)
 	if !ok {
 		c = uint32(len(d.vals))
 		d.vals = append(d.vals, v)
-		if len(v) <= shortMax {
+		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
 			d.short.add(d.vals, c, k0, k1, len(v))
 		} else {
@@ -242,7 +272,7 @@ func (d *dict) internString(v string) uint32 {
 }
 
 func (d *dict) lookup(v string) (uint32, bool) {
-	if len(v) <= shortMax {
+	if len(v) <= shortMax && !d.long.all {
 		k0, k1 := shortKey(v)
 		return d.short.find(k0, k1, len(v))
 	}
@@ -256,7 +286,7 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 	}
 	mask := uint64(len(x.slots) - 1)
 	tag := h & tagMask
-	for i := h & mask; ; i = (i + 1) & mask {
+	for i := home(h, mask); ; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s == 0 {
 			return 0, false
@@ -267,4 +297,29 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 			}
 		}
 	}
+}
+
+// internString returns the code of v among *vals, which this index
+// indexes, appending v if it is new: one hash and one probe, the empty
+// slot the probe ends on taking the new value.
+func (x *index) internString(vals *[]string, v string) uint32 {
+	if 2*(x.n+1) > len(x.slots) {
+		x.grow()
+	}
+	h := hashString(v)
+	mask := uint64(len(x.slots) - 1)
+	tag := h & tagMask
+	i := home(h, mask)
+	for ; x.slots[i] != 0; i = (i + 1) & mask {
+		if s := x.slots[i]; s&tagMask == tag {
+			if c := uint32(s) - 1; (*vals)[c] == v {
+				return c
+			}
+		}
+	}
+	c := uint32(len(*vals))
+	*vals = append(*vals, v)
+	x.slots[i] = tag | uint64(c+1)
+	x.n++
+	return c
 }

@@ -31,10 +31,12 @@ type Strings struct {
 	// the first Order call for a dictionary of orderN values.
 	order  []uint32
 	orderN int
+
+	memos memoTable // values derived from the column (memo.go)
 }
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
-func newNarrowStrings() *Strings { return &Strings{width: 1} }
+func newNarrowStrings() *Strings { return &Strings{width: 1, d: newCompactDict()} }
 
 // widthFor is the bytes a code needs for a dictionary of n values.
 func widthFor(n int) int {
@@ -160,7 +162,7 @@ func (s *Strings) widen() {
 }
 
 // NewStrings returns an empty column.
-func NewStrings() *Strings { return &Strings{} }
+func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
 
 // Intern returns the code of b, adding it to the dictionary if it is new. It
 // allocates only when b is new.
@@ -337,15 +339,22 @@ func (v CodeView) Order() []uint32 {
 // with its string's first eight bytes as a big-endian number (zeros past
 // its end), which orders strings as their bytes do up to a tie: most
 // comparisons are of two numbers, and only ties read the strings.
+//
+// The eight bytes are taken after the prefix every non-empty value shares
+// (commonPrefix): referers all starting "https://", or paths "/item/",
+// would otherwise tie on every comparison. Skipping a shared prefix keeps
+// the order, and the empty string still comes first (its key is 0; a tie
+// is settled by the strings).
 func sortedCodes(dict []string) []uint32 {
 	type key struct {
 		prefix uint64
 		code   uint32
 	}
+	skip := commonPrefix(dict)
 	keys := make([]key, len(dict))
 	for i, v := range dict {
 		var p uint64
-		for j := range 8 {
+		for j := skip; j < skip+8; j++ {
 			p <<= 8
 			if j < len(v) {
 				p |= uint64(v[j])
@@ -364,4 +373,31 @@ func sortedCodes(dict []string) []uint32 {
 		order[i] = k.code
 	}
 	return order
+}
+
+// commonPrefix is the length of the prefix every non-empty value of dict
+// shares (0 when none is).
+func commonPrefix(dict []string) int {
+	var first string
+	n := -1
+	for _, v := range dict {
+		if v == "" {
+			continue
+		}
+		if n < 0 {
+			first, n = v, len(v)
+			continue
+		}
+		n = min(n, len(v))
+		for i := 0; i < n; i++ {
+			if v[i] != first[i] {
+				n = i
+				break
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+	}
+	return max(n, 0)
 }

@@ -868,6 +868,7 @@ func (r *chunkResult) recycle() {
 }
 
 func (w *worker) batch() *frame.Batch {
+	w.dicts.Bound()
 	select {
 	case b := <-w.free:
 		return b

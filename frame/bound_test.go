@@ -1,0 +1,240 @@
+package frame
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestMergerBoundedDicts: parsing goroutines' dictionaries that start
+// afresh when they outgrow WorkerDictMax (a log of mostly new values) give
+// the frame a builder gives, row by row, also when batches of an older
+// dictionary are merged after newer ones (sources merged in another order
+// than parsed).
+func TestMergerBoundedDicts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	dicts := []*Dicts{NewDicts(), NewDicts()}
+	cols := Cols(IP, Stem, UserAgent)
+	type sealed struct {
+		b    *Batch
+		rows []Row
+	}
+	var batches []sealed
+	next := 0
+	for k := range 60 {
+		d := dicts[k%2]
+		d.Bound()
+		b := NewBatch(d)
+		b.Begin(cols)
+		var rows []Row
+		for range 3000 + rng.IntN(2000) {
+			var r Row
+			r.Reset()
+			r.Time = int64(next)
+			next++
+			// New addresses and paths on most rows, some repeated
+			// from a small set; a few agents, long.
+			if rng.IntN(4) == 0 {
+				r.Str[IP] = []byte("10.0.0." + strconv.Itoa(rng.IntN(50)))
+			} else {
+				r.Str[IP] = []byte("ip" + strconv.Itoa(next))
+			}
+			r.Str[Stem] = []byte("/a/fairly/long/path/number/" + strconv.Itoa(next))
+			r.Str[UserAgent] = []byte("Mozilla/5.0 agent " + strconv.Itoa(rng.IntN(7)))
+			b.Add(&r)
+			rows = append(rows, r)
+		}
+		b.Seal()
+		batches = append(batches, sealed{b, rows})
+	}
+	if dicts[0].gen[IP] == 0 || dicts[1].gen[Stem] == 0 {
+		t.Fatalf("no dictionary started afresh (generations %v, %v): the test does not exercise Bound", dicts[0].gen, dicts[1].gen)
+	}
+	if dicts[0].gen[UserAgent] != 0 {
+		t.Errorf("the agents' dictionary of seven values started afresh")
+	}
+	// Merge in another order: swap neighbours now and then.
+	for i := 0; i+1 < len(batches); i += 5 {
+		batches[i], batches[i+1] = batches[i+1], batches[i]
+	}
+	var ref Builder
+	ref.Begin(cols)
+	var out Frame
+	m := NewMerger(&out)
+	for _, s := range batches {
+		for i := range s.rows {
+			ref.Add(&s.rows[i])
+		}
+		m.Append(s.b)
+	}
+	want := ref.Frame()
+	for _, c := range []StrCol{IP, Stem, UserAgent} {
+		g, w := out.Str(c), want.Str(c)
+		if len(g.Dict) != len(w.Dict) || len(g.Codes) != len(w.Codes) {
+			t.Fatalf("%s: %d values, %d rows; want %d, %d", c, len(g.Dict), len(g.Codes), len(w.Dict), len(w.Codes))
+		}
+		for i := range g.Dict {
+			if g.Dict[i] != w.Dict[i] {
+				t.Fatalf("%s: value %d = %q, want %q", c, i, g.Dict[i], w.Dict[i])
+			}
+		}
+		for i := range g.Codes {
+			if g.Codes[i] != w.Codes[i] {
+				t.Fatalf("%s: row %d code %d, want %d", c, i, g.Codes[i], w.Codes[i])
+			}
+		}
+	}
+}
+
+// TestArena: values added to an arena read back as added, after many
+// more values (chunks never move), and long values too.
+func TestArena(t *testing.T) {
+	var a arena
+	var got, want []string
+	for i := range 200000 {
+		v := []byte("value-" + strconv.Itoa(i))
+		if i%1000 == 0 {
+			v = make([]byte, 300000) // longer than a chunk's eighth
+			v[0], v[len(v)-1] = byte(i), byte(i>>8)
+		}
+		got = append(got, a.add(v))
+		want = append(want, string(v))
+		v[0] = '!' // the arena copied it
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("value %d changed: %q, want %q", i, got[i][:min(20, len(got[i]))], want[i][:min(20, len(want[i]))])
+		}
+	}
+	if a.add(nil) != "" {
+		t.Error("an empty value is not empty")
+	}
+}
+
+// BenchmarkDictIntern interns values as a parsing goroutine does (its
+// dictionary, short values in 24-byte slots) and as the frame does (a
+// compact dictionary), on values that repeat (a few hundred addresses)
+// and on values that never do (a log where every value is new).
+func BenchmarkDictIntern(b *testing.B) {
+	const n = 1 << 20
+	unique := make([][]byte, n)
+	repeated := make([][]byte, n)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for i := range unique {
+		unique[i] = []byte("10." + strconv.Itoa(i>>16) + "." + strconv.Itoa(i>>8&255) + "." + strconv.Itoa(i&255))
+		repeated[i] = []byte("192.168.1." + strconv.Itoa(rng.IntN(300)))
+	}
+	for _, c := range []struct {
+		name string
+		vals [][]byte
+		new  func() dict
+	}{
+		{"worker/repeated", repeated, func() dict { return dict{} }},
+		{"worker/unique", unique, func() dict { return dict{} }},
+		{"frame/repeated", repeated, newCompactDict},
+		{"frame/unique", unique, newCompactDict},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			d := c.new()
+			for i := 0; b.Loop(); i++ {
+				if i%n == 0 {
+					d = c.new()
+				}
+				d.intern(c.vals[i%n])
+			}
+		})
+	}
+}
+
+// TestCompactDictMatchesMap is TestDictMatchesMap for a frame's compact
+// dictionary, where every value is in the 8-byte-slot index, interned from
+// bytes, from strings, and looked up, across many growths of the table.
+func TestCompactDictMatchesMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	var vals []string
+	for i := range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for j := range b {
+			b[j] = "ab\x00/"[rng.IntN(4)]
+		}
+		vals = append(vals, string(b), "/p/"+strconv.Itoa(i), strconv.Itoa(i%300))
+	}
+	vals = append(vals, "", "\x00", "0123456789abcdef", "0123456789abcdef\x00")
+	d := newCompactDict()
+	s := NewStrings()
+	want := map[string]uint32{}
+	for round := range 3 {
+		for i, v := range vals {
+			c, seen := want[v]
+			if !seen {
+				c = uint32(len(want))
+				want[v] = c
+			}
+			var got uint32
+			switch (i + round) % 3 {
+			case 0:
+				got = d.intern([]byte(v))
+			case 1:
+				got = d.internString(v)
+			default:
+				if !seen {
+					got = d.internString(v)
+					break
+				}
+				var ok bool
+				if got, ok = d.lookup(v); !ok {
+					t.Fatalf("lookup %q: not found", v)
+				}
+			}
+			if got != c {
+				t.Fatalf("round %d: %q got code %d, want %d", round, v, got, c)
+			}
+			if s.InternString(v) != c || s.Dict[c] != v {
+				t.Fatalf("Strings: %q", v)
+			}
+		}
+	}
+	if len(d.vals) != len(want) || d.short.n != 0 || d.long.n != len(want) {
+		t.Fatalf("%d values, %d short and %d long indexed; want %d, all long", len(d.vals), d.short.n, d.long.n, len(want))
+	}
+	if _, ok := d.lookup("never added"); ok {
+		t.Error("found a value never added")
+	}
+}
+
+// TestOrderSharedPrefix: values that all share a long prefix (referers,
+// paths), with the empty value, the prefix alone, and values that differ
+// only past the eight bytes after it, sort as their bytes do.
+func TestOrderSharedPrefix(t *testing.T) {
+	const pre = "https://ref.example.org/"
+	vals := []string{"", pre, pre + "\x00", pre + "a", pre + "abcdefgh", pre + "abcdefgh\x00", pre + "abcdefghi", pre + "abcdefgg"}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 3000 {
+		b := make([]byte, rng.IntN(20))
+		for j := range b {
+			b[j] = "ab\x00\xff/."[rng.IntN(6)]
+		}
+		vals = append(vals, pre+string(b))
+	}
+	if commonPrefix(vals) != len(pre) {
+		t.Fatalf("common prefix %d, want %d", commonPrefix(vals), len(pre))
+	}
+	for _, withEmpty := range []bool{true, false} {
+		vs := vals
+		if !withEmpty {
+			vs = vals[1:]
+		}
+		order := sortedCodes(vs)
+		got := make([]string, len(order))
+		for i, c := range order {
+			got[i] = vs[c]
+		}
+		if !slices.IsSorted(got) || len(got) != len(vs) {
+			t.Errorf("empty value %v: the order does not sort the values", withEmpty)
+		}
+	}
+	if commonPrefix([]string{"", ""}) != 0 || commonPrefix([]string{"abc"}) != 3 || commonPrefix([]string{"ab", "ac", "b"}) != 0 {
+		t.Error("commonPrefix of small dictionaries")
+	}
+}

@@ -1,0 +1,46 @@
+package frame
+
+import "sync"
+
+// A column keeps values derived from it that several analyses need, built
+// once and shared: analyses running in parallel each classify the same
+// million distinct user agents otherwise. A memo holds for the column as it
+// was when it was built (its dictionary's length and its rows); a column
+// that grows after gets a fresh one.
+
+type memo struct {
+	once      sync.Once
+	dict, len int
+	val       any
+}
+
+// memoTable is a column's memos by key.
+type memoTable struct {
+	mu sync.Mutex
+	m  map[any]*memo
+}
+
+// Memo returns the value build made for key on this column, calling build
+// once per key (per state of the column) however many goroutines ask at
+// the same time: the others wait for it. The value is shared by every
+// caller, who must not modify it. key must be comparable; a key names what
+// build computes, including whatever build depends on besides the column.
+func (v CodeView) Memo(key any, build func() any) any {
+	s := v.col
+	if s == nil {
+		return build()
+	}
+	t := &s.memos
+	t.mu.Lock()
+	if t.m == nil {
+		t.m = map[any]*memo{}
+	}
+	m := t.m[key]
+	if m == nil || m.dict != len(v.Dict) || m.len != v.Len() {
+		m = &memo{dict: len(v.Dict), len: v.Len()}
+		t.m[key] = m
+	}
+	t.mu.Unlock()
+	m.once.Do(func() { m.val = build() })
+	return m.val
+}
