@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/logbook/logbook/frame"
@@ -54,19 +55,21 @@ type uriStemsState struct {
 	// Readers are the clients (IP, agent) with an agent that is not a
 	// crawler by name that fetched /robots.txt.
 	Readers map[Pair]bool
-	// People counts the requests of browser-like agents (not bot per
-	// classifyChunk) per client and stem. Its size follows the distinct
-	// (IP, agent, stem) of such requests; were that too much, the bound
-	// would go here: counts per stem of browser-like agents, less those of
-	// the readers' clients kept apart (exact for the readers a chunk saw
-	// before their other requests, an upper bound otherwise).
-	People map[Triple]int
+	// Human counts the requests of browser-like agents (not bot per
+	// classifyChunk) per stem, robots.txt readers' included; Clients
+	// holds, per chunk, the same requests per client and stem, so that
+	// Finish can take the readers' out. Their size follows the distinct
+	// (IP, agent, stem) of such requests per chunk; were that too much
+	// (many chunks of the same clients), the bound would go here: merging
+	// blocks into one, keyed by strings, when they outgrow it.
+	Human   Tally
+	Clients []ClientStems
 
 	user []CrawlerRule // in.Crawlers, for Add
 }
 
 func (a *uriStems) NewState(in *Input) State {
-	return &uriStemsState{Top: a.top, Stems: Tally{}, Readers: map[Pair]bool{}, People: map[Triple]int{}, user: in.Crawlers}
+	return &uriStemsState{Top: a.top, Stems: Tally{}, Readers: map[Pair]bool{}, Human: Tally{}, user: in.Crawlers}
 }
 
 func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
@@ -81,30 +84,20 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	st.AnyCrawler = st.AnyCrawler || c.anyCrawler()
 	c.addReaders(st.Readers)
 	// Per client and stem, on the chunk's codes first.
-	type key struct{ ip, ua, stem uint32 }
-	per := map[key]int{}
-	for i := range c.agents.Len() {
-		ua := c.agents.At(i)
-		if c.bot[ua] {
-			continue
+	rows := countTriples(c.ips, c.agents, c.stems, c.bot)
+	if len(rows) == 0 {
+		return nil
+	}
+	per := make([]int, len(c.stems.Dict))
+	for _, r := range rows {
+		per[r.Stem] += r.N
+	}
+	for code, n := range per {
+		if n > 0 {
+			st.Human.add(c.stems.Dict[code], n)
 		}
-		per[key{c.ips.At(i), ua, c.stems.At(i)}]++
 	}
-	if len(st.People) == 0 {
-		st.People = make(map[Triple]int, len(per))
-	}
-	// Owned strings, one copy per code that a key holds: a key already in
-	// People keeps its own, and the copy is garbage, a waste only of the
-	// chunk's distinct strings, where a look-up first would hash every
-	// key twice.
-	needIP, needUA, needStem := make([]bool, len(c.ips.Dict)), make([]bool, len(c.agents.Dict)), make([]bool, len(c.stems.Dict))
-	for k := range per {
-		needIP[k.ip], needUA[k.ua], needStem[k.stem] = true, true, true
-	}
-	ips, uas, stems := ownCodes(c.ips.Dict, needIP), ownCodes(c.agents.Dict, needUA), ownCodes(c.stems.Dict, needStem)
-	for k, n := range per {
-		st.People[Triple{ips[k.ip], uas[k.ua], stems[k.stem]}] += n
-	}
+	st.Clients = append(st.Clients, newClientStems(rows, c.ips.Dict, c.agents.Dict, c.stems.Dict))
 	return nil
 }
 
@@ -119,9 +112,8 @@ func (st *uriStemsState) Merge(other State) error {
 	st.HasIPs = st.HasIPs || o.HasIPs
 	st.AnyCrawler = st.AnyCrawler || o.AnyCrawler
 	mergeReaders(st.Readers, o.Readers)
-	for t, n := range o.People {
-		st.People[t] += n
-	}
+	st.Human.Merge(o.Human)
+	st.Clients = append(st.Clients, o.Clients...)
 	return nil
 }
 
@@ -207,14 +199,36 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 // from browser-like agents, see humans), and its sentence: on a log with
 // crawlers, the pages people read are not the pages crawlers fetch.
 func (st *uriStemsState) humanStems(s *Section) {
-	per := make(map[string]int, len(st.Stems))
+	per := map[string]int(st.Human) // read only, unless readers are taken out
 	people := 0
-	for t, n := range st.People {
-		if st.Readers[Pair{t.IP, t.Agent}] {
-			continue
-		}
-		per[t.Stem] += n
+	for _, n := range st.Human {
 		people += n
+	}
+	if len(st.Readers) > 0 {
+		per = maps.Clone(per)
+		// The readers' requests, found by their IPs first.
+		readerIPs := map[string]bool{}
+		for p := range st.Readers {
+			readerIPs[p.Key] = true
+		}
+		for _, b := range st.Clients {
+			isReader := make([]bool, len(b.IPs))
+			anyReader := false
+			for c, ip := range b.IPs {
+				if readerIPs[ip] {
+					isReader[c], anyReader = true, true
+				}
+			}
+			if !anyReader {
+				continue
+			}
+			for _, r := range b.Rows {
+				if isReader[r.IP] && st.Readers[Pair{b.IPs[r.IP], b.Agents[r.Agent]}] {
+					per[b.Stems[r.Stem]] -= r.N
+					people -= r.N
+				}
+			}
+		}
 	}
 	if people == 0 {
 		return
