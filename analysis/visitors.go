@@ -186,10 +186,15 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 	// Owned strings, one copy per code a visitor holds (ownCodes); a
 	// visitor already in the state keeps its own.
 	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
+	seen := 0
 	for _, acc := range days {
+		seen += len(acc.seen)
 		for k := range acc.seen {
 			needIP[k>>32], needUA[uint32(k)] = true, true
 		}
+	}
+	if len(st.Visitors) == 0 {
+		st.Visitors = make(map[Visitor]bool, seen)
 	}
 	ownIPs, ownUAs := ownCodes(ips.Dict, needIP), ownCodes(agents.Dict, needUA)
 	for d, acc := range days {
