@@ -264,3 +264,42 @@ func radixSort(keys []uint64, max uint64) {
 		copy(keys, src)
 	}
 }
+
+// compactClientStems merges blocks into one that names each (IP, agent,
+// stem) once, its strings owned anew (so that the blocks' allocations can
+// go): what bounds a state's blocks to the distinct keys when many chunks
+// name the same clients and stems.
+func compactClientStems(blocks []ClientStems) ClientStems {
+	type key struct{ ip, ua, stem string }
+	per := map[key]int{}
+	for _, b := range blocks {
+		for _, r := range b.Rows {
+			per[key{b.IPs[r.IP], b.Agents[r.Agent], b.Stems[r.Stem]}] += r.N
+		}
+	}
+	var out ClientStems
+	index := func(m map[string]uint32, list *[]string, s string) uint32 {
+		if i, ok := m[s]; ok {
+			return i
+		}
+		i := uint32(len(*list))
+		m[s] = i
+		*list = append(*list, own(s))
+		return i
+	}
+	ips, uas, stems := map[string]uint32{}, map[string]uint32{}, map[string]uint32{}
+	out.Rows = make([]ClientStemRow, 0, len(per))
+	for k, n := range per {
+		out.Rows = append(out.Rows, ClientStemRow{index(ips, &out.IPs, k.ip), index(uas, &out.Agents, k.ua), index(stems, &out.Stems, k.stem), n})
+	}
+	return out
+}
+
+// clientStemRows is how many rows blocks hold.
+func clientStemRows(blocks []ClientStems) int {
+	n := 0
+	for _, b := range blocks {
+		n += len(b.Rows)
+	}
+	return n
+}

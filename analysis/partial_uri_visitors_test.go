@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -140,6 +141,56 @@ func TestReadersAcrossChunks(t *testing.T) {
 			if r := rows(tableByID(got, "visitors_by_day")); len(r) != 1 || r[0][1] != 3 || r[0][4] != 2 {
 				t.Errorf("visitors_by_day %v, want 3 visitors, 2 of them human", r)
 			}
+		}
+	}
+}
+
+// TestClientStemsCompact: a uri_stems state fed many chunks compacts its
+// blocks of clients, and still leaves out a robots.txt reader whose
+// requests are spread over them, as the whole log does.
+func TestClientStemsCompact(t *testing.T) {
+	var recs []uaRec
+	recs = append(recs, uaRec{"10.0.0.8", "/admin", firefox, 0})
+	for i := range 120_000 {
+		recs = append(recs, uaRec{"192.0.2." + strconv.Itoa(i%200), "/p/" + strconv.Itoa(i%30_000), []string{chrome, firefox, gbot}[i%3], 0})
+		if i%10_000 == 0 {
+			recs = append(recs, uaRec{"10.0.0.8", "/admin", firefox, 0})
+		}
+	}
+	recs = append(recs, uaRec{"10.0.0.8", "/robots.txt", firefox, 0})
+	f := uaFrame(recs)
+	in := &Input{Frame: f, Loc: time.UTC}
+	p := configured(t, "uri_stems", nil).(Partial)
+	run, err := p.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.NewState(in).(*uriStemsState)
+	const chunks = 16
+	for c := range chunks {
+		keep := make([]bool, f.Len())
+		for i := c * f.Len() / chunks; i < (c+1)*f.Len()/chunks; i++ {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.Compacted == 0 || len(st.Clients) >= chunks {
+		t.Errorf("%d blocks after %d chunks, compacted at %d rows: never compacted", len(st.Clients), chunks, st.Compacted)
+	}
+	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(run)
+	js, _ := json.Marshal(got)
+	if string(js) != string(want) {
+		t.Errorf("compacted chunks differ from the whole log")
+	}
+	for _, r := range rows(tableByID(got, "human_uri_stems")) {
+		if r[0] == "/admin" {
+			t.Errorf("the robots.txt reader's /admin is among the people's stems: %v", r)
 		}
 	}
 }

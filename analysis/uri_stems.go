@@ -64,6 +64,9 @@ type uriStemsState struct {
 	// blocks into one, keyed by strings, when they outgrow it.
 	Human   Tally
 	Clients []ClientStems
+	// Compacted is how many rows Clients held when last compacted into
+	// one block (compactClients).
+	Compacted int
 
 	user []CrawlerRule // in.Crawlers, for Add
 }
@@ -98,7 +101,25 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		}
 	}
 	st.Clients = append(st.Clients, newClientStems(rows, c.ips.Dict, c.agents.Dict, c.stems.Dict))
+	st.compactClients()
 	return nil
+}
+
+// compactClients merges the blocks of Clients into one when they have
+// grown to twice the rows of the last compaction (and at least 2^16 rows):
+// their size then stays within a few times the distinct (IP, agent, stem),
+// however many chunks name the same ones, at a cost per row that does not
+// grow with their number.
+func (st *uriStemsState) compactClients() {
+	if len(st.Clients) < 2 {
+		return
+	}
+	n := clientStemRows(st.Clients)
+	if n < 2*max(st.Compacted, 1<<15) {
+		return
+	}
+	st.Clients = []ClientStems{compactClientStems(st.Clients)}
+	st.Compacted = len(st.Clients[0].Rows)
 }
 
 func (st *uriStemsState) Merge(other State) error {
@@ -114,6 +135,8 @@ func (st *uriStemsState) Merge(other State) error {
 	mergeReaders(st.Readers, o.Readers)
 	st.Human.Merge(o.Human)
 	st.Clients = append(st.Clients, o.Clients...)
+	st.Compacted = max(st.Compacted, o.Compacted)
+	st.compactClients()
 	return nil
 }
 
