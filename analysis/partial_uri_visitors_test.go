@@ -194,3 +194,44 @@ func TestClientStemsCompact(t *testing.T) {
 		}
 	}
 }
+
+// TestVisitorsCompact: a visitors state fed many chunks compacts its
+// blocks, and counts each visitor once however many chunks name it, the
+// robots.txt reader not among the people, as the whole log does.
+func TestVisitorsCompact(t *testing.T) {
+	var recs []uaRec
+	for i := range 150_000 {
+		recs = append(recs, uaRec{"192.0.2." + strconv.Itoa(i%250) + "." + strconv.Itoa(i%97), "/p", []string{chrome, firefox, gbot}[i%3], 0})
+	}
+	recs = append(recs, uaRec{"192.0.2.1.1", "/robots.txt", []string{chrome, firefox, gbot}[1], 0})
+	f := uaFrame(recs)
+	in := &Input{Frame: f, Loc: time.UTC}
+	p := configured(t, "visitors", nil).(Partial)
+	run, err := p.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const chunks = 16
+	st := p.NewState(in).(*visitorsState)
+	for c := range chunks {
+		keep := make([]bool, f.Len())
+		for i := c; i < f.Len(); i += chunks {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.Compacted == 0 || len(st.Visitors) >= chunks {
+		t.Errorf("%d blocks after %d chunks, compacted at %d rows: never compacted", len(st.Visitors), chunks, st.Compacted)
+	}
+	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(run)
+	js, _ := json.Marshal(got)
+	if string(js) != string(want) {
+		t.Errorf("compacted chunks differ from the whole log:\n%s\n%s", js, want)
+	}
+}

@@ -104,11 +104,13 @@ type visitorsState struct {
 	Total    int
 	Requests Counter[int64] // per day
 	// Visitors are the (day, IP, agent) of the requests not answered with
-	// a 4xx status, each true when its agent is browser-like (not bot per
-	// classifyChunk). Its size follows the unique visitors, as GoAccess's
-	// does.
-	Visitors map[Visitor]bool
-	Readers  map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
+	// a 4xx status, each with whether its agent is browser-like (not bot
+	// per classifyChunk): a block per chunk, compacted into one when they
+	// double (compactVisitors). Its size follows the unique visitors, as
+	// GoAccess's does.
+	Visitors  []VisitorBlock
+	Compacted int           // the rows of Visitors when last compacted
+	Readers   map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
 	// HasStems, HasRefs, HasHosts: a chunk had the column.
 	HasStems, HasRefs, HasHosts bool
 	Stems, Refs, Hosts          Tally
@@ -118,7 +120,7 @@ type visitorsState struct {
 }
 
 func (a *visitors) NewState(in *Input) State {
-	return &visitorsState{Top: a.top, Requests: Counter[int64]{}, Visitors: map[Visitor]bool{}, Readers: map[Pair]bool{},
+	return &visitorsState{Top: a.top, Requests: Counter[int64]{}, Readers: map[Pair]bool{},
 		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
 }
 
@@ -183,28 +185,61 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 		lastDay[ip], lastUA[ip] = d, ua
 		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
 	}
-	// Owned strings, one copy per code a visitor holds (ownCodes); a
-	// visitor already in the state keeps its own.
+	// The block of the chunk's visitors, its strings owned (ownCodes) and
+	// renumbered.
 	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
 	seen := 0
-	for _, acc := range days {
+	for d, acc := range days {
+		st.Requests[d] += acc.requests
 		seen += len(acc.seen)
 		for k := range acc.seen {
 			needIP[k>>32], needUA[uint32(k)] = true, true
 		}
 	}
-	if len(st.Visitors) == 0 {
-		st.Visitors = make(map[Visitor]bool, seen)
+	if seen == 0 {
+		return nil
 	}
-	ownIPs, ownUAs := ownCodes(ips.Dict, needIP), ownCodes(agents.Dict, needUA)
+	var b VisitorBlock
+	renumber := func(dict []string, need []bool, list *[]string) []uint32 {
+		owned := ownCodes(dict, need)
+		index := make([]uint32, len(dict))
+		for c, ok := range need {
+			if ok {
+				index[c] = uint32(len(*list))
+				*list = append(*list, owned[c])
+			}
+		}
+		return index
+	}
+	ipIndex, uaIndex := renumber(ips.Dict, needIP, &b.IPs), renumber(agents.Dict, needUA, &b.Agents)
+	b.Rows = make([]VisitorRow, 0, seen)
 	for d, acc := range days {
-		st.Requests[d] += acc.requests
 		for k := range acc.seen {
 			ip, ua := uint32(k>>32), uint32(k)
-			st.Visitors[Visitor{d, ownIPs[ip], ownUAs[ua]}] = !c.bot[ua] // an agent's class is the same in every chunk
+			b.Rows = append(b.Rows, VisitorRow{d, ipIndex[ip], uaIndex[ua], !c.bot[ua]})
 		}
 	}
+	st.Visitors = append(st.Visitors, b)
+	st.compactVisitors()
 	return nil
+}
+
+// compactVisitors merges the blocks of Visitors into one when they have
+// grown to twice the rows of the last compaction (and at least 2^16 rows),
+// as uriStemsState.compactClients does.
+func (st *visitorsState) compactVisitors() {
+	if len(st.Visitors) < 2 {
+		return
+	}
+	n := 0
+	for _, b := range st.Visitors {
+		n += len(b.Rows)
+	}
+	if n < 2*max(st.Compacted, 1<<15) {
+		return
+	}
+	st.Visitors = []VisitorBlock{compactVisitors(st.Visitors)}
+	st.Compacted = len(st.Visitors[0].Rows)
 }
 
 func (st *visitorsState) Merge(other State) error {
@@ -214,9 +249,9 @@ func (st *visitorsState) Merge(other State) error {
 	}
 	st.Total += o.Total
 	st.Requests.Merge(o.Requests)
-	for v, human := range o.Visitors {
-		st.Visitors[v] = human // an agent's class is the same in every chunk
-	}
+	st.Visitors = append(st.Visitors, o.Visitors...)
+	st.Compacted = max(st.Compacted, o.Compacted)
+	st.compactVisitors()
 	mergeReaders(st.Readers, o.Readers)
 	st.HasStems = st.HasStems || o.HasStems
 	st.HasRefs = st.HasRefs || o.HasRefs
@@ -240,11 +275,22 @@ func (st *visitorsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	if !st.HasStems {
 		clear(st.Readers) // robotsReaders finds none without stems
 	}
-	for v, human := range st.Visitors {
-		a := days[v.Day]
+	count := func(day int64, human bool, ip, agent string) {
+		a := days[day]
 		a.seen++
-		if human && !st.Readers[Pair{v.IP, v.Agent}] {
+		if human && (len(st.Readers) == 0 || !st.Readers[Pair{ip, agent}]) {
 			a.people++
+		}
+	}
+	if len(st.Visitors) == 1 {
+		// One block names each visitor once.
+		b := st.Visitors[0]
+		for _, r := range b.Rows {
+			count(r.Day, r.Human, b.IPs[r.IP], b.Agents[r.Agent])
+		}
+	} else {
+		for v, human := range visitorSet(st.Visitors) {
+			count(v.Day, human, v.IP, v.Agent)
 		}
 	}
 	dayKeys := make([]int64, 0, len(days))
