@@ -359,3 +359,56 @@ func compactVisitors(blocks []VisitorBlock) VisitorBlock {
 	}
 	return out
 }
+
+// tallyColumn is Tally.AddColumn (the same counts) for columns of many
+// distinct values: the strings new to the tally are owned from one
+// allocation (ownCodes), which the tally keeps whole as it never lets a
+// key go, and an empty tally is made to the chunk's size.
+func tallyColumn(t *Tally, f *frame.Frame, c frame.StrCol) {
+	v := strCol(f, c)
+	if v == nil {
+		if f.Len() > 0 {
+			t.add("", f.Len())
+		}
+		return
+	}
+	tallyCodes(t, v.Dict, v.Counts())
+}
+
+// tallyCodes adds counts, indexed by the codes of dict, to t.
+func tallyCodes(t *Tally, dict []string, counts []int) {
+	distinct := 0
+	for _, n := range counts {
+		if n > 0 {
+			distinct++
+		}
+	}
+	if distinct == 0 {
+		return
+	}
+	if len(*t) == 0 {
+		*t = make(Tally, distinct)
+	}
+	m := *t
+	need := make([]bool, len(dict))
+	fresh := false
+	for c, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if old, ok := m[dict[c]]; ok {
+			m[dict[c]] = old + n
+			continue
+		}
+		need[c], fresh = true, true
+	}
+	if !fresh {
+		return
+	}
+	owned := ownCodes(dict, need)
+	for c, ok := range need {
+		if ok {
+			m[owned[c]] = counts[c]
+		}
+	}
+}

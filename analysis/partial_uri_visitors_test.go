@@ -235,3 +235,32 @@ func TestVisitorsCompact(t *testing.T) {
 		t.Errorf("compacted chunks differ from the whole log:\n%s\n%s", js, want)
 	}
 }
+
+// TestTallyColumn: tallyColumn counts as Tally.AddColumn does, chunk after
+// chunk, a chunk without the column counted as empty strings.
+func TestTallyColumn(t *testing.T) {
+	var recs []uaRec
+	for i := range 5000 {
+		recs = append(recs, uaRec{"192.0.2.1", "/p/" + strconv.Itoa(i%700), chrome, 0})
+	}
+	f := uaFrame(recs)
+	want, got := Tally{}, Tally{}
+	for c := range 3 {
+		keep := make([]bool, f.Len())
+		for i := c; i < f.Len(); i += 3 {
+			keep[i] = true
+		}
+		chunk := f.Subset(keep)
+		want.AddColumn(chunk, frame.Stem)
+		tallyColumn(&got, chunk, frame.Stem)
+	}
+	noStems := handFrame([]rec{{0, "192.0.2.9", "GET", "/x", "200"}})
+	want.AddColumn(noStems, frame.Referer)
+	tallyColumn(&got, noStems, frame.Referer)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("tallyColumn %d keys, AddColumn %d; differ", len(got), len(want))
+	}
+	if got[""] != 1 || got["/p/3"] != 8 {
+		t.Errorf("got[\"\"] = %d, got[\"/p/3\"] = %d; want 1 and 8", got[""], got["/p/3"])
+	}
+}

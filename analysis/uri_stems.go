@@ -59,9 +59,10 @@ type uriStemsState struct {
 	// classifyChunk) per stem, robots.txt readers' included; Clients
 	// holds, per chunk, the same requests per client and stem, so that
 	// Finish can take the readers' out. Their size follows the distinct
-	// (IP, agent, stem) of such requests per chunk; were that too much
-	// (many chunks of the same clients), the bound would go here: merging
-	// blocks into one, keyed by strings, when they outgrow it.
+	// (IP, agent, stem) of such requests, within a few times (the blocks
+	// compact into one when they double, compactClients); were the
+	// distinct keys themselves too many, an approximation and its error
+	// bound would go here.
 	Human   Tally
 	Clients []ClientStems
 	// Compacted is how many rows Clients held when last compacted into
@@ -77,7 +78,7 @@ func (a *uriStems) NewState(in *Input) State {
 
 func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
-	st.Stems.AddColumn(f, frame.Stem)
+	tallyColumn(&st.Stems, f, frame.Stem)
 	st.HasAgents = st.HasAgents || strCol(f, frame.UserAgent) != nil
 	st.HasIPs = st.HasIPs || strCol(f, frame.IP) != nil
 	if f.Len() == 0 {
@@ -95,11 +96,7 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	for _, r := range rows {
 		per[r.Stem] += r.N
 	}
-	for code, n := range per {
-		if n > 0 {
-			st.Human.add(c.stems.Dict[code], n)
-		}
-	}
+	tallyCodes(&st.Human, c.stems.Dict, per)
 	st.Clients = append(st.Clients, newClientStems(rows, c.ips.Dict, c.agents.Dict, c.stems.Dict))
 	st.compactClients()
 	return nil

@@ -140,9 +140,9 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	// A chunk without one of these columns counts its rows as the empty
 	// string, as a frame with other sources that have it would.
-	st.Stems.AddColumn(f, frame.Stem)
-	st.Refs.AddColumn(f, frame.Referer)
-	st.Hosts.AddColumn(f, frame.Host)
+	tallyColumn(&st.Stems, f, frame.Stem)
+	tallyColumn(&st.Refs, f, frame.Referer)
+	tallyColumn(&st.Hosts, f, frame.Host)
 	c := classifyChunk(f, st.user)
 	c.addReaders(st.Readers)
 
