@@ -167,6 +167,13 @@ func countTriples(ips, agents, stems frame.CodeView, skip []bool) []ClientStemRo
 			keys = append(keys, (uint64(ips.At(i))*nUA+uint64(ua))*nStem+uint64(stems.At(i)))
 		}
 		radixSort(keys, (nIP*nUA*nStem)-1)
+		runs := 0
+		for i := range keys {
+			if i == 0 || keys[i] != keys[i-1] {
+				runs++
+			}
+		}
+		out = make([]ClientStemRow, 0, runs)
 		for i := 0; i < len(keys); {
 			j := i + 1
 			for j < len(keys) && keys[j] == keys[i] {
