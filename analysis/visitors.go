@@ -83,24 +83,79 @@ func normHost(h string) string {
 }
 
 func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	ips, agents := strCol(f, frame.IP), strCol(f, frame.UserAgent)
-	total := f.Len()
-	s := &Section{}
-	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent names a known browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
+	return runPartial(ctx, a, in)
+}
+
+var _ Partial = (*visitors)(nil)
+
+// Visitor is a unique visitor: a client (IP and agent) on a day.
+type Visitor struct {
+	Day       int64
+	IP, Agent string
+}
+
+// visitorsState holds the unique visitors per day (each with whether its
+// agent is browser-like), the requests per day, the clients that read
+// /robots.txt (who are not people, whichever chunk told it), and the
+// counts of stems, referers and hosts the page and referer tables read.
+// Sets unite, counts add and flags OR: the merge is exact.
+type visitorsState struct {
+	Top      int // the top parameter
+	Total    int
+	Requests Counter[int64] // per day
+	// Visitors are the (day, IP, agent) of the requests not answered with
+	// a 4xx status, each with whether its agent is browser-like (not bot
+	// per classifyChunk): a block per chunk, compacted into one when they
+	// double (compactVisitors). Its size follows the unique visitors, as
+	// GoAccess's does.
+	Visitors  []VisitorBlock
+	Compacted int           // the rows of Visitors when last compacted
+	Readers   map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
+	// HasStems, HasRefs, HasHosts: a chunk had the column.
+	HasStems, HasRefs, HasHosts bool
+	Stems, Refs, Hosts          Tally
+
+	user  []CrawlerRule // in.Crawlers, for Add
+	clock *frame.Clock  // in.Loc's days, for Add
+}
+
+func (a *visitors) NewState(in *Input) State {
+	return &visitorsState{Top: a.top, Requests: Counter[int64]{}, Readers: map[Pair]bool{},
+		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
+}
+
+func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
+	st.Total += f.Len()
+	if f.Len() == 0 {
+		return nil
+	}
+	if strCol(f, frame.Stem) != nil {
+		st.HasStems = true
+	}
+	if strCol(f, frame.Referer) != nil {
+		st.HasRefs = true
+	}
+	if strCol(f, frame.Host) != nil {
+		st.HasHosts = true
+	}
+	// A chunk without one of these columns counts its rows as the empty
+	// string, as a frame with other sources that have it would.
+	tallyColumn(&st.Stems, f, frame.Stem)
+	tallyColumn(&st.Refs, f, frame.Referer)
+	tallyColumn(&st.Hosts, f, frame.Host)
+	c := classifyChunk(f, st.user)
+	c.addReaders(st.Readers)
 
 	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
 	// GoAccess does by default. Most clients keep one agent, so a per-IP
 	// memory of the last agent and day counted spares most rows the map.
-	clock := frame.NewClock(in.Loc)
+	ips, agents := c.ips, c.agents
 	statuses := strCol(f, frame.Status)
 	uncounted := clientErrors(statuses)
 	type dayAcc struct {
 		requests int
 		seen     map[uint64]struct{}
-		people   int // of seen, the visitors whose agent names a browser
 	}
-	people := newHumans(f, in.Crawlers)
 	days := map[int64]*dayAcc{}
 	lastUA := make([]uint32, len(ips.Dict))
 	lastDay := make([]int64, len(ips.Dict))
@@ -110,7 +165,7 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	var cur *dayAcc
 	curDay := int64(-1 << 62)
 	for i, t := range f.Time {
-		d := clock.Day(t)
+		d := st.clock.Day(t)
 		if d != curDay {
 			cur = days[d]
 			if cur == nil {
@@ -128,13 +183,114 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 			continue
 		}
 		lastDay[ip], lastUA[ip] = d, ua
-		k := uint64(ip)<<32 | uint64(ua)
-		if _, ok := cur.seen[k]; ok {
-			continue
+		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
+	}
+	// The block of the chunk's visitors, its strings owned (ownCodes) and
+	// renumbered.
+	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
+	seen := 0
+	for d, acc := range days {
+		st.Requests[d] += acc.requests
+		seen += len(acc.seen)
+		for k := range acc.seen {
+			needIP[k>>32], needUA[uint32(k)] = true, true
 		}
-		cur.seen[k] = struct{}{}
-		if people.human(i) {
-			cur.people++
+	}
+	if seen == 0 {
+		return nil
+	}
+	var b VisitorBlock
+	renumber := func(dict []string, need []bool, list *[]string) []uint32 {
+		owned := ownCodes(dict, need)
+		index := make([]uint32, len(dict))
+		for c, ok := range need {
+			if ok {
+				index[c] = uint32(len(*list))
+				*list = append(*list, owned[c])
+			}
+		}
+		return index
+	}
+	ipIndex, uaIndex := renumber(ips.Dict, needIP, &b.IPs), renumber(agents.Dict, needUA, &b.Agents)
+	b.Rows = make([]VisitorRow, 0, seen)
+	for d, acc := range days {
+		for k := range acc.seen {
+			ip, ua := uint32(k>>32), uint32(k)
+			b.Rows = append(b.Rows, VisitorRow{d, ipIndex[ip], uaIndex[ua], !c.bot[ua]})
+		}
+	}
+	st.Visitors = append(st.Visitors, b)
+	st.compactVisitors()
+	return nil
+}
+
+// compactVisitors merges the blocks of Visitors into one when they have
+// grown to twice the rows of the last compaction (and at least 2^16 rows),
+// as uriStemsState.compactClients does.
+func (st *visitorsState) compactVisitors() {
+	if len(st.Visitors) < 2 {
+		return
+	}
+	n := 0
+	for _, b := range st.Visitors {
+		n += len(b.Rows)
+	}
+	if n < 2*max(st.Compacted, 1<<15) {
+		return
+	}
+	st.Visitors = []VisitorBlock{compactVisitors(st.Visitors)}
+	st.Compacted = len(st.Visitors[0].Rows)
+}
+
+func (st *visitorsState) Merge(other State) error {
+	o, err := mergeAs[*visitorsState](other)
+	if err != nil {
+		return err
+	}
+	st.Total += o.Total
+	st.Requests.Merge(o.Requests)
+	st.Visitors = append(st.Visitors, o.Visitors...)
+	st.Compacted = max(st.Compacted, o.Compacted)
+	st.compactVisitors()
+	mergeReaders(st.Readers, o.Readers)
+	st.HasStems = st.HasStems || o.HasStems
+	st.HasRefs = st.HasRefs || o.HasRefs
+	st.HasHosts = st.HasHosts || o.HasHosts
+	st.Stems.Merge(o.Stems)
+	st.Refs.Merge(o.Refs)
+	st.Hosts.Merge(o.Hosts)
+	return nil
+}
+
+func (st *visitorsState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Total
+	s := &Section{}
+	s.Prose("How many visitors came, what did they ask for, and who sent them? `human_visitors` counts those whose agent names a known browser (not a crawler or tool, not a client that fetched `/robots.txt`). A unique visitor is a distinct IP, user agent and day, as GoAccess counts them by default: requests answered with a 4xx status are left out of the count, and a visitor who comes back on another day counts again.")
+
+	type dayAcc struct{ requests, seen, people int }
+	days := map[int64]*dayAcc{}
+	for d, n := range st.Requests {
+		days[d] = &dayAcc{requests: n}
+	}
+	if !st.HasStems {
+		clear(st.Readers) // robotsReaders finds none without stems
+	}
+	count := func(day int64, human bool, ip, agent string) {
+		a := days[day]
+		a.seen++
+		if human && (len(st.Readers) == 0 || !st.Readers[Pair{ip, agent}]) {
+			a.people++
+		}
+	}
+	if len(st.Visitors) == 1 {
+		// One block names each visitor once.
+		b := st.Visitors[0]
+		for _, r := range b.Rows {
+			count(r.Day, r.Human, b.IPs[r.IP], b.Agents[r.Agent])
+		}
+	} else {
+		for v, human := range visitorSet(st.Visitors) {
+			count(v.Day, human, v.IP, v.Agent)
 		}
 	}
 	dayKeys := make([]int64, 0, len(days))
@@ -149,10 +305,10 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 	busiest := dayKeys[0]
 	for _, d := range dayKeys {
 		a := days[d]
-		vt.Add(frame.DayString(d), len(a.seen), a.requests, float64(a.requests)/float64(len(a.seen)), a.people)
-		sumVisitors += len(a.seen)
+		vt.Add(frame.DayString(d), a.seen, a.requests, float64(a.requests)/float64(a.seen), a.people)
+		sumVisitors += a.seen
 		sumPeople += a.people
-		if len(a.seen) > len(days[busiest].seen) {
+		if a.seen > days[busiest].seen {
 			busiest = d
 		}
 	}
@@ -164,7 +320,7 @@ visitors_by_day`,
 		vals := make([]float64, len(dayKeys))
 		for i, d := range dayKeys {
 			plot.Labels = append(plot.Labels, frame.DayString(d))
-			vals[i] = float64(len(days[d].seen))
+			vals[i] = float64(days[d].seen)
 		}
 		plot.Series = []Series{{Name: "visitors", Values: vals}}
 		s.Compute(`visitors_by_day.visitors.plot()`, Output{Plot: plot})
@@ -187,14 +343,14 @@ visitors_by_day`,
 	}
 	if len(dayKeys) > 1 && sumVisitors > 0 {
 		b := days[busiest]
-		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(len(b.seen), "visitor"), Count(b.requests, "request")))
+		s.Conclude(fmt.Sprintf("The busiest day was %s with %s and %s.", frame.DayString(busiest), Count(b.seen, "visitor"), Count(b.requests, "request")))
 	}
 
-	if stems := strCol(f, frame.Stem); stems != nil {
-		pageTypes(s, stems, total)
+	if st.HasStems {
+		pageTypes(s, st.Stems, total)
 	}
-	if refs := strCol(f, frame.Referer); refs != nil {
-		referringSites(s, f, refs, in, a.top)
+	if st.HasRefs {
+		st.referringSites(s, in)
 	}
 	return s, nil
 }
@@ -219,12 +375,11 @@ func clientErrors(statuses *frame.CodeView) []bool {
 }
 
 // pageTypes adds the page_types table and its sentence.
-func pageTypes(s *Section, stems *frame.CodeView, total int) {
-	counts := stems.Counts()
+func pageTypes(s *Section, stems Tally, total int) {
 	kinds := map[string]int{}
-	for c, n := range counts {
+	for stem, n := range stems {
 		if n > 0 {
-			kinds[resourceKind(stems.Dict[c])] += n
+			kinds[resourceKind(stem)] += n
 		}
 	}
 	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
@@ -249,14 +404,14 @@ func pageTypes(s *Section, stems *frame.CodeView, total int) {
 // (paths other than "/", which every site has) and those are at least
 // three distinct paths. A search engine's referrals, from "/" or from its
 // own paths, do not qualify. The referers are parsed (parseReferers) and
-// counted (counts, per code) by the caller.
-func selfReferers(p referers, counts []int, stems *frame.CodeView) map[string]bool {
-	if stems == nil {
+// counted (counts, per code) by the caller; served counts the requests
+// per stem, nil without a stem column.
+func selfReferers(p referers, counts []int, served Tally) map[string]bool {
+	if served == nil {
 		return nil
 	}
 	all, servedN := make([]int, len(p.hosts)), make([]int, len(p.hosts))
 	var paths map[int32]map[string]bool // per host with a served path
-	served := stems.Counts()
 	for c, n := range counts {
 		h := p.host[c]
 		if n == 0 || h < 0 {
@@ -264,7 +419,7 @@ func selfReferers(p referers, counts []int, stems *frame.CodeView) map[string]bo
 		}
 		all[h] += n
 		if path := p.path[c]; path != "" && path != "/" {
-			if code, ok := stems.Lookup(path); ok && served[code] > 0 {
+			if served[path] > 0 {
 				servedN[h] += n
 				if paths == nil {
 					paths = map[int32]map[string]bool{}
@@ -380,20 +535,30 @@ func siteHost(site []string, host string) bool {
 }
 
 // referringSites adds the referring_sites table: external referers by host.
-func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input, top int) {
-	counts := refs.Counts()
-	// The site's own host, when the logs say it: the most common Host;
-	// otherwise the referer hosts whose links point to this site's pages.
+func (st *visitorsState) referringSites(s *Section, in *Input) {
+	top := st.Top
+	dict := make([]string, 0, len(st.Refs))
+	counts := make([]int, 0, len(st.Refs))
+	for r, n := range st.Refs {
+		dict = append(dict, r)
+		counts = append(counts, n)
+	}
+	// The site's own host, when the logs say it: the most common Host
+	// (then the first by name); otherwise the referer hosts whose links
+	// point to this site's pages.
 	own := ""
-	if hosts, ok := f.View(frame.Host); ok {
-		for _, x := range codeCounts(hosts.Counts(), hosts.Dict) {
-			if hosts.Dict[x.code] != "" {
-				own = normHost(hosts.Dict[x.code])
-				break
+	if st.HasHosts {
+		best, bestN := "", 0
+		for h, n := range st.Hosts {
+			if h != "" && n > 0 && (bestN == 0 || byCountThenKey(n, h, bestN, best) < 0) {
+				best, bestN = h, n
 			}
 		}
+		if bestN > 0 {
+			own = normHost(best)
+		}
 	}
-	parsed := parseReferers(refs, counts)
+	parsed := parseReferers(&frame.CodeView{Dict: dict}, counts)
 	var self map[string]bool
 	if len(in.Site) > 0 {
 		// The user named the site's hosts: no guessing.
@@ -404,7 +569,11 @@ func referringSites(s *Section, f *frame.Frame, refs *frame.CodeView, in *Input,
 			}
 		}
 	} else {
-		self = selfReferers(parsed, counts, strCol(f, frame.Stem))
+		var served Tally
+		if st.HasStems {
+			served = st.Stems
+		}
+		self = selfReferers(parsed, counts, served)
 		delete(self, own)
 	}
 	sites := make([]int, len(parsed.hosts)) // requests per host index

@@ -1,0 +1,421 @@
+package analysis
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Helpers of the uri_stems and visitors partials: who is a person
+// (humans.go) when the records come in chunks.
+//
+// Whether a request came from a person depends on its agent, which a
+// chunk can tell alone (the agent's class is the same in every chunk), and
+// on whether its client (IP and agent) fetched /robots.txt, which only all
+// the records tell: a client may read /robots.txt in one chunk and pages
+// in another. So a state keeps what it needs per client of a browser-like
+// agent, and the set of clients that read /robots.txt (Readers); Finish
+// leaves the readers out.
+
+// chunkAgents is a chunk's agents classified once per code, as newHumans
+// classifies a frame's: through agentClasses, whose memo on the column
+// shares one classification among the sections that run on the same
+// frame (classifying in Finish, from a state's strings, would classify
+// every distinct agent once per section).
+type chunkAgents struct {
+	agents, ips, stems frame.CodeView
+	info               []agentInfo
+	// bot per agent code: a crawler or tool, no agent, or no known
+	// browser; crawler: a crawler or tool by name.
+	bot, crawler []bool
+}
+
+// classifyChunk classifies the agents of f with the user's rules. A chunk
+// without an agent, IP or stem column reads it as empty strings, as its
+// rows would hold in a frame with other sources that have it.
+func classifyChunk(f *frame.Frame, user []CrawlerRule) *chunkAgents {
+	c := &chunkAgents{agents: strColOrEmpty(f, frame.UserAgent), ips: strColOrEmpty(f, frame.IP), stems: strColOrEmpty(f, frame.Stem)}
+	counts := c.agents.Counts()
+	c.info = agentClasses(&c.agents, counts, user) // shared: read only
+	c.bot, c.crawler = make([]bool, len(c.info)), make([]bool, len(c.info))
+	for code, a := range c.info {
+		if counts[code] == 0 {
+			continue
+		}
+		switch {
+		case a.crawler != "":
+			c.bot[code], c.crawler[code] = true, true
+		case a.browser == familyUnknown || a.browser == familyOther:
+			c.bot[code] = true
+		}
+	}
+	return c
+}
+
+// anyCrawler reports whether a request of the chunk came from a crawler
+// or tool by name.
+func (c *chunkAgents) anyCrawler() bool {
+	for _, b := range c.crawler {
+		if b {
+			return true
+		}
+	}
+	return false
+}
+
+// addReaders adds to readers the clients (IP, agent) of the chunk that
+// fetched /robots.txt with an agent that is not a crawler by name, as
+// robotsReaders finds them.
+func (c *chunkAgents) addReaders(readers map[Pair]bool) {
+	robots, ok := c.stems.Lookup("/robots.txt")
+	if !ok {
+		return
+	}
+	for i := range c.stems.Len() {
+		if c.stems.At(i) != robots {
+			continue
+		}
+		ua := c.agents.At(i)
+		if c.crawler[ua] {
+			continue
+		}
+		p := Pair{c.ips.Dict[c.ips.At(i)], c.agents.Dict[ua]}
+		if !readers[p] {
+			readers[Pair{own(p.Key), own(p.Value)}] = true
+		}
+	}
+}
+
+// mergeReaders adds o's readers to r.
+func mergeReaders(r, o map[Pair]bool) {
+	for p := range o {
+		r[p] = true
+	}
+}
+
+// ownCodes returns, for each code of dict marked in need, an owned copy
+// of its string, and "" for the others: the copies are cut from one
+// allocation, so that owning a chunk's million distinct strings costs one
+// copy rather than a million (the allocation lives as long as one of them
+// does: a state keeps what it needs of a chunk's strings, and no more than
+// their bytes).
+func ownCodes(dict []string, need []bool) []string {
+	size := 0
+	for c, ok := range need {
+		if ok {
+			size += len(dict[c])
+		}
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for c, ok := range need {
+		if ok {
+			b.WriteString(dict[c])
+		}
+	}
+	all := b.String()
+	out := make([]string, len(dict))
+	at := 0
+	for c, ok := range need {
+		if ok {
+			out[c] = all[at : at+len(dict[c])]
+			at += len(dict[c])
+		}
+	}
+	return out
+}
+
+// ClientStems is one chunk's requests of browser-like agents per client
+// (IP and agent) and stem: the strings the rows name, each once, and a row
+// per distinct (IP, agent, stem) with its count. Blocks of several chunks
+// may name the same client and stem: what reads them sums the rows, which
+// needs no look-up of their strings.
+type ClientStems struct {
+	IPs, Agents, Stems []string
+	Rows               []ClientStemRow
+}
+
+// ClientStemRow indexes a ClientStems' strings.
+type ClientStemRow struct {
+	IP, Agent, Stem uint32
+	N               int
+}
+
+// countTriples counts the rows i with keep(i) per (IP, agent, stem) code,
+// sorted by the three codes: by sorting the codes packed in one number
+// when the three dictionaries' sizes allow it (a sort of the rows costs
+// less than a map of them), else with a map.
+func countTriples(ips, agents, stems frame.CodeView, skip []bool) []ClientStemRow {
+	n := agents.Len()
+	nIP, nUA, nStem := uint64(len(ips.Dict)), uint64(len(agents.Dict)), uint64(len(stems.Dict))
+	hi, lo := bits.Mul64(nIP, nUA)
+	hi2, _ := bits.Mul64(lo, nStem)
+	if hi != 0 || hi2 != 0 {
+		return countTriplesMap(ips, agents, stems, skip)
+	}
+	var out []ClientStemRow
+	{
+		keys := make([]uint64, 0, n)
+		for i := range n {
+			ua := agents.At(i)
+			if skip[ua] {
+				continue
+			}
+			keys = append(keys, (uint64(ips.At(i))*nUA+uint64(ua))*nStem+uint64(stems.At(i)))
+		}
+		radixSort(keys, (nIP*nUA*nStem)-1)
+		runs := 0
+		for i := range keys {
+			if i == 0 || keys[i] != keys[i-1] {
+				runs++
+			}
+		}
+		out = make([]ClientStemRow, 0, runs)
+		for i := 0; i < len(keys); {
+			j := i + 1
+			for j < len(keys) && keys[j] == keys[i] {
+				j++
+			}
+			k := keys[i]
+			out = append(out, ClientStemRow{IP: uint32(k / nStem / nUA), Agent: uint32(k / nStem % nUA), Stem: uint32(k % nStem), N: j - i})
+			i = j
+		}
+		return out
+	}
+}
+
+// countTriplesMap is countTriples with a map, for dictionaries too large
+// to pack three codes in a number.
+func countTriplesMap(ips, agents, stems frame.CodeView, skip []bool) []ClientStemRow {
+	n := agents.Len()
+	var out []ClientStemRow
+	type key struct{ ip, ua, stem uint32 }
+	per := map[key]int{}
+	for i := range n {
+		ua := agents.At(i)
+		if skip[ua] {
+			continue
+		}
+		per[key{ips.At(i), ua, stems.At(i)}]++
+	}
+	for k, c := range per {
+		out = append(out, ClientStemRow{k.ip, k.ua, k.stem, c})
+	}
+	slices.SortFunc(out, func(a, b ClientStemRow) int {
+		return cmp.Or(cmp.Compare(a.IP, b.IP), cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.Stem, b.Stem))
+	})
+	return out
+}
+
+// newClientStems makes the block of rows counted on a chunk's codes: the
+// strings they name owned (ownCodes), the codes renumbered into them.
+func newClientStems(rows []ClientStemRow, ips, agents, stems []string) ClientStems {
+	var b ClientStems
+	remap := func(dict []string, code func(*ClientStemRow) *uint32) []string {
+		need := make([]bool, len(dict))
+		for i := range rows {
+			need[*code(&rows[i])] = true
+		}
+		owned := ownCodes(dict, need)
+		index := make([]uint32, len(dict))
+		var out []string
+		for c, ok := range need {
+			if ok {
+				index[c] = uint32(len(out))
+				out = append(out, owned[c])
+			}
+		}
+		for i := range rows {
+			p := code(&rows[i])
+			*p = index[*p]
+		}
+		return out
+	}
+	b.IPs = remap(ips, func(r *ClientStemRow) *uint32 { return &r.IP })
+	b.Agents = remap(agents, func(r *ClientStemRow) *uint32 { return &r.Agent })
+	b.Stems = remap(stems, func(r *ClientStemRow) *uint32 { return &r.Stem })
+	b.Rows = rows
+	return b
+}
+
+// radixSort sorts keys, none above max, by their bits, 11 at a time from
+// the lowest: a few passes over the keys rather than a comparison sort's
+// log n (a million keys of 40 bits: 4 passes).
+func radixSort(keys []uint64, max uint64) {
+	const width = 11
+	if len(keys) < 1<<12 {
+		slices.Sort(keys)
+		return
+	}
+	buf := make([]uint64, len(keys))
+	src, dst := keys, buf
+	for shift := 0; shift < bits.Len64(max); shift += width {
+		var count [1<<width + 1]int
+		for _, k := range src {
+			count[(k>>shift)&(1<<width-1)+1]++
+		}
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, k := range src {
+			b := (k >> shift) & (1<<width - 1)
+			dst[count[b]] = k
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &keys[0] {
+		copy(keys, src)
+	}
+}
+
+// compactClientStems merges blocks into one that names each (IP, agent,
+// stem) once, its strings owned anew (so that the blocks' allocations can
+// go): what bounds a state's blocks to the distinct keys when many chunks
+// name the same clients and stems.
+func compactClientStems(blocks []ClientStems) ClientStems {
+	type key struct{ ip, ua, stem string }
+	per := map[key]int{}
+	for _, b := range blocks {
+		for _, r := range b.Rows {
+			per[key{b.IPs[r.IP], b.Agents[r.Agent], b.Stems[r.Stem]}] += r.N
+		}
+	}
+	var out ClientStems
+	index := func(m map[string]uint32, list *[]string, s string) uint32 {
+		if i, ok := m[s]; ok {
+			return i
+		}
+		i := uint32(len(*list))
+		m[s] = i
+		*list = append(*list, own(s))
+		return i
+	}
+	ips, uas, stems := map[string]uint32{}, map[string]uint32{}, map[string]uint32{}
+	out.Rows = make([]ClientStemRow, 0, len(per))
+	for k, n := range per {
+		out.Rows = append(out.Rows, ClientStemRow{index(ips, &out.IPs, k.ip), index(uas, &out.Agents, k.ua), index(stems, &out.Stems, k.stem), n})
+	}
+	return out
+}
+
+// clientStemRows is how many rows blocks hold.
+func clientStemRows(blocks []ClientStems) int {
+	n := 0
+	for _, b := range blocks {
+		n += len(b.Rows)
+	}
+	return n
+}
+
+// VisitorBlock is one chunk's unique visitors: the IPs and agents they
+// name, each once, and a row per distinct (day, IP, agent), each with
+// whether its agent is browser-like. Blocks of several chunks may name
+// the same visitor; a single block names each once, and is counted
+// without a look-up of its strings.
+type VisitorBlock struct {
+	IPs, Agents []string
+	Rows        []VisitorRow
+}
+
+// VisitorRow indexes a VisitorBlock's strings.
+type VisitorRow struct {
+	Day       int64
+	IP, Agent uint32
+	Human     bool
+}
+
+// visitorSet is the distinct visitors of blocks, each with whether its
+// agent is browser-like (the same in every block: an agent's class does
+// not depend on the chunk).
+func visitorSet(blocks []VisitorBlock) map[Visitor]bool {
+	n := 0
+	for _, b := range blocks {
+		n += len(b.Rows)
+	}
+	out := make(map[Visitor]bool, n)
+	for _, b := range blocks {
+		for _, r := range b.Rows {
+			out[Visitor{r.Day, b.IPs[r.IP], b.Agents[r.Agent]}] = r.Human
+		}
+	}
+	return out
+}
+
+// compactVisitors merges blocks into one naming each visitor once, its
+// strings owned anew (compactClientStems).
+func compactVisitors(blocks []VisitorBlock) VisitorBlock {
+	var out VisitorBlock
+	ips, uas := map[string]uint32{}, map[string]uint32{}
+	index := func(m map[string]uint32, list *[]string, s string) uint32 {
+		if i, ok := m[s]; ok {
+			return i
+		}
+		i := uint32(len(*list))
+		m[s] = i
+		*list = append(*list, own(s))
+		return i
+	}
+	set := visitorSet(blocks)
+	out.Rows = make([]VisitorRow, 0, len(set))
+	for v, human := range set {
+		out.Rows = append(out.Rows, VisitorRow{v.Day, index(ips, &out.IPs, v.IP), index(uas, &out.Agents, v.Agent), human})
+	}
+	return out
+}
+
+// tallyColumn is Tally.AddColumn (the same counts) for columns of many
+// distinct values: the strings new to the tally are owned from one
+// allocation (ownCodes), which the tally keeps whole as it never lets a
+// key go, and an empty tally is made to the chunk's size.
+func tallyColumn(t *Tally, f *frame.Frame, c frame.StrCol) {
+	v := strCol(f, c)
+	if v == nil {
+		if f.Len() > 0 {
+			t.add("", f.Len())
+		}
+		return
+	}
+	tallyCodes(t, v.Dict, v.Counts())
+}
+
+// tallyCodes adds counts, indexed by the codes of dict, to t.
+func tallyCodes(t *Tally, dict []string, counts []int) {
+	distinct := 0
+	for _, n := range counts {
+		if n > 0 {
+			distinct++
+		}
+	}
+	if distinct == 0 {
+		return
+	}
+	if len(*t) == 0 {
+		*t = make(Tally, distinct)
+	}
+	m := *t
+	need := make([]bool, len(dict))
+	fresh := false
+	for c, n := range counts {
+		if n == 0 {
+			continue
+		}
+		if old, ok := m[dict[c]]; ok {
+			m[dict[c]] = old + n
+			continue
+		}
+		need[c], fresh = true, true
+	}
+	if !fresh {
+		return
+	}
+	owned := ownCodes(dict, need)
+	for c, ok := range need {
+		if ok {
+			m[owned[c]] = counts[c]
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// TestRadixSort: radixSort sorts as slices.Sort does, past the size where
+// it stops handing over to it, for keys of a few bits and of many.
+func TestRadixSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, max := range []uint64{0, 1, 5000, 1<<40 - 1, 1<<64 - 1} {
+		for _, n := range []int{0, 10, 1 << 12, 50_000} {
+			keys := make([]uint64, n)
+			for i := range keys {
+				keys[i] = rng.Uint64()
+				if max < 1<<64-1 {
+					keys[i] %= max + 1
+				}
+			}
+			want := slices.Clone(keys)
+			slices.Sort(want)
+			radixSort(keys, max)
+			if !slices.Equal(keys, want) {
+				t.Fatalf("max %d, %d keys: not sorted", max, n)
+			}
+		}
+	}
+}
+
+// TestCountTriples: the packed count (sorted numbers) gives the rows per
+// (IP, agent, stem), each key once, the skipped agents left out, as the map
+// count does, in the same order; a block of them names the same strings.
+func TestCountTriples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var recs []uaRec
+	want := map[[3]string]int{}
+	agents := []string{"a", "b", "c", ""}
+	for range 9000 {
+		ip := []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"}[rng.IntN(3)]
+		ua := agents[rng.IntN(len(agents))]
+		stem := []string{"/", "/x", "/y", "/z", "/robots.txt"}[rng.IntN(5)]
+		recs = append(recs, uaRec{ip, stem, ua, 0})
+		if ua != "b" {
+			want[[3]string{ip, ua, stem}]++
+		}
+	}
+	f := uaFrame(recs)
+	ips, uas, stems := strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.UserAgent), strColOrEmpty(f, frame.Stem)
+	skip := make([]bool, len(uas.Dict))
+	if c, ok := uas.Lookup("b"); ok {
+		skip[c] = true
+	}
+	rows := countTriples(ips, uas, stems, skip)
+	if byMap := countTriplesMap(ips, uas, stems, skip); !slices.Equal(rows, byMap) {
+		t.Fatalf("packed and map counts differ:\n%v\n%v", rows, byMap)
+	}
+	got := map[[3]string]int{}
+	for i, r := range rows {
+		got[[3]string{ips.Dict[r.IP], uas.Dict[r.Agent], stems.Dict[r.Stem]}] += r.N
+		if i > 0 {
+			p := rows[i-1]
+			if [3]uint32{p.IP, p.Agent, p.Stem} == [3]uint32{r.IP, r.Agent, r.Stem} {
+				t.Fatalf("row %d repeats the key of row %d", i, i-1)
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d keys, want %d", len(got), len(want))
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%q: %d, want %d", k, got[k], n)
+		}
+	}
+	b := newClientStems(rows, ips.Dict, uas.Dict, stems.Dict)
+	for _, r := range b.Rows {
+		k := [3]string{b.IPs[r.IP], b.Agents[r.Agent], b.Stems[r.Stem]}
+		if want[k] != r.N {
+			t.Errorf("block row %q: %d, want %d", k, r.N, want[k])
+		}
+	}
+}
+
+// TestReadersAcrossChunks: a browser-like client that reads /robots.txt in
+// one chunk and pages in another is no person in the merge of the two, as
+// in the whole log: the people's stems and the human visitors leave it
+// out.
+func TestReadersAcrossChunks(t *testing.T) {
+	recs := []uaRec{
+		{"10.0.0.8", "/admin", firefox, 0}, {"10.0.0.8", "/admin", firefox, 0}, {"10.0.0.8", "/admin", firefox, 0},
+		{"192.0.2.1", "/post", chrome, 0}, {"192.0.2.2", "/about", firefox, 0},
+		{"10.0.0.8", "/robots.txt", firefox, 0},
+	}
+	f := uaFrame(recs)
+	in := &Input{Frame: f, Loc: time.UTC}
+	for _, name := range []string{"uri_stems", "visitors"} {
+		p := configured(t, name, nil).(Partial)
+		run, err := p.Run(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, second := make([]bool, f.Len()), make([]bool, f.Len())
+		for i := range first {
+			first[i] = i < 5
+			second[i] = !first[i]
+		}
+		a, b := p.NewState(in), p.NewState(in)
+		if err := a.Add(context.Background(), f.Subset(first)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Add(context.Background(), f.Subset(second)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Merge(a); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.Finish(context.Background(), &Input{Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(run)
+		js, _ := json.Marshal(got)
+		if string(js) != string(want) {
+			t.Errorf("%s: merged chunks differ from the whole log:\n%s\n%s", name, js, want)
+		}
+		switch name {
+		case "uri_stems":
+			if want := [][]any{{"/about", 1, 0.5}, {"/post", 1, 0.5}}; !reflect.DeepEqual(rows(tableByID(got, "human_uri_stems")), want) {
+				t.Errorf("human_uri_stems %v, want %v", rows(tableByID(got, "human_uri_stems")), want)
+			}
+		case "visitors":
+			if r := rows(tableByID(got, "visitors_by_day")); len(r) != 1 || r[0][1] != 3 || r[0][4] != 2 {
+				t.Errorf("visitors_by_day %v, want 3 visitors, 2 of them human", r)
+			}
+		}
+	}
+}
+
+// TestClientStemsCompact: a uri_stems state fed many chunks compacts its
+// blocks of clients, and still leaves out a robots.txt reader whose
+// requests are spread over them, as the whole log does.
+func TestClientStemsCompact(t *testing.T) {
+	var recs []uaRec
+	recs = append(recs, uaRec{"10.0.0.8", "/admin", firefox, 0})
+	for i := range 120_000 {
+		recs = append(recs, uaRec{"192.0.2." + strconv.Itoa(i%200), "/p/" + strconv.Itoa(i%30_000), []string{chrome, firefox, gbot}[i%3], 0})
+		if i%10_000 == 0 {
+			recs = append(recs, uaRec{"10.0.0.8", "/admin", firefox, 0})
+		}
+	}
+	recs = append(recs, uaRec{"10.0.0.8", "/robots.txt", firefox, 0})
+	f := uaFrame(recs)
+	in := &Input{Frame: f, Loc: time.UTC}
+	p := configured(t, "uri_stems", nil).(Partial)
+	run, err := p.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := p.NewState(in).(*uriStemsState)
+	const chunks = 16
+	for c := range chunks {
+		keep := make([]bool, f.Len())
+		for i := c * f.Len() / chunks; i < (c+1)*f.Len()/chunks; i++ {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.Compacted == 0 || len(st.Clients) >= chunks {
+		t.Errorf("%d blocks after %d chunks, compacted at %d rows: never compacted", len(st.Clients), chunks, st.Compacted)
+	}
+	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(run)
+	js, _ := json.Marshal(got)
+	if string(js) != string(want) {
+		t.Errorf("compacted chunks differ from the whole log")
+	}
+	for _, r := range rows(tableByID(got, "human_uri_stems")) {
+		if r[0] == "/admin" {
+			t.Errorf("the robots.txt reader's /admin is among the people's stems: %v", r)
+		}
+	}
+}
+
+// TestVisitorsCompact: a visitors state fed many chunks compacts its
+// blocks, and counts each visitor once however many chunks name it, the
+// robots.txt reader not among the people, as the whole log does.
+func TestVisitorsCompact(t *testing.T) {
+	var recs []uaRec
+	for i := range 150_000 {
+		recs = append(recs, uaRec{"192.0.2." + strconv.Itoa(i%250) + "." + strconv.Itoa(i%97), "/p", []string{chrome, firefox, gbot}[i%3], 0})
+	}
+	recs = append(recs, uaRec{"192.0.2.1.1", "/robots.txt", []string{chrome, firefox, gbot}[1], 0})
+	f := uaFrame(recs)
+	in := &Input{Frame: f, Loc: time.UTC}
+	p := configured(t, "visitors", nil).(Partial)
+	run, err := p.Run(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const chunks = 16
+	st := p.NewState(in).(*visitorsState)
+	for c := range chunks {
+		keep := make([]bool, f.Len())
+		for i := c; i < f.Len(); i += chunks {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.Compacted == 0 || len(st.Visitors) >= chunks {
+		t.Errorf("%d blocks after %d chunks, compacted at %d rows: never compacted", len(st.Visitors), chunks, st.Compacted)
+	}
+	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(run)
+	js, _ := json.Marshal(got)
+	if string(js) != string(want) {
+		t.Errorf("compacted chunks differ from the whole log:\n%s\n%s", js, want)
+	}
+}
+
+// TestTallyColumn: tallyColumn counts as Tally.AddColumn does, chunk after
+// chunk, a chunk without the column counted as empty strings.
+func TestTallyColumn(t *testing.T) {
+	var recs []uaRec
+	for i := range 5000 {
+		recs = append(recs, uaRec{"192.0.2.1", "/p/" + strconv.Itoa(i%700), chrome, 0})
+	}
+	f := uaFrame(recs)
+	want, got := Tally{}, Tally{}
+	for c := range 3 {
+		keep := make([]bool, f.Len())
+		for i := c; i < f.Len(); i += 3 {
+			keep[i] = true
+		}
+		chunk := f.Subset(keep)
+		want.AddColumn(chunk, frame.Stem)
+		tallyColumn(&got, chunk, frame.Stem)
+	}
+	noStems := handFrame([]rec{{0, "192.0.2.9", "GET", "/x", "200"}})
+	want.AddColumn(noStems, frame.Referer)
+	tallyColumn(&got, noStems, frame.Referer)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("tallyColumn %d keys, AddColumn %d; differ", len(got), len(want))
+	}
+	if got[""] != 1 || got["/p/3"] != 8 {
+		t.Errorf("got[\"\"] = %d, got[\"/p/3\"] = %d; want 1 and 8", got[""], got["/p/3"])
+	}
+}
