@@ -285,19 +285,10 @@ func compactClientStems(blocks []ClientStems) ClientStems {
 		}
 	}
 	var out ClientStems
-	index := func(m map[string]uint32, list *[]string, s string) uint32 {
-		if i, ok := m[s]; ok {
-			return i
-		}
-		i := uint32(len(*list))
-		m[s] = i
-		*list = append(*list, own(s))
-		return i
-	}
 	ips, uas, stems := map[string]uint32{}, map[string]uint32{}, map[string]uint32{}
 	out.Rows = make([]ClientStemRow, 0, len(per))
 	for k, n := range per {
-		out.Rows = append(out.Rows, ClientStemRow{index(ips, &out.IPs, k.ip), index(uas, &out.Agents, k.ua), index(stems, &out.Stems, k.stem), n})
+		out.Rows = append(out.Rows, ClientStemRow{internOwned(ips, &out.IPs, k.ip), internOwned(uas, &out.Agents, k.ua), internOwned(stems, &out.Stems, k.stem), n})
 	}
 	return out
 }
@@ -350,19 +341,10 @@ func visitorSet(blocks []VisitorBlock) map[Visitor]bool {
 func compactVisitors(blocks []VisitorBlock) VisitorBlock {
 	var out VisitorBlock
 	ips, uas := map[string]uint32{}, map[string]uint32{}
-	index := func(m map[string]uint32, list *[]string, s string) uint32 {
-		if i, ok := m[s]; ok {
-			return i
-		}
-		i := uint32(len(*list))
-		m[s] = i
-		*list = append(*list, own(s))
-		return i
-	}
 	set := visitorSet(blocks)
 	out.Rows = make([]VisitorRow, 0, len(set))
 	for v, human := range set {
-		out.Rows = append(out.Rows, VisitorRow{v.Day, index(ips, &out.IPs, v.IP), index(uas, &out.Agents, v.Agent), human})
+		out.Rows = append(out.Rows, VisitorRow{v.Day, internOwned(ips, &out.IPs, v.IP), internOwned(uas, &out.Agents, v.Agent), human})
 	}
 	return out
 }
@@ -418,4 +400,16 @@ func tallyCodes(t *Tally, dict []string, counts []int) {
 			m[owned[c]] = counts[c]
 		}
 	}
+}
+
+// internOwned is the index of s in list, which m indexes: appended, owned
+// (own), when it is not there yet.
+func internOwned(m map[string]uint32, list *[]string, s string) uint32 {
+	if i, ok := m[s]; ok {
+		return i
+	}
+	i := uint32(len(*list))
+	m[s] = i
+	*list = append(*list, own(s))
+	return i
 }
