@@ -15,7 +15,7 @@ import (
 
 // Each distinct user agent is classified (crawler, kind, browser and OS
 // family) once per run, and the result is shared by every section that
-// needs it (user_agents, and the humans filter of uri_stems and visitors):
+// needs it (user_agents, and the people filter of uri_stems and visitors):
 // on a log where every agent is distinct, classifying a million agents
 // three times over was most of the run.
 

@@ -46,13 +46,9 @@ var browserTokens = []browserToken{
 	{"Firefox", []string{"FxiOS/", "Firefox/"}},
 }
 
-// tokenBrowser is the agent's browser family by its tokens, or "" when
-// no rule names it (then mssola/useragent decides). Brave announces itself
-// only in some agents ("Brave/1.60", "... Safari/604.1 Brave"); otherwise
-// it looks like Chrome, and is Chrome.
-func tokenBrowser(agent string) string { return tokenBrowserLow(agent, strings.ToLower(agent)) }
-
-// tokenBrowserLow is tokenBrowser, given low, the agent in lower case.
+// tokenBrowserLow is the browser family the agent names by its product
+// tokens (browserTokens, then Brave and web views), or ""; low is the
+// agent in lower case.
 func tokenBrowserLow(agent, low string) string {
 	// The first rule with a token the agent contains (agentclass.go).
 	if i := browserMatcher().match(agent); i >= 0 {

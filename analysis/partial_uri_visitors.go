@@ -9,8 +9,13 @@ import (
 	"github.com/logbook/logbook/frame"
 )
 
-// Helpers of the uri_stems and visitors partials: who is a person
-// (humans.go) when the records come in chunks.
+// Helpers of the uri_stems and visitors partials: who is a person when the
+// records come in chunks. A request came from a person as far as its user
+// agent tells when the agent names a known browser family (not empty, not
+// a crawler or tool of crawlers.go or the user's rules, not an app or
+// library the family tables count as "(other)"), from a client (IP and
+// agent) that did not fetch /robots.txt. A browser-like agent can still be
+// a script: this is what the agents say, no more.
 //
 // Whether a request came from a person depends on its agent, which a
 // chunk can tell alone (the agent's class is the same in every chunk), and
@@ -20,8 +25,8 @@ import (
 // agent, and the set of clients that read /robots.txt (Readers); Finish
 // leaves the readers out.
 
-// chunkAgents is a chunk's agents classified once per code, as newHumans
-// classifies a frame's: through agentClasses, whose memo on the column
+// chunkAgents is a chunk's agents classified once per code, through
+// agentClasses, whose memo on the column
 // shares one classification among the sections that run on the same
 // frame (classifying in Finish, from a state's strings, would classify
 // every distinct agent once per section).

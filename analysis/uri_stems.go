@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -216,7 +215,7 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 }
 
 // humanStems adds the table of the stems people asked for most (requests
-// from browser-like agents, see humans), and its sentence: on a log with
+// from browser-like agents, see partial_uri_visitors.go), and its sentence: on a log with
 // crawlers, the pages people read are not the pages crawlers fetch.
 func (st *uriStemsState) humanStems(s *Section) {
 	per := map[string]int(st.Human) // read only, unless readers are taken out
@@ -286,27 +285,4 @@ func labelRows(m map[string]int) []keyCount {
 		}
 	}
 	return out
-}
-
-// topCounts zeroes, in place, the counts below the top-th largest, so
-// that sorting what is left (ties at the threshold included) costs little
-// on a log of many distinct stems; codeCounts then ranks the rest.
-func topCounts(per []int, top int) []int {
-	var vals []int
-	for _, n := range per {
-		if n > 0 {
-			vals = append(vals, n)
-		}
-	}
-	if len(vals) <= top {
-		return per
-	}
-	slices.Sort(vals)
-	cut := vals[len(vals)-top]
-	for i, n := range per {
-		if n < cut {
-			per[i] = 0
-		}
-	}
-	return per
 }

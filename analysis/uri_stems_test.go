@@ -107,18 +107,3 @@ func TestHumanURIStemsNoBots(t *testing.T) {
 		t.Error("a people's table on a log without people")
 	}
 }
-
-// TestTopCounts holds topCounts to ranking everything: the first top rows
-// are the same, ties at the threshold included.
-func TestTopCounts(t *testing.T) {
-	dict := []string{"a", "b", "c", "d", "e", "f", "g"}
-	for _, top := range []int{1, 2, 3, 4, 7, 10} {
-		per := []int{5, 0, 3, 3, 9, 1, 3}
-		want := codeCounts(append([]int(nil), per...), dict)
-		got := codeCounts(topCounts(per, top), dict)
-		n := min(top, len(want))
-		if len(got) < n || !reflect.DeepEqual(got[:n], want[:n]) {
-			t.Errorf("top %d: got %v, want a prefix %v", top, got, want[:n])
-		}
-	}
-}
