@@ -36,20 +36,22 @@ func (l *listFlag) Set(v string) error {
 
 func main() {
 	var (
-		inputs, sections, formats listFlag
-		opt                       Options
+		inputs, sections, skip listFlag
+		formats                listFlag
+		opt                    Options
 	)
 	flag.Var(&inputs, "input", "log `files`, globs or s3://bucket/prefix, comma-separated (repeatable)")
 	flag.StringVar(&opt.Output, "output", "", "the report's `folder` (or file, with one format)")
 	flag.Var(&formats, "format", "output `formats`: html, md, ipynb, json, csv, partial")
 	flag.Var(&sections, "sections", "only these `sections`")
+	flag.Var(&skip, "skip", "leave out these `sections` (user_agents, which is not a partial yet)")
 	flag.StringVar(&opt.TimeZone, "tz", "UTC", "count days and hours in this `zone`: every partial must count them alike")
 	flag.StringVar(&opt.Title, "title", "", "the report's `title`")
 	flag.StringVar(&opt.Now, "now", "", "pin the report's generation `time` (RFC 3339)")
 	flag.StringVar(&opt.S3Endpoint, "s3-endpoint", "", "the `URL` of an S3-compatible store for s3:// inputs")
 	flag.Parse()
 	beam.Init()
-	opt.Sections, opt.Formats = sections, formats
+	opt.Sections, opt.Skip, opt.Formats = sections, skip, formats
 	if len(inputs) == 0 || opt.Output == "" {
 		fmt.Fprintln(os.Stderr, "logbook-beam: give --input and --output")
 		os.Exit(2)

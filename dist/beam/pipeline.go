@@ -17,6 +17,7 @@ import (
 // function (their fields are exported for Beam to encode them).
 type Options struct {
 	Sections   []string
+	Skip       []string
 	TimeZone   string
 	Title      string
 	Now        string
@@ -28,7 +29,7 @@ type Options struct {
 // config is the logbook configuration of a step: its inputs, and an
 // output that is the partial (made in memory) unless report is set.
 func (o Options) config(report bool) (logbook.Config, error) {
-	cfg := logbook.Config{Sections: o.Sections, TimeZone: o.TimeZone, Title: o.Title, S3Endpoint: o.S3Endpoint}
+	cfg := logbook.Config{Sections: o.Sections, Skip: o.Skip, TimeZone: o.TimeZone, Title: o.Title, S3Endpoint: o.S3Endpoint}
 	if o.Now != "" {
 		t, err := time.Parse(time.RFC3339, o.Now)
 		if err != nil {
