@@ -86,13 +86,7 @@ type zoneSpec struct {
 
 func specOf(loc *time.Location) zoneSpec {
 	name := loc.String()
-	if name == "UTC" || name == "Local" {
-		_, off := time.Now().In(loc).Zone()
-		if name == "UTC" || off == 0 {
-			return zoneSpec{Name: "UTC"}
-		}
-	}
-	if _, err := time.LoadLocation(name); err == nil && name != "" {
+	if _, err := time.LoadLocation(name); err == nil && name != "" { // UTC, Local, an IANA zone
 		return zoneSpec{Name: name}
 	}
 	_, off := time.Date(2000, 1, 1, 0, 0, 0, 0, loc).Zone()

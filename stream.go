@@ -53,7 +53,6 @@ func (p *plan) frameNeeded(cfg *Config) string {
 // chunkWork is a chunk on its way from the read to the states.
 type chunkWork struct {
 	f      *frame.Frame
-	source int
 	format string
 }
 
@@ -165,9 +164,9 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		}
 	}()
 	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(cfg), Progress: cfg.Progress,
-		ChunkRows: chunkRows, Chunks: func(c *frame.Frame, source int, format string) {
+		ChunkRows: chunkRows, Chunks: func(c *frame.Frame, _ int, format string) {
 			select {
-			case work <- chunkWork{c, source, format}:
+			case work <- chunkWork{c, format}:
 			case <-ctx.Done():
 			}
 		}})
