@@ -328,3 +328,106 @@ func strColOrEmpty(f *frame.Frame, c frame.StrCol) frame.CodeView {
 	}
 	return frame.ConstView("", f.Len())
 }
+
+// Dict interns a state's strings as codes: each distinct string owned once
+// (own), however many of the state's keys name it, so that a key made of
+// strings is held as a few uint32 (packed in a number, sorted in a slice)
+// rather than as strings in a map. Strings is gob's: the index is rebuilt
+// on first use after a state is read back.
+type Dict struct {
+	Strings []string
+
+	index map[string]uint32
+}
+
+func (d *Dict) ensureIndex() {
+	if d.index == nil {
+		d.index = make(map[string]uint32, len(d.Strings))
+		for i, s := range d.Strings {
+			d.index[s] = uint32(i)
+		}
+	}
+}
+
+// Len is how many strings the dictionary holds.
+func (d *Dict) Len() int { return len(d.Strings) }
+
+// Code returns the code of s, interned (owned) when new.
+func (d *Dict) Code(s string) uint32 {
+	d.ensureIndex()
+	if c, ok := d.index[s]; ok {
+		return c
+	}
+	s = own(s)
+	c := uint32(len(d.Strings))
+	d.Strings = append(d.Strings, s)
+	d.index[s] = c
+	return c
+}
+
+// Lookup returns the code of s, if the dictionary holds it.
+func (d *Dict) Lookup(s string) (uint32, bool) {
+	d.ensureIndex()
+	c, ok := d.index[s]
+	return c, ok
+}
+
+// Codes maps the codes of a chunk's dictionary to the state's: out[c] is
+// the state's code of dict[c] for each c with need[c] (need nil: every
+// code), and 0 for the others. The strings new to the dictionary are owned
+// from one allocation (ownCodes), so that a chunk of a million distinct
+// strings costs one copy rather than a million.
+func (d *Dict) Codes(dict []string, need []bool) []uint32 {
+	d.ensureIndex()
+	out := make([]uint32, len(dict))
+	var fresh []bool
+	for c, s := range dict {
+		if need != nil && !need[c] {
+			continue
+		}
+		if code, ok := d.index[s]; ok {
+			out[c] = code
+			continue
+		}
+		if fresh == nil {
+			fresh = make([]bool, len(dict))
+		}
+		fresh[c] = true
+	}
+	if fresh == nil {
+		return out
+	}
+	owned := ownCodes(dict, fresh)
+	for c, ok := range fresh {
+		if !ok {
+			continue
+		}
+		if code, dup := d.index[owned[c]]; dup { // a string twice in dict
+			out[c] = code
+			continue
+		}
+		code := uint32(len(d.Strings))
+		d.Strings = append(d.Strings, owned[c])
+		d.index[owned[c]] = code
+		out[c] = code
+	}
+	return out
+}
+
+// Remap interns o's strings and returns, for each code of o, the code of
+// the same string here: what Merge uses to move o's keys into d's codes.
+func (d *Dict) Remap(o *Dict) []uint32 {
+	d.ensureIndex()
+	out := make([]uint32, len(o.Strings))
+	for c, s := range o.Strings {
+		if code, ok := d.index[s]; ok {
+			out[c] = code
+			continue
+		}
+		code := uint32(len(d.Strings))
+		d.Strings = append(d.Strings, s) // o's strings are owned already
+		d.index[s] = code
+		out[c] = code
+	}
+	return out
+}
