@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"math/bits"
 	"slices"
 	"strings"
@@ -133,119 +132,6 @@ func ownCodes(dict []string, need []bool) []string {
 	return out
 }
 
-// ClientStems is one chunk's requests of browser-like agents per client
-// (IP and agent) and stem: the strings the rows name, each once, and a row
-// per distinct (IP, agent, stem) with its count. Blocks of several chunks
-// may name the same client and stem: what reads them sums the rows, which
-// needs no look-up of their strings.
-type ClientStems struct {
-	IPs, Agents, Stems []string
-	Rows               []ClientStemRow
-}
-
-// ClientStemRow indexes a ClientStems' strings.
-type ClientStemRow struct {
-	IP, Agent, Stem uint32
-	N               int
-}
-
-// countTriples counts the rows i with keep(i) per (IP, agent, stem) code,
-// sorted by the three codes: by sorting the codes packed in one number
-// when the three dictionaries' sizes allow it (a sort of the rows costs
-// less than a map of them), else with a map.
-func countTriples(ips, agents, stems frame.CodeView, skip []bool) []ClientStemRow {
-	n := agents.Len()
-	nIP, nUA, nStem := uint64(len(ips.Dict)), uint64(len(agents.Dict)), uint64(len(stems.Dict))
-	hi, lo := bits.Mul64(nIP, nUA)
-	hi2, _ := bits.Mul64(lo, nStem)
-	if hi != 0 || hi2 != 0 {
-		return countTriplesMap(ips, agents, stems, skip)
-	}
-	var out []ClientStemRow
-	{
-		keys := make([]uint64, 0, n)
-		for i := range n {
-			ua := agents.At(i)
-			if skip[ua] {
-				continue
-			}
-			keys = append(keys, (uint64(ips.At(i))*nUA+uint64(ua))*nStem+uint64(stems.At(i)))
-		}
-		radixSort(keys, (nIP*nUA*nStem)-1)
-		runs := 0
-		for i := range keys {
-			if i == 0 || keys[i] != keys[i-1] {
-				runs++
-			}
-		}
-		out = make([]ClientStemRow, 0, runs)
-		for i := 0; i < len(keys); {
-			j := i + 1
-			for j < len(keys) && keys[j] == keys[i] {
-				j++
-			}
-			k := keys[i]
-			out = append(out, ClientStemRow{IP: uint32(k / nStem / nUA), Agent: uint32(k / nStem % nUA), Stem: uint32(k % nStem), N: j - i})
-			i = j
-		}
-		return out
-	}
-}
-
-// countTriplesMap is countTriples with a map, for dictionaries too large
-// to pack three codes in a number.
-func countTriplesMap(ips, agents, stems frame.CodeView, skip []bool) []ClientStemRow {
-	n := agents.Len()
-	var out []ClientStemRow
-	type key struct{ ip, ua, stem uint32 }
-	per := map[key]int{}
-	for i := range n {
-		ua := agents.At(i)
-		if skip[ua] {
-			continue
-		}
-		per[key{ips.At(i), ua, stems.At(i)}]++
-	}
-	for k, c := range per {
-		out = append(out, ClientStemRow{k.ip, k.ua, k.stem, c})
-	}
-	slices.SortFunc(out, func(a, b ClientStemRow) int {
-		return cmp.Or(cmp.Compare(a.IP, b.IP), cmp.Compare(a.Agent, b.Agent), cmp.Compare(a.Stem, b.Stem))
-	})
-	return out
-}
-
-// newClientStems makes the block of rows counted on a chunk's codes: the
-// strings they name owned (ownCodes), the codes renumbered into them.
-func newClientStems(rows []ClientStemRow, ips, agents, stems []string) ClientStems {
-	var b ClientStems
-	remap := func(dict []string, code func(*ClientStemRow) *uint32) []string {
-		need := make([]bool, len(dict))
-		for i := range rows {
-			need[*code(&rows[i])] = true
-		}
-		owned := ownCodes(dict, need)
-		index := make([]uint32, len(dict))
-		var out []string
-		for c, ok := range need {
-			if ok {
-				index[c] = uint32(len(out))
-				out = append(out, owned[c])
-			}
-		}
-		for i := range rows {
-			p := code(&rows[i])
-			*p = index[*p]
-		}
-		return out
-	}
-	b.IPs = remap(ips, func(r *ClientStemRow) *uint32 { return &r.IP })
-	b.Agents = remap(agents, func(r *ClientStemRow) *uint32 { return &r.Agent })
-	b.Stems = remap(stems, func(r *ClientStemRow) *uint32 { return &r.Stem })
-	b.Rows = rows
-	return b
-}
-
 // radixSort sorts keys, none above max, by their bits, 11 at a time from
 // the lowest: a few passes over the keys rather than a comparison sort's
 // log n (a million keys of 40 bits: 4 passes).
@@ -275,36 +161,6 @@ func radixSort(keys []uint64, max uint64) {
 	if &src[0] != &keys[0] {
 		copy(keys, src)
 	}
-}
-
-// compactClientStems merges blocks into one that names each (IP, agent,
-// stem) once, its strings owned anew (so that the blocks' allocations can
-// go): what bounds a state's blocks to the distinct keys when many chunks
-// name the same clients and stems.
-func compactClientStems(blocks []ClientStems) ClientStems {
-	type key struct{ ip, ua, stem string }
-	per := map[key]int{}
-	for _, b := range blocks {
-		for _, r := range b.Rows {
-			per[key{b.IPs[r.IP], b.Agents[r.Agent], b.Stems[r.Stem]}] += r.N
-		}
-	}
-	var out ClientStems
-	ips, uas, stems := map[string]uint32{}, map[string]uint32{}, map[string]uint32{}
-	out.Rows = make([]ClientStemRow, 0, len(per))
-	for k, n := range per {
-		out.Rows = append(out.Rows, ClientStemRow{internOwned(ips, &out.IPs, k.ip), internOwned(uas, &out.Agents, k.ua), internOwned(stems, &out.Stems, k.stem), n})
-	}
-	return out
-}
-
-// clientStemRows is how many rows blocks hold.
-func clientStemRows(blocks []ClientStems) int {
-	n := 0
-	for _, b := range blocks {
-		n += len(b.Rows)
-	}
-	return n
 }
 
 // VisitorBlock is one chunk's unique visitors: the IPs and agents they
@@ -342,7 +198,7 @@ func visitorSet(blocks []VisitorBlock) map[Visitor]bool {
 }
 
 // compactVisitors merges blocks into one naming each visitor once, its
-// strings owned anew (compactClientStems).
+// strings owned anew.
 func compactVisitors(blocks []VisitorBlock) VisitorBlock {
 	var out VisitorBlock
 	ips, uas := map[string]uint32{}, map[string]uint32{}

@@ -36,57 +36,53 @@ func TestRadixSort(t *testing.T) {
 	}
 }
 
-// TestCountTriples: the packed count (sorted numbers) gives the rows per
-// (IP, agent, stem), each key once, the skipped agents left out, as the map
-// count does, in the same order; a block of them names the same strings.
-func TestCountTriples(t *testing.T) {
+// TestKeyCounts: counts per packed key, added a record's key at a time in
+// chunks, and as runs of another state in any order, sum as a map does;
+// the runs stay few, each key in one run once they have merged.
+func TestKeyCounts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	var recs []uaRec
-	want := map[[3]string]int{}
-	agents := []string{"a", "b", "c", ""}
-	for range 9000 {
-		ip := []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"}[rng.IntN(3)]
-		ua := agents[rng.IntN(len(agents))]
-		stem := []string{"/", "/x", "/y", "/z", "/robots.txt"}[rng.IntN(5)]
-		recs = append(recs, uaRec{ip, stem, ua, 0})
-		if ua != "b" {
-			want[[3]string{ip, ua, stem}]++
+	want := map[uint64]int{}
+	var kc KeyCounts
+	const bound = 1<<40 - 1
+	for chunk := range 40 {
+		keys := make([]uint64, 2000+rng.IntN(3000))
+		for i := range keys {
+			keys[i] = pack2(uint32(rng.IntN(300)), uint32(rng.IntN(200)+chunk)) // overlapping chunks
+			want[keys[i]]++
 		}
+		kc.AddKeys(keys, bound)
 	}
-	f := uaFrame(recs)
-	ips, uas, stems := strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.UserAgent), strColOrEmpty(f, frame.Stem)
-	skip := make([]bool, len(uas.Dict))
-	if c, ok := uas.Lookup("b"); ok {
-		skip[c] = true
+	if len(kc.Runs) > 12 {
+		t.Errorf("%d runs after 40 chunks: the runs do not merge", len(kc.Runs))
 	}
-	rows := countTriples(ips, uas, stems, skip)
-	if byMap := countTriplesMap(ips, uas, stems, skip); !slices.Equal(rows, byMap) {
-		t.Fatalf("packed and map counts differ:\n%v\n%v", rows, byMap)
+	// Another state's run, remapped out of order: keys distinct, unsorted.
+	var other KeyRun
+	for k := range uint64(500) {
+		key := pack2(uint32((k*7919)%500), 3)
+		other.Keys = append(other.Keys, key)
+		other.Counts = append(other.Counts, int(k%5)+1)
+		want[key] += int(k%5) + 1
 	}
-	got := map[[3]string]int{}
-	for i, r := range rows {
-		got[[3]string{ips.Dict[r.IP], uas.Dict[r.Agent], stems.Dict[r.Stem]}] += r.N
-		if i > 0 {
-			p := rows[i-1]
-			if [3]uint32{p.IP, p.Agent, p.Stem} == [3]uint32{r.IP, r.Agent, r.Stem} {
-				t.Fatalf("row %d repeats the key of row %d", i, i-1)
+	kc.AddRun(other)
+	got := map[uint64]int{}
+	kc.Each(func(k uint64, n int) { got[k] += n })
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%d keys counted, want %d; counts differ", len(got), len(want))
+	}
+	for _, r := range kc.Runs {
+		if !slices.IsSorted(r.Keys) || len(r.Keys) != len(r.Counts) {
+			t.Fatalf("a run is not sorted or its counts do not match its keys")
+		}
+		for i := 1; i < len(r.Keys); i++ {
+			if r.Keys[i] == r.Keys[i-1] {
+				t.Fatalf("a run holds key %x twice", r.Keys[i])
 			}
 		}
 	}
-	if len(got) != len(want) {
-		t.Fatalf("%d keys, want %d", len(got), len(want))
-	}
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%q: %d, want %d", k, got[k], n)
-		}
-	}
-	b := newClientStems(rows, ips.Dict, uas.Dict, stems.Dict)
-	for _, r := range b.Rows {
-		k := [3]string{b.IPs[r.IP], b.Agents[r.Agent], b.Stems[r.Stem]}
-		if want[k] != r.N {
-			t.Errorf("block row %q: %d, want %d", k, r.N, want[k])
-		}
+	var merged KeyCounts
+	merged.Merge(kc)
+	if merged.Len() != kc.Len() {
+		t.Errorf("Merge into an empty one: %d, want %d", merged.Len(), kc.Len())
 	}
 }
 
@@ -145,8 +141,8 @@ func TestReadersAcrossChunks(t *testing.T) {
 	}
 }
 
-// TestClientStemsCompact: a uri_stems state fed many chunks compacts its
-// blocks of clients, and still leaves out a robots.txt reader whose
+// TestClientStemsCompact: a uri_stems state fed many chunks merges its
+// runs of clients' stems, and still leaves out a robots.txt reader whose
 // requests are spread over them, as the whole log does.
 func TestClientStemsCompact(t *testing.T) {
 	var recs []uaRec
@@ -176,8 +172,13 @@ func TestClientStemsCompact(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if st.Compacted == 0 || len(st.Clients) >= chunks {
-		t.Errorf("%d blocks after %d chunks, compacted at %d rows: never compacted", len(st.Clients), chunks, st.Compacted)
+	if len(st.People.Runs) > 4 {
+		t.Errorf("%d runs of clients' stems after %d chunks: they never merged", len(st.People.Runs), chunks)
+	}
+	distinct := map[uint64]bool{}
+	st.People.Each(func(k uint64, _ int) { distinct[k] = true })
+	if st.People.Len() > 2*len(distinct) {
+		t.Errorf("%d (client, stem) held for %d distinct", st.People.Len(), len(distinct))
 	}
 	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
 	if err != nil {

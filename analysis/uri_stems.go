@@ -3,7 +3,8 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"maps"
+	"math"
+	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -41,11 +42,14 @@ var _ Partial = (*uriStems)(nil)
 // whether a client is a person depends on whether it read /robots.txt,
 // which another chunk may tell, so the counts stay per client until
 // Finish leaves the readers out. Every field is a count, a set or a flag:
-// they merge by adding, uniting and OR.
+// they merge by adding, uniting and OR. Strings are held once each, in
+// the state's dictionaries; the rest is codes.
 type uriStemsState struct {
 	Top   int // the top parameter
 	Total int
-	Stems Tally
+	// StemDict holds the stems; Stems counts the requests per stem code.
+	StemDict Dict
+	Stems    []int
 	// HasAgents: a chunk had a user agent column (the people's table needs
 	// one); HasIPs: one had an IP column (robots.txt readers need one).
 	HasAgents, HasIPs bool
@@ -55,67 +59,112 @@ type uriStemsState struct {
 	// crawler by name that fetched /robots.txt.
 	Readers map[Pair]bool
 	// Human counts the requests of browser-like agents (not bot per
-	// classifyChunk) per stem, robots.txt readers' included; Clients
-	// holds, per chunk, the same requests per client and stem, so that
-	// Finish can take the readers' out. Their size follows the distinct
-	// (IP, agent, stem) of such requests, within a few times (the blocks
-	// compact into one when they double, compactClients); were the
-	// distinct keys themselves too many, an approximation and its error
-	// bound would go here.
-	Human   Tally
-	Clients []ClientStems
-	// Compacted is how many rows Clients held when last compacted into
-	// one block (compactClients).
-	Compacted int
+	// classifyChunk) per stem code, robots.txt readers' included; People
+	// holds the same requests per client and stem (pack2(client, stem)),
+	// so that Finish can take the readers' out. A client is a code of
+	// ClientIP and ClientAgent, themselves codes of IPs and Agents. The
+	// size of People follows the distinct (client, stem) of such
+	// requests, 16 bytes each; were they too many, an approximation and
+	// its error bound would go here.
+	Human                 []int
+	IPs, Agents           Dict
+	ClientIP, ClientAgent []uint32
+	People                KeyCounts
 
-	user []CrawlerRule // in.Crawlers, for Add
+	clients map[uint64]uint32 // pack2(IP, agent) → client (rebuilt after gob)
+	user    []CrawlerRule     // in.Crawlers, for Add
 }
 
 func (a *uriStems) NewState(in *Input) State {
-	return &uriStemsState{Top: a.top, Stems: Tally{}, Readers: map[Pair]bool{}, Human: Tally{}, user: in.Crawlers}
+	return &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, user: in.Crawlers}
+}
+
+// client returns the code of the client of IP and agent codes ip and ua,
+// made when new.
+func (st *uriStemsState) client(ip, ua uint32) uint32 {
+	if c, ok := st.clientOf(ip, ua); ok {
+		return c
+	}
+	c := uint32(len(st.ClientIP))
+	st.ClientIP, st.ClientAgent = append(st.ClientIP, ip), append(st.ClientAgent, ua)
+	st.clients[pack2(ip, ua)] = c
+	return c
+}
+
+// clientOf returns the code of the client of IP and agent codes ip and
+// ua, if the state has one.
+func (st *uriStemsState) clientOf(ip, ua uint32) (uint32, bool) {
+	if st.clients == nil {
+		st.clients = make(map[uint64]uint32, len(st.ClientIP))
+		for c := range st.ClientIP {
+			st.clients[pack2(st.ClientIP[c], st.ClientAgent[c])] = uint32(c)
+		}
+	}
+	c, ok := st.clients[pack2(ip, ua)]
+	return c, ok
 }
 
 func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
-	tallyColumn(&st.Stems, f, frame.Stem)
 	st.HasAgents = st.HasAgents || strCol(f, frame.UserAgent) != nil
 	st.HasIPs = st.HasIPs || strCol(f, frame.IP) != nil
 	if f.Len() == 0 {
 		return nil
 	}
 	c := classifyChunk(f, st.user)
+	counts := c.stems.Counts()
+	need := make([]bool, len(counts))
+	for code, n := range counts {
+		need[code] = n > 0
+	}
+	stem := st.StemDict.Codes(c.stems.Dict, need)
+	st.Stems = growTo(st.Stems, st.StemDict.Len())
+	for code, n := range counts {
+		if n > 0 {
+			st.Stems[stem[code]] += n
+		}
+	}
 	st.AnyCrawler = st.AnyCrawler || c.anyCrawler()
 	c.addReaders(st.Readers)
-	// Per client and stem, on the chunk's codes first.
-	rows := countTriples(c.ips, c.agents, c.stems, c.bot)
-	if len(rows) == 0 {
+
+	// The people's requests per client and stem, on the state's codes.
+	needIP, needUA := make([]bool, len(c.ips.Dict)), make([]bool, len(c.agents.Dict))
+	kept := 0
+	for i := range f.Len() {
+		ua := c.agents.At(i)
+		if c.bot[ua] {
+			continue
+		}
+		needIP[c.ips.At(i)], needUA[ua] = true, true
+		kept++
+	}
+	if kept == 0 {
 		return nil
 	}
-	per := make([]int, len(c.stems.Dict))
-	for _, r := range rows {
-		per[r.Stem] += r.N
+	ipCode, uaCode := st.IPs.Codes(c.ips.Dict, needIP), st.Agents.Codes(c.agents.Dict, needUA)
+	st.Human = growTo(st.Human, st.StemDict.Len())
+	// Most IPs keep one agent: the client of an IP's last agent spares
+	// most rows the look-up.
+	lastUA, lastClient := make([]uint32, len(c.ips.Dict)), make([]uint32, len(c.ips.Dict))
+	for i := range lastUA {
+		lastUA[i] = math.MaxUint32
 	}
-	tallyCodes(&st.Human, c.stems.Dict, per)
-	st.Clients = append(st.Clients, newClientStems(rows, c.ips.Dict, c.agents.Dict, c.stems.Dict))
-	st.compactClients()
+	keys := make([]uint64, 0, kept)
+	for i := range f.Len() {
+		ua := c.agents.At(i)
+		if c.bot[ua] {
+			continue
+		}
+		ip := c.ips.At(i)
+		if lastUA[ip] != ua {
+			lastUA[ip], lastClient[ip] = ua, st.client(ipCode[ip], uaCode[ua])
+		}
+		s := stem[c.stems.At(i)]
+		st.Human[s]++
+		keys = append(keys, pack2(lastClient[ip], s))
+	}
+	st.People.AddKeys(keys, packBound(len(st.ClientIP), st.StemDict.Len()))
 	return nil
-}
-
-// compactClients merges the blocks of Clients into one when they have
-// grown to twice the rows of the last compaction (and at least 2^16 rows):
-// their size then stays within a few times the distinct (IP, agent, stem),
-// however many chunks name the same ones, at a cost per row that does not
-// grow with their number.
-func (st *uriStemsState) compactClients() {
-	if len(st.Clients) < 2 {
-		return
-	}
-	n := clientStemRows(st.Clients)
-	if n < 2*max(st.Compacted, 1<<15) {
-		return
-	}
-	st.Clients = []ClientStems{compactClientStems(st.Clients)}
-	st.Compacted = len(st.Clients[0].Rows)
 }
 
 func (st *uriStemsState) Merge(other State) error {
@@ -124,15 +173,32 @@ func (st *uriStemsState) Merge(other State) error {
 		return err
 	}
 	st.Total += o.Total
-	st.Stems.Merge(o.Stems)
+	stem := st.StemDict.Remap(&o.StemDict)
+	st.Stems = growTo(st.Stems, st.StemDict.Len())
+	for c, n := range o.Stems {
+		st.Stems[stem[c]] += n
+	}
+	st.Human = growTo(st.Human, st.StemDict.Len())
+	for c, n := range o.Human {
+		st.Human[stem[c]] += n
+	}
 	st.HasAgents = st.HasAgents || o.HasAgents
 	st.HasIPs = st.HasIPs || o.HasIPs
 	st.AnyCrawler = st.AnyCrawler || o.AnyCrawler
 	mergeReaders(st.Readers, o.Readers)
-	st.Human.Merge(o.Human)
-	st.Clients = append(st.Clients, o.Clients...)
-	st.Compacted = max(st.Compacted, o.Compacted)
-	st.compactClients()
+	ip, ua := st.IPs.Remap(&o.IPs), st.Agents.Remap(&o.Agents)
+	client := make([]uint32, len(o.ClientIP))
+	for c := range o.ClientIP {
+		client[c] = st.client(ip[o.ClientIP[c]], ua[o.ClientAgent[c]])
+	}
+	for _, r := range o.People.Runs {
+		keys := make([]uint64, len(r.Keys))
+		for i, k := range r.Keys {
+			c, s := unpack2(k)
+			keys[i] = pack2(client[c], stem[s])
+		}
+		st.People.AddRun(KeyRun{Keys: keys, Counts: r.Counts})
+	}
 	return nil
 }
 
@@ -143,16 +209,14 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 
 	// The rows the table, the plot and the sentences show, ranked without
 	// sorting every stem; the others are counted.
-	all := make([]keyCount, 0, len(st.Stems))
-	for k, n := range st.Stems {
-		if n > 0 {
-			all = append(all, keyCount{key: k, n: n})
-		}
-	}
+	all := st.stemRows(st.Stems)
 	// Stems asked for once, and the rank of /robots.txt, before
 	// topKeyCounts reorders all.
 	once, rank := 0, 1
-	robots := st.Stems["/robots.txt"]
+	robots := 0
+	if c, ok := st.StemDict.Lookup("/robots.txt"); ok {
+		robots = st.Stems[c]
+	}
 	for _, r := range all {
 		if r.n == 1 {
 			once++
@@ -218,42 +282,39 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 // from browser-like agents, see partial_uri_visitors.go), and its sentence: on a log with
 // crawlers, the pages people read are not the pages crawlers fetch.
 func (st *uriStemsState) humanStems(s *Section) {
-	per := map[string]int(st.Human) // read only, unless readers are taken out
+	per := st.Human // read only, unless readers are taken out
 	people := 0
 	for _, n := range st.Human {
 		people += n
 	}
 	if len(st.Readers) > 0 {
-		per = maps.Clone(per)
-		// The readers' requests, found by their IPs first.
-		readerIPs := map[string]bool{}
+		per = slices.Clone(per)
+		isReader := make([]bool, len(st.ClientIP))
+		found := false
 		for p := range st.Readers {
-			readerIPs[p.Key] = true
+			ip, ok1 := st.IPs.Lookup(p.Key)
+			ua, ok2 := st.Agents.Lookup(p.Value)
+			if !ok1 || !ok2 {
+				continue // no request of a browser-like agent
+			}
+			if c, ok := st.clientOf(ip, ua); ok {
+				isReader[c], found = true, true
+			}
 		}
-		for _, b := range st.Clients {
-			isReader := make([]bool, len(b.IPs))
-			anyReader := false
-			for c, ip := range b.IPs {
-				if readerIPs[ip] {
-					isReader[c], anyReader = true, true
+		if found {
+			st.People.Each(func(k uint64, n int) {
+				if c, stem := unpack2(k); isReader[c] {
+					per[stem] -= n
+					people -= n
 				}
-			}
-			if !anyReader {
-				continue
-			}
-			for _, r := range b.Rows {
-				if isReader[r.IP] && st.Readers[Pair{b.IPs[r.IP], b.Agents[r.Agent]}] {
-					per[b.Stems[r.Stem]] -= r.N
-					people -= r.N
-				}
-			}
+			})
 		}
 	}
 	if people == 0 {
 		return
 	}
 	top := st.Top
-	ranked := topKeyCounts(labelRows(per), top)
+	ranked := topKeyCounts(st.stemRows(per), top)
 	n := min(top, len(ranked))
 	ranked = ranked[:n]
 	for i := range ranked {
@@ -276,12 +337,13 @@ func (st *uriStemsState) humanStems(s *Section) {
 	s.Conclude(msg + ".")
 }
 
-// labelRows is the rows of m with a count, unsorted.
-func labelRows(m map[string]int) []keyCount {
-	out := make([]keyCount, 0, len(m))
-	for k, n := range m {
+// stemRows is the stems with a count in per (indexed by stem code),
+// unsorted.
+func (st *uriStemsState) stemRows(per []int) []keyCount {
+	out := make([]keyCount, 0, len(per))
+	for c, n := range per {
 		if n > 0 {
-			out = append(out, keyCount{key: k, n: n})
+			out = append(out, keyCount{key: st.StemDict.Strings[c], n: n})
 		}
 	}
 	return out
