@@ -153,4 +153,3 @@ func growTo(s []int, n int) []int {
 	}
 	return append(s, make([]int, n-len(s))...)
 }
-
