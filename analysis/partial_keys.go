@@ -1,6 +1,11 @@
 package analysis
 
-import "slices"
+import (
+	"math"
+	"slices"
+
+	"github.com/logbook/logbook/frame"
+)
 
 // KeyCounts counts per packed key: a uint64 made of a state's codes (a
 // client and a stem, a day and a visitor), as sorted runs of distinct keys
@@ -29,13 +34,13 @@ func (kc *KeyCounts) Len() int {
 	return n
 }
 
-// AddKeys counts each of keys once (a key per record); max is at least
-// the largest key (a bound for the sort). keys is reordered.
-func (kc *KeyCounts) AddKeys(keys []uint64, max uint64) {
+// AddKeys counts each of keys once (a key per record). keys is
+// reordered.
+func (kc *KeyCounts) AddKeys(keys []uint64) {
 	if len(keys) == 0 {
 		return
 	}
-	radixSort(keys, max)
+	radixSort(keys, slices.Max(keys))
 	runs := 1
 	for i := 1; i < len(keys); i++ {
 		if keys[i] != keys[i-1] {
@@ -138,18 +143,138 @@ func pack2(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
 // unpack2 is pack2's inverse.
 func unpack2(k uint64) (a, b uint32) { return uint32(k >> 32), uint32(k) }
 
-// packBound is a bound of the keys pack2 makes of codes below na and nb.
-func packBound(na, nb int) uint64 {
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return pack2(uint32(na-1), uint32(nb-1))
-}
-
 // growTo returns s with at least n elements, the new ones zero.
 func growTo(s []int, n int) []int {
 	if len(s) >= n {
 		return s
 	}
 	return append(s, make([]int, n-len(s))...)
+}
+
+// growBools is growTo for flags.
+func growBools(s []bool, n int) []bool {
+	if len(s) >= n {
+		return s
+	}
+	return append(s, make([]bool, n-len(s))...)
+}
+
+// Clients interns a state's clients (IP and agent) as codes: each IP and
+// agent string once (Dict), each client a pair of their codes, so that a
+// key naming a client is a uint32.
+type Clients struct {
+	IPs, Agents Dict
+	// IP and Agent are each client's codes in IPs and Agents.
+	IP, Agent []uint32
+
+	index map[uint64]uint32 // pack2(IP, agent) → client (rebuilt after gob)
+}
+
+// Len is how many clients there are.
+func (cl *Clients) Len() int { return len(cl.IP) }
+
+// Code returns the client of IP and agent codes ip and ua, made when new.
+func (cl *Clients) Code(ip, ua uint32) uint32 {
+	if c, ok := cl.Lookup(ip, ua); ok {
+		return c
+	}
+	c := uint32(len(cl.IP))
+	cl.IP, cl.Agent = append(cl.IP, ip), append(cl.Agent, ua)
+	cl.index[pack2(ip, ua)] = c
+	return c
+}
+
+// Lookup returns the client of IP and agent codes ip and ua, if there is
+// one.
+func (cl *Clients) Lookup(ip, ua uint32) (uint32, bool) {
+	if cl.index == nil {
+		cl.index = make(map[uint64]uint32, len(cl.IP))
+		for c := range cl.IP {
+			cl.index[pack2(cl.IP[c], cl.Agent[c])] = uint32(c)
+		}
+	}
+	c, ok := cl.index[pack2(ip, ua)]
+	return c, ok
+}
+
+// LookupPair returns the client of the strings of p (IP, agent), if there
+// is one.
+func (cl *Clients) LookupPair(p Pair) (uint32, bool) {
+	ip, ok1 := cl.IPs.Lookup(p.Key)
+	ua, ok2 := cl.Agents.Lookup(p.Value)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return cl.Lookup(ip, ua)
+}
+
+// Marked is, per client, whether its (IP, agent) is in set: the robots.txt
+// readers among the clients; any is whether one is.
+func (cl *Clients) Marked(set map[Pair]bool) (marked []bool, any bool) {
+	marked = make([]bool, cl.Len())
+	for p := range set {
+		if c, ok := cl.LookupPair(p); ok {
+			marked[c], any = true, true
+		}
+	}
+	return marked, any
+}
+
+// Remap interns o's clients and returns, for each client code of o, the
+// code of the same client here.
+func (cl *Clients) Remap(o *Clients) []uint32 {
+	ip, ua := cl.IPs.Remap(&o.IPs), cl.Agents.Remap(&o.Agents)
+	out := make([]uint32, o.Len())
+	for c := range o.IP {
+		out[c] = cl.Code(ip[o.IP[c]], ua[o.Agent[c]])
+	}
+	return out
+}
+
+// chunkClients turns a chunk's rows into clients, one row at a time: Of(i)
+// is the client of row i, for the rows with need(i) given to newChunkClients.
+// Most IPs keep one agent: the client of an IP's last agent spares most
+// rows the look-up.
+type chunkClients struct {
+	cl                 *Clients
+	ips, agents        frame.CodeView
+	ipCode, uaCode     []uint32
+	needUA             []bool // the agent codes interned
+	lastUA, lastClient []uint32
+}
+
+// newChunkClients interns the IPs and agents of the rows i of a chunk with
+// need(i) (and no others: a state keeps only the strings it counts).
+func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) bool) *chunkClients {
+	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
+	for i := range agents.Len() {
+		if need(i) {
+			needIP[ips.At(i)], needUA[agents.At(i)] = true, true
+		}
+	}
+	cc := &chunkClients{cl: cl, ips: ips, agents: agents, needUA: needUA,
+		ipCode: cl.IPs.Codes(ips.Dict, needIP), uaCode: cl.Agents.Codes(agents.Dict, needUA),
+		lastUA: make([]uint32, len(ips.Dict)), lastClient: make([]uint32, len(ips.Dict))}
+	for i := range cc.lastUA {
+		cc.lastUA[i] = math.MaxUint32
+	}
+	return cc
+}
+
+// Of returns the client of row i.
+func (cc *chunkClients) Of(i int) uint32 {
+	ip, ua := cc.ips.At(i), cc.agents.At(i)
+	if cc.lastUA[ip] != ua {
+		cc.lastUA[ip], cc.lastClient[ip] = ua, cc.cl.Code(cc.ipCode[ip], cc.uaCode[ua])
+	}
+	return cc.lastClient[ip]
+}
+
+// Compact merges the runs into one, each key once.
+func (kc *KeyCounts) Compact() {
+	for len(kc.Runs) > 1 {
+		n := len(kc.Runs)
+		kc.Runs[n-2] = mergeKeyRuns(kc.Runs[n-2], kc.Runs[n-1])
+		kc.Runs = kc.Runs[:n-1]
+	}
 }

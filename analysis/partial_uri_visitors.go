@@ -163,53 +163,6 @@ func radixSort(keys []uint64, max uint64) {
 	}
 }
 
-// VisitorBlock is one chunk's unique visitors: the IPs and agents they
-// name, each once, and a row per distinct (day, IP, agent), each with
-// whether its agent is browser-like. Blocks of several chunks may name
-// the same visitor; a single block names each once, and is counted
-// without a look-up of its strings.
-type VisitorBlock struct {
-	IPs, Agents []string
-	Rows        []VisitorRow
-}
-
-// VisitorRow indexes a VisitorBlock's strings.
-type VisitorRow struct {
-	Day       int64
-	IP, Agent uint32
-	Human     bool
-}
-
-// visitorSet is the distinct visitors of blocks, each with whether its
-// agent is browser-like (the same in every block: an agent's class does
-// not depend on the chunk).
-func visitorSet(blocks []VisitorBlock) map[Visitor]bool {
-	n := 0
-	for _, b := range blocks {
-		n += len(b.Rows)
-	}
-	out := make(map[Visitor]bool, n)
-	for _, b := range blocks {
-		for _, r := range b.Rows {
-			out[Visitor{r.Day, b.IPs[r.IP], b.Agents[r.Agent]}] = r.Human
-		}
-	}
-	return out
-}
-
-// compactVisitors merges blocks into one naming each visitor once, its
-// strings owned anew.
-func compactVisitors(blocks []VisitorBlock) VisitorBlock {
-	var out VisitorBlock
-	ips, uas := map[string]uint32{}, map[string]uint32{}
-	set := visitorSet(blocks)
-	out.Rows = make([]VisitorRow, 0, len(set))
-	for v, human := range set {
-		out.Rows = append(out.Rows, VisitorRow{v.Day, internOwned(ips, &out.IPs, v.IP), internOwned(uas, &out.Agents, v.Agent), human})
-	}
-	return out
-}
-
 // tallyColumn is Tally.AddColumn (the same counts) for columns of many
 // distinct values: the strings new to the tally are owned from one
 // allocation (ownCodes), which the tally keeps whole as it never lets a
@@ -261,16 +214,4 @@ func tallyCodes(t *Tally, dict []string, counts []int) {
 			m[owned[c]] = counts[c]
 		}
 	}
-}
-
-// internOwned is the index of s in list, which m indexes: appended, owned
-// (own), when it is not there yet.
-func internOwned(m map[string]uint32, list *[]string, s string) uint32 {
-	if i, ok := m[s]; ok {
-		return i
-	}
-	i := uint32(len(*list))
-	m[s] = i
-	*list = append(*list, own(s))
-	return i
 }

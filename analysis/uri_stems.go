@@ -3,7 +3,6 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/logbook/logbook/frame"
@@ -61,47 +60,19 @@ type uriStemsState struct {
 	// Human counts the requests of browser-like agents (not bot per
 	// classifyChunk) per stem code, robots.txt readers' included; People
 	// holds the same requests per client and stem (pack2(client, stem)),
-	// so that Finish can take the readers' out. A client is a code of
-	// ClientIP and ClientAgent, themselves codes of IPs and Agents. The
-	// size of People follows the distinct (client, stem) of such
-	// requests, 16 bytes each; were they too many, an approximation and
-	// its error bound would go here.
-	Human                 []int
-	IPs, Agents           Dict
-	ClientIP, ClientAgent []uint32
-	People                KeyCounts
+	// so that Finish can take the readers' out. The size of People
+	// follows the distinct (client, stem) of such requests, 16 bytes
+	// each; were they too many, an approximation and its error bound would
+	// go here.
+	Human   []int
+	Clients Clients
+	People  KeyCounts
 
-	clients map[uint64]uint32 // pack2(IP, agent) → client (rebuilt after gob)
-	user    []CrawlerRule     // in.Crawlers, for Add
+	user []CrawlerRule // in.Crawlers, for Add
 }
 
 func (a *uriStems) NewState(in *Input) State {
 	return &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, user: in.Crawlers}
-}
-
-// client returns the code of the client of IP and agent codes ip and ua,
-// made when new.
-func (st *uriStemsState) client(ip, ua uint32) uint32 {
-	if c, ok := st.clientOf(ip, ua); ok {
-		return c
-	}
-	c := uint32(len(st.ClientIP))
-	st.ClientIP, st.ClientAgent = append(st.ClientIP, ip), append(st.ClientAgent, ua)
-	st.clients[pack2(ip, ua)] = c
-	return c
-}
-
-// clientOf returns the code of the client of IP and agent codes ip and
-// ua, if the state has one.
-func (st *uriStemsState) clientOf(ip, ua uint32) (uint32, bool) {
-	if st.clients == nil {
-		st.clients = make(map[uint64]uint32, len(st.ClientIP))
-		for c := range st.ClientIP {
-			st.clients[pack2(st.ClientIP[c], st.ClientAgent[c])] = uint32(c)
-		}
-	}
-	c, ok := st.clients[pack2(ip, ua)]
-	return c, ok
 }
 
 func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
@@ -128,42 +99,28 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	c.addReaders(st.Readers)
 
 	// The people's requests per client and stem, on the state's codes.
-	needIP, needUA := make([]bool, len(c.ips.Dict)), make([]bool, len(c.agents.Dict))
+	person := func(i int) bool { return !c.bot[c.agents.At(i)] }
 	kept := 0
 	for i := range f.Len() {
-		ua := c.agents.At(i)
-		if c.bot[ua] {
-			continue
+		if person(i) {
+			kept++
 		}
-		needIP[c.ips.At(i)], needUA[ua] = true, true
-		kept++
 	}
 	if kept == 0 {
 		return nil
 	}
-	ipCode, uaCode := st.IPs.Codes(c.ips.Dict, needIP), st.Agents.Codes(c.agents.Dict, needUA)
+	clients := newChunkClients(&st.Clients, c.ips, c.agents, person)
 	st.Human = growTo(st.Human, st.StemDict.Len())
-	// Most IPs keep one agent: the client of an IP's last agent spares
-	// most rows the look-up.
-	lastUA, lastClient := make([]uint32, len(c.ips.Dict)), make([]uint32, len(c.ips.Dict))
-	for i := range lastUA {
-		lastUA[i] = math.MaxUint32
-	}
 	keys := make([]uint64, 0, kept)
 	for i := range f.Len() {
-		ua := c.agents.At(i)
-		if c.bot[ua] {
+		if !person(i) {
 			continue
-		}
-		ip := c.ips.At(i)
-		if lastUA[ip] != ua {
-			lastUA[ip], lastClient[ip] = ua, st.client(ipCode[ip], uaCode[ua])
 		}
 		s := stem[c.stems.At(i)]
 		st.Human[s]++
-		keys = append(keys, pack2(lastClient[ip], s))
+		keys = append(keys, pack2(clients.Of(i), s))
 	}
-	st.People.AddKeys(keys, packBound(len(st.ClientIP), st.StemDict.Len()))
+	st.People.AddKeys(keys)
 	return nil
 }
 
@@ -186,11 +143,7 @@ func (st *uriStemsState) Merge(other State) error {
 	st.HasIPs = st.HasIPs || o.HasIPs
 	st.AnyCrawler = st.AnyCrawler || o.AnyCrawler
 	mergeReaders(st.Readers, o.Readers)
-	ip, ua := st.IPs.Remap(&o.IPs), st.Agents.Remap(&o.Agents)
-	client := make([]uint32, len(o.ClientIP))
-	for c := range o.ClientIP {
-		client[c] = st.client(ip[o.ClientIP[c]], ua[o.ClientAgent[c]])
-	}
+	client := st.Clients.Remap(&o.Clients)
 	for _, r := range o.People.Runs {
 		keys := make([]uint64, len(r.Keys))
 		for i, k := range r.Keys {
@@ -289,19 +242,7 @@ func (st *uriStemsState) humanStems(s *Section) {
 	}
 	if len(st.Readers) > 0 {
 		per = slices.Clone(per)
-		isReader := make([]bool, len(st.ClientIP))
-		found := false
-		for p := range st.Readers {
-			ip, ok1 := st.IPs.Lookup(p.Key)
-			ua, ok2 := st.Agents.Lookup(p.Value)
-			if !ok1 || !ok2 {
-				continue // no request of a browser-like agent
-			}
-			if c, ok := st.clientOf(ip, ua); ok {
-				isReader[c], found = true, true
-			}
-		}
-		if found {
+		if isReader, found := st.Clients.Marked(st.Readers); found {
 			st.People.Each(func(k uint64, n int) {
 				if c, stem := unpack2(k); isReader[c] {
 					per[stem] -= n

@@ -88,12 +88,6 @@ func (a *visitors) Run(ctx context.Context, in *Input) (*Section, error) {
 
 var _ Partial = (*visitors)(nil)
 
-// Visitor is a unique visitor: a client (IP and agent) on a day.
-type Visitor struct {
-	Day       int64
-	IP, Agent string
-}
-
 // visitorsState holds the unique visitors per day (each with whether its
 // agent is browser-like), the requests per day, the clients that read
 // /robots.txt (who are not people, whichever chunk told it), and the
@@ -103,14 +97,15 @@ type visitorsState struct {
 	Top      int // the top parameter
 	Total    int
 	Requests Counter[int64] // per day
-	// Visitors are the (day, IP, agent) of the requests not answered with
-	// a 4xx status, each with whether its agent is browser-like (not bot
-	// per classifyChunk): a block per chunk, compacted into one when they
-	// double (compactVisitors). Its size follows the unique visitors, as
-	// GoAccess's does.
-	Visitors  []VisitorBlock
-	Compacted int           // the rows of Visitors when last compacted
-	Readers   map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
+	// Visitors are the (day, client) of the requests not answered with a
+	// 4xx status, as pack2(day, client) (a day since the epoch, as int32),
+	// each client an (IP, agent) of Clients; Bot says per agent code of
+	// Clients whether it is not browser-like (bot per classifyChunk). Its
+	// size follows the unique visitors, 16 bytes each, as GoAccess's does.
+	Visitors KeyCounts
+	Clients  Clients
+	Bot      []bool
+	Readers  map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
 	// HasStems, HasRefs, HasHosts: a chunk had the column.
 	HasStems, HasRefs, HasHosts bool
 	Stems, Refs, Hosts          Tally
@@ -148,98 +143,48 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 
 	// Unique (IP, agent) pairs per day, leaving out 4xx responses as
 	// GoAccess does by default. Most clients keep one agent, so a per-IP
-	// memory of the last agent and day counted spares most rows the map.
-	ips, agents := c.ips, c.agents
+	// memory of the last client and day counted spares most rows a key.
 	statuses := strCol(f, frame.Status)
 	uncounted := clientErrors(statuses)
-	type dayAcc struct {
-		requests int
-		seen     map[uint64]struct{}
+	counted := func(i int) bool { return uncounted == nil || !uncounted[statuses.At(i)] }
+	clients := newChunkClients(&st.Clients, c.ips, c.agents, counted)
+	st.Bot = growBools(st.Bot, st.Clients.Agents.Len())
+	for code, ok := range clients.needUA {
+		if ok {
+			st.Bot[clients.uaCode[code]] = c.bot[code]
+		}
 	}
-	days := map[int64]*dayAcc{}
-	lastUA := make([]uint32, len(ips.Dict))
-	lastDay := make([]int64, len(ips.Dict))
+	lastClient := make([]uint32, len(c.ips.Dict))
+	lastDay := make([]int64, len(c.ips.Dict))
 	for i := range lastDay {
 		lastDay[i] = -1 << 62
 	}
-	var cur *dayAcc
-	curDay := int64(-1 << 62)
+	var keys []uint64
+	curDay, curN := int64(-1<<62), 0
 	for i, t := range f.Time {
 		d := st.clock.Day(t)
 		if d != curDay {
-			cur = days[d]
-			if cur == nil {
-				cur = &dayAcc{seen: map[uint64]struct{}{}}
-				days[d] = cur
+			if curN > 0 {
+				st.Requests[curDay] += curN
 			}
-			curDay = d
+			curDay, curN = d, 0
 		}
-		cur.requests++
-		if uncounted != nil && uncounted[statuses.At(i)] {
+		curN++
+		if !counted(i) {
 			continue
 		}
-		ip, ua := ips.At(i), agents.At(i)
-		if lastDay[ip] == d && lastUA[ip] == ua {
+		ip, cl := c.ips.At(i), clients.Of(i)
+		if lastDay[ip] == d && lastClient[ip] == cl {
 			continue
 		}
-		lastDay[ip], lastUA[ip] = d, ua
-		cur.seen[uint64(ip)<<32|uint64(ua)] = struct{}{}
+		lastDay[ip], lastClient[ip] = d, cl
+		keys = append(keys, pack2(uint32(int32(d)), cl))
 	}
-	// The block of the chunk's visitors, its strings owned (ownCodes) and
-	// renumbered.
-	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
-	seen := 0
-	for d, acc := range days {
-		st.Requests[d] += acc.requests
-		seen += len(acc.seen)
-		for k := range acc.seen {
-			needIP[k>>32], needUA[uint32(k)] = true, true
-		}
+	if curN > 0 {
+		st.Requests[curDay] += curN
 	}
-	if seen == 0 {
-		return nil
-	}
-	var b VisitorBlock
-	renumber := func(dict []string, need []bool, list *[]string) []uint32 {
-		owned := ownCodes(dict, need)
-		index := make([]uint32, len(dict))
-		for c, ok := range need {
-			if ok {
-				index[c] = uint32(len(*list))
-				*list = append(*list, owned[c])
-			}
-		}
-		return index
-	}
-	ipIndex, uaIndex := renumber(ips.Dict, needIP, &b.IPs), renumber(agents.Dict, needUA, &b.Agents)
-	b.Rows = make([]VisitorRow, 0, seen)
-	for d, acc := range days {
-		for k := range acc.seen {
-			ip, ua := uint32(k>>32), uint32(k)
-			b.Rows = append(b.Rows, VisitorRow{d, ipIndex[ip], uaIndex[ua], !c.bot[ua]})
-		}
-	}
-	st.Visitors = append(st.Visitors, b)
-	st.compactVisitors()
+	st.Visitors.AddKeys(keys)
 	return nil
-}
-
-// compactVisitors merges the blocks of Visitors into one when they have
-// grown to twice the rows of the last compaction (and at least 2^16 rows),
-// as uriStemsState.compactClients does.
-func (st *visitorsState) compactVisitors() {
-	if len(st.Visitors) < 2 {
-		return
-	}
-	n := 0
-	for _, b := range st.Visitors {
-		n += len(b.Rows)
-	}
-	if n < 2*max(st.Compacted, 1<<15) {
-		return
-	}
-	st.Visitors = []VisitorBlock{compactVisitors(st.Visitors)}
-	st.Compacted = len(st.Visitors[0].Rows)
 }
 
 func (st *visitorsState) Merge(other State) error {
@@ -249,9 +194,20 @@ func (st *visitorsState) Merge(other State) error {
 	}
 	st.Total += o.Total
 	st.Requests.Merge(o.Requests)
-	st.Visitors = append(st.Visitors, o.Visitors...)
-	st.Compacted = max(st.Compacted, o.Compacted)
-	st.compactVisitors()
+	client := st.Clients.Remap(&o.Clients)
+	ua := st.Clients.Agents.Remap(&o.Clients.Agents) // the codes Remap gave o's agents
+	st.Bot = growBools(st.Bot, st.Clients.Agents.Len())
+	for c, bot := range o.Bot {
+		st.Bot[ua[c]] = bot
+	}
+	for _, r := range o.Visitors.Runs {
+		keys := make([]uint64, len(r.Keys))
+		for i, k := range r.Keys {
+			d, c := unpack2(k)
+			keys[i] = pack2(d, client[c])
+		}
+		st.Visitors.AddRun(KeyRun{Keys: keys, Counts: r.Counts})
+	}
 	mergeReaders(st.Readers, o.Readers)
 	st.HasStems = st.HasStems || o.HasStems
 	st.HasRefs = st.HasRefs || o.HasRefs
@@ -275,24 +231,20 @@ func (st *visitorsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	if !st.HasStems {
 		clear(st.Readers) // robotsReaders finds none without stems
 	}
-	count := func(day int64, human bool, ip, agent string) {
-		a := days[day]
+	reader, _ := st.Clients.Marked(st.Readers)
+	st.Visitors.Compact() // each visitor once
+	var a *dayAcc
+	lastDay := int64(-1 << 62)
+	st.Visitors.Each(func(k uint64, _ int) {
+		d, c := unpack2(k)
+		if day := int64(int32(d)); day != lastDay {
+			a, lastDay = days[day], day // the keys run by day
+		}
 		a.seen++
-		if human && (len(st.Readers) == 0 || !st.Readers[Pair{ip, agent}]) {
+		if !st.Bot[st.Clients.Agent[c]] && !reader[c] {
 			a.people++
 		}
-	}
-	if len(st.Visitors) == 1 {
-		// One block names each visitor once.
-		b := st.Visitors[0]
-		for _, r := range b.Rows {
-			count(r.Day, r.Human, b.IPs[r.IP], b.Agents[r.Agent])
-		}
-	} else {
-		for v, human := range visitorSet(st.Visitors) {
-			count(v.Day, human, v.IP, v.Agent)
-		}
-	}
+	})
 	dayKeys := make([]int64, 0, len(days))
 	for d := range days {
 		dayKeys = append(dayKeys, d)
