@@ -198,7 +198,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		cfg.ProgressTotal(total)
 	}
 	var an *analysed
-	if why := p.frameNeeded(&cfg); why == "" || len(parts) > 0 || p.partialOut {
+	if p.chunked(&cfg, sources, len(parts) > 0) {
 		an, err = analyseChunks(ctx, &cfg, p, sources, unread, parts, x, phase, gc)
 	} else {
 		an, err = analyseFrame(ctx, &cfg, p, sources, unread, x, phase, gc)

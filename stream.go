@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -48,6 +49,51 @@ func (p *plan) frameNeeded(cfg *Config) string {
 		return "the window ends at the newest record, known only at the end"
 	}
 	return ""
+}
+
+// frameBytes is the size of input, in bytes of text, up to which a run
+// whose sections could all accumulate chunk by chunk reads one frame
+// instead: there the frame costs less time (a dictionary per column
+// rather than per chunk, each distinct string handled once) and its
+// memory is small anyway (a million lines of combined log, ~240 MB, peak
+// at ~120 MB). Past it, or when the size is not known beforehand
+// (standard input, a database), the run goes chunk by chunk, its memory
+// following the distinct keys. A negative value: always chunk by chunk
+// (tests).
+var frameBytes int64 = 512 << 20
+
+// compressedRatio is how many bytes of text a byte of a compressed log
+// stands for, for frameBytes: web logs compress about tenfold with gzip.
+const compressedRatio = 10
+
+// chunked says whether a run reads chunk by chunk (else one frame): when
+// it must (partial files in or out), and when it may (no section needs the
+// frame: frameNeeded) and its input is large or of unknown size.
+func (p *plan) chunked(cfg *Config, sources []ingest.Source, partials bool) bool {
+	if partials || p.partialOut {
+		return true
+	}
+	if p.frameNeeded(cfg) != "" {
+		return false
+	}
+	if frameBytes < 0 {
+		return true
+	}
+	var total int64
+	for _, s := range sources {
+		n, ok := ingest.TotalSize([]ingest.Source{s})
+		if !ok {
+			return true
+		}
+		switch strings.ToLower(path.Ext(s.Name)) {
+		case ".gz", ".tgz", ".zst", ".zstd":
+			n *= compressedRatio
+		}
+		if total += n; total > frameBytes {
+			return true
+		}
+	}
+	return false
 }
 
 // chunkWork is a chunk on its way from the read to the states.

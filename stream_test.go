@@ -3,11 +3,13 @@ package logbook
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/ingest"
 )
 
 // partialSections are the sections that accumulate chunk by chunk.
@@ -25,8 +27,8 @@ func partialSections() []string {
 // report, its problems, and whether it went chunk by chunk.
 func runJSON(t *testing.T, cfg Config, frame bool) (string, []Problem, bool) {
 	t.Helper()
-	forceFrame, chunkRows = frame, 1000
-	defer func() { forceFrame, chunkRows = false, 0 }()
+	forceFrame, chunkRows, frameBytes = frame, 1000, -1
+	defer func() { forceFrame, chunkRows, frameBytes = false, 0, 512<<20 }()
 	chunked := false
 	cfg.Phase = func(name string) { chunked = chunked || strings.HasPrefix(name, "read and accumulated") }
 	var buf bytes.Buffer
@@ -143,4 +145,55 @@ func firstDifference(a, b string) string {
 	}
 	lo := max(0, i-300)
 	return "want …" + a[lo:min(len(a), i+300)] + "…\n got …" + b[lo:min(len(b), i+300)] + "…"
+}
+
+// TestChunkedBySize: a run whose sections could all accumulate chunk by
+// chunk reads one frame for a small input, chunk by chunk for one past
+// frameBytes (a compressed file counted at its text's likely size) or of
+// unknown size, and always with partial files.
+func TestChunkedBySize(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	dir := t.TempDir()
+	small := dir + "/small.log"
+	gz := dir + "/small.log.gz"
+	for _, f := range []string{small, gz} {
+		if err := os.WriteFile(f, bytes.Repeat([]byte("x"), 1000), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := Config{Inputs: []string{small}, Sections: sections}
+	p, err := cfg.compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int64) { frameBytes = n }(frameBytes)
+	for _, tc := range []struct {
+		name     string
+		sources  []ingest.Source
+		limit    int64
+		partials bool
+		want     bool
+	}{
+		{"small", []ingest.Source{ingest.FileSource(small, false)}, 5000, false, false},
+		{"past the limit", []ingest.Source{ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, true},
+		{"compressed, likely past it", []ingest.Source{ingest.FileSource(gz, false)}, 5000, false, true},
+		{"standard input", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, false, true},
+		{"partials", []ingest.Source{ingest.FileSource(small, false)}, 5000, true, true},
+	} {
+		frameBytes = tc.limit
+		if got := p.chunked(&cfg, tc.sources, tc.partials); got != tc.want {
+			t.Errorf("%s: chunked %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if len(sections) < len(analysis.All()) {
+		all := Config{Inputs: []string{small}}
+		pa, _ := all.compile()
+		frameBytes = 0
+		if pa.chunked(&all, []ingest.Source{ingest.FileSource(small, false)}, false) {
+			t.Errorf("a section that needs the frame, past the limit: chunked")
+		}
+	}
 }

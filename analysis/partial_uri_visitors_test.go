@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,83 @@ func TestTallyColumn(t *testing.T) {
 	}
 	if got[""] != 1 || got["/p/3"] != 8 {
 		t.Errorf("got[\"\"] = %d, got[\"/p/3\"] = %d; want 1 and 8", got[""], got["/p/3"])
+	}
+}
+
+// TestPeopleEvicted: past peopleKeysMax (client, stem) pairs, a uri_stems
+// state lets go of the pairs of the least requested stems; the people's
+// total stays exact, the stems whose pairs all stayed show exact counts,
+// and a stem shown that lost pairs counts at most the readers' requests
+// the state no longer places, which a sentence states.
+func TestPeopleEvicted(t *testing.T) {
+	defer func(n int) { peopleKeysMax = n }(peopleKeysMax)
+	peopleKeysMax = 64
+	var recs []uaRec
+	// Stems asked for by many clients once each; the reader 10.0.0.8 asks
+	// for a popular stem early (its pair may go) and a rare one, and
+	// reads /robots.txt last: 3 requests of a browser-like agent.
+	recs = append(recs, uaRec{"10.0.0.8", "/p/0", firefox, 0}, uaRec{"10.0.0.8", "/rare", firefox, 0})
+	for i := range 600 {
+		recs = append(recs, uaRec{"192.0.2." + strconv.Itoa(i), "/p/" + strconv.Itoa(i%7*i%13), chrome, 0})
+	}
+	recs = append(recs, uaRec{"10.0.0.8", "/robots.txt", firefox, 0}, uaRec{"203.0.113.9", "/x", gbot, 0})
+	f := uaFrame(recs)
+	p := configured(t, "uri_stems", nil).(Partial)
+	st := p.NewState(&Input{Loc: time.UTC}).(*uriStemsState)
+	const chunks = 8
+	for c := range chunks {
+		keep := make([]bool, f.Len())
+		for i := c * f.Len() / chunks; i < (c+1)*f.Len()/chunks; i++ {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st.People.Len() > peopleKeysMax {
+		t.Fatalf("%d pairs kept, over %d", st.People.Len(), peopleKeysMax)
+	}
+	evicted := 0
+	for _, e := range st.Evicted {
+		if e {
+			evicted++
+		}
+	}
+	if evicted == 0 {
+		t.Fatalf("no stem evicted with %d distinct pairs", len(recs))
+	}
+	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The truth: people's requests per stem, the reader's left out.
+	truth := map[string]int{}
+	people := 0
+	for _, r := range recs {
+		if r.agent == chrome {
+			truth[r.stem]++
+			people++
+		}
+	}
+	tab := tableByID(got, "human_uri_stems")
+	if tab == nil {
+		t.Fatalf("no people's table")
+	}
+	js, _ := json.Marshal(got)
+	if !strings.Contains(string(js), Int(people)+" of the") {
+		t.Errorf("the people's total is not %d: %s", people, js)
+	}
+	wantConclusions(t, got, "may include up to 3 requests of the 1 client that fetched")
+	unplaced := 3 // the reader's requests, at most
+	for _, r := range rows(tab) {
+		stem, n := r[0].(string), r[1].(int)
+		c, _ := st.StemDict.Lookup(stem)
+		if st.Evicted[c] {
+			if n < truth[stem] || n > truth[stem]+unplaced {
+				t.Errorf("%s (evicted): %d, want within [%d, %d]", stem, n, truth[stem], truth[stem]+unplaced)
+			}
+		} else if n != truth[stem] {
+			t.Errorf("%s: %d, want %d", stem, n, truth[stem])
+		}
 	}
 }

@@ -60,13 +60,19 @@ type uriStemsState struct {
 	// Human counts the requests of browser-like agents (not bot per
 	// classifyChunk) per stem code, robots.txt readers' included; People
 	// holds the same requests per client and stem (pack2(client, stem)),
-	// so that Finish can take the readers' out. The size of People
-	// follows the distinct (client, stem) of such requests, 16 bytes
-	// each; were they too many, an approximation and its error bound would
-	// go here.
-	Human   []int
-	Clients Clients
-	People  KeyCounts
+	// so that Finish can take the readers' out, and ClientPeople the
+	// same requests per client. People holds 16 bytes per distinct
+	// (client, stem) up to peopleKeysMax of them; past it, the pairs of
+	// the stems people asked for least are let go (evictPeople) and their
+	// stems marked in Evicted: a reader's requests of such a stem can no
+	// longer be taken out of it, which Finish states with the bound it
+	// knows exactly (the readers' requests, from ClientPeople, that People
+	// no longer holds).
+	Human        []int
+	Clients      Clients
+	People       KeyCounts
+	ClientPeople []int
+	Evicted      []bool
 
 	user []CrawlerRule // in.Crawlers, for Add
 }
@@ -116,12 +122,51 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		if !person(i) {
 			continue
 		}
-		s := stem[c.stems.At(i)]
+		s, cl := stem[c.stems.At(i)], clients.Of(i)
 		st.Human[s]++
-		keys = append(keys, pack2(clients.Of(i), s))
+		st.ClientPeople = growTo(st.ClientPeople, int(cl)+1)
+		st.ClientPeople[cl]++
+		keys = append(keys, pack2(cl, s))
 	}
 	st.People.AddKeys(keys)
+	st.evictPeople()
 	return nil
+}
+
+// peopleKeysMax is how many (client, stem) pairs a uri_stems state keeps
+// (32 MB of them): a var for tests.
+var peopleKeysMax = 1 << 21
+
+// evictPeople keeps People within peopleKeysMax pairs: past it, the pairs
+// of the stems people asked for least so far go, down to half of it, and
+// their stems are marked in Evicted. The stems the people's table shows
+// are the most requested, whose pairs stay: what goes bounds memory at a
+// cost the table states, if a reader of /robots.txt asked for one of
+// them.
+func (st *uriStemsState) evictPeople() {
+	if st.People.Len() <= peopleKeysMax {
+		return
+	}
+	st.People.Compact()
+	r := st.People.Runs[0]
+	weights := make([]int, len(r.Keys))
+	for i, k := range r.Keys {
+		_, s := unpack2(k)
+		weights[i] = st.Human[s]
+	}
+	slices.Sort(weights)
+	keep := peopleKeysMax / 2
+	theta := weights[len(weights)-keep-1] // pairs of stems with at most theta requests go
+	st.Evicted = growBools(st.Evicted, st.StemDict.Len())
+	out := KeyRun{Keys: make([]uint64, 0, keep), Counts: make([]int, 0, keep)}
+	for i, k := range r.Keys {
+		if _, s := unpack2(k); st.Human[s] <= theta {
+			st.Evicted[s] = true
+			continue
+		}
+		out.Keys, out.Counts = append(out.Keys, k), append(out.Counts, r.Counts[i])
+	}
+	st.People.Runs = []KeyRun{out}
 }
 
 func (st *uriStemsState) Merge(other State) error {
@@ -152,6 +197,15 @@ func (st *uriStemsState) Merge(other State) error {
 		}
 		st.People.AddRun(KeyRun{Keys: keys, Counts: r.Counts})
 	}
+	st.ClientPeople = growTo(st.ClientPeople, st.Clients.Len())
+	for c, n := range o.ClientPeople {
+		st.ClientPeople[client[c]] += n
+	}
+	st.Evicted = growBools(st.Evicted, st.StemDict.Len())
+	for c, e := range o.Evicted {
+		st.Evicted[stem[c]] = st.Evicted[stem[c]] || e
+	}
+	st.evictPeople()
 	return nil
 }
 
@@ -240,13 +294,21 @@ func (st *uriStemsState) humanStems(s *Section) {
 	for _, n := range st.Human {
 		people += n
 	}
+	unplaced, readers := 0, 0 // readers' requests People no longer holds, and the readers
 	if len(st.Readers) > 0 {
 		per = slices.Clone(per)
 		if isReader, found := st.Clients.Marked(st.Readers); found {
+			for c, r := range isReader {
+				if r && c < len(st.ClientPeople) && st.ClientPeople[c] > 0 {
+					people -= st.ClientPeople[c]
+					unplaced += st.ClientPeople[c]
+					readers++
+				}
+			}
 			st.People.Each(func(k uint64, n int) {
 				if c, stem := unpack2(k); isReader[c] {
 					per[stem] -= n
-					people -= n
+					unplaced -= n
 				}
 			})
 		}
@@ -258,6 +320,12 @@ func (st *uriStemsState) humanStems(s *Section) {
 	ranked := topKeyCounts(st.stemRows(per), top)
 	n := min(top, len(ranked))
 	ranked = ranked[:n]
+	marked := 0 // stems shown whose pairs were let go (evictPeople)
+	for _, r := range ranked {
+		if c, ok := st.StemDict.Lookup(r.key); ok && int(c) < len(st.Evicted) && st.Evicted[c] {
+			marked++
+		}
+	}
 	for i := range ranked {
 		ranked[i].key = orDash(ranked[i].key)
 	}
@@ -276,6 +344,12 @@ func (st *uriStemsState) humanStems(s *Section) {
 		}
 	}
 	s.Conclude(msg + ".")
+	if unplaced > 0 && marked > 0 {
+		// Some readers' requests went with evicted pairs: the stems shown
+		// that lost pairs may still count them.
+		s.Conclude(fmt.Sprintf("The counts of %s of these stems may include up to %s of the %s that fetched %s, which the table leaves out elsewhere: past %s distinct (client, stem) pairs, the report stops keeping which client asked for the stems people asked for least.",
+			Int(marked), Count(unplaced, "request"), Count(readers, "client"), Code("/robots.txt"), Int(peopleKeysMax)))
+	}
 }
 
 // stemRows is the stems with a count in per (indexed by stem code),
