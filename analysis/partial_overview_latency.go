@@ -15,14 +15,24 @@ import (
 type StrSet map[string]bool
 
 // AddView adds the values of v that at least one row holds (counts is
-// v.Counts()), the empty string among them.
+// v.Counts()), the empty string among them. The strings new to the set are
+// owned from one allocation (ownCodes): a chunk of a million distinct
+// addresses costs one copy, not a million.
 func (s StrSet) AddView(v frame.CodeView, counts []int) {
 	fresh := len(s) == 0 // a dictionary holds each string once: no lookup needed
+	need := make([]bool, len(counts))
+	found := false
 	for c, n := range counts {
-		if n > 0 {
-			if k := v.Dict[c]; fresh || !s[k] {
-				s[own(k)] = true
-			}
+		if n > 0 && (fresh || !s[v.Dict[c]]) {
+			need[c], found = true, true
+		}
+	}
+	if !found {
+		return
+	}
+	for c, k := range ownCodes(v.Dict, need) {
+		if need[c] {
+			s[k] = true
 		}
 	}
 }
