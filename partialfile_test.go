@@ -3,6 +3,7 @@ package logbook
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,7 +157,7 @@ func TestPartialErrors(t *testing.T) {
 		msgs = append(msgs, p.Message)
 	}
 	all := strings.Join(msgs, "\n")
-	if !strings.Contains(all, "old.lbp: a partial of format v0; this logbook reads format v1") || !strings.Contains(all, "junk.lbp: not a logbook partial file") {
+	if !strings.Contains(all, fmt.Sprintf("old.lbp: a partial of format v0; this logbook reads format v%d", PartialVersion)) || !strings.Contains(all, "junk.lbp: not a logbook partial file") {
 		t.Errorf("problems:\n%s", all)
 	}
 	if out.Err() == nil || out.Report.Records == 0 {
