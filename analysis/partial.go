@@ -39,6 +39,11 @@ import (
 //     Finish rather than stored.
 //   - Merge is given a State from the same section's NewState (made with
 //     the same parameters); it may take over the other's maps.
+//   - Memory follows the distinct keys. Where even those could grow past
+//     what a machine holds for a part of one table (uri_stems' pairs of
+//     client and stem), the state bounds itself, and its section states
+//     the exact bound of what that changed when it did: the first point
+//     holds up to the bound.
 type Partial interface {
 	Analysis
 	// NewState returns an empty state for a run with in's settings and
