@@ -12,13 +12,13 @@ func TestDict(t *testing.T) {
 	if d.Code("a") != a || d.Len() != 1 {
 		t.Fatalf("Code twice gave two codes: %v", d.Strings)
 	}
-	chunk := []string{"b", "a", "c", "b", "d"} // "b" twice, as a dictionary may not hold but Codes must bear
-	codes := d.Codes(chunk, []bool{true, true, false, true, true})
-	if codes[1] != a || codes[0] != codes[3] || codes[2] != 0 {
+	chunk := []string{"b", "a", "c", "x", "d"}
+	codes := d.Codes(chunk, []bool{true, true, false, false, true})
+	if codes[1] != a || codes[2] != 0 || codes[3] != 0 {
 		t.Fatalf("Codes = %v for %v (dict %v)", codes, chunk, d.Strings)
 	}
 	for c, s := range chunk {
-		if c != 2 && d.Strings[codes[c]] != s {
+		if c != 2 && c != 3 && d.Strings[codes[c]] != s {
 			t.Errorf("code of %q names %q", s, d.Strings[codes[c]])
 		}
 	}
@@ -44,6 +44,23 @@ func TestDict(t *testing.T) {
 	}
 	if back.Code("e") != 3 {
 		t.Errorf("after gob, a new string got code %d, want 3", back.Code("e"))
+	}
+
+	// A first chunk is taken without an index, which is built on the
+	// first look-up.
+	var first Dict
+	fc := first.Codes([]string{"p", "q", "r"}, []bool{true, false, true})
+	if first.Len() != 2 || fc[0] != 0 || fc[2] != 1 {
+		t.Errorf("first chunk: codes %v, strings %v", fc, first.Strings)
+	}
+	if c, ok := first.Lookup("r"); !ok || c != 1 {
+		t.Errorf("first chunk: r = %d %v", c, ok)
+	}
+	if _, ok := first.Lookup("q"); ok {
+		t.Errorf("first chunk: q interned though not needed")
+	}
+	if next := first.Codes([]string{"r", "s"}, nil); next[0] != 1 || next[1] != 2 {
+		t.Errorf("second chunk: codes %v", next)
 	}
 
 	var o Dict

@@ -337,17 +337,28 @@ func strColOrEmpty(f *frame.Frame, c frame.StrCol) frame.CodeView {
 // Dict interns a state's strings as codes: each distinct string owned once
 // (own), however many of the state's keys name it, so that a key made of
 // strings is held as a few uint32 (packed in a number, sorted in a slice)
-// rather than as strings in a map. Strings is gob's: the index is rebuilt
-// on first use after a state is read back.
+// rather than as strings in a map. Strings is gob's: the index is built on
+// first use (after a state is read back, or once a second chunk comes: the
+// first chunk's strings are taken without one, which spares a run on one
+// frame a map of every distinct string it may never look up).
 type Dict struct {
 	Strings []string
 
-	index map[string]uint32
+	index  map[string]uint32
+	borrow bool // keep the chunks' strings rather than copies (Borrow)
 }
 
-func (d *Dict) ensureIndex() {
+// Borrow makes the dictionary keep the strings of the chunks it is given
+// rather than copies, when the state it belongs to is made for a run over
+// one frame (in.Frame set): that frame outlives the state, and copying its
+// strings would hold each distinct string twice (a million distinct agents
+// of 120 bytes: 120 MB per section). A state read back from gob owns its
+// strings.
+func (d *Dict) Borrow(in *Input) { d.borrow = in != nil && in.Frame != nil }
+
+func (d *Dict) ensureIndex(more int) {
 	if d.index == nil {
-		d.index = make(map[string]uint32, len(d.Strings))
+		d.index = make(map[string]uint32, len(d.Strings)+more)
 		for i, s := range d.Strings {
 			d.index[s] = uint32(i)
 		}
@@ -359,7 +370,7 @@ func (d *Dict) Len() int { return len(d.Strings) }
 
 // Code returns the code of s, interned (owned) when new.
 func (d *Dict) Code(s string) uint32 {
-	d.ensureIndex()
+	d.ensureIndex(1)
 	if c, ok := d.index[s]; ok {
 		return c
 	}
@@ -372,48 +383,52 @@ func (d *Dict) Code(s string) uint32 {
 
 // Lookup returns the code of s, if the dictionary holds it.
 func (d *Dict) Lookup(s string) (uint32, bool) {
-	d.ensureIndex()
+	d.ensureIndex(0)
 	c, ok := d.index[s]
 	return c, ok
 }
 
-// Codes maps the codes of a chunk's dictionary to the state's: out[c] is
-// the state's code of dict[c] for each c with need[c] (need nil: every
-// code), and 0 for the others. The strings new to the dictionary are owned
-// from one allocation (ownCodes), so that a chunk of a million distinct
-// strings costs one copy rather than a million.
+// Codes maps the codes of a chunk's dictionary (each string once, as a
+// frame's dictionaries hold them) to the state's: out[c] is the state's
+// code of dict[c] for each c with need[c] (need nil: every code), and 0 for
+// the others. The strings new to the dictionary are owned from one
+// allocation (ownCodes), so that a chunk of a million distinct strings
+// costs one copy rather than a million.
 func (d *Dict) Codes(dict []string, need []bool) []uint32 {
-	d.ensureIndex()
 	out := make([]uint32, len(dict))
-	var fresh []bool
-	for c, s := range dict {
-		if need != nil && !need[c] {
-			continue
+	fresh := need
+	if len(d.Strings) > 0 {
+		d.ensureIndex(len(dict))
+		fresh = make([]bool, len(dict))
+		for c, s := range dict {
+			if need != nil && !need[c] {
+				continue
+			}
+			if code, ok := d.index[s]; ok {
+				out[c] = code
+				continue
+			}
+			fresh[c] = true
 		}
-		if code, ok := d.index[s]; ok {
-			out[c] = code
-			continue
+	} else if fresh == nil {
+		fresh = make([]bool, len(dict))
+		for c := range fresh {
+			fresh[c] = true
 		}
-		if fresh == nil {
-			fresh = make([]bool, len(dict))
-		}
-		fresh[c] = true
 	}
-	if fresh == nil {
-		return out
+	owned := dict
+	if !d.borrow {
+		owned = ownCodes(dict, fresh)
 	}
-	owned := ownCodes(dict, fresh)
 	for c, ok := range fresh {
 		if !ok {
 			continue
 		}
-		if code, dup := d.index[owned[c]]; dup { // a string twice in dict
-			out[c] = code
-			continue
-		}
 		code := uint32(len(d.Strings))
 		d.Strings = append(d.Strings, owned[c])
-		d.index[owned[c]] = code
+		if d.index != nil {
+			d.index[owned[c]] = code
+		}
 		out[c] = code
 	}
 	return out
@@ -422,7 +437,7 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 // Remap interns o's strings and returns, for each code of o, the code of
 // the same string here: what Merge uses to move o's keys into d's codes.
 func (d *Dict) Remap(o *Dict) []uint32 {
-	d.ensureIndex()
+	d.ensureIndex(len(o.Strings))
 	out := make([]uint32, len(o.Strings))
 	for c, s := range o.Strings {
 		if code, ok := d.index[s]; ok {

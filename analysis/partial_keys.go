@@ -173,6 +173,12 @@ type Clients struct {
 // Len is how many clients there are.
 func (cl *Clients) Len() int { return len(cl.IP) }
 
+// Borrow is Dict.Borrow for the IPs and agents.
+func (cl *Clients) Borrow(in *Input) {
+	cl.IPs.Borrow(in)
+	cl.Agents.Borrow(in)
+}
+
 // Code returns the client of IP and agent codes ip and ua, made when new.
 func (cl *Clients) Code(ip, ua uint32) uint32 {
 	if c, ok := cl.Lookup(ip, ua); ok {

@@ -78,7 +78,10 @@ type uriStemsState struct {
 }
 
 func (a *uriStems) NewState(in *Input) State {
-	return &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, user: in.Crawlers}
+	st := &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, user: in.Crawlers}
+	st.StemDict.Borrow(in)
+	st.Clients.Borrow(in)
+	return st
 }
 
 func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {

@@ -115,8 +115,10 @@ type visitorsState struct {
 }
 
 func (a *visitors) NewState(in *Input) State {
-	return &visitorsState{Top: a.top, Requests: Counter[int64]{}, Readers: map[Pair]bool{},
+	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Readers: map[Pair]bool{},
 		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
+	st.Clients.Borrow(in)
+	return st
 }
 
 func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
