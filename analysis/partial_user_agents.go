@@ -178,69 +178,74 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 		sizes = nil
 	}
 	robots, hasRobots := stems.Lookup("/robots.txt")
-	type slot struct {
-		ip, ua    uint32
-		n, robots int
-		bytes     float64
-	}
-	var slots []slot
-	// The rows by agent (a counting sort), and within an agent the slot
-	// of each IP: a client is counted with no map and no sort.
-	order, start := rowsByCode(agents, counts)
-	epoch := make([]uint32, len(ips.Dict)) // agent code+1 whose slot slotOf holds
-	slotOf := make([]int32, len(ips.Dict))
-	type feedRow struct{ ua, stem uint32 }
-	var feeds map[feedRow]int64 // latest time per agent and stem
-	for ua := range counts {
-		if counts[ua] == 0 {
+	// What else a row of an agent needs: AI crawlers their first times,
+	// feed readers that announce subscribers their latest time.
+	const (
+		isAI = 1 << iota
+		isFeed
+	)
+	kinds := make([]uint8, len(counts))
+	anyKind := false
+	for c, a := range info {
+		if counts[c] == 0 {
 			continue
 		}
-		a := info[ua]
-		isAI := a.kind == KindAI
-		firsts := UAFirsts{math.MaxInt64, math.MaxInt64}
-		isFeed := false
-		if a.kind == KindFeed {
-			_, _, isFeed = feedSubscribers(agents.Dict[ua])
-			if isFeed && feeds == nil {
-				feeds = map[feedRow]int64{}
+		switch {
+		case a.kind == KindAI:
+			kinds[c], anyKind = isAI, true
+		case a.kind == KindFeed:
+			if _, _, ok := feedSubscribers(agents.Dict[c]); ok {
+				kinds[c], anyKind = isFeed, true
 			}
 		}
-		mark := uint32(ua) + 1
-		for _, r := range order[start[ua]:start[ua+1]] {
-			i := int(r)
-			ip := ips.At(i)
-			if epoch[ip] != mark {
-				epoch[ip], slotOf[ip] = mark, int32(len(slots))
-				slots = append(slots, slot{ip: ip, ua: uint32(ua)})
+	}
+	var firsts map[uint32]UAFirsts // per AI agent code
+	type feedRow struct{ ua, stem uint32 }
+	var feeds map[feedRow]int64 // latest time per agent and stem
+	if anyKind {
+		firsts, feeds = map[uint32]UAFirsts{}, map[feedRow]int64{}
+	}
+	// Per client (the chunk's IP and agent codes), in one pass over the
+	// rows: a slot per client (uaSlots).
+	var slots []uaSlot
+	slotOf := newUASlots(len(ips.Dict))
+	for i := range n {
+		ua, ip := agents.At(i), ips.At(i)
+		s := &slots[slotOf.find(ip, ua, &slots)]
+		s.n++
+		isRobots := hasRobots && stems.At(i) == robots
+		if isRobots {
+			s.robots++
+		}
+		if sizes != nil {
+			if b := sizes[i]; !math.IsNaN(b) {
+				s.bytes += b
 			}
-			s := &slots[slotOf[ip]]
-			s.n++
-			isRobots := hasRobots && stems.At(i) == robots
+		}
+		if !anyKind || kinds[ua] == 0 {
+			continue
+		}
+		t := f.Time[i]
+		if kinds[ua] == isAI {
+			old, ok := firsts[ua]
+			if !ok {
+				old = UAFirsts{math.MaxInt64, math.MaxInt64}
+			}
 			if isRobots {
-				s.robots++
+				old.Robots = min(old.Robots, t)
+			} else {
+				old.Other = min(old.Other, t)
 			}
-			if sizes != nil {
-				if b := sizes[i]; !math.IsNaN(b) {
-					s.bytes += b
-				}
-			}
-			if isAI {
-				if t := f.Time[i]; isRobots {
-					firsts.Robots = min(firsts.Robots, t)
-				} else {
-					firsts.Other = min(firsts.Other, t)
-				}
-			}
-			if isFeed {
-				k := feedRow{uint32(ua), stems.At(i)}
-				if t, ok := feeds[k]; !ok || f.Time[i] > t {
-					feeds[k] = f.Time[i]
-				}
-			}
+			firsts[ua] = old
+			continue
 		}
-		if isAI {
-			st.addFirsts(st.AgentClass[uaCodes[ua]], firsts)
+		k := feedRow{ua, stems.At(i)}
+		if last, ok := feeds[k]; !ok || t > last {
+			feeds[k] = t
 		}
+	}
+	for ua, fs := range firsts {
+		st.addFirsts(st.AgentClass[uaCodes[ua]], fs)
 	}
 
 	needIP := make([]bool, len(ips.Dict))
@@ -282,21 +287,45 @@ func (st *userAgentsState) addFeed(k UAFeedKey, f UAFeed) {
 	}
 }
 
-// rowsByCode sorts the rows of v by code (a counting sort, stable): the
-// rows of code c are order[start[c]:start[c+1]]. counts are v's.
-func rowsByCode(v frame.CodeView, counts []int) (order []int32, start []int) {
-	start = make([]int, len(counts)+1)
-	for c, n := range counts {
-		start[c+1] = start[c] + n
+// uaSlot is one client of a chunk, by its codes there: its requests,
+// /robots.txt fetches and bytes; next is the slot of the IP's previous
+// client, or -1.
+type uaSlot struct {
+	ip, ua    uint32
+	next      int32
+	n, robots int
+	bytes     float64
+}
+
+// uaSlots finds the slot of a chunk's client: per IP code a list of its
+// clients (an IP seldom has more than a few agents), the last client
+// found tried first (a client's requests often come one after another).
+type uaSlots struct {
+	head     []int32 // per IP code, its last slot+1
+	lastIP   uint32  // the last client found, and its slot
+	lastUA   uint32
+	lastSlot int32
+}
+
+func newUASlots(nIP int) *uaSlots { return &uaSlots{head: make([]int32, nIP), lastSlot: -1} }
+
+// find returns the index in slots of the client (ip, ua), appended when
+// new.
+func (s *uaSlots) find(ip, ua uint32, slots *[]uaSlot) int32 {
+	if s.lastSlot >= 0 && ip == s.lastIP && ua == s.lastUA {
+		return s.lastSlot
 	}
-	next := slices.Clone(start[:len(counts)])
-	order = make([]int32, v.Len())
-	for i := range v.Len() {
-		c := v.At(i)
-		order[next[c]] = int32(i)
-		next[c]++
+	i := s.head[ip] - 1
+	for i >= 0 && (*slots)[i].ua != ua {
+		i = (*slots)[i].next
 	}
-	return order, start
+	if i < 0 {
+		i = int32(len(*slots))
+		*slots = append(*slots, uaSlot{ip: ip, ua: ua, next: s.head[ip] - 1})
+		s.head[ip] = i + 1
+	}
+	s.lastIP, s.lastUA, s.lastSlot = ip, ua, i
+	return i
 }
 
 func (st *userAgentsState) Merge(other State) error {
