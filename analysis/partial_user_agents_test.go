@@ -179,7 +179,8 @@ func TestUserAgentsFeedTieAcrossChunks(t *testing.T) {
 // frame that holds them all, where a missing IP or stem reads as empty and
 // missing bytes as missing: a client without an IP that fetched
 // /robots.txt with a browser's agent is a reader (its IP the empty one),
-// and the tables keep their clients, robots.txt and bytes figures.
+// and so is a client of a chunk without agents; the tables keep their
+// clients, robots.txt and bytes figures.
 func TestUserAgentsMixedColumns(t *testing.T) {
 	full := uaChunk(uaAllCols, []uaRow{
 		{0, "10.0.0.1", "/", chrome, 1000},
@@ -196,7 +197,12 @@ func TestUserAgentsMixedColumns(t *testing.T) {
 		{7, "10.0.0.1", "", chrome, 0},
 		{8, "10.0.0.5", "", gptbot, 0},
 	})
-	chunks := []*frame.Frame{full, noIP, noStem}
+	// A format without agents: its request reads as one without an agent,
+	// which is not a crawler by name, so its client read /robots.txt.
+	noAgent := uaChunk(frame.Cols(frame.IP, frame.Stem, frame.Bytes), []uaRow{
+		{9, "10.0.0.6", "/robots.txt", "", 100},
+	})
+	chunks := []*frame.Frame{full, noIP, noStem, noAgent}
 	in := uaWhole(chunks)
 	run, err := userAgents{}.Run(context.Background(), in)
 	if err != nil {
@@ -205,15 +211,15 @@ func TestUserAgentsMixedColumns(t *testing.T) {
 	want := uaJSON(t, run)
 	wantCrawlers := [][]any{
 		// crawler, kind, requests, share, clients, user_agents, robots_txt_requests
-		{"GPTBot", KindAI, 4, 4.0 / 9, 3, 1, 1},
-		{robotsReader, kindRobotsReader, 2, 2.0 / 9, 1, 1, 1},
+		{"GPTBot", KindAI, 4, 0.4, 3, 1, 1},
+		{robotsReader, kindRobotsReader, 3, 0.3, 2, 2, 2},
 	}
 	if got := rows(tableByID(run, "crawlers")); !reflect.DeepEqual(got, wantCrawlers) {
 		t.Errorf("crawlers:\n got %v\nwant %v", got, wantCrawlers)
 	}
-	// GPTBot and the reader had 550 of the 2,550 bytes.
-	wantConclusions(t, run, "They received 21.57% of the bytes")
-	for _, order := range [][]int{{0, 1, 2}, {2, 0, 1}, {1, 2, 0}, {2, 1, 0}} {
+	// GPTBot and the readers had 650 of the 2,650 bytes.
+	wantConclusions(t, run, "They received 24.53% of the bytes", "2 clients with a browser-like agent fetched `/robots.txt`; their 3 requests")
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 0, 1}, {1, 3, 2, 0}, {2, 1, 0, 3}} {
 		if s := uaJSON(t, uaMerged(t, in, chunks, order)); s != want {
 			t.Errorf("order %v differs from Run:\n%s", order, uaFirstDiff(want, s))
 		}
