@@ -211,7 +211,8 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	slotOf := newUASlots(len(ips.Dict))
 	for i := range n {
 		ua, ip := agents.At(i), ips.At(i)
-		s := &slots[slotOf.find(ip, ua, &slots)]
+		at := slotOf.find(ip, ua, &slots) // may grow slots: index it after
+		s := &slots[at]
 		s.n++
 		isRobots := hasRobots && stems.At(i) == robots
 		if isRobots {
