@@ -164,9 +164,14 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	counts := agents.Counts()
 	info := agentClasses(&agents, counts, st.user) // shared: read only
 	need := make([]bool, len(counts))
+	distinct := 0
 	for c, k := range counts {
 		need[c] = k > 0
+		if k > 0 {
+			distinct++
+		}
 	}
+	presize(&st.Agents, distinct)
 	uaCodes := st.Agents.Codes(agents.Dict, need)
 	st.addAgents(uaCodes, counts, func(c int) UAClass {
 		a := info[c]
@@ -250,9 +255,14 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 
 	needIP := make([]bool, len(ips.Dict))
+	distinct = 0
 	for _, s := range slots {
-		needIP[s.ip] = true
+		if !needIP[s.ip] {
+			needIP[s.ip] = true
+			distinct++
+		}
 	}
+	presize(&st.IPs, distinct)
 	ipCodes := st.IPs.Codes(ips.Dict, needIP)
 	if len(st.Clients) == 0 {
 		st.Clients = make(map[uint64]UAClient, len(slots))
@@ -285,6 +295,16 @@ func (st *userAgentsState) addFirsts(class uint32, f UAFirsts) {
 func (st *userAgentsState) addFeed(k UAFeedKey, f UAFeed) {
 	if old, ok := st.Feeds[k]; !ok || f.later(old) {
 		st.Feeds[k] = f
+	}
+}
+
+// presize makes an empty dictionary's index and strings for n strings,
+// so that the first chunk of a million distinct agents or IPs does not
+// grow them from nothing (a rehash per doubling).
+func presize(d *Dict, n int) {
+	if d.Len() == 0 && d.index == nil && n > 0 {
+		d.index = make(map[string]uint32, n)
+		d.Strings = make([]string, 0, n)
 	}
 }
 
