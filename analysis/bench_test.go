@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -250,4 +251,57 @@ func BenchmarkSections(b *testing.B) {
 			b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
+}
+
+// BenchmarkUserAgents runs user_agents alone on a million rows of a
+// combined log (every column it reads: agents, IPs, stems, bytes).
+func BenchmarkUserAgents(b *testing.B) {
+	f := benchLogFrames()["combined"]
+	in := &Input{Frame: f, Loc: time.UTC}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := (userAgents{}).Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkUserAgentsStateUnique adds the unique-everything frame (a
+// million distinct agents, IPs and clients) to a user_agents state in
+// chunks of 262,144 rows, as a chunked run does, and finishes it; state-MB
+// is the heap the state holds once the chunks are gone.
+func BenchmarkUserAgentsStateUnique(b *testing.B) {
+	uniqueOnce.Do(func() { uniqueBench = uniqueFrame(benchRows) })
+	f := uniqueBench
+	in := &Input{Loc: time.UTC, MaxRows: DefaultMaxRows}
+	const chunk = 262144
+	var chunks []*frame.Frame
+	for lo := 0; lo < f.Len(); lo += chunk {
+		keep := make([]bool, f.Len())
+		for i := lo; i < min(lo+chunk, f.Len()); i++ {
+			keep[i] = true
+		}
+		chunks = append(chunks, f.Subset(keep))
+	}
+	var held float64
+	b.ReportAllocs()
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		st := userAgents{}.NewState(in)
+		for _, c := range chunks {
+			if err := st.Add(context.Background(), c); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		held = float64(after.HeapAlloc) - float64(before.HeapAlloc)
+		if _, err := st.Finish(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(held/1e6, "state-MB")
 }

@@ -3,10 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
-	"math"
-	"math/bits"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +26,7 @@ func init() {
 
 type userAgents struct{}
 
-var _ Analysis = userAgents{}
+var _ Partial = userAgents{}
 
 // notBotWords are names of devices and products that contain a generic
 // bot word without being one: CUBOT phones ("CUBOT ONE Build/JOP40D").
@@ -287,18 +284,21 @@ func osFamily(name string) string {
 	return familyOther
 }
 
-func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
-	f := in.Frame
-	agents := strCol(f, frame.UserAgent)
-	total := f.Len()
+func (a userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
+	return runPartial(ctx, a, in)
+}
+
+func (userAgents) NewState(in *Input) State { return newUserAgentsState(in.Crawlers) }
+
+func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error) {
+	total := st.Total
 	s := &Section{}
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name and kind. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
-	counts := agents.Counts()
-	ranked := viewCodeCounts(agents, counts)
+	all := st.agentRows()
 	distinct := 0
-	for _, r := range ranked {
-		if agents.Dict[r.code] != "" {
+	for _, r := range all {
+		if r.key != "" {
 			distinct++
 		}
 	}
@@ -307,37 +307,44 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("distinct_user_agents", SevInfo, 0, "The log has no user agents.")
 		return s, nil
 	}
+	// The rows the table and the sentences show, ranked without sorting
+	// every agent (a log may hold a million); the others are counted.
+	keep := len(all)
+	if in.MaxRows > 0 {
+		keep = min(keep, max(in.MaxRows, 2))
+	}
+	ranked := topKeyCounts(all, keep)
+	for i := range ranked {
+		ranked[i].key = orDash(ranked[i].key)
+	}
 	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
+	if len(all) > len(ranked) {
+		tab.Skip(len(all) - len(ranked))
+	}
 	s.Compute(`requests.user_agent.value_counts()`, Output{Table: tab})
-
-	// Classify each distinct agent once.
-	info := agentClasses(agents, counts, in.Crawlers)
 
 	// Clients that fetched /robots.txt with a browser-like agent count as
 	// crawlers for all their requests.
-	readers := robotsReaders(f, agents, info)
+	rd := st.robotsReaders()
 
 	browsers, oses := map[string]int{}, map[string]int{}
-	for c, n := range counts {
+	for c, n := range st.AgentN {
 		if n == 0 {
 			continue
 		}
-		browsers[info[c].browser] += n
-		oses[info[c].os] += n
+		cl := st.class(uint32(c))
+		browsers[cl.Browser] += n
+		oses[cl.OS] += n
 	}
-	crawlers, crawlerTotal, moved := crawlerCounts(f, agents, info, readers)
+	crawlers, crawlerTotal := st.crawlerCounts(rd)
 	// Requests of robots.txt readers move from their browser family to
 	// the crawler label.
-	readerN := 0
-	for ua, n := range moved {
-		if n == 0 {
-			continue
-		}
-		readerN += n
+	for ua, n := range rd.moved {
+		cl := st.class(ua)
 		for _, m := range []struct {
 			counts map[string]int
 			label  string
-		}{{browsers, info[ua].browser}, {oses, info[ua].os}} {
+		}{{browsers, cl.Browser}, {oses, cl.OS}} {
 			m.counts[m.label] -= n
 			m.counts[familyCrawler] += n
 			if m.counts[m.label] == 0 {
@@ -353,15 +360,15 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	s.Compute(`requests.user_agent.map(os_family).value_counts(normalize=True)`, Output{Table: ot})
 	if len(crawlers) > 0 {
 		s.Compute(`requests[is_crawler].groupby("crawler").agg(kind=("kind", "first"), requests=("ip", "size"), clients=("ip", "nunique"), robots_txt=("uri_stem", lambda s: (s == "/robots.txt").sum()))`,
-			Output{Table: crawlerTable(crawlers, f.Len(), strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.MaxRows)})
+			Output{Table: crawlerTable(crawlers, total, st.HasIPs, st.HasStems, in.MaxRows)})
 	}
-	ai := aiCrawlers(f, agents, info)
+	ai := st.aiCrawlers()
 	if len(ai) > 0 {
 		s.Prose("AI crawlers are the agents their vendors publish for training models, answering assistants' questions or searching for them (GPTBot, ClaudeBot, PerplexityBot, CCBot...). Whether each fetched `/robots.txt` before its first other request tells whether it asked first.")
 		s.Compute(`requests[is_ai_crawler].groupby("crawler").agg(requests=("ip", "size"), first=("time", "min"))  # robots_txt_first: whether /robots.txt came before every other request`,
-			Output{Table: aiTable(ai, total, strCol(f, frame.IP) != nil, strCol(f, frame.Stem) != nil, in.Loc)})
+			Output{Table: aiTable(ai, total, st.HasIPs, st.HasStems, in.Loc)})
 	}
-	feeds := feedReaders(f, agents, info)
+	feeds := st.feedReaders()
 	if len(feeds) > 0 {
 		s.Prose("Feed readers poll a feed for their users, and many say in their agent how many subscribers they fetch it for (`; 42 subscribers;`). The table keeps each reader's latest count per feed (the path it fetched and the feed id its agent names).")
 		s.Compute(`requests[is_feed_reader].sort_values("time").groupby(["feed_reader", "uri_stem", "feed"]).subscribers.last()`,
@@ -370,7 +377,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 
 	// Conclusions.
 	lead := ranked[0]
-	if len(ranked) == 1 {
+	if len(all) == 1 {
 		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(lead.key)))
 	} else {
 		two := ranked[0].n + ranked[1].n
@@ -379,7 +386,11 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 			Code(ranked[0].key), Int(ranked[0].n), Code(ranked[1].key), Int(ranked[1].n)))
 	}
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
-	if msg := familySentence(f, agents, info, readers, browserCounts, total); msg != "" {
+	var stats []familyStat
+	if st.HasIPs {
+		stats = st.familyStats(rd)
+	}
+	if msg := familySentence(stats, browserCounts, total); msg != "" {
 		s.Conclude(msg)
 	}
 	if crawlerTotal > 0 {
@@ -388,7 +399,7 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 			top = append(top, fmt.Sprintf("%s (%s)", Code(c.name), Int(c.requests)))
 		}
 		bytesPart := ""
-		if share, ok := botBytesShare(f, agents, info, readers); ok {
+		if share, ok := st.botBytesShare(rd); ok {
 			bytesPart = fmt.Sprintf(" They received %s of the bytes the server sent.", Pct(share))
 		}
 		if len(top) == 1 {
@@ -405,18 +416,19 @@ func (userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 		s.Find("crawler_requests", sev, crawlerTotal, fmt.Sprintf("Crawlers and tools sent %s of requests (%s).", Pct(float64(crawlerTotal)/float64(total)), Count(crawlerTotal, "request")))
 	}
 	if len(ai) > 0 {
-		aiSentences(s, ai, total, crawlerTotal, strCol(f, frame.Stem) != nil)
+		aiSentences(s, ai, total, crawlerTotal, st.HasStems)
 	}
 	if len(feeds) > 0 {
 		feedSentence(s, feeds)
 	}
-	if len(readers) > 0 {
+	if rd.clients > 0 {
 		s.Conclude(fmt.Sprintf("%s with a browser-like agent fetched %s; their %s are counted as crawler traffic.",
-			Count(len(readers), "client"), Code("/robots.txt"), Count(readerN, "request")))
-		s.Find("robots_txt_browser_like", SevNotice, len(readers), fmt.Sprintf("%s with a browser-like user agent fetched /robots.txt, which browsers do not do.", Count(len(readers), "client")))
+			Count(rd.clients, "client"), Code("/robots.txt"), Count(rd.requests, "request")))
+		s.Find("robots_txt_browser_like", SevNotice, rd.clients, fmt.Sprintf("%s with a browser-like user agent fetched /robots.txt, which browsers do not do.", Count(rd.clients, "client")))
 	}
-	if c, ok := agents.Lookup(""); ok && counts[c] > 0 {
-		s.Conclude(fmt.Sprintf("%s (%s) carried no user agent.", Count(counts[c], "request"), Pct(float64(counts[c])/float64(total))))
+	if c, ok := st.Agents.Lookup(""); ok && st.AgentN[c] > 0 {
+		n := st.AgentN[c]
+		s.Conclude(fmt.Sprintf("%s (%s) carried no user agent.", Count(n, "request"), Pct(float64(n)/float64(total))))
 	}
 	return s, nil
 }
@@ -446,75 +458,12 @@ type familyStat struct {
 	topN     int
 }
 
-// familyStats counts, per browser family, the requests and the client IPs
-// behind them (robots.txt readers' requests, moved to the crawlers, left
-// out), most requests first. It returns nil without an IP column.
-func familyStats(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) []familyStat {
-	ips := strCol(f, frame.IP)
-	if ips == nil {
-		return nil
-	}
-	var names []string
-	index := map[string]int{}
-	fam := make([]int, len(info)) // agent code → family index, -1 for none
-	for c, a := range info {
-		fam[c] = -1
-		if a.crawler != "" || a.browser == "" || a.browser == familyUnknown || a.browser == familyOther {
-			continue
-		}
-		k, ok := index[a.browser]
-		if !ok {
-			k = len(names)
-			index[a.browser] = k
-			names = append(names, a.browser)
-		}
-		fam[c] = k
-	}
-	per := make([][]int32, len(names))
-	readerUA := readerAgents(readers, len(info))
-	for i := range agents.Len() {
-		ua := agents.At(i)
-		k := fam[ua]
-		if k < 0 {
-			continue
-		}
-		ip := ips.At(i)
-		if readerUA != nil && readerUA.has(ua) && readers[pairKey(ip, ua)] {
-			continue
-		}
-		if per[k] == nil {
-			per[k] = make([]int32, len(ips.Dict))
-		}
-		per[k][ip]++
-	}
-	var out []familyStat
-	for k, counts := range per {
-		if counts == nil {
-			continue
-		}
-		st := familyStat{family: names[k]}
-		for c, n := range counts {
-			if n == 0 {
-				continue
-			}
-			st.clients++
-			st.requests += int(n)
-			if int(n) > st.topN || int(n) == st.topN && ips.Dict[c] < st.topIP {
-				st.topN, st.topIP = int(n), ips.Dict[c]
-			}
-		}
-		out = append(out, st)
-	}
-	slices.SortFunc(out, func(a, b familyStat) int { return byCountThenKey(a.requests, a.family, b.requests, b.family) })
-	return out
-}
-
 // familySentence names the most common browser family and the client IPs
-// behind it. When one client sent most of its requests (a script with a
-// browser's agent, a brute-force attempt), it says so, and names the
-// family the most clients used when that is another.
-func familySentence(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool, browserCounts []keyCount, total int) string {
-	stats := familyStats(f, agents, info, readers)
+// behind it (stats: familyStats, nil without IPs). When one client sent
+// most of its requests (a script with a browser's agent, a brute-force
+// attempt), it says so, and names the family the most clients used when
+// that is another.
+func familySentence(stats []familyStat, browserCounts []keyCount, total int) string {
 	if stats == nil {
 		for _, b := range browserCounts {
 			if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
@@ -549,166 +498,12 @@ func familySentence(f *frame.Frame, agents *frame.CodeView, info []agentInfo, re
 	return msg + "."
 }
 
-// botBytesShare is the share of the bytes sent that went to crawlers and
-// tools (robots.txt readers included); ok is false without a byte column
-// or bytes.
-func botBytesShare(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (float64, bool) {
-	sizes := f.Num(frame.Bytes)
-	if len(sizes) != agents.Len() {
-		return 0, false
-	}
-	ips := strCol(f, frame.IP)
-	readerUA := readerAgents(readers, len(info))
-	var all, bots float64
-	for i, b := range sizes {
-		if math.IsNaN(b) {
-			continue
-		}
-		all += b
-		ua := agents.At(i)
-		if info[ua].crawler != "" || readerUA != nil && readerUA.has(ua) && readers[pairKey(ips.At(i), ua)] {
-			bots += b
-		}
-	}
-	if all == 0 {
-		return 0, false
-	}
-	return bots / all, true
-}
-
-// robotsReaders returns the (IP, agent) pairs with a browser-like agent that
-// requested /robots.txt. It needs the IP and stem columns; without them
-// there are none.
-func robotsReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) map[uint64]bool {
-	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
-	if ips == nil || stems == nil {
-		return nil
-	}
-	robots, ok := stems.Lookup("/robots.txt")
-	if !ok {
-		return nil
-	}
-	var readers map[uint64]bool
-	for i := range stems.Len() {
-		if stems.At(i) != robots {
-			continue
-		}
-		ua := agents.At(i)
-		if info[ua].crawler != "" {
-			continue
-		}
-		if readers == nil {
-			readers = map[uint64]bool{}
-		}
-		readers[pairKey(ips.At(i), ua)] = true
-	}
-	return readers
-}
-
 // crawlerCount is one row of the crawlers table: a crawler name, its
 // requests, its distinct IPs and agents, and its robots.txt fetches.
 type crawlerCount struct {
 	name, kind                string
 	requests, clients, agents int
 	robots                    int
-}
-
-// crawlerCounts counts requests, distinct IPs, distinct agents and
-// robots.txt fetches per crawler name, most requests first, then by name.
-// It returns no rows when no request came from a crawler, the total crawler
-// requests, and per agent code the requests of robots.txt readers with that
-// agent.
-func crawlerCounts(f *frame.Frame, agents *frame.CodeView, info []agentInfo, readers map[uint64]bool) (rows []crawlerCount, total int, moved []int) {
-	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
-	names := map[string]int{} // crawler name → index
-	var list, kinds []string
-	index := make([]int, len(agents.Dict)) // agent code → crawler index+1
-	for c, a := range info {
-		if a.crawler == "" {
-			continue
-		}
-		k, ok := names[a.crawler]
-		if !ok {
-			k = len(list)
-			names[a.crawler] = k
-			list = append(list, a.crawler)
-			kinds = append(kinds, a.kind)
-		}
-		index[c] = k + 1
-	}
-	readerIdx := -1
-	var isReaderUA, isReaderIP bitset
-	if len(readers) > 0 {
-		readerIdx = len(list)
-		list = append(list, robotsReader)
-		kinds = append(kinds, kindRobotsReader)
-		isReaderUA, isReaderIP = newBitset(len(agents.Dict)), newBitset(len(ips.Dict))
-		for k := range readers {
-			isReaderIP.set(uint32(k >> 32))
-			isReaderUA.set(uint32(k))
-		}
-		moved = make([]int, len(agents.Dict))
-	}
-	if len(list) == 0 {
-		return nil, 0, nil
-	}
-	robots := uint32(0)
-	hasRobots := false
-	if stems != nil {
-		robots, hasRobots = stems.Lookup("/robots.txt")
-	}
-	type acc struct {
-		requests, robots int
-		ips, uas         bitset
-	}
-	accs := make([]acc, len(list))
-	for k := range accs {
-		if ips != nil {
-			accs[k].ips = newBitset(len(ips.Dict))
-		}
-		accs[k].uas = newBitset(len(agents.Dict))
-	}
-	for i := range agents.Len() {
-		ua := agents.At(i)
-		k := index[ua] - 1
-		if k < 0 {
-			// Readers exist only with an IP column.
-			if moved == nil || !isReaderUA.has(ua) || !isReaderIP.has(ips.At(i)) || !readers[pairKey(ips.At(i), ua)] {
-				continue
-			}
-			k = readerIdx
-			moved[ua]++
-		}
-		a := &accs[k]
-		a.requests++
-		total++
-		if ips != nil {
-			a.ips.set(ips.At(i))
-		}
-		a.uas.set(ua)
-		if hasRobots && stems.At(i) == robots {
-			a.robots++
-		}
-	}
-	order := make([]int, 0, len(list))
-	for k := range list {
-		if accs[k].requests > 0 {
-			order = append(order, k)
-		}
-	}
-	if len(order) == 0 {
-		return nil, 0, nil
-	}
-	slices.SortFunc(order, func(a, b int) int { return byCountThenKey(accs[a].requests, list[a], accs[b].requests, list[b]) })
-	rows = make([]crawlerCount, len(order))
-	for i, k := range order {
-		a := accs[k]
-		rows[i] = crawlerCount{name: list[k], kind: kinds[k], requests: a.requests, agents: a.uas.count(), robots: a.robots}
-		if ips != nil {
-			rows[i].clients = a.ips.count()
-		}
-	}
-	return rows, total, moved
 }
 
 // crawlerTable is the table of the crawler rows, with a column of clients
@@ -739,23 +534,6 @@ func crawlerTable(rows []crawlerCount, records int, hasIPs, hasStems bool, limit
 	return t
 }
 
-// bitset is a set of dictionary codes.
-type bitset []uint64
-
-func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
-
-func (b bitset) set(c uint32) { b[c/64] |= 1 << (c % 64) }
-
-func (b bitset) count() int {
-	n := 0
-	for _, w := range b {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
-func (b bitset) has(c uint32) bool { return b[c/64]&(1<<(c%64)) != 0 }
-
 // aiCrawler is one row of the AI crawlers table.
 type aiCrawler struct {
 	name              string
@@ -765,82 +543,6 @@ type aiCrawler struct {
 	// at the second of) its first other request, "no" when only after,
 	// "never" when it did not.
 	robots string
-}
-
-// aiCrawlers counts the requests of each AI crawler, most first, with
-// whether it fetched /robots.txt before its first other request.
-func aiCrawlers(f *frame.Frame, agents *frame.CodeView, info []agentInfo) []aiCrawler {
-	index := map[string]int{}
-	var rows []aiCrawler
-	which := make([]int, len(info)) // agent code → row index+1
-	for c, a := range info {
-		if a.kind != KindAI {
-			continue
-		}
-		k, ok := index[a.crawler]
-		if !ok {
-			k = len(rows)
-			index[a.crawler] = k
-			rows = append(rows, aiCrawler{name: a.crawler})
-		}
-		which[c] = k + 1
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	ips, stems := strCol(f, frame.IP), strCol(f, frame.Stem)
-	robots, hasRobots := uint32(0), false
-	if stems != nil {
-		robots, hasRobots = stems.Lookup("/robots.txt")
-	}
-	const never = math.MaxInt64
-	firstRobots := make([]int64, len(rows))
-	firstOther := make([]int64, len(rows))
-	seen := make([]bitset, len(rows))
-	for k := range rows {
-		firstRobots[k], firstOther[k], rows[k].first = never, never, never
-		if ips != nil {
-			seen[k] = newBitset(len(ips.Dict))
-		}
-	}
-	for i := range agents.Len() {
-		k := which[agents.At(i)] - 1
-		if k < 0 {
-			continue
-		}
-		r := &rows[k]
-		r.requests++
-		t := f.Time[i]
-		r.first = min(r.first, t)
-		if ips != nil {
-			seen[k].set(ips.At(i))
-		}
-		if hasRobots && stems.At(i) == robots {
-			firstRobots[k] = min(firstRobots[k], t)
-		} else {
-			firstOther[k] = min(firstOther[k], t)
-		}
-	}
-	out := rows[:0]
-	for k, r := range rows {
-		if r.requests == 0 {
-			continue
-		}
-		if ips != nil {
-			r.clients = seen[k].count()
-		}
-		switch {
-		case firstRobots[k] == never:
-			r.robots = "never"
-		case firstRobots[k] <= firstOther[k]:
-			r.robots = "yes"
-		default:
-			r.robots = "no"
-		}
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b aiCrawler) int { return byCountThenKey(a.requests, a.name, b.requests, b.name) })
-	return out
 }
 
 // aiTable is the table of AI crawlers: a clients column with IPs, and the
@@ -943,77 +645,6 @@ type feedCount struct {
 	last               int64 // the time of the request that announced it
 }
 
-// feedReaders reads, per feed reader, fetched path and feed the agent
-// names, the subscriber count of the latest request that announced one;
-// most subscribers first.
-func feedReaders(f *frame.Frame, agents *frame.CodeView, info []agentInfo) []feedCount {
-	type parsed struct {
-		n    int
-		feed string
-		ok   bool
-	}
-	var ann []parsed // per agent code
-	for c, a := range info {
-		if a.kind != KindFeed {
-			continue
-		}
-		n, feed, ok := feedSubscribers(agents.Dict[c])
-		if !ok {
-			continue
-		}
-		if ann == nil {
-			ann = make([]parsed, len(info))
-		}
-		ann[c] = parsed{n, feed, true}
-	}
-	if ann == nil {
-		return nil
-	}
-	stems := strCol(f, frame.Stem)
-	type key struct {
-		reader, feed string
-		stem         uint32
-	}
-	latest := map[key]*feedCount{}
-	for i := range agents.Len() {
-		ua := agents.At(i)
-		p := ann[ua]
-		if !p.ok {
-			continue
-		}
-		k := key{reader: info[ua].crawler, feed: p.feed}
-		if stems != nil {
-			k.stem = stems.At(i)
-		}
-		t := f.Time[i]
-		fc := latest[k]
-		if fc == nil {
-			fc = &feedCount{reader: k.reader, feed: p.feed, stem: "-", last: math.MinInt64}
-			if stems != nil {
-				fc.stem = orDash(stems.Dict[k.stem])
-			}
-			latest[k] = fc
-		}
-		if t >= fc.last {
-			fc.last, fc.subscribers = t, p.n
-		}
-	}
-	out := make([]feedCount, 0, len(latest))
-	for _, fc := range latest {
-		out = append(out, *fc)
-	}
-	slices.SortFunc(out, func(a, b feedCount) int {
-		if c := byCountThenKey(a.subscribers, a.reader, b.subscribers, b.reader); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.stem, b.stem); c != 0 {
-			return c
-		}
-		return strings.Compare(a.feed, b.feed)
-	})
-	return out
-}
-
 func feedTable(rows []feedCount, loc *time.Location) *Table {
 	t := NewTable("feed_readers", "Subscribers feed readers announce, latest per feed",
 		Column{"feed_reader", Text}, Column{"uri_stem", Text}, Column{"feed", Text}, Column{"subscribers", Integer}, Column{"announced", Time})
@@ -1042,17 +673,4 @@ func feedSentence(s *Section, rows []feedCount) {
 	}
 	s.Conclude(fmt.Sprintf("Feed readers announce %s%s in their latest requests: %s.", Count(sum, "subscriber"), feeds, List(parts)))
 	s.Find("feed_subscribers", SevInfo, sum, fmt.Sprintf("Feed readers announce %s.", Count(sum, "subscriber")))
-}
-
-// readerAgents is the set of agent codes among the robots.txt readers, to
-// spare most rows a look-up in the readers map; nil when there are none.
-func readerAgents(readers map[uint64]bool, agents int) bitset {
-	if len(readers) == 0 {
-		return nil
-	}
-	b := newBitset(agents)
-	for k := range readers {
-		b.set(uint32(k))
-	}
-	return b
 }

@@ -44,7 +44,7 @@ func main() {
 	flag.StringVar(&opt.Output, "output", "", "the report's `folder` (or file, with one format)")
 	flag.Var(&formats, "format", "output `formats`: html, md, ipynb, json, csv, partial")
 	flag.Var(&sections, "sections", "only these `sections`")
-	flag.Var(&skip, "skip", "leave out these `sections` (user_agents, which is not a partial yet)")
+	flag.Var(&skip, "skip", "leave out these `sections`")
 	flag.StringVar(&opt.TimeZone, "tz", "UTC", "count days and hours in this `zone`: every partial must count them alike")
 	flag.StringVar(&opt.Title, "title", "", "the report's `title`")
 	flag.StringVar(&opt.Now, "now", "", "pin the report's generation `time` (RFC 3339)")

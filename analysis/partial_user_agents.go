@@ -1,0 +1,639 @@
+package analysis
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// The state of user_agents, the section as a partial.
+//
+// What a chunk tells alone is counted per chunk: the requests per agent
+// (each distinct agent classified once, through agentClasses), the
+// requests, /robots.txt fetches and bytes per client (IP and agent), the
+// first /robots.txt and first other request of each AI crawler, and each
+// feed's latest announced subscribers. What only every record tells, which
+// clients with a browser-like agent read /robots.txt (a client may read it
+// in one chunk and pages in another), is found at Finish from the
+// clients' counts: their requests and bytes then move to the crawlers.
+
+// userAgentsState is what user_agents keeps of the records. Its strings
+// are interned in Dicts (agents, IPs, and the few strings of feeds), its
+// keys are their codes. Every field merges exactly: counts and sums add
+// (bytes are whole numbers, whose float64 sums are exact below 2^53),
+// first times take the minimum, a feed's latest count is the one of the
+// greatest time (ties: the largest count), flags OR.
+type userAgentsState struct {
+	Total int // records
+	// HasIPs, HasStems: a chunk had an IP, a stem column (the tables'
+	// columns, and robots.txt readers, need them).
+	HasIPs, HasStems bool
+	// Agents are the distinct agents; AgentN their requests and
+	// AgentClass their class (an index in Classes), by code.
+	Agents     Dict
+	AgentN     []int
+	AgentClass []uint32
+	// Classes are the distinct classes of the agents: a class is a pure
+	// function of the agent and the user's crawler rules, the same in
+	// every chunk.
+	Classes []UAClass
+	// IPs are the clients' IPs; Clients holds per client (pairKey of its
+	// IP and agent codes) its requests, /robots.txt fetches and bytes.
+	IPs     Dict
+	Clients map[uint64]UAClient
+	// AI holds, per class of an AI crawler, the time of its first
+	// /robots.txt fetch and of its first other request.
+	AI map[uint32]UAFirsts
+	// FeedStrings interns the readers, stems and feed ids of Feeds: per
+	// feed, its latest announced subscribers.
+	FeedStrings Dict
+	Feeds       map[UAFeedKey]UAFeed
+
+	user       []CrawlerRule      // in.Crawlers, for Add
+	classIndex map[UAClass]uint32 // Classes' index, rebuilt on use
+}
+
+// UAClass is agentInfo as a state holds it: a crawler's name and kind
+// ("" for a browser-like agent), and the browser and OS families.
+type UAClass struct{ Crawler, Kind, Browser, OS string }
+
+// UAClient is one client's requests, /robots.txt fetches and bytes sent.
+type UAClient struct {
+	N, Robots int
+	Bytes     float64
+}
+
+// UAFirsts is the time of an AI crawler's first /robots.txt fetch and of
+// its first other request, in Unix seconds; math.MaxInt64 for none.
+type UAFirsts struct{ Robots, Other int64 }
+
+// UAFeedKey is a feed: its reader, the stem fetched and the feed id the
+// agent names, as FeedStrings codes.
+type UAFeedKey struct{ Reader, Stem, Feed uint32 }
+
+// UAFeed is a feed's latest announced subscribers and the time of the
+// request that announced them.
+type UAFeed struct {
+	Time        int64
+	Subscribers int
+}
+
+// later reports whether f is later than g: a greater time, or at the same
+// second the larger count (a rule on the values, not on the order records
+// came in).
+func (f UAFeed) later(g UAFeed) bool {
+	return f.Time > g.Time || f.Time == g.Time && f.Subscribers > g.Subscribers
+}
+
+func newUserAgentsState(user []CrawlerRule) *userAgentsState {
+	return &userAgentsState{Clients: map[uint64]UAClient{}, AI: map[uint32]UAFirsts{}, Feeds: map[UAFeedKey]UAFeed{}, user: user}
+}
+
+// maps makes the maps a state read back without them lacks.
+func (st *userAgentsState) maps() {
+	if st.Clients == nil {
+		st.Clients = map[uint64]UAClient{}
+	}
+	if st.AI == nil {
+		st.AI = map[uint32]UAFirsts{}
+	}
+	if st.Feeds == nil {
+		st.Feeds = map[UAFeedKey]UAFeed{}
+	}
+}
+
+// classCode returns the index of a class in Classes, added (its strings
+// owned) when new.
+func (st *userAgentsState) classCode(c UAClass) uint32 {
+	if st.classIndex == nil {
+		st.classIndex = make(map[UAClass]uint32, len(st.Classes))
+		for i, x := range st.Classes {
+			st.classIndex[x] = uint32(i)
+		}
+	}
+	if i, ok := st.classIndex[c]; ok {
+		return i
+	}
+	c = UAClass{own(c.Crawler), own(c.Kind), own(c.Browser), own(c.OS)}
+	i := uint32(len(st.Classes))
+	st.Classes = append(st.Classes, c)
+	st.classIndex[c] = i
+	return i
+}
+
+// class is the class of the agent of code ua.
+func (st *userAgentsState) class(ua uint32) UAClass { return st.Classes[st.AgentClass[ua]] }
+
+// addAgents adds requests per agent: counts (n per agent), classes and
+// strings by codes of a chunk's or another state's dictionary, whose
+// state codes are codes; it grows AgentN and AgentClass to the agents.
+func (st *userAgentsState) addAgents(codes []uint32, counts []int, class func(c int) UAClass) {
+	old := len(st.AgentN)
+	if n := st.Agents.Len(); n > old {
+		st.AgentN = append(st.AgentN, make([]int, n-old)...)
+		st.AgentClass = append(st.AgentClass, make([]uint32, n-old)...)
+	}
+	for c, n := range counts {
+		if n == 0 {
+			continue
+		}
+		s := codes[c]
+		if int(s) >= old {
+			st.AgentClass[s] = st.classCode(class(c))
+		}
+		st.AgentN[s] += n
+	}
+}
+
+func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
+	st.maps()
+	n := f.Len()
+	st.Total += n
+	st.HasIPs = st.HasIPs || strCol(f, frame.IP) != nil
+	st.HasStems = st.HasStems || strCol(f, frame.Stem) != nil
+	if n == 0 {
+		return nil
+	}
+	// A chunk without an agent, IP or stem column reads it as empty
+	// strings, as its rows would hold in a frame with other sources that
+	// have it; one without bytes adds none (they would be missing).
+	agents, ips, stems := strColOrEmpty(f, frame.UserAgent), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Stem)
+	counts := agents.Counts()
+	info := agentClasses(&agents, counts, st.user) // shared: read only
+	need := make([]bool, len(counts))
+	distinct := 0
+	for c, k := range counts {
+		need[c] = k > 0
+		if k > 0 {
+			distinct++
+		}
+	}
+	presize(&st.Agents, distinct)
+	uaCodes := st.Agents.Codes(agents.Dict, need)
+	st.addAgents(uaCodes, counts, func(c int) UAClass {
+		a := info[c]
+		return UAClass{a.crawler, a.kind, a.browser, a.os}
+	})
+
+	sizes := f.Num(frame.Bytes)
+	if len(sizes) != n {
+		sizes = nil
+	}
+	robots, hasRobots := stems.Lookup("/robots.txt")
+	// What else a row of an agent needs: AI crawlers their first times,
+	// feed readers that announce subscribers their latest time.
+	const (
+		isAI = 1 << iota
+		isFeed
+	)
+	kinds := make([]uint8, len(counts))
+	anyKind := false
+	for c, a := range info {
+		if counts[c] == 0 {
+			continue
+		}
+		switch {
+		case a.kind == KindAI:
+			kinds[c], anyKind = isAI, true
+		case a.kind == KindFeed:
+			if _, _, ok := feedSubscribers(agents.Dict[c]); ok {
+				kinds[c], anyKind = isFeed, true
+			}
+		}
+	}
+	var firsts map[uint32]UAFirsts // per AI agent code
+	type feedRow struct{ ua, stem uint32 }
+	var feeds map[feedRow]int64 // latest time per agent and stem
+	if anyKind {
+		firsts, feeds = map[uint32]UAFirsts{}, map[feedRow]int64{}
+	}
+	// Per client (the chunk's IP and agent codes), in one pass over the
+	// rows: a slot per client (uaSlots).
+	var slots []uaSlot
+	slotOf := newUASlots(len(ips.Dict))
+	for i := range n {
+		ua, ip := agents.At(i), ips.At(i)
+		at := slotOf.find(ip, ua, &slots) // may grow slots: index it after
+		s := &slots[at]
+		s.n++
+		isRobots := hasRobots && stems.At(i) == robots
+		if isRobots {
+			s.robots++
+		}
+		if sizes != nil {
+			if b := sizes[i]; !math.IsNaN(b) {
+				s.bytes += b
+			}
+		}
+		if !anyKind || kinds[ua] == 0 {
+			continue
+		}
+		t := f.Time[i]
+		if kinds[ua] == isAI {
+			old, ok := firsts[ua]
+			if !ok {
+				old = UAFirsts{math.MaxInt64, math.MaxInt64}
+			}
+			if isRobots {
+				old.Robots = min(old.Robots, t)
+			} else {
+				old.Other = min(old.Other, t)
+			}
+			firsts[ua] = old
+			continue
+		}
+		k := feedRow{ua, stems.At(i)}
+		if last, ok := feeds[k]; !ok || t > last {
+			feeds[k] = t
+		}
+	}
+	for ua, fs := range firsts {
+		st.addFirsts(st.AgentClass[uaCodes[ua]], fs)
+	}
+
+	needIP := make([]bool, len(ips.Dict))
+	distinct = 0
+	for _, s := range slots {
+		if !needIP[s.ip] {
+			needIP[s.ip] = true
+			distinct++
+		}
+	}
+	presize(&st.IPs, distinct)
+	ipCodes := st.IPs.Codes(ips.Dict, needIP)
+	if len(st.Clients) == 0 {
+		st.Clients = make(map[uint64]UAClient, len(slots))
+	}
+	for _, s := range slots {
+		k := pairKey(ipCodes[s.ip], uaCodes[s.ua])
+		c := st.Clients[k]
+		c.N += s.n
+		c.Robots += s.robots
+		c.Bytes += s.bytes
+		st.Clients[k] = c
+	}
+
+	for k, t := range feeds {
+		subs, feed, _ := feedSubscribers(agents.Dict[k.ua])
+		key := UAFeedKey{st.FeedStrings.Code(info[k.ua].crawler), st.FeedStrings.Code(stems.Dict[k.stem]), st.FeedStrings.Code(feed)}
+		st.addFeed(key, UAFeed{t, subs})
+	}
+	return nil
+}
+
+func (st *userAgentsState) addFirsts(class uint32, f UAFirsts) {
+	old, ok := st.AI[class]
+	if ok {
+		f = UAFirsts{min(old.Robots, f.Robots), min(old.Other, f.Other)}
+	}
+	st.AI[class] = f
+}
+
+func (st *userAgentsState) addFeed(k UAFeedKey, f UAFeed) {
+	if old, ok := st.Feeds[k]; !ok || f.later(old) {
+		st.Feeds[k] = f
+	}
+}
+
+// presize makes an empty dictionary's index and strings for n strings,
+// so that the first chunk of a million distinct agents or IPs does not
+// grow them from nothing (a rehash per doubling).
+func presize(d *Dict, n int) {
+	if d.Len() == 0 && d.index == nil && n > 0 {
+		d.index = make(map[string]uint32, n)
+		d.Strings = make([]string, 0, n)
+	}
+}
+
+// uaSlot is one client of a chunk, by its codes there: its requests,
+// /robots.txt fetches and bytes; next is the slot of the IP's previous
+// client, or -1.
+type uaSlot struct {
+	ip, ua    uint32
+	next      int32
+	n, robots int
+	bytes     float64
+}
+
+// uaSlots finds the slot of a chunk's client: per IP code a list of its
+// clients (an IP seldom has more than a few agents), the last client
+// found tried first (a client's requests often come one after another).
+type uaSlots struct {
+	head     []int32 // per IP code, its last slot+1
+	lastIP   uint32  // the last client found, and its slot
+	lastUA   uint32
+	lastSlot int32
+}
+
+func newUASlots(nIP int) *uaSlots { return &uaSlots{head: make([]int32, nIP), lastSlot: -1} }
+
+// find returns the index in slots of the client (ip, ua), appended when
+// new.
+func (s *uaSlots) find(ip, ua uint32, slots *[]uaSlot) int32 {
+	if s.lastSlot >= 0 && ip == s.lastIP && ua == s.lastUA {
+		return s.lastSlot
+	}
+	i := s.head[ip] - 1
+	for i >= 0 && (*slots)[i].ua != ua {
+		i = (*slots)[i].next
+	}
+	if i < 0 {
+		i = int32(len(*slots))
+		*slots = append(*slots, uaSlot{ip: ip, ua: ua, next: s.head[ip] - 1})
+		s.head[ip] = i + 1
+	}
+	s.lastIP, s.lastUA, s.lastSlot = ip, ua, i
+	return i
+}
+
+func (st *userAgentsState) Merge(other State) error {
+	o, err := mergeAs[*userAgentsState](other)
+	if err != nil {
+		return err
+	}
+	st.maps()
+	st.Total += o.Total
+	st.HasIPs = st.HasIPs || o.HasIPs
+	st.HasStems = st.HasStems || o.HasStems
+	classes := make([]uint32, len(o.Classes))
+	for i, c := range o.Classes {
+		classes[i] = st.classCode(c)
+	}
+	uaCodes := st.Agents.Remap(&o.Agents)
+	st.addAgents(uaCodes, o.AgentN, func(c int) UAClass { return o.Classes[o.AgentClass[c]] })
+	ipCodes := st.IPs.Remap(&o.IPs)
+	if len(st.Clients) == 0 {
+		st.Clients = make(map[uint64]UAClient, len(o.Clients))
+	}
+	for k, v := range o.Clients {
+		nk := pairKey(ipCodes[k>>32], uaCodes[uint32(k)])
+		c := st.Clients[nk]
+		c.N += v.N
+		c.Robots += v.Robots
+		c.Bytes += v.Bytes
+		st.Clients[nk] = c
+	}
+	for c, f := range o.AI {
+		st.addFirsts(classes[c], f)
+	}
+	fs := st.FeedStrings.Remap(&o.FeedStrings)
+	for k, f := range o.Feeds {
+		st.addFeed(UAFeedKey{fs[k.Reader], fs[k.Stem], fs[k.Feed]}, f)
+	}
+	return nil
+}
+
+// agentRows is every agent with its requests, unsorted, keyed by the
+// agent as written.
+func (st *userAgentsState) agentRows() []keyCount {
+	out := make([]keyCount, 0, len(st.AgentN))
+	for c, n := range st.AgentN {
+		if n > 0 {
+			out = append(out, keyCount{key: st.Agents.Strings[c], n: n, code: uint32(c)})
+		}
+	}
+	return out
+}
+
+// uaReaders are the clients with a browser-like agent (not a crawler by
+// name) that fetched /robots.txt: none without IPs or stems.
+type uaReaders struct {
+	on       bool           // readers can exist: the log has IPs and stems
+	clients  int            // how many
+	requests int            // their requests
+	moved    map[uint32]int // their requests per agent code
+}
+
+// is reports whether the client k is a robots.txt reader.
+func (r *uaReaders) is(st *userAgentsState, k uint64, c UAClient) bool {
+	return r.on && c.Robots > 0 && st.class(uint32(k)).Crawler == ""
+}
+
+func (st *userAgentsState) robotsReaders() *uaReaders {
+	r := &uaReaders{on: st.HasIPs && st.HasStems, moved: map[uint32]int{}}
+	if !r.on {
+		return r
+	}
+	for k, c := range st.Clients {
+		if r.is(st, k, c) {
+			r.clients++
+			r.requests += c.N
+			r.moved[uint32(k)] += c.N
+		}
+	}
+	return r
+}
+
+// crawlerCounts counts requests, distinct IPs, distinct agents and
+// robots.txt fetches per crawler name (robots.txt readers as one), most
+// requests first, then by name; and the crawlers' requests in all. A name
+// that agents give with several kinds (a user's rule and a generic bot)
+// shows the first kind in byte order.
+func (st *userAgentsState) crawlerCounts(rd *uaReaders) (rows []crawlerCount, total int) {
+	index := map[string]int{}
+	for c, n := range st.AgentN {
+		cl := st.class(uint32(c))
+		if n == 0 || cl.Crawler == "" {
+			continue
+		}
+		k, ok := index[cl.Crawler]
+		if !ok {
+			k = len(rows)
+			index[cl.Crawler] = k
+			rows = append(rows, crawlerCount{name: cl.Crawler, kind: cl.Kind})
+		}
+		r := &rows[k]
+		r.requests += n
+		r.agents++
+		if cl.Kind < r.kind {
+			r.kind = cl.Kind
+		}
+	}
+	readerRow := -1
+	if rd.clients > 0 {
+		readerRow = len(rows)
+		rows = append(rows, crawlerCount{name: robotsReader, kind: kindRobotsReader, requests: rd.requests, agents: len(rd.moved)})
+	}
+	if len(rows) == 0 {
+		return nil, 0
+	}
+	// Distinct IPs per row: the (row, IP) of each client, sorted.
+	var keys []uint64
+	for k, c := range st.Clients {
+		cl := st.class(uint32(k))
+		row := -1
+		switch {
+		case cl.Crawler != "":
+			row = index[cl.Crawler]
+		case rd.is(st, k, c):
+			row = readerRow
+		default:
+			continue
+		}
+		rows[row].robots += c.Robots
+		keys = append(keys, uint64(row)<<32|k>>32)
+	}
+	for _, k := range sortedDistinct(keys) {
+		rows[k>>32].clients++
+	}
+	for _, r := range rows {
+		total += r.requests
+	}
+	slices.SortFunc(rows, func(a, b crawlerCount) int { return byCountThenKey(a.requests, a.name, b.requests, b.name) })
+	return rows, total
+}
+
+// sortedDistinct sorts keys and returns them each once.
+func sortedDistinct(keys []uint64) []uint64 {
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// botBytesShare is the share of the bytes sent that went to crawlers and
+// tools (robots.txt readers included); ok is false without bytes.
+func (st *userAgentsState) botBytesShare(rd *uaReaders) (float64, bool) {
+	var all, bots float64
+	for k, c := range st.Clients {
+		all += c.Bytes
+		if st.class(uint32(k)).Crawler != "" || rd.is(st, k, c) {
+			bots += c.Bytes
+		}
+	}
+	if all == 0 {
+		return 0, false
+	}
+	return bots / all, true
+}
+
+// aiCrawlers counts the requests of each AI crawler, most first, with
+// whether it fetched /robots.txt before its first other request.
+func (st *userAgentsState) aiCrawlers() []aiCrawler {
+	index := map[string]int{}
+	var rows []aiCrawler
+	const never = math.MaxInt64
+	var firsts []UAFirsts
+	for c, n := range st.AgentN {
+		cl := st.class(uint32(c))
+		if n == 0 || cl.Kind != KindAI {
+			continue
+		}
+		k, ok := index[cl.Crawler]
+		if !ok {
+			k = len(rows)
+			index[cl.Crawler] = k
+			rows = append(rows, aiCrawler{name: cl.Crawler})
+			firsts = append(firsts, UAFirsts{never, never})
+		}
+		rows[k].requests += n
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	for c, f := range st.AI {
+		k := index[st.Classes[c].Crawler]
+		firsts[k] = UAFirsts{min(firsts[k].Robots, f.Robots), min(firsts[k].Other, f.Other)}
+	}
+	var keys []uint64
+	for k := range st.Clients {
+		if cl := st.class(uint32(k)); cl.Kind == KindAI {
+			keys = append(keys, uint64(index[cl.Crawler])<<32|k>>32)
+		}
+	}
+	for _, k := range sortedDistinct(keys) {
+		rows[k>>32].clients++
+	}
+	for k := range rows {
+		r := &rows[k]
+		f := firsts[k]
+		r.first = min(f.Robots, f.Other)
+		switch {
+		case f.Robots == never:
+			r.robots = "never"
+		case f.Robots <= f.Other:
+			r.robots = "yes"
+		default:
+			r.robots = "no"
+		}
+	}
+	slices.SortFunc(rows, func(a, b aiCrawler) int { return byCountThenKey(a.requests, a.name, b.requests, b.name) })
+	return rows
+}
+
+// feedReaders is each feed's latest announced subscribers, most first.
+func (st *userAgentsState) feedReaders() []feedCount {
+	out := make([]feedCount, 0, len(st.Feeds))
+	str := st.FeedStrings.Strings
+	for k, f := range st.Feeds {
+		out = append(out, feedCount{reader: str[k.Reader], stem: orDash(str[k.Stem]), feed: str[k.Feed], subscribers: f.Subscribers, last: f.Time})
+	}
+	slices.SortFunc(out, func(a, b feedCount) int {
+		if c := byCountThenKey(a.subscribers, a.reader, b.subscribers, b.reader); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(a.stem, b.stem), cmp.Compare(a.feed, b.feed), cmp.Compare(a.last, b.last))
+	})
+	return out
+}
+
+// familyStats counts, per browser family, the requests and the client IPs
+// behind them (robots.txt readers' requests, moved to the crawlers, left
+// out), most requests first.
+func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
+	index := map[string]int{}
+	var names []string
+	fam := make([]int32, len(st.Classes)) // class → family index, -1 for none
+	for c, cl := range st.Classes {
+		fam[c] = -1
+		if cl.Crawler != "" || cl.Browser == "" || cl.Browser == familyUnknown || cl.Browser == familyOther {
+			continue
+		}
+		k, ok := index[cl.Browser]
+		if !ok {
+			k = len(names)
+			index[cl.Browser] = k
+			names = append(names, cl.Browser)
+		}
+		fam[c] = int32(k)
+	}
+	type ipN struct {
+		ip uint32
+		n  int
+	}
+	per := make([][]ipN, len(names))
+	for k, c := range st.Clients {
+		f := fam[st.AgentClass[uint32(k)]]
+		if f < 0 || rd.is(st, k, c) {
+			continue
+		}
+		per[f] = append(per[f], ipN{uint32(k >> 32), c.N})
+	}
+	var out []familyStat
+	sum := make([]int, st.IPs.Len()) // requests per IP of one family
+	for k, list := range per {
+		if len(list) == 0 {
+			continue
+		}
+		for _, p := range list {
+			sum[p.ip] += p.n
+		}
+		s := familyStat{family: names[k]}
+		for _, p := range list {
+			n := sum[p.ip]
+			if n == 0 {
+				continue // counted already
+			}
+			sum[p.ip] = 0
+			s.clients++
+			s.requests += n
+			if ip := st.IPs.Strings[p.ip]; n > s.topN || n == s.topN && ip < s.topIP {
+				s.topN, s.topIP = n, ip
+			}
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b familyStat) int { return byCountThenKey(a.requests, a.family, b.requests, b.family) })
+	return out
+}
