@@ -288,7 +288,13 @@ func (a userAgents) Run(ctx context.Context, in *Input) (*Section, error) {
 	return runPartial(ctx, a, in)
 }
 
-func (userAgents) NewState(in *Input) State { return newUserAgentsState(in.Crawlers) }
+func (userAgents) NewState(in *Input) State {
+	st := newUserAgentsState(in.Crawlers)
+	st.Agents.Borrow(in)
+	st.IPs.Borrow(in)
+	st.FeedStrings.Borrow(in)
+	return st
+}
 
 func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	total := st.Total
