@@ -104,34 +104,51 @@ func (f *readFn) ProcessElement(ctx context.Context, input logbook.Input) ([]byt
 	return out.Report.Partial, nil
 }
 
-// mergeFn merges partials: the accumulator is a partial file's bytes (nil
-// before the first), so that Beam can move it between workers.
+// mergeFn merges partials. Its accumulator is partials' bytes not yet
+// merged, so that Beam can move it between workers; they are merged in
+// batches of mergeBatch (one decode of each, one encode of the merge),
+// not one by one: merging each input into a running partial would decode
+// and encode the whole running state once per input.
 type mergeFn struct{ Opt Options }
 
-func (f *mergeFn) CreateAccumulator() []byte { return nil }
+// mergeBatch is how many partials an accumulator holds before they are
+// merged into one.
+var mergeBatch = 64
 
-func (f *mergeFn) AddInput(acc, part []byte) []byte { return f.MergeAccumulators(acc, part) }
+func (f *mergeFn) CreateAccumulator() [][]byte { return nil }
 
-func (f *mergeFn) MergeAccumulators(a, b []byte) []byte {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
+func (f *mergeFn) AddInput(acc [][]byte, part []byte) [][]byte {
+	return f.squeeze(append(acc, part), false)
+}
+
+func (f *mergeFn) MergeAccumulators(a, b [][]byte) [][]byte {
+	return f.squeeze(append(a, b...), false)
+}
+
+func (f *mergeFn) ExtractOutput(acc [][]byte) []byte {
+	if acc = f.squeeze(acc, true); len(acc) == 0 {
+		return nil
+	}
+	return acc[0]
+}
+
+// squeeze merges the partials of acc into one when they are mergeBatch or
+// more, or when all is set and there are two or more.
+func (f *mergeFn) squeeze(acc [][]byte, all bool) [][]byte {
+	if len(acc) < 2 || len(acc) < mergeBatch && !all {
+		return acc
 	}
 	cfg, err := f.Opt.config(false)
 	if err != nil {
 		panic(err)
 	}
-	cfg.PartialData = [][]byte{a, b}
+	cfg.PartialData = acc
 	out, err := partial(context.Background(), cfg)
 	if err != nil {
 		panic(fmt.Sprintf("merging partials: %v", err))
 	}
-	return out
+	return [][]byte{out}
 }
-
-func (f *mergeFn) ExtractOutput(acc []byte) []byte { return acc }
 
 // reportFn finishes the merged partial into the report's files.
 type reportFn struct{ Opt Options }
@@ -155,6 +172,6 @@ func (f *reportFn) ProcessElement(ctx context.Context, merged []byte) error {
 func init() {
 	beam.RegisterType(reflect.TypeOf(logbook.Input{}))
 	register.DoFn2x2[context.Context, logbook.Input, []byte, error](&readFn{})
-	register.Combiner3[[]byte, []byte, []byte](&mergeFn{})
+	register.Combiner3[[][]byte, []byte, []byte](&mergeFn{})
 	register.DoFn2x1[context.Context, []byte, error](&reportFn{})
 }

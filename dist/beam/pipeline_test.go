@@ -82,3 +82,71 @@ func TestPipelineOnPrism(t *testing.T) {
 			w[lo:min(len(w), i+300)], got[lo:min(len(got), i+300)])
 	}
 }
+
+// TestMergeFnInBatches: the CombineFn's accumulators, fed the samples'
+// partials one by one and merged with each other, merge in batches
+// (mergeBatch, 3 here) and end as the partial of every input: the report
+// finished from it is the one `logbook report` makes.
+func TestMergeFnInBatches(t *testing.T) {
+	defer func(n int) { mergeBatch = n }(mergeBatch)
+	mergeBatch = 3
+	var sections []string
+	for _, j := range analysis.Defaults(analysis.All()) {
+		if _, ok := j.Analysis.(analysis.Partial); ok {
+			sections = append(sections, j.Info.Name)
+		}
+	}
+	dir := t.TempDir()
+	opt := Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
+		Output: filepath.Join(dir, "merged.json")}
+	samples := "../../samples/"
+	ctx := context.Background()
+	inputs, err := Expand(ctx, opt, []string{samples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &mergeFn{Opt: opt}
+	a, b := f.CreateAccumulator(), f.CreateAccumulator()
+	for i, in := range inputs {
+		part, err := (&readFn{Opt: opt}).ProcessElement(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			a = f.AddInput(a, part)
+		} else {
+			b = f.AddInput(b, part)
+		}
+		if len(a) >= mergeBatch || len(b) >= mergeBatch {
+			t.Fatalf("an accumulator holds %d partials, batches of %d", max(len(a), len(b)), mergeBatch)
+		}
+	}
+	merged := f.ExtractOutput(f.MergeAccumulators(a, b))
+	if err := (&reportFn{Opt: opt}).ProcessElement(ctx, merged); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(opt.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := opt.config(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(dir, "logbook.json")
+	cfg.Inputs, cfg.Outputs = []string{samples}, []logbook.Output{{Path: want, Format: "json"}}
+	out, err := logbook.Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Write(nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(w) {
+		t.Errorf("the partials merged in batches make another report than logbook report (%d against %d bytes)", len(got), len(w))
+	}
+}
