@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"math/bits"
-	"slices"
 	"strings"
 
 	"github.com/logbook/logbook/frame"
@@ -130,37 +128,6 @@ func ownCodes(dict []string, need []bool) []string {
 		}
 	}
 	return out
-}
-
-// radixSort sorts keys, none above max, by their bits, 11 at a time from
-// the lowest: a few passes over the keys rather than a comparison sort's
-// log n (a million keys of 40 bits: 4 passes).
-func radixSort(keys []uint64, max uint64) {
-	const width = 11
-	if len(keys) < 1<<12 {
-		slices.Sort(keys)
-		return
-	}
-	buf := make([]uint64, len(keys))
-	src, dst := keys, buf
-	for shift := 0; shift < bits.Len64(max); shift += width {
-		var count [1<<width + 1]int
-		for _, k := range src {
-			count[(k>>shift)&(1<<width-1)+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		for _, k := range src {
-			b := (k >> shift) & (1<<width - 1)
-			dst[count[b]] = k
-			count[b]++
-		}
-		src, dst = dst, src
-	}
-	if &src[0] != &keys[0] {
-		copy(keys, src)
-	}
 }
 
 // tallyColumn is Tally.AddColumn (the same counts) for columns of many

@@ -58,27 +58,32 @@ type uriStemsState struct {
 	// crawler by name that fetched /robots.txt.
 	Readers map[Pair]bool
 	// Human counts the requests of browser-like agents (not bot per
-	// classifyChunk) per stem code, robots.txt readers' included; People
-	// holds the same requests per client and stem (pack2(client, stem)),
-	// so that Finish can take the readers' out, and ClientPeople the
-	// same requests per client. People holds 16 bytes per distinct
-	// (client, stem) up to peopleKeysMax of them; past it, the pairs of
-	// the stems people asked for least are let go (evictPeople) and their
-	// stems marked in Evicted: a reader's requests of such a stem can no
-	// longer be taken out of it, which Finish states with the bound it
-	// knows exactly (the readers' requests, from ClientPeople, that People
-	// no longer holds).
-	Human        []int
-	Clients      Clients
-	People       KeyCounts
-	ClientPeople []int
-	Evicted      []bool
+	// classifyChunk) per stem code, robots.txt readers' included, and
+	// ClientPeople the same requests per client (an IP and agent of
+	// Clients). The readers' are taken out at Finish: ReaderHuman counts
+	// per stem the requests of clients known to be readers (as they come,
+	// once known; and, when one becomes known, its earlier ones, moved
+	// from People), and People the requests per (client, stem),
+	// pack2(client, stem), of the clients not known to be readers yet.
+	// People holds a map entry (about 20 bytes, no pointer) per pair, up
+	// to peopleKeysMax of them; past it, the pairs of the clients with the
+	// fewest requests are let go (evictPeople: a reader of robots.txt is
+	// a crawler, whose requests are many), Dropped counts per client the
+	// requests let go and Evicted marks their stems: should such a client
+	// turn out to be a reader, Finish states the bound it knows exactly
+	// (the readers' dropped requests).
+	Human, ReaderHuman    []int
+	Clients               Clients
+	People                Counter[uint64]
+	ClientPeople, Dropped []int
+	Evicted               []bool
 
-	user []CrawlerRule // in.Crawlers, for Add
+	reader []bool        // per client, whether it is a reader (rebuilt after gob)
+	user   []CrawlerRule // in.Crawlers, for Add
 }
 
 func (a *uriStems) NewState(in *Input) State {
-	st := &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, user: in.Crawlers}
+	st := &uriStemsState{Top: a.top, Readers: map[Pair]bool{}, People: Counter[uint64]{}, user: in.Crawlers}
 	st.StemDict.Borrow(in)
 	st.Clients.Borrow(in)
 	return st
@@ -105,22 +110,17 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		}
 	}
 	st.AnyCrawler = st.AnyCrawler || c.anyCrawler()
+	known := len(st.Readers)
 	c.addReaders(st.Readers)
 
 	// The people's requests per client and stem, on the state's codes.
 	person := func(i int) bool { return !c.bot[c.agents.At(i)] }
-	kept := 0
-	for i := range f.Len() {
-		if person(i) {
-			kept++
-		}
-	}
-	if kept == 0 {
-		return nil
-	}
 	clients := newChunkClients(&st.Clients, c.ips, c.agents, person)
+	if len(st.Readers) > known || st.reader == nil {
+		st.markReaders() // and fold the pairs of the readers new to the state
+	}
 	st.Human = growTo(st.Human, st.StemDict.Len())
-	keys := make([]uint64, 0, kept)
+	st.ReaderHuman = growTo(st.ReaderHuman, st.StemDict.Len())
 	for i := range f.Len() {
 		if !person(i) {
 			continue
@@ -129,47 +129,73 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		st.Human[s]++
 		st.ClientPeople = growTo(st.ClientPeople, int(cl)+1)
 		st.ClientPeople[cl]++
-		keys = append(keys, pack2(cl, s))
+		if st.isReader(cl) {
+			st.ReaderHuman[s]++
+			continue
+		}
+		st.People[pack2(cl, s)]++
+		if len(st.People) > peopleKeysMax {
+			st.evictPeople()
+		}
 	}
-	st.People.AddKeys(keys)
-	st.evictPeople()
 	return nil
 }
 
+// markReaders marks the clients that are readers (Readers), and moves
+// the pairs People holds of readers into ReaderHuman.
+func (st *uriStemsState) markReaders() {
+	st.reader, _ = st.Clients.Marked(st.Readers)
+	st.ReaderHuman = growTo(st.ReaderHuman, st.StemDict.Len())
+	for k, n := range st.People {
+		if c, s := unpack2(k); st.reader[c] {
+			st.ReaderHuman[s] += n
+			delete(st.People, k)
+		}
+	}
+}
+
+// isReader says whether client c is a reader; a client made since the
+// last markReaders is looked up by its strings.
+func (st *uriStemsState) isReader(c uint32) bool {
+	for int(c) >= len(st.reader) {
+		n := uint32(len(st.reader))
+		ip, ua := st.Clients.IPs.Strings[st.Clients.IP[n]], st.Clients.Agents.Strings[st.Clients.Agent[n]]
+		st.reader = append(st.reader, st.Readers[Pair{ip, ua}])
+	}
+	return st.reader[c]
+}
+
 // peopleKeysMax is how many (client, stem) pairs a uri_stems state keeps
-// (32 MB of them): a var for tests.
+// (about 40 MB of them): a var for tests.
 var peopleKeysMax = 1 << 21
 
 // evictPeople keeps People within peopleKeysMax pairs: past it, the pairs
-// of the stems people asked for least so far go, down to half of it, and
-// their stems are marked in Evicted. The stems the people's table shows
-// are the most requested, whose pairs stay: what goes bounds memory at a
-// cost the table states, if a reader of /robots.txt asked for one of
-// them.
+// of the clients with the fewest requests so far go, down to half of it,
+// counted per client in Dropped, their stems marked in Evicted. A reader
+// of /robots.txt with a browser's agent is a crawler in disguise, whose
+// requests are many: what goes bounds memory at a cost that is nil unless
+// a client of few requests reads /robots.txt later, which the table then
+// states.
 func (st *uriStemsState) evictPeople() {
-	if st.People.Len() <= peopleKeysMax {
+	if len(st.People) <= peopleKeysMax {
 		return
 	}
-	st.People.Compact()
-	r := st.People.Runs[0]
-	weights := make([]int, len(r.Keys))
-	for i, k := range r.Keys {
-		_, s := unpack2(k)
-		weights[i] = st.Human[s]
+	weights := make([]int, 0, len(st.People))
+	for k := range st.People {
+		c, _ := unpack2(k)
+		weights = append(weights, st.ClientPeople[c])
 	}
 	slices.Sort(weights)
-	keep := peopleKeysMax / 2
-	theta := weights[len(weights)-keep-1] // pairs of stems with at most theta requests go
+	theta := weights[len(weights)-peopleKeysMax/2-1] // pairs of clients with at most theta requests go
 	st.Evicted = growBools(st.Evicted, st.StemDict.Len())
-	out := KeyRun{Keys: make([]uint64, 0, keep), Counts: make([]int, 0, keep)}
-	for i, k := range r.Keys {
-		if _, s := unpack2(k); st.Human[s] <= theta {
+	st.Dropped = growTo(st.Dropped, st.Clients.Len())
+	for k, n := range st.People {
+		if c, s := unpack2(k); st.ClientPeople[c] <= theta {
 			st.Evicted[s] = true
-			continue
+			st.Dropped[c] += n
+			delete(st.People, k)
 		}
-		out.Keys, out.Counts = append(out.Keys, k), append(out.Counts, r.Counts[i])
 	}
-	st.People.Runs = []KeyRun{out}
 }
 
 func (st *uriStemsState) Merge(other State) error {
@@ -187,26 +213,35 @@ func (st *uriStemsState) Merge(other State) error {
 	for c, n := range o.Human {
 		st.Human[stem[c]] += n
 	}
+	st.ReaderHuman = growTo(st.ReaderHuman, st.StemDict.Len())
+	for c, n := range o.ReaderHuman {
+		st.ReaderHuman[stem[c]] += n
+	}
 	st.HasAgents = st.HasAgents || o.HasAgents
 	st.HasIPs = st.HasIPs || o.HasIPs
 	st.AnyCrawler = st.AnyCrawler || o.AnyCrawler
 	mergeReaders(st.Readers, o.Readers)
 	client := st.Clients.Remap(&o.Clients)
-	for _, r := range o.People.Runs {
-		keys := make([]uint64, len(r.Keys))
-		for i, k := range r.Keys {
-			c, s := unpack2(k)
-			keys[i] = pack2(client[c], stem[s])
-		}
-		st.People.AddRun(KeyRun{Keys: keys, Counts: r.Counts})
-	}
 	st.ClientPeople = growTo(st.ClientPeople, st.Clients.Len())
 	for c, n := range o.ClientPeople {
 		st.ClientPeople[client[c]] += n
 	}
+	st.Dropped = growTo(st.Dropped, st.Clients.Len())
+	for c, n := range o.Dropped {
+		st.Dropped[client[c]] += n
+	}
 	st.Evicted = growBools(st.Evicted, st.StemDict.Len())
 	for c, e := range o.Evicted {
 		st.Evicted[stem[c]] = st.Evicted[stem[c]] || e
+	}
+	st.markReaders() // o's readers may be st's clients, and st's o's
+	for k, n := range o.People {
+		c, s := unpack2(k)
+		if c, s = client[c], stem[s]; st.isReader(c) {
+			st.ReaderHuman[s] += n
+			continue
+		}
+		st.People[pack2(c, s)] += n
 	}
 	st.evictPeople()
 	return nil
@@ -297,23 +332,21 @@ func (st *uriStemsState) humanStems(s *Section) {
 	for _, n := range st.Human {
 		people += n
 	}
-	unplaced, readers := 0, 0 // readers' requests People no longer holds, and the readers
+	unplaced, readers := 0, 0 // readers' requests dropped (evictPeople), and the readers
 	if len(st.Readers) > 0 {
 		per = slices.Clone(per)
-		if isReader, found := st.Clients.Marked(st.Readers); found {
-			for c, r := range isReader {
-				if r && c < len(st.ClientPeople) && st.ClientPeople[c] > 0 {
-					people -= st.ClientPeople[c]
-					unplaced += st.ClientPeople[c]
-					readers++
+		st.markReaders()
+		for c, r := range st.reader {
+			if r && c < len(st.ClientPeople) && st.ClientPeople[c] > 0 {
+				people -= st.ClientPeople[c]
+				readers++
+				if c < len(st.Dropped) {
+					unplaced += st.Dropped[c]
 				}
 			}
-			st.People.Each(func(k uint64, n int) {
-				if c, stem := unpack2(k); isReader[c] {
-					per[stem] -= n
-					unplaced -= n
-				}
-			})
+		}
+		for s, n := range st.ReaderHuman {
+			per[s] -= n
 		}
 	}
 	if people == 0 {

@@ -101,8 +101,9 @@ type visitorsState struct {
 	// 4xx status, as pack2(day, client) (a day since the epoch, as int32),
 	// each client an (IP, agent) of Clients; Bot says per agent code of
 	// Clients whether it is not browser-like (bot per classifyChunk). Its
-	// size follows the unique visitors, 16 bytes each, as GoAccess's does.
-	Visitors KeyCounts
+	// size follows the unique visitors, a map entry of about 20 bytes and
+	// no pointer each, as GoAccess's does.
+	Visitors Counter[uint64]
 	Clients  Clients
 	Bot      []bool
 	Readers  map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
@@ -115,7 +116,7 @@ type visitorsState struct {
 }
 
 func (a *visitors) NewState(in *Input) State {
-	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Readers: map[Pair]bool{},
+	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Visitors: Counter[uint64]{}, Readers: map[Pair]bool{},
 		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
 	st.Clients.Borrow(in)
 	return st
@@ -161,7 +162,6 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 	for i := range lastDay {
 		lastDay[i] = -1 << 62
 	}
-	var keys []uint64
 	curDay, curN := int64(-1<<62), 0
 	for i, t := range f.Time {
 		d := st.clock.Day(t)
@@ -180,12 +180,11 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 			continue
 		}
 		lastDay[ip], lastClient[ip] = d, cl
-		keys = append(keys, pack2(uint32(int32(d)), cl))
+		st.Visitors[pack2(uint32(int32(d)), cl)]++
 	}
 	if curN > 0 {
 		st.Requests[curDay] += curN
 	}
-	st.Visitors.AddKeys(keys)
 	return nil
 }
 
@@ -202,13 +201,9 @@ func (st *visitorsState) Merge(other State) error {
 	for c, bot := range o.Bot {
 		st.Bot[ua[c]] = bot
 	}
-	for _, r := range o.Visitors.Runs {
-		keys := make([]uint64, len(r.Keys))
-		for i, k := range r.Keys {
-			d, c := unpack2(k)
-			keys[i] = pack2(d, client[c])
-		}
-		st.Visitors.AddRun(KeyRun{Keys: keys, Counts: r.Counts})
+	for k, n := range o.Visitors {
+		d, c := unpack2(k)
+		st.Visitors[pack2(d, client[c])] += n
 	}
 	mergeReaders(st.Readers, o.Readers)
 	st.HasStems = st.HasStems || o.HasStems
@@ -234,19 +229,18 @@ func (st *visitorsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		clear(st.Readers) // robotsReaders finds none without stems
 	}
 	reader, _ := st.Clients.Marked(st.Readers)
-	st.Visitors.Compact() // each visitor once
 	var a *dayAcc
 	lastDay := int64(-1 << 62)
-	st.Visitors.Each(func(k uint64, _ int) {
+	for k := range st.Visitors {
 		d, c := unpack2(k)
 		if day := int64(int32(d)); day != lastDay {
-			a, lastDay = days[day], day // the keys run by day
+			a, lastDay = days[day], day
 		}
 		a.seen++
 		if !st.Bot[st.Clients.Agent[c]] && !reader[c] {
 			a.people++
 		}
-	})
+	}
 	dayKeys := make([]int64, 0, len(days))
 	for d := range days {
 		dayKeys = append(dayKeys, d)
