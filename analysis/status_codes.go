@@ -55,10 +55,9 @@ type statusCodesState struct {
 	Top   int // redirects_top
 	Total int
 	Pairs ValueTally // the statuses per IP
-	// All counts every record per second; Classes the 3xx, 4xx and 5xx
+	// Times counts every record per second, and the 3xx, 4xx and 5xx
 	// responses.
-	All     TimeCounts
-	Classes [3]TimeCounts
+	Times ClassSeconds
 	// HasStem and HasQuery tell whether any chunk had the column: the
 	// redirects table needs paths, and groups by query only when some log
 	// had query strings.
@@ -83,36 +82,7 @@ func (st *statusCodesState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
 	st.Pairs.AddColumns(f, frame.IP, frame.Status)
 	status := strColOrEmpty(f, frame.Status)
-	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
-	for c, v := range status.Dict {
-		switch statusClass(v) {
-		case "3xx":
-			class[c] = 0
-		case "4xx":
-			class[c] = 1
-		case "5xx":
-			class[c] = 2
-		default:
-			class[c] = -1
-		}
-	}
-	runs := 0
-	for i, t := range f.Time {
-		if i == 0 || t != f.Time[i-1] {
-			runs++
-		}
-	}
-	st.All.Runs = slices.Grow(st.All.Runs, runs)
-	for i, t := range f.Time {
-		st.All.Add(t, 1)
-		if k := class[status.At(i)]; k >= 0 {
-			st.Classes[k].Add(t, 1)
-		}
-	}
-	st.All.maybeCompact()
-	for k := range st.Classes {
-		st.Classes[k].maybeCompact()
-	}
+	st.Times.Add(f.Time, &status, [3]bool{true, true, true})
 	st.addRedirects(f, status)
 	return nil
 }
@@ -208,10 +178,7 @@ func (st *statusCodesState) Merge(other State) error {
 	}
 	st.Total += o.Total
 	st.Pairs.Merge(o.Pairs)
-	st.All.Merge(o.All)
-	for k := range st.Classes {
-		st.Classes[k].Merge(o.Classes[k])
-	}
+	st.Times.Merge(&o.Times)
 	st.HasStem = st.HasStem || o.HasStem
 	st.HasQuery = st.HasQuery || o.HasQuery
 	for k, g := range o.Redirects {
@@ -584,7 +551,7 @@ type classPeaks struct {
 // hour, or per day over spans too long for hours.
 func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 	clock := frame.NewClock(in.Loc)
-	bulk := findBulkCounts(st.All.Sorted()) // stray dates far off would stretch the plot over centuries
+	bulk := findBulkCounts(st.Times.All.Runs()) // stray dates far off would stretch the plot over centuries
 	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit := "hour"
@@ -610,9 +577,9 @@ func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 		counts[k] = make([]float64, n)
 	}
 	for k := range counts {
-		for _, r := range st.Classes[k].Sorted() {
-			if bulk.In(r.T) {
-				counts[k][bucket(r.T)] += float64(r.N)
+		for t, n := range st.Times.Classes[k].All() {
+			if bulk.In(t) {
+				counts[k][bucket(t)] += float64(n)
 			}
 		}
 	}

@@ -1,0 +1,370 @@
+package analysis
+
+import (
+	"iter"
+	"slices"
+
+	"github.com/logbook/logbook/frame"
+)
+
+// Records per second, the time layout that status_codes and traffic
+// share: exact to the second (the time bulk, its stray dates, local hours
+// and days in any zone, minutes), and small. A UTC day is at most 86,400
+// seconds: a busy day is held dense, a uint16 per second (173 KB), a quiet
+// one as a sorted list of its seconds with records, 4 bytes each (the
+// second of the day and its count packed), and a day turns dense once its
+// list would be larger. What a second holds past its slot's range (65,535
+// in a dense day, 32,767 in a list: a log whose times are whole minutes,
+// or years of partials merged) is kept exactly in Over.
+
+const (
+	daySeconds = 86400
+	// A list entry is the second of the day (17 bits) above its count
+	// (15 bits).
+	listCountBits = 15
+	listMaxCount  = 1<<listCountBits - 1
+	denseMaxCount = 1<<16 - 1
+	// A list longer than this takes more room than the dense slots.
+	maxListSeconds = daySeconds / 2
+)
+
+// SecondCounts counts records per UTC second.
+type SecondCounts struct {
+	Days []DayCounts // by Day, ascending
+	// Over holds, for a second whose slot is full, the records past it:
+	// the second's count is its slot's plus Over's (a slot is full
+	// whenever Over holds its second).
+	Over map[int64]int
+}
+
+// DayCounts is one UTC day's records per second: Dense when the day is
+// busy, List otherwise.
+type DayCounts struct {
+	Day   int64    // floorDiv(t, 86400)
+	List  []uint32 // second of the day << listCountBits | count, ascending
+	Dense []uint16 // 86,400 slots, or nil
+}
+
+// over adds n records to the second t beyond its full slot.
+func (sc *SecondCounts) over(t int64, n int) {
+	if sc.Over == nil {
+		sc.Over = map[int64]int{}
+	}
+	sc.Over[t] += n
+}
+
+// day returns the block of day d, inserted (empty) where it belongs if
+// new; i is a hint, the index to try first.
+func (sc *SecondCounts) day(d int64, i int) (int, *DayCounts) {
+	if i >= 0 && i < len(sc.Days) && sc.Days[i].Day == d {
+		return i, &sc.Days[i]
+	}
+	if n := len(sc.Days); n == 0 || sc.Days[n-1].Day < d {
+		sc.Days = append(sc.Days, DayCounts{Day: d})
+		return n, &sc.Days[n]
+	}
+	i, found := slices.BinarySearchFunc(sc.Days, d, func(x DayCounts, d int64) int {
+		switch {
+		case x.Day < d:
+			return -1
+		case x.Day > d:
+			return 1
+		}
+		return 0
+	})
+	if !found {
+		sc.Days = slices.Insert(sc.Days, i, DayCounts{Day: d})
+	}
+	return i, &sc.Days[i]
+}
+
+// addDense adds n records to second s of a dense day, base its first
+// second.
+func (sc *SecondCounts) addDense(dc *DayCounts, base int64, s int, n int) {
+	v := int(dc.Dense[s]) + n
+	if v > denseMaxCount {
+		sc.over(base+int64(s), v-denseMaxCount)
+		v = denseMaxCount
+	}
+	dc.Dense[s] = uint16(v)
+}
+
+// listEntry packs second s of a day with n records, the part past a list
+// slot's range going to Over.
+func (sc *SecondCounts) listEntry(base int64, s int, n int) uint32 {
+	if n > listMaxCount {
+		sc.over(base+int64(s), n-listMaxCount)
+		n = listMaxCount
+	}
+	return uint32(s)<<listCountBits | uint32(n)
+}
+
+// densify turns a listed day dense.
+func (sc *SecondCounts) densify(dc *DayCounts) {
+	list := dc.List
+	dc.List, dc.Dense = nil, make([]uint16, daySeconds)
+	base := dc.Day * daySeconds
+	for _, e := range list {
+		s, n := int(e>>listCountBits), int(e&listMaxCount)
+		if n == listMaxCount {
+			// A full list slot: its second may hold more in Over, which
+			// the dense slot's larger range takes back.
+			t := base + int64(s)
+			n += sc.Over[t]
+			delete(sc.Over, t)
+		}
+		sc.addDense(dc, base, s, n)
+	}
+}
+
+// addSecond is a second of a day and its records, as addDay takes them.
+type addSecond struct {
+	S int // second of the day
+	N int
+}
+
+// addDay adds to day d the seconds secs (ascending, distinct); i is a hint
+// for the day's index, and the day's index is returned.
+func (sc *SecondCounts) addDay(d int64, i int, secs []addSecond) int {
+	i, dc := sc.day(d, i)
+	base := d * daySeconds
+	if dc.Dense == nil && len(dc.List)+len(secs) > maxListSeconds {
+		// Perhaps the union is short still; dense if not.
+		if distinctUnion(dc.List, secs) > maxListSeconds {
+			sc.densify(dc)
+		}
+	}
+	if dc.Dense != nil {
+		for _, x := range secs {
+			sc.addDense(dc, base, x.S, x.N)
+		}
+		return i
+	}
+	if l := len(dc.List); l == 0 || int(dc.List[l-1]>>listCountBits) < secs[0].S {
+		// After every second the day holds: a log read in order.
+		dc.List = slices.Grow(dc.List, len(secs))
+		for _, x := range secs {
+			dc.List = append(dc.List, sc.listEntry(base, x.S, x.N))
+		}
+		return i
+	}
+	merged := make([]uint32, 0, len(dc.List)+len(secs))
+	a := dc.List
+	for len(a) > 0 || len(secs) > 0 {
+		switch {
+		case len(secs) == 0 || len(a) > 0 && int(a[0]>>listCountBits) < secs[0].S:
+			merged = append(merged, a[0])
+			a = a[1:]
+		case len(a) == 0 || int(a[0]>>listCountBits) > secs[0].S:
+			merged = append(merged, sc.listEntry(base, secs[0].S, secs[0].N))
+			secs = secs[1:]
+		default:
+			merged = append(merged, sc.listEntry(base, secs[0].S, int(a[0]&listMaxCount)+secs[0].N))
+			a, secs = a[1:], secs[1:]
+		}
+	}
+	dc.List = merged
+	return i
+}
+
+// distinctUnion is how many distinct seconds list and secs hold together.
+func distinctUnion(list []uint32, secs []addSecond) int {
+	n, i, j := 0, 0, 0
+	for i < len(list) && j < len(secs) {
+		a, b := int(list[i]>>listCountBits), secs[j].S
+		switch {
+		case a < b:
+			i++
+		case a > b:
+			j++
+		default:
+			i++
+			j++
+		}
+		n++
+	}
+	return n + len(list) - i + len(secs) - j
+}
+
+// AddSorted adds a record at each of times, which are in ascending order.
+func (sc *SecondCounts) AddSorted(times []int64) {
+	var secs []addSecond
+	hint := -1
+	for i := 0; i < len(times); {
+		d := floorDiv(times[i], daySeconds)
+		base := d * daySeconds
+		end := base + daySeconds
+		secs = secs[:0]
+		for i < len(times) && times[i] < end {
+			t := times[i]
+			j := i + 1
+			for j < len(times) && times[j] == t {
+				j++
+			}
+			secs = append(secs, addSecond{S: int(t - base), N: j - i})
+			i = j
+		}
+		hint = sc.addDay(d, hint, secs) + 1
+	}
+}
+
+// Add adds a record at each of times, in any order.
+func (sc *SecondCounts) Add(times []int64) {
+	if !slices.IsSorted(times) {
+		times = slices.Clone(times)
+		slices.Sort(times)
+	}
+	sc.AddSorted(times)
+}
+
+// Merge adds the counts of o.
+func (sc *SecondCounts) Merge(o *SecondCounts) {
+	var secs []addSecond
+	hint := -1
+	for di := range o.Days {
+		od := &o.Days[di]
+		secs = secs[:0]
+		o.eachOf(od, func(s, n int) { secs = append(secs, addSecond{S: s, N: n}) })
+		if len(secs) > 0 {
+			hint = sc.addDay(od.Day, hint, secs) + 1
+		}
+	}
+}
+
+// eachOf calls fn with each second of the day dc with records, as the
+// second of the day, and its count, in order.
+func (sc *SecondCounts) eachOf(dc *DayCounts, fn func(s, n int)) {
+	base := dc.Day * daySeconds
+	if dc.Dense != nil {
+		for s, n := range dc.Dense {
+			switch n {
+			case 0:
+			case denseMaxCount:
+				fn(s, int(n)+sc.Over[base+int64(s)])
+			default:
+				fn(s, int(n))
+			}
+		}
+		return
+	}
+	for _, e := range dc.List {
+		s, n := int(e>>listCountBits), int(e&listMaxCount)
+		if n == listMaxCount {
+			n += sc.Over[base+int64(s)]
+		}
+		fn(s, n)
+	}
+}
+
+// All yields each second with records and its count, in time order.
+func (sc *SecondCounts) All() iter.Seq2[int64, int] {
+	return func(yield func(int64, int) bool) {
+		for di := range sc.Days {
+			dc := &sc.Days[di]
+			base := dc.Day * daySeconds
+			stop := false
+			sc.eachOf(dc, func(s, n int) {
+				if !stop && !yield(base+int64(s), n) {
+					stop = true
+				}
+			})
+			if stop {
+				return
+			}
+		}
+	}
+}
+
+// Len is how many seconds hold records.
+func (sc *SecondCounts) Len() int {
+	n := 0
+	for di := range sc.Days {
+		dc := &sc.Days[di]
+		if dc.Dense == nil {
+			n += len(dc.List)
+			continue
+		}
+		for _, c := range dc.Dense {
+			if c != 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Runs is every second with records and its count, in time order: what
+// findBulkCounts reads.
+func (sc *SecondCounts) Runs() []TimeCount {
+	out := make([]TimeCount, 0, sc.Len())
+	for t, n := range sc.All() {
+		out = append(out, TimeCount{T: t, N: n})
+	}
+	return out
+}
+
+// ClassSeconds counts records per second, and among them the 3xx, 4xx and
+// 5xx responses (Classes[0], [1], [2]), each kept only when asked for.
+type ClassSeconds struct {
+	All     SecondCounts
+	Classes [3]SecondCounts
+}
+
+// statusClassCodes maps each code of a status column to 0, 1, 2 for a
+// 3xx, 4xx, 5xx and -1 for any other.
+func statusClassCodes(dict []string) []int8 {
+	class := make([]int8, len(dict))
+	for c, v := range dict {
+		switch statusClass(v) {
+		case "3xx":
+			class[c] = 0
+		case "4xx":
+			class[c] = 1
+		case "5xx":
+			class[c] = 2
+		default:
+			class[c] = -1
+		}
+	}
+	return class
+}
+
+// Add counts the records of times, the status of each in status (nil: no
+// column, no record of any class), for the classes with want set.
+func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool) {
+	sorted := slices.IsSorted(times)
+	all := times
+	if !sorted {
+		all = slices.Clone(times)
+		slices.Sort(all)
+	}
+	cs.All.AddSorted(all)
+	if status == nil {
+		return
+	}
+	class := statusClassCodes(status.Dict)
+	var picked []int64
+	for k := range cs.Classes {
+		if !want[k] {
+			continue
+		}
+		picked = picked[:0]
+		for i, t := range times {
+			if class[status.At(i)] == int8(k) {
+				picked = append(picked, t)
+			}
+		}
+		if !sorted {
+			slices.Sort(picked)
+		}
+		cs.Classes[k].AddSorted(picked)
+	}
+}
+
+// Merge adds the counts of o.
+func (cs *ClassSeconds) Merge(o *ClassSeconds) {
+	cs.All.Merge(&o.All)
+	for k := range cs.Classes {
+		cs.Classes[k].Merge(&o.Classes[k])
+	}
+}
