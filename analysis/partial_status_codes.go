@@ -332,3 +332,79 @@ func (t ValueTally) Conditional() []CondRow {
 	}
 	return out
 }
+
+// CodePair is a pair of a state's codes, packed (A above B), and its
+// count.
+type CodePair struct {
+	K uint64
+	N int
+}
+
+// A is the pair's first code.
+func (p CodePair) A() uint32 { return uint32(p.K >> 32) }
+
+// B is the pair's second code.
+func (p CodePair) B() uint32 { return uint32(p.K) }
+
+// CodePairs counts rows per pair of codes: 16 bytes a pair, sorted by (A,
+// B) and each pair once after a compaction, and compacted whenever it has
+// doubled since the last (so within twice the distinct pairs, plus a
+// chunk's), by sorting in place: no map, no transient beyond the list.
+type CodePairs struct {
+	Pairs []CodePair
+
+	compacted int // the length after the last compaction: unset after gob, which only brings the next one forward
+}
+
+// Grow makes room for n more pairs.
+func (cp *CodePairs) Grow(n int) { cp.Pairs = slices.Grow(cp.Pairs, n) }
+
+// Add counts n rows of the pair (a, b).
+func (cp *CodePairs) Add(a, b uint32, n int) {
+	cp.Pairs = append(cp.Pairs, CodePair{uint64(a)<<32 | uint64(b), n})
+}
+
+// MaybeCompact compacts once the pairs have doubled since the last
+// compaction.
+func (cp *CodePairs) MaybeCompact() {
+	if len(cp.Pairs) > 2*max(cp.compacted, 4096) {
+		cp.compact()
+	}
+}
+
+func (cp *CodePairs) compact() {
+	p := cp.Pairs
+	byKey := func(a, b CodePair) int { return cmp.Compare(a.K, b.K) }
+	if !slices.IsSortedFunc(p, byKey) {
+		slices.SortFunc(p, byKey)
+	}
+	w := 0
+	for _, x := range p {
+		if w > 0 && p[w-1].K == x.K {
+			p[w-1].N += x.N
+			continue
+		}
+		p[w] = x
+		w++
+	}
+	clear(p[w:])
+	cp.Pairs = p[:w]
+	cp.compacted = w
+}
+
+// Merge adds the counts of o, whose codes ra and rb map to this state's
+// (Dict.Remap).
+func (cp *CodePairs) Merge(o *CodePairs, ra, rb []uint32) {
+	cp.Grow(len(o.Pairs))
+	for _, p := range o.Pairs {
+		cp.Add(ra[p.A()], rb[p.B()], p.N)
+	}
+	cp.MaybeCompact()
+}
+
+// Sorted returns the pairs sorted by (A, B), each once with its count (the
+// list itself: the caller must not keep it across a later Add or Merge).
+func (cp *CodePairs) Sorted() []CodePair {
+	cp.compact()
+	return cp.Pairs
+}
