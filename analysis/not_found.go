@@ -112,7 +112,7 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 	for _, p := range pairs {
 		st.Missing.Add(stemCodes[p.A], ipCodes[p.B], p.N)
 	}
-	st.Missing.MaybeCompact()
+	st.Missing.Compact()
 	return nil
 }
 
