@@ -210,11 +210,55 @@ func (sc *SecondCounts) AddSorted(times []int64) {
 
 // Add adds a record at each of times, in any order.
 func (sc *SecondCounts) Add(times []int64) {
-	if !slices.IsSorted(times) {
-		times = slices.Clone(times)
-		slices.Sort(times)
+	if slices.IsSorted(times) {
+		sc.AddSorted(times)
+		return
 	}
+	lo, hi := slices.Min(times), slices.Max(times)
+	if span := hi - lo; span >= 0 && span < min(maxCountedSpan, countedPerRecord*int64(len(times))) {
+		// Counted in a slot per second of the span: a frame of a log's
+		// files one after another, or of rows in any order, costs no sort.
+		cnt := make([]uint32, span+1)
+		for _, t := range times {
+			cnt[t-lo]++
+		}
+		sc.addCounted(lo, cnt)
+		return
+	}
+	times = slices.Clone(times)
+	slices.Sort(times)
 	sc.AddSorted(times)
+}
+
+// Bounds of Add's counting: spans up to four seconds a record (16 bytes a
+// record), but never past maxCountedSpan, are counted in a slot per
+// second; longer ones (a chunk of rows dealt from a long log, stray
+// dates) are sorted.
+const (
+	countedPerRecord = 4
+	maxCountedSpan   = 1 << 24
+)
+
+// addCounted adds cnt[i] records at second lo+i, for each i.
+func (sc *SecondCounts) addCounted(lo int64, cnt []uint32) {
+	var secs []addSecond
+	hint := -1
+	for i := 0; i < len(cnt); {
+		t := lo + int64(i)
+		d := floorDiv(t, daySeconds)
+		base := d * daySeconds
+		n := min(len(cnt)-i, int(base+daySeconds-t)) // the slots of day d
+		secs = secs[:0]
+		for j, c := range cnt[i : i+n] {
+			if c != 0 {
+				secs = append(secs, addSecond{S: int(t-base) + j, N: int(c)})
+			}
+		}
+		if len(secs) > 0 {
+			hint = sc.addDay(d, hint, secs) + 1
+		}
+		i += n
+	}
 }
 
 // Merge adds the counts of o.
@@ -262,14 +306,29 @@ func (sc *SecondCounts) All() iter.Seq2[int64, int] {
 		for di := range sc.Days {
 			dc := &sc.Days[di]
 			base := dc.Day * daySeconds
-			stop := false
-			sc.eachOf(dc, func(s, n int) {
-				if !stop && !yield(base+int64(s), n) {
-					stop = true
+			if dc.Dense != nil {
+				for s, c := range dc.Dense {
+					if c == 0 {
+						continue
+					}
+					n := int(c)
+					if c == denseMaxCount {
+						n += sc.Over[base+int64(s)]
+					}
+					if !yield(base+int64(s), n) {
+						return
+					}
 				}
-			})
-			if stop {
-				return
+				continue
+			}
+			for _, e := range dc.List {
+				s, n := int64(e>>listCountBits), int(e&listMaxCount)
+				if n == listMaxCount {
+					n += sc.Over[base+s]
+				}
+				if !yield(base+s, n) {
+					return
+				}
 			}
 		}
 	}
@@ -332,32 +391,26 @@ func statusClassCodes(dict []string) []int8 {
 // Add counts the records of times, the status of each in status (nil: no
 // column, no record of any class), for the classes with want set.
 func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool) {
-	sorted := slices.IsSorted(times)
-	all := times
-	if !sorted {
-		all = slices.Clone(times)
-		slices.Sort(all)
-	}
-	cs.All.AddSorted(all)
+	cs.All.Add(times)
 	if status == nil {
 		return
 	}
 	class := statusClassCodes(status.Dict)
-	var picked []int64
+	for c, k := range class {
+		if k >= 0 && !want[k] {
+			class[c] = -1
+		}
+	}
+	var picked [3][]int64
+	for i, t := range times {
+		if k := class[status.At(i)]; k >= 0 {
+			picked[k] = append(picked[k], t)
+		}
+	}
 	for k := range cs.Classes {
-		if !want[k] {
-			continue
+		if len(picked[k]) > 0 {
+			cs.Classes[k].Add(picked[k])
 		}
-		picked = picked[:0]
-		for i, t := range times {
-			if class[status.At(i)] == int8(k) {
-				picked = append(picked, t)
-			}
-		}
-		if !sorted {
-			slices.Sort(picked)
-		}
-		cs.Classes[k].AddSorted(picked)
 	}
 }
 

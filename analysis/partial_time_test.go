@@ -11,7 +11,8 @@ import (
 
 // TestSecondCounts checks that records added in chunks of any order, to
 // states merged in any grouping and written with gob, count each second
-// once with its exact count: on a busy day (held dense), quiet days
+// once with its exact count, whether a chunk is sorted, sorted by Add or
+// counted in a slot per second: on a busy day (held dense), quiet days
 // (lists), a day that turns dense as chunks come, seconds with more
 // records than a slot holds (in a list and in a dense day, before and
 // after it turns dense), negative times and times far apart.
@@ -45,18 +46,33 @@ func TestSecondCounts(t *testing.T) {
 	rng.Shuffle(len(times), func(i, j int) { times[i], times[j] = times[j], times[i] })
 
 	for trial := range 3 {
-		var states []*SecondCounts
-		for c := 0; c < len(times); {
+		var chunks [][]int64
+		if trial == 2 {
+			// A chunk per day, in any order: spans short for their records,
+			// counted in a slot per second.
+			days := map[int64][]int64{}
+			for _, x := range times {
+				days[floorDiv(x, day)] = append(days[floorDiv(x, day)], x)
+			}
+			for _, d := range slices.Sorted(maps.Keys(days)) {
+				chunks = append(chunks, days[d])
+			}
+		}
+		for c := 0; c < len(times) && trial != 2; {
 			n := min(len(times)-c, 1+rng.IntN(60_000))
-			st := &SecondCounts{}
 			chunk := times[c : c+n]
 			if trial == 1 {
 				chunk = slices.Clone(chunk)
 				slices.Sort(chunk) // a log read in order: the sorted path
 			}
+			chunks = append(chunks, chunk)
+			c += n
+		}
+		var states []*SecondCounts
+		for _, chunk := range chunks {
+			st := &SecondCounts{}
 			st.Add(chunk)
 			states = append(states, roundTrip(t, st))
-			c += n
 		}
 		for len(states) > 1 {
 			i := rng.IntN(len(states) - 1)
@@ -94,6 +110,42 @@ func TestSecondCounts(t *testing.T) {
 			t.Errorf("trial %d: %d runs from %v, want %d from %d", trial, len(runs), runs[0], len(want), int64(-1<<40))
 		}
 	}
+}
+
+// TestSecondCountsFullListSlot checks a listed day whose second holds more
+// than a list slot, then turns dense: the dense slot takes back what Over
+// held, and the count stays exact.
+func TestSecondCountsFullListSlot(t *testing.T) {
+	base := int64(1_700_006_400)
+	var sc SecondCounts
+	busy := make([]int64, 40_000)
+	for i := range busy {
+		busy[i] = base + 7
+	}
+	sc.Add(busy)
+	if len(sc.Days) != 1 || sc.Days[0].Dense != nil || sc.Over[base+7] != 40_000-listMaxCount {
+		t.Fatalf("after one second of 40,000 records: %d days, dense %v, over %v", len(sc.Days), sc.Days[0].Dense != nil, sc.Over)
+	}
+	var spread []int64
+	for s := range int64(50_000) {
+		spread = append(spread, base+s)
+	}
+	sc.Add(spread)
+	if sc.Days[0].Dense == nil || len(sc.Over) != 0 {
+		t.Fatalf("after 50,000 seconds: dense %v, over %v", sc.Days[0].Dense != nil, sc.Over)
+	}
+	for x, n := range sc.All() {
+		if want := 1 + 40_000*b2i(x == base+7); n != want {
+			t.Fatalf("second %d: %d records, want %d", x-base, n, want)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func roundTrip(t *testing.T, st *SecondCounts) *SecondCounts {
