@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"iter"
 	"slices"
 
@@ -53,6 +54,15 @@ func (sc *SecondCounts) over(t int64, n int) {
 	sc.Over[t] += n
 }
 
+// find returns the index of day d's block, if there is one; i is a hint,
+// the index to try first.
+func (sc *SecondCounts) find(d int64, i int) (int, bool) {
+	if i >= 0 && i < len(sc.Days) && sc.Days[i].Day == d {
+		return i, true
+	}
+	return slices.BinarySearchFunc(sc.Days, d, func(x DayCounts, d int64) int { return cmp.Compare(x.Day, d) })
+}
+
 // day returns the block of day d, inserted (empty) where it belongs if
 // new; i is a hint, the index to try first.
 func (sc *SecondCounts) day(d int64, i int) (int, *DayCounts) {
@@ -63,15 +73,7 @@ func (sc *SecondCounts) day(d int64, i int) (int, *DayCounts) {
 		sc.Days = append(sc.Days, DayCounts{Day: d})
 		return n, &sc.Days[n]
 	}
-	i, found := slices.BinarySearchFunc(sc.Days, d, func(x DayCounts, d int64) int {
-		switch {
-		case x.Day < d:
-			return -1
-		case x.Day > d:
-			return 1
-		}
-		return 0
-	})
+	i, found := sc.find(d, -1)
 	if !found {
 		sc.Days = slices.Insert(sc.Days, i, DayCounts{Day: d})
 	}
@@ -194,6 +196,22 @@ func (sc *SecondCounts) AddSorted(times []int64) {
 		d := floorDiv(times[i], daySeconds)
 		base := d * daySeconds
 		end := base + daySeconds
+		if j, ok := sc.find(d, hint); ok && sc.Days[j].Dense != nil {
+			// A dense day: counted in place.
+			dc := &sc.Days[j]
+			for ; i < len(times) && times[i] < end; i++ {
+				if s := times[i] - base; dc.Dense[s] < denseMaxCount {
+					dc.Dense[s]++
+				} else {
+					sc.addDense(dc, base, int(s), 1)
+				}
+			}
+			hint = j + 1
+			continue
+		}
+		if secs == nil {
+			secs = make([]addSecond, 0, min(len(times)-i, daySeconds))
+		}
 		secs = secs[:0]
 		for i < len(times) && times[i] < end {
 			t := times[i]
@@ -401,7 +419,16 @@ func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool)
 			class[c] = -1
 		}
 	}
+	var counts [3]int
+	for i := range times {
+		if k := class[status.At(i)]; k >= 0 {
+			counts[k]++
+		}
+	}
 	var picked [3][]int64
+	for k, n := range counts {
+		picked[k] = make([]int64, 0, n)
+	}
 	for i, t := range times {
 		if k := class[status.At(i)]; k >= 0 {
 			picked[k] = append(picked[k], t)

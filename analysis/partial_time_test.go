@@ -45,7 +45,7 @@ func TestSecondCounts(t *testing.T) {
 	}
 	rng.Shuffle(len(times), func(i, j int) { times[i], times[j] = times[j], times[i] })
 
-	for trial := range 3 {
+	for trial := range 4 {
 		var chunks [][]int64
 		if trial == 2 {
 			// A chunk per day, in any order: spans short for their records,
@@ -61,7 +61,7 @@ func TestSecondCounts(t *testing.T) {
 		for c := 0; c < len(times) && trial != 2; {
 			n := min(len(times)-c, 1+rng.IntN(60_000))
 			chunk := times[c : c+n]
-			if trial == 1 {
+			if trial == 1 || trial == 3 {
 				chunk = slices.Clone(chunk)
 				slices.Sort(chunk) // a log read in order: the sorted path
 			}
@@ -70,6 +70,10 @@ func TestSecondCounts(t *testing.T) {
 		}
 		var states []*SecondCounts
 		for _, chunk := range chunks {
+			if trial == 3 && len(states) > 0 {
+				states[0].Add(chunk) // one state: chunks added to days already dense
+				continue
+			}
 			st := &SecondCounts{}
 			st.Add(chunk)
 			states = append(states, roundTrip(t, st))
