@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"iter"
+	"maps"
 	"slices"
 
 	"github.com/logbook/logbook/frame"
@@ -36,7 +37,13 @@ type SecondCounts struct {
 	// the second's count is its slot's plus Over's (a slot is full
 	// whenever Over holds its second).
 	Over map[int64]int
+	// Far counts the seconds past ±2^62 (no calendar's, but a log may
+	// say anything), which days of 86,400 seconds would overflow.
+	Far map[int64]int
 }
+
+// farSeconds bounds the times held in days.
+const farSeconds = 1 << 62
 
 // DayCounts is one UTC day's records per second: Dense when the day is
 // busy, List otherwise.
@@ -188,18 +195,18 @@ func distinctUnion(list []uint32, secs []addSecond) int {
 	return n + len(list) - i + len(secs) - j
 }
 
-// AddSorted adds a record at each of times, which are in ascending order.
-func (sc *SecondCounts) AddSorted(times []int64) {
+// addSorted adds a record at each of times, which are in ascending order
+// and within ±farSeconds.
+func (sc *SecondCounts) addSorted(times []int64) {
 	var secs []addSecond
 	hint := -1
 	for i := 0; i < len(times); {
 		d := floorDiv(times[i], daySeconds)
 		base := d * daySeconds
-		end := base + daySeconds
 		if j, ok := sc.find(d, hint); ok && sc.Days[j].Dense != nil {
 			// A dense day: counted in place.
 			dc := &sc.Days[j]
-			for ; i < len(times) && times[i] < end; i++ {
+			for ; i < len(times) && times[i]-base < daySeconds; i++ { // base+daySeconds may be past int64
 				if s := times[i] - base; dc.Dense[s] < denseMaxCount {
 					dc.Dense[s]++
 				} else {
@@ -213,7 +220,7 @@ func (sc *SecondCounts) AddSorted(times []int64) {
 			secs = make([]addSecond, 0, min(len(times)-i, daySeconds))
 		}
 		secs = secs[:0]
-		for i < len(times) && times[i] < end {
+		for i < len(times) && times[i]-base < daySeconds {
 			t := times[i]
 			j := i + 1
 			for j < len(times) && times[j] == t {
@@ -228,11 +235,33 @@ func (sc *SecondCounts) AddSorted(times []int64) {
 
 // Add adds a record at each of times, in any order.
 func (sc *SecondCounts) Add(times []int64) {
-	if slices.IsSorted(times) {
-		sc.AddSorted(times)
+	if len(times) == 0 {
 		return
 	}
-	lo, hi := slices.Min(times), slices.Max(times)
+	sorted := slices.IsSorted(times)
+	lo, hi := times[0], times[len(times)-1]
+	if !sorted {
+		lo, hi = slices.Min(times), slices.Max(times)
+	}
+	if lo < -farSeconds || hi > farSeconds {
+		near := make([]int64, 0, len(times))
+		for _, t := range times {
+			if t >= -farSeconds && t <= farSeconds {
+				near = append(near, t)
+				continue
+			}
+			if sc.Far == nil {
+				sc.Far = map[int64]int{}
+			}
+			sc.Far[t]++
+		}
+		sc.Add(near)
+		return
+	}
+	if sorted {
+		sc.addSorted(times)
+		return
+	}
 	if span := hi - lo; span >= 0 && span < min(maxCountedSpan, countedPerRecord*int64(len(times))) {
 		// Counted in a slot per second of the span: a frame of a log's
 		// files one after another, or of rows in any order, costs no sort.
@@ -245,7 +274,7 @@ func (sc *SecondCounts) Add(times []int64) {
 	}
 	times = slices.Clone(times)
 	slices.Sort(times)
-	sc.AddSorted(times)
+	sc.addSorted(times)
 }
 
 // Bounds of Add's counting: spans up to four seconds a record (16 bytes a
@@ -265,7 +294,7 @@ func (sc *SecondCounts) addCounted(lo int64, cnt []uint32) {
 		t := lo + int64(i)
 		d := floorDiv(t, daySeconds)
 		base := d * daySeconds
-		n := min(len(cnt)-i, int(base+daySeconds-t)) // the slots of day d
+		n := min(len(cnt)-i, int(daySeconds-(t-base))) // the slots of day d
 		secs = secs[:0]
 		for j, c := range cnt[i : i+n] {
 			if c != 0 {
@@ -290,6 +319,12 @@ func (sc *SecondCounts) Merge(o *SecondCounts) {
 		if len(secs) > 0 {
 			hint = sc.addDay(od.Day, hint, secs) + 1
 		}
+	}
+	for t, n := range o.Far {
+		if sc.Far == nil {
+			sc.Far = map[int64]int{}
+		}
+		sc.Far[t] += n
 	}
 }
 
@@ -321,40 +356,60 @@ func (sc *SecondCounts) eachOf(dc *DayCounts, fn func(s, n int)) {
 // All yields each second with records and its count, in time order.
 func (sc *SecondCounts) All() iter.Seq2[int64, int] {
 	return func(yield func(int64, int) bool) {
-		for di := range sc.Days {
-			dc := &sc.Days[di]
-			base := dc.Day * daySeconds
-			if dc.Dense != nil {
-				for s, c := range dc.Dense {
-					if c == 0 {
-						continue
-					}
-					n := int(c)
-					if c == denseMaxCount {
-						n += sc.Over[base+int64(s)]
-					}
-					if !yield(base+int64(s), n) {
-						return
-					}
-				}
-				continue
+		far := slices.Sorted(maps.Keys(sc.Far))
+		for len(far) > 0 && far[0] < 0 { // before every day
+			if !yield(far[0], sc.Far[far[0]]) {
+				return
 			}
-			for _, e := range dc.List {
-				s, n := int64(e>>listCountBits), int(e&listMaxCount)
-				if n == listMaxCount {
-					n += sc.Over[base+s]
-				}
-				if !yield(base+s, n) {
-					return
-				}
+			far = far[1:]
+		}
+		if !sc.eachDay(yield) {
+			return
+		}
+		for _, t := range far { // after every day
+			if !yield(t, sc.Far[t]) {
+				return
 			}
 		}
 	}
 }
 
+// eachDay is All over the days: false if yield stopped it.
+func (sc *SecondCounts) eachDay(yield func(int64, int) bool) bool {
+	for di := range sc.Days {
+		dc := &sc.Days[di]
+		base := dc.Day * daySeconds
+		if dc.Dense != nil {
+			for s, c := range dc.Dense {
+				if c == 0 {
+					continue
+				}
+				n := int(c)
+				if c == denseMaxCount {
+					n += sc.Over[base+int64(s)]
+				}
+				if !yield(base+int64(s), n) {
+					return false
+				}
+			}
+			continue
+		}
+		for _, e := range dc.List {
+			s, n := int64(e>>listCountBits), int(e&listMaxCount)
+			if n == listMaxCount {
+				n += sc.Over[base+s]
+			}
+			if !yield(base+s, n) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // Len is how many seconds hold records.
 func (sc *SecondCounts) Len() int {
-	n := 0
+	n := len(sc.Far)
 	for di := range sc.Days {
 		dc := &sc.Days[di]
 		if dc.Dense == nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -15,7 +16,8 @@ import (
 // counted in a slot per second: on a busy day (held dense), quiet days
 // (lists), a day that turns dense as chunks come, seconds with more
 // records than a slot holds (in a list and in a dense day, before and
-// after it turns dense), negative times and times far apart.
+// after it turns dense), negative times, times far apart and times past
+// any calendar (up to the ends of int64).
 func TestSecondCounts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	const day = 86400
@@ -38,7 +40,8 @@ func TestSecondCounts(t *testing.T) {
 	for range 40_000 { // past a list slot, on the day that turns dense
 		times = append(times, base+5*day+99)
 	}
-	times = append(times, -1, -day-1, -1, 0, 1<<40, -1<<40, base+day-1, base+day)
+	times = append(times, -1, -day-1, -1, 0, 1<<40, -1<<40, base+day-1, base+day,
+		math.MaxInt64, math.MinInt64, math.MaxInt64, 1<<62, 1<<62+1, -1<<62, -1<<62-1) // past any calendar too
 	want := map[int64]int{}
 	for _, x := range times {
 		want[x]++
@@ -110,8 +113,8 @@ func TestSecondCounts(t *testing.T) {
 		if dense != 2 {
 			t.Errorf("trial %d: %d dense days, want 2 (the busy day and the one that fills)", trial, dense)
 		}
-		if runs := states[0].Runs(); len(runs) != len(want) || runs[0].T != -1<<40 {
-			t.Errorf("trial %d: %d runs from %v, want %d from %d", trial, len(runs), runs[0], len(want), int64(-1<<40))
+		if runs := states[0].Runs(); len(runs) != len(want) || runs[0].T != math.MinInt64 || runs[len(runs)-1].T != math.MaxInt64 {
+			t.Errorf("trial %d: %d runs from %v to %v, want %d from MinInt64 to MaxInt64", trial, len(runs), runs[0], runs[len(runs)-1], len(want))
 		}
 	}
 }
