@@ -464,8 +464,8 @@ func statusClassCodes(dict []string) []int8 {
 // Add counts the records of times, the status of each in status (nil: no
 // column, no record of any class), for the classes with want set.
 func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool) {
-	cs.All.Add(times)
 	if status == nil {
+		cs.All.Add(times)
 		return
 	}
 	class := statusClassCodes(status.Dict)
@@ -474,6 +474,11 @@ func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool)
 			class[c] = -1
 		}
 	}
+	if n := len(times); n > 0 && times[0] >= -farSeconds && times[n-1] <= farSeconds && slices.IsSorted(times) {
+		cs.addSorted(times, status, class)
+		return
+	}
+	cs.All.Add(times)
 	var counts [3]int
 	for i := range times {
 		if k := class[status.At(i)]; k >= 0 {
@@ -492,6 +497,47 @@ func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool)
 	for k := range cs.Classes {
 		if len(picked[k]) > 0 {
 			cs.Classes[k].Add(picked[k])
+		}
+	}
+}
+
+// addSorted is Add of times in ascending order within ±farSeconds, class
+// the class of each status code (-1: none kept): in one pass, a day at a
+// time.
+func (cs *ClassSeconds) addSorted(times []int64, status *frame.CodeView, class []int8) {
+	var all []addSecond
+	var per [3][]addSecond
+	hint, hints := -1, [3]int{-1, -1, -1}
+	for i := 0; i < len(times); {
+		d := floorDiv(times[i], daySeconds)
+		base := d * daySeconds
+		all = all[:0]
+		for k := range per {
+			per[k] = per[k][:0]
+		}
+		for i < len(times) && times[i]-base < daySeconds {
+			t := times[i]
+			var c [3]int
+			j := i
+			for ; j < len(times) && times[j] == t; j++ {
+				if k := class[status.At(j)]; k >= 0 {
+					c[k]++
+				}
+			}
+			s := int(t - base)
+			all = append(all, addSecond{S: s, N: j - i})
+			for k, n := range c {
+				if n > 0 {
+					per[k] = append(per[k], addSecond{S: s, N: n})
+				}
+			}
+			i = j
+		}
+		hint = cs.All.addDay(d, hint, all) + 1
+		for k := range per {
+			if len(per[k]) > 0 {
+				hints[k] = cs.Classes[k].addDay(d, hints[k], per[k]) + 1
+			}
 		}
 	}
 }
