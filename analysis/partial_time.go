@@ -288,7 +288,7 @@ const (
 
 // addCounted adds cnt[i] records at second lo+i, for each i.
 func (sc *SecondCounts) addCounted(lo int64, cnt []uint32) {
-	var secs []addSecond
+	secs := make([]addSecond, 0, min(len(cnt), daySeconds))
 	hint := -1
 	for i := 0; i < len(cnt); {
 		t := lo + int64(i)
@@ -474,8 +474,35 @@ func (cs *ClassSeconds) Add(times []int64, status *frame.CodeView, want [3]bool)
 			class[c] = -1
 		}
 	}
-	if n := len(times); n > 0 && times[0] >= -farSeconds && times[n-1] <= farSeconds && slices.IsSorted(times) {
+	if len(times) == 0 {
+		return
+	}
+	if times[0] >= -farSeconds && times[len(times)-1] <= farSeconds && slices.IsSorted(times) {
 		cs.addSorted(times, status, class)
+		return
+	}
+	if lo, hi := slices.Min(times), slices.Max(times); lo >= -farSeconds && hi <= farSeconds && hi-lo < min(maxCountedSpan, countedPerRecord*int64(len(times))) {
+		// In any order over a short span: counted in a slot per second,
+		// a list of slots per kept class, in one pass.
+		all := make([]uint32, hi-lo+1)
+		var per [3][]uint32
+		for k := range per {
+			if want[k] {
+				per[k] = make([]uint32, len(all))
+			}
+		}
+		for i, t := range times {
+			all[t-lo]++
+			if k := class[status.At(i)]; k >= 0 {
+				per[k][t-lo]++
+			}
+		}
+		cs.All.addCounted(lo, all)
+		for k := range per {
+			if per[k] != nil {
+				cs.Classes[k].addCounted(lo, per[k])
+			}
+		}
 		return
 	}
 	cs.All.Add(times)

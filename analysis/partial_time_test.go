@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // TestSecondCounts checks that records added in chunks of any order, to
@@ -166,4 +168,61 @@ func roundTrip(t *testing.T, st *SecondCounts) *SecondCounts {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestClassSecondsAdd checks the records per second and per class of a
+// frame in time order, in any order over a short span (counted in slots),
+// in any order over a long one (sorted), and without a status column.
+func TestClassSecondsAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	codes := []string{"200", "301", "304", "404", "410", "500", "503", "", "x"}
+	for trial, span := range []int64{600, 600, 5 * 86400, 86400} {
+		n := 2000
+		times := make([]int64, n)
+		status := frame.NewStrings()
+		for i := range times {
+			times[i] = 1_700_000_000 + rng.Int64N(span)
+			status.Append([]byte(codes[rng.IntN(len(codes))]))
+		}
+		if trial == 0 {
+			// In time order: the statuses go with the sorted times.
+			slices.Sort(times)
+		}
+		if trial == 3 {
+			times[7] = -1 << 62 // far apart: sorted, not counted
+		}
+		want := [4]map[int64]int{{}, {}, {}, {}}
+		for i, x := range times {
+			want[0][x]++
+			switch statusClass(status.Value(i)) {
+			case "3xx":
+				want[1][x]++
+			case "4xx":
+				want[2][x]++
+			case "5xx":
+				want[3][x]++
+			}
+		}
+		var cs ClassSeconds
+		v := status.View()
+		cs.Add(times, &v, [3]bool{true, false, true}) // no 4xx kept
+		for k, sc := range []*SecondCounts{&cs.All, &cs.Classes[0], &cs.Classes[1], &cs.Classes[2]} {
+			got := map[int64]int{}
+			for x, n := range sc.All() {
+				got[x] = n
+			}
+			w := want[k]
+			if k == 2 {
+				w = map[int64]int{}
+			}
+			if !maps.Equal(got, w) {
+				t.Errorf("trial %d, series %d: %d seconds, want %d", trial, k, len(got), len(w))
+			}
+		}
+		var none ClassSeconds
+		none.Add(times, nil, [3]bool{true, true, true})
+		if got := maps.Collect(none.All.All()); !maps.Equal(got, want[0]) || len(none.Classes[0].Days)+len(none.Classes[2].Days) != 0 {
+			t.Errorf("trial %d without status: %d seconds, want %d, and no class", trial, len(got), len(want[0]))
+		}
+	}
 }
