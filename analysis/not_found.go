@@ -36,6 +36,7 @@ type missingCount struct {
 	key      string
 	n, other int
 	raw      string // the key as written: "" and "-" are both shown "-"
+	code     uint32 // the key's code in its state's dictionary
 }
 
 // compareMissing orders the rows of a not-found table: by count, the
@@ -56,22 +57,38 @@ var _ Partial = (*notFound)(nil)
 // notFoundState counts the missing responses (404 and 410) per (stem, IP),
 // from which both tables are summed, and every request per IP, for the
 // share of each client's requests that missed: counts, which merge by
-// adding.
+// adding. Strings are codes of the state's dictionaries: IPs, whose
+// requests are counted by code, and Stems.
 type notFoundState struct {
-	Top     int // the tables' rows
-	Total   int
-	Missing PairTally // (stem, ip) of the 404 and 410 responses
-	IPs     Tally     // all requests per IP
+	Top      int // the tables' rows
+	Total    int
+	IPs      Dict
+	Requests []int // all requests per IP code
+	Stems    Dict
+	Missing  CodePairs // (stem, IP) codes of the 404 and 410 responses
 }
 
 func (a *notFound) NewState(*Input) State {
-	return &notFoundState{Top: a.top, Missing: PairTally{}, IPs: Tally{}}
+	return &notFoundState{Top: a.top}
 }
 
 func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
-	st.IPs.AddColumn(f, frame.IP)
 	stems, status, ips := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.Status), strColOrEmpty(f, frame.IP)
+	counts := ips.Counts()
+	need := make([]bool, len(counts))
+	for c, n := range counts {
+		need[c] = n > 0
+	}
+	ipCodes := st.IPs.Codes(ips.Dict, need)
+	if grow := st.IPs.Len() - len(st.Requests); grow > 0 {
+		st.Requests = append(st.Requests, make([]int, grow)...)
+	}
+	for c, n := range counts {
+		if n > 0 {
+			st.Requests[ipCodes[c]] += n
+		}
+	}
 	missing := make([]bool, len(status.Dict))
 	for c, v := range status.Dict {
 		missing[c] = v == "404" || v == "410"
@@ -85,27 +102,17 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	// A new pair's strings are owned once per chunk for each stem and IP,
-	// shared by the pairs that hold them.
-	ownStem, ownIP := make([]string, len(stems.Dict)), make([]string, len(ips.Dict))
-	owned := func(cache []string, dict []string, c uint32) string {
-		if cache[c] == "" {
-			cache[c] = own(dict[c])
-		}
-		return cache[c]
-	}
 	pairs := frame.PairCounts(stems, ips, rows)
-	if len(st.Missing) == 0 {
-		st.Missing = make(PairTally, len(pairs)) // made at its size rather than grown
-	}
+	needStem := make([]bool, len(stems.Dict))
 	for _, p := range pairs {
-		k := Pair{stems.Dict[p.A], ips.Dict[p.B]}
-		if old, ok := st.Missing[k]; ok {
-			st.Missing[k] = old + p.N
-			continue
-		}
-		st.Missing[Pair{owned(ownStem, stems.Dict, p.A), owned(ownIP, ips.Dict, p.B)}] = p.N
+		needStem[p.A] = true
 	}
+	stemCodes := st.Stems.Codes(stems.Dict, needStem)
+	st.Missing.Grow(len(pairs))
+	for _, p := range pairs {
+		st.Missing.Add(stemCodes[p.A], ipCodes[p.B], p.N)
+	}
+	st.Missing.Compact()
 	return nil
 }
 
@@ -115,8 +122,14 @@ func (st *notFoundState) Merge(other State) error {
 		return err
 	}
 	st.Total += o.Total
-	st.Missing.Merge(o.Missing)
-	st.IPs.Merge(o.IPs)
+	ipCodes := st.IPs.Remap(&o.IPs)
+	if grow := st.IPs.Len() - len(st.Requests); grow > 0 {
+		st.Requests = append(st.Requests, make([]int, grow)...)
+	}
+	for c, n := range o.Requests {
+		st.Requests[ipCodes[c]] += n
+	}
+	st.Missing.Merge(&o.Missing, st.Stems.Remap(&o.Stems), ipCodes)
 	return nil
 }
 
@@ -125,44 +138,42 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 	s := &Section{}
 	s.Prose("Which paths do clients ask for that do not exist? Responses `404 Not Found` and `410 Gone`, by path and by client: broken links and moved pages show up as paths many clients ask for; scanners as clients that ask for many paths.")
 
+	pairs := st.Missing.Sorted()
 	missTotal := 0
-	for _, n := range st.Missing {
-		missTotal += n
+	for _, p := range pairs {
+		missTotal += p.N
 	}
 	if missTotal == 0 {
 		s.Conclude(fmt.Sprintf("None of the %s got a 404 or 410 response.", Count(total, "request")))
 		return s, nil
 	}
-	// At most a key per pair: made at that size rather than grown.
-	byStem := make(map[string]*missingCount, len(st.Missing))
-	byIP := make(map[string]*missingCount, min(len(st.Missing), len(st.IPs)))
-	for k, n := range st.Missing {
-		sc, ic := byStem[k.Key], byIP[k.Value]
-		if sc == nil {
-			sc = &missingCount{key: orDash(k.Key), raw: k.Key}
-			byStem[k.Key] = sc
-		}
-		if ic == nil {
-			ic = &missingCount{key: orDash(k.Value), raw: k.Value}
-			byIP[k.Value] = ic
-		}
-		sc.n += n
+	// Per stem and per IP code: the missing responses and the distinct
+	// other keys (a pair per stem and IP).
+	byStem := make([]missingCount, st.Stems.Len())
+	byIP := make([]missingCount, st.IPs.Len())
+	for _, p := range pairs {
+		sc, ic := &byStem[p.A()], &byIP[p.B()]
+		sc.n += p.N
 		sc.other++
-		ic.n += n
+		ic.n += p.N
 		ic.other++
 	}
 	top := st.Top
 	// The first top rows of each table, in its order, without sorting them
 	// all (topN); the order is total, the keys as written breaking ties.
-	collect := func(m map[string]*missingCount) []missingCount {
+	collect := func(m []missingCount, dict *Dict) ([]missingCount, int) {
 		out := make([]missingCount, 0, len(m))
-		for _, v := range m {
-			out = append(out, *v)
+		for c, v := range m {
+			if v.n > 0 {
+				v.raw = dict.Strings[c]
+				v.key, v.code = orDash(v.raw), uint32(c)
+				out = append(out, v)
+			}
 		}
-		return topN(out, top, compareMissing)
+		return topN(out, top, compareMissing), len(out)
 	}
-	paths, clients := collect(byStem), collect(byIP)
-	nPaths, nClients := len(byStem), len(byIP)
+	paths, nPaths := collect(byStem, &st.Stems)
+	clients, nClients := collect(byIP, &st.IPs)
 	pt := NewTable("not_found_paths", "Most requested missing paths",
 		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Share})
 	pt.Index = 0
@@ -176,7 +187,7 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_paths", Integer}, Column{"share_of_ip_requests", Share})
 	ct.Index = 0
 	for _, r := range clients {
-		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(st.IPs[r.raw]))
+		ct.Add(r.key, r.n, r.other, float64(r.n)/float64(st.Requests[r.code]))
 	}
 	s.Compute(fmt.Sprintf(`missing.groupby("ip").agg(requests=("uri_stem", "size"), distinct_paths=("uri_stem", "nunique")).join(requests.ip.value_counts().rename("all")).eval("share_of_ip_requests = requests / all").sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: ct})
@@ -207,7 +218,7 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 		if c.other == 1 {
 			for_ = "one path"
 		}
-		if all := st.IPs[c.raw]; nClients == 1 && c.n == all {
+		if all := st.Requests[c.code]; nClients == 1 && c.n == all {
 			s.Conclude(fmt.Sprintf("They all went to %s, which made no other request.", Code(c.key)))
 		} else if nClients == 1 {
 			s.Conclude(fmt.Sprintf("They all went to %s: %s of its %s (%s), for %s.", Code(c.key), Int(c.n), Count(all, "request"), Percent(float64(c.n)/float64(all)), for_))

@@ -139,137 +139,62 @@ func findBulkCounts(runs []TimeCount) timeBulk {
 	return b
 }
 
-// ValueTally counts rows per key and value, as [PairTally] does, held per
-// key: each key's few values in a short list, so that a chunk costs a map
-// look-up per distinct key rather than per pair, and the conditional
-// distribution sorts the keys once. It suits a value of few distinct
-// strings (status codes, methods) and a key of many (client IPs).
+// ValueTally counts rows per key and value, as [PairTally] does, with
+// its strings as codes: keys and values each in a dictionary, each pair of
+// codes with its count in a sorted list (CodePairs), so that a chunk costs
+// a look-up per distinct string, and the conditional distribution groups
+// the pairs of a key without sorting strings but the keys once. It suits a
+// value of few distinct strings (status codes, methods) and a key of many
+// (client IPs).
 type ValueTally struct {
-	Keys map[string]*KeyValues
-
-	canon map[string]string // each value once, owned: shared by the keys' lists (rebuilt after gob)
-}
-
-// KeyValues is one key's values and their counts.
-type KeyValues struct{ Values []ValueCount }
-
-// ValueCount is a value and its rows.
-type ValueCount struct {
-	Value string
-	N     int
+	Keys, Values Dict
+	Pairs        CodePairs // (key, value) codes
 }
 
 // NewValueTally returns an empty tally.
-func NewValueTally() ValueTally { return ValueTally{Keys: map[string]*KeyValues{}} }
-
-func (kv *KeyValues) add(v string, n int) {
-	for i := range kv.Values {
-		if kv.Values[i].Value == v {
-			kv.Values[i].N += n
-			return
-		}
-	}
-	kv.Values = append(kv.Values, ValueCount{v, n})
-}
-
-// addAll adds the counts of vs, distinct values: by searching the list
-// while it is short, and through an index of it otherwise, so that a key
-// with thousands of values (a log whose status field holds anything)
-// costs no more than a map.
-func (kv *KeyValues) addAll(vs []ValueCount) {
-	if len(kv.Values) == 0 {
-		kv.Values = append(kv.Values, vs...)
-		return
-	}
-	if len(kv.Values)*len(vs) <= 256 {
-		for _, v := range vs {
-			kv.add(v.Value, v.N)
-		}
-		return
-	}
-	at := make(map[string]int, len(kv.Values))
-	for i, v := range kv.Values {
-		at[v.Value] = i
-	}
-	for _, v := range vs {
-		if i, ok := at[v.Value]; ok {
-			kv.Values[i].N += v.N
-			continue
-		}
-		kv.Values = append(kv.Values, v)
-	}
-}
+func NewValueTally() ValueTally { return ValueTally{} }
 
 // AddColumns adds the rows of f, counted per string of its key and value
 // columns; a column f lacks counts as the empty string (Tally.AddColumn).
-func (t *ValueTally) AddColumns(f *frame.Frame, key, value frame.StrCol) {
+// It returns the tally's codes of the chunk's keys and values (those of
+// the rows; 0 for strings no row holds).
+func (t *ValueTally) AddColumns(f *frame.Frame, key, value frame.StrCol) (keyCodes, valueCodes []uint32) {
 	kv, vv := strColOrEmpty(f, key), strColOrEmpty(f, value)
-	if t.canon == nil {
-		t.canon = map[string]string{}
-	}
-	values := make([]string, len(vv.Dict)) // the chunk's values as owned strings, made on first use
 	pairs := frame.PairCounts(kv, vv, nil)
-	var run []ValueCount
-	for i := 0; i < len(pairs); {
-		a := pairs[i].A
-		k := kv.Dict[a]
-		e := t.Keys[k]
-		if e == nil {
-			e = &KeyValues{}
-			t.Keys[own(k)] = e
-		}
-		run = run[:0]
-		for ; i < len(pairs) && pairs[i].A == a; i++ {
-			b := pairs[i].B
-			if values[b] == "" && vv.Dict[b] != "" {
-				v, ok := t.canon[vv.Dict[b]]
-				if !ok {
-					v = own(vv.Dict[b])
-					t.canon[v] = v
-				}
-				values[b] = v
-			}
-			run = append(run, ValueCount{values[b], pairs[i].N})
-		}
-		e.addAll(run)
+	needK, needV := make([]bool, len(kv.Dict)), make([]bool, len(vv.Dict))
+	for _, p := range pairs {
+		needK[p.A], needV[p.B] = true, true
 	}
+	keyCodes, valueCodes = t.Keys.Codes(kv.Dict, needK), t.Values.Codes(vv.Dict, needV)
+	t.Pairs.Grow(len(pairs))
+	for _, p := range pairs {
+		t.Pairs.Add(keyCodes[p.A], valueCodes[p.B], p.N)
+	}
+	t.Pairs.Compact()
+	return keyCodes, valueCodes
 }
 
-// Merge adds the counts of o, taking over its lists.
-func (t *ValueTally) Merge(o ValueTally) {
-	for k, oe := range o.Keys {
-		e := t.Keys[k]
-		if e == nil {
-			t.Keys[k] = oe // o's strings are owned already
-			continue
-		}
-		e.addAll(oe.Values)
-	}
+// Merge adds the counts of o.
+func (t *ValueTally) Merge(o ValueTally) { t.merge(&o) }
+
+// merge adds the counts of o and returns the maps of o's key and value
+// codes to this tally's.
+func (t *ValueTally) merge(o *ValueTally) (keys, values []uint32) {
+	keys, values = t.Keys.Remap(&o.Keys), t.Values.Remap(&o.Values)
+	t.Pairs.Merge(&o.Pairs, keys, values)
+	return keys, values
 }
 
 // Totals is the rows per value, over all keys.
-func (t ValueTally) Totals() Tally {
-	var few KeyValues // while the values are few, a list is searched faster than a map is hashed
-	var out Tally
-	for _, e := range t.Keys {
-		for _, v := range e.Values {
-			if out != nil {
-				out[v.Value] += v.N
-				continue
-			}
-			few.add(v.Value, v.N)
-			if len(few.Values) > 64 {
-				out = Tally{}
-				for _, v := range few.Values {
-					out[v.Value] = v.N
-				}
-			}
-		}
+func (t *ValueTally) Totals() Tally {
+	per := make([]int, t.Values.Len())
+	for _, p := range t.Pairs.Pairs {
+		per[p.B()] += p.N
 	}
-	if out == nil {
-		out = make(Tally, len(few.Values))
-		for _, v := range few.Values {
-			out[v.Value] = v.N
+	out := make(Tally, len(per))
+	for c, n := range per {
+		if n > 0 {
+			out[t.Values.Strings[c]] = n
 		}
 	}
 	return out
@@ -279,24 +204,21 @@ func (t ValueTally) Totals() Tally {
 // in the same order (by key, an empty key shown and sorted as "-", then by
 // count, the largest first, then by value, strings shown alike ordered as
 // written).
-func (t ValueTally) Conditional() []CondRow {
-	keys := make([]string, 0, len(t.Keys))
-	entries := make([]*KeyValues, 0, len(t.Keys))
-	rows := 0
-	vr := map[string]uint32{}
-	for k, e := range t.Keys {
-		keys = append(keys, k)
-		entries = append(entries, e)
-		rows += len(e.Values)
-		for _, v := range e.Values {
-			vr[v.Value] = 0
-		}
+func (t *ValueTally) Conditional() []CondRow {
+	pairs := t.Pairs.Sorted()
+	keys, values := t.Keys.Strings, t.Values.Strings
+	// start[c] is the index of key c's first pair: the pairs are sorted by
+	// key code.
+	start := make([]int, len(keys)+1)
+	for _, p := range pairs {
+		start[p.A()+1]++
 	}
-	for v, r := range stringDashRanks(mapKeys(vr)) {
-		vr[v] = r
+	for c := range keys {
+		start[c+1] += start[c]
 	}
+	_, vr := dashRanks(values)
 	order, kr := dashRanks(keys)
-	out := make([]CondRow, 0, rows)
+	out := make([]CondRow, 0, len(pairs))
 	for i := 0; i < len(order); {
 		j := i + 1
 		for j < len(order) && kr[order[j]] == kr[order[i]] {
@@ -304,14 +226,14 @@ func (t ValueTally) Conditional() []CondRow {
 		}
 		g := len(out)
 		for _, c := range order[i:j] {
-			k, e := keys[c], entries[c]
+			ps := pairs[start[c]:start[c+1]]
 			total := 0
-			for _, v := range e.Values {
-				total += v.N
+			for _, p := range ps {
+				total += p.N
 			}
-			for _, v := range e.Values {
-				out = append(out, CondRow{Key: k, Value: v.Value, N: v.N, Proba: float64(v.N) / float64(total),
-					keyRank: kr[c], valueRank: vr[v.Value]})
+			for _, p := range ps {
+				out = append(out, CondRow{Key: keys[c], Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
+					keyRank: kr[c], valueRank: vr[p.B()]})
 			}
 		}
 		if len(out)-g > 1 {
@@ -331,4 +253,118 @@ func (t ValueTally) Conditional() []CondRow {
 		i = j
 	}
 	return out
+}
+
+// CodePair is a pair of a state's codes, packed (A above B), and its
+// count.
+type CodePair struct {
+	K uint64
+	N int
+}
+
+// A is the pair's first code.
+func (p CodePair) A() uint32 { return uint32(p.K >> 32) }
+
+// B is the pair's second code.
+func (p CodePair) B() uint32 { return uint32(p.K) }
+
+// CodePairs counts rows per pair of codes: 16 bytes a pair, sorted by (A,
+// B) with each pair once, the pairs of a chunk (or of a merged state)
+// merged in as they come: sorted on their own, then merged into the list
+// in place (mergeSortedTail), so that the list stays within its distinct
+// pairs plus a chunk's, and no map or copy of it is ever made.
+type CodePairs struct {
+	Pairs []CodePair
+
+	sorted int // the sorted prefix: unset after gob, when all is sorted again (and found so)
+}
+
+// Grow makes room for n more pairs.
+func (cp *CodePairs) Grow(n int) { cp.Pairs = slices.Grow(cp.Pairs, n) }
+
+// Add counts n rows of the pair (a, b); Compact sorts them in.
+func (cp *CodePairs) Add(a, b uint32, n int) {
+	cp.Pairs = append(cp.Pairs, CodePair{uint64(a)<<32 | uint64(b), n})
+}
+
+// Compact merges the pairs added since the last compaction into the
+// sorted ones.
+func (cp *CodePairs) Compact() {
+	cp.Pairs = mergeSortedTail(cp.Pairs, cp.sorted, func(a, b CodePair) int { return cmp.Compare(a.K, b.K) },
+		func(into *CodePair, x CodePair) { into.N += x.N })
+	cp.sorted = len(cp.Pairs)
+}
+
+// Merge adds the counts of o, whose codes ra and rb map to this state's
+// (Dict.Remap).
+func (cp *CodePairs) Merge(o *CodePairs, ra, rb []uint32) {
+	cp.Grow(len(o.Pairs))
+	for _, p := range o.Pairs {
+		cp.Add(ra[p.A()], rb[p.B()], p.N)
+	}
+	cp.Compact()
+}
+
+// Sorted returns the pairs sorted by (A, B), each once with its count (the
+// list itself: the caller must not keep it across a later Add or Merge).
+func (cp *CodePairs) Sorted() []CodePair {
+	cp.Compact()
+	return cp.Pairs
+}
+
+// mergeSortedTail merges s[from:] into s[:from], which is sorted by
+// compare with each key once, and returns the merged list, sorted with
+// each key once, the elements of equal keys combined by add. It works in
+// place: the tail is sorted and combined where it is, then merged from
+// the end, with a copy of the tail as its only buffer, so that it costs
+// the tail's sort and a pass over the list.
+func mergeSortedTail[T any](s []T, from int, compare func(a, b T) int, add func(into *T, x T)) []T {
+	tail := s[from:]
+	if !slices.IsSortedFunc(tail, compare) {
+		slices.SortFunc(tail, compare)
+	}
+	w := 0
+	for i := range tail {
+		if w > 0 && compare(tail[w-1], tail[i]) == 0 {
+			add(&tail[w-1], tail[i])
+			continue
+		}
+		tail[w] = tail[i]
+		w++
+	}
+	tail = tail[:w]
+	end := from + w
+	if from == 0 || w == 0 || compare(s[from-1], tail[0]) < 0 {
+		return s[:end] // already in order: a log read in order, or the first chunk
+	}
+	buf := slices.Clone(tail)
+	i, j, k := from-1, len(buf)-1, end-1
+	for j >= 0 {
+		c := -1
+		if i >= 0 {
+			c = compare(s[i], buf[j])
+		}
+		switch {
+		case c > 0:
+			s[k] = s[i]
+			i--
+		case c == 0:
+			x := s[i]
+			add(&x, buf[j])
+			s[k] = x
+			i--
+			j--
+		default:
+			s[k] = buf[j]
+			j--
+		}
+		k--
+	}
+	// s[:i+1] and s[k+1:end] are the list; keys merged leave a gap
+	// between them.
+	if k > i {
+		n := copy(s[i+1:], s[k+1:end])
+		end = i + 1 + n
+	}
+	return s[:end]
 }

@@ -273,3 +273,27 @@ func minutesOfSeconds(secs []secondCount, from, to int64) []minuteCount {
 	}
 	return out
 }
+
+// secondCounts is the requests per second that cs counts, with their 4xx
+// and 5xx responses, in time order (as countSeconds lists them).
+func (cs *ClassSeconds) secondCounts() []secondCount {
+	out := make([]secondCount, 0, cs.All.Len())
+	for t, n := range cs.All.All() {
+		out = append(out, secondCount{T: t, N: int32(n)})
+	}
+	// Every second with a 4xx or a 5xx holds a request: found in out by a
+	// walk, for both are in time order.
+	for k, e := range []func(*secondCount, int){nil, func(c *secondCount, n int) { c.E4 += int32(n) }, func(c *secondCount, n int) { c.E5 += int32(n) }} {
+		if e == nil {
+			continue
+		}
+		i := 0
+		for t, n := range cs.Classes[k].All() {
+			for out[i].T < t {
+				i++
+			}
+			e(&out[i], n)
+		}
+	}
+	return out
+}

@@ -55,15 +55,59 @@ type statusCodesState struct {
 	Top   int // redirects_top
 	Total int
 	Pairs ValueTally // the statuses per IP
-	// All counts every record per second; Classes the 3xx, 4xx and 5xx
+	// Times counts every record per second, and the 3xx, 4xx and 5xx
 	// responses.
-	All     TimeCounts
-	Classes [3]TimeCounts
+	Times ClassSeconds
 	// HasStem and HasQuery tell whether any chunk had the column: the
 	// redirects table needs paths, and groups by query only when some log
 	// had query strings.
 	HasStem, HasQuery bool
-	Redirects         map[redirectKey]redirectGroup
+	// Paths holds the redirects' paths and queries; their statuses and
+	// IPs are codes of Pairs' values and keys.
+	Paths     Dict
+	Redirects redirectRuns
+}
+
+// redirectRun is a redirects group's codes, its requests and when they
+// came (40 bytes).
+type redirectRun struct {
+	Status, Path, Query, IP uint32
+	N                       int
+	First, Last             int64
+}
+
+func (r *redirectRun) sameKey(o *redirectRun) bool {
+	return r.Status == o.Status && r.Path == o.Path && r.Query == o.Query && r.IP == o.IP
+}
+
+func compareRedirectRuns(a, b redirectRun) int {
+	if c := cmp.Compare(a.Status, b.Status); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Path, b.Path); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Query, b.Query); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.IP, b.IP)
+}
+
+// redirectRuns is the redirects groups, sorted by codes with each group
+// once, a chunk's (or a merged state's) groups merged in as they come
+// (mergeSortedTail).
+type redirectRuns struct {
+	Runs []redirectRun
+
+	sorted int // the sorted prefix: unset after gob, when all is sorted again (and found so)
+}
+
+func (rs *redirectRuns) compact() {
+	rs.Runs = mergeSortedTail(rs.Runs, rs.sorted, compareRedirectRuns, func(into *redirectRun, x redirectRun) {
+		into.N += x.N
+		into.First, into.Last = min(into.First, x.First), max(into.Last, x.Last)
+	})
+	rs.sorted = len(rs.Runs)
 }
 
 // redirectKey is a redirects group's strings as the log wrote them.
@@ -76,51 +120,23 @@ type redirectGroup struct {
 }
 
 func (a *statusCodes) NewState(*Input) State {
-	return &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally(), Redirects: map[redirectKey]redirectGroup{}}
+	return &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally()}
 }
 
 func (st *statusCodesState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
-	st.Pairs.AddColumns(f, frame.IP, frame.Status)
+	ipCodes, statusCodes := st.Pairs.AddColumns(f, frame.IP, frame.Status)
 	status := strColOrEmpty(f, frame.Status)
-	class := make([]int8, len(status.Dict)) // 0, 1, 2 for 3xx, 4xx, 5xx; -1 otherwise
-	for c, v := range status.Dict {
-		switch statusClass(v) {
-		case "3xx":
-			class[c] = 0
-		case "4xx":
-			class[c] = 1
-		case "5xx":
-			class[c] = 2
-		default:
-			class[c] = -1
-		}
-	}
-	runs := 0
-	for i, t := range f.Time {
-		if i == 0 || t != f.Time[i-1] {
-			runs++
-		}
-	}
-	st.All.Runs = slices.Grow(st.All.Runs, runs)
-	for i, t := range f.Time {
-		st.All.Add(t, 1)
-		if k := class[status.At(i)]; k >= 0 {
-			st.Classes[k].Add(t, 1)
-		}
-	}
-	st.All.maybeCompact()
-	for k := range st.Classes {
-		st.Classes[k].maybeCompact()
-	}
-	st.addRedirects(f, status)
+	st.Times.Add(f.Time, &status, [3]bool{true, true, true})
+	st.addRedirects(f, status, statusCodes, ipCodes)
 	return nil
 }
 
 // addRedirects counts the chunk's redirects (3xx other than 304 Not
-// Modified) per status, path, query and IP codes, then folds each group
-// into the state once.
-func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView) {
+// Modified) per status, path, query and IP codes of the chunk, then adds
+// each group once with the state's codes (statusCodes and ipCodes map the
+// chunk's status and IP codes to Pairs').
+func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView, statusCodes, ipCodes []uint32) {
 	_, hasStem := f.View(frame.Stem)
 	_, hasQuery := f.View(frame.Query)
 	st.HasStem = st.HasStem || hasStem
@@ -130,60 +146,37 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView) 
 	for c, v := range status.Dict {
 		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
 	}
-	type hit struct {
-		status, path, query, ip uint32
-		t                       int64
-	}
-	var hits []hit
+	var hits []redirectRun
 	for i := range status.Len() {
 		if c := status.At(i); isRedirect[c] {
-			hits = append(hits, hit{c, stems.At(i), queries.At(i), ips.At(i), f.Time[i]})
+			hits = append(hits, redirectRun{Status: c, Path: stems.At(i), Query: queries.At(i), IP: ips.At(i), N: 1, First: f.Time[i], Last: f.Time[i]})
 		}
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		if c := cmp.Compare(a.status, b.status); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.path, b.path); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.query, b.query); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ip, b.ip)
-	})
-	// In a state that had no redirects, the chunk's groups are all new:
-	// distinct codes are distinct strings.
-	fresh := len(st.Redirects) == 0
-	if fresh && len(hits) > 0 {
-		// The first chunk's groups: made at their size rather than grown.
-		groups := 1
-		for i := 1; i < len(hits); i++ {
-			if hits[i].status != hits[i-1].status || hits[i].path != hits[i-1].path || hits[i].query != hits[i-1].query || hits[i].ip != hits[i-1].ip {
-				groups++
-			}
-		}
-		st.Redirects = make(map[redirectKey]redirectGroup, groups)
+	if len(hits) == 0 {
+		return
 	}
-	for i := 0; i < len(hits); {
-		h := hits[i]
-		g := redirectGroup{First: h.t, Last: h.t}
-		j := i
-		for ; j < len(hits) && hits[j].status == h.status && hits[j].path == h.path && hits[j].query == h.query && hits[j].ip == h.ip; j++ {
+	slices.SortFunc(hits, compareRedirectRuns)
+	needPath, needQuery := make([]bool, len(stems.Dict)), make([]bool, len(queries.Dict))
+	w := 0
+	for i := range hits {
+		if w > 0 && hits[w-1].sameKey(&hits[i]) {
+			g := &hits[w-1]
 			g.N++
-			g.First, g.Last = min(g.First, hits[j].t), max(g.Last, hits[j].t)
+			g.First, g.Last = min(g.First, hits[i].First), max(g.Last, hits[i].Last)
+			continue
 		}
-		k := redirectKey{status.Dict[h.status], stems.Dict[h.path], queries.Dict[h.query], ips.Dict[h.ip]}
-		if !fresh {
-			if old, ok := st.Redirects[k]; ok {
-				st.Redirects[k] = old.merge(g)
-				i = j
-				continue
-			}
-		}
-		st.Redirects[k.owned()] = g
-		i = j
+		hits[w] = hits[i]
+		w++
+		needPath[hits[i].Path], needQuery[hits[i].Query] = true, true
 	}
+	hits = hits[:w]
+	paths, qs := st.Paths.Codes(stems.Dict, needPath), st.Paths.Codes(queries.Dict, needQuery)
+	st.Redirects.Runs = slices.Grow(st.Redirects.Runs, len(hits))
+	for _, h := range hits {
+		h.Status, h.Path, h.Query, h.IP = statusCodes[h.Status], paths[h.Path], qs[h.Query], ipCodes[h.IP]
+		st.Redirects.Runs = append(st.Redirects.Runs, h)
+	}
+	st.Redirects.compact()
 }
 
 // owned is k with its strings copied into one new allocation, shared by
@@ -197,29 +190,23 @@ func (k redirectKey) owned() redirectKey {
 	return redirectKey{all[:a], all[a:b], all[b:c], all[c:]}
 }
 
-func (g redirectGroup) merge(o redirectGroup) redirectGroup {
-	return redirectGroup{N: g.N + o.N, First: min(g.First, o.First), Last: max(g.Last, o.Last)}
-}
-
 func (st *statusCodesState) Merge(other State) error {
 	o, err := mergeAs[*statusCodesState](other)
 	if err != nil {
 		return err
 	}
 	st.Total += o.Total
-	st.Pairs.Merge(o.Pairs)
-	st.All.Merge(o.All)
-	for k := range st.Classes {
-		st.Classes[k].Merge(o.Classes[k])
-	}
+	ips, statuses := st.Pairs.merge(&o.Pairs)
+	st.Times.Merge(&o.Times)
 	st.HasStem = st.HasStem || o.HasStem
 	st.HasQuery = st.HasQuery || o.HasQuery
-	for k, g := range o.Redirects {
-		if old, ok := st.Redirects[k]; ok {
-			g = old.merge(g)
-		}
-		st.Redirects[k] = g // o's keys are owned already
+	paths := st.Paths.Remap(&o.Paths)
+	st.Redirects.Runs = slices.Grow(st.Redirects.Runs, len(o.Redirects.Runs))
+	for _, r := range o.Redirects.Runs {
+		r.Status, r.Path, r.Query, r.IP = statuses[r.Status], paths[r.Path], paths[r.Query], ips[r.IP]
+		st.Redirects.Runs = append(st.Redirects.Runs, r)
 	}
+	st.Redirects.compact()
 	return nil
 }
 
@@ -584,7 +571,7 @@ type classPeaks struct {
 // hour, or per day over spans too long for hours.
 func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 	clock := frame.NewClock(in.Loc)
-	bulk := findBulkCounts(st.All.Sorted()) // stray dates far off would stretch the plot over centuries
+	bulk := findBulkCounts(st.Times.All.Runs()) // stray dates far off would stretch the plot over centuries
 	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit := "hour"
@@ -610,9 +597,9 @@ func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 		counts[k] = make([]float64, n)
 	}
 	for k := range counts {
-		for _, r := range st.Classes[k].Sorted() {
-			if bulk.In(r.T) {
-				counts[k][bucket(r.T)] += float64(r.N)
+		for t, n := range st.Times.Classes[k].All() {
+			if bulk.In(t) {
+				counts[k][bucket(t)] += float64(n)
 			}
 		}
 	}
@@ -695,10 +682,13 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		key                     redirectKey
 		redirectGroup
 	}
-	groups := make([]group, 0, len(ps.Redirects))
-	for k, g := range ps.Redirects {
-		groups = append(groups, group{orDash(k.Status), orDash(k.Path), k.Query, orDash(k.IP), k, g})
-		st.requests += g.N
+	ps.Redirects.compact()
+	groups := make([]group, 0, len(ps.Redirects.Runs))
+	statuses, ips, paths := ps.Pairs.Values.Strings, ps.Pairs.Keys.Strings, ps.Paths.Strings
+	for _, r := range ps.Redirects.Runs {
+		k := redirectKey{statuses[r.Status], paths[r.Path], paths[r.Query], ips[r.IP]}
+		groups = append(groups, group{orDash(k.Status), orDash(k.Path), k.Query, orDash(k.IP), k, redirectGroup{r.N, r.First, r.Last}})
+		st.requests += r.N
 	}
 	st.groups = len(groups)
 	cmpGroups := func(a, b group) int {

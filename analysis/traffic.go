@@ -72,14 +72,14 @@ func (a *traffic) Run(ctx context.Context, in *Input) (*Section, error) {
 }
 
 // trafficState counts the requests per UTC second, with their 4xx and 5xx
-// responses (secondRuns): the days, hours and minutes of the section are
+// responses (ClassSeconds): the days, hours and minutes of the section are
 // its sums, and the stray dates its tails, all of them integer counts that
 // merge without loss, and the seconds are sorted by time, never by the
 // order in which the records came.
 type trafficState struct {
-	Opt     gapOptions // the section's parameters
-	Status  bool       // whether any chunk had status codes (error bursts are told)
-	Seconds secondRuns
+	Opt     gapOptions   // the section's parameters
+	Status  bool         // whether any chunk had status codes (error bursts are told)
+	Seconds ClassSeconds // all requests, and the 4xx and 5xx (Classes[1], [2])
 }
 
 var _ Partial = (*traffic)(nil)
@@ -89,7 +89,7 @@ func (a *traffic) NewState(*Input) State { return &trafficState{Opt: a.gapOption
 func (st *trafficState) Add(_ context.Context, f *frame.Frame) error {
 	status := strCol(f, frame.Status)
 	st.Status = st.Status || status != nil
-	st.Seconds.add(countSeconds(f.Time, status))
+	st.Seconds.Add(f.Time, status, [3]bool{false, true, true})
 	return nil
 }
 
@@ -99,14 +99,14 @@ func (st *trafficState) Merge(other State) error {
 		return err
 	}
 	st.Status = st.Status || o.Status
-	st.Seconds.Merge(o.Seconds)
+	st.Seconds.Merge(&o.Seconds)
 	return nil
 }
 
 func (st *trafficState) Finish(_ context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose(fmt.Sprintf("When did the requests arrive? Days and hours are counted in %s.", Code(in.Loc.String())))
-	secs := st.Seconds.all()
+	secs := st.Seconds.secondCounts()
 	b := bucketSeconds(secs, in)
 
 	byDay := NewTable("requests_by_day", "Requests per day", Column{"day", Date}, Column{"requests", Integer})
