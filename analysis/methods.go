@@ -41,7 +41,11 @@ type methodsState struct {
 	Pairs ValueTally // methods per ip
 }
 
-func (methods) NewState(*Input) State { return &methodsState{Pairs: NewValueTally()} }
+func (methods) NewState(in *Input) State {
+	st := &methodsState{Pairs: NewValueTally()}
+	st.Pairs.Borrow(in)
+	return st
+}
 
 func (st *methodsState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()

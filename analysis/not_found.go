@@ -68,8 +68,11 @@ type notFoundState struct {
 	Missing  CodePairs // (stem, IP) codes of the 404 and 410 responses
 }
 
-func (a *notFound) NewState(*Input) State {
-	return &notFoundState{Top: a.top}
+func (a *notFound) NewState(in *Input) State {
+	st := &notFoundState{Top: a.top}
+	st.IPs.Borrow(in)
+	st.Stems.Borrow(in)
+	return st
 }
 
 func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {

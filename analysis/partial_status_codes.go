@@ -154,6 +154,12 @@ type ValueTally struct {
 // NewValueTally returns an empty tally.
 func NewValueTally() ValueTally { return ValueTally{} }
 
+// Borrow is Dict.Borrow for the keys and values.
+func (t *ValueTally) Borrow(in *Input) {
+	t.Keys.Borrow(in)
+	t.Values.Borrow(in)
+}
+
 // AddColumns adds the rows of f, counted per string of its key and value
 // columns; a column f lacks counts as the empty string (Tally.AddColumn).
 // It returns the tally's codes of the chunk's keys and values (those of

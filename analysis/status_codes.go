@@ -119,8 +119,11 @@ type redirectGroup struct {
 	First, Last int64
 }
 
-func (a *statusCodes) NewState(*Input) State {
-	return &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally()}
+func (a *statusCodes) NewState(in *Input) State {
+	st := &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally()}
+	st.Pairs.Borrow(in)
+	st.Paths.Borrow(in)
+	return st
 }
 
 func (st *statusCodesState) Add(_ context.Context, f *frame.Frame) error {
