@@ -79,6 +79,7 @@ type uriStemsState struct {
 	Evicted               []bool
 
 	reader []bool        // per client, whether it is a reader (rebuilt after gob)
+	whole  bool          // the state takes one whole frame and is never merged (addWhole)
 	user   []CrawlerRule // in.Crawlers, for Add
 }
 
@@ -133,6 +134,9 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 			st.ReaderHuman[s]++
 			continue
 		}
+		if st.whole {
+			continue // every reader is known: no pair is needed
+		}
 		st.People[pack2(cl, s)]++
 		if len(st.People) > peopleKeysMax {
 			st.evictPeople()
@@ -163,6 +167,14 @@ func (st *uriStemsState) isReader(c uint32) bool {
 		st.reader = append(st.reader, st.Readers[Pair{ip, ua}])
 	}
 	return st.reader[c]
+}
+
+// addWhole adds the whole frame of a run over one frame: the readers of
+// /robots.txt are all known before its rows are counted, so no pair of
+// client and stem is kept.
+func (st *uriStemsState) addWhole(ctx context.Context, f *frame.Frame) error {
+	st.whole = true
+	return st.Add(ctx, f)
 }
 
 // peopleKeysMax is how many (client, stem) pairs a uri_stems state keeps
