@@ -210,7 +210,7 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 		}
 	}()
 	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(cfg), Progress: cfg.Progress,
-		ChunkRows: chunkRows, Chunks: func(c *frame.Frame, _ int, format string) {
+		ChunkRows: chunkRows, Chunks: func(c *frame.Frame, format string) {
 			select {
 			case work <- chunkWork{c, format}:
 			case <-ctx.Done():

@@ -103,13 +103,14 @@ type Options struct {
 	Progress func(n int64)
 	// Chunks, if set, receives the records as frames of about ChunkRows
 	// rows each (0: DefaultChunkRows), instead of one frame: in source
-	// order, a chunk never spanning two sources (source is the index of
-	// its source in the sources read) nor two formats of a source that
-	// changed format part-way (format is the chunk's), each with
-	// dictionaries of its own.
+	// order, a chunk never spanning two formats (format is the chunk's),
+	// each with dictionaries of its own. A chunk may hold the rows of
+	// several sources of the same format: a thousand CloudFront files of
+	// a thousand lines are a few chunks, not a thousand, each of which
+	// would cost every section's state a fixed price.
 	// It is called on one goroutine, and the read waits for it; the
 	// chunk is its to keep. The Result's Frame is then empty.
-	Chunks    func(chunk *frame.Frame, source int, format string)
+	Chunks    func(chunk *frame.Frame, format string)
 	ChunkRows int
 }
 
@@ -261,9 +262,9 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	}
 	var chunk *frame.Frame // the chunk being filled, with Chunks
 	var chunkFormat string // the format of the rows coming
-	flush := func(i int) {
+	flush := func() {
 		if chunk != nil && chunk.Len() > 0 {
-			opt.Chunks(chunk, i, chunkFormat)
+			opt.Chunks(chunk, chunkFormat)
 		}
 		chunk = nil
 	}
@@ -274,8 +275,8 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		for fut := range queues[i] {
 			r := <-fut
 			if r.begins != "" {
-				if opt.Chunks != nil {
-					flush(i) // a chunk holds one format
+				if opt.Chunks != nil && r.begins != chunkFormat {
+					flush() // a chunk holds one format
 				}
 				chunkFormat = r.begins
 			}
@@ -289,7 +290,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				merger.Append(r.b)
 				r.recycle()
 				if chunk.Len() >= chunkRows {
-					flush(i)
+					flush()
 				}
 			} else if r.b != nil {
 				pos = max(pos, r.pos)
@@ -319,13 +320,13 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			base += r.lines
 		}
 		st.Lines = base
-		if opt.Chunks != nil {
-			flush(i)
-		}
 		done += sizes[i]
 		if ctx.Err() == nil {
 			<-ahead
 		}
+	}
+	if opt.Chunks != nil {
+		flush()
 	}
 	readers.Wait()
 	close(tasks)
