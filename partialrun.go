@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -15,10 +16,30 @@ import (
 	"github.com/logbook/logbook/ingest"
 )
 
-// loadedPartial is a partial file given as an input.
+// loadedPartial is a partial file given as an input. A file read from a
+// path drops its states once checked (reread reads them again when they
+// are merged), so that a week of partials holds one day's states at a
+// time rather than seven.
 type loadedPartial struct {
 	path string
 	file *partialFile
+	disk bool // read from path: its States are read again when merged
+}
+
+// states returns the partial's states, reading the file again if they
+// were dropped: the same file, or an error.
+func (pt *loadedPartial) states() (map[string][]byte, error) {
+	if pt.file.States != nil || !pt.disk {
+		return pt.file.States, nil
+	}
+	f, err := readPartial(pt.path)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Made.Equal(pt.file.Made) || len(f.Inputs) != len(pt.file.Inputs) {
+		return nil, fmt.Errorf("%s: the partial file changed while it was read", pt.path)
+	}
+	return f.States, nil
 }
 
 // splitPartials separates the inputs that name partial files (by their
@@ -58,11 +79,16 @@ func loadPartials(paths []string, data [][]byte) (parts []*loadedPartial, unread
 			unread = append(unread, analysis.Source{Name: path, Err: err.Error(), Unread: true})
 			continue
 		}
-		parts = append(parts, &loadedPartial{path: path, file: f})
+		parts = append(parts, &loadedPartial{path: path, file: f, disk: true})
 	}
 	for _, pt := range parts[min(1, len(parts)):] {
 		if why := parts[0].file.Settings.differs(pt.file.Settings, mapKeys(pt.file.States), true); why != "" {
 			return nil, nil, nil, fmt.Errorf("cannot merge %s with %s: it was made with %s", pt.path, parts[0].path, why)
+		}
+	}
+	for _, pt := range parts {
+		if pt.disk {
+			pt.file.States = nil // read again when merged
 		}
 	}
 	return parts, unread, problems, nil
@@ -152,8 +178,12 @@ func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial
 				return nil, fmt.Errorf("cannot merge %s into this run: it was made without a window and holds records on both sides of the window's bounds (%s); make it with the same window, or one per day", pt.path, mine.Window)
 			}
 		}
+		states, err := pt.states()
+		if err != nil {
+			return nil, err
+		}
 		for i, j := range p.jobs {
-			enc, ok := f.States[j.Info.Name]
+			enc, ok := states[j.Info.Name]
 			if !ok {
 				return nil, fmt.Errorf("%s holds no state of section %s (it was made with other --sections)", pt.path, j.Info.Name)
 			}
@@ -174,6 +204,13 @@ func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial
 		a.malformed += f.Malformed
 		a.sources = append(a.sources, f.Sources...)
 		a.inputs = append(a.inputs, f.Inputs...)
+		if pt.disk {
+			// The partial's bytes and decoded states are garbage now:
+			// collect them before the next, so that the peak is the
+			// merge and one partial, not the merge and a collector's
+			// backlog of several.
+			debug.FreeOSMemory()
+		}
 	}
 	return notes, nil
 }
