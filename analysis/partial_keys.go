@@ -20,6 +20,17 @@ func growTo(s []int, n int) []int {
 	return append(s, make([]int, n-len(s))...)
 }
 
+// addRemapped adds the counts of src, indexed by another state's codes,
+// to dst, indexed by this state's: code[c] is this state's code of src's c,
+// and n how many codes this state has.
+func addRemapped(dst, src []int, code []uint32, n int) []int {
+	dst = growTo(dst, n)
+	for c, k := range src {
+		dst[code[c]] += k
+	}
+	return dst
+}
+
 // growBools is growTo for flags.
 func growBools(s []bool, n int) []bool {
 	if len(s) >= n {

@@ -217,31 +217,16 @@ func (st *uriStemsState) Merge(other State) error {
 	}
 	st.Total += o.Total
 	stem := st.StemDict.Remap(&o.StemDict)
-	st.Stems = growTo(st.Stems, st.StemDict.Len())
-	for c, n := range o.Stems {
-		st.Stems[stem[c]] += n
-	}
-	st.Human = growTo(st.Human, st.StemDict.Len())
-	for c, n := range o.Human {
-		st.Human[stem[c]] += n
-	}
-	st.ReaderHuman = growTo(st.ReaderHuman, st.StemDict.Len())
-	for c, n := range o.ReaderHuman {
-		st.ReaderHuman[stem[c]] += n
-	}
+	st.Stems = addRemapped(st.Stems, o.Stems, stem, st.StemDict.Len())
+	st.Human = addRemapped(st.Human, o.Human, stem, st.StemDict.Len())
+	st.ReaderHuman = addRemapped(st.ReaderHuman, o.ReaderHuman, stem, st.StemDict.Len())
 	st.HasAgents = st.HasAgents || o.HasAgents
 	st.HasIPs = st.HasIPs || o.HasIPs
 	st.AnyCrawler = st.AnyCrawler || o.AnyCrawler
 	mergeReaders(st.Readers, o.Readers)
 	client := st.Clients.Remap(&o.Clients)
-	st.ClientPeople = growTo(st.ClientPeople, st.Clients.Len())
-	for c, n := range o.ClientPeople {
-		st.ClientPeople[client[c]] += n
-	}
-	st.Dropped = growTo(st.Dropped, st.Clients.Len())
-	for c, n := range o.Dropped {
-		st.Dropped[client[c]] += n
-	}
+	st.ClientPeople = addRemapped(st.ClientPeople, o.ClientPeople, client, st.Clients.Len())
+	st.Dropped = addRemapped(st.Dropped, o.Dropped, client, st.Clients.Len())
 	st.Evicted = growBools(st.Evicted, st.StemDict.Len())
 	for c, e := range o.Evicted {
 		st.Evicted[stem[c]] = st.Evicted[stem[c]] || e

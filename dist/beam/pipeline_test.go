@@ -55,23 +55,7 @@ func TestPipelineOnPrism(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := filepath.Join(dir, "logbook.json")
-	cfg, err := opt.config(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Inputs, cfg.Outputs = []string{samples}, []logbook.Output{{Path: want, Format: "json"}}
-	out, err := logbook.Run(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Write(nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	w, err := os.ReadFile(want)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := logbookJSON(t, opt, samples, filepath.Join(dir, "logbook.json"))
 	if string(got) != string(w) {
 		i := 0
 		for i < len(got) && i < len(w) && got[i] == w[i] {
@@ -129,24 +113,31 @@ func TestMergeFnInBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	w := logbookJSON(t, opt, samples, filepath.Join(dir, "logbook.json"))
+	if string(got) != string(w) {
+		t.Errorf("the partials merged in batches make another report than logbook report (%d against %d bytes)", len(got), len(w))
+	}
+}
+
+// logbookJSON is the JSON report `logbook report` makes of inputs with
+// opt's settings, written to path.
+func logbookJSON(t *testing.T, opt Options, inputs, path string) []byte {
+	t.Helper()
 	cfg, err := opt.config(true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := filepath.Join(dir, "logbook.json")
-	cfg.Inputs, cfg.Outputs = []string{samples}, []logbook.Output{{Path: want, Format: "json"}}
-	out, err := logbook.Run(ctx, cfg)
+	cfg.Inputs, cfg.Outputs = []string{inputs}, []logbook.Output{{Path: path, Format: "json"}}
+	out, err := logbook.Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := out.Write(nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	w, err := os.ReadFile(want)
+	w, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(got) != string(w) {
-		t.Errorf("the partials merged in batches make another report than logbook report (%d against %d bytes)", len(got), len(w))
-	}
+	return w
 }
