@@ -226,8 +226,9 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 	}
 	an.res = res
 	an.problems = append(an.problems, x.notes()...)
+	// The heap goal stays at 1.5 times the live heap while the states
+	// are merged and finished: their tables are the run's last peak.
 	gc.free()
-	gc.percent(100)
 	phase(fmt.Sprintf("read and accumulated %d records", a.read))
 
 	notes := zonelessTimes(res, p.logLoc, true)

@@ -153,9 +153,16 @@ func runFrame(ctx context.Context, in *Input, inv Inventory, job Job) *Section {
 // with the same rules for skipping a section (on inv, the inventory of
 // the records the states saw), for failures and for cancellation. in
 // holds the run's settings; its Frame is not read.
+//
+// Each state is dropped (states[i] = nil) once finished, so that its
+// memory can go while the others finish.
 func FinishAll(ctx context.Context, in *Input, inv Inventory, jobs []Job, states []State) []*Section {
 	return runJobs(ctx, jobs, func(i int) *Section {
-		return runOne(ctx, inv, jobs[i], func() (*Section, error) { return states[i].Finish(ctx, in) })
+		return runOne(ctx, inv, jobs[i], func() (*Section, error) {
+			s, err := states[i].Finish(ctx, in)
+			states[i] = nil
+			return s, err
+		})
 	})
 }
 
