@@ -154,8 +154,12 @@ func TestVisitorsCompact(t *testing.T) {
 	for i, r := range recs {
 		distinct[fmt.Sprint((t0+int64(i))/86400, r.ip, r.agent)] = true
 	}
-	if len(st.Visitors) != len(distinct) {
-		t.Errorf("%d visitors held, want %d", len(st.Visitors), len(distinct))
+	held := 0
+	for _, set := range st.Visitors {
+		eachBit(set, func(uint32) { held++ })
+	}
+	if held != len(distinct) {
+		t.Errorf("%d visitors held, want %d", held, len(distinct))
 	}
 	got, err := st.Finish(context.Background(), &Input{Loc: time.UTC})
 	if err != nil {

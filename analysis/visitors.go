@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"net/url"
 	"path"
 	"slices"
@@ -98,12 +99,12 @@ type visitorsState struct {
 	Total    int
 	Requests Counter[int64] // per day
 	// Visitors are the (day, client) of the requests not answered with a
-	// 4xx status, as pack2(day, client) (a day since the epoch, as int32),
-	// each client an (IP, agent) of Clients; Bot says per agent code of
-	// Clients whether it is not browser-like (bot per classifyChunk). Its
-	// size follows the unique visitors, a map entry of about 20 bytes and
-	// no pointer each, as GoAccess's does.
-	Visitors Counter[uint64]
+	// 4xx status: per day (since the epoch), a bitset over the codes of
+	// Clients, each client an (IP, agent); Bot says per agent code of
+	// Clients whether it is not browser-like (bot per classifyChunk). A day
+	// costs a bit per client, far less than a map entry per visitor, and
+	// setting a bit costs less than a map's look-up.
+	Visitors map[int64][]uint64
 	Clients  Clients
 	Bot      []bool
 	Readers  map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
@@ -116,7 +117,7 @@ type visitorsState struct {
 }
 
 func (a *visitors) NewState(in *Input) State {
-	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Visitors: Counter[uint64]{}, Readers: map[Pair]bool{},
+	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Visitors: map[int64][]uint64{}, Readers: map[Pair]bool{},
 		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
 	st.Clients.Borrow(in)
 	return st
@@ -163,13 +164,15 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 		lastDay[i] = -1 << 62
 	}
 	curDay, curN := int64(-1<<62), 0
+	var cur []uint64 // the bitset of curDay
 	for i, t := range f.Time {
 		d := st.clock.Day(t)
 		if d != curDay {
 			if curN > 0 {
 				st.Requests[curDay] += curN
+				st.Visitors[curDay] = cur
 			}
-			curDay, curN = d, 0
+			curDay, curN, cur = d, 0, st.Visitors[d]
 		}
 		curN++
 		if !counted(i) {
@@ -180,12 +183,34 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 			continue
 		}
 		lastDay[ip], lastClient[ip] = d, cl
-		st.Visitors[pack2(uint32(int32(d)), cl)]++
+		cur = setBit(cur, cl, st.Clients.Len())
 	}
 	if curN > 0 {
 		st.Requests[curDay] += curN
+		st.Visitors[curDay] = cur
 	}
 	return nil
+}
+
+// setBit sets bit c of b, grown (to n bits, the codes there may be, when
+// c is past it) when short.
+func setBit(b []uint64, c uint32, n int) []uint64 {
+	w := int(c / 64)
+	if w >= len(b) {
+		b = append(b, make([]uint64, max(w+1, (n+63)/64)-len(b))...)
+	}
+	b[w] |= 1 << (c % 64)
+	return b
+}
+
+// eachBit calls fn with each bit set in b.
+func eachBit(b []uint64, fn func(c uint32)) {
+	for w, x := range b {
+		for x != 0 {
+			fn(uint32(w*64 + bits.TrailingZeros64(x)))
+			x &= x - 1
+		}
+	}
 }
 
 func (st *visitorsState) Merge(other State) error {
@@ -201,9 +226,10 @@ func (st *visitorsState) Merge(other State) error {
 	for c, bot := range o.Bot {
 		st.Bot[ua[c]] = bot
 	}
-	for k, n := range o.Visitors {
-		d, c := unpack2(k)
-		st.Visitors[pack2(d, client[c])] += n
+	for d, set := range o.Visitors {
+		b := st.Visitors[d]
+		eachBit(set, func(c uint32) { b = setBit(b, client[c], st.Clients.Len()) })
+		st.Visitors[d] = b
 	}
 	mergeReaders(st.Readers, o.Readers)
 	st.HasStems = st.HasStems || o.HasStems
@@ -229,18 +255,16 @@ func (st *visitorsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		clear(st.Readers) // robotsReaders finds none without stems
 	}
 	reader, _ := st.Clients.Marked(st.Readers)
-	var a *dayAcc
-	lastDay := int64(-1 << 62)
-	for k := range st.Visitors {
-		d, c := unpack2(k)
-		if day := int64(int32(d)); day != lastDay {
-			a, lastDay = days[day], day
-		}
-		a.seen++
-		if !st.Bot[st.Clients.Agent[c]] && !reader[c] {
-			a.people++
-		}
+	for d, set := range st.Visitors {
+		a := days[d]
+		eachBit(set, func(c uint32) {
+			a.seen++
+			if !st.Bot[st.Clients.Agent[c]] && !reader[c] {
+				a.people++
+			}
+		})
 	}
+
 	dayKeys := make([]int64, 0, len(days))
 	for d := range days {
 		dayKeys = append(dayKeys, d)
