@@ -726,7 +726,11 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		} else {
 			s.Conclude(fmt.Sprintf("The busiest %s were %s.", Plural(len(who), "scanner"), List(who)))
 		}
-		s.Conclude(fmt.Sprintf("%s got %s.", Code(sc[0].ip), statusSummaryWords(sc[0].statuses)))
+		// The busiest scanner's statuses, unless they are one code, all
+		// refused: "100% refused" above says it already.
+		if b := sc[0]; len(b.statuses) > 1 || b.refused < b.n {
+			s.Conclude(fmt.Sprintf("%s got %s.", Code(b.ip), statusSummaryWords(b.statuses)))
+		}
 	}
 	if rest := len(clients) - len(sc); rest > 0 {
 		var who []string
