@@ -315,7 +315,7 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		st.humanStems(s)
 	}
 	if robots > 0 {
-		s.Conclude(fmt.Sprintf("%s was requested %s (rank %d), a sign of crawlers.", Code("/robots.txt"), Count(robots, "time"), rank))
+		s.Conclude(fmt.Sprintf("%s was requested %s (rank %d), a sign of crawlers.", Code("/robots.txt"), timesWords(robots), rank))
 	}
 	return s, nil
 }
