@@ -89,16 +89,7 @@ func TestClientStemsCompact(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := p.NewState(in).(*uriStemsState)
-	const chunks = 16
-	for c := range chunks {
-		keep := make([]bool, f.Len())
-		for i := c * f.Len() / chunks; i < (c+1)*f.Len()/chunks; i++ {
-			keep[i] = true
-		}
-		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addInRuns(t, st, f, 16)
 	distinct := map[[3]string]bool{} // of the people but the reader, whose pairs moved to ReaderHuman
 	for _, r := range recs {
 		if r.agent != gbot && r.ip != "10.0.0.8" {
@@ -142,11 +133,7 @@ func TestVisitorsCompact(t *testing.T) {
 	const chunks = 16
 	st := p.NewState(in).(*visitorsState)
 	for c := range chunks {
-		keep := make([]bool, f.Len())
-		for i := c; i < f.Len(); i += chunks {
-			keep[i] = true
-		}
-		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+		if err := st.Add(context.Background(), f.Subset(dealt(f.Len(), c, chunks))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -182,11 +169,7 @@ func TestTallyColumn(t *testing.T) {
 	f := uaFrame(recs)
 	want, got := Tally{}, Tally{}
 	for c := range 3 {
-		keep := make([]bool, f.Len())
-		for i := c; i < f.Len(); i += 3 {
-			keep[i] = true
-		}
-		chunk := f.Subset(keep)
+		chunk := f.Subset(dealt(f.Len(), c, 3))
 		want.AddColumn(chunk, frame.Stem)
 		tallyColumn(&got, chunk, frame.Stem)
 	}
@@ -226,16 +209,7 @@ func TestPeopleEvicted(t *testing.T) {
 	f := uaFrame(recs)
 	p := configured(t, "uri_stems", nil).(Partial)
 	st := p.NewState(&Input{Loc: time.UTC}).(*uriStemsState)
-	const chunks = 8
-	for c := range chunks {
-		keep := make([]bool, f.Len())
-		for i := c * f.Len() / chunks; i < (c+1)*f.Len()/chunks; i++ {
-			keep[i] = true
-		}
-		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addInRuns(t, st, f, 8)
 	if len(st.People) > peopleKeysMax {
 		t.Fatalf("%d pairs kept, over %d", len(st.People), peopleKeysMax)
 	}
@@ -294,4 +268,27 @@ func TestPeopleEvicted(t *testing.T) {
 			t.Errorf("%s: %d, want %d", stem, n, truth[stem])
 		}
 	}
+}
+
+// addInRuns adds f to st as n chunks of consecutive rows.
+func addInRuns(t *testing.T, st State, f *frame.Frame, n int) {
+	t.Helper()
+	for c := range n {
+		keep := make([]bool, f.Len())
+		for i := c * f.Len() / n; i < (c+1)*f.Len()/n; i++ {
+			keep[i] = true
+		}
+		if err := st.Add(context.Background(), f.Subset(keep)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// dealt is the rows of chunk c of n when rows are dealt like cards.
+func dealt(rows, c, n int) []bool {
+	keep := make([]bool, rows)
+	for i := c; i < rows; i += n {
+		keep[i] = true
+	}
+	return keep
 }

@@ -22,12 +22,7 @@ func TestMain(m *testing.M) {
 // runner (prism) on the project's samples and checks that its JSON report
 // is the one `logbook report` makes of the same inputs, byte for byte.
 func TestPipelineOnPrism(t *testing.T) {
-	var sections []string
-	for _, j := range analysis.Defaults(analysis.All()) {
-		if _, ok := j.Analysis.(analysis.Partial); ok {
-			sections = append(sections, j.Info.Name)
-		}
-	}
+	sections := partialSections()
 	if len(sections) == 0 {
 		t.Skip("no section accumulates chunk by chunk yet")
 	}
@@ -74,12 +69,7 @@ func TestPipelineOnPrism(t *testing.T) {
 func TestMergeFnInBatches(t *testing.T) {
 	defer func(n int) { mergeBatch = n }(mergeBatch)
 	mergeBatch = 3
-	var sections []string
-	for _, j := range analysis.Defaults(analysis.All()) {
-		if _, ok := j.Analysis.(analysis.Partial); ok {
-			sections = append(sections, j.Info.Name)
-		}
-	}
+	sections := partialSections()
 	dir := t.TempDir()
 	opt := Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
 		Output: filepath.Join(dir, "merged.json")}
@@ -140,4 +130,15 @@ func logbookJSON(t *testing.T, opt Options, inputs, path string) []byte {
 		t.Fatal(err)
 	}
 	return w
+}
+
+// partialSections are the sections that accumulate chunk by chunk.
+func partialSections() []string {
+	var out []string
+	for _, j := range analysis.Defaults(analysis.All()) {
+		if _, ok := j.Analysis.(analysis.Partial); ok {
+			out = append(out, j.Info.Name)
+		}
+	}
+	return out
 }
