@@ -17,75 +17,8 @@ type TimeCount struct {
 	N int
 }
 
-// TimeCounts is the exact distribution of records in time: how many fall
-// on each second. It merges without loss, and its size follows the
-// distinct seconds, not the records (a day is at most 86,400 of them,
-// however busy). Runs may hold a second more than once and out of order
-// until they are compacted, which sums them; Sorted compacts.
-//
-// Where a bound would go: a state merged over years holds a run per
-// second with records (tens of millions for a busy site); counting per
-// minute instead would keep it to about half a million a year, and put the
-// edges of the time bulk (findBulk) to within a minute.
-type TimeCounts struct {
-	Runs []TimeCount
-
-	compacted int // the length of Runs after the last compaction: unset after gob, which only delays the next
-}
-
-// Add counts n records at time t.
-func (tc *TimeCounts) Add(t int64, n int) {
-	if l := len(tc.Runs); l > 0 && tc.Runs[l-1].T == t {
-		tc.Runs[l-1].N += n
-		return
-	}
-	tc.Runs = append(tc.Runs, TimeCount{t, n})
-}
-
-// Merge adds the counts of o.
-func (tc *TimeCounts) Merge(o TimeCounts) {
-	tc.Runs = append(tc.Runs, o.Runs...)
-	tc.maybeCompact()
-}
-
-// maybeCompact compacts once the runs have doubled since the last
-// compaction, so that adding costs O(1) amortized per run and the runs
-// stay within twice the distinct seconds (plus a chunk's).
-func (tc *TimeCounts) maybeCompact() {
-	if len(tc.Runs) > 2*max(tc.compacted, 4096) {
-		tc.compact()
-	}
-}
-
-// compact sorts the runs by time and sums those of the same second.
-func (tc *TimeCounts) compact() {
-	r := tc.Runs
-	if !slices.IsSortedFunc(r, func(a, b TimeCount) int { return cmp.Compare(a.T, b.T) }) {
-		slices.SortFunc(r, func(a, b TimeCount) int { return cmp.Compare(a.T, b.T) })
-	}
-	w := 0
-	for _, x := range r {
-		if w > 0 && r[w-1].T == x.T {
-			r[w-1].N += x.N
-			continue
-		}
-		r[w] = x
-		w++
-	}
-	tc.Runs = r[:w]
-	tc.compacted = w
-}
-
-// Sorted returns the distinct seconds in ascending order with their
-// counts (the runs themselves, compacted: the caller must not keep them
-// across a later Add or Merge).
-func (tc *TimeCounts) Sorted() []TimeCount {
-	tc.compact()
-	return tc.Runs
-}
-
 // findBulkCounts is findBulk over the times that runs (sorted, distinct
-// seconds, as TimeCounts.Sorted returns them) hold: the same bulk, with
+// seconds) hold: the same bulk, with
 // the same bounds, count and outliers, as findBulk of every record's time.
 func findBulkCounts(runs []TimeCount) timeBulk {
 	if len(runs) == 0 {

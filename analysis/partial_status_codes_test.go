@@ -40,11 +40,7 @@ func TestFindBulkCounts(t *testing.T) {
 			}
 		}
 		want := findBulk(times)
-		var tc TimeCounts
-		for _, x := range times {
-			tc.Add(x, 1)
-		}
-		got := findBulkCounts(tc.Sorted())
+		got := findBulkCounts(timeCounts(times))
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("trial %d: findBulkCounts = %+v, findBulk = %+v", trial, got, want)
 		}
@@ -60,35 +56,6 @@ func TestFindBulkCounts(t *testing.T) {
 	}
 	if b := findBulkCounts(nil); !reflect.DeepEqual(b, timeBulk{}) {
 		t.Errorf("no records: %+v", b)
-	}
-}
-
-// TestTimeCountsMerge checks that runs added out of order, in several
-// states merged, compact to each second once with its count.
-func TestTimeCountsMerge(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	want := map[int64]int{}
-	var states [4]TimeCounts
-	for range 30000 { // enough to compact while adding
-		x := rng.Int64N(5000)
-		want[x]++
-		states[rng.IntN(len(states))].Add(x, 1)
-		states[0].maybeCompact()
-	}
-	for i := 1; i < len(states); i++ {
-		states[0].Merge(states[i])
-	}
-	got := states[0].Sorted()
-	if len(got) != len(want) {
-		t.Fatalf("%d distinct seconds, want %d", len(got), len(want))
-	}
-	for i, r := range got {
-		if i > 0 && got[i-1].T >= r.T {
-			t.Fatalf("runs not sorted and distinct at %d: %v, %v", i, got[i-1], r)
-		}
-		if want[r.T] != r.N {
-			t.Fatalf("second %d: %d records, want %d", r.T, r.N, want[r.T])
-		}
 	}
 }
 
@@ -132,23 +99,6 @@ func TestValueTallyConditional(t *testing.T) {
 		}
 		if g := got.Totals(); !reflect.DeepEqual(g, wantTotals) {
 			t.Fatalf("trial %d: totals %v, want %v", trial, g, wantTotals)
-		}
-	}
-}
-
-// TestRedirectKeyOwned checks that an owned key holds the same strings,
-// none of them sharing the memory of the original's.
-func TestRedirectKeyOwned(t *testing.T) {
-	s := string([]byte("301/old?a=1192.0.2.1"))
-	for _, k := range []redirectKey{{s[:3], s[3:7], s[8:11], s[11:]}, {s[:3], "", "", ""}, {"", "", "", s[11:]}, {}} {
-		o := k.owned()
-		if o != k {
-			t.Fatalf("owned %+v = %+v", k, o)
-		}
-		for _, pair := range [][2]string{{k.Status, o.Status}, {k.Path, o.Path}, {k.Query, o.Query}, {k.IP, o.IP}} {
-			if pair[0] != "" && unsafeSameData(pair[0], pair[1]) {
-				t.Fatalf("owned %+v shares %q with the original", k, pair[0])
-			}
 		}
 	}
 }
@@ -228,4 +178,19 @@ func TestStatusPartialsMixedColumns(t *testing.T) {
 			}
 		}
 	}
+}
+
+// timeCounts is the distinct seconds of times, ascending, with their
+// records.
+func timeCounts(times []int64) []TimeCount {
+	sorted := slices.Sorted(slices.Values(times))
+	var out []TimeCount
+	for _, t := range sorted {
+		if l := len(out); l > 0 && out[l-1].T == t {
+			out[l-1].N++
+			continue
+		}
+		out = append(out, TimeCount{t, 1})
+	}
+	return out
 }

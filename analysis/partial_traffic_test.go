@@ -110,24 +110,6 @@ func TestCountSecondsPaths(t *testing.T) {
 	if got, want := countSeconds(hugeTimes, ptr(huge.View())), want(hugeTimes, huge); !slices.Equal(got, want) {
 		t.Errorf("huge times: %+v, want %+v", got, want)
 	}
-	// Runs of chunks dealt round, added in a shuffled order.
-	var r secondRuns
-	order := rng.Perm(9)
-	for _, c := range order {
-		var ts []int64
-		part := frame.NewStrings()
-		for i := c; i < len(times); i += 9 {
-			ts = append(ts, times[i])
-			part.Append([]byte(status.Value(i)))
-		}
-		r.add(countSeconds(ts, ptr(part.View())))
-	}
-	if len(r.Runs) > 4 {
-		t.Errorf("%d runs of %v: the runs are not merged", len(r.Runs), order)
-	}
-	if got := r.all(); !slices.Equal(got, all) {
-		t.Errorf("merged runs: %d seconds, want %d", len(got), len(all))
-	}
 }
 
 // TestTrafficStateSplits: the traffic section from states of chunks of a

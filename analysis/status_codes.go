@@ -81,16 +81,7 @@ func (r *redirectRun) sameKey(o *redirectRun) bool {
 }
 
 func compareRedirectRuns(a, b redirectRun) int {
-	if c := cmp.Compare(a.Status, b.Status); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Path, b.Path); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.Query, b.Query); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.IP, b.IP)
+	return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Query, b.Query), cmp.Compare(a.IP, b.IP))
 }
 
 // redirectRuns is the redirects groups, sorted by codes with each group
@@ -180,17 +171,6 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView, 
 		st.Redirects.Runs = append(st.Redirects.Runs, h)
 	}
 	st.Redirects.compact()
-}
-
-// owned is k with its strings copied into one new allocation, shared by
-// none of a chunk's buffers.
-func (k redirectKey) owned() redirectKey {
-	all := k.Status + k.Path + k.Query + k.IP // a new string, or one of them alone when the others are empty
-	if len(all) == len(k.Status) || len(all) == len(k.Path) || len(all) == len(k.Query) || len(all) == len(k.IP) {
-		return redirectKey{own(k.Status), own(k.Path), own(k.Query), own(k.IP)}
-	}
-	a, b, c := len(k.Status), len(k.Status)+len(k.Path), len(k.Status)+len(k.Path)+len(k.Query)
-	return redirectKey{all[:a], all[a:b], all[b:c], all[c:]}
 }
 
 func (st *statusCodesState) Merge(other State) error {
