@@ -522,7 +522,14 @@ func (p *lfParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 				r.Str[st.str] = v
 			}
 		case tIP:
-			r.Str[frame.IP] = clientAddr(v)
+			// An X-Forwarded-For list in the client's place, as the
+			// built-in combined parser reads one (clf.go): the client
+			// first, the proxies to forwarded_for.
+			if bytes.IndexByte(v, ',') >= 0 {
+				r.Str[frame.IP], r.Str[frame.ForwardedFor] = splitForwarded(v)
+			} else {
+				r.Str[frame.IP] = clientAddr(v)
+			}
 		case tHost:
 			if !isDash(v) {
 				r.Str[frame.Host] = stripPort(v)
