@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/logbook/logbook/frame"
+	"github.com/logbook/logbook/ingest"
 )
 
 // The whole report's analyses on a million rows with every column a log
@@ -304,4 +306,40 @@ func BenchmarkUserAgentsStateUnique(b *testing.B) {
 		}
 	}
 	b.ReportMetric(held/1e6, "state-MB")
+}
+
+// BenchmarkSectionsOnLog runs each section over the frame of the log file
+// named by $LOGBOOK_BENCH_LOG (skipped when unset), as a run over one
+// frame does: the sections' cost on a real or generated log rather than
+// on benchLogFrame's. The frame's memos (agent classes, client pairs) are
+// dropped before each run, so that every run pays them as the first
+// section of a report would.
+func BenchmarkSectionsOnLog(b *testing.B) {
+	path := os.Getenv("LOGBOOK_BENCH_LOG")
+	if path == "" {
+		b.Skip("LOGBOOK_BENCH_LOG names no log")
+	}
+	res := ingest.Read(context.Background(), []ingest.Source{ingest.FileSource(path, false)}, ingest.Options{})
+	f := res.Frame
+	all := make([]bool, f.Len())
+	for i := range all {
+		all[i] = true
+	}
+	for _, info := range All() {
+		job := Defaults([]Info{info})[0]
+		if len(f.Columns().Missing(info.Needs)) > 0 {
+			continue
+		}
+		b.Run(info.Name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				g := f.Subset(all)
+				b.StartTimer()
+				in := &Input{Frame: g, Loc: time.UTC, MaxRows: DefaultMaxRows}
+				if s := runFrame(context.Background(), in, InventoryOf(g), job); s.Error != "" {
+					b.Fatal(s.Error)
+				}
+			}
+		})
+	}
 }

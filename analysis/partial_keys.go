@@ -1,8 +1,6 @@
 package analysis
 
 import (
-	"math"
-
 	"github.com/logbook/logbook/frame"
 )
 
@@ -117,41 +115,54 @@ func (cl *Clients) Remap(o *Clients) []uint32 {
 	return out
 }
 
-// chunkClients turns a chunk's rows into clients, one row at a time: Of(i)
-// is the client of row i, for the rows with need(i) given to newChunkClients.
-// Most IPs keep one agent: the client of an IP's last agent spares most
-// rows the look-up.
+// chunkClients turns a chunk's rows into clients: Of(i) is the client of
+// row i, for the rows with need(i) given to newChunkClients. The chunk's
+// distinct (IP, agent) pairs come from frame.RowPairs, built once per frame
+// for every section that keys on clients, so that a row costs a slice
+// look-up and a distinct client one interning, rather than a map look-up a
+// row per section.
 type chunkClients struct {
-	cl                 *Clients
-	ips, agents        frame.CodeView
-	ipCode, uaCode     []uint32
-	needUA             []bool // the agent codes interned
-	lastUA, lastClient []uint32
+	pairs  *frame.Pairs
+	client []uint32 // per pair, its client in the state (pairs needed only)
+	uaCode []uint32 // per agent code of the chunk, the state's
+	needUA []bool   // the agent codes interned
 }
 
 // newChunkClients interns the IPs and agents of the rows i of a chunk with
 // need(i) (and no others: a state keeps only the strings it counts).
 func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) bool) *chunkClients {
-	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
-	for i := range agents.Len() {
-		if need(i) {
-			needIP[ips.At(i)], needUA[agents.At(i)] = true, true
+	p := frame.RowPairs(ips, agents)
+	needPair := make([]bool, len(p.A))
+	for i, k := range p.Row {
+		if !needPair[k] && need(i) {
+			needPair[k] = true
 		}
 	}
-	cc := &chunkClients{cl: cl, ips: ips, agents: agents, needUA: needUA,
-		ipCode: cl.IPs.Codes(ips.Dict, needIP), uaCode: cl.Agents.Codes(agents.Dict, needUA),
-		lastUA: make([]uint32, len(ips.Dict)), lastClient: make([]uint32, len(ips.Dict))}
-	for i := range cc.lastUA {
-		cc.lastUA[i] = math.MaxUint32
+	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
+	for k, ok := range needPair {
+		if ok {
+			needIP[p.A[k]], needUA[p.B[k]] = true, true
+		}
 	}
-	return cc
+	ipCode, uaCode := cl.IPs.Codes(ips.Dict, needIP), cl.Agents.Codes(agents.Dict, needUA)
+	// A state with no client yet takes the chunk's as they are: distinct
+	// pairs of distinct codes, with no index until one is asked for.
+	fresh := cl.Len() == 0 && cl.index == nil
+	client := make([]uint32, len(p.A))
+	for k, ok := range needPair {
+		if !ok {
+			continue
+		}
+		ip, ua := ipCode[p.A[k]], uaCode[p.B[k]]
+		if fresh {
+			client[k] = uint32(len(cl.IP))
+			cl.IP, cl.Agent = append(cl.IP, ip), append(cl.Agent, ua)
+			continue
+		}
+		client[k] = cl.Code(ip, ua)
+	}
+	return &chunkClients{pairs: p, client: client, uaCode: uaCode, needUA: needUA}
 }
 
 // Of returns the client of row i.
-func (cc *chunkClients) Of(i int) uint32 {
-	ip, ua := cc.ips.At(i), cc.agents.At(i)
-	if cc.lastUA[ip] != ua {
-		cc.lastUA[ip], cc.lastClient[ip] = ua, cc.cl.Code(cc.ipCode[ip], cc.uaCode[ua])
-	}
-	return cc.lastClient[ip]
-}
+func (cc *chunkClients) Of(i int) uint32 { return cc.client[cc.pairs.Row[i]] }

@@ -66,6 +66,10 @@ type statusCodesState struct {
 	// IPs are codes of Pairs' values and keys.
 	Paths     Dict
 	Redirects redirectRuns
+
+	// whole is the frame of a run over one frame (addWhole), whose times
+	// and statuses statusOverTime reads in place of Times.
+	whole *frame.Frame
 }
 
 // redirectRun is a redirects group's codes, its requests and when they
@@ -121,9 +125,18 @@ func (st *statusCodesState) Add(_ context.Context, f *frame.Frame) error {
 	st.Total += f.Len()
 	ipCodes, statusCodes := st.Pairs.AddColumns(f, frame.IP, frame.Status)
 	status := strColOrEmpty(f, frame.Status)
-	st.Times.Add(f.Time, &status, [3]bool{true, true, true})
+	if st.whole == nil {
+		st.Times.Add(f.Time, &status, [3]bool{true, true, true})
+	}
 	st.addRedirects(f, status, statusCodes, ipCodes)
 	return nil
+}
+
+// addWhole adds the whole frame of a run over one frame, which outlives
+// the state: statusOverTime reads its times rather than Times.
+func (st *statusCodesState) addWhole(ctx context.Context, f *frame.Frame) error {
+	st.whole = f
+	return st.Add(ctx, f)
 }
 
 // addRedirects counts the chunk's redirects (3xx other than 304 Not
@@ -554,7 +567,12 @@ type classPeaks struct {
 // hour, or per day over spans too long for hours.
 func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 	clock := frame.NewClock(in.Loc)
-	bulk := findBulkCounts(st.Times.All.Runs()) // stray dates far off would stretch the plot over centuries
+	var bulk timeBulk // stray dates far off would stretch the plot over centuries
+	if st.whole != nil {
+		bulk = findBulk(st.whole.Time)
+	} else {
+		bulk = findBulkCounts(st.Times.All.Runs())
+	}
 	lo, hi := bulk.Lo, bulk.Hi
 	first, n := clock.Hour(lo), clock.Hour(hi)-clock.Hour(lo)+1
 	unit := "hour"
@@ -579,10 +597,20 @@ func statusOverTime(s *Section, st *statusCodesState, in *Input) classPeaks {
 	for k := range counts {
 		counts[k] = make([]float64, n)
 	}
-	for k := range counts {
-		for t, n := range st.Times.Classes[k].All() {
-			if bulk.In(t) {
-				counts[k][bucket(t)] += float64(n)
+	if f := st.whole; f != nil {
+		status := strColOrEmpty(f, frame.Status)
+		class := statusClassCodes(status.Dict)
+		for i, t := range f.Time {
+			if k := class[status.At(i)]; k >= 0 && bulk.In(t) {
+				counts[k][bucket(t)]++
+			}
+		}
+	} else {
+		for k := range counts {
+			for t, n := range st.Times.Classes[k].All() {
+				if bulk.In(t) {
+					counts[k][bucket(t)] += float64(n)
+				}
 			}
 		}
 	}

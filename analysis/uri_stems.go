@@ -122,13 +122,13 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	st.Human = growTo(st.Human, st.StemDict.Len())
 	st.ReaderHuman = growTo(st.ReaderHuman, st.StemDict.Len())
+	st.ClientPeople = growTo(st.ClientPeople, st.Clients.Len())
 	for i := range f.Len() {
 		if !person(i) {
 			continue
 		}
 		s, cl := stem[c.stems.At(i)], clients.Of(i)
 		st.Human[s]++
-		st.ClientPeople = growTo(st.ClientPeople, int(cl)+1)
 		st.ClientPeople[cl]++
 		if st.isReader(cl) {
 			st.ReaderHuman[s]++

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -138,4 +139,99 @@ func DayString(day int64) string {
 // HourString formats an hour number as YYYY-MM-DD HH:00.
 func HourString(hour int64) string {
 	return time.Unix(hour*3600, 0).UTC().Format("2006-01-02 15:00")
+}
+
+// Pairs are the distinct (a, b) code pairs of two columns' rows, each
+// once (in no promised order), and each row's pair: what the sections that
+// key on a client (an IP and an agent) read instead of looking each row up
+// in a map.
+type Pairs struct {
+	A, B []uint32 // per pair, its codes in a and in b
+	Row  []uint32 // per row, the index of its pair
+}
+
+// pairsKey names RowPairs' memo on column a: b is the other column.
+type pairsKey struct{ b *Strings }
+
+// RowPairs returns the Pairs of columns a and b (of one frame: the same
+// rows), computed once per pair of columns and shared: the caller must not
+// modify it.
+func RowPairs(a, b CodeView) *Pairs {
+	if a.col == nil || b.col == nil {
+		return rowPairs(a, b)
+	}
+	return a.Memo(pairsKey{b.col}, func() any { return rowPairs(a, b) }).(*Pairs)
+}
+
+func rowPairs(a, b CodeView) *Pairs {
+	if n := a.Len(); len(a.Dict) > n/8 {
+		return bucketPairs(a, b)
+	}
+	return cachedPairs(a, b)
+}
+
+// cachedPairs is rowPairs where a's values repeat (a client IP makes many
+// requests, mostly with one agent): the pair of each a's last b spares
+// most rows the map.
+func cachedPairs(a, b CodeView) *Pairs {
+	n, na := a.Len(), len(a.Dict)
+	p := &Pairs{Row: make([]uint32, n)}
+	lastB, lastPair := make([]uint32, na), make([]uint32, na)
+	for c := range lastB {
+		lastB[c] = math.MaxUint32
+	}
+	seen := map[uint64]uint32{}
+	for i := range n {
+		x, y := a.At(i), b.At(i)
+		if lastB[x] != y {
+			k := uint64(x)<<32 | uint64(y)
+			id, ok := seen[k]
+			if !ok {
+				id = uint32(len(p.A))
+				seen[k] = id
+				p.A, p.B = append(p.A, x), append(p.B, y)
+			}
+			lastB[x], lastPair[x] = y, id
+		}
+		p.Row[i] = lastPair[x]
+	}
+	return p
+}
+
+// bucketPairs is rowPairs where most a values are distinct (a million
+// client IPs): the rows are put in buckets by their a code (a counting
+// sort), and a bucket whose b codes differ is sorted, which costs far less
+// than a map of a million pairs.
+func bucketPairs(a, b CodeView) *Pairs {
+	n, na := a.Len(), len(a.Dict)
+	start := make([]int, na+1) // bucket c is rows[start[c]:start[c+1]]
+	for i := range n {
+		start[a.At(i)+1]++
+	}
+	for c := range na {
+		start[c+1] += start[c]
+	}
+	next := slices.Clone(start[:na])
+	// Each row as its b code above its row number: sorting a bucket sorts
+	// by b, the rows of one b in row order.
+	rows := make([]uint64, n)
+	for i := range n {
+		c := a.At(i)
+		rows[next[c]] = uint64(b.At(i))<<32 | uint64(i)
+		next[c]++
+	}
+	p := &Pairs{Row: make([]uint32, n)}
+	for c := range na {
+		seg := rows[start[c]:start[c+1]]
+		if !slices.IsSorted(seg) {
+			slices.Sort(seg)
+		}
+		for j, k := range seg {
+			if j == 0 || k>>32 != seg[j-1]>>32 {
+				p.A, p.B = append(p.A, uint32(c)), append(p.B, uint32(k>>32))
+			}
+			p.Row[uint32(k)] = uint32(len(p.A) - 1)
+		}
+	}
+	return p
 }

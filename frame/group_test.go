@@ -105,3 +105,51 @@ func TestOrder(t *testing.T) {
 		t.Errorf("a second view made the order again")
 	}
 }
+
+// TestRowPairs: each row's pair holds the row's two codes and each pair is
+// there once, over few keys (cachedPairs) and many (bucketPairs); and the
+// pairs of one frame's columns are built once and shared.
+func TestRowPairs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, keys := range []int{3, 50, 200_000} {
+		// 200,000 keys over 300,000 rows take bucketPairs, the others cachedPairs.
+		ka, kb := NewStrings(), NewStrings()
+		for range 300_000 {
+			ka.Append([]byte("ip" + strconv.Itoa(rng.IntN(keys))))
+			// Most keys keep one value; some have several.
+			v := 0
+			if rng.IntN(4) == 0 {
+				v = rng.IntN(7)
+			}
+			kb.Append([]byte("ua" + strconv.Itoa(v)))
+		}
+		a, b := ka.View(), kb.View()
+		p := RowPairs(a, b)
+		if len(p.Row) != a.Len() || len(p.A) != len(p.B) {
+			t.Fatalf("%d keys: %d rows for %d, %d A for %d B", keys, len(p.Row), a.Len(), len(p.A), len(p.B))
+		}
+		for i := range a.Len() {
+			k := p.Row[i]
+			if p.A[k] != a.At(i) || p.B[k] != b.At(i) {
+				t.Fatalf("%d keys, row %d: pair %d is (%d, %d), the row holds (%d, %d)", keys, i, k, p.A[k], p.B[k], a.At(i), b.At(i))
+			}
+		}
+		distinct := len(mapPairCounts(a, b, nil))
+		if len(p.A) != distinct {
+			t.Errorf("%d keys: %d pairs, %d distinct", keys, len(p.A), distinct)
+		}
+		seen := map[[2]uint32]bool{}
+		for k := range p.A {
+			if seen[[2]uint32{p.A[k], p.B[k]}] {
+				t.Fatalf("%d keys: pair (%d, %d) is there twice", keys, p.A[k], p.B[k])
+			}
+			seen[[2]uint32{p.A[k], p.B[k]}] = true
+		}
+		if q := RowPairs(ka.View(), kb.View()); q != p {
+			t.Errorf("%d keys: the pairs were built again for the same columns", keys)
+		}
+		if q := RowPairs(ka.View(), ka.View()); q == p {
+			t.Errorf("%d keys: the pairs of (a, b) answered for (a, a)", keys)
+		}
+	}
+}
