@@ -43,6 +43,12 @@ type overviewState struct {
 	Bytes              ExactSum
 	Forwarded          int // rows with a non-empty X-Forwarded-For list
 	HasAgent, HasBytes bool
+
+	// whole: a run over one frame (addWhole) counts the distinct IPs and
+	// agents from the frame's dictionaries, wholeIPs and wholeAgents, in
+	// place of the sets (which would copy a million distinct agents).
+	whole                 bool
+	wholeIPs, wholeAgents int
 }
 
 func (overview) NewState(*Input) State {
@@ -50,9 +56,7 @@ func (overview) NewState(*Input) State {
 }
 
 func (st *overviewState) Add(_ context.Context, f *frame.Frame) error {
-	if n := f.Len(); n > 0 {
-		st.Times.Merge(TimeRange{N: n, First: slices.Min(f.Time), Last: slices.Max(f.Time)})
-	}
+	st.addCounts(f)
 	if v, ok := f.View(frame.IP); ok {
 		if len(st.IPs) == 0 {
 			st.IPs = make(StrSet, len(v.Dict)) // no growing while it fills
@@ -66,11 +70,41 @@ func (st *overviewState) Add(_ context.Context, f *frame.Frame) error {
 		}
 		st.Agents.AddView(v, v.Counts())
 	}
+	return nil
+}
+
+// addCounts adds f's rows, times, bytes and forwarded rows.
+func (st *overviewState) addCounts(f *frame.Frame) {
+	if n := f.Len(); n > 0 {
+		st.Times.Merge(TimeRange{N: n, First: slices.Min(f.Time), Last: slices.Max(f.Time)})
+	}
 	if bs := f.Num(frame.Bytes); bs != nil {
 		st.HasBytes = true
 		st.Bytes.AddAll(bs) // leaves NaN out
 	}
 	st.Forwarded += nonEmpty(strCol(f, frame.ForwardedFor))
+}
+
+// addWhole adds the whole frame of a run over one frame: its dictionaries
+// hold each string once, so the distinct values are the codes some row
+// holds.
+func (st *overviewState) addWhole(_ context.Context, f *frame.Frame) error {
+	st.whole = true
+	distinct := func(c frame.StrCol) (n int, ok bool) {
+		v, ok := f.View(c)
+		if !ok {
+			return 0, false
+		}
+		for code, k := range v.Counts() {
+			if k > 0 && v.Dict[code] != "" {
+				n++
+			}
+		}
+		return n, true
+	}
+	st.wholeIPs, _ = distinct(frame.IP)
+	st.wholeAgents, st.HasAgent = distinct(frame.UserAgent)
+	st.addCounts(f)
 	return nil
 }
 
@@ -96,6 +130,9 @@ func (st *overviewState) Finish(_ context.Context, in *Input) (*Section, error) 
 	rowsRead := st.Times.N
 	first, last, span, hasTimes := st.Times.span(in.Loc)
 	ips, agents := st.IPs.NonEmpty(), st.Agents.NonEmpty()
+	if st.whole {
+		ips, agents = st.wholeIPs, st.wholeAgents
+	}
 	bytes := st.Bytes.Value()
 	lines, records, malformed, repaired := 0, 0, 0, 0
 	var failed, missing, noted []string
