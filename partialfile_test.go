@@ -144,10 +144,14 @@ func TestPartialErrors(t *testing.T) {
 	}
 	old := filepath.Join(dir, "old.lbp")
 	os.WriteFile(old, append([]byte("logbook partial v0\n"), data[len(partialMagic):]...), 0o644)
+	// The version before this one, whose states had another layout.
+	prevVersion := fmt.Sprintf("logbook partial v%d\n", PartialVersion-1)
+	older := filepath.Join(dir, "older.lbp")
+	os.WriteFile(older, append([]byte(prevVersion), data[len(partialMagic):]...), 0o644)
 	junk := filepath.Join(dir, "junk.lbp")
 	os.WriteFile(junk, []byte("GET / HTTP/1.1\n"), 0o644)
 	cfg = base
-	cfg.Inputs = []string{plain, old, junk}
+	cfg.Inputs = []string{plain, old, older, junk}
 	out, err := run(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +161,8 @@ func TestPartialErrors(t *testing.T) {
 		msgs = append(msgs, p.Message)
 	}
 	all := strings.Join(msgs, "\n")
-	if !strings.Contains(all, fmt.Sprintf("old.lbp: a partial of format v0; this logbook reads format v%d", PartialVersion)) || !strings.Contains(all, "junk.lbp: not a logbook partial file") {
+	if !strings.Contains(all, fmt.Sprintf("old.lbp: a partial of format v0; this logbook reads format v%d", PartialVersion)) || !strings.Contains(all, "junk.lbp: not a logbook partial file") ||
+		!strings.Contains(all, fmt.Sprintf("older.lbp: a partial of format v%d; this logbook reads format v%d", PartialVersion-1, PartialVersion)) {
 		t.Errorf("problems:\n%s", all)
 	}
 	if out.Err() == nil || out.Report.Records == 0 {

@@ -276,6 +276,9 @@ func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.So
 	// would let the analyses' scratch grow as big as the frame before a
 	// collection; 1.15 times keeps the peak near the frame's size, at the
 	// price of a few collections that only mark the analyses' own objects.
+	// Nothing is interned into the frame any more: its dictionaries'
+	// indexes go too (a look-up reads the dictionary, frame.DropIndexes).
+	fr.DropIndexes()
 	gc.free()
 	gc.percent(15)
 	phase("freed the read's buffers")
@@ -313,6 +316,13 @@ func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.So
 	}
 
 	an.metrics = metricsOf(fr, res.Malformed(), nRead)
+
+	// The selection and anonymization made new columns, indexed as they
+	// were filled: those indexes go too.
+	fr.DropIndexes()
+	if sel != nil && sel.prev != nil {
+		sel.prev.frame.DropIndexes()
+	}
 
 	// Analyse.
 	in := &analysis.Input{Frame: fr, Loc: loc, MaxRows: p.maxRows, Crawlers: p.crawlers, Site: p.site}

@@ -77,3 +77,40 @@ func TestDict(t *testing.T) {
 		t.Errorf("Remap gave a known string a new code")
 	}
 }
+
+// TestDictLookupScans: a Dict without its index answers look-ups (present,
+// absent, the empty string) as one with it does, by reading its strings
+// for the first dictScansMax, and builds the index only past them; Code
+// and Remap go on as before.
+func TestDictLookupScans(t *testing.T) {
+	chunk := []string{"/robots.txt", "", "/a", "/b", "/a/b/c"}
+	var scanned, indexed Dict
+	scanned.Codes(chunk, []bool{true, true, true, false, true})
+	indexed.Codes(chunk, []bool{true, true, true, false, true})
+	indexed.ensureIndex(0)
+	asks := []string{"", "/robots.txt", "/a/b/c", "/b", "/nope", "/a", "/robots.tx", "/a/b/c/"}
+	for round := range 2 {
+		for i, s := range asks {
+			c, ok := scanned.Lookup(s)
+			wc, wok := indexed.Lookup(s)
+			if c != wc || ok != wok {
+				t.Errorf("round %d: Lookup(%q) = %d %v, with the index %d %v", round, s, c, ok, wc, wok)
+			}
+			if n := round*len(asks) + i + 1; (scanned.index == nil) != (n <= dictScansMax) {
+				t.Fatalf("after %d look-ups, index built: %v (built past %d)", n, scanned.index != nil, dictScansMax)
+			}
+		}
+	}
+	if _, ok := scanned.Lookup("/b"); ok {
+		t.Errorf("/b was not needed, and is found")
+	}
+	if c := scanned.Code("/b"); c != 4 || scanned.Strings[c] != "/b" {
+		t.Errorf("Code of a new string after look-ups: %d", c)
+	}
+	var o Dict
+	o.Code("/a")
+	o.Code("/z")
+	if m := scanned.Remap(&o); m[0] != 2 || m[1] != 5 {
+		t.Errorf("Remap after look-ups: %v", m)
+	}
+}

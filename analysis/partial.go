@@ -359,7 +359,15 @@ type Dict struct {
 
 	index  map[string]uint32
 	borrow bool // keep the chunks' strings rather than copies (Borrow)
+	scans  int  // look-ups answered by reading Strings, without the index
 }
+
+// dictScansMax is how many look-ups a Dict without its index answers by
+// reading its strings one by one before it builds the index: a Finish
+// looks up a string or two ("/robots.txt", the empty agent), which a scan
+// answers in a millisecond on a million strings, where the index would be
+// a map of them all.
+const dictScansMax = 8
 
 // Borrow makes the dictionary keep the strings of the chunks it is given
 // rather than copies, when the state it belongs to is made for a run over
@@ -394,8 +402,19 @@ func (d *Dict) Code(s string) uint32 {
 	return c
 }
 
-// Lookup returns the code of s, if the dictionary holds it.
+// Lookup returns the code of s, if the dictionary holds it. Without the
+// index, the first dictScansMax look-ups read the strings rather than
+// build it.
 func (d *Dict) Lookup(s string) (uint32, bool) {
+	if d.index == nil && d.scans < dictScansMax {
+		d.scans++
+		for c, v := range d.Strings {
+			if v == s {
+				return uint32(c), true
+			}
+		}
+		return 0, false
+	}
 	d.ensureIndex(0)
 	c, ok := d.index[s]
 	return c, ok
@@ -433,6 +452,13 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 	if !d.borrow {
 		owned = ownCodes(dict, fresh)
 	}
+	n := 0
+	for _, ok := range fresh {
+		if ok {
+			n++
+		}
+	}
+	d.Strings = slices.Grow(d.Strings, n)
 	for c, ok := range fresh {
 		if !ok {
 			continue

@@ -130,55 +130,51 @@ func ownCodes(dict []string, need []bool) []string {
 	return out
 }
 
-// tallyColumn is Tally.AddColumn (the same counts) for columns of many
-// distinct values: the strings new to the tally are owned from one
-// allocation (ownCodes), which the tally keeps whole as it never lets a
-// key go, and an empty tally is made to the chunk's size.
-func tallyColumn(t *Tally, f *frame.Frame, c frame.StrCol) {
+// CodedTally counts rows per string, as a Tally does, with each string
+// a code of Dict and its count in N, indexed by code: a million distinct
+// paths or referers are a slice of strings and one of counts rather than
+// a map, and in a run over one frame (Borrow) the strings are the
+// frame's, with no index of them built (Dict.Codes on an empty Dict).
+type CodedTally struct {
+	Dict Dict
+	N    []int
+}
+
+// Borrow is Dict.Borrow for the tally's strings.
+func (t *CodedTally) Borrow(in *Input) { t.Dict.Borrow(in) }
+
+// AddColumn adds each row of a string column of f, counted per string; a
+// chunk without the column counts its rows as the empty string, as
+// Tally.AddColumn does.
+func (t *CodedTally) AddColumn(f *frame.Frame, c frame.StrCol) {
 	v := strCol(f, c)
 	if v == nil {
 		if f.Len() > 0 {
-			t.add("", f.Len())
+			code := t.Dict.Code("")
+			t.N = growTo(t.N, t.Dict.Len())
+			t.N[code] += f.Len()
 		}
 		return
 	}
-	tallyCodes(t, v.Dict, v.Counts())
+	counts := v.Counts()
+	need := make([]bool, len(counts))
+	for code, n := range counts {
+		need[code] = n > 0
+	}
+	codes := t.Dict.Codes(v.Dict, need)
+	t.N = growTo(t.N, t.Dict.Len())
+	for code, n := range counts {
+		if n > 0 {
+			t.N[codes[code]] += n
+		}
+	}
 }
 
-// tallyCodes adds counts, indexed by the codes of dict, to t.
-func tallyCodes(t *Tally, dict []string, counts []int) {
-	distinct := 0
-	for _, n := range counts {
-		if n > 0 {
-			distinct++
-		}
-	}
-	if distinct == 0 {
-		return
-	}
-	if len(*t) == 0 {
-		*t = make(Tally, distinct)
-	}
-	m := *t
-	need := make([]bool, len(dict))
-	fresh := false
-	for c, n := range counts {
-		if n == 0 {
-			continue
-		}
-		if old, ok := m[dict[c]]; ok {
-			m[dict[c]] = old + n
-			continue
-		}
-		need[c], fresh = true, true
-	}
-	if !fresh {
-		return
-	}
-	owned := ownCodes(dict, need)
-	for c, ok := range need {
-		if ok {
-			m[owned[c]] = counts[c]
-		}
-	}
+// Merge adds the counts of o.
+func (t *CodedTally) Merge(o *CodedTally) {
+	code := t.Dict.Remap(&o.Dict)
+	t.N = addRemapped(t.N, o.N, code, t.Dict.Len())
 }
+
+// Counts is the count per code of Dict.Strings.
+func (t *CodedTally) Counts() []int { return growTo(t.N, t.Dict.Len()) }

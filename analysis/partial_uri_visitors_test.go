@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -159,28 +161,108 @@ func TestVisitorsCompact(t *testing.T) {
 	}
 }
 
-// TestTallyColumn: tallyColumn counts as Tally.AddColumn does, chunk after
-// chunk, a chunk without the column counted as empty strings.
-func TestTallyColumn(t *testing.T) {
-	var recs []uaRec
-	for i := range 5000 {
-		recs = append(recs, uaRec{"192.0.2.1", "/p/" + strconv.Itoa(i%700), chrome, 0})
+// TestCodedTallies: the visitors state's tallies of stems, referers and
+// hosts merged from chunks, each state read back from gob as a partial
+// holds it, equal those of one state given the whole frame, and both
+// count as Tally.AddColumn does; a chunk without a column counts its rows
+// as the empty string. The state of the whole frame builds no index of
+// its strings.
+func TestCodedTallies(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Stem, frame.Referer, frame.Host))
+	var r frame.Row
+	for i := range 6000 {
+		r.Reset()
+		r.Time = t0 + int64(i)
+		r.Str[frame.IP] = []byte("192.0.2." + strconv.Itoa(i%250))
+		r.Str[frame.UserAgent] = []byte([]string{chrome, firefox, gbot}[i%3])
+		r.Str[frame.Stem] = []byte("/p/" + strconv.Itoa(i*7%900))
+		if i%5 != 0 {
+			r.Str[frame.Referer] = []byte("https://ref" + strconv.Itoa(i%37) + ".example.org/from/" + strconv.Itoa(i%400))
+		}
+		r.Str[frame.Host] = []byte([]string{"example.com", "www.example.com", "cdn.example.com"}[i%7%3])
+		b.Add(&r)
 	}
-	f := uaFrame(recs)
-	want, got := Tally{}, Tally{}
-	for c := range 3 {
-		chunk := f.Subset(dealt(f.Len(), c, 3))
-		want.AddColumn(chunk, frame.Stem)
-		tallyColumn(&got, chunk, frame.Stem)
+	f := b.Frame()
+	noCols := handFrame([]rec{{6000, "192.0.2.9", "GET", "/x", "200"}, {6001, "192.0.2.9", "GET", "/p/7", "200"}})
+	var whole frame.Frame
+	whole.Append(f)
+	whole.Append(noCols)
+
+	p := configured(t, "visitors", nil).(Partial)
+	one := p.NewState(&Input{Frame: &whole, Loc: time.UTC}).(*visitorsState)
+	if err := one.Add(context.Background(), &whole); err != nil {
+		t.Fatal(err)
 	}
-	noStems := handFrame([]rec{{0, "192.0.2.9", "GET", "/x", "200"}})
-	want.AddColumn(noStems, frame.Referer)
-	tallyColumn(&got, noStems, frame.Referer)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("tallyColumn %d keys, AddColumn %d; differ", len(got), len(want))
+	noFrame := &Input{Loc: time.UTC}
+	var merged *visitorsState
+	chunks := []*frame.Frame{f.Subset(dealt(f.Len(), 0, 3)), noCols, f.Subset(dealt(f.Len(), 1, 3)), f.Subset(dealt(f.Len(), 2, 3))}
+	for _, c := range chunks {
+		st := p.NewState(noFrame)
+		if err := st.Add(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(st); err != nil {
+			t.Fatal(err)
+		}
+		back := p.NewState(noFrame).(*visitorsState)
+		if err := gob.NewDecoder(&buf).Decode(back); err != nil {
+			t.Fatal(err)
+		}
+		if merged == nil {
+			merged = back
+		} else if err := merged.Merge(back); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got[""] != 1 || got["/p/3"] != 8 {
-		t.Errorf("got[\"\"] = %d, got[\"/p/3\"] = %d; want 1 and 8", got[""], got["/p/3"])
+	asTally := func(ct *CodedTally) Tally {
+		out := Tally{}
+		for c, n := range ct.Counts() {
+			if n > 0 {
+				out[ct.Dict.Strings[c]] += n
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		col       frame.StrCol
+		one, many *CodedTally
+	}{
+		{frame.Stem, &one.Stems, &merged.Stems},
+		{frame.Referer, &one.Refs, &merged.Refs},
+		{frame.Host, &one.Hosts, &merged.Hosts},
+	} {
+		want := Tally{}
+		want.AddColumn(&whole, tc.col)
+		if got := asTally(tc.one); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: one state counts %d strings, AddColumn %d; differ", tc.col, len(got), len(want))
+		}
+		if got := asTally(tc.many); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: merged chunks count %d strings, AddColumn %d; differ", tc.col, len(got), len(want))
+		}
+		if tc.one.Dict.index != nil {
+			t.Errorf("%s: the state of one frame built an index of its strings", tc.col)
+		}
+	}
+	if n := asTally(&merged.Refs)[""]; n != 1200+2 {
+		t.Errorf("merged: %d requests without a referer, want 1202 (1200, and the 2 of the chunk without the column)", n)
+	}
+	if n := asTally(&merged.Stems)["/p/7"]; n != 7+1 {
+		t.Errorf("merged: /p/7 counted %d times, want 8", n)
+	}
+	got, err := merged.Finish(context.Background(), noFrame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSec, err := one.Finish(context.Background(), noFrame)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(got)
+	wantJS, _ := json.Marshal(wantSec)
+	if string(js) != string(wantJS) {
+		t.Errorf("merged chunks finish differently from one frame:\n%s\n%s", js, wantJS)
 	}
 }
 

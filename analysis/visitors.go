@@ -110,7 +110,7 @@ type visitorsState struct {
 	Readers  map[Pair]bool // clients of a non-crawler agent that fetched /robots.txt
 	// HasStems, HasRefs, HasHosts: a chunk had the column.
 	HasStems, HasRefs, HasHosts bool
-	Stems, Refs, Hosts          Tally
+	Stems, Refs, Hosts          CodedTally
 
 	user  []CrawlerRule // in.Crawlers, for Add
 	clock *frame.Clock  // in.Loc's days, for Add
@@ -118,8 +118,11 @@ type visitorsState struct {
 
 func (a *visitors) NewState(in *Input) State {
 	st := &visitorsState{Top: a.top, Requests: Counter[int64]{}, Visitors: map[int64][]uint64{}, Readers: map[Pair]bool{},
-		Stems: Tally{}, Refs: Tally{}, Hosts: Tally{}, user: in.Crawlers, clock: frame.NewClock(in.Loc)}
+		user: in.Crawlers, clock: frame.NewClock(in.Loc)}
 	st.Clients.Borrow(in)
+	st.Stems.Borrow(in)
+	st.Refs.Borrow(in)
+	st.Hosts.Borrow(in)
 	return st
 }
 
@@ -139,9 +142,9 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	// A chunk without one of these columns counts its rows as the empty
 	// string, as a frame with other sources that have it would.
-	tallyColumn(&st.Stems, f, frame.Stem)
-	tallyColumn(&st.Refs, f, frame.Referer)
-	tallyColumn(&st.Hosts, f, frame.Host)
+	st.Stems.AddColumn(f, frame.Stem)
+	st.Refs.AddColumn(f, frame.Referer)
+	st.Hosts.AddColumn(f, frame.Host)
 	c := classifyChunk(f, st.user)
 	c.addReaders(st.Readers)
 
@@ -235,9 +238,9 @@ func (st *visitorsState) Merge(other State) error {
 	st.HasStems = st.HasStems || o.HasStems
 	st.HasRefs = st.HasRefs || o.HasRefs
 	st.HasHosts = st.HasHosts || o.HasHosts
-	st.Stems.Merge(o.Stems)
-	st.Refs.Merge(o.Refs)
-	st.Hosts.Merge(o.Hosts)
+	st.Stems.Merge(&o.Stems)
+	st.Refs.Merge(&o.Refs)
+	st.Hosts.Merge(&o.Hosts)
 	return nil
 }
 
@@ -319,7 +322,7 @@ visitors_by_day`,
 	}
 
 	if st.HasStems {
-		pageTypes(s, st.Stems, total)
+		pageTypes(s, &st.Stems, total)
 	}
 	if st.HasRefs {
 		st.referringSites(s, in)
@@ -347,11 +350,11 @@ func clientErrors(statuses *frame.CodeView) []bool {
 }
 
 // pageTypes adds the page_types table and its sentence.
-func pageTypes(s *Section, stems Tally, total int) {
+func pageTypes(s *Section, stems *CodedTally, total int) {
 	kinds := map[string]int{}
-	for stem, n := range stems {
+	for c, n := range stems.Counts() {
 		if n > 0 {
-			kinds[resourceKind(stem)] += n
+			kinds[resourceKind(stems.Dict.Strings[c])] += n
 		}
 	}
 	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
@@ -378,12 +381,16 @@ func pageTypes(s *Section, stems Tally, total int) {
 // own paths, do not qualify. The referers are parsed (parseReferers) and
 // counted (counts, per code) by the caller; served counts the requests
 // per stem, nil without a stem column.
-func selfReferers(p referers, counts []int, served Tally) map[string]bool {
+//
+// Only the paths of hosts that refer from three paths or more are looked
+// up among the stems, in a set of those paths the stems are read against
+// once: a log whose every referer names a host of its own looks up none,
+// and no index of a million stems is built to look up a few.
+func selfReferers(p referers, counts []int, served *CodedTally) map[string]bool {
 	if served == nil {
 		return nil
 	}
-	all, servedN := make([]int, len(p.hosts)), make([]int, len(p.hosts))
-	var paths map[int32]map[string]bool // per host with a served path
+	all, from := make([]int, len(p.hosts)), make([]int, len(p.hosts))
 	for c, n := range counts {
 		h := p.host[c]
 		if n == 0 || h < 0 {
@@ -391,17 +398,48 @@ func selfReferers(p referers, counts []int, served Tally) map[string]bool {
 		}
 		all[h] += n
 		if path := p.path[c]; path != "" && path != "/" {
-			if served[path] > 0 {
-				servedN[h] += n
-				if paths == nil {
-					paths = map[int32]map[string]bool{}
-				}
-				if paths[h] == nil {
-					paths[h] = map[string]bool{}
-				}
-				paths[h][path] = true
+			from[h]++ // referers with a path: at least its distinct paths
+		}
+	}
+	candidate := func(c int) (int32, string, bool) {
+		h := p.host[c]
+		if counts[c] == 0 || h < 0 || from[h] < 3 {
+			return 0, "", false
+		}
+		path := p.path[c]
+		return h, path, path != "" && path != "/"
+	}
+	wasServed := map[string]bool{} // the candidates' paths: whether a stem is one
+	for c := range counts {
+		if _, path, ok := candidate(c); ok {
+			wasServed[path] = false
+		}
+	}
+	if len(wasServed) == 0 {
+		return map[string]bool{}
+	}
+	for c, n := range served.Counts() {
+		if n > 0 {
+			if _, ok := wasServed[served.Dict.Strings[c]]; ok {
+				wasServed[served.Dict.Strings[c]] = true
 			}
 		}
+	}
+	servedN := make([]int, len(p.hosts))
+	var paths map[int32]map[string]bool // per host with a served path
+	for c, n := range counts {
+		h, path, ok := candidate(c)
+		if !ok || !wasServed[path] {
+			continue
+		}
+		servedN[h] += n
+		if paths == nil {
+			paths = map[int32]map[string]bool{}
+		}
+		if paths[h] == nil {
+			paths[h] = map[string]bool{}
+		}
+		paths[h][path] = true
 	}
 	out := map[string]bool{}
 	for h, ps := range paths {
@@ -509,19 +547,15 @@ func siteHost(site []string, host string) bool {
 // referringSites adds the referring_sites table: external referers by host.
 func (st *visitorsState) referringSites(s *Section, in *Input) {
 	top := st.Top
-	dict := make([]string, 0, len(st.Refs))
-	counts := make([]int, 0, len(st.Refs))
-	for r, n := range st.Refs {
-		dict = append(dict, r)
-		counts = append(counts, n)
-	}
+	dict, counts := st.Refs.Dict.Strings, st.Refs.Counts()
 	// The site's own host, when the logs say it: the most common Host
 	// (then the first by name); otherwise the referer hosts whose links
 	// point to this site's pages.
 	own := ""
 	if st.HasHosts {
 		best, bestN := "", 0
-		for h, n := range st.Hosts {
+		for c, n := range st.Hosts.Counts() {
+			h := st.Hosts.Dict.Strings[c]
 			if h != "" && n > 0 && (bestN == 0 || byCountThenKey(n, h, bestN, best) < 0) {
 				best, bestN = h, n
 			}
@@ -541,9 +575,9 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 			}
 		}
 	} else {
-		var served Tally
+		var served *CodedTally
 		if st.HasStems {
-			served = st.Stems
+			served = &st.Stems
 		}
 		self = selfReferers(parsed, counts, served)
 		delete(self, own)

@@ -217,6 +217,10 @@ type dict struct {
 	lastLong     string
 	lastLongCode uint32
 	hasLastLong  bool
+
+	// unindexed: the index was let go (dropIndex); vals are complete, and
+	// a look-up scans them until reindex builds the index again.
+	unindexed bool
 }
 
 // newCompactDict returns an empty compact dictionary.
@@ -322,4 +326,42 @@ func (x *index) internString(vals *[]string, v string) uint32 {
 	x.slots[i] = tag | uint64(c+1)
 	x.n++
 	return c
+}
+
+// dropIndex lets go of the index tables, keeping the values: for a
+// dictionary nothing more is interned into, whose tables (8 bytes a slot,
+// two to four slots a value) would otherwise stay as long as its values.
+func (d *dict) dropIndex() {
+	d.short = shortIndex{}
+	d.long = index{all: d.long.all}
+	d.unindexed = true
+}
+
+// reindex builds the index tables of a dictionary whose index was let go,
+// from its values, as interning them one by one would have.
+func (d *dict) reindex() {
+	if !d.unindexed {
+		return
+	}
+	for i, v := range d.vals {
+		c := uint32(i)
+		if len(v) <= shortMax && !d.long.all {
+			k0, k1 := shortKey(v)
+			d.short.add(d.vals, c, k0, k1, len(v))
+		} else {
+			d.long.add(d.vals, c, hashString(v))
+		}
+	}
+	d.unindexed = false
+}
+
+// scan is lookup by reading the values one by one, for a dictionary
+// without its index.
+func (d *dict) scan(v string) (uint32, bool) {
+	for i, s := range d.vals {
+		if s == v {
+			return uint32(i), true
+		}
+	}
+	return 0, false
 }

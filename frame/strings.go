@@ -33,7 +33,17 @@ type Strings struct {
 	orderN int
 
 	memos memoTable // values derived from the column (memo.go)
+
+	// scans counts the look-ups that read the dictionary one value at a
+	// time since its index was let go (DropIndexes); guarded by mu.
+	scans int
 }
+
+// scansMax is how many look-ups scan a dictionary whose index was let go
+// before the index is built again: analyses look up a few strings each
+// ("/robots.txt", "POST"), which a scan answers in a millisecond on a
+// million values, and whatever looks up more pays for one index.
+const scansMax = 8
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
 func newNarrowStrings() *Strings { return &Strings{width: 1, d: newCompactDict()} }
@@ -167,6 +177,9 @@ func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
 // Intern returns the code of b, adding it to the dictionary if it is new. It
 // allocates only when b is new.
 func (s *Strings) Intern(b []byte) uint32 {
+	if s.d.unindexed {
+		s.reindex()
+	}
 	c := s.d.intern(b)
 	s.Dict = s.d.vals
 	return c
@@ -174,6 +187,9 @@ func (s *Strings) Intern(b []byte) uint32 {
 
 // InternString is Intern for a string.
 func (s *Strings) InternString(v string) uint32 {
+	if s.d.unindexed {
+		s.reindex()
+	}
 	c := s.d.internString(v)
 	s.Dict = s.d.vals
 	return c
@@ -200,8 +216,37 @@ func (s *Strings) Value(i int) string {
 	return s.Dict[s.Codes[i]]
 }
 
-// Lookup returns the code of v and whether the column holds it.
-func (s *Strings) Lookup(v string) (uint32, bool) { return s.d.lookup(v) }
+// Lookup returns the code of v and whether the column holds it. Once the
+// column's index was let go (Frame.DropIndexes), it reads the dictionary
+// value by value, up to scansMax times, and then builds the index again.
+func (s *Strings) Lookup(v string) (uint32, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.d.unindexed {
+		if s.scans < scansMax {
+			s.scans++
+			return s.d.scan(v)
+		}
+		s.d.reindex()
+	}
+	return s.d.lookup(v)
+}
+
+// dropIndex lets go of the dictionary's index (Frame.DropIndexes).
+func (s *Strings) dropIndex() {
+	s.mu.Lock()
+	s.d.dropIndex()
+	s.scans = 0
+	s.mu.Unlock()
+}
+
+// reindex builds the dictionary's index again, for a value to be interned
+// into a column whose index was let go.
+func (s *Strings) reindex() {
+	s.mu.Lock()
+	s.d.reindex()
+	s.mu.Unlock()
+}
 
 // Counts returns the number of rows per code, indexed by code. It reads the
 // codes in whatever width the column keeps them.
