@@ -31,7 +31,7 @@ import (
 
 // PartialVersion is the version of the partial files this logbook writes
 // and reads.
-const PartialVersion = 3
+const PartialVersion = 4
 
 var partialMagic = "logbook partial v" + strconv.Itoa(PartialVersion) + "\n"
 

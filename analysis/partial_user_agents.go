@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"context"
+	"iter"
 	"math"
 	"slices"
 
@@ -40,10 +41,10 @@ type userAgentsState struct {
 	// function of the agent and the user's crawler rules, the same in
 	// every chunk.
 	Classes []UAClass
-	// IPs are the clients' IPs; Clients holds per client (pairKey of its
-	// IP and agent codes) its requests, /robots.txt fetches and bytes.
+	// IPs are the clients' IPs; Clients holds per client (its IP and
+	// agent codes) its requests, /robots.txt fetches and bytes.
 	IPs     Dict
-	Clients map[uint64]UAClient
+	Clients UAClients
 	// AI holds, per class of an AI crawler, the time of its first
 	// /robots.txt fetch and of its first other request.
 	AI map[uint32]UAFirsts
@@ -64,6 +65,63 @@ type UAClass struct{ Crawler, Kind, Browser, OS string }
 type UAClient struct {
 	N, Robots int
 	Bytes     float64
+}
+
+// UAClients are the clients of a state, a slot each: its IP and agent
+// codes (in the state's IPs and Agents) and its counts, in arrays rather
+// than a map of a million clients.
+type UAClients struct {
+	IP, Agent []uint32
+	N, Robots []int
+	Bytes     []float64
+
+	index map[uint64]uint32 // pairKey(IP, Agent) → slot, built on use
+}
+
+// Len is how many clients there are.
+func (cl *UAClients) Len() int { return len(cl.IP) }
+
+// slot returns the slot of the client (ip, ua), made when new.
+func (cl *UAClients) slot(ip, ua uint32) uint32 {
+	if cl.index == nil {
+		cl.index = make(map[uint64]uint32, len(cl.IP))
+		for i := range cl.IP {
+			cl.index[pairKey(cl.IP[i], cl.Agent[i])] = uint32(i)
+		}
+	}
+	k := pairKey(ip, ua)
+	if i, ok := cl.index[k]; ok {
+		return i
+	}
+	i := cl.push(ip, ua)
+	cl.index[k] = i
+	return i
+}
+
+// push appends the client (ip, ua), with no requests yet, and returns its
+// slot; the caller knows it is new.
+func (cl *UAClients) push(ip, ua uint32) uint32 {
+	cl.IP, cl.Agent = append(cl.IP, ip), append(cl.Agent, ua)
+	cl.N, cl.Robots, cl.Bytes = append(cl.N, 0), append(cl.Robots, 0), append(cl.Bytes, 0)
+	return uint32(len(cl.IP) - 1)
+}
+
+// add adds c's counts to slot i.
+func (cl *UAClients) add(i uint32, c UAClient) {
+	cl.N[i] += c.N
+	cl.Robots[i] += c.Robots
+	cl.Bytes[i] += c.Bytes
+}
+
+// All yields each client, as pairKey(IP, agent), and its counts.
+func (cl *UAClients) All() iter.Seq2[uint64, UAClient] {
+	return func(yield func(uint64, UAClient) bool) {
+		for i := range cl.IP {
+			if !yield(pairKey(cl.IP[i], cl.Agent[i]), UAClient{cl.N[i], cl.Robots[i], cl.Bytes[i]}) {
+				return
+			}
+		}
+	}
 }
 
 // UAFirsts is the time of an AI crawler's first /robots.txt fetch and of
@@ -89,14 +147,11 @@ func (f UAFeed) later(g UAFeed) bool {
 }
 
 func newUserAgentsState(user []CrawlerRule) *userAgentsState {
-	return &userAgentsState{Clients: map[uint64]UAClient{}, AI: map[uint32]UAFirsts{}, Feeds: map[UAFeedKey]UAFeed{}, user: user}
+	return &userAgentsState{AI: map[uint32]UAFirsts{}, Feeds: map[UAFeedKey]UAFeed{}, user: user}
 }
 
 // maps makes the maps a state read back without them lacks.
 func (st *userAgentsState) maps() {
-	if st.Clients == nil {
-		st.Clients = map[uint64]UAClient{}
-	}
 	if st.AI == nil {
 		st.AI = map[uint32]UAFirsts{}
 	}
@@ -164,14 +219,9 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	counts := agents.Counts()
 	info := agentClasses(&agents, counts, st.user) // shared: read only
 	need := make([]bool, len(counts))
-	distinct := 0
 	for c, k := range counts {
 		need[c] = k > 0
-		if k > 0 {
-			distinct++
-		}
 	}
-	presize(&st.Agents, distinct)
 	uaCodes := st.Agents.Codes(agents.Dict, need)
 	st.addAgents(uaCodes, counts, func(c int) UAClass {
 		a := info[c]
@@ -210,22 +260,21 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	if anyKind {
 		firsts, feeds = map[uint32]UAFirsts{}, map[feedRow]int64{}
 	}
-	// Per client (the chunk's IP and agent codes), in one pass over the
-	// rows: a slot per client (uaSlots).
-	var slots []uaSlot
-	slotOf := newUASlots(len(ips.Dict))
+	// Per client (the chunk's distinct IP and agent pairs, frame.RowPairs),
+	// in one pass over the rows.
+	pairs := frame.RowPairs(ips, agents)
+	slots := make([]UAClient, len(pairs.A))
 	for i := range n {
-		ua, ip := agents.At(i), ips.At(i)
-		at := slotOf.find(ip, ua, &slots) // may grow slots: index it after
-		s := &slots[at]
-		s.n++
+		ua := agents.At(i)
+		s := &slots[pairs.Row[i]]
+		s.N++
 		isRobots := hasRobots && stems.At(i) == robots
 		if isRobots {
-			s.robots++
+			s.Robots++
 		}
 		if sizes != nil {
 			if b := sizes[i]; !math.IsNaN(b) {
-				s.bytes += b
+				s.Bytes += b
 			}
 		}
 		if !anyKind || kinds[ua] == 0 {
@@ -255,25 +304,20 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 
 	needIP := make([]bool, len(ips.Dict))
-	distinct = 0
-	for _, s := range slots {
-		if !needIP[s.ip] {
-			needIP[s.ip] = true
-			distinct++
-		}
+	for _, ip := range pairs.A {
+		needIP[ip] = true
 	}
-	presize(&st.IPs, distinct)
 	ipCodes := st.IPs.Codes(ips.Dict, needIP)
-	if len(st.Clients) == 0 {
-		st.Clients = make(map[uint64]UAClient, len(slots))
-	}
-	for _, s := range slots {
-		k := pairKey(ipCodes[s.ip], uaCodes[s.ua])
-		c := st.Clients[k]
-		c.N += s.n
-		c.Robots += s.robots
-		c.Bytes += s.bytes
-		st.Clients[k] = c
+	// A state with no client yet takes the chunk's as they are: distinct
+	// pairs of distinct codes.
+	fresh := st.Clients.Len() == 0 && st.Clients.index == nil
+	for k, c := range slots {
+		ip, ua := ipCodes[pairs.A[k]], uaCodes[pairs.B[k]]
+		if fresh {
+			st.Clients.add(st.Clients.push(ip, ua), c)
+			continue
+		}
+		st.Clients.add(st.Clients.slot(ip, ua), c)
 	}
 
 	for k, t := range feeds {
@@ -298,57 +342,6 @@ func (st *userAgentsState) addFeed(k UAFeedKey, f UAFeed) {
 	}
 }
 
-// presize makes an empty dictionary's index and strings for n strings,
-// so that the first chunk of a million distinct agents or IPs does not
-// grow them from nothing (a rehash per doubling).
-func presize(d *Dict, n int) {
-	if d.Len() == 0 && d.index == nil && n > 0 {
-		d.index = make(map[string]uint32, n)
-		d.Strings = make([]string, 0, n)
-	}
-}
-
-// uaSlot is one client of a chunk, by its codes there: its requests,
-// /robots.txt fetches and bytes; next is the slot of the IP's previous
-// client, or -1.
-type uaSlot struct {
-	ip, ua    uint32
-	next      int32
-	n, robots int
-	bytes     float64
-}
-
-// uaSlots finds the slot of a chunk's client: per IP code a list of its
-// clients (an IP seldom has more than a few agents), the last client
-// found tried first (a client's requests often come one after another).
-type uaSlots struct {
-	head     []int32 // per IP code, its last slot+1
-	lastIP   uint32  // the last client found, and its slot
-	lastUA   uint32
-	lastSlot int32
-}
-
-func newUASlots(nIP int) *uaSlots { return &uaSlots{head: make([]int32, nIP), lastSlot: -1} }
-
-// find returns the index in slots of the client (ip, ua), appended when
-// new.
-func (s *uaSlots) find(ip, ua uint32, slots *[]uaSlot) int32 {
-	if s.lastSlot >= 0 && ip == s.lastIP && ua == s.lastUA {
-		return s.lastSlot
-	}
-	i := s.head[ip] - 1
-	for i >= 0 && (*slots)[i].ua != ua {
-		i = (*slots)[i].next
-	}
-	if i < 0 {
-		i = int32(len(*slots))
-		*slots = append(*slots, uaSlot{ip: ip, ua: ua, next: s.head[ip] - 1})
-		s.head[ip] = i + 1
-	}
-	s.lastIP, s.lastUA, s.lastSlot = ip, ua, i
-	return i
-}
-
 func (st *userAgentsState) Merge(other State) error {
 	o, err := mergeAs[*userAgentsState](other)
 	if err != nil {
@@ -365,16 +358,8 @@ func (st *userAgentsState) Merge(other State) error {
 	uaCodes := st.Agents.Remap(&o.Agents)
 	st.addAgents(uaCodes, o.AgentN, func(c int) UAClass { return o.Classes[o.AgentClass[c]] })
 	ipCodes := st.IPs.Remap(&o.IPs)
-	if len(st.Clients) == 0 {
-		st.Clients = make(map[uint64]UAClient, len(o.Clients))
-	}
-	for k, v := range o.Clients {
-		nk := pairKey(ipCodes[k>>32], uaCodes[uint32(k)])
-		c := st.Clients[nk]
-		c.N += v.N
-		c.Robots += v.Robots
-		c.Bytes += v.Bytes
-		st.Clients[nk] = c
+	for k, c := range o.Clients.All() {
+		st.Clients.add(st.Clients.slot(ipCodes[k>>32], uaCodes[uint32(k)]), c)
 	}
 	for c, f := range o.AI {
 		st.addFirsts(classes[c], f)
@@ -417,7 +402,7 @@ func (st *userAgentsState) robotsReaders() *uaReaders {
 	if !r.on {
 		return r
 	}
-	for k, c := range st.Clients {
+	for k, c := range st.Clients.All() {
 		if r.is(st, k, c) {
 			r.clients++
 			r.requests += c.N
@@ -462,7 +447,7 @@ func (st *userAgentsState) crawlerCounts(rd *uaReaders) (rows []crawlerCount, to
 	}
 	// Distinct IPs per row: the (row, IP) of each client, sorted.
 	var keys []uint64
-	for k, c := range st.Clients {
+	for k, c := range st.Clients.All() {
 		cl := st.class(uint32(k))
 		row := -1
 		switch {
@@ -496,7 +481,7 @@ func sortedDistinct(keys []uint64) []uint64 {
 // tools (robots.txt readers included); ok is false without bytes.
 func (st *userAgentsState) botBytesShare(rd *uaReaders) (float64, bool) {
 	var all, bots float64
-	for k, c := range st.Clients {
+	for k, c := range st.Clients.All() {
 		all += c.Bytes
 		if st.class(uint32(k)).Crawler != "" || rd.is(st, k, c) {
 			bots += c.Bytes
@@ -537,7 +522,7 @@ func (st *userAgentsState) aiCrawlers() []aiCrawler {
 		firsts[k] = UAFirsts{min(firsts[k].Robots, f.Robots), min(firsts[k].Other, f.Other)}
 	}
 	var keys []uint64
-	for k := range st.Clients {
+	for k := range st.Clients.All() {
 		if cl := st.class(uint32(k)); cl.Kind == KindAI {
 			keys = append(keys, uint64(index[cl.Crawler])<<32|k>>32)
 		}
@@ -603,7 +588,7 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 		n  int
 	}
 	per := make([][]ipN, len(names))
-	for k, c := range st.Clients {
+	for k, c := range st.Clients.All() {
 		f := fam[st.AgentClass[uint32(k)]]
 		if f < 0 || rd.is(st, k, c) {
 			continue
