@@ -428,6 +428,18 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 // costs one copy rather than a million.
 func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 	out := make([]uint32, len(dict))
+	if d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
+		// The first chunk of a run over one frame, every string needed:
+		// the state's codes are the frame's, and its strings the frame's
+		// own slice rather than a copy of its million headers, which the
+		// collector would scan at every cycle once more. Its capacity is
+		// its length, so that a string added later copies it first.
+		d.Strings = dict[:len(dict):len(dict)]
+		for c := range out {
+			out[c] = uint32(c)
+		}
+		return out
+	}
 	fresh := need
 	if len(d.Strings) > 0 {
 		d.ensureIndex(len(dict))

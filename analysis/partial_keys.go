@@ -144,10 +144,18 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 			needIP[p.A[k]], needUA[p.B[k]] = true, true
 		}
 	}
-	ipCode, uaCode := cl.IPs.Codes(ips.Dict, needIP), cl.Agents.Codes(agents.Dict, needUA)
 	// A state with no client yet takes the chunk's as they are: distinct
-	// pairs of distinct codes, with no index until one is asked for.
+	// pairs of distinct codes, with no index until one is asked for. In a
+	// run over one frame, its IPs and agents are then the frame's own
+	// dictionaries (Dict.Codes with every string needed): the strings no
+	// client of the state has are never read, and the state is never
+	// written to a partial.
 	fresh := cl.Len() == 0 && cl.index == nil
+	wantIP, wantUA := needIP, needUA
+	if fresh && cl.IPs.borrow && cl.Agents.borrow {
+		wantIP, wantUA = nil, nil
+	}
+	ipCode, uaCode := cl.IPs.Codes(ips.Dict, wantIP), cl.Agents.Codes(agents.Dict, wantUA)
 	client := make([]uint32, len(p.A))
 	for k, ok := range needPair {
 		if !ok {

@@ -227,7 +227,7 @@ func (st *visitorsState) Merge(other State) error {
 	ua := st.Clients.Agents.Remap(&o.Clients.Agents) // the codes Remap gave o's agents
 	st.Bot = growBools(st.Bot, st.Clients.Agents.Len())
 	for c, bot := range o.Bot {
-		st.Bot[ua[c]] = bot
+		st.Bot[ua[c]] = st.Bot[ua[c]] || bot // o.Bot is false for an agent none of its clients has
 	}
 	for d, set := range o.Visitors {
 		b := st.Visitors[d]
