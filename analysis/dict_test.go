@@ -3,7 +3,10 @@ package analysis
 import (
 	"bytes"
 	"encoding/gob"
+	"slices"
 	"testing"
+
+	"github.com/logbook/logbook/frame"
 )
 
 func TestDict(t *testing.T) {
@@ -112,5 +115,57 @@ func TestDictLookupScans(t *testing.T) {
 	o.Code("/z")
 	if m := scanned.Remap(&o); m[0] != 2 || m[1] != 5 {
 		t.Errorf("Remap after look-ups: %v", m)
+	}
+}
+
+// TestDictTakesFrameDictionary: in a run over one frame (Borrow), a Dict's
+// first chunk with every string needed takes the column's dictionary
+// itself, with the column's codes, and sorts it by the column's order; a
+// string added later copies it first, leaving the column's untouched, and
+// sorting falls back to the strings. A Dict that owns its strings, or
+// whose first chunk needs only some, copies them.
+func TestDictTakesFrameDictionary(t *testing.T) {
+	col := frame.NewStrings()
+	for _, s := range []string{"b", "", "a", "c", "a"} {
+		col.Append([]byte(s))
+	}
+	v := col.View()
+	in := &Input{Frame: &frame.Frame{}}
+
+	var d Dict
+	d.Borrow(in)
+	codes := d.CodesOf(&v, nil)
+	if &d.Strings[0] != &v.Dict[0] || d.view == nil {
+		t.Fatal("a borrowing Dict's first chunk copied the column's dictionary")
+	}
+	for c := range codes {
+		if codes[c] != uint32(c) {
+			t.Fatalf("codes %v, want the column's", codes)
+		}
+	}
+	wantOrder, wantRanks := dashRanks(slices.Clone(v.Dict))
+	order, ranks := d.dashRanks()
+	if !slices.Equal(order, wantOrder) || !slices.Equal(ranks, wantRanks) {
+		t.Errorf("dashRanks from the column: %v %v, want %v %v", order, ranks, wantOrder, wantRanks)
+	}
+	before := slices.Clone(v.Dict)
+	d.Code("z")
+	if !slices.Equal(v.Dict, before) || d.Len() != len(before)+1 {
+		t.Fatalf("adding a string changed the column's dictionary: %v", v.Dict)
+	}
+	wantOrder, wantRanks = dashRanks(slices.Clone(d.Strings))
+	if order, ranks := d.dashRanks(); !slices.Equal(order, wantOrder) || !slices.Equal(ranks, wantRanks) {
+		t.Errorf("dashRanks after a string was added: %v %v, want %v %v", order, ranks, wantOrder, wantRanks)
+	}
+
+	var owned Dict // no Borrow: a state read back or of chunks
+	owned.CodesOf(&v, nil)
+	var some Dict
+	some.Borrow(in)
+	some.CodesOf(&v, []bool{true, false, true, true})
+	for name, o := range map[string]*Dict{"owned": &owned, "some needed": &some} {
+		if &o.Strings[0] == &v.Dict[0] || o.view != nil {
+			t.Errorf("%s: the Dict took the column's dictionary", name)
+		}
 	}
 }

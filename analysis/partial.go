@@ -360,6 +360,31 @@ type Dict struct {
 	index  map[string]uint32
 	borrow bool // keep the chunks' strings rather than copies (Borrow)
 	scans  int  // look-ups answered by reading Strings, without the index
+
+	// view is the column whose dictionary Strings is (CodesOf), while
+	// nothing was added to it: its sorted order is shared (dashRanks).
+	view *frame.CodeView
+}
+
+// CodesOf is Codes of a column's dictionary, remembering the column when
+// the dictionary becomes its own (a run over one frame) so that sorting
+// the strings can use the column's shared order.
+func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
+	fresh := len(d.Strings) == 0
+	out := d.Codes(v.Dict, need)
+	if fresh && len(d.Strings) == len(v.Dict) && len(v.Dict) > 0 && &d.Strings[0] == &v.Dict[0] {
+		d.view = v
+	}
+	return out
+}
+
+// dashRanks is dashRanks of the strings, from the column's order when
+// they are a column's dictionary (CodesOf).
+func (d *Dict) dashRanks() (order, ranks []uint32) {
+	if v := d.view; v != nil && len(v.Dict) == len(d.Strings) {
+		return viewDashRanks(v)
+	}
+	return dashRanks(d.Strings)
 }
 
 // dictScansMax is how many look-ups a Dict without its index answers by

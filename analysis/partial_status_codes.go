@@ -104,7 +104,7 @@ func (t *ValueTally) AddColumns(f *frame.Frame, key, value frame.StrCol) (keyCod
 	for _, p := range pairs {
 		needK[p.A], needV[p.B] = true, true
 	}
-	keyCodes, valueCodes = t.Keys.Codes(kv.Dict, needK), t.Values.Codes(vv.Dict, needV)
+	keyCodes, valueCodes = t.Keys.CodesOf(&kv, needK), t.Values.CodesOf(&vv, needV)
 	t.Pairs.Grow(len(pairs))
 	for _, p := range pairs {
 		t.Pairs.Add(keyCodes[p.A], valueCodes[p.B], p.N)
@@ -155,8 +155,8 @@ func (t *ValueTally) Conditional() []CondRow {
 	for c := range keys {
 		start[c+1] += start[c]
 	}
-	_, vr := dashRanks(values)
-	order, kr := dashRanks(keys)
+	_, vr := t.Values.dashRanks()
+	order, kr := t.Keys.dashRanks()
 	out := make([]CondRow, 0, len(pairs))
 	for i := 0; i < len(order); {
 		j := i + 1
