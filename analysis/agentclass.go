@@ -202,3 +202,25 @@ func mssolaMayBeBot(agent, low string) bool {
 	}
 	return false
 }
+
+// lowerASCII is s with the ASCII capitals made small and every other byte
+// as it was, so that an index into it is an index into s: strings.ToLower
+// changes the length of some runes ("Ⱥ" grows, "İ" shrinks, a byte that is
+// not UTF-8 becomes three), and an index found in its result cut agents
+// past their end.
+func lowerASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -212,3 +212,23 @@ func TestMssolaMayBeBot(t *testing.T) {
 		t.Errorf("cleared %d of %d browser-like agents", cleared, browsers)
 	}
 }
+
+// TestHostileAgentIndexes: an agent whose runes strings.ToLower resizes
+// ("Ⱥ" grows to three bytes, a byte that is not UTF-8 too) is named from
+// its own bytes, not cut at an index into its lower-cased copy (which ran
+// past the agent's end, and failed three sections).
+func TestHostileAgentIndexes(t *testing.T) {
+	for agent, want := range map[string]string{
+		"ȺȺȺȺbot":                "ȺȺȺȺbot",
+		"\xff\xff\xff\xffSpider": `\xff\xff\xff\xffSpider`, // Clean spells the bytes out
+		"ȺȺȺȺ x-Crawler/1.0":     "x-Crawler",
+	} {
+		if got := classifyAgent(agent, nil); got.crawler != want || got.kind != KindOther {
+			t.Errorf("classifyAgent(%q) = %q, %q; want crawler %q", agent, got.crawler, got.kind, want)
+		}
+	}
+	n, feed, ok := feedSubscribers("ȺȺȺȺȺȺȺȺȺȺ Feedly/1.0 (+http://feedly.com; 12 subscribers; feed-id=9)")
+	if !ok || n != 12 || feed != "9" {
+		t.Errorf("feedSubscribers = %d, %q, %v; want 12, \"9\", true", n, feed, ok)
+	}
+}

@@ -346,7 +346,7 @@ func crawlerMatch(low string, user []CrawlerRule) (name, kind string, ok bool) {
 // names ("feed-id=…", "feed-id:…", or a URL after the count, as
 // NewsBlur's agent gives it). ok is false when the agent gives no count.
 func feedSubscribers(agent string) (n int, feed string, ok bool) {
-	low := strings.ToLower(agent)
+	low := lowerASCII(agent) // indexes agent
 	i := strings.Index(low, " subscriber")
 	if i < 0 {
 		return 0, "", false

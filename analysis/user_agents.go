@@ -115,7 +115,7 @@ func leadProduct(agent string) string {
 // ("changedetection.com" for "…; http://www.changedetection.com/bot.html");
 // the product after "compatible;"; else the first field. Cut to 40 runes.
 func firstProduct(agent string) string {
-	low := strings.ToLower(agent)
+	low := lowerASCII(agent) // indexes agent
 	for _, t := range genericBotTokens {
 		i := strings.Index(low, t)
 		if i < 0 {
