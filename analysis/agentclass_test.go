@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mssola/useragent"
 
@@ -78,37 +79,66 @@ func testAgents(t *testing.T) []string {
 	return append(all, "", "b", "bot", "İstanbul GPTBOT", "\xff\xfeclaudebot")
 }
 
-// TestTokenMatcher: the one-pass matchers answer as the lists tried token
-// by token do, on the crawler list (matched on the lower-cased agent, as
-// crawlerMatch does) and the browser and OS token lists.
-func TestTokenMatcher(t *testing.T) {
+// scanReference is agentFacts as trying each token in turn finds them:
+// strings.Contains on the agent lower-cased for the crawlers and the words
+// that ignore case, on the agent as written for the others.
+func scanReference(agent string, crawlers, browsers, oses [][]string, words []scanWord) (crawler, browser, os int, found uint64) {
+	low := strings.ToLower(agent)
+	crawler, browser, os = firstGroupByContains(low, crawlers), firstGroupByContains(agent, browsers), firstGroupByContains(agent, oses)
+	for i, w := range words {
+		if w.fold && strings.Contains(low, w.text) || !w.fold && strings.Contains(agent, w.text) {
+			found |= 1 << i
+		}
+	}
+	return
+}
+
+// TestAgentScanner: one scan finds what the lists tried token by token
+// find, on the built-in lists (the crawlers and the generic words ignoring
+// case) and on lists with tokens shorter than three bytes, empty, or
+// overlapping one another.
+func TestAgentScanner(t *testing.T) {
+	groups := matcherGroups()
+	ws := agentWords().words
 	agents := testAgents(t)
-	matched := map[string]int{}
-	for name, groups := range matcherGroups() {
-		m := newTokenMatcher(groups)
-		for _, a := range agents {
-			for _, s := range []string{a, strings.ToLower(a)} {
-				got, want := m.match(s), firstGroupByContains(s, groups)
-				if got != want {
-					t.Fatalf("%s: match(%q) = %d, want %d", name, s, got, want)
-				}
-				if got >= 0 {
-					matched[name]++
+	found := map[string]int{}
+	entry := func(i int) int {
+		if i == noEntry {
+			return -1
+		}
+		return i
+	}
+	for _, a := range agents {
+		for _, s := range []string{a, strings.ToLower(a), strings.ToUpper(a)} {
+			f := builtinScanner().facts(s)
+			c, b, o, w := scanReference(s, groups["crawlers"], groups["browsers"], groups["os"], ws)
+			if entry(f.crawler) != c || entry(f.browser) != b || entry(f.os) != o || f.words != w {
+				t.Fatalf("facts(%q) = %d, %d, %d, %b; want %d, %d, %d, %b", s, entry(f.crawler), entry(f.browser), entry(f.os), f.words, c, b, o, w)
+			}
+			if ascii := f.ascii; ascii == strings.ContainsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf }) {
+				t.Fatalf("facts(%q).ascii = %v", s, ascii)
+			}
+			for name, hit := range map[string]bool{"crawlers": c >= 0, "browsers": b >= 0, "os": o >= 0, "words": w != 0} {
+				if hit {
+					found[name]++
 				}
 			}
 		}
 	}
-	for name := range matcherGroups() {
-		if matched[name] < 1000 {
-			t.Errorf("%s: only %d of the test agents matched; the test does not exercise the matcher", name, matched[name])
+	for _, name := range []string{"crawlers", "browsers", "os", "words"} {
+		if found[name] < 1000 {
+			t.Errorf("%s: only %d of the test agents matched; the test does not exercise the scanner", name, found[name])
 		}
 	}
-	// Tokens shorter than four bytes, and groups whose tokens overlap.
-	groups := [][]string{{"zzzz"}, {"a"}, {""}, {"abc", "bcdef"}, {"bcde"}}
-	m := newTokenMatcher(groups)
-	for _, s := range []string{"", "a", "b", "abc", "xzzzzy", "zzzab", "bcdef", "xbcde", "q"} {
-		if got, want := m.match(s), firstGroupByContains(s, groups); got != want {
-			t.Errorf("match(%q) = %d, want %d", s, got, want)
+	// Tokens shorter than three bytes, empty, and overlapping.
+	tiny := [][]string{{"zzzz"}, {"a"}, {""}, {"abc", "bcdef"}, {"bcde"}, {"ab"}}
+	tinyWords := []scanWord{{"bc", true}, {"Bc", false}, {"xy", false}, {"abcd", true}, {"", false}}
+	m := newAgentScanner(tiny, tiny, tiny, tinyWords)
+	for _, s := range []string{"", "a", "b", "A", "abc", "ABC", "xzzzzy", "zzzab", "bcdef", "xBcde", "q", "XY", "xy", "aBcD"} {
+		f := m.facts(s)
+		c, b, o, w := scanReference(s, tiny, tiny, tiny, tinyWords)
+		if entry(f.crawler) != c || entry(f.browser) != b || entry(f.os) != o || f.words != w {
+			t.Errorf("tiny facts(%q) = %d, %d, %d, %b; want %d, %d, %d, %b", s, entry(f.crawler), entry(f.browser), entry(f.os), f.words, c, b, o, w)
 		}
 	}
 }
@@ -156,25 +186,6 @@ func TestAgentClassesShared(t *testing.T) {
 	}
 }
 
-func BenchmarkCrawlerMatch(b *testing.B) {
-	var agents []string
-	for i := range 1000 {
-		agents = append(agents, strings.ToLower("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0."+string(rune('0'+i%10))+".0 Safari/537.36"))
-	}
-	groups := matcherGroups()["crawlers"]
-	b.Run("matcher", func(b *testing.B) {
-		m := crawlerMatcher()
-		for i := 0; b.Loop(); i++ {
-			m.match(agents[i%len(agents)])
-		}
-	})
-	b.Run("contains", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			firstGroupByContains(agents[i%len(agents)], groups)
-		}
-	})
-}
-
 // TestMssolaMayBeBot: an agent mssolaMayBeBot clears is never one
 // mssola/useragent takes for a bot, on the real agents, the generated ones
 // and agents made to reach each of its bot rules; and the filter clears
@@ -194,7 +205,8 @@ func TestMssolaMayBeBot(t *testing.T) {
 	cleared, browsers, bots := 0, 0, 0
 	for _, a := range agents {
 		low := strings.ToLower(a)
-		may := mssolaMayBeBot(a, low)
+		f := builtinScanner().facts(a)
+		may := f.mssolaMayBeBot()
 		bot := useragent.New(a).Bot()
 		if bot {
 			bots++
