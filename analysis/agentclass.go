@@ -46,6 +46,7 @@ const scanBuckets = 1 << 12
 type scanToken struct {
 	text  string
 	tri   uint32 // its first three bytes lower-cased, the first in the high byte
+	next  byte   // its fourth byte lower-cased, when it has one
 	fold  bool   // matched ignoring ASCII case, else as written
 	fact  uint8  // which fact it sets: factCrawler, factBrowser, factOS or factWord
 	index uint16 // the entry of its list, or the bit of its word
@@ -194,6 +195,9 @@ func newAgentScanner(crawlers, browsers, oses [][]string, words []scanWord) *age
 			return
 		}
 		t.tri = uint32(lowerByte[text[0]])<<16 | uint32(lowerByte[text[1]])<<8 | uint32(lowerByte[text[2]])
+		if len(text) > 3 {
+			t.next = lowerByte[text[3]]
+		}
 		all = append(all, t)
 	}
 	for fact, groups := range [][][]string{factCrawler: crawlers, factBrowser: browsers, factOS: oses} {
@@ -261,9 +265,9 @@ func (m *agentScanner) scan(s string, fold, exact bool, f *agentFacts) (ascii bo
 		for j := 2; j < len(s); j++ {
 			c := s[j]
 			high |= c
-			q = (q<<8 | uint32(lowerByte[c])) & 0xffffff
-			if h := triHash(q); m.bits[h>>6&uint32(len(m.bits)-1)]&(1<<(h&63)) != 0 {
-				m.check(s, j-2, q, h, fold, exact, f)
+			q = q<<8 | uint32(lowerByte[c]) // the three bytes ending at j in its low bytes
+			if h := triHash(q & 0xffffff); m.bits[h>>6&uint32(len(m.bits)-1)]&(1<<(h&63)) != 0 {
+				m.check(s, j-2, q&0xffffff, h, fold, exact, f)
 			}
 		}
 	} else if len(s) == 1 {
@@ -282,7 +286,7 @@ func (m *agentScanner) check(s string, i int, q, h uint32, fold, exact bool, f *
 	b := h >> 4 & (scanBuckets - 1)
 	for k := m.start[b]; k < m.start[b+1]; k++ {
 		t := &m.tokens[k]
-		if t.tri != q || len(s)-i < len(t.text) {
+		if t.tri != q || len(s)-i < len(t.text) || len(t.text) > 3 && lowerByte[s[i+3]] != t.next {
 			continue
 		}
 		if t.fold {

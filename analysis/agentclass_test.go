@@ -15,8 +15,8 @@ import (
 	"github.com/logbook/logbook/ingest"
 )
 
-// The definitions the token matchers replace: each group's tokens tried
-// with strings.Contains, in order.
+// The definition the scan's lists replace: the first group with a token s
+// contains, each group's tokens tried with strings.Contains, in order.
 func firstGroupByContains(s string, groups [][]string) int {
 	for g, tokens := range groups {
 		for _, t := range tokens {
@@ -32,13 +32,7 @@ func matcherGroups() map[string][][]string {
 	return map[string][][]string{
 		"crawlers": groupTokens(crawlerList, func(c Crawler) []string { return c.Tokens }),
 		"browsers": groupTokens(browserTokens, func(b browserToken) []string { return b.tokens }),
-		"os": func() [][]string {
-			g := make([][]string, len(osTokens))
-			for i, r := range osTokens {
-				g[i] = r.tokens
-			}
-			return g
-		}(),
+		"os":       groupTokens(osTokens, func(r osToken) []string { return r.tokens }),
 	}
 }
 
