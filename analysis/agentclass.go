@@ -24,7 +24,7 @@ import (
 // needs (agentFacts): the first entry of crawlerList with a token the agent
 // contains ignoring case, the first rule of browserTokens and of osTokens
 // with a token it contains as written, and which of the words the other
-// rules test it contains (scanWords). That is the answer of trying each
+// rules test it contains (agentWords). That is the answer of trying each
 // token with strings.Contains (on the agent lower-cased by strings.ToLower
 // for the tokens that ignore case), without a pass per token, and without
 // lower-casing the agent. Each position is filtered by a bit for the three
@@ -37,6 +37,7 @@ type agentScanner struct {
 	start  [scanBuckets + 1]uint16 // tokens[start[b]:start[b+1]] are bucket b's
 	tokens []scanToken             // by bucket
 	short  []scanToken             // tokens of fewer than three bytes
+	folded uint64                  // the bits of the words that ignore case
 }
 
 // scanBuckets is the number of buckets of tokens, by the high bits of
@@ -47,7 +48,7 @@ type scanToken struct {
 	text  string
 	tri   uint32 // its first three bytes lower-cased, the first in the high byte
 	next  byte   // its fourth byte lower-cased, when it has one
-	fold  bool   // matched ignoring ASCII case, else as written
+	fold  bool   // matched in the agent lower-cased (text in lower case), else as written
 	fact  uint8  // which fact it sets: factCrawler, factBrowser, factOS or factWord
 	index uint16 // the entry of its list, or the bit of its word
 }
@@ -65,7 +66,7 @@ const noEntry = int(^uint(0) >> 1)
 // agentFacts is what one scan found in an agent.
 type agentFacts struct {
 	crawler, browser, os int    // the first entry of each list found, or noEntry
-	words                uint64 // bit w: the agent contains word w (scanWords)
+	words                uint64 // bit w: the agent contains word w (agentWords)
 	ascii                bool   // every byte of the agent is ASCII
 	low                  string // strings.ToLower(agent) when not ascii
 }
@@ -81,8 +82,8 @@ func (f *agentFacts) lowHasSuffix(agent, suffix string) bool {
 	return len(agent) >= len(suffix) && hasPrefixFold(agent[len(agent)-len(suffix):], suffix)
 }
 
-// scanWord is a word of scanWords: text, ignoring case (text in lower
-// case) or as written.
+// scanWord is a word a scan looks for: text, ignoring case (text in lower
+// case, found in the agent lower-cased), or as written.
 type scanWord struct {
 	text string
 	fold bool
@@ -122,7 +123,7 @@ type agentWordSet struct {
 
 // agentWords are the words the built-in scanner looks for.
 var agentWords = sync.OnceValue(func() *agentWordSet {
-	ws := &agentWordSet{words: fixedScanWords[:]}
+	ws := &agentWordSet{words: slices.Clone(fixedScanWords[:])}
 	bit := func(w string) uint64 {
 		i := slices.Index(ws.words, scanWord{w, true})
 		if i < 0 {
@@ -209,6 +210,9 @@ func newAgentScanner(crawlers, browsers, oses [][]string, words []scanWord) *age
 	}
 	for i, w := range words {
 		add(w.text, w.fold, factWord, i)
+		if w.fold {
+			m.folded |= 1 << i
+		}
 	}
 	bucket := func(t scanToken) int { return int(triHash(t.tri) >> 4) }
 	slices.SortStableFunc(all, func(a, b scanToken) int { return bucket(a) - bucket(b) })
@@ -244,11 +248,7 @@ func (m *agentScanner) facts(agent string) agentFacts {
 	}
 	f.ascii = false
 	f.crawler = noEntry
-	for i, w := range agentWords().words {
-		if w.fold {
-			f.words &^= 1 << i
-		}
-	}
+	f.words &^= m.folded
 	f.low = strings.ToLower(agent)
 	m.scan(f.low, true, false, &f)
 	return f

@@ -128,7 +128,7 @@ func TestAgentScanner(t *testing.T) {
 	tiny := [][]string{{"zzzz"}, {"a"}, {""}, {"abc", "bcdef"}, {"bcde"}, {"ab"}}
 	tinyWords := []scanWord{{"bc", true}, {"Bc", false}, {"xy", false}, {"abcd", true}, {"", false}}
 	m := newAgentScanner(tiny, tiny, tiny, tinyWords)
-	for _, s := range []string{"", "a", "b", "A", "abc", "ABC", "xzzzzy", "zzzab", "bcdef", "xBcde", "q", "XY", "xy", "aBcD"} {
+	for _, s := range []string{"", "a", "b", "A", "abc", "ABC", "xzzzzy", "zzzab", "bcdef", "xBcde", "q", "XY", "xy", "aBcD", "éBcD", "İxy", "\xffZZZZ"} {
 		f := m.facts(s)
 		c, b, o, w := scanReference(s, tiny, tiny, tiny, tinyWords)
 		if entry(f.crawler) != c || entry(f.browser) != b || entry(f.os) != o || f.words != w {
