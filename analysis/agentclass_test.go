@@ -125,10 +125,12 @@ func TestAgentScanner(t *testing.T) {
 		}
 	}
 	// Tokens shorter than three bytes, empty, and overlapping.
-	tiny := [][]string{{"zzzz"}, {"a"}, {""}, {"abc", "bcdef"}, {"bcde"}, {"ab"}}
-	tinyWords := []scanWord{{"bc", true}, {"Bc", false}, {"xy", false}, {"abcd", true}, {"", false}}
+	// A token with a byte that is not UTF-8 is found in the agent as
+	// written, but not once strings.ToLower has made that byte U+FFFD.
+	tiny := [][]string{{"zzzz"}, {"\xffab"}, {"a"}, {""}, {"abc", "bcdef"}, {"bcde"}, {"ab"}}
+	tinyWords := []scanWord{{"\xffab", true}, {"bc", true}, {"Bc", false}, {"xy", false}, {"abcd", true}, {"", false}}
 	m := newAgentScanner(tiny, tiny, tiny, tinyWords)
-	for _, s := range []string{"", "a", "b", "A", "abc", "ABC", "xzzzzy", "zzzab", "bcdef", "xBcde", "q", "XY", "xy", "aBcD", "éBcD", "İxy", "\xffZZZZ"} {
+	for _, s := range []string{"", "a", "b", "A", "abc", "ABC", "xzzzzy", "zzzab", "bcdef", "xBcde", "q", "XY", "xy", "aBcD", "éBcD", "İxy", "\xffZZZZ", "\xffAB", "x\xffab"} {
 		f := m.facts(s)
 		c, b, o, w := scanReference(s, tiny, tiny, tiny, tinyWords)
 		if entry(f.crawler) != c || entry(f.browser) != b || entry(f.os) != o || f.words != w {
@@ -461,7 +463,8 @@ func classifyCorpus(t *testing.T) []string {
 // TestClassifySameAsReference: every field of every agent of the corpus
 // is what the classification before the one-pass scan gave
 // (agentclass_ref_test.go), with no rules and with user rules (ASCII, in
-// capitals, and past ASCII), one agent at a time and through agentClasses.
+// capitals, and past ASCII), one agent at a time, through classifyParallel,
+// and by crawlerName (IsCrawler's).
 func TestClassifySameAsReference(t *testing.T) {
 	agents := classifyCorpus(t)
 	counts := make([]int, len(agents))
@@ -478,6 +481,10 @@ func TestClassifySameAsReference(t *testing.T) {
 			}
 			if one := classifyAgent(a, rules); one != want {
 				t.Fatalf("rules %v: classifyAgent(%q) = %+v, want %+v", rules, a, one, want)
+			}
+			name, kind := crawlerName(a, rules)
+			if wantName, wantKind, _ := refCrawlerName(a, strings.ToLower(a), rules); name != wantName || kind != wantKind {
+				t.Fatalf("rules %v: crawlerName(%q) = %q, %q; want %q, %q", rules, a, name, kind, wantName, wantKind)
 			}
 			if rules == nil {
 				if want.crawler != "" {
