@@ -325,28 +325,12 @@ func ParseCrawlerRule(s string) (CrawlerRule, error) {
 	return CrawlerRule{Name: name, Token: token}, nil
 }
 
-// crawlerMatch names an agent's crawler and kind from the user's rules,
-// then the list; ok is false when neither names it.
-func crawlerMatch(low string, user []CrawlerRule) (name, kind string, ok bool) {
-	for _, r := range user {
-		if strings.Contains(low, strings.ToLower(r.Token)) {
-			return r.Name, KindUser, true
-		}
-	}
-	// The first entry of the list with a token low contains
-	// (agentclass.go: one pass over low for all the tokens).
-	if i := crawlerMatcher().match(low); i >= 0 {
-		return crawlerList[i].Name, crawlerList[i].Kind, true
-	}
-	return "", "", false
-}
-
 // feedSubscribers reads the subscriber count a feed reader's agent
 // announces ("; 42 subscribers;", "- 1 subscribers"), and the feed it
 // names ("feed-id=…", "feed-id:…", or a URL after the count, as
 // NewsBlur's agent gives it). ok is false when the agent gives no count.
 func feedSubscribers(agent string) (n int, feed string, ok bool) {
-	low := strings.ToLower(agent)
+	low := lowerASCII(agent) // indexes agent
 	i := strings.Index(low, " subscriber")
 	if i < 0 {
 		return 0, "", false

@@ -1,7 +1,5 @@
 package analysis
 
-import "strings"
-
 // Browser and OS families by the product and platform tokens agents
 // carry, tried before mssola/useragent, which takes many of them for
 // another browser: a browser built on Chrome or WebKit adds its own token
@@ -46,33 +44,33 @@ var browserTokens = []browserToken{
 	{"Firefox", []string{"FxiOS/", "Firefox/"}},
 }
 
-// tokenBrowserLow is the browser family the agent names by its product
-// tokens (browserTokens, then Brave and web views), or ""; low is the
-// agent in lower case.
-func tokenBrowserLow(agent, low string) string {
-	// The first rule with a token the agent contains (agentclass.go).
-	if i := browserMatcher().match(agent); i >= 0 {
-		return browserTokens[i].family
+// tokenBrowser is the browser family the agent names by its product
+// tokens (browserTokens, then Brave and web views), or "", by the facts
+// its scan found (agentclass.go): f.browser is the first rule of
+// browserTokens with a token the agent contains, the words those of
+// fixedScanWords.
+func tokenBrowser(agent string, f *agentFacts) string {
+	if f.browser != noEntry {
+		return browserTokens[f.browser].family
 	}
-	if strings.Contains(low, "brave/") || strings.Contains(low, " brave ") || strings.HasSuffix(low, " brave") {
+	if f.has(wordBraveSlash|wordBraveSpace) || f.lowHasSuffix(agent, " brave") {
 		return "Brave"
 	}
-	if strings.Contains(agent, "Chrome/") {
-		if strings.Contains(agent, "; wv)") {
+	if f.has(wordChrome) {
+		if f.has(wordWebView) {
 			return "Mobile app (web view)" // Android's WebView
 		}
 		return "Chrome"
 	}
 	// Android's old stock browser: WebKit and "Version/4.0 Mobile
 	// Safari/" without a Chrome/ token.
-	if strings.Contains(agent, "Android") {
-		if strings.Contains(agent, "AppleWebKit/") && strings.Contains(agent, "Version/") && strings.Contains(agent, "Safari/") {
+	if f.has(wordAndroid) {
+		if f.has(wordWebKit) && f.has(wordVersion) && f.has(wordSafari) {
 			return "Android browser"
 		}
 		return ""
 	}
-	if strings.Contains(agent, "AppleWebKit/") && strings.Contains(agent, "Safari/") &&
-		(strings.Contains(agent, "Version/") || strings.Contains(agent, "Macintosh") || strings.Contains(agent, "iPhone") || strings.Contains(agent, "iPad")) {
+	if f.has(wordWebKit) && f.has(wordSafari) && f.has(wordVersion|wordMacintosh|wordIPhone|wordIPad) {
 		return "Safari"
 	}
 	return ""
@@ -80,10 +78,7 @@ func tokenBrowserLow(agent, low string) string {
 
 // osTokens map platform tokens to OS families, in order: Windows Phone
 // agents also say "Android", Android agents "Linux", iOS agents "Mac OS X".
-var osTokens = []struct {
-	family string
-	tokens []string
-}{
+var osTokens = []osToken{
 	{"Windows Phone", []string{"Windows Phone", "WPDesktop"}},
 	{"Android", []string{"Android"}},
 	{"iOS", []string{"iPhone", "iPad", "iPod", "iOS ", "CriOS/", "FxiOS/", "EdgiOS/", "OPiOS/"}},
@@ -94,10 +89,16 @@ var osTokens = []struct {
 	{"Linux", []string{"Linux", "X11", "Ubuntu", "Fedora"}},
 }
 
-// tokenOS is the agent's OS family by its platform tokens, or "".
-func tokenOS(agent string) string {
-	if i := osMatcher().match(agent); i >= 0 {
-		return osTokens[i].family
+type osToken struct {
+	family string
+	tokens []string
+}
+
+// tokenOS is the agent's OS family by its platform tokens, or "", by the
+// facts its scan found (agentclass.go).
+func tokenOS(f *agentFacts) string {
+	if f.os != noEntry {
+		return osTokens[f.os].family
 	}
 	return ""
 }

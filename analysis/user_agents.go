@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mssola/useragent"
-
 	"github.com/logbook/logbook/frame"
 )
 
@@ -54,42 +52,9 @@ const (
 // mssola/useragent takes for a bot, named by its product. An empty agent
 // is not a crawler: it is simply unknown.
 func crawlerName(agent string, user []CrawlerRule) (name, kind string) {
-	name, kind, _ = crawlerNameParsed(agent, strings.ToLower(agent), user, nil)
+	f := builtinScanner().facts(agent)
+	name, kind, _ = newAgentClassifier(user).crawler(agent, &f)
 	return name, kind
-}
-
-// crawlerNameParsed is crawlerName, also returning the agent as
-// mssola/useragent parsed it when it had to (nil otherwise), so that
-// classifyAgent parses it once: into scratch, when not nil. low is
-// strings.ToLower(agent).
-func crawlerNameParsed(agent, low string, user []CrawlerRule, scratch *useragent.UserAgent) (name, kind string, parsed *useragent.UserAgent) {
-	if agent == "" {
-		return "", "", nil
-	}
-	if n, k, ok := crawlerMatch(low, user); ok {
-		return n, k, nil
-	}
-	generic := low
-	for _, w := range notBotWords {
-		generic = strings.ReplaceAll(generic, w, "")
-	}
-	for _, t := range genericBotTokens {
-		if strings.Contains(generic, t) {
-			return firstProduct(agent), KindOther, nil
-		}
-	}
-	if !mssolaMayBeBot(agent, low) {
-		return "", "", nil // mssola would not call it a bot (agentclass.go)
-	}
-	ua := scratch
-	if ua == nil {
-		ua = new(useragent.UserAgent)
-	}
-	ua.Parse(agent)
-	if ua.Bot() {
-		return leadProduct(agent), KindOther, ua
-	}
-	return "", "", ua
 }
 
 // leadProduct is the name an agent starts with, before its version or
@@ -115,7 +80,7 @@ func leadProduct(agent string) string {
 // ("changedetection.com" for "…; http://www.changedetection.com/bot.html");
 // the product after "compatible;"; else the first field. Cut to 40 runes.
 func firstProduct(agent string) string {
-	low := strings.ToLower(agent)
+	low := lowerASCII(agent) // indexes agent
 	for _, t := range genericBotTokens {
 		i := strings.Index(low, t)
 		if i < 0 {
@@ -173,37 +138,7 @@ type agentInfo struct {
 }
 
 func classifyAgent(agent string, user []CrawlerRule) agentInfo {
-	return classifyAgentInto(agent, user, nil)
-}
-
-// classifyAgentInto is classifyAgent parsing the agent, if it must, into
-// scratch (when not nil), which one goroutine reuses from agent to agent.
-func classifyAgentInto(agent string, user []CrawlerRule, scratch *useragent.UserAgent) agentInfo {
-	if agent == "" {
-		return agentInfo{browser: familyUnknown, os: familyUnknown}
-	}
-	low := strings.ToLower(agent)
-	c, k, ua := crawlerNameParsed(agent, low, user, scratch)
-	if c != "" {
-		return agentInfo{crawler: c, kind: k, browser: familyCrawler, os: familyCrawler}
-	}
-	browser, os := tokenBrowserLow(agent, low), tokenOS(agent)
-	if browser == "" || os == "" {
-		if ua == nil {
-			if ua = scratch; ua == nil {
-				ua = new(useragent.UserAgent)
-			}
-			ua.Parse(agent)
-		}
-		if browser == "" {
-			name, _ := ua.Browser()
-			browser = correctFamily(agent, browserFamily(name))
-		}
-		if os == "" {
-			os = osFamily(ua.OSInfo().Name)
-		}
-	}
-	return agentInfo{browser: browser, os: os}
+	return newAgentClassifier(user).classify(agent)
 }
 
 // productFamilies are browsers that mssola/useragent takes for Safari or
@@ -443,9 +378,10 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 // with a count), with the user's crawler rules.
 func classifyCodes(dict []string, counts []int, user []CrawlerRule) []agentInfo {
 	info := make([]agentInfo, len(dict))
+	cl := newAgentClassifier(user)
 	for c, v := range dict {
 		if counts[c] > 0 {
-			info[c] = classifyAgent(v, user)
+			info[c] = cl.classify(v)
 		}
 	}
 	return info
