@@ -15,7 +15,7 @@ func init() {
 		Title:     "Overview",
 		Doc:       "What was read: records, time span, unique clients and agents, bytes, malformed lines per source.",
 		Order:     100,
-		Cost:      5, // ms per million rows
+		Cost:      9, // ms per million rows
 		RunsEmpty: true,
 		New:       func() Analysis { return overview{} },
 	})

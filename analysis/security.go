@@ -17,7 +17,7 @@ func init() {
 		Title: "Scanners and probes",
 		Doc:   "Requests for the paths vulnerability scanners probe (WordPress logins, .env and .git files, admin panels, path traversal...): who probes, what they tried and what they got, told apart from the site's own pages under such paths; and password guessing (many POSTs from one client to a login page).",
 		Order: 700,
-		Cost:  40, // ms per million rows
+		Cost:  60, // ms per million rows
 		Needs: frame.Cols(frame.Stem, frame.IP, frame.Status),
 		New:   func() Analysis { return &security{} },
 	})

@@ -18,7 +18,7 @@ func init() {
 		Title: "Traffic over time",
 		Doc:   "How many requests arrived per day and per hour, in the log's time zone, and where traffic stopped, collapsed or fell far below its usual level; records dated far from the rest are named and left out, and a log sampled a few minutes an hour is not searched for gaps.",
 		Order: 200,
-		Cost:  20, // ms per million rows
+		Cost:  30, // ms per million rows
 		New:   func() Analysis { return &traffic{} },
 	})
 }
