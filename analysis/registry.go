@@ -33,8 +33,8 @@ type Info struct {
 	RunsEmpty bool
 	// Cost is the analysis's rough CPU time per million rows, in
 	// milliseconds (BenchmarkSectionsOnLog on 1M genlog lines, combined and
-	// CloudFront); RunAll starts the costliest
-	// first so that the last to finish is a short one. 0 counts as cheap.
+	// CloudFront); RunAll starts the costliest first so that the last to
+	// finish is a short one. 0 counts as cheap.
 	Cost int
 	New  func() Analysis
 }
