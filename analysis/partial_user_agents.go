@@ -106,6 +106,12 @@ func (cl *UAClients) push(ip, ua uint32) uint32 {
 	return uint32(len(cl.IP) - 1)
 }
 
+// reserve makes room for n more clients.
+func (cl *UAClients) reserve(n int) {
+	cl.IP, cl.Agent = slices.Grow(cl.IP, n), slices.Grow(cl.Agent, n)
+	cl.N, cl.Robots, cl.Bytes = slices.Grow(cl.N, n), slices.Grow(cl.Robots, n), slices.Grow(cl.Bytes, n)
+}
+
 // add adds c's counts to slot i.
 func (cl *UAClients) add(i uint32, c UAClient) {
 	cl.N[i] += c.N
@@ -311,6 +317,9 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	// A state with no client yet takes the chunk's as they are: distinct
 	// pairs of distinct codes.
 	fresh := st.Clients.Len() == 0 && st.Clients.index == nil
+	if fresh {
+		st.Clients.reserve(len(slots))
+	}
 	for k, c := range slots {
 		ip, ua := ipCodes[pairs.A[k]], uaCodes[pairs.B[k]]
 		if fresh {
@@ -587,13 +596,29 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 		ip uint32
 		n  int
 	}
-	per := make([][]ipN, len(names))
-	for k, c := range st.Clients.All() {
-		f := fam[st.AgentClass[uint32(k)]]
-		if f < 0 || rd.is(st, k, c) {
-			continue
+	// The clients of each family, each list made at its size (counted
+	// first): a million clients appended one at a time grow their lists
+	// through twice their size.
+	famOf := func(k uint64, c UAClient) int32 {
+		if f := fam[st.AgentClass[uint32(k)]]; f >= 0 && !rd.is(st, k, c) {
+			return f
 		}
-		per[f] = append(per[f], ipN{uint32(k >> 32), c.N})
+		return -1
+	}
+	sizes := make([]int, len(names))
+	for k, c := range st.Clients.All() {
+		if f := famOf(k, c); f >= 0 {
+			sizes[f]++
+		}
+	}
+	per := make([][]ipN, len(names))
+	for f, n := range sizes {
+		per[f] = make([]ipN, 0, n)
+	}
+	for k, c := range st.Clients.All() {
+		if f := famOf(k, c); f >= 0 {
+			per[f] = append(per[f], ipN{uint32(k >> 32), c.N})
+		}
 	}
 	var out []familyStat
 	sum := make([]int, st.IPs.Len()) // requests per IP of one family

@@ -639,7 +639,13 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	} else {
 		s.Prose("Referring sites are the hosts of the `Referer` headers, without `www.`. These logs do not name the site's own host, and no referring host links mostly from pages this log served, so links within the site, if any, count as referrals.")
 	}
-	var all []keyCount
+	distinct := 0
+	for _, n := range sites {
+		if n > 0 {
+			distinct++
+		}
+	}
+	all := make([]keyCount, 0, distinct)
 	for id, n := range sites {
 		if n > 0 {
 			all = append(all, keyCount{key: parsed.hosts[id], n: n})

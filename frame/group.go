@@ -65,12 +65,24 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 		bs[next[c]] = b.At(i)
 		next[c]++
 	})
-	var out []PairCount
+	// Each bucket sorted, its distinct values counted, so that the pairs
+	// are made at their number (a million of them, appended, would grow
+	// through twice their size).
+	pairs := 0
 	for c := range na {
 		seg := bs[start[c]:start[c+1]]
 		if len(seg) > 1 {
 			slices.Sort(seg)
 		}
+		for j := range seg {
+			if j == 0 || seg[j] != seg[j-1] {
+				pairs++
+			}
+		}
+	}
+	out := make([]PairCount, 0, pairs)
+	for c := range na {
+		seg := bs[start[c]:start[c+1]]
 		for j := 0; j < len(seg); {
 			k := j + 1
 			for k < len(seg) && seg[k] == seg[j] {
