@@ -189,12 +189,14 @@ func (st *trafficState) Finish(_ context.Context, in *Input) (*Section, error) {
 				lo = h
 			}
 		}
-		if float64(byHour[hi]) < 1.2*float64(byHour[lo]) {
-			s.Conclude(fmt.Sprintf("Traffic was about even over the hours of the day: each held between %s and %s of requests.",
-				Pct(float64(byHour[lo])/float64(b.bulk.N)), Pct(float64(byHour[hi])/float64(b.bulk.N))))
+		loPct, hiPct := Pct(float64(byHour[lo])/float64(b.bulk.N)), Pct(float64(byHour[hi])/float64(b.bulk.N))
+		if loPct == hiPct {
+			s.Conclude(fmt.Sprintf("Traffic was about even over the hours of the day: each held about %s of requests.", loPct))
+		} else if float64(byHour[hi]) < 1.2*float64(byHour[lo]) {
+			s.Conclude(fmt.Sprintf("Traffic was about even over the hours of the day: each held between %s and %s of requests.", loPct, hiPct))
 		} else {
 			s.Conclude(fmt.Sprintf("By hour of the day, the busiest was %02d:00–%02d:00 with %s of requests and the quietest %02d:00–%02d:00 with %s.",
-				hi, (hi+1)%24, Pct(float64(byHour[hi])/float64(b.bulk.N)), lo, (lo+1)%24, Pct(float64(byHour[lo])/float64(b.bulk.N))))
+				hi, (hi+1)%24, hiPct, lo, (lo+1)%24, loPct))
 		}
 	}
 	if sample.sampled {

@@ -107,6 +107,35 @@ func TestTrafficHourOfDaySentence(t *testing.T) {
 	}
 }
 
+// TestTrafficEvenHours: hours of the day that each hold the same share
+// (to the digits shown) are one share, not a range from it to itself; a
+// near-even spread is a range.
+func TestTrafficEvenHours(t *testing.T) {
+	for _, c := range []struct {
+		extra int // requests added at 14:00 on the first day (of 576: 24 an hour of the day)
+		want  string
+	}{
+		{0, "Traffic was about even over the hours of the day: each held about 4.17% of requests."},
+		{1, "Traffic was about even over the hours of the day: each held between 4.16% and 4.33% of requests."},
+	} {
+		var times []int64
+		for d := range 3 {
+			for h := range 24 {
+				for i := range 8 {
+					times = append(times, utc(2024, 3, 4+d, h, i, 0))
+				}
+			}
+		}
+		for i := range c.extra {
+			times = append(times, utc(2024, 3, 4, 14, 30+i, 0))
+		}
+		s := runTraffic(t, timesFrame(times...))
+		if text := strings.Join(s.Conclusions, "\n"); !strings.Contains(text, c.want) {
+			t.Errorf("%d extra: conclusions lack %q:\n%s", c.extra, c.want, text)
+		}
+	}
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1

@@ -295,9 +295,15 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	s.Compute(fmt.Sprintf(`requests.uri_stem.value_counts(normalize=True).head(%d).plot.barh()`, top), Output{Plot: plot})
 
 	lead := ranked[0]
-	s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
-		Count(total, "request"), Int(len(all)), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
-	if len(all) > 1 {
+	if lead.n == 1 && len(all) > 1 {
+		// No stem was asked for twice: there is no most requested one,
+		// and no top to speak of.
+		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems, each requested once.", Count(total, "request"), Int(len(all))))
+	} else {
+		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
+			Count(total, "request"), Int(len(all)), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
+	}
+	if len(all) > 1 && lead.n > 1 {
 		k := min(10, len(all))
 		sum := 0
 		for _, r := range ranked[:k] {
@@ -305,7 +311,7 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		}
 		s.Conclude(fmt.Sprintf("The top %d stems account for %s of all requests.", k, Pct(float64(sum)/float64(total))))
 	}
-	if once > 0 && len(all) > 1 {
+	if once > 0 && len(all) > 1 && once < len(all) {
 		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(len(all)), verb(once, "was", "were")))
 	}
 	if !st.HasIPs {

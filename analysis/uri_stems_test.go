@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -106,4 +107,20 @@ func TestHumanURIStemsNoBots(t *testing.T) {
 	if tableByID(s, "human_uri_stems") != nil {
 		t.Error("a people's table on a log without people")
 	}
+}
+
+// TestURIStemsEachOnce: when no stem was asked for twice (every path
+// distinct), the section says so, and names no most requested stem, no
+// top ten and no count of stems asked for once.
+func TestURIStemsEachOnce(t *testing.T) {
+	var recs []rec
+	for i := range 12 {
+		recs = append(recs, rec{int64(i), fmt.Sprintf("192.0.2.%d", i), "GET", fmt.Sprintf("/item/%d", i), "200"})
+	}
+	s, err := configured(t, "uri_stems", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "12 requests went to 12 distinct URI stems, each requested once.")
+	noConclusion(t, s, "most requested", "top 10", "only once")
 }
