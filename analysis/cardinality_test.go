@@ -249,3 +249,43 @@ func TestSplitReferer(t *testing.T) {
 		}
 	}
 }
+
+// TestEachOnceSentences: on a log where every stem, agent, referer and
+// redirect is distinct, the sections say that each came once rather than
+// name a "most requested" or "first" one of a single request.
+func TestEachOnceSentences(t *testing.T) {
+	f := uniqueFrame(2000)
+	in := &Input{Frame: f, Loc: time.UTC, MaxRows: DefaultMaxRows}
+	for _, c := range []struct {
+		section string
+		want    string
+		not     []string
+	}{
+		{"uri_stems", "2,000 requests went to 2,000 distinct URI stems, each requested once.", []string{"most requested", "top 10"}},
+		{"user_agents", "2,000 requests came with 2,000 distinct user agents, each agent in one request.", []string{"The first two"}},
+		{"visitors", "came with a referer from one of 2,000 referring sites, each site sending one.", []string{"the first,"}},
+		{"status_codes", "redirected (3xx other than 304), each for a path no other was redirected for.", []string{"most redirected"}},
+	} {
+		s, err := configured(t, c.section, nil).Run(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantConclusions(t, s, c.want)
+		noConclusion(t, s, c.not...)
+	}
+}
+
+// TestRedirectSentenceEachOnce: redirects each for its own path and query
+// name no most redirected path or query; one redirected twice does.
+func TestRedirectSentenceEachOnce(t *testing.T) {
+	once := redirectStats{requests: 5, groups: 5, topPath: "/a", topPathN: 1, topPathIPs: 1, withQuery: 5, topQuery: "/a?x=1", topQueryN: 1, hasQuery: true}
+	want := "5 requests were redirected (3xx other than 304), each for a path no other was redirected for. All of them carried a query string."
+	if got := once.sentence(); got != want {
+		t.Errorf("each once:\n got %q\nwant %q", got, want)
+	}
+	twice := once
+	twice.topPathN, twice.topQueryN, twice.groups = 2, 2, 4
+	if got := twice.sentence(); !strings.Contains(got, "the most redirected path was `/a`, 2 times to 1 IP") || !strings.Contains(got, "the most redirected with its query was `/a?x=1`, twice") {
+		t.Errorf("one redirected twice: %q", got)
+	}
+}

@@ -800,6 +800,9 @@ func (st redirectStats) sentence() string {
 		if st.withQuery == st.requests {
 			some = verb(st.requests, "It", "All of them")
 		}
+		if st.topQueryN == 1 {
+			return st.redirected() + " " + fmt.Sprintf("%s carried a query string.", some)
+		}
 		return st.redirected() + " " + fmt.Sprintf("%s carried a query string; the most redirected with its query was %s, %s.",
 			some, Code(st.topQuery), timesWords(st.topQueryN))
 	}
@@ -816,6 +819,11 @@ func (st redirectStats) redirected() string {
 	key := "status, path and IP"
 	if st.hasQuery {
 		key = "status, path, query and IP"
+	}
+	if st.topPathN == 1 {
+		// No path was redirected twice: none is the most redirected.
+		return fmt.Sprintf("%s %s redirected (3xx other than 304), each for a path no other was redirected for.",
+			Count(st.requests, "request"), verb(st.requests, "was", "were"))
 	}
 	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s, %s to %s.",
 		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"), key,

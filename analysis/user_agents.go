@@ -320,6 +320,8 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	lead := ranked[0]
 	if len(all) == 1 {
 		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(lead.key)))
+	} else if lead.n == 1 {
+		s.Conclude(fmt.Sprintf("%s came with %s, each agent in one request.", Count(total, "request"), Count(distinct, "distinct user agent")))
 	} else {
 		two := ranked[0].n + ranked[1].n
 		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of requests: %s (%s) and %s (%s).",

@@ -655,6 +655,10 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	t := countsTable("referring_sites", "Requests per referring site", "host", ranked, "share_of_referred", referred)
 	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
 	lead := ranked[0]
+	if lead.n == 1 && len(all) > 1 {
+		s.Conclude(fmt.Sprintf("%s came with a referer from one of %s, each site sending one.", Count(referred, "request"), Count(len(all), "referring site")))
+		return
+	}
 	s.Conclude(fmt.Sprintf("%s came with a referer from one of %s; the first, %s, sent %s (%s of them).",
 		Count(referred, "request"), Count(len(all), "referring site"), Code(lead.key), Int(lead.n), Pct(float64(lead.n)/float64(referred))))
 }
