@@ -357,9 +357,9 @@ func strColOrEmpty(f *frame.Frame, c frame.StrCol) frame.CodeView {
 type Dict struct {
 	Strings []string
 
-	index  map[string]uint32
-	borrow bool // keep the chunks' strings rather than copies (Borrow)
-	scans  int  // look-ups answered by reading Strings, without the index
+	index  *frame.StringIndex // Strings by value, built on use
+	borrow bool               // keep the chunks' strings rather than copies (Borrow)
+	scans  int                // look-ups answered by reading Strings, without the index
 
 	// view is the column whose dictionary Strings is (CodesOf), while
 	// nothing was added to it: its sorted order is shared (dashRanks).
@@ -404,10 +404,7 @@ func (d *Dict) Borrow(in *Input) { d.borrow = in != nil && in.Frame != nil }
 
 func (d *Dict) ensureIndex(more int) {
 	if d.index == nil {
-		d.index = make(map[string]uint32, len(d.Strings)+more)
-		for i, s := range d.Strings {
-			d.index[s] = uint32(i)
-		}
+		d.index = frame.NewStringIndex(d.Strings, more)
 	}
 }
 
@@ -417,13 +414,13 @@ func (d *Dict) Len() int { return len(d.Strings) }
 // Code returns the code of s, interned (owned) when new.
 func (d *Dict) Code(s string) uint32 {
 	d.ensureIndex(1)
-	if c, ok := d.index[s]; ok {
+	if c, ok := d.index.Find(d.Strings, s); ok {
 		return c
 	}
 	s = own(s)
 	c := uint32(len(d.Strings))
 	d.Strings = append(d.Strings, s)
-	d.index[s] = c
+	d.index.Add(d.Strings, c)
 	return c
 }
 
@@ -441,8 +438,7 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 		return 0, false
 	}
 	d.ensureIndex(0)
-	c, ok := d.index[s]
-	return c, ok
+	return d.index.Find(d.Strings, s)
 }
 
 // Codes maps the codes of a chunk's dictionary (each string once, as a
@@ -473,7 +469,7 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 			if need != nil && !need[c] {
 				continue
 			}
-			if code, ok := d.index[s]; ok {
+			if code, ok := d.index.Find(d.Strings, s); ok {
 				out[c] = code
 				continue
 			}
@@ -503,7 +499,7 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 		code := uint32(len(d.Strings))
 		d.Strings = append(d.Strings, owned[c])
 		if d.index != nil {
-			d.index[owned[c]] = code
+			d.index.Add(d.Strings, code)
 		}
 		out[c] = code
 	}
@@ -516,13 +512,13 @@ func (d *Dict) Remap(o *Dict) []uint32 {
 	d.ensureIndex(len(o.Strings))
 	out := make([]uint32, len(o.Strings))
 	for c, s := range o.Strings {
-		if code, ok := d.index[s]; ok {
+		if code, ok := d.index.Find(d.Strings, s); ok {
 			out[c] = code
 			continue
 		}
 		code := uint32(len(d.Strings))
 		d.Strings = append(d.Strings, s) // o's strings are owned already
-		d.index[s] = code
+		d.index.Add(d.Strings, code)
 		out[c] = code
 	}
 	return out

@@ -365,3 +365,40 @@ func (d *dict) scan(v string) (uint32, bool) {
 	}
 	return 0, false
 }
+
+// StringIndex finds strings by value among a slice of them that its owner
+// keeps (a dictionary's values, a code each): the open-addressing table of
+// the frame's own dictionaries, 8-byte slots with no pointers in them, so
+// that unlike a map[string]uint32 it holds no second copy of each
+// string's header and the garbage collector has nothing in it to scan.
+// The zero value is an empty index.
+type StringIndex struct{ x index }
+
+// NewStringIndex returns an index of vals, each at its position, with
+// room for more values besides.
+func NewStringIndex(vals []string, more int) *StringIndex {
+	ix := &StringIndex{}
+	if n := len(vals) + more; n > 0 {
+		size := 16
+		for size < 2*(n+1) {
+			size *= 2
+		}
+		ix.x.slots = make([]uint64, size)
+	}
+	for c, v := range vals {
+		ix.x.add(vals, uint32(c), hashString(v))
+	}
+	return ix
+}
+
+// Find returns the position in vals of s, if the index holds it; vals is
+// the slice the index was built and added to.
+func (ix *StringIndex) Find(vals []string, s string) (uint32, bool) {
+	return ix.x.findString(vals, s, hashString(s))
+}
+
+// Add indexes vals[c], a value the index does not hold yet.
+func (ix *StringIndex) Add(vals []string, c uint32) { ix.x.add(vals, c, hashString(vals[c])) }
+
+// Len is how many values the index holds.
+func (ix *StringIndex) Len() int { return ix.x.n }

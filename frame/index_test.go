@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -247,5 +248,35 @@ func TestCodeView(t *testing.T) {
 	}
 	if _, ok := (&Frame{}).View(Stem); ok {
 		t.Error("a view of a missing column")
+	}
+}
+
+// TestStringIndex: an index of a slice finds each of its strings at its
+// position (short, long, empty, sharing prefixes), finds no string it
+// was not given, and keeps finding them as values are added past the
+// room it was made with.
+func TestStringIndex(t *testing.T) {
+	vals := []string{"", "a", "ab", "b", strings.Repeat("x", 40), strings.Repeat("x", 41), "192.0.2.1"}
+	ix := NewStringIndex(vals, 0)
+	for i := range 5000 {
+		vals = append(vals, "/item/"+strconv.Itoa(i))
+		ix.Add(vals, uint32(len(vals)-1))
+	}
+	if ix.Len() != len(vals) {
+		t.Fatalf("Len %d, want %d", ix.Len(), len(vals))
+	}
+	for c, v := range vals {
+		if got, ok := ix.Find(vals, v); !ok || got != uint32(c) {
+			t.Fatalf("Find(%q) = %d, %v; want %d", v, got, ok, c)
+		}
+	}
+	for _, v := range []string{"c", "/item/5000", strings.Repeat("x", 39), "192.0.2.10"} {
+		if c, ok := ix.Find(vals, v); ok {
+			t.Errorf("Find(%q) = %d, a string it was not given", v, c)
+		}
+	}
+	var empty StringIndex
+	if _, ok := empty.Find(nil, ""); ok {
+		t.Error("the zero index found a string")
 	}
 }
