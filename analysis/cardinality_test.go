@@ -264,7 +264,7 @@ func TestEachOnceSentences(t *testing.T) {
 		{"uri_stems", "2,000 requests went to 2,000 distinct URI stems, each requested once.", []string{"most requested", "top 10"}},
 		{"user_agents", "2,000 requests came with 2,000 distinct user agents, each agent in one request.", []string{"The first two"}},
 		{"visitors", "came with a referer from one of 2,000 referring sites, each site sending one.", []string{"the first,"}},
-		{"status_codes", "redirected (3xx other than 304), each for a path no other was redirected for.", []string{"most redirected"}},
+		{"status_codes", "redirected (3xx other than 304), each for a different path.", []string{"most redirected"}},
 	} {
 		s, err := configured(t, c.section, nil).Run(context.Background(), in)
 		if err != nil {
@@ -279,7 +279,7 @@ func TestEachOnceSentences(t *testing.T) {
 // name no most redirected path or query; one redirected twice does.
 func TestRedirectSentenceEachOnce(t *testing.T) {
 	once := redirectStats{requests: 5, groups: 5, topPath: "/a", topPathN: 1, topPathIPs: 1, withQuery: 5, topQuery: "/a?x=1", topQueryN: 1, hasQuery: true}
-	want := "5 requests were redirected (3xx other than 304), each for a path no other was redirected for. All of them carried a query string."
+	want := "5 requests were redirected (3xx other than 304), each for a different path. All of them carried a query string."
 	if got := once.sentence(); got != want {
 		t.Errorf("each once:\n got %q\nwant %q", got, want)
 	}

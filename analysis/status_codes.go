@@ -822,7 +822,7 @@ func (st redirectStats) redirected() string {
 	}
 	if st.topPathN == 1 {
 		// No path was redirected twice: none is the most redirected.
-		return fmt.Sprintf("%s %s redirected (3xx other than 304), each for a path no other was redirected for.",
+		return fmt.Sprintf("%s %s redirected (3xx other than 304), each for a different path.",
 			Count(st.requests, "request"), verb(st.requests, "was", "were"))
 	}
 	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s, %s to %s.",
