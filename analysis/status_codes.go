@@ -647,7 +647,10 @@ func (pk classPeaks) sentence() string {
 	}
 	var parts []string
 	for k, name := range []string{"4xx", "5xx"} {
-		if pk.total[k] == 0 || pk.peakN[k] < 2 {
+		// A peak is told when it stands out: at least twice the class's
+		// mean per hour (or day...). Spread evenly, the busiest hour of
+		// many is noise, not a moment worth a look.
+		if pk.total[k] == 0 || pk.peakN[k] < 2 || pk.peakN[k]*pk.buckets < 2*pk.total[k] {
 			continue
 		}
 		when := "in the hour beginning " + pk.peak[k]

@@ -283,3 +283,21 @@ func TestStatusPlotLongSpan(t *testing.T) {
 	wantConclusions(t, s, "4xx responses peaked in 1972-03 with 2")
 	noConclusion(t, s, "hour beginning")
 }
+
+// TestClassPeaksStandOut: the hour errors peaked in is told only when it
+// holds at least twice the class's mean per hour; errors spread evenly
+// over a week have no peak worth naming.
+func TestClassPeaksStandOut(t *testing.T) {
+	even := classPeaks{unit: "hour", buckets: 168, peak: [2]string{"2024-03-10 14:00", "2024-03-10 13:00"},
+		peakN: [2]int{668, 661}, total: [2]int{100049, 100169}}
+	if got := even.sentence(); got != "" {
+		t.Errorf("errors spread evenly: %q, want no sentence", got)
+	}
+	burst := even
+	burst.peakN, burst.total = [2]int{300, 661}, [2]int{1000, 100169}
+	burst.peakShare = [2]float64{0.3, 661.0 / 100169}
+	want := "4xx responses peaked in the hour beginning 2024-03-10 14:00 with 300 (30% of all 4xx)."
+	if got := burst.sentence(); got != want {
+		t.Errorf("a 4xx burst:\n got %q\nwant %q", got, want)
+	}
+}
