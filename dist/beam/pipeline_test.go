@@ -26,15 +26,8 @@ func TestPipelineOnPrism(t *testing.T) {
 	if len(sections) == 0 {
 		t.Skip("no section accumulates chunk by chunk yet")
 	}
-	dir := t.TempDir()
-	opt := Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
-		Output: filepath.Join(dir, "beam.json")}
-	samples := "../../samples/"
 	ctx := context.Background()
-	inputs, err := Expand(ctx, opt, []string{samples})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, opt, inputs := onSamples(t, sections, "beam.json")
 	if len(inputs) < 10 {
 		t.Fatalf("only %d inputs in %s", len(inputs), samples)
 	}
@@ -69,16 +62,8 @@ func TestPipelineOnPrism(t *testing.T) {
 func TestMergeFnInBatches(t *testing.T) {
 	defer func(n int) { mergeBatch = n }(mergeBatch)
 	mergeBatch = 3
-	sections := partialSections()
-	dir := t.TempDir()
-	opt := Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
-		Output: filepath.Join(dir, "merged.json")}
-	samples := "../../samples/"
 	ctx := context.Background()
-	inputs, err := Expand(ctx, opt, []string{samples})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, opt, inputs := onSamples(t, partialSections(), "merged.json")
 	f := &mergeFn{Opt: opt}
 	a, b := f.CreateAccumulator(), f.CreateAccumulator()
 	for i, in := range inputs {
@@ -107,6 +92,24 @@ func TestMergeFnInBatches(t *testing.T) {
 	if string(got) != string(w) {
 		t.Errorf("the partials merged in batches make another report than logbook report (%d against %d bytes)", len(got), len(w))
 	}
+}
+
+// samples are the inputs the tests run on: the project's sample logs.
+const samples = "../../samples/"
+
+// onSamples returns a temporary folder, the options of a run of sections
+// over the samples writing its JSON report to output there, and the
+// samples' inputs.
+func onSamples(t *testing.T, sections []string, output string) (dir string, opt Options, inputs []logbook.Input) {
+	t.Helper()
+	dir = t.TempDir()
+	opt = Options{Sections: sections, TimeZone: "UTC", Title: "samples", Now: "2026-01-01T00:00:00Z",
+		Output: filepath.Join(dir, output)}
+	inputs, err := Expand(context.Background(), opt, []string{samples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, opt, inputs
 }
 
 // logbookJSON is the JSON report `logbook report` makes of inputs with
