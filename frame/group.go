@@ -52,19 +52,7 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 	// Too many cells for an array (a million client IPs): the rows' b codes
 	// are put in buckets by a code (a counting sort), and each bucket is
 	// sorted and counted, which costs far less than a map of every pair.
-	start := make([]int, na+1) // bucket c is bs[start[c]:start[c+1]]
-	rows := 0
-	each(func(i int) { start[a.At(i)+1]++; rows++ })
-	for c := range na {
-		start[c+1] += start[c]
-	}
-	next := slices.Clone(start[:na])
-	bs := make([]uint32, rows)
-	each(func(i int) {
-		c := a.At(i)
-		bs[next[c]] = b.At(i)
-		next[c]++
-	})
+	start, bs := bucketed(a, each, func(i int) uint64 { return uint64(b.At(i)) })
 	// Each bucket sorted, its distinct values counted, so that the pairs
 	// are made at their number (a million of them, appended, would grow
 	// through twice their size).
@@ -88,11 +76,32 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 			for k < len(seg) && seg[k] == seg[j] {
 				k++
 			}
-			out = append(out, PairCount{A: uint32(c), B: seg[j], N: k - j})
+			out = append(out, PairCount{A: uint32(c), B: uint32(seg[j]), N: k - j})
 			j = k
 		}
 	}
 	return out
+}
+
+// bucketed puts key(i) of each row i that each visits in a bucket by the
+// row's code in a (a counting sort): bucket c is keys[start[c]:start[c+1]],
+// its keys in the order each visits the rows.
+func bucketed(a CodeView, each func(fn func(i int)), key func(i int) uint64) (start []int, keys []uint64) {
+	na := len(a.Dict)
+	start = make([]int, na+1)
+	rows := 0
+	each(func(i int) { start[a.At(i)+1]++; rows++ })
+	for c := range na {
+		start[c+1] += start[c]
+	}
+	next := slices.Clone(start[:na])
+	keys = make([]uint64, rows)
+	each(func(i int) {
+		c := a.At(i)
+		keys[next[c]] = key(i)
+		next[c]++
+	})
+	return start, keys
 }
 
 // Clock turns Unix seconds into local time in a location, caching the
@@ -216,22 +225,14 @@ func cachedPairs(a, b CodeView) *Pairs {
 // than a map of a million pairs.
 func bucketPairs(a, b CodeView) *Pairs {
 	n, na := a.Len(), len(a.Dict)
-	start := make([]int, na+1) // bucket c is rows[start[c]:start[c+1]]
-	for i := range n {
-		start[a.At(i)+1]++
+	all := func(fn func(i int)) {
+		for i := range n {
+			fn(i)
+		}
 	}
-	for c := range na {
-		start[c+1] += start[c]
-	}
-	next := slices.Clone(start[:na])
 	// Each row as its b code above its row number: sorting a bucket sorts
 	// by b, the rows of one b in row order.
-	rows := make([]uint64, n)
-	for i := range n {
-		c := a.At(i)
-		rows[next[c]] = uint64(b.At(i))<<32 | uint64(i)
-		next[c]++
-	}
+	start, rows := bucketed(a, all, func(i int) uint64 { return uint64(b.At(i))<<32 | uint64(i) })
 	p := &Pairs{Row: make([]uint32, n)}
 	for c := range na {
 		seg := rows[start[c]:start[c+1]]
