@@ -75,7 +75,7 @@ type UAClients struct {
 	N, Robots []int
 	Bytes     []float64
 
-	index map[uint64]uint32 // pairKey(IP, Agent) → slot, built on use
+	index map[uint64]uint32 // pack2(IP, Agent) → slot, built on use
 }
 
 // Len is how many clients there are.
@@ -86,10 +86,10 @@ func (cl *UAClients) slot(ip, ua uint32) uint32 {
 	if cl.index == nil {
 		cl.index = make(map[uint64]uint32, len(cl.IP))
 		for i := range cl.IP {
-			cl.index[pairKey(cl.IP[i], cl.Agent[i])] = uint32(i)
+			cl.index[pack2(cl.IP[i], cl.Agent[i])] = uint32(i)
 		}
 	}
-	k := pairKey(ip, ua)
+	k := pack2(ip, ua)
 	if i, ok := cl.index[k]; ok {
 		return i
 	}
@@ -119,11 +119,11 @@ func (cl *UAClients) add(i uint32, c UAClient) {
 	cl.Bytes[i] += c.Bytes
 }
 
-// All yields each client, as pairKey(IP, agent), and its counts.
+// All yields each client, as pack2(IP, agent), and its counts.
 func (cl *UAClients) All() iter.Seq2[uint64, UAClient] {
 	return func(yield func(uint64, UAClient) bool) {
 		for i := range cl.IP {
-			if !yield(pairKey(cl.IP[i], cl.Agent[i]), UAClient{cl.N[i], cl.Robots[i], cl.Bytes[i]}) {
+			if !yield(pack2(cl.IP[i], cl.Agent[i]), UAClient{cl.N[i], cl.Robots[i], cl.Bytes[i]}) {
 				return
 			}
 		}

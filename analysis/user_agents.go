@@ -389,9 +389,6 @@ func classifyCodes(dict []string, counts []int, user []CrawlerRule) []agentInfo 
 	return info
 }
 
-// pairKey packs an IP code and an agent code.
-func pairKey(ip, ua uint32) uint64 { return uint64(ip)<<32 | uint64(ua) }
-
 // familyStat is how many client IPs a browser family's requests came from,
 // and the busiest of them.
 type familyStat struct {
