@@ -23,18 +23,40 @@ type Dicts struct {
 const WorkerDictMax = 1 << 16
 
 // Bound starts afresh each dictionary holding more than WorkerDictMax
-// values. Call it only between batches, from the goroutine filling them:
-// batches sealed before keep the values they refer to.
+// values, and each whose mode changes (below). Call it only between
+// batches, from the goroutine filling them: batches sealed before keep the
+// values they refer to.
+//
+// A column whose values were nearly all new over the last noveltyWindow
+// values (unique query strings, a million distinct addresses) stops
+// looking them up here: each value is appended as it comes, and the
+// Merger's look-up in the frame's dictionary is the only one, rather than
+// a look-up and an insert here and the same again there, which was a
+// fifth of the read's time on such a log. After rawWindow values it looks
+// them up again for a window, to notice a column that began to repeat.
 func (d *Dicts) Bound() {
 	for i := range d.str {
 		old := &d.str[i]
-		if len(old.vals) <= WorkerDictMax {
+		raw := old.raw
+		switch {
+		case old.calls < noveltyWindow:
+		case raw:
+			raw = old.calls < rawWindow
+		case 10*(len(old.vals)-old.start) >= 9*old.calls:
+			raw = true
+		default:
+			old.calls, old.start = 0, len(old.vals) // a new window
+		}
+		if raw == old.raw && len(old.vals) <= WorkerDictMax {
 			continue
 		}
 		// Sealed batches hold the old values (their views): those stay
 		// as they are. The index tables are the goroutine's own, and are
 		// cleared for reuse rather than grown again from nothing.
-		fresh := dict{vals: make([]string, 0, len(old.vals)), short: old.short, long: old.long}
+		fresh := dict{vals: make([]string, 0, min(len(old.vals), WorkerDictMax+1)), short: old.short, long: old.long, raw: raw}
+		if raw && old.raw {
+			fresh.calls = old.calls // the raw window goes on
+		}
 		clear(fresh.short.slots)
 		clear(fresh.long.slots)
 		fresh.short.n, fresh.long.n = 0, 0
@@ -42,6 +64,14 @@ func (d *Dicts) Bound() {
 		d.gen[i]++
 	}
 }
+
+// noveltyWindow is how many values a parsing goroutine's dictionary of a
+// column looks up before Bound judges how many were new; rawWindow is how
+// many it appends without looking them up before it judges again.
+const (
+	noveltyWindow = 1 << 13
+	rawWindow     = 1 << 20
+)
 
 // NewDicts returns empty dictionaries.
 func NewDicts() *Dicts { return &Dicts{} }

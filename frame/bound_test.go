@@ -238,3 +238,57 @@ func TestOrderSharedPrefix(t *testing.T) {
 		t.Error("commonPrefix of small dictionaries")
 	}
 }
+
+// TestRawColumns: a goroutine's column of nearly all new values stops
+// being looked up (raw), one that repeats is not, and a raw column whose
+// values begin to repeat is looked up again after rawWindow values; the
+// frame is the one a builder makes row by row all along.
+func TestRawColumns(t *testing.T) {
+	d := NewDicts()
+	cols := Cols(IP, Stem)
+	var ref Builder
+	ref.Begin(cols)
+	var out Frame
+	m := NewMerger(&out)
+	next := 0
+	wasRaw := false
+	const batch = 5000
+	for k := 0; next < rawWindow+8*noveltyWindow; k++ {
+		d.Bound()
+		if k > 0 && next <= 4*noveltyWindow && d.str[IP].raw {
+			t.Fatalf("the column of 20 addresses went raw after %d rows", next)
+		}
+		wasRaw = wasRaw || d.str[Stem].raw
+		b := NewBatch(d)
+		b.Begin(cols)
+		for range batch {
+			var r Row
+			r.Reset()
+			r.Time = int64(next)
+			r.Str[IP] = []byte("10.0.0." + strconv.Itoa(next%20))
+			if next < 4*noveltyWindow {
+				r.Str[Stem] = []byte("/unique/path/" + strconv.Itoa(next))
+			} else {
+				r.Str[Stem] = []byte("/again/" + strconv.Itoa(next%3))
+			}
+			next++
+			b.Add(&r)
+			ref.Add(&r)
+		}
+		b.Seal()
+		m.Append(b)
+	}
+	if !wasRaw {
+		t.Fatalf("the column of new paths never went raw")
+	}
+	if d.str[Stem].raw {
+		t.Errorf("the paths still raw after %d rows of three values", next-4*noveltyWindow)
+	}
+	want := ref.Frame()
+	for _, c := range []StrCol{IP, Stem} {
+		g, w := out.Str(c), want.Str(c)
+		if !slices.Equal(g.Dict, w.Dict) || !slices.Equal(g.Codes, w.Codes) {
+			t.Fatalf("%s: %d values, %d rows differ from the builder's %d, %d", c, len(g.Dict), len(g.Codes), len(w.Dict), len(w.Codes))
+		}
+	}
+}

@@ -221,12 +221,24 @@ type dict struct {
 	// unindexed: the index was let go (dropIndex); vals are complete, and
 	// a look-up scans them until reindex builds the index again.
 	unindexed bool
+
+	// raw: values are appended without being looked up, but for the
+	// previous one (a parsing goroutine's column whose values are nearly
+	// all new, Dicts.Bound). calls counts the values interned since
+	// start, the number of values then.
+	raw   bool
+	calls int
+	start int
 }
 
 // newCompactDict returns an empty compact dictionary.
 func newCompactDict() dict { return dict{long: index{all: true}} }
 
 func (d *dict) intern(b []byte) uint32 {
+	d.calls++
+	if d.raw {
+		return d.appendRaw(b)
+	}
 	n := len(b)
 	if n <= shortMax && !d.long.all {
 		k0, k1 := shortKey(b)
@@ -257,7 +269,27 @@ func (d *dict) intern(b []byte) uint32 {
 	return c
 }
 
+// appendRaw appends b as a value of its own, unless it repeats the last
+// value: codes then say nothing of which values are equal but for
+// neighbours, which a Merger settles with one look-up in the frame's
+// dictionary per value, rather than one here and one there.
+func (d *dict) appendRaw(b []byte) uint32 {
+	if n := len(d.vals); n > 0 && d.vals[n-1] == string(b) {
+		return uint32(n - 1)
+	}
+	d.vals = append(d.vals, d.bytes.add(b))
+	return uint32(len(d.vals) - 1)
+}
+
 func (d *dict) internString(v string) uint32 {
+	if d.raw {
+		d.calls++
+		if n := len(d.vals); n > 0 && d.vals[n-1] == v {
+			return uint32(n - 1)
+		}
+		d.vals = append(d.vals, v)
+		return uint32(len(d.vals) - 1)
+	}
 	if len(v) > shortMax || d.long.all {
 		return d.long.internString(&d.vals, v)
 	}
