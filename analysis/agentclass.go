@@ -436,10 +436,24 @@ func (c *agentClassifier) classify(agent string) agentInfo {
 // agentClassKey names the memo of agentClasses for one set of user rules.
 type agentClassKey struct{ rules string }
 
+// agentTable is the classes of a dictionary's agents: agent code c is of
+// class classes[ids[c]]. A class is held once however many agents share
+// it: a few hundred combinations of crawler, browser and OS family cover
+// a million distinct agents, whose four strings each were 64 bytes and
+// four pointers an agent for the collector to mark at every cycle.
+// classes[0] is the zero class, of the codes no row has.
+type agentTable struct {
+	ids     []uint32
+	classes []agentInfo
+}
+
+// at is the class of agent code c.
+func (t *agentTable) at(c int) agentInfo { return t.classes[t.ids[c]] }
+
 // agentClasses is classifyCodes for the frame's agent column, computed
 // once per column and set of user rules, on every core, and shared: the
 // caller must not modify it. counts are the column's counts per code.
-func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) []agentInfo {
+func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) *agentTable {
 	var key strings.Builder // the rules, each string quoted: one key per list of rules
 	for _, r := range user {
 		key.WriteString(strconv.Quote(r.Name))
@@ -448,37 +462,72 @@ func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) []ag
 	dict := agents.Dict
 	return agents.Memo(agentClassKey{key.String()}, func() any {
 		return classifyParallel(dict, counts, user)
-	}).([]agentInfo)
+	}).(*agentTable)
 }
 
-// classifyParallel is classifyCodes on every core.
-func classifyParallel(dict []string, counts []int, user []CrawlerRule) []agentInfo {
+// classifyParallel is classifyCodes on every core, into a table. Each
+// goroutine numbers the classes it meets, and the numbers are made the
+// table's at the end.
+func classifyParallel(dict []string, counts []int, user []CrawlerRule) *agentTable {
 	const chunk = 1024
-	workers := min(runtime.GOMAXPROCS(0), (len(dict)+chunk-1)/chunk)
-	if workers <= 1 {
-		return classifyCodes(dict, counts, user)
-	}
-	info := make([]agentInfo, len(dict))
+	const workerBits = 8 // a goroutine's number, in an id's low bits
+	workers := max(1, min(runtime.GOMAXPROCS(0), (len(dict)+chunk-1)/chunk, 1<<workerBits))
+	ids := make([]uint32, len(dict))
+	local := make([][]agentInfo, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
 			c := newAgentClassifier(user)
+			seen := map[agentInfo]uint32{{}: 0}
+			classes := []agentInfo{{}}
+			var last agentInfo
+			lastID := uint32(0)
 			for {
 				lo := int(next.Add(chunk)) - chunk
 				if lo >= len(dict) {
-					return
+					break
 				}
 				for i := lo; i < min(lo+chunk, len(dict)); i++ {
-					if counts[i] > 0 {
-						info[i] = c.classify(dict[i])
+					if counts[i] == 0 {
+						continue
 					}
+					a := c.classify(dict[i])
+					if a != last {
+						id, ok := seen[a]
+						if !ok {
+							id = uint32(len(classes))
+							seen[a] = id
+							classes = append(classes, a)
+						}
+						last, lastID = a, id
+					}
+					ids[i] = lastID<<workerBits | uint32(w)
 				}
 			}
+			local[w] = classes
 		})
 	}
 	wg.Wait()
-	return info
+	t := &agentTable{ids: ids, classes: []agentInfo{{}}}
+	global := map[agentInfo]uint32{{}: 0}
+	remap := make([][]uint32, workers)
+	for w, classes := range local {
+		remap[w] = make([]uint32, len(classes))
+		for l, a := range classes {
+			g, ok := global[a]
+			if !ok {
+				g = uint32(len(t.classes))
+				global[a] = g
+				t.classes = append(t.classes, a)
+			}
+			remap[w][l] = g
+		}
+	}
+	for i, id := range ids {
+		ids[i] = remap[id&(1<<workerBits-1)][id>>workerBits]
+	}
+	return t
 }
 
 // mssolaBotWords are the words of mssola/useragent v1.0.0's bot pattern

@@ -159,23 +159,23 @@ func TestAgentClassesShared(t *testing.T) {
 	for _, rules := range [][]CrawlerRule{nil, user} {
 		got := agentClasses(view, counts, rules)
 		want := classifyCodes(view.Dict, counts, rules)
-		if len(got) != len(want) {
-			t.Fatalf("%d classes, want %d", len(got), len(want))
+		if len(got.ids) != len(want) {
+			t.Fatalf("%d classes, want %d", len(got.ids), len(want))
 		}
 		for c := range want {
-			if got[c] != want[c] {
-				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, view.Dict[c], got[c], want[c])
+			if got.at(c) != want[c] {
+				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, view.Dict[c], got.at(c), want[c])
 			}
 		}
 		again := agentClasses(strCol(f, frame.UserAgent), counts, rules)
-		if &again[0] != &got[0] {
+		if again != got {
 			t.Errorf("rules %v: a second call classified the agents again", rules)
 		}
 	}
 	a, b2 := agentClasses(view, counts, nil), agentClasses(view, counts, user)
 	same := true
-	for c := range a {
-		same = same && a[c] == b2[c]
+	for c := range a.ids {
+		same = same && a.at(c) == b2.at(c)
 	}
 	if same {
 		t.Error("the user's rule changed nothing: the memo ignores the rules")
@@ -476,8 +476,8 @@ func TestClassifySameAsReference(t *testing.T) {
 		got := classifyParallel(agents, counts, rules)
 		for i, a := range agents {
 			want := refClassifyAgent(a, rules)
-			if got[i] != want {
-				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, a, got[i], want)
+			if got.at(i) != want {
+				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, a, got.at(i), want)
 			}
 			if one := classifyAgent(a, rules); one != want {
 				t.Fatalf("rules %v: classifyAgent(%q) = %+v, want %+v", rules, a, one, want)
@@ -522,7 +522,7 @@ func FuzzClassifyAgent(f *testing.F) {
 		if got, want := classifyAgent(agent, rules), refClassifyAgent(agent, rules); got != want {
 			t.Fatalf("classifyAgent(%q) = %+v, want %+v", agent, got, want)
 		}
-		if got := classifyParallel([]string{agent}, []int{1}, rules)[0]; got != refClassifyAgent(agent, rules) {
+		if got := classifyParallel([]string{agent}, []int{1}, rules).at(0); got != refClassifyAgent(agent, rules) {
 			t.Fatalf("classifyParallel(%q) = %+v", agent, got)
 		}
 	})

@@ -29,7 +29,7 @@ import (
 // every distinct agent once per section).
 type chunkAgents struct {
 	agents, ips, stems frame.CodeView
-	info               []agentInfo
+	info               *agentTable
 	// bot per agent code: a crawler or tool, no agent, or no known
 	// browser; crawler: a crawler or tool by name.
 	bot, crawler []bool
@@ -42,17 +42,20 @@ func classifyChunk(f *frame.Frame, user []CrawlerRule) *chunkAgents {
 	c := &chunkAgents{agents: strColOrEmpty(f, frame.UserAgent), ips: strColOrEmpty(f, frame.IP), stems: strColOrEmpty(f, frame.Stem)}
 	counts := c.agents.Counts()
 	c.info = agentClasses(&c.agents, counts, user) // shared: read only
-	c.bot, c.crawler = make([]bool, len(c.info)), make([]bool, len(c.info))
-	for code, a := range c.info {
-		if counts[code] == 0 {
-			continue
-		}
+	// Whether each class is a bot or a crawler, then each code's.
+	bot, crawler := make([]bool, len(c.info.classes)), make([]bool, len(c.info.classes))
+	for k, a := range c.info.classes {
 		switch {
+		case k == 0: // the class of codes no row has
 		case a.crawler != "":
-			c.bot[code], c.crawler[code] = true, true
+			bot[k], crawler[k] = true, true
 		case a.browser == familyUnknown || a.browser == familyOther:
-			c.bot[code] = true
+			bot[k] = true
 		}
+	}
+	c.bot, c.crawler = make([]bool, len(c.info.ids)), make([]bool, len(c.info.ids))
+	for code, k := range c.info.ids {
+		c.bot[code], c.crawler[code] = bot[k], crawler[k]
 	}
 	return c
 }

@@ -230,7 +230,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	uaCodes := st.Agents.Codes(agents.Dict, need)
 	st.addAgents(uaCodes, counts, func(c int) UAClass {
-		a := info[c]
+		a := info.at(c)
 		return UAClass{a.crawler, a.kind, a.browser, a.os}
 	})
 
@@ -247,11 +247,11 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	)
 	kinds := make([]uint8, len(counts))
 	anyKind := false
-	for c, a := range info {
+	for c, k := range info.ids {
 		if counts[c] == 0 {
 			continue
 		}
-		switch {
+		switch a := info.classes[k]; {
 		case a.kind == KindAI:
 			kinds[c], anyKind = isAI, true
 		case a.kind == KindFeed:
@@ -331,7 +331,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 
 	for k, t := range feeds {
 		subs, feed, _ := feedSubscribers(agents.Dict[k.ua])
-		key := UAFeedKey{st.FeedStrings.Code(info[k.ua].crawler), st.FeedStrings.Code(stems.Dict[k.stem]), st.FeedStrings.Code(feed)}
+		key := UAFeedKey{st.FeedStrings.Code(info.at(int(k.ua)).crawler), st.FeedStrings.Code(stems.Dict[k.stem]), st.FeedStrings.Code(feed)}
 		st.addFeed(key, UAFeed{t, subs})
 	}
 	return nil
