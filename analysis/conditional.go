@@ -19,28 +19,6 @@ type CondRow struct {
 	keyRank, valueRank uint32 // the order of Key and Value among their dictionaries' strings
 }
 
-// sortByCount orders rows by N descending, then Key, then Value: the order
-// of a groupby([key, value]).size().sort_values(ascending=False). It sorts
-// small pointer-free keys and then moves each row once, rather than moving
-// rows, which hold strings, at every step of the sort.
-func sortByCount(rows []CondRow) {
-	type key struct {
-		n    int
-		rank uint64 // the key's rank, then the value's
-		i    int
-	}
-	keys := make([]key, len(rows))
-	for i, r := range rows {
-		keys[i] = key{r.N, uint64(r.keyRank)<<32 | uint64(r.valueRank), i}
-	}
-	slices.SortFunc(keys, func(a, b key) int { return byCountThenKey(a.n, a.rank, b.n, b.rank) })
-	sorted := make([]CondRow, len(rows))
-	for j, k := range keys {
-		sorted[j] = rows[k.i]
-	}
-	copy(rows, sorted)
-}
-
 // Conditional computes df.groupby(key)[value].value_counts(normalize=True)
 // over all rows, sorted by key, then probability descending, then value.
 // Missing keys and values are shown as "-".
@@ -104,18 +82,6 @@ func dashRanks(dict []string) (order, ranks []uint32) {
 	return order, ranks
 }
 
-// groupCond calls fn for each key's run of rows in cond (sorted by key).
-func groupCond(cond []CondRow, fn func(rows []CondRow)) {
-	for i := 0; i < len(cond); {
-		j := i + 1
-		for j < len(cond) && cond[j].Key == cond[i].Key {
-			j++
-		}
-		fn(cond[i:j])
-		i = j
-	}
-}
-
 // viewDashRanks is dashRanks for a column's view: the same order and
 // ranks, from the column's sorted order (CodeView.Order), which is made
 // once and shared, with the empty string moved to where "-" sorts.
@@ -148,4 +114,94 @@ func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 		ranks[c] = r
 	}
 	return order, ranks
+}
+
+// topRows keeps, of the rows offered, the first limit in the order cmp
+// gives (every row, for a limit of 0), without holding the others: a
+// table shows its first thousand rows of a million. cmp must order any
+// two rows offered (a tie is settled by the order they were offered in).
+type topRows[T any] struct {
+	limit int
+	cmp   func(a, b T) int
+	rows  []ranked[T] // with a limit, a heap with the last row kept first
+	seen  int         // rows offered
+}
+
+type ranked[T any] struct {
+	row T
+	seq int
+}
+
+func newTopRows[T any](limit int, cmp func(a, b T) int) *topRows[T] {
+	return &topRows[T]{limit: max(limit, 0), cmp: cmp}
+}
+
+func (t *topRows[T]) less(a, b ranked[T]) bool {
+	if c := t.cmp(a.row, b.row); c != 0 {
+		return c < 0
+	}
+	return a.seq < b.seq
+}
+
+// wants reports whether offer would keep x: the caller may skip building
+// what a row kept needs (a copy of a group) for one it would not.
+func (t *topRows[T]) wants(x T) bool {
+	return t.limit == 0 || len(t.rows) < t.limit || t.less(ranked[T]{x, t.seen}, t.rows[0])
+}
+
+// offer adds x to the rows seen, keeping it if it is among the first.
+func (t *topRows[T]) offer(x T) {
+	r := ranked[T]{x, t.seen}
+	t.seen++
+	switch {
+	case t.limit == 0:
+		t.rows = append(t.rows, r)
+	case len(t.rows) < t.limit:
+		t.rows = append(t.rows, r)
+		for i := len(t.rows) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.less(t.rows[p], t.rows[i]) {
+				break
+			}
+			t.rows[p], t.rows[i] = t.rows[i], t.rows[p]
+			i = p
+		}
+	case t.less(r, t.rows[0]):
+		t.rows[0] = r
+		for i := 0; ; {
+			l, big := 2*i+1, i
+			if l < len(t.rows) && t.less(t.rows[big], t.rows[l]) {
+				big = l
+			}
+			if l+1 < len(t.rows) && t.less(t.rows[big], t.rows[l+1]) {
+				big = l + 1
+			}
+			if big == i {
+				break
+			}
+			t.rows[i], t.rows[big] = t.rows[big], t.rows[i]
+			i = big
+		}
+	}
+}
+
+// sorted returns the rows kept, in order, and how many were offered.
+func (t *topRows[T]) sorted() ([]T, int) {
+	slices.SortFunc(t.rows, func(a, b ranked[T]) int {
+		if t.less(a, b) {
+			return -1
+		}
+		return 1
+	})
+	out := make([]T, len(t.rows))
+	for i, r := range t.rows {
+		out[i] = r.row
+	}
+	return out, t.seen
+}
+
+// byCountRow orders rows by N descending, then Key, then Value: the order
+// of a groupby([key, value]).size().sort_values(ascending=False).
+func byCountRow(a, b CondRow) int {
+	return byCountThenKey(a.N, uint64(a.keyRank)<<32|uint64(a.valueRank), b.N, uint64(b.keyRank)<<32|uint64(b.valueRank))
 }

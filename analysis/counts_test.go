@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -52,5 +54,36 @@ func TestCountsTable(t *testing.T) {
 	plain := countsTable("codes", "Codes", "status_code", rows, "", 8)
 	if want := [][]any{{"GET", 6}, {"POST", 2}}; !reflect.DeepEqual(plain.Rows, want) || len(plain.Columns) != 2 {
 		t.Errorf("rows = %v, want %v", plain.Rows, want)
+	}
+}
+
+// TestTopRows: the rows topRows keeps are the first limit of the whole
+// list sorted stably by the same order, whatever the limit, with many
+// ties among them.
+func TestTopRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	type row struct{ n, id int }
+	byN := func(a, b row) int { return cmp.Compare(b.n, a.n) }
+	for _, size := range []int{0, 1, 5, 100, 3000} {
+		rows := make([]row, size)
+		for i := range rows {
+			rows[i] = row{rng.IntN(20), i}
+		}
+		want := slices.Clone(rows)
+		slices.SortStableFunc(want, byN)
+		for _, limit := range []int{0, 1, 2, 7, 99, 100, 101, 5000} {
+			top := newTopRows(limit, byN)
+			for _, r := range rows {
+				top.offer(r)
+			}
+			got, seen := top.sorted()
+			keep := len(want)
+			if limit > 0 {
+				keep = min(limit, len(want))
+			}
+			if seen != size || !slices.Equal(got, want[:keep]) {
+				t.Fatalf("%d rows, limit %d: kept %v (of %d seen), want %v", size, limit, got, seen, want[:keep])
+			}
+		}
 	}
 }

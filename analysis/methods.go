@@ -73,36 +73,47 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	counts := countsTable("method_counts", "Requests per method", "request_method", ranked, "share", total)
 	s.Compute(`requests.method.value_counts()`, Output{Table: counts})
 
-	cond := st.Pairs.Conditional()
+	// The method given the client, and the writes per IP and method, most
+	// first, in one pass over the conditional rows, a client at a time.
 	given := NewTable("request_methods_ip", "Request method given the client IP",
 		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share}).Limit(in.MaxRows)
-	for i, r := range cond {
-		if given.Full() {
-			given.Skip(len(cond) - i)
-			break
-		}
-		given.Add(r.Key, r.Value, r.Proba)
+	skipped := 0
+	top := newTopRows(in.MaxRows, byCountRow)
+	// Per write method: its requests, its clients, and its row with the
+	// most requests.
+	type writeStat struct {
+		n, clients int
+		top        CondRow
 	}
+	perWrite := make([]writeStat, len(writeMethods))
+	st.Pairs.EachCondGroup(func(g []CondRow) {
+		for _, r := range g {
+			if m := slices.Index(writeMethods, r.Value); m >= 0 {
+				top.offer(r)
+				w := &perWrite[m]
+				w.n += r.N
+				if w.clients++; w.clients == 1 || byCountRow(r, w.top) < 0 {
+					w.top = r
+				}
+			}
+			if given.Full() {
+				skipped++
+				continue
+			}
+			given.Add(r.Key, r.Value, r.Proba)
+		}
+	})
+	given.Skip(skipped)
 	s.Compute(`requests.groupby("ip").method.value_counts(normalize=True)`, Output{Table: given})
 
-	// Writes per IP and method, most first.
-	var writes []CondRow
-	for _, r := range cond {
-		if slices.Contains(writeMethods, r.Value) {
-			writes = append(writes, r)
-		}
-	}
-	sortByCount(writes)
+	writes, nWrites := top.sorted()
 	if len(writes) > 0 {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
 			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(in.MaxRows)
-		for i, r := range writes {
-			if tab.Full() {
-				tab.Skip(len(writes) - i)
-				break
-			}
+		for _, r := range writes {
 			tab.Add(r.Key, r.Value, r.N, r.Proba)
 		}
+		tab.Skip(nWrites - len(writes))
 		s.Compute(`requests[requests.method.isin(["POST", "PUT", "DELETE", "PATCH"])].groupby(["ip", "method"]).size().sort_values(ascending=False)`,
 			Output{Table: tab})
 	}
@@ -123,19 +134,8 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	}
 	writeTotal := 0
 	var wparts []string
-	for _, m := range writeMethods {
-		n, clients := 0, 0
-		var top CondRow
-		for _, r := range writes {
-			if r.Value != m {
-				continue
-			}
-			n += r.N
-			clients++
-			if clients == 1 {
-				top = r // writes are sorted by count
-			}
-		}
+	for i, m := range writeMethods {
+		n, clients, top := perWrite[i].n, perWrite[i].clients, perWrite[i].top
 		if n == 0 {
 			continue
 		}

@@ -144,6 +144,16 @@ func (t *ValueTally) Totals() Tally {
 // count, the largest first, then by value, strings shown alike ordered as
 // written).
 func (t *ValueTally) Conditional() []CondRow {
+	out := make([]CondRow, 0, len(t.Pairs.Pairs))
+	t.EachCondGroup(func(g []CondRow) { out = append(out, g...) })
+	return out
+}
+
+// EachCondGroup calls fn with the rows of Conditional one key at a time (a
+// group of the keys shown alike), in the same order, without holding
+// them all: on a million distinct clients those were a million rows of
+// two strings. fn must not keep g, which is reused for the next key.
+func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 	pairs := t.Pairs.Sorted()
 	keys, values := t.Keys.Strings, t.Values.Strings
 	// start[c] is the index of key c's first pair: the pairs are sorted by
@@ -157,13 +167,13 @@ func (t *ValueTally) Conditional() []CondRow {
 	}
 	_, vr := t.Values.dashRanks()
 	order, kr := t.Keys.dashRanks()
-	out := make([]CondRow, 0, len(pairs))
+	var out []CondRow
 	for i := 0; i < len(order); {
 		j := i + 1
 		for j < len(order) && kr[order[j]] == kr[order[i]] {
 			j++ // keys shown as the same string ("" and "-") form one group
 		}
-		g := len(out)
+		out = out[:0]
 		for _, c := range order[i:j] {
 			ps := pairs[start[c]:start[c+1]]
 			total := 0
@@ -175,8 +185,8 @@ func (t *ValueTally) Conditional() []CondRow {
 					keyRank: kr[c], valueRank: vr[p.B()]})
 			}
 		}
-		if len(out)-g > 1 {
-			slices.SortFunc(out[g:], func(a, b CondRow) int {
+		if len(out) > 1 {
+			slices.SortFunc(out, func(a, b CondRow) int {
 				if c := byCountThenKey(a.N, a.valueRank, b.N, b.valueRank); c != 0 {
 					return c
 				}
@@ -186,12 +196,14 @@ func (t *ValueTally) Conditional() []CondRow {
 				return strings.Compare(a.Key, b.Key)
 			})
 		}
-		for r := g; r < len(out); r++ {
+		for r := range out {
 			out[r].Key, out[r].Value = orDash(out[r].Key), orDash(out[r].Value)
+		}
+		if len(out) > 0 {
+			fn(out)
 		}
 		i = j
 	}
-	return out
 }
 
 // CodePair is a pair of a state's codes, packed (A above B), and its

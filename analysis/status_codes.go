@@ -219,20 +219,29 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	}
 	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
 
-	cond := st.Pairs.Conditional()
+	// One pass over the conditional rows, a client at a time, for the
+	// three tables of clients.
 	given := NewTable("status_given_ip", "Status code given the client IP",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share}).Limit(in.MaxRows)
-	for i, r := range cond {
-		if given.Full() {
-			given.Skip(len(cond) - i)
-			break
+	skipped, mixed, clients := 0, newMixedStatus(in.MaxRows), 0
+	non2xx := newNon2xx(in.MaxRows)
+	st.Pairs.EachCondGroup(func(g []CondRow) {
+		clients++
+		for _, r := range g {
+			if given.Full() {
+				skipped++
+				continue
+			}
+			given.Add(r.Key, r.Value, r.Proba)
 		}
-		given.Add(r.Key, r.Value, r.Proba)
-	}
+		mixed.add(g)
+		non2xx.add(g)
+	})
+	given.Skip(skipped)
 	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
 
-	mixedStatusTable(s, cond, in.MaxRows)
-	worst := non2xxTable(s, cond, in.MaxRows)
+	mixed.table(s)
+	worst := non2xx.table(s)
 	peaks := statusOverTime(s, st, in)
 	redir := redirectsTable(s, st, in)
 
@@ -262,24 +271,16 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 		}
 		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Percent(share)))
 	}
-	mixed := 0
-	groupCond(cond, func(rows []CondRow) {
-		if len(rows) > 1 {
-			mixed++
-		}
-	})
-	clients := 0
-	groupCond(cond, func([]CondRow) { clients++ })
 	var msg string
-	switch {
-	case mixed == 0 && clients == 1:
+	switch nMixed := mixed.top.seen; {
+	case nMixed == 0 && clients == 1:
 		msg = "The one IP received a single status code for all of its requests."
-	case mixed == 0:
+	case nMixed == 0:
 		msg = "Every IP received a single status code for all of its requests."
 	case clients == 1:
 		msg = "The one IP received more than one status code."
 	default:
-		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(mixed), Count(clients, "IP"))
+		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(nMixed), Count(clients, "IP"))
 	}
 	if w := worst.sentence(); w != "" {
 		msg += " " + w
@@ -418,36 +419,44 @@ func allOf(n int, word string) string {
 // more than one status, the non-2xx answers per client, the error classes
 // over time and the redirects.
 
-// mixedStatusTable adds the IPs whose requests did not all get one status,
-// at most limit rows of them (Table.Limit).
-func mixedStatusTable(s *Section, cond []CondRow, limit int) {
-	type mixed struct {
-		ip       string
-		requests int
-		rows     []CondRow
-	}
-	var list []mixed
-	groupCond(cond, func(rows []CondRow) {
-		if len(rows) < 2 {
-			return
-		}
-		n := 0
-		for _, r := range rows {
-			n += r.N
-		}
-		list = append(list, mixed{rows[0].Key, n, rows})
-	})
-	slices.SortFunc(list, func(a, b mixed) int {
+// mixedStatus is the table of IPs whose requests did not all get one
+// status, at most limit rows of them (Table.Limit), made from the
+// conditional rows one client at a time.
+type mixedStatus struct{ top *topRows[mixedIP] }
+
+type mixedIP struct {
+	requests int
+	rows     []CondRow // the client's, most frequent status first
+}
+
+func newMixedStatus(limit int) *mixedStatus {
+	return &mixedStatus{newTopRows(limit, func(a, b mixedIP) int {
 		return byCountThenKey(a.requests, a.rows[0].keyRank, b.requests, b.rows[0].keyRank)
-	})
+	})}
+}
+
+// add takes a client's rows, which it copies if it keeps them.
+func (m *mixedStatus) add(rows []CondRow) {
+	if len(rows) < 2 {
+		return
+	}
+	n := 0
+	for _, r := range rows {
+		n += r.N
+	}
+	x := mixedIP{n, rows}
+	if m.top.wants(x) {
+		x.rows = slices.Clone(rows)
+	}
+	m.top.offer(x)
+}
+
+func (m *mixedStatus) table(s *Section) {
+	list, n := m.top.sorted()
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
-		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text}).Limit(limit)
+		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text}).Limit(m.top.limit)
 	var buf []byte
-	for i, m := range list {
-		if tab.Full() {
-			tab.Skip(len(list) - i)
-			break
-		}
+	for _, m := range list {
 		buf = buf[:0]
 		for i, r := range m.rows { // "200: 12, 404: 3", most frequent first, as Conditional sorts them
 			if i > 0 {
@@ -457,8 +466,9 @@ func mixedStatusTable(s *Section, cond []CondRow, limit int) {
 			buf = append(buf, ": "...)
 			buf = strconv.AppendInt(buf, int64(r.N), 10)
 		}
-		tab.Add(m.ip, m.requests, len(m.rows), string(buf))
+		tab.Add(m.rows[0].Key, m.requests, len(m.rows), string(buf))
 	}
+	tab.Skip(n - len(list))
 	s.Compute(`requests.groupby("ip").status.agg(requests="size", distinct_statuses="nunique").query("distinct_statuses > 1").sort_values("requests", ascending=False)`,
 		Output{Table: tab})
 }
@@ -475,49 +485,54 @@ type worstClient struct {
 	allNon2xx int // IPs that never got a 2xx
 }
 
-// non2xxTable adds the non-2xx responses grouped by IP and status, most
-// frequent first (at most limit rows, Table.Limit), and returns the client
-// with the most of them.
-func non2xxTable(s *Section, cond []CondRow, limit int) worstClient {
-	rows := make([]CondRow, 0, len(cond))
-	var w worstClient
-	groupCond(cond, func(g []CondRow) {
-		n, total, top := 0, 0, -1
-		for i, r := range g {
-			total += r.N
-			if statusClass(r.Value) != "2xx" {
-				rows = append(rows, r)
-				n += r.N
-				if top < 0 {
-					top = i // rows are sorted by count within the IP
-				}
+// non2xx is the table of non-2xx responses grouped by IP and status, most
+// first, at most limit rows of them (Table.Limit), and the IP with the
+// most, made from the conditional rows one client at a time.
+type non2xx struct {
+	top *topRows[CondRow]
+	w   worstClient
+}
+
+func newNon2xx(limit int) *non2xx { return &non2xx{top: newTopRows(limit, byCountRow)} }
+
+// add takes a client's rows.
+func (x *non2xx) add(g []CondRow) {
+	w := &x.w
+	n, total, top := 0, 0, -1
+	for i, r := range g {
+		total += r.N
+		if statusClass(r.Value) != "2xx" {
+			x.top.offer(r)
+			n += r.N
+			if top < 0 {
+				top = i // rows are sorted by count within the IP
 			}
 		}
-		if n == 0 {
-			return
-		}
-		w.clients++
-		w.non2xx += n
-		if n == total {
-			w.allNon2xx++
-		}
-		if n > w.n || n == w.n && g[0].Key < w.ip {
-			w.ip, w.n, w.total, w.top, w.topN = g[0].Key, n, total, g[top].Value, g[top].N
-		}
-	})
-	w.hasNon2xx = w.n > 0
-	sortByCount(rows)
+	}
+	if n == 0 {
+		return
+	}
+	w.clients++
+	w.non2xx += n
+	if n == total {
+		w.allNon2xx++
+	}
+	if n > w.n || n == w.n && g[0].Key < w.ip {
+		w.ip, w.n, w.total, w.top, w.topN = g[0].Key, n, total, g[top].Value, g[top].N
+	}
+}
+
+func (x *non2xx) table(s *Section) worstClient {
+	x.w.hasNon2xx = x.w.n > 0
+	rows, n := x.top.sorted()
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
-		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(limit)
-	for i, r := range rows {
-		if tab.Full() {
-			tab.Skip(len(rows) - i)
-			break
-		}
+		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(x.top.limit)
+	for _, r := range rows {
 		tab.Add(r.Key, r.Value, r.N, r.Proba)
 	}
+	tab.Skip(n - len(rows))
 	s.Compute(`requests[~requests.status.str.startswith("2")].groupby(["ip", "status"]).size().sort_values(ascending=False)`, Output{Table: tab})
-	return w
+	return x.w
 }
 
 func (w worstClient) sentence() string {
