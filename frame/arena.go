@@ -14,8 +14,12 @@ import "unsafe"
 // listed anywhere: each value's string points into its chunk, so a chunk
 // lives as long as any dictionary (a parsing goroutine's, then the
 // frame's, which takes the same strings) holds one of its values.
+//
+// A frame's dictionary lists its arena's chunks (keep, vals.go), since its
+// values' headers are where the collector does not look.
 type arena struct {
-	buf []byte // the chunk being filled: up to len is taken
+	buf  []byte     // the chunk being filled: up to len is taken
+	keep *chunkList // nil but for a frame's dictionary
 }
 
 const (
@@ -24,7 +28,12 @@ const (
 )
 
 // add copies b into the arena and returns it as a string.
-func (a *arena) add(b []byte) string {
+func (a *arena) add(b []byte) string { return addBytes(a, b) }
+
+// addString is add for a string.
+func (a *arena) addString(s string) string { return addBytes(a, s) }
+
+func addBytes[T []byte | string](a *arena, b T) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -33,9 +42,17 @@ func (a *arena) add(b []byte) string {
 		if len(b) > size/8 {
 			// A long value gets an allocation of its own rather than
 			// leave much of a chunk unused.
-			return string(b)
+			own := make([]byte, len(b))
+			copy(own, b)
+			if a.keep != nil {
+				a.keep.chunks = append(a.keep.chunks, own)
+			}
+			return unsafe.String(&own[0], len(own))
 		}
 		a.buf = make([]byte, 0, size)
+		if a.keep != nil {
+			a.keep.chunks = append(a.keep.chunks, a.buf)
+		}
 	}
 	n := len(a.buf)
 	a.buf = append(a.buf, b...) // within capacity: the chunk stays where it is

@@ -231,8 +231,29 @@ type dict struct {
 	start int
 }
 
-// newCompactDict returns an empty compact dictionary.
-func newCompactDict() dict { return dict{long: index{all: true}} }
+// newCompactDict returns an empty compact dictionary, whose values the
+// collector does not scan (vals.go).
+func newCompactDict() dict {
+	keep := &chunkList{}
+	return dict{long: index{all: true}, bytes: arena{keep: keep}}
+}
+
+// push appends v, a value of the dictionary's own (store), to vals.
+func (d *dict) push(v string) {
+	if k := d.bytes.keep; k != nil && len(d.vals) == cap(d.vals) {
+		d.vals = growVals(d.vals, k)
+	}
+	d.vals = append(d.vals, v) // for a frame's dictionary, within its block
+}
+
+// store is v as the dictionary keeps it: for a frame's dictionary, a copy
+// in its arena, which it keeps (vals.go); else v itself.
+func (d *dict) store(v string) string {
+	if d.bytes.keep != nil {
+		return d.bytes.addString(v)
+	}
+	return v
+}
 
 func (d *dict) intern(b []byte) uint32 {
 	d.calls++
@@ -248,7 +269,7 @@ func (d *dict) intern(b []byte) uint32 {
 		c, ok := d.short.find(k0, k1, n)
 		if !ok {
 			c = uint32(len(d.vals))
-			d.vals = append(d.vals, d.bytes.add(b))
+			d.push(d.bytes.add(b))
 			d.short.add(d.vals, c, k0, k1, n)
 		}
 		d.lastShort = shortSlot{k0: k0, k1: k1, meta: uint64(c+1)<<8 | uint64(n)}
@@ -261,7 +282,7 @@ func (d *dict) intern(b []byte) uint32 {
 	c, ok := d.long.find(d.vals, b, h)
 	if !ok {
 		c = uint32(len(d.vals))
-		d.vals = append(d.vals, d.bytes.add(b))
+		d.push(d.bytes.add(b))
 		d.long.add(d.vals, c, h)
 	}
 	// vals[c] was just read by find, or written.
@@ -277,7 +298,7 @@ func (d *dict) appendRaw(b []byte) uint32 {
 	if n := len(d.vals); n > 0 && d.vals[n-1] == string(b) {
 		return uint32(n - 1)
 	}
-	d.vals = append(d.vals, d.bytes.add(b))
+	d.push(d.bytes.add(b))
 	return uint32(len(d.vals) - 1)
 }
 
@@ -287,16 +308,16 @@ func (d *dict) internString(v string) uint32 {
 		if n := len(d.vals); n > 0 && d.vals[n-1] == v {
 			return uint32(n - 1)
 		}
-		d.vals = append(d.vals, v)
+		d.push(d.store(v))
 		return uint32(len(d.vals) - 1)
 	}
 	if len(v) > shortMax || d.long.all {
-		return d.long.internString(&d.vals, v)
+		return d.long.internString(d, v)
 	}
 	c, ok := d.lookup(v)
 	if !ok {
 		c = uint32(len(d.vals))
-		d.vals = append(d.vals, v)
+		d.push(d.store(v))
 		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
 			d.short.add(d.vals, c, k0, k1, len(v))
@@ -335,10 +356,11 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 	}
 }
 
-// internString returns the code of v among *vals, which this index
-// indexes, appending v if it is new: one hash and one probe, the empty
-// slot the probe ends on taking the new value.
-func (x *index) internString(vals *[]string, v string) uint32 {
+// internString returns the code of v among d's values, which this index
+// indexes, appending v if it is new (as d stores it): one hash and one
+// probe, the empty slot the probe ends on taking the new value.
+func (x *index) internString(d *dict, v string) uint32 {
+	vals := &d.vals
 	if 2*(x.n+1) > len(x.slots) {
 		x.grow()
 	}
@@ -354,7 +376,7 @@ func (x *index) internString(vals *[]string, v string) uint32 {
 		}
 	}
 	c := uint32(len(*vals))
-	*vals = append(*vals, v)
+	d.push(d.store(v))
 	x.slots[i] = tag | uint64(c+1)
 	x.n++
 	return c

@@ -181,7 +181,7 @@ func (s *Strings) Intern(b []byte) uint32 {
 		s.reindex()
 	}
 	c := s.d.intern(b)
-	s.Dict = s.d.vals
+	s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)] // an append to Dict copies it: the rest of the block is the dictionary's
 	return c
 }
 
@@ -191,7 +191,7 @@ func (s *Strings) InternString(v string) uint32 {
 		s.reindex()
 	}
 	c := s.d.internString(v)
-	s.Dict = s.d.vals
+	s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
 	return c
 }
 

@@ -1,0 +1,63 @@
+package frame
+
+import (
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestValuesSurviveCollections: a frame's dictionary values, whose headers
+// the collector does not scan (vals.go), read back as interned after the
+// parsing goroutines' dictionaries they were given from are garbage, the
+// heap was collected and its memory reused, also through a slice of the
+// values kept without the frame.
+func TestValuesSurviveCollections(t *testing.T) {
+	want := func(i int) string {
+		if i%97 == 0 {
+			return strings.Repeat("long value ", 40) + strconv.Itoa(i) // an allocation of its own
+		}
+		return "/a/path/" + strconv.Itoa(i)
+	}
+	const n = 200_000
+	dict := func() []string {
+		var out Frame
+		m := NewMerger(&out)
+		d := NewDicts()
+		for lo := 0; lo < n; lo += 5000 {
+			d.Bound()
+			b := NewBatch(d)
+			b.Begin(Cols(Stem))
+			for i := lo; i < lo+5000; i++ {
+				var r Row
+				r.Reset()
+				r.Str[Stem] = []byte(want(i))
+				b.Add(&r)
+			}
+			b.Seal()
+			m.Append(b)
+		}
+		return out.Str(Stem).Dict // the frame, merger and goroutine dictionaries go
+	}()
+	for range 3 {
+		runtime.GC()
+		// Reuse what was freed: garbage of the same sizes, written over.
+		junk := make([][]byte, 0, 4096)
+		for i := range 4096 {
+			b := make([]byte, 1<<10)
+			for j := range b {
+				b[j] = byte(i)
+			}
+			junk = append(junk, b)
+		}
+		runtime.KeepAlive(junk)
+	}
+	if len(dict) != n {
+		t.Fatalf("%d values, want %d", len(dict), n)
+	}
+	for i, v := range dict {
+		if v != want(i) {
+			t.Fatalf("value %d = %.40q, want %.40q", i, v, want(i))
+		}
+	}
+}
