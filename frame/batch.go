@@ -185,6 +185,11 @@ type Merger struct {
 	f       *Frame
 	trans   map[*Dicts]*translation
 	scratch []uint32
+
+	// A batch's codes new to the translation, their values, and their
+	// codes in the frame: scratch of Append.
+	pend, got []uint32
+	vals      []string
 }
 
 // translation maps a goroutine's codes to the frame's, per column: code →
@@ -239,13 +244,27 @@ func (m *Merger) Append(b *Batch) {
 			tr = append(tr, make([]uint32, len(view)-len(tr))...)
 			t.codes[i] = tr
 		}
-		for j, c := range b.codes[i] {
-			g := tr[c]
-			if g == 0 {
-				g = s.InternString(view[c]) + 1
-				tr[c] = g
+		// The codes this batch is the first to use, in the order of the
+		// rows, interned together; then each row's.
+		const pending = ^uint32(0)
+		m.pend, m.vals = m.pend[:0], m.vals[:0]
+		for _, c := range b.codes[i] {
+			if tr[c] == 0 {
+				tr[c] = pending
+				m.pend = append(m.pend, c)
+				m.vals = append(m.vals, view[c])
 			}
-			dst[j] = g - 1
+		}
+		if len(m.pend) > 0 {
+			m.got = slices.Grow(m.got[:0], len(m.pend))[:len(m.pend)]
+			s.internStrings(m.vals, m.got)
+			for k, c := range m.pend {
+				tr[c] = m.got[k] + 1
+			}
+			clear(m.vals) // no strings of the goroutine's held past the batch
+		}
+		for j, c := range b.codes[i] {
+			dst[j] = tr[c] - 1
 		}
 		s.appendCodes(dst, f.reserved)
 	}

@@ -120,9 +120,10 @@ func (x *shortIndex) grow() {
 // which also place it (home), so that growing moves slots without
 // hashing the values again.
 type index struct {
-	slots []uint64 // hash&tagMask | code+1; 0 is empty
-	n     int
-	all   bool
+	slots   []uint64 // hash&tagMask | code+1; 0 is empty
+	n       int
+	all     bool
+	touched uint64 // the sum of the slots internStrings read ahead, not used
 }
 
 // home is where a value of hash h is first looked for in a table of mask+1
@@ -328,6 +329,17 @@ func (d *dict) internString(v string) uint32 {
 	return c
 }
 
+// internStrings sets out[k] to the code of vs[k], interning each in order.
+func (d *dict) internStrings(vs []string, out []uint32) {
+	if d.long.all && !d.raw {
+		d.long.internStrings(d, vs, out)
+		return
+	}
+	for k, v := range vs {
+		out[k] = d.internString(v)
+	}
+}
+
 func (d *dict) lookup(v string) (uint32, bool) {
 	if len(v) <= shortMax && !d.long.all {
 		k0, k1 := shortKey(v)
@@ -360,26 +372,60 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 // indexes, appending v if it is new (as d stores it): one hash and one
 // probe, the empty slot the probe ends on taking the new value.
 func (x *index) internString(d *dict, v string) uint32 {
-	vals := &d.vals
 	if 2*(x.n+1) > len(x.slots) {
 		x.grow()
 	}
-	h := hashString(v)
+	return x.internHashed(d, v, hashString(v))
+}
+
+// internHashed is internString for a value of hash h, in a table with room
+// for it.
+func (x *index) internHashed(d *dict, v string, h uint64) uint32 {
 	mask := uint64(len(x.slots) - 1)
 	tag := h & tagMask
 	i := home(h, mask)
 	for ; x.slots[i] != 0; i = (i + 1) & mask {
 		if s := x.slots[i]; s&tagMask == tag {
-			if c := uint32(s) - 1; (*vals)[c] == v {
+			if c := uint32(s) - 1; d.vals[c] == v {
 				return c
 			}
 		}
 	}
-	c := uint32(len(*vals))
+	c := uint32(len(d.vals))
 	d.push(d.store(v))
 	x.slots[i] = tag | uint64(c+1)
 	x.n++
 	return c
+}
+
+// internGroup is how many values internStrings hashes and looks for
+// before it interns them.
+const internGroup = 16
+
+// internStrings sets out[k] to the code of vs[k], interning them in order,
+// as internString one at a time would. On a dictionary of millions of
+// values, a look-up waits for its slot to come from memory, a few hundred
+// nanoseconds; here the slots of a group of values are read first, each
+// independent of the others, so that the waits overlap, and the look-ups
+// that follow find them in the cache.
+func (x *index) internStrings(d *dict, vs []string, out []uint32) {
+	var hs [internGroup]uint64
+	for lo := 0; lo < len(vs); lo += internGroup {
+		g := vs[lo:min(lo+internGroup, len(vs))]
+		for 2*(x.n+len(g)+1) > len(x.slots) {
+			x.grow()
+		}
+		mask := uint64(len(x.slots) - 1)
+		var touch uint64
+		for k, v := range g {
+			hs[k] = hashString(v)
+			touch += x.slots[home(hs[k], mask)]
+		}
+		x.touched += touch // kept, so that the reads are made
+		for k, v := range g {
+			out[lo+k] = x.internHashed(d, v, hs[k])
+		}
+	}
 }
 
 // dropIndex lets go of the index tables, keeping the values: for a
