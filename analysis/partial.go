@@ -463,7 +463,16 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 	}
 	fresh := need
 	if len(d.Strings) > 0 {
-		d.ensureIndex(len(dict))
+		more := len(dict)
+		if need != nil {
+			more = 0
+			for _, ok := range need {
+				if ok {
+					more++
+				}
+			}
+		}
+		d.ensureIndex(more)
 		fresh = make([]bool, len(dict))
 		for c, s := range dict {
 			if need != nil && !need[c] {
