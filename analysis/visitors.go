@@ -386,7 +386,7 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 // up among the stems, in a set of those paths the stems are read against
 // once: a log whose every referer names a host of its own looks up none,
 // and no index of a million stems is built to look up a few.
-func selfReferers(p referers, counts []int, served *CodedTally) map[string]bool {
+func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool {
 	if served == nil {
 		return nil
 	}
@@ -397,17 +397,16 @@ func selfReferers(p referers, counts []int, served *CodedTally) map[string]bool 
 			continue
 		}
 		all[h] += n
-		if path := p.path[c]; path != "" && path != "/" {
+		if p.hasPath[c] {
 			from[h]++ // referers with a path: at least its distinct paths
 		}
 	}
 	candidate := func(c int) (int32, string, bool) {
 		h := p.host[c]
-		if counts[c] == 0 || h < 0 || from[h] < 3 {
+		if counts[c] == 0 || h < 0 || from[h] < 3 || !p.hasPath[c] {
 			return 0, "", false
 		}
-		path := p.path[c]
-		return h, path, path != "" && path != "/"
+		return h, p.path(c), true
 	}
 	wasServed := map[string]bool{} // the candidates' paths: whether a stem is one
 	for c := range counts {
@@ -454,21 +453,31 @@ func selfReferers(p referers, counts []int, served *CodedTally) map[string]bool 
 // index in hosts of its host (lower-cased, without a port or a leading
 // "www."), or -1 when it names none (or has no rows), and its path.
 type referers struct {
-	host  []int32
-	path  []string
-	hosts []string // each distinct host once
+	host    []int32
+	hasPath []bool   // per code: its path is neither empty nor "/"
+	hosts   []string // each distinct host once
+	dict    []string // the referers, for their paths (path)
+}
+
+// path is the path of referer code c, parsed again rather than kept for a
+// million referers: selfReferers reads those of a few hosts.
+func (p *referers) path(c int) string {
+	_, path, _ := splitReferer(p.dict[c])
+	return path
 }
 
 // parseReferers parses each referer with a count once.
 func parseReferers(refs *frame.CodeView, counts []int) referers {
-	p := referers{host: make([]int32, len(refs.Dict)), path: make([]string, len(refs.Dict))}
+	p := referers{host: make([]int32, len(refs.Dict)), hasPath: make([]bool, len(refs.Dict)), dict: refs.Dict}
 	distinct := 0
 	for _, n := range counts {
 		if n > 0 {
 			distinct++
 		}
 	}
-	ids := make(map[string]int32, distinct)
+	// The hosts by value: an index of 8-byte slots over p.hosts, rather
+	// than a map holding each host's string again.
+	ids := frame.NewStringIndex(nil, distinct)
 	for c, n := range counts {
 		p.host[c] = -1
 		if n == 0 || refs.Dict[c] == "" {
@@ -479,13 +488,13 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 			continue
 		}
 		h := normHost(host)
-		id, ok := ids[h]
+		id, ok := ids.Find(p.hosts, h)
 		if !ok {
-			id = int32(len(p.hosts))
-			ids[h] = id
+			id = uint32(len(p.hosts))
 			p.hosts = append(p.hosts, h)
+			ids.Add(p.hosts, id)
 		}
-		p.host[c], p.path[c] = id, path
+		p.host[c], p.hasPath[c] = int32(id), path != "" && path != "/"
 	}
 	return p
 }
@@ -579,7 +588,7 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 		if st.HasStems {
 			served = &st.Stems
 		}
-		self = selfReferers(parsed, counts, served)
+		self = selfReferers(&parsed, counts, served)
 		delete(self, own)
 	}
 	sites := make([]int, len(parsed.hosts)) // requests per host index
