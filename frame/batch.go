@@ -267,6 +267,7 @@ func (m *Merger) Append(b *Batch) {
 			dst[j] = tr[c] - 1
 		}
 		s.appendCodes(dst, f.reserved)
+		s.presize(f.reserved)
 	}
 	for i, v := range f.num {
 		if v == nil {

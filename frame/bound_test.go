@@ -292,3 +292,51 @@ func TestRawColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestPresize: a column whose every row brings a new value gets, once it
+// has presizeRows rows, the index it would end with for the rows the frame
+// expects (Reserve), never one larger than growing it to that many would
+// make, and then does not grow; its values are the builder's.
+func TestPresize(t *testing.T) {
+	const n = 200_000
+	for _, reserved := range []int{n, n + n/20, 3 * n} {
+		var out Frame
+		out.Reserve(reserved)
+		m := NewMerger(&out)
+		d := NewDicts()
+		var ref Builder
+		ref.Begin(Cols(Stem))
+		early := 0
+		for lo := 0; lo < n; lo += 5000 {
+			d.Bound()
+			b := NewBatch(d)
+			b.Begin(Cols(Stem))
+			for i := lo; i < lo+5000; i++ {
+				var r Row
+				r.Reset()
+				r.Str[Stem] = []byte("/new/" + strconv.Itoa(i))
+				b.Add(&r)
+				ref.Add(&r)
+			}
+			b.Seal()
+			m.Append(b)
+			if early == 0 && lo+5000 >= presizeRows {
+				early = len(out.str[Stem].d.long.slots)
+			}
+		}
+		grown := func(n int) int { // what growing one value at a time makes for n values
+			size := 16
+			for 2*(n+1) > size {
+				size *= 2
+			}
+			return size
+		}
+		s := out.str[Stem]
+		if got := len(s.d.long.slots); got > grown(reserved) || got < grown(n) || early != got {
+			t.Errorf("reserved %d: %d slots early, %d at the end; growing makes %d for the rows, %d for those reserved", reserved, early, got, grown(n), grown(reserved))
+		}
+		if w := ref.Frame().Str(Stem); !slices.Equal(out.Str(Stem).Dict, w.Dict) || !slices.Equal(out.Str(Stem).Codes, w.Codes) {
+			t.Fatalf("reserved %d: the frame differs from the builder's", reserved)
+		}
+	}
+}

@@ -179,9 +179,15 @@ func (x *index) put(c uint32, h uint64) {
 
 // grow makes room for one more value and moves the slots, placed by the
 // hash bits they hold.
-func (x *index) grow() {
+func (x *index) grow() { x.growTo(x.n + 1) }
+
+// growTo makes room for n values, if the table has less.
+func (x *index) growTo(n int) {
+	if 2*n <= len(x.slots) {
+		return
+	}
 	size := max(16, 2*len(x.slots))
-	for 2*(x.n+1) > size {
+	for 2*n > size {
 		size *= 2
 	}
 	old := x.slots
@@ -412,14 +418,17 @@ func (x *index) internStrings(d *dict, vs []string, out []uint32) {
 	var hs [internGroup]uint64
 	for lo := 0; lo < len(vs); lo += internGroup {
 		g := vs[lo:min(lo+internGroup, len(vs))]
-		for 2*(x.n+len(g)+1) > len(x.slots) {
-			x.grow()
-		}
+		x.growTo(x.n + len(g) + 1)
 		mask := uint64(len(x.slots) - 1)
-		var touch uint64
 		for k, v := range g {
 			hs[k] = hashString(v)
-			touch += x.slots[home(hs[k], mask)]
+		}
+		// A loop of reads and nothing else, for the reads to be in
+		// flight together (the hashing between them kept it to two
+		// or three).
+		var touch uint64
+		for _, h := range hs[:len(g)] {
+			touch += x.slots[home(h, mask)]
 		}
 		x.touched += touch // kept, so that the reads are made
 		for k, v := range g {

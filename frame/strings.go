@@ -37,6 +37,29 @@ type Strings struct {
 	// scans counts the look-ups that read the dictionary one value at a
 	// time since its index was let go (DropIndexes); guarded by mu.
 	scans int
+
+	presized bool // the index was made for the rows the frame expects (presize)
+}
+
+// presizeRows is how many rows a column has before presize judges it.
+const presizeRows = 1 << 16
+
+// presize makes the dictionary's index room for about the rows the frame
+// expects (reserved, Frame.Reserve), once, when nearly every row so far
+// brought a new value: such a column goes on, and its index grown one
+// doubling at a time moved every slot again at each, two fifths of
+// interning a million new values. The table is made for 90% of the
+// projection: one from the first lines of a log, shorter than later ones,
+// was a few percent over, and a table for all of it was twice the size,
+// 16 MB a column more for a million values. A projection short of the
+// rows costs one doubling at the end.
+func (s *Strings) presize(reserved int) {
+	rows := s.rows()
+	if s.presized || rows < presizeRows || reserved <= rows || 10*len(s.d.vals) < 9*rows || !s.d.long.all {
+		return
+	}
+	s.presized = true
+	s.d.long.growTo(reserved - reserved/10)
 }
 
 // scansMax is how many look-ups scan a dictionary whose index was let go
