@@ -476,8 +476,18 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 		}
 	}
 	// The hosts by value: an index of 8-byte slots over p.hosts, rather
-	// than a map holding each host's string again.
+	// than a map holding each host's string again, given the hosts of a
+	// few thousand referers at a time.
 	ids := frame.NewStringIndex(nil, distinct)
+	const run = 4096
+	codes, hosts, got := make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
+	flush := func() {
+		ids.Intern(&p.hosts, hosts, got)
+		for k, c := range codes {
+			p.host[c] = int32(got[k])
+		}
+		codes, hosts = codes[:0], hosts[:0]
+	}
 	for c, n := range counts {
 		p.host[c] = -1
 		if n == 0 || refs.Dict[c] == "" {
@@ -487,15 +497,13 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 		if !ok {
 			continue
 		}
-		h := normHost(host)
-		id, ok := ids.Find(p.hosts, h)
-		if !ok {
-			id = uint32(len(p.hosts))
-			p.hosts = append(p.hosts, h)
-			ids.Add(p.hosts, id)
+		p.hasPath[c] = path != "" && path != "/"
+		codes, hosts = append(codes, c), append(hosts, normHost(host))
+		if len(codes) == run {
+			flush()
 		}
-		p.host[c], p.hasPath[c] = int32(id), path != "" && path != "/"
 	}
+	flush()
 	return p
 }
 

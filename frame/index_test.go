@@ -280,3 +280,34 @@ func TestStringIndex(t *testing.T) {
 		t.Error("the zero index found a string")
 	}
 }
+
+// TestStringIndexIntern: Intern gives the positions, and appends the new
+// keys in the order, that Find and Add one key at a time give, over an
+// index that grows and keys that repeat within and across calls.
+func TestStringIndexIntern(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var vals, refVals []string
+	ix, ref := NewStringIndex(nil, 0), NewStringIndex(nil, 0)
+	for round := range 40 {
+		keys := make([]string, rng.IntN(3000))
+		for k := range keys {
+			keys[k] = "host-" + strconv.Itoa(rng.IntN(20000))
+		}
+		got := make([]uint32, len(keys))
+		ix.Intern(&vals, keys, got)
+		for k, key := range keys {
+			c, ok := ref.Find(refVals, key)
+			if !ok {
+				c = uint32(len(refVals))
+				refVals = append(refVals, key)
+				ref.Add(refVals, c)
+			}
+			if got[k] != c {
+				t.Fatalf("round %d: %q at %d, want %d", round, key, got[k], c)
+			}
+		}
+	}
+	if !slices.Equal(vals, refVals) || ix.Len() != len(vals) {
+		t.Fatalf("%d values (index %d), want %d", len(vals), ix.Len(), len(refVals))
+	}
+}
