@@ -440,18 +440,59 @@ func sortedCodes(dict []string) []uint32 {
 		}
 		keys[i] = key{p, uint32(i)}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.prefix != b.prefix {
-			return cmp.Compare(a.prefix, b.prefix)
+	byString := func(a, b key) int { return strings.Compare(dict[a.code], dict[b.code]) }
+	if len(keys) < radixMin {
+		slices.SortFunc(keys, func(a, b key) int {
+			if a.prefix != b.prefix {
+				return cmp.Compare(a.prefix, b.prefix)
+			}
+			return byString(a, b)
+		})
+	} else {
+		// By the numbers, a byte at a time from the last (a pass where
+		// every key has the same byte changes nothing and is skipped),
+		// then each run of equal numbers by the strings: the same
+		// order, without twenty comparisons a value through a function.
+		tmp := make([]key, len(keys))
+		for shift := 0; shift < 64; shift += 8 {
+			var at [256]int
+			for _, k := range keys {
+				at[byte(k.prefix>>shift)]++
+			}
+			if at[byte(keys[0].prefix>>shift)] == len(keys) {
+				continue
+			}
+			pos := 0
+			for b, n := range at {
+				at[b], pos = pos, pos+n
+			}
+			for _, k := range keys {
+				b := byte(k.prefix >> shift)
+				tmp[at[b]] = k
+				at[b]++
+			}
+			keys, tmp = tmp, keys
 		}
-		return strings.Compare(dict[a.code], dict[b.code])
-	})
+		for i := 0; i < len(keys); {
+			j := i + 1
+			for j < len(keys) && keys[j].prefix == keys[i].prefix {
+				j++
+			}
+			if j-i > 1 {
+				slices.SortFunc(keys[i:j], byString)
+			}
+			i = j
+		}
+	}
 	order := make([]uint32, len(dict))
 	for i, k := range keys {
 		order[i] = k.code
 	}
 	return order
 }
+
+// radixMin is the size from which sortedCodes sorts by radix.
+const radixMin = 1 << 12
 
 // commonPrefix is the length of the prefix every non-empty value of dict
 // shares (0 when none is).
