@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 	"strings"
 
 	"github.com/logbook/logbook/frame"
@@ -53,22 +52,33 @@ type ipSize struct {
 // and its z-scores. With one IP, or when every mean is equal, the z-score
 // is undefined (NaN), as it is in pandas. Rows are sorted by IP as shown
 // (an empty IP as "-", after an IP written "-").
-func (st *sizesState) sizeByIP() (rows []ipSize, mean, std float64) {
+//
+// It calls fn with each IP's row, in the order of the IPs as shown, rather
+// than make a list of them: a million IPs were 48 MB of rows, and a copy.
+// It returns the number of IPs and the mean and standard deviation of
+// their means (meanStd, summed in the same order).
+func (st *sizesState) sizeByIP(fn func(r ipSize)) (n int, mean, std float64) {
 	order := st.IPs.DashOrder()
-	rows = make([]ipSize, len(order))
-	for i, c := range order {
+	row := func(c int) ipSize {
 		acc := st.IPs.Vals[c]
-		rows[i] = ipSize{ip: orDash(st.IPs.Keys[c]), n: acc.N, total: acc.total()}
-		rows[i].mean = rows[i].total / float64(rows[i].n)
+		r := ipSize{ip: orDash(st.IPs.Keys[c]), n: acc.N, total: acc.total()}
+		r.mean = r.total / float64(r.n)
+		return r
 	}
-	mean, std = meanStd(rows)
-	for i := range rows {
-		rows[i].z = (rows[i].mean - mean) / std
-		if std == 0 || math.IsNaN(std) {
-			rows[i].z = math.NaN()
+	mean, std = meanStd(len(order), func(yield func(float64)) {
+		for _, c := range order {
+			yield(row(c).mean)
 		}
+	})
+	for _, c := range order {
+		r := row(c)
+		r.z = (r.mean - mean) / std
+		if std == 0 || math.IsNaN(std) {
+			r.z = math.NaN()
+		}
+		fn(r)
 	}
-	return rows, mean, std
+	return len(order), mean, std
 }
 
 // sizesState holds, per client IP (as written), its requests and the sum
@@ -225,23 +235,37 @@ func (st *sizesState) Merge(other State) error {
 
 // meanStd is the mean of the per-IP means and their sample standard
 // deviation (NaN for fewer than two IPs), computed in two passes.
-func meanStd(rows []ipSize) (mean, std float64) {
-	if len(rows) == 0 {
+// byTotal orders IPs by their bytes, then, for the larger, the first IP.
+func byTotal(a, b ipSize) int {
+	if c := cmp.Compare(a.total, b.total); c != 0 {
+		return c
+	}
+	return strings.Compare(b.ip, a.ip)
+}
+
+// byFar orders IPs by |z|, then, for the larger, the first IP.
+func byFar(a, b ipSize) int {
+	if c := cmp.Compare(math.Abs(a.z), math.Abs(b.z)); c != 0 {
+		return c
+	}
+	return strings.Compare(b.ip, a.ip)
+}
+
+func meanStd(n int, means func(yield func(float64))) (mean, std float64) {
+	if n == 0 {
 		return math.NaN(), math.NaN()
 	}
-	for _, r := range rows {
-		mean += r.mean
-	}
-	mean /= float64(len(rows))
-	if len(rows) < 2 {
+	means(func(m float64) { mean += m })
+	mean /= float64(n)
+	if n < 2 {
 		return mean, math.NaN()
 	}
 	var ss float64
-	for _, r := range rows {
-		d := r.mean - mean
+	means(func(m float64) {
+		d := m - mean
 		ss += d * d
-	}
-	return mean, math.Sqrt(ss / float64(len(rows)-1))
+	})
+	return mean, math.Sqrt(ss / float64(n-1))
 }
 
 func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return runPartial(ctx, a, in) }
@@ -254,62 +278,97 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 	s := &Section{}
 	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")
 
-	rows, mean, std := st.sizeByIP()
 	tab := NewTable("size_by_ip", "Mean response size per client IP",
 		Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float}, Column{"num_requests", Integer}).Limit(in.MaxRows)
 	tab.Index = 0
-	for i, r := range rows {
-		if tab.Full() {
-			tab.Skip(len(rows) - i)
-			break
-		}
-		tab.Add(r.ip, r.mean, r.z, r.n)
-	}
-	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("bytes", "mean"), num_requests=("bytes", "size"))
-m = size_by_ip.average_request_size
-size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
-size_by_ip`, Output{Table: tab})
-
 	threshold := st.Z
-	var out []ipSize
-	for _, r := range rows {
-		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
-			out = append(out, r)
-		}
-	}
-	slices.SortFunc(out, func(a, b ipSize) int {
+	outliers := newTopRows(in.MaxRows, func(a, b ipSize) int {
 		if c := cmp.Compare(math.Abs(b.z), math.Abs(a.z)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
-	if len(out) > 0 {
-		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
-			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
-			Column{"num_requests", Integer}, Column{"total_bytes", Bytes}).Limit(in.MaxRows)
-		ot.Index = 0
-		for i, r := range out {
-			if ot.Full() {
-				ot.Skip(len(out) - i)
-				break
-			}
-			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
-		}
-		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),
-			Output{Table: ot})
-	}
-
-	// The plot: the IPs with the largest mean sizes.
-	top := max(1, min(st.Top, len(rows)))
-	byMean := topN(slices.Clone(rows), top, func(a, b ipSize) int {
+	top := max(1, st.Top)
+	largest := newTopRows(top, func(a, b ipSize) int {
 		if c := cmp.Compare(b.mean, a.mean); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ip, b.ip)
 	})
+	// What the conclusions say of the IPs, gathered in the same pass: the
+	// IP with the most bytes, the most requests of an IP and how many IPs
+	// made that many, the IP furthest from the others, and the outliers
+	// with one request and with more (counts and the first few).
+	byZ := outliers.cmp
+	var (
+		heavy, far           ipSize
+		sumAll               float64
+		mostN, tied          int
+		nSingle, nMulti      int
+		firstOut, firstMulti = newTopRows(3, byZ), newTopRows(3, byZ)
+		firstSingle          = newTopRows(1, byZ)
+		seen                 bool
+	)
+	skipped := 0
+	nIPs, mean, std := st.sizeByIP(func(r ipSize) {
+		if tab.Full() {
+			skipped++
+		} else {
+			tab.Add(r.ip, r.mean, r.z, r.n)
+		}
+		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
+			outliers.offer(r)
+			firstOut.offer(r)
+			if r.n == 1 {
+				nSingle++
+				firstSingle.offer(r)
+			} else {
+				nMulti++
+				firstMulti.offer(r)
+			}
+		}
+		largest.offer(r)
+		sumAll += r.total
+		switch {
+		case r.n > mostN:
+			mostN, tied = r.n, 1
+		case r.n == mostN:
+			tied++
+		}
+		if !seen || byTotal(r, heavy) > 0 {
+			heavy = r
+		}
+		if !seen || byFar(r, far) > 0 {
+			far = r
+		}
+		seen = true
+	})
+	tab.Skip(skipped)
+	s.Compute(`size_by_ip = requests.groupby("ip").agg(average_request_size=("bytes", "mean"), num_requests=("bytes", "size"))
+m = size_by_ip.average_request_size
+size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
+size_by_ip`, Output{Table: tab})
+
+	out, nOut := outliers.sorted()
+	if len(out) > 0 {
+		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
+			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
+			Column{"num_requests", Integer}, Column{"total_bytes", Bytes}).Limit(in.MaxRows)
+		ot.Index = 0
+		for _, r := range out {
+			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
+		}
+		ot.Skip(nOut - len(out))
+		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),
+			Output{Table: ot})
+	}
+
+	// The plot: the IPs with the largest mean sizes.
+	byMean, _ := largest.sorted()
+	top = max(1, min(st.Top, nIPs))
 	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
 	vals := make([]float64, top)
-	for i, r := range byMean[:top] {
+	for i, r := range byMean[:min(top, len(byMean))] {
 		plot.Labels = append(plot.Labels, r.ip)
 		vals[i] = r.mean
 	}
@@ -317,41 +376,22 @@ size_by_ip`, Output{Table: tab})
 	s.Compute(fmt.Sprintf(`size_by_ip.average_request_size.nlargest(%d).plot.barh()`, top), Output{Plot: plot})
 
 	// Conclusions.
-	var sum float64
-	for _, r := range rows {
-		sum += r.total
-	}
 	s.Conclude(fmt.Sprintf("The server sent %s to %s in %s, %s per request on average.",
-		Size(sum), Count(len(rows), "client IP"), Count(total, "request"), Size(sum/float64(total))))
-	if len(rows) >= 2 && std == 0 {
+		Size(sumAll), Count(nIPs, "client IP"), Count(total, "request"), Size(sumAll/float64(total))))
+	if nIPs >= 2 && std == 0 {
 		s.Conclude(fmt.Sprintf("Every IP's mean response size is the same, %s, so no IP stands out.", Size(mean)))
-	} else if len(rows) >= 2 && !math.IsNaN(std) {
+	} else if nIPs >= 2 && !math.IsNaN(std) {
 		s.Conclude(fmt.Sprintf("Across IPs, the mean response size averages %s with a standard deviation of %s.", Size(mean), Size(std)))
 	}
-	heavy := slices.MaxFunc(rows, func(a, b ipSize) int {
-		if c := cmp.Compare(a.total, b.total); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ip, a.ip) // on a tie, the first IP
-	})
 	// few is the request count under which a mean says little about a
 	// client's habit.
 	const few = 5
-	if len(rows) > 1 && heavy.total > 0 {
+	if nIPs > 1 && heavy.total > 0 {
 		msg := fmt.Sprintf("The most bytes went to %s: %s over %s (%s of all bytes).",
-			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Percent(heavy.total/sum))
-		mostN, tied := 0, 0
-		for _, r := range rows {
-			switch {
-			case r.n > mostN:
-				mostN, tied = r.n, 1
-			case r.n == mostN:
-				tied++
-			}
-		}
+			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Percent(heavy.total/sumAll))
 		// A client below the z threshold that stands out by volume is
 		// named for what makes it stand out.
-		if !math.IsNaN(heavy.z) && math.Abs(heavy.z) < threshold && len(rows) > 2 && heavy.n >= few {
+		if !math.IsNaN(heavy.z) && math.Abs(heavy.z) < threshold && nIPs > 2 && heavy.n >= few {
 			what := "it is heavy by how much it asked for, not by the size of each answer"
 			if heavy.n == mostN && tied == 1 {
 				what = "it is heavy because it made the most requests of any IP, not because each answer was large"
@@ -375,17 +415,11 @@ size_by_ip`, Output{Table: tab})
 		return fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Decimal(r.z, 2), what)
 	}
 	switch {
-	case len(rows) < 2 || math.IsNaN(std) || std == 0:
+	case nIPs < 2 || math.IsNaN(std) || std == 0:
 		// No z-scores: nothing more to say.
-	case len(out) == 0:
+	case nOut == 0:
 		msg := fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2))
-		far := slices.MaxFunc(rows, func(a, b ipSize) int {
-			if c := cmp.Compare(math.Abs(a.z), math.Abs(b.z)); c != 0 {
-				return c
-			}
-			return strings.Compare(b.ip, a.ip)
-		})
-		if len(rows) > 2 && !(far.ip == heavy.ip && heavy.n >= few) {
+		if nIPs > 2 && !(far.ip == heavy.ip && heavy.n >= few) {
 			msg += fmt.Sprintf(" The furthest is %s.", describe(far))
 			if far.n > 1 && far.n < few {
 				msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
@@ -393,25 +427,20 @@ size_by_ip`, Output{Table: tab})
 		}
 		s.Conclude(msg)
 	default:
-		var single, multi []ipSize
+		single, _ := firstSingle.sorted()
+		multi, _ := firstMulti.sorted()
+		first, _ := firstOut.sorted()
 		fewShown := false
-		for _, r := range out {
-			if r.n == 1 {
-				single = append(single, r)
-			} else {
-				multi = append(multi, r)
-			}
-		}
-		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s", Count(len(out), "IP"), verb(len(out), "is", "are"), Decimal(threshold, 2))
+		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s", Count(nOut, "IP"), verb(nOut, "is", "are"), Decimal(threshold, 2))
 		switch {
-		case len(single) > 3 && len(multi) > 0:
+		case nSingle > 3 && nMulti > 0:
 			// Many one-off downloads: count them and name the clients
 			// that came back.
-			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(len(single)), Code(single[0].ip), Size(single[0].mean), Decimal(single[0].z, 2))
-			if len(multi) == 1 {
+			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(nSingle), Code(single[0].ip), Size(single[0].mean), Decimal(single[0].z, 2))
+			if nMulti == 1 {
 				msg += "the one with more requests is"
 			} else {
-				msg += fmt.Sprintf("of the %s with more requests, the furthest are", Int(len(multi)))
+				msg += fmt.Sprintf("of the %s with more requests, the furthest are", Int(nMulti))
 			}
 			var parts []string
 			for _, r := range multi[:min(3, len(multi))] {
@@ -419,18 +448,18 @@ size_by_ip`, Output{Table: tab})
 				fewShown = fewShown || r.n < few
 			}
 			msg += " " + strings.Join(parts, "; ")
-			if len(multi) > 3 {
-				msg += fmt.Sprintf("; and %d more", len(multi)-3)
+			if nMulti > 3 {
+				msg += fmt.Sprintf("; and %d more", nMulti-3)
 			}
 		default:
 			var parts []string
-			for _, r := range out[:min(3, len(out))] {
+			for _, r := range first {
 				parts = append(parts, describe(r))
 				fewShown = fewShown || (r.n > 1 && r.n < few)
 			}
 			msg += ": " + strings.Join(parts, "; ")
-			if len(out) > 3 {
-				msg += fmt.Sprintf("; and %d more", len(out)-3)
+			if nOut > 3 {
+				msg += fmt.Sprintf("; and %d more", nOut-3)
 			}
 		}
 		msg += "."
@@ -438,8 +467,8 @@ size_by_ip`, Output{Table: tab})
 			msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
 		}
 		s.Conclude(msg)
-		s.Find("size_outliers", SevNotice, len(out), fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
-			Count(len(out), "IP"), verb(len(out), "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(out[0].z), 2), Code(out[0].ip)))
+		s.Find("size_outliers", SevNotice, nOut, fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
+			Count(nOut, "IP"), verb(nOut, "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(first[0].z), 2), Code(first[0].ip)))
 	}
 	return s, nil
 }
