@@ -152,8 +152,9 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 	}
 	// Per stem and per IP code: the missing responses and the distinct
 	// other keys (a pair per stem and IP).
-	byStem := make([]missingCount, st.Stems.Len())
-	byIP := make([]missingCount, st.IPs.Len())
+	type counts struct{ n, other int }
+	byStem := make([]counts, st.Stems.Len())
+	byIP := make([]counts, st.IPs.Len())
 	for _, p := range pairs {
 		sc, ic := &byStem[p.A()], &byIP[p.B()]
 		sc.n += p.N
@@ -162,18 +163,18 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 		ic.other++
 	}
 	top := st.Top
-	// The first top rows of each table, in its order, without sorting them
-	// all (topN); the order is total, the keys as written breaking ties.
-	collect := func(m []missingCount, dict *Dict) ([]missingCount, int) {
-		out := make([]missingCount, 0, len(m))
+	// The first top rows of each table, in its order, without listing
+	// them all (topRows); the order is total, the keys as written
+	// breaking ties.
+	collect := func(m []counts, dict *Dict) ([]missingCount, int) {
+		first := newTopRows(top, compareMissing)
 		for c, v := range m {
 			if v.n > 0 {
-				v.raw = dict.Strings[c]
-				v.key, v.code = orDash(v.raw), uint32(c)
-				out = append(out, v)
+				raw := dict.Strings[c]
+				first.offer(missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: uint32(c)})
 			}
 		}
-		return topN(out, top, compareMissing), len(out)
+		return first.sorted()
 	}
 	paths, nPaths := collect(byStem, &st.Stems)
 	clients, nClients := collect(byIP, &st.IPs)
