@@ -479,6 +479,7 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 	// than a map holding each host's string again, given the hosts of a
 	// few thousand referers at a time.
 	ids := frame.NewStringIndex(nil, distinct)
+	p.hosts = make([]string, 0, distinct) // at most a host per referer: no copies on the way
 	const run = 4096
 	codes, hosts, got := make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
 	flush := func() {
