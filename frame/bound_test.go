@@ -302,27 +302,20 @@ func TestPresize(t *testing.T) {
 	for _, reserved := range []int{n, n + n/20, 3 * n} {
 		var out Frame
 		out.Reserve(reserved)
-		m := NewMerger(&out)
-		d := NewDicts()
-		var ref Builder
-		ref.Begin(Cols(Stem))
+		stem := func(i int) string { return "/new/" + strconv.Itoa(i) }
 		early := 0
-		for lo := 0; lo < n; lo += 5000 {
-			d.Bound()
-			b := NewBatch(d)
-			b.Begin(Cols(Stem))
-			for i := lo; i < lo+5000; i++ {
-				var r Row
-				r.Reset()
-				r.Str[Stem] = []byte("/new/" + strconv.Itoa(i))
-				b.Add(&r)
-				ref.Add(&r)
-			}
-			b.Seal()
-			m.Append(b)
-			if early == 0 && lo+5000 >= presizeRows {
+		mergeStems(&out, n, stem, func(rows int) {
+			if early == 0 && rows >= presizeRows {
 				early = len(out.str[Stem].d.long.slots)
 			}
+		})
+		var ref Builder
+		ref.Begin(Cols(Stem))
+		for i := range n {
+			var r Row
+			r.Reset()
+			r.Str[Stem] = []byte(stem(i))
+			ref.Add(&r)
 		}
 		grown := func(n int) int { // what growing one value at a time makes for n values
 			size := 16

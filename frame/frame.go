@@ -43,6 +43,7 @@ type Frame struct {
 	num [NumNumCols][]float64
 
 	reserved int // rows Reserve made room for
+	chunk    bool // the dictionaries share their strings (Chunk)
 
 	filledMu   sync.Mutex // guards the cache of Filled: sections ask concurrently
 	filled     Set
@@ -173,6 +174,9 @@ func (f *Frame) ensure(cols Set) {
 	for i, want := range cols.Str {
 		if want && f.str[i] == nil {
 			s := newNarrowStrings()
+			if f.chunk {
+				s.d = newSharingDict()
+			}
 			s.reserve(size)
 			if n > 0 {
 				s.appendFill(s.InternString(""), n, size)
@@ -191,6 +195,16 @@ func (f *Frame) ensure(cols Set) {
 		}
 	}
 }
+
+// Chunk marks an empty frame as a chunk of a run read chunk by chunk: its
+// dictionaries keep the strings the parsing goroutines give them rather
+// than copies, as a frame's did before its dictionaries hid their headers
+// from the collector (vals.go). A chunk lives for one step of the run and
+// holds a bounded number of rows, so its headers cost the collector
+// little, where a copy of every value a chunk holds was more memory in
+// flight: a peak of 263 MB rather than 230 MB on 10M lines, 397 MB
+// rather than 310 MB on 50M.
+func (f *Frame) Chunk() { f.chunk = true }
 
 // Builder appends rows to a frame. Declare the columns each source fills
 // with Begin before adding its rows.

@@ -245,6 +245,11 @@ func newCompactDict() dict {
 	return dict{long: index{all: true}, bytes: arena{keep: keep}}
 }
 
+// newSharingDict returns an empty compact dictionary that keeps the
+// strings it is given, pointing into their owners' memory, as a chunk's
+// does (Frame.Chunk).
+func newSharingDict() dict { return dict{long: index{all: true}} }
+
 // push appends v, a value of the dictionary's own (store), to vals.
 func (d *dict) push(v string) {
 	if k := d.bytes.keep; k != nil && len(d.vals) == cap(d.vals) {
@@ -415,9 +420,17 @@ const internGroup = 16
 // independent of the others, so that the waits overlap, and the look-ups
 // that follow find them in the cache.
 func (x *index) internStrings(d *dict, vs []string, out []uint32) {
+	x.inGroups(vs, func(k int, v string, h uint64) { out[k] = x.internHashed(d, v, h) })
+}
+
+// inGroups calls fn(k, keys[k], its hash) for each key in order, a group
+// of internGroup at a time, with room in the table for the group, after
+// hashing the group's keys and reading the slots they are first looked
+// for at.
+func (x *index) inGroups(keys []string, fn func(k int, v string, h uint64)) {
 	var hs [internGroup]uint64
-	for lo := 0; lo < len(vs); lo += internGroup {
-		g := vs[lo:min(lo+internGroup, len(vs))]
+	for lo := 0; lo < len(keys); lo += internGroup {
+		g := keys[lo:min(lo+internGroup, len(keys))]
 		x.growTo(x.n + len(g) + 1)
 		mask := uint64(len(x.slots) - 1)
 		for k, v := range g {
@@ -432,7 +445,7 @@ func (x *index) internStrings(d *dict, vs []string, out []uint32) {
 		}
 		x.touched += touch // kept, so that the reads are made
 		for k, v := range g {
-			out[lo+k] = x.internHashed(d, v, hs[k])
+			fn(lo+k, v, hs[k])
 		}
 	}
 }
@@ -512,30 +525,16 @@ func (ix *StringIndex) Find(vals []string, s string) (uint32, bool) {
 // sixteen keys are read together, as a dictionary's internStrings does).
 func (ix *StringIndex) Intern(vals *[]string, keys []string, out []uint32) {
 	x := &ix.x
-	var hs [internGroup]uint64
-	for lo := 0; lo < len(keys); lo += internGroup {
-		g := keys[lo:min(lo+internGroup, len(keys))]
-		x.growTo(x.n + len(g) + 1)
-		mask := uint64(len(x.slots) - 1)
-		for k, v := range g {
-			hs[k] = hashString(v)
+	x.inGroups(keys, func(k int, v string, h uint64) {
+		c, ok := x.findString(*vals, v, h)
+		if !ok {
+			c = uint32(len(*vals))
+			*vals = append(*vals, v)
+			x.put(c, h)
+			x.n++
 		}
-		var touch uint64
-		for _, h := range hs[:len(g)] {
-			touch += x.slots[home(h, mask)]
-		}
-		x.touched += touch
-		for k, v := range g {
-			c, ok := x.findString(*vals, v, hs[k])
-			if !ok {
-				c = uint32(len(*vals))
-				*vals = append(*vals, v)
-				x.put(c, hs[k])
-				x.n++
-			}
-			out[lo+k] = c
-		}
-	}
+		out[k] = c
+	})
 }
 
 // Add indexes vals[c], a value the index does not hold yet.

@@ -22,21 +22,7 @@ func TestValuesSurviveCollections(t *testing.T) {
 	const n = 200_000
 	dict := func() []string {
 		var out Frame
-		m := NewMerger(&out)
-		d := NewDicts()
-		for lo := 0; lo < n; lo += 5000 {
-			d.Bound()
-			b := NewBatch(d)
-			b.Begin(Cols(Stem))
-			for i := lo; i < lo+5000; i++ {
-				var r Row
-				r.Reset()
-				r.Str[Stem] = []byte(want(i))
-				b.Add(&r)
-			}
-			b.Seal()
-			m.Append(b)
-		}
+		mergeStems(&out, n, want, func(int) {})
 		return out.Str(Stem).Dict // the frame, merger and goroutine dictionaries go
 	}()
 	for range 3 {
@@ -59,5 +45,27 @@ func TestValuesSurviveCollections(t *testing.T) {
 		if v != want(i) {
 			t.Fatalf("value %d = %.40q, want %.40q", i, v, want(i))
 		}
+	}
+}
+
+// mergeStems merges n rows into f through a parsing goroutine's
+// dictionaries, 5,000 rows a batch, the stem of row i being stem(i);
+// after calls it with the rows merged after each batch.
+func mergeStems(f *Frame, n int, stem func(i int) string, after func(rows int)) {
+	m := NewMerger(f)
+	d := NewDicts()
+	for lo := 0; lo < n; lo += 5000 {
+		d.Bound()
+		b := NewBatch(d)
+		b.Begin(Cols(Stem))
+		for i := lo; i < min(lo+5000, n); i++ {
+			var r Row
+			r.Reset()
+			r.Str[Stem] = []byte(stem(i))
+			b.Add(&r)
+		}
+		b.Seal()
+		m.Append(b)
+		after(min(lo+5000, n))
 	}
 }

@@ -283,6 +283,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			if r.b != nil && opt.Chunks != nil {
 				if chunk == nil {
 					chunk = new(frame.Frame)
+					chunk.Chunk()
 					chunk.Reserve(chunkRows + r.b.Len())
 					merger = frame.NewMerger(chunk)
 				}
