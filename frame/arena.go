@@ -12,11 +12,12 @@ import "unsafe"
 // Invariant: the bytes of a value, once added, are never written again; a
 // value is a string made with unsafe.String over them. Chunks are not
 // listed anywhere: each value's string points into its chunk, so a chunk
-// lives as long as any dictionary (a parsing goroutine's, then the
+// lives as long as any dictionary (a parsing goroutine's, then a chunk
 // frame's, which takes the same strings) holds one of its values.
 //
-// A frame's dictionary lists its arena's chunks (keep, vals.go), since its
-// values' headers are where the collector does not look.
+// A frame's dictionary (but a chunk's) copies the values into an arena of
+// its own, which lists its chunks (keep, vals.go), since the values'
+// headers are where the collector does not look.
 type arena struct {
 	buf  []byte     // the chunk being filled: up to len is taken
 	keep *chunkList // nil but for a frame's dictionary

@@ -15,9 +15,12 @@ import (
 // keeps its headers where the collector does not look (newVals) and the
 // chunks in a list it does (chunkList).
 //
-// Invariant: every value of such a dictionary (dict.keep set) is empty or
-// points into a chunk of its chunk list, which is why it copies the
-// strings it is given (dict.store) rather than keep them.
+// Invariant: every value of such a dictionary (its arena's keep set) is
+// empty or points into a chunk of its chunk list, which is why it copies
+// the strings it is given (dict.store) rather than keep them. This rests on
+// Go's heap objects never moving: a header held as two words stays valid
+// for as long as its chunk is alive. A chunk's dictionaries (Frame.Chunk)
+// keep ordinary headers and share the parsing goroutines' strings.
 
 // chunkList is the chunks a dictionary's values point into.
 // Only the goroutine interning into the dictionary adds to it.
