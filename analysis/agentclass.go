@@ -450,9 +450,10 @@ type agentTable struct {
 // at is the class of agent code c.
 func (t *agentTable) at(c int) agentInfo { return t.classes[t.ids[c]] }
 
-// agentClasses is classifyCodes for the frame's agent column, computed
-// once per column and set of user rules, on every core, and shared: the
-// caller must not modify it. counts are the column's counts per code.
+// agentClasses classifies each agent of the frame's agent column with a
+// count, with the user's crawler rules: once per column and set of rules,
+// on every core, and shared (the caller must not modify it). counts are
+// the column's counts per code.
 func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) *agentTable {
 	var key strings.Builder // the rules, each string quoted: one key per list of rules
 	for _, r := range user {
@@ -465,9 +466,9 @@ func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) *age
 	}).(*agentTable)
 }
 
-// classifyParallel is classifyCodes on every core, into a table. Each
-// goroutine numbers the classes it meets, and the numbers are made the
-// table's at the end.
+// classifyParallel classifies the agents with a count on every core,
+// into a table. Each goroutine numbers the classes it meets, and the
+// numbers are made the table's at the end.
 func classifyParallel(dict []string, counts []int, user []CrawlerRule) *agentTable {
 	const chunk = 1024
 	const workerBits = 8 // a goroutine's number, in an id's low bits

@@ -527,3 +527,17 @@ func FuzzClassifyAgent(f *testing.F) {
 		}
 	})
 }
+
+// classifyCodes classifies each distinct agent of a dictionary once (those
+// with a count), with the user's crawler rules, one agent after another:
+// what agentClasses must give, in a table, on every core.
+func classifyCodes(dict []string, counts []int, user []CrawlerRule) []agentInfo {
+	info := make([]agentInfo, len(dict))
+	cl := newAgentClassifier(user)
+	for c, v := range dict {
+		if counts[c] > 0 {
+			info[c] = cl.classify(v)
+		}
+	}
+	return info
+}

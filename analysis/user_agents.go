@@ -376,19 +376,6 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	return s, nil
 }
 
-// classifyCodes classifies each distinct agent of a dictionary once (those
-// with a count), with the user's crawler rules.
-func classifyCodes(dict []string, counts []int, user []CrawlerRule) []agentInfo {
-	info := make([]agentInfo, len(dict))
-	cl := newAgentClassifier(user)
-	for c, v := range dict {
-		if counts[c] > 0 {
-			info[c] = cl.classify(v)
-		}
-	}
-	return info
-}
-
 // familyStat is how many client IPs a browser family's requests came from,
 // and the busiest of them.
 type familyStat struct {
