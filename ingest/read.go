@@ -494,6 +494,12 @@ func (rd *sourceReader) read() {
 			// starts with: one malformed line, then the log.
 			k := 0
 			for k < len(data) && (data[k] == 0 || data[k] == '\n' || data[k] == '\r') {
+				if data[k] == '\r' && k+1 == len(data) && !eof {
+					// A CR whose next byte is not read yet: whether it
+					// ends a line (old Mac OS) or starts a CR LF is
+					// decided with the next read, as for any line.
+					break
+				}
 				if data[k] == 0 {
 					nuls++
 				} else if data[k] == '\n' {
@@ -506,6 +512,11 @@ func (rd *sourceReader) read() {
 			if len(data) == 0 && !eof {
 				rd.pool.put(bp)
 				carry = nil
+				continue
+			}
+			if len(data) == 1 && data[0] == '\r' && !eof {
+				rd.pool.put(bp)
+				carry = []byte{'\r'}
 				continue
 			}
 		}
