@@ -87,50 +87,21 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 
 // topKeyCounts returns the first k of rows (k ≥ 1) in the order of
 // labelCounts (most frequent first, then by key), without sorting them
-// all (topN). Keys must be distinct. It reorders rows.
+// all (topN). Keys must be distinct.
 func topKeyCounts(rows []keyCount, k int) []keyCount {
 	return topN(rows, k, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
 }
 
 // topN returns the first k of rows (k ≥ 1) in the order of cmp, a total
-// order (no two rows equal), without sorting them all: a bounded heap keeps
-// the best k seen, so that the top 20 of a million rows cost a pass rather
-// than a sort of a million. It reorders rows; the result is a new slice.
+// order (no two rows equal), without sorting them all: topRows keeps the
+// best k seen, so that the top 20 of a million rows cost a pass rather
+// than a sort of a million. The result is a new slice.
 func topN[T any](rows []T, k int, cmp func(a, b T) int) []T {
-	if len(rows) <= k {
-		out := slices.Clone(rows)
-		slices.SortFunc(out, cmp)
-		return out
+	top := newTopRows(max(k, 1), cmp)
+	for _, r := range rows {
+		top.offer(r)
 	}
-	// h is a heap whose root is the worst of the best k so far.
-	h := rows[:k:k]
-	down := func(i int) {
-		for {
-			w, l, r := i, 2*i+1, 2*i+2
-			if l < k && cmp(h[w], h[l]) < 0 {
-				w = l
-			}
-			if r < k && cmp(h[w], h[r]) < 0 {
-				w = r
-			}
-			if w == i {
-				return
-			}
-			h[i], h[w] = h[w], h[i]
-			i = w
-		}
-	}
-	for i := k/2 - 1; i >= 0; i-- {
-		down(i)
-	}
-	for _, r := range rows[k:] {
-		if cmp(r, h[0]) < 0 {
-			h[0] = r
-			down(0)
-		}
-	}
-	out := slices.Clone(h)
-	slices.SortFunc(out, cmp)
+	out, _ := top.sorted()
 	return out
 }
 

@@ -252,8 +252,7 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	// The rows the table, the plot and the sentences show, ranked without
 	// sorting every stem; the others are counted.
 	all := st.stemRows(st.Stems)
-	// Stems asked for once, and the rank of /robots.txt, before
-	// topKeyCounts reorders all.
+	// Stems asked for once, and the rank of /robots.txt.
 	once, rank := 0, 1
 	robots := 0
 	if c, ok := st.StemDict.Lookup("/robots.txt"); ok {
