@@ -217,6 +217,7 @@ func (a *accumulator) mergePartials(cfg *Config, p *plan, parts []*loadedPartial
 
 // encode makes the partial file of what the run accumulated.
 func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
+	a.met.settle()
 	f := &partialFile{Made: p.generated, Settings: settingsOf(cfg, p, a.in.Loc), Inputs: a.inputs,
 		Read: a.read, Malformed: a.malformed, ReadTimes: a.readTimes, Times: a.times, Inventory: a.inv,
 		Metrics: a.met, States: map[string][]byte{}}
@@ -231,6 +232,7 @@ func (a *accumulator) encode(cfg *Config, p *plan) ([]byte, error) {
 	slices.SortStableFunc(f.Inputs, func(x, y ingest.Identity) int { return pathOrder(x.Name, y.Name) })
 	for i, j := range p.jobs {
 		var buf bytes.Buffer
+		analysis.Settle(a.states[i])
 		if err := gob.NewEncoder(&buf).Encode(a.states[i]); err != nil {
 			return nil, fmt.Errorf("section %s: %w", j.Info.Name, err)
 		}

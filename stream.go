@@ -379,6 +379,16 @@ type metricsAcc struct {
 	Requests, C4, C5, NotFound int
 	Bytes                      float64 // sums of whole byte counts: exact in any order below 2^53
 	Clients                    map[string]bool
+
+	pending analysis.Pending // bound for Clients
+}
+
+// settle moves the pending clients into Clients (analysis.Pending).
+func (m *metricsAcc) settle() {
+	if m.Clients == nil && m.pending.Len() > 0 {
+		m.Clients = map[string]bool{}
+	}
+	m.pending.Settle(m.Clients)
 }
 
 func (m *metricsAcc) add(c *frame.Frame) {
@@ -401,11 +411,13 @@ func (m *metricsAcc) add(c *frame.Frame) {
 		if m.Clients == nil {
 			m.Clients = map[string]bool{}
 		}
-		for code, n := range v.Counts() {
-			if s := v.Dict[code]; n > 0 && s != "" && !m.Clients[s] {
-				m.Clients[strings.Clone(s)] = true
+		counts := v.Counts()
+		for code, s := range v.Dict {
+			if s == "" {
+				counts[code] = 0 // no client
 			}
 		}
+		m.pending.Add(m.Clients, v, counts)
 	}
 	for _, b := range c.Num(frame.Bytes) {
 		if !math.IsNaN(b) {
@@ -416,6 +428,8 @@ func (m *metricsAcc) add(c *frame.Frame) {
 
 // merge adds o's records.
 func (m *metricsAcc) merge(o metricsAcc) {
+	m.settle()
+	o.settle()
 	m.Requests += o.Requests
 	m.C4 += o.C4
 	m.C5 += o.C5
@@ -431,7 +445,7 @@ func (m *metricsAcc) merge(o metricsAcc) {
 
 // metrics are the accumulated metrics, as metricsOf gives them.
 func (m *metricsAcc) metrics(inv analysis.Inventory, malformed, read int) *Metrics {
-	out := &Metrics{Requests: m.Requests, Malformed: malformed, UniqueClients: len(m.Clients), Bytes: m.Bytes}
+	out := &Metrics{Requests: m.Requests, Malformed: malformed, UniqueClients: m.pending.NonEmpty(m.Clients), Bytes: m.Bytes}
 	if malformed > 0 {
 		out.MalformedRate = float64(malformed) / float64(malformed+read)
 	}

@@ -83,7 +83,7 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 	for c, n := range counts {
 		need[c] = n > 0
 	}
-	ipCodes := st.IPs.Codes(ips.Dict, need)
+	ipCodes := st.IPs.CodesOf(&ips, need)
 	if grow := st.IPs.Len() - len(st.Requests); grow > 0 {
 		st.Requests = append(st.Requests, make([]int, grow)...)
 	}
@@ -110,7 +110,7 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 	for _, p := range pairs {
 		needStem[p.A] = true
 	}
-	stemCodes := st.Stems.Codes(stems.Dict, needStem)
+	stemCodes := st.Stems.CodesOf(&stems, needStem)
 	st.Missing.Grow(len(pairs))
 	for _, p := range pairs {
 		st.Missing.Add(stemCodes[p.A], ipCodes[p.B], p.N)

@@ -49,6 +49,8 @@ type overviewState struct {
 	// place of the sets (which would copy a million distinct agents).
 	whole                 bool
 	wholeIPs, wholeAgents int
+
+	pendingIPs, pendingAgents Pending // bound for IPs and Agents
 }
 
 func (overview) NewState(*Input) State {
@@ -58,17 +60,17 @@ func (overview) NewState(*Input) State {
 func (st *overviewState) Add(_ context.Context, f *frame.Frame) error {
 	st.addCounts(f)
 	if v, ok := f.View(frame.IP); ok {
-		if len(st.IPs) == 0 {
+		if lin, _ := v.Global(); lin == nil && len(st.IPs) == 0 {
 			st.IPs = make(StrSet, len(v.Dict)) // no growing while it fills
 		}
-		st.IPs.AddView(v, v.Counts())
+		st.pendingIPs.Add(st.IPs, v, v.Counts())
 	}
 	if v, ok := f.View(frame.UserAgent); ok {
 		st.HasAgent = true
-		if len(st.Agents) == 0 {
+		if lin, _ := v.Global(); lin == nil && len(st.Agents) == 0 {
 			st.Agents = make(StrSet, len(v.Dict))
 		}
-		st.Agents.AddView(v, v.Counts())
+		st.pendingAgents.Add(st.Agents, v, v.Counts())
 	}
 	return nil
 }
@@ -108,11 +110,19 @@ func (st *overviewState) addWhole(_ context.Context, f *frame.Frame) error {
 	return nil
 }
 
+// settle moves the pending values into the sets (Settle).
+func (st *overviewState) settle() {
+	st.pendingIPs.Settle(st.IPs)
+	st.pendingAgents.Settle(st.Agents)
+}
+
 func (st *overviewState) Merge(other State) error {
 	o, err := mergeAs[*overviewState](other)
 	if err != nil {
 		return err
 	}
+	st.settle()
+	o.settle()
 	st.Times.Merge(o.Times)
 	st.IPs.Merge(o.IPs)
 	st.Agents.Merge(o.Agents)
@@ -129,7 +139,7 @@ func (st *overviewState) Finish(_ context.Context, in *Input) (*Section, error) 
 
 	rowsRead := st.Times.N
 	first, last, span, hasTimes := st.Times.span(in.Loc)
-	ips, agents := st.IPs.NonEmpty(), st.Agents.NonEmpty()
+	ips, agents := st.pendingIPs.NonEmpty(st.IPs), st.pendingAgents.NonEmpty(st.Agents)
 	if st.whole {
 		ips, agents = st.wholeIPs, st.wholeAgents
 	}

@@ -32,11 +32,14 @@ import (
 //     where the records are gone by then. A State counts what it needs
 //     (its own rows, first and last times) itself.
 //   - A State keeps no string of a chunk: strings become keys through
-//     [own], so that a chunk's buffers can be freed once it is added.
+//     [own], so that a chunk's buffers can be freed once it is added. The
+//     strings of a run's shared dictionaries (a chunk's columns whose
+//     CodeView.Global is set) are not a chunk's: they live for as long as
+//     a state keeps one, and a state may keep them as they are (Dict).
 //   - A State is made of exported fields that encoding/gob can write (maps,
 //     slices, numbers, strings, structs of them), so that it can be saved
-//     in a partial file and read back; what is derived is recomputed at
-//     Finish rather than stored.
+//     in a partial file and read back (after [Settle]); what is derived is
+//     recomputed at Finish rather than stored.
 //   - Merge is given a State from the same section's NewState (made with
 //     the same parameters); it may take over the other's maps.
 //   - Memory follows the distinct keys. Where even those could grow past
@@ -61,6 +64,18 @@ type State interface {
 	// Finish writes the section from what was accumulated.
 	Finish(ctx context.Context, in *Input) (*Section, error)
 }
+
+// Settle readies a State to be encoded: a state may hold some of what it
+// accumulated in a form of the run's (strings of its shared dictionaries
+// known by their codes, Pending) until it is merged, finished or encoded,
+// and Settle moves that into its exported fields.
+func Settle(st State) {
+	if s, ok := st.(settler); ok {
+		s.settle()
+	}
+}
+
+type settler interface{ settle() }
 
 // runPartial runs a Partial as one state over the whole frame: what Run
 // is for every Partial.
@@ -364,16 +379,78 @@ type Dict struct {
 	// view is the column whose dictionary Strings is (CodesOf), while
 	// nothing was added to it: its sorted order is shared (dashRanks).
 	view *frame.CodeView
+
+	// Chunks cut from a run's shared dictionaries (frame.Shared) are
+	// coded by lin's numbering: glob maps a shared code to the state's
+	// code plus 1, so that a value seen in an earlier chunk is known
+	// without its string being hashed, and a new one is kept as the
+	// shared dictionary's string rather than copied. other says Strings
+	// also holds strings that came otherwise (Code, Remap, a chunk of
+	// another numbering), which a new shared code must then be looked up
+	// among; mixed, that chunks of two numberings came, which ends glob.
+	lin   *frame.Lineage
+	glob  []uint32
+	other bool
+	mixed bool
 }
 
 // CodesOf is Codes of a column's dictionary, remembering the column when
 // the dictionary becomes its own (a run over one frame) so that sorting
 // the strings can use the column's shared order.
 func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
+	if lin, global := v.Global(); lin != nil && !d.mixed && (d.lin == nil || d.lin == lin) {
+		return d.codesShared(v.Dict, lin, global, need)
+	}
+	if d.lin != nil {
+		// A chunk of another numbering (or none): from now on by strings.
+		d.lin, d.glob, d.mixed = nil, nil, true
+	}
 	fresh := len(d.Strings) == 0
 	out := d.Codes(v.Dict, need)
 	if fresh && len(d.Strings) == len(v.Dict) && len(v.Dict) > 0 && &d.Strings[0] == &v.Dict[0] {
 		d.view = v
+	}
+	return out
+}
+
+// codesShared is Codes of a chunk's dictionary whose values have the
+// shared codes global in lin's numbering.
+func (d *Dict) codesShared(dict []string, lin *frame.Lineage, global []uint32, need []bool) []uint32 {
+	d.lin = lin
+	out := make([]uint32, len(dict))
+	fresh := 0 // room for the strings new to the state, made once
+	for c, g := range global {
+		if (need == nil || need[c]) && (int(g) >= len(d.glob) || d.glob[g] == 0) {
+			fresh++
+		}
+	}
+	d.Strings = slices.Grow(d.Strings, fresh)
+	for c, g := range global {
+		if need != nil && !need[c] {
+			continue
+		}
+		if int(g) >= len(d.glob) {
+			d.glob = slices.Grow(d.glob, max(int(g)+1, 2*len(d.glob))-len(d.glob))
+			d.glob = d.glob[:cap(d.glob)]
+		}
+		if k := d.glob[g]; k != 0 {
+			out[c] = k - 1
+			continue
+		}
+		s := dict[c]
+		if d.other {
+			d.ensureIndex(0)
+			if code, ok := d.index.Find(d.Strings, s); ok {
+				d.glob[g], out[c] = code+1, code
+				continue
+			}
+		}
+		code := uint32(len(d.Strings))
+		d.Strings = append(d.Strings, s) // the shared dictionary's string, which outlives the chunk
+		if d.index != nil {
+			d.index.Add(d.Strings, code)
+		}
+		d.glob[g], out[c] = code+1, code
 	}
 	return out
 }
@@ -421,6 +498,7 @@ func (d *Dict) Code(s string) uint32 {
 	c := uint32(len(d.Strings))
 	d.Strings = append(d.Strings, s)
 	d.index.Add(d.Strings, c)
+	d.other = true
 	return c
 }
 
@@ -448,6 +526,7 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 // allocation (ownCodes), so that a chunk of a million distinct strings
 // costs one copy rather than a million.
 func (d *Dict) Codes(dict []string, need []bool) []uint32 {
+	d.other = true
 	out := make([]uint32, len(dict))
 	if d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
 		// The first chunk of a run over one frame, every string needed:
@@ -519,6 +598,7 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 // the same string here: what Merge uses to move o's keys into d's codes.
 func (d *Dict) Remap(o *Dict) []uint32 {
 	d.ensureIndex(len(o.Strings))
+	d.other = d.other || len(o.Strings) > 0
 	out := make([]uint32, len(o.Strings))
 	for c, s := range o.Strings {
 		if code, ok := d.index.Find(d.Strings, s); ok {

@@ -155,7 +155,7 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 	if fresh && cl.IPs.borrow && cl.Agents.borrow {
 		wantIP, wantUA = nil, nil
 	}
-	ipCode, uaCode := cl.IPs.Codes(ips.Dict, wantIP), cl.Agents.Codes(agents.Dict, wantUA)
+	ipCode, uaCode := cl.IPs.CodesOf(&ips, wantIP), cl.Agents.CodesOf(&agents, wantUA)
 	client := make([]uint32, len(p.A))
 	for k, ok := range needPair {
 		if !ok {

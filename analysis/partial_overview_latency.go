@@ -3,6 +3,7 @@ package analysis
 import (
 	"math"
 	"math/big"
+	"slices"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -35,6 +36,88 @@ func (s StrSet) AddView(v frame.CodeView, counts []int) {
 			s[k] = true
 		}
 	}
+}
+
+// Pending holds values bound for a StrSet from chunks cut from a run's
+// shared dictionaries (frame.Shared): each distinct value is known by its
+// shared code (SeenCodes) and listed as the shared dictionary's string,
+// with no string hashed or copied, until the set itself is needed (Settle:
+// to merge, to encode). A million distinct addresses made a map of 60 MB
+// and a second of rehashing; they are a list of 16 MB. The zero value is
+// empty; it is not encoded (Settle first).
+type Pending struct {
+	seen SeenCodes
+	vals []string
+}
+
+// Add adds the values of v that at least one row holds (counts is
+// v.Counts()) to p, or to s (AddView) for a view of no shared dictionary.
+func (p *Pending) Add(s StrSet, v frame.CodeView, counts []int) {
+	lin, global := v.Global()
+	if lin == nil {
+		p.Settle(s)
+		s.AddView(v, counts)
+		return
+	}
+	if p.seen.lin != nil && p.seen.lin != lin {
+		p.Settle(s) // the codes of another run's dictionaries: they say nothing of these
+	}
+	for c, n := range counts {
+		if n > 0 && p.seen.add(lin, global[c]) {
+			p.vals = append(p.vals, v.Dict[c])
+		}
+	}
+}
+
+// Len is how many values p holds.
+func (p *Pending) Len() int { return len(p.vals) }
+
+// Settle moves the values of p into s.
+func (p *Pending) Settle(s StrSet) {
+	for _, v := range p.vals {
+		s[v] = true
+	}
+	p.vals, p.seen = nil, SeenCodes{}
+}
+
+// NonEmpty is s.NonEmpty() of s with the values of p.
+func (p *Pending) NonEmpty(s StrSet) int {
+	if len(s) == 0 {
+		n := len(p.vals) // distinct: one per shared code
+		if slices.Contains(p.vals, "") {
+			n--
+		}
+		return n
+	}
+	p.Settle(s)
+	return s.NonEmpty()
+}
+
+// SeenCodes is a set of the codes of a run's shared dictionary of one
+// column (frame.Lineage). The zero value is empty.
+type SeenCodes struct {
+	lin  *frame.Lineage
+	bits []uint64
+}
+
+// add adds code g of lin's numbering and says whether it was new. A code
+// of another numbering than the set's starts the set afresh: the strings
+// it stands for are in the set of strings already.
+func (s *SeenCodes) add(lin *frame.Lineage, g uint32) bool {
+	if s.lin != lin {
+		s.lin, s.bits = lin, nil
+	}
+	w := int(g / 64)
+	if w >= len(s.bits) {
+		s.bits = slices.Grow(s.bits, max(w+1, 2*len(s.bits))-len(s.bits))
+		s.bits = s.bits[:cap(s.bits)]
+	}
+	bit := uint64(1) << (g % 64)
+	if s.bits[w]&bit != 0 {
+		return false
+	}
+	s.bits[w] |= bit
+	return true
 }
 
 // Merge adds the values of o.

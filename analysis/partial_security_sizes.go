@@ -33,6 +33,14 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 			out.Vals = append(out.Vals, x)
 		}
 	}
+	if lin, _ := v.Global(); lin != nil {
+		// Strings of the run's shared dictionary outlive the chunk.
+		out.Keys = make([]string, len(codes))
+		for i, c := range codes {
+			out.Keys[i] = v.Dict[c]
+		}
+		return out
+	}
 	const unused = -1
 	at := make([]int, len(v.Dict)) // each listed code's offset in the copy
 	for i := range at {
@@ -69,7 +77,7 @@ func (s *SortedKeys[V]) Merge(o SortedKeys[V], merge func(into *V, from V)) {
 	if len(o.Keys) == 0 {
 		return
 	}
-	keys := make([]string, 0, max(len(s.Keys), len(o.Keys)))
+	keys := make([]string, 0, len(s.Keys)+len(o.Keys)) // grown by append, a long slice was copied a few times over
 	vals := make([]V, 0, cap(keys))
 	i, j := 0, 0
 	for i < len(s.Keys) || j < len(o.Keys) {

@@ -164,7 +164,7 @@ func (t *CodedTally) AddColumn(f *frame.Frame, c frame.StrCol) {
 	for code, n := range counts {
 		need[code] = n > 0
 	}
-	codes := t.Dict.Codes(v.Dict, need)
+	codes := t.Dict.CodesOf(v, need)
 	t.N = growTo(t.N, t.Dict.Len())
 	for code, n := range counts {
 		if n > 0 {

@@ -228,7 +228,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	for c, k := range counts {
 		need[c] = k > 0
 	}
-	uaCodes := st.Agents.Codes(agents.Dict, need)
+	uaCodes := st.Agents.CodesOf(&agents, need)
 	st.addAgents(uaCodes, counts, func(c int) UAClass {
 		a := info.at(c)
 		return UAClass{a.crawler, a.kind, a.browser, a.os}
@@ -313,7 +313,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	for _, ip := range pairs.A {
 		needIP[ip] = true
 	}
-	ipCodes := st.IPs.Codes(ips.Dict, needIP)
+	ipCodes := st.IPs.CodesOf(&ips, needIP)
 	// A state with no client yet takes the chunk's as they are: distinct
 	// pairs of distinct codes.
 	fresh := st.Clients.Len() == 0 && st.Clients.index == nil

@@ -177,7 +177,7 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView, 
 		needPath[hits[i].Path], needQuery[hits[i].Query] = true, true
 	}
 	hits = hits[:w]
-	paths, qs := st.Paths.Codes(stems.Dict, needPath), st.Paths.Codes(queries.Dict, needQuery)
+	paths, qs := st.Paths.CodesOf(&stems, needPath), st.Paths.CodesOf(&queries, needQuery)
 	st.Redirects.Runs = slices.Grow(st.Redirects.Runs, len(hits))
 	for _, h := range hits {
 		h.Status, h.Path, h.Query, h.IP = statusCodes[h.Status], paths[h.Path], qs[h.Query], ipCodes[h.IP]

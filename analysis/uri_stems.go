@@ -103,7 +103,7 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 	for code, n := range counts {
 		need[code] = n > 0
 	}
-	stem := st.StemDict.Codes(c.stems.Dict, need)
+	stem := st.StemDict.CodesOf(&c.stems, need)
 	st.Stems = growTo(st.Stems, st.StemDict.Len())
 	for code, n := range counts {
 		if n > 0 {

@@ -43,7 +43,8 @@ type Frame struct {
 	num [NumNumCols][]float64
 
 	reserved int  // rows Reserve made room for
-	chunk    bool // the dictionaries share their strings (Chunk)
+	chunk    bool    // the dictionaries share their strings (Chunk)
+	shared   *Shared // the run's dictionaries the chunk is cut from (ShareFrom)
 
 	filledMu   sync.Mutex // guards the cache of Filled: sections ask concurrently
 	filled     Set
@@ -174,7 +175,10 @@ func (f *Frame) ensure(cols Set) {
 	for i, want := range cols.Str {
 		if want && f.str[i] == nil {
 			s := newNarrowStrings()
-			if f.chunk {
+			switch {
+			case f.shared != nil:
+				s = newSharedStrings(f.shared.col(StrCol(i)))
+			case f.chunk:
 				s.d = newSharingDict()
 			}
 			s.reserve(size)

@@ -39,6 +39,13 @@ type Strings struct {
 	scans int
 
 	presized bool // the index was made for the rows the frame expects (presize)
+
+	// A chunk's column cut from a run's shared dictionary (shared.go):
+	// sh while the chunk is filled, lin and each code's shared code in
+	// global for as long as the column holds those values.
+	sh     *sharedCol
+	lin    *Lineage
+	global []uint32
 }
 
 // presizeRows is how many rows a column has before presize judges it.
@@ -55,7 +62,7 @@ const presizeRows = 1 << 16
 // rows costs one doubling at the end.
 func (s *Strings) presize(reserved int) {
 	rows := s.rows()
-	if s.presized || rows < presizeRows || reserved <= rows || 10*len(s.d.vals) < 9*rows || !s.d.long.all {
+	if s.presized || s.sh != nil || rows < presizeRows || reserved <= rows || 10*len(s.d.vals) < 9*rows || !s.d.long.all {
 		return
 	}
 	s.presized = true
@@ -200,6 +207,11 @@ func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
 // Intern returns the code of b, adding it to the dictionary if it is new. It
 // allocates only when b is new.
 func (s *Strings) Intern(b []byte) uint32 {
+	if s.sh != nil {
+		c := s.localOf(s.sh.d.intern(b))
+		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		return c
+	}
 	if s.d.unindexed {
 		s.reindex()
 	}
@@ -210,6 +222,11 @@ func (s *Strings) Intern(b []byte) uint32 {
 
 // InternString is Intern for a string.
 func (s *Strings) InternString(v string) uint32 {
+	if s.sh != nil {
+		c := s.localOf(s.sh.d.internString(v))
+		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		return c
+	}
 	if s.d.unindexed {
 		s.reindex()
 	}
@@ -221,6 +238,14 @@ func (s *Strings) InternString(v string) uint32 {
 // internStrings sets out[k] to the code of vs[k], interning each in order
 // (as InternString one at a time would, faster on a large dictionary).
 func (s *Strings) internStrings(vs []string, out []uint32) {
+	if s.sh != nil {
+		s.sh.d.internStrings(vs, out)
+		for k, g := range out {
+			out[k] = s.localOf(g)
+		}
+		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		return
+	}
 	if s.d.unindexed {
 		s.reindex()
 	}
@@ -319,6 +344,9 @@ func HasPrefixFold(v, prefix string) bool {
 type CodeView struct {
 	Dict []string
 	col  *Strings
+	// lin and global: the column's shared dictionary, if any (Global).
+	lin    *Lineage
+	global []uint32
 	n8   []uint8
 	n16  []uint16
 	n32  []uint32
@@ -373,7 +401,7 @@ func (s *Strings) View() CodeView { return s.view() }
 func (s *Strings) view() CodeView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := CodeView{Dict: s.Dict, col: s}
+	v := CodeView{Dict: s.Dict, col: s, lin: s.lin, global: s.global}
 	switch s.width {
 	case 1:
 		v.n8 = s.n8[:len(s.n8):len(s.n8)]

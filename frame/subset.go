@@ -75,10 +75,16 @@ func (s *Strings) subset(keep []bool, rows int) *Strings {
 		if m == unseen {
 			m = out.InternString(v.Dict[c])
 			remap[c] = m
+			if v.lin != nil && int(m) == len(out.global) {
+				out.global = append(out.global, v.global[c])
+			}
 		}
 		codes = append(codes, m)
 	}
 	out.appendCodes(codes, rows)
+	if v.lin != nil {
+		out.lin = v.lin // the same values, of the same shared codes
+	}
 	return out
 }
 

@@ -261,6 +261,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		chunkRows = DefaultChunkRows
 	}
 	var chunk *frame.Frame // the chunk being filled, with Chunks
+	shared := frame.NewShared() // the dictionaries the chunks are cut from
 	var chunkFormat string // the format of the rows coming
 	flush := func() {
 		if chunk != nil && chunk.Len() > 0 {
@@ -283,7 +284,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			if r.b != nil && opt.Chunks != nil {
 				if chunk == nil {
 					chunk = new(frame.Frame)
-					chunk.Chunk()
+					chunk.ShareFrom(shared)
 					chunk.Reserve(chunkRows + r.b.Len())
 					merger = frame.NewMerger(chunk)
 				}

@@ -1,0 +1,116 @@
+package frame
+
+import "slices"
+
+// Chunks that share the run's dictionaries.
+//
+// A run read chunk by chunk hands each chunk to the sections' states,
+// which keep what they count by key. With a dictionary of its own per
+// chunk, a chunk's values say nothing of the chunks before it: every state
+// looked each distinct value up by its string and kept a copy of it, a
+// million distinct agents costing each section that counts them 120 MB and
+// a hash of every string per chunk. With Shared, the chunks of a run are
+// cut from one dictionary per column that grows with the run: a chunk's
+// column keeps a small dictionary of its own (so that its counts and
+// look-ups are the chunk's), whose strings are the shared dictionary's
+// (copied once, into its arena) and whose codes it maps to the shared
+// dictionary's (CodeView.Global). A state can then know a value it saw in
+// an earlier chunk by a number, and keep the shared string rather than a
+// copy.
+
+// Lineage names a run's shared dictionary of one column: two chunks'
+// columns of the same Lineage number their values alike (CodeView.Global).
+// It holds nothing a caller can read; only its identity counts.
+type Lineage struct{ _ byte }
+
+// Shared is the dictionaries the chunks of one run share, a column each.
+// Only the goroutine that fills the chunks uses it (Frame.ShareFrom).
+type Shared struct {
+	cols [NumStrCols]*sharedCol
+}
+
+// NewShared returns empty shared dictionaries.
+func NewShared() *Shared { return &Shared{} }
+
+// sharedCol is the shared dictionary of a column, and where the chunk
+// being filled keeps each of its values.
+type sharedCol struct {
+	lin *Lineage
+	d   dict // the run's distinct values, in their arena (newCompactDict)
+
+	// local maps a shared code to its code in the chunk being filled,
+	// plus 1 (0: not in it); cur is that chunk's column, whose global
+	// codes are the entries to clear when the next chunk starts.
+	local []uint32
+	cur   *Strings
+}
+
+func (sh *Shared) col(c StrCol) *sharedCol {
+	if sh.cols[c] == nil {
+		sh.cols[c] = &sharedCol{lin: new(Lineage), d: newCompactDict()}
+	}
+	return sh.cols[c]
+}
+
+// ShareFrom marks an empty frame as a chunk cut from sh: its columns
+// intern their values into sh's dictionaries and keep those strings (see
+// the comment at the top of this file). The chunk filled before from sh
+// must be complete: its columns stay valid, but no longer grow.
+func (f *Frame) ShareFrom(sh *Shared) {
+	f.chunk, f.shared = true, sh
+	for _, sc := range sh.cols {
+		if sc == nil || sc.cur == nil {
+			continue
+		}
+		for _, g := range sc.cur.global {
+			sc.local[g] = 0
+		}
+		sc.cur = nil
+	}
+}
+
+// newSharedStrings is a chunk's empty column cut from sc.
+func newSharedStrings(sc *sharedCol) *Strings {
+	s := newNarrowStrings()
+	s.d = dict{long: index{all: true}, unindexed: true} // looked up by the chunk's readers only: scans, then an index (Lookup)
+	s.sh, s.lin = sc, sc.lin
+	sc.cur = s
+	return s
+}
+
+// localOf is the chunk's code of the shared code g, added to the chunk's
+// dictionary when the chunk did not hold it yet.
+func (s *Strings) localOf(g uint32) uint32 {
+	sc := s.sh
+	if int(g) >= len(sc.local) {
+		sc.local = append(sc.local, make([]uint32, len(sc.d.vals)-len(sc.local))...)
+	}
+	if l := sc.local[g]; l != 0 {
+		return l - 1
+	}
+	l := uint32(len(s.d.vals))
+	v := sc.d.vals[g]
+	if len(s.d.vals) == cap(s.d.vals) { // doubling (append grows a long slice by a quarter)
+		n := max(len(s.d.vals), 256)
+		s.d.vals = slices.Grow(s.d.vals, n)
+		s.global = slices.Grow(s.global, n)
+	}
+	s.d.vals = append(s.d.vals, v)
+	if !s.d.unindexed {
+		s.d.long.add(s.d.vals, l, hashString(v))
+	}
+	s.global = append(s.global, g)
+	sc.local[g] = l + 1
+	return l
+}
+
+// Global returns the lineage of the shared dictionary the column's values
+// come from and, for each code of the view's dictionary, that value's code
+// there; nil and nil for a column of no shared dictionary (a frame read
+// whole, a column rewritten by MapStr). The codes must not be modified.
+func (v CodeView) Global() (*Lineage, []uint32) {
+	if v.lin == nil {
+		return nil, nil
+	}
+	return v.lin, v.global[:len(v.Dict)]
+}
