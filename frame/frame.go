@@ -42,7 +42,7 @@ type Frame struct {
 	str [NumStrCols]*Strings
 	num [NumNumCols][]float64
 
-	reserved int  // rows Reserve made room for
+	reserved int     // rows Reserve made room for
 	chunk    bool    // the dictionaries share their strings (Chunk)
 	shared   *Shared // the run's dictionaries the chunk is cut from (ShareFrom)
 

@@ -347,9 +347,9 @@ type CodeView struct {
 	// lin and global: the column's shared dictionary, if any (Global).
 	lin    *Lineage
 	global []uint32
-	n8   []uint8
-	n16  []uint16
-	n32  []uint32
+	n8     []uint8
+	n16    []uint16
+	n32    []uint32
 }
 
 // Len is the number of rows.

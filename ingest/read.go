@@ -260,9 +260,9 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	if chunkRows <= 0 {
 		chunkRows = DefaultChunkRows
 	}
-	var chunk *frame.Frame // the chunk being filled, with Chunks
+	var chunk *frame.Frame      // the chunk being filled, with Chunks
 	shared := frame.NewShared() // the dictionaries the chunks are cut from
-	var chunkFormat string // the format of the rows coming
+	var chunkFormat string      // the format of the rows coming
 	flush := func() {
 		if chunk != nil && chunk.Len() > 0 {
 			opt.Chunks(chunk, chunkFormat)
