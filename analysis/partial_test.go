@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/frame"
 )
 
 // TestPartialsMerge holds every section that is a Partial to its contract
@@ -108,6 +109,51 @@ func TestPartialsMerge(t *testing.T) {
 						t.Fatalf("%s merged differ from one state:\n%s", split.name, firstDiff(want, s))
 					}
 				}
+				if n < 4 {
+					return
+				}
+				// Chunks cut from one shared dictionary, as a run read
+				// chunk by chunk makes them: all into one state; and into
+				// a state that also takes a chunk of a dictionary of its
+				// own between them, merged with one that took the last.
+				bounds := []int{0, n / 4, n / 2, 3 * n / 4, n}
+				shared := sharedChunks(t, in.Frame, bounds)
+				one := p.NewState(in)
+				for _, c := range shared {
+					if err := one.Add(ctx, c); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err = one.Finish(ctx, &noFrame)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s := sectionJSON(t, got); s != want {
+					t.Fatalf("one state of shared chunks differs from Run:\n%s", firstDiff(want, s))
+				}
+				own := make([]bool, n)
+				for i := bounds[1]; i < bounds[2]; i++ {
+					own[i] = true
+				}
+				mixed, last := p.NewState(in), p.NewState(in)
+				for _, c := range []*frame.Frame{shared[0], in.Frame.Subset(own), shared[2]} {
+					if err := mixed.Add(ctx, c); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := last.Add(ctx, shared[3]); err != nil {
+					t.Fatal(err)
+				}
+				if err := mixed.Merge(roundTrip(t, p, in, last)); err != nil {
+					t.Fatal(err)
+				}
+				got, err = mixed.Finish(ctx, &noFrame)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s := sectionJSON(t, got); s != want {
+					t.Fatalf("shared and own chunks merged differ from Run:\n%s", firstDiff(want, s))
+				}
 			})
 		}
 	}
@@ -118,6 +164,7 @@ func TestPartialsMerge(t *testing.T) {
 func roundTrip(t *testing.T, p analysis.Partial, in *analysis.Input, st analysis.State) analysis.State {
 	t.Helper()
 	var buf bytes.Buffer
+	analysis.Settle(st)
 	if err := gob.NewEncoder(&buf).Encode(st); err != nil {
 		t.Fatalf("gob encode %T: %v", st, err)
 	}
@@ -145,4 +192,54 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-200)
 	return fmt.Sprintf("want …%s…\n got …%s…", a[lo:min(len(a), i+200)], b[lo:min(len(b), i+200)])
+}
+
+// sharedChunks cuts the rows of f at bounds into chunks of one shared
+// dictionary (frame.Shared), through the parsing goroutines' batches and a
+// Merger, as ingest fills the chunks of a run read chunk by chunk.
+func sharedChunks(t *testing.T, f *frame.Frame, bounds []int) []*frame.Frame {
+	t.Helper()
+	sh := frame.NewShared()
+	cols := f.Columns()
+	views := map[frame.StrCol]frame.CodeView{}
+	for c, ok := range cols.Str {
+		if ok {
+			views[frame.StrCol(c)], _ = f.View(frame.StrCol(c))
+		}
+	}
+	var out []*frame.Frame
+	for k := 0; k+1 < len(bounds); k++ {
+		b := frame.NewBatch(frame.NewDicts())
+		b.Begin(cols)
+		for i := bounds[k]; i < bounds[k+1]; i++ {
+			var r frame.Row
+			r.Reset()
+			r.Time, r.Offset = f.Time[i], f.Offset
+			for c, v := range views {
+				r.Str[c] = []byte(v.Dict[v.At(i)])
+			}
+			for c, ok := range cols.Num {
+				if ok {
+					r.Num[c] = f.Num(frame.NumCol(c))[i]
+				}
+			}
+			b.Add(&r)
+		}
+		b.Seal()
+		chunk := new(frame.Frame)
+		chunk.ShareFrom(sh)
+		row := 0
+		for _, run := range f.Runs { // the formats of the chunk's rows
+			if lo, hi := max(row, bounds[k]), min(row+run.Rows, bounds[k+1]); lo < hi {
+				chunk.AddRun(run.Format, hi-lo)
+			}
+			row += run.Rows
+		}
+		frame.NewMerger(chunk).Append(b)
+		if chunk.Len() != bounds[k+1]-bounds[k] {
+			t.Fatalf("chunk %d: %d rows, want %d", k, chunk.Len(), bounds[k+1]-bounds[k])
+		}
+		out = append(out, chunk)
+	}
+	return out
 }

@@ -1,0 +1,144 @@
+package frame
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestSharedChunks: chunks cut from one Shared, filled from the batches of
+// two parsing goroutines, hold only their own rows' values, each row's
+// value at its code; Global numbers a string alike in every chunk and two
+// strings apart; a Subset keeps the numbering and MapStr drops it; a
+// column a batch lacks holds the empty string, numbered too; look-ups
+// answer on the chunk's values alone, before and after the index is
+// built.
+func TestSharedChunks(t *testing.T) {
+	sh := NewShared()
+	dicts := []*Dicts{NewDicts(), NewDicts()}
+	type want struct{ ip, stem string }
+	var chunks []*Frame
+	var rows [][]want
+	next := 0
+	for k := range 3 {
+		chunk := new(Frame)
+		chunk.ShareFrom(sh)
+		m := NewMerger(chunk)
+		var wants []want
+		for j := range 2 {
+			cols := Cols(IP, Stem)
+			if k == 1 && j == 1 {
+				cols = Cols(IP) // no stems: the chunk's rows hold ""
+			}
+			b := NewBatch(dicts[j])
+			b.Begin(cols)
+			for range 50 {
+				var r Row
+				r.Reset()
+				r.Time = int64(next)
+				next++
+				ip := "10.0.0." + strconv.Itoa(next%7) // in every chunk
+				if next%3 == 0 {
+					ip = "192.0.2." + strconv.Itoa(next) // in one chunk only
+				}
+				stem := "/p" + strconv.Itoa(next%11)
+				r.Str[IP] = []byte(ip)
+				if cols.Str[Stem] {
+					r.Str[Stem] = []byte(stem)
+				} else {
+					stem = ""
+				}
+				b.Add(&r)
+				wants = append(wants, want{ip, stem})
+			}
+			b.Seal()
+			m.Append(b)
+		}
+		chunks = append(chunks, chunk)
+		rows = append(rows, wants)
+	}
+	numbered := map[StrCol]map[string]uint32{IP: {}, Stem: {}}
+	for k, chunk := range chunks {
+		for _, c := range []StrCol{IP, Stem} {
+			v, _ := chunk.View(c)
+			lin, global := v.Global()
+			if lin == nil || len(global) != len(v.Dict) {
+				t.Fatalf("chunk %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(global), len(v.Dict))
+			}
+			distinct := map[string]bool{}
+			for i, w := range rows[k] {
+				s := w.ip
+				if c == Stem {
+					s = w.stem
+				}
+				distinct[s] = true
+				if got := v.Dict[v.At(i)]; got != s {
+					t.Fatalf("chunk %d, %s, row %d: %q, want %q", k, c, i, got, s)
+				}
+			}
+			if len(v.Dict) != len(distinct) {
+				t.Errorf("chunk %d, %s: %d values in its dictionary, its rows hold %d", k, c, len(v.Dict), len(distinct))
+			}
+			for code, s := range v.Dict {
+				g, seen := numbered[c][s]
+				if seen && g != global[code] {
+					t.Errorf("chunk %d, %s: %q is shared code %d, was %d", k, c, s, global[code], g)
+				}
+				numbered[c][s] = global[code]
+			}
+		}
+	}
+	for _, c := range []StrCol{IP, Stem} {
+		back := map[uint32]string{}
+		for s, g := range numbered[c] {
+			if o, ok := back[g]; ok {
+				t.Errorf("%s: %q and %q share code %d", c, s, o, g)
+			}
+			back[g] = s
+		}
+	}
+	if _, ok := numbered[Stem][""]; !ok {
+		t.Errorf("the stems a batch lacked are not numbered")
+	}
+
+	c := chunks[2]
+	keep := make([]bool, c.Len())
+	for i := range keep {
+		keep[i] = i%4 == 1
+	}
+	sub := c.Subset(keep)
+	v, _ := sub.View(IP)
+	lin, global := v.Global()
+	if l, _ := must(c.View(IP)).Global(); lin != l {
+		t.Errorf("a subset's lineage is not its chunk's")
+	}
+	for code, s := range v.Dict {
+		if global[code] != numbered[IP][s] {
+			t.Errorf("subset: %q is shared code %d, want %d", s, global[code], numbered[IP][s])
+		}
+	}
+	c.MapStr(IP, strings.ToUpper)
+	if lin, global := must(c.View(IP)).Global(); lin != nil || global != nil {
+		t.Errorf("a column MapStr rewrote keeps a shared numbering")
+	}
+
+	// Look-ups: of the chunk's own values only, by scanning and then by
+	// the index built after scansMax of them.
+	col := chunks[1].Str(IP)
+	only := rows[0][2].ip // 192.0.2.3: in chunk 0 only
+	for i := range 2 * scansMax {
+		if code, ok := col.Lookup("10.0.0.1"); !ok || col.Dict[code] != "10.0.0.1" {
+			t.Fatalf("look-up %d of a value the chunk holds: %d, %v", i, code, ok)
+		}
+		if _, ok := col.Lookup(only); ok {
+			t.Fatalf("look-up %d: %q, of another chunk only, found", i, only)
+		}
+	}
+}
+
+func must(v CodeView, ok bool) CodeView {
+	if !ok {
+		panic("no such column")
+	}
+	return v
+}
