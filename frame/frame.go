@@ -175,10 +175,12 @@ func (f *Frame) ensure(cols Set) {
 	for i, want := range cols.Str {
 		if want && f.str[i] == nil {
 			s := newNarrowStrings()
-			switch {
-			case f.shared != nil:
-				s = newSharedStrings(f.shared.col(StrCol(i)))
-			case f.chunk:
+			if f.shared != nil {
+				if sc := f.shared.col(StrCol(i)); sc != nil {
+					s = newSharedStrings(sc)
+				}
+			}
+			if f.chunk && s.sh == nil {
 				s.d = newSharingDict()
 			}
 			s.reserve(size)

@@ -25,9 +25,30 @@ type Lineage struct{ _ byte }
 
 // Shared is the dictionaries the chunks of one run share, a column each.
 // Only the goroutine that fills the chunks uses it (Frame.ShareFrom).
+//
+// A shared dictionary holds every distinct value of its column for the
+// whole run, which pays where the sections keep each value anyway (the
+// clients, paths, agents, referers they count) and would be memory for
+// nothing where they keep few (query strings, X-Forwarded-For lists, which
+// a cache-busting parameter or a proxy chain makes new on every line):
+// those columns are not shared (sharedCols). A column past sharedMax
+// values stops being shared from the next chunk on, so that a run's
+// memory stays bounded by what its sections keep.
 type Shared struct {
 	cols [NumStrCols]*sharedCol
 }
+
+// sharedCols are the columns whose chunks are cut from a shared dictionary.
+var sharedCols = func() (s [NumStrCols]bool) {
+	for c := range s {
+		s[c] = StrCol(c) != Query && StrCol(c) != ForwardedFor
+	}
+	return s
+}()
+
+// sharedMax is how many values a shared dictionary takes before its
+// column is no longer shared (a variable for tests).
+var sharedMax = 1 << 24
 
 // NewShared returns empty shared dictionaries.
 func NewShared() *Shared { return &Shared{} }
@@ -43,13 +64,22 @@ type sharedCol struct {
 	// codes are the entries to clear when the next chunk starts.
 	local []uint32
 	cur   *Strings
+
+	off bool // no longer shared (sharedMax)
 }
 
+// col is the shared dictionary of column c, or nil when c is not shared.
 func (sh *Shared) col(c StrCol) *sharedCol {
+	if !sharedCols[c] {
+		return nil
+	}
 	if sh.cols[c] == nil {
 		sh.cols[c] = &sharedCol{lin: new(Lineage), d: newCompactDict()}
 	}
-	return sh.cols[c]
+	if sc := sh.cols[c]; !sc.off {
+		return sc
+	}
+	return nil
 }
 
 // ShareFrom marks an empty frame as a chunk cut from sh: its columns
@@ -59,7 +89,16 @@ func (sh *Shared) col(c StrCol) *sharedCol {
 func (f *Frame) ShareFrom(sh *Shared) {
 	f.chunk, f.shared = true, sh
 	for _, sc := range sh.cols {
-		if sc == nil || sc.cur == nil {
+		if sc == nil || sc.off {
+			continue
+		}
+		if len(sc.d.vals) > sharedMax {
+			// The chunks' strings stay, in the arena; the index and
+			// the headers go.
+			*sc = sharedCol{lin: sc.lin, off: true}
+			continue
+		}
+		if sc.cur == nil {
 			continue
 		}
 		for _, g := range sc.cur.global {

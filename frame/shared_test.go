@@ -142,3 +142,50 @@ func must(v CodeView, ok bool) CodeView {
 	}
 	return v
 }
+
+// TestSharedBounds: query strings are not shared; a column past sharedMax
+// values is no longer shared from the next chunk on, and its values read
+// as before.
+func TestSharedBounds(t *testing.T) {
+	defer func(n int) { sharedMax = n }(sharedMax)
+	sharedMax = 10
+	sh := NewShared()
+	d := NewDicts()
+	next := 0
+	fill := func() *Frame {
+		chunk := new(Frame)
+		chunk.ShareFrom(sh)
+		b := NewBatch(d)
+		b.Begin(Cols(IP, Method, Query))
+		for range 8 {
+			var r Row
+			r.Reset()
+			next++
+			r.Str[IP] = []byte("ip" + strconv.Itoa(next))
+			r.Str[Method] = []byte("GET")
+			r.Str[Query] = []byte("q=" + strconv.Itoa(next))
+			b.Add(&r)
+		}
+		b.Seal()
+		NewMerger(chunk).Append(b)
+		return chunk
+	}
+	first, second, third := fill(), fill(), fill()
+	if lin, _ := must(first.View(Query)).Global(); lin != nil {
+		t.Errorf("query strings are shared")
+	}
+	for k, c := range []*Frame{first, second, third} {
+		lin, _ := must(c.View(IP)).Global()
+		if shared := k < 2; (lin != nil) != shared {
+			t.Errorf("chunk %d: addresses shared %v, want %v (16 values after the second chunk, past %d)", k, lin != nil, shared, sharedMax)
+		}
+		if lin, _ := must(c.View(Method)).Global(); lin == nil {
+			t.Errorf("chunk %d: the one method is not shared", k)
+		}
+		for i := range c.Len() {
+			if got, want := c.Str(IP).Value(i), "ip"+strconv.Itoa(8*k+i+1); got != want {
+				t.Fatalf("chunk %d, row %d: %q, want %q", k, i, got, want)
+			}
+		}
+	}
+}
