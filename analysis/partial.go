@@ -388,10 +388,30 @@ type Dict struct {
 	// also holds strings that came otherwise (Code, Remap, a chunk of
 	// another numbering), which a new shared code must then be looked up
 	// among; mixed, that chunks of two numberings came, which ends glob.
+	//
+	// ident: every shared code so far came, in order, and came alone, so
+	// that each state code is the shared code and Strings is the shared
+	// dictionary's own slice of values (frame.CodeView.SharedValues), not
+	// a copy: a state that takes every value of a column (the clients,
+	// the agents) holds no header and no glob of its own. The first value
+	// the state leaves out, or takes otherwise, ends it (unident).
 	lin   *frame.Lineage
 	glob  []uint32
 	other bool
 	mixed bool
+	ident bool
+}
+
+// unident ends ident, the codes from now on the state's own (glob).
+func (d *Dict) unident() {
+	if !d.ident {
+		return
+	}
+	d.ident = false
+	d.glob = make([]uint32, len(d.Strings))
+	for g := range d.glob {
+		d.glob[g] = uint32(g) + 1
+	}
 }
 
 // CodesOf is Codes of a column's dictionary, remembering the column when
@@ -399,11 +419,23 @@ type Dict struct {
 // the strings can use the column's shared order.
 func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 	if lin, global := v.Global(); lin != nil && !d.mixed && (d.lin == nil || d.lin == lin) {
-		return d.codesShared(v.Dict, lin, global, need)
+		if d.lin == nil {
+			d.lin, d.ident = lin, len(d.Strings) == 0 && !d.other
+		}
+		if d.ident && d.codesIdent(v, global, need) {
+			out := make([]uint32, len(global))
+			for c, g := range global {
+				if need == nil || need[c] {
+					out[c] = g
+				}
+			}
+			return out
+		}
+		return d.codesShared(v.Dict, global, need)
 	}
 	if d.lin != nil {
 		// A chunk of another numbering (or none): from now on by strings.
-		d.lin, d.glob, d.mixed = nil, nil, true
+		d.lin, d.glob, d.mixed, d.ident = nil, nil, true, false
 	}
 	fresh := len(d.Strings) == 0
 	out := d.Codes(v.Dict, need)
@@ -413,10 +445,35 @@ func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 	return out
 }
 
+// codesIdent takes the chunk's values while the state's codes are the
+// shared ones (ident): it reports whether they still are, the chunk's
+// shared codes then being the state's; else it ends ident and takes
+// nothing.
+func (d *Dict) codesIdent(v *frame.CodeView, global []uint32, need []bool) bool {
+	n := uint32(len(d.Strings))
+	for c, g := range global {
+		switch {
+		case need != nil && !need[c] || g < n:
+		case g == n:
+			n++
+		default: // a shared value the state did not take
+			d.unident()
+			return false
+		}
+	}
+	old := len(d.Strings)
+	d.Strings = v.SharedValues()[:n:n]
+	if d.index != nil {
+		for c := old; c < int(n); c++ {
+			d.index.Add(d.Strings, uint32(c))
+		}
+	}
+	return true
+}
+
 // codesShared is Codes of a chunk's dictionary whose values have the
-// shared codes global in lin's numbering.
-func (d *Dict) codesShared(dict []string, lin *frame.Lineage, global []uint32, need []bool) []uint32 {
-	d.lin = lin
+// shared codes global in the Dict's numbering (lin).
+func (d *Dict) codesShared(dict []string, global []uint32, need []bool) []uint32 {
 	out := make([]uint32, len(dict))
 	fresh := 0 // room for the strings new to the state, made once
 	for c, g := range global {
@@ -495,6 +552,7 @@ func (d *Dict) Code(s string) uint32 {
 		return c
 	}
 	s = own(s)
+	d.unident()
 	c := uint32(len(d.Strings))
 	d.Strings = append(d.Strings, s)
 	d.index.Add(d.Strings, c)
@@ -527,6 +585,7 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 // costs one copy rather than a million.
 func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 	d.other = true
+	d.unident()
 	out := make([]uint32, len(dict))
 	if d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
 		// The first chunk of a run over one frame, every string needed:
@@ -599,6 +658,9 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 func (d *Dict) Remap(o *Dict) []uint32 {
 	d.ensureIndex(len(o.Strings))
 	d.other = d.other || len(o.Strings) > 0
+	if len(o.Strings) > 0 {
+		d.unident()
+	}
 	out := make([]uint32, len(o.Strings))
 	for c, s := range o.Strings {
 		if code, ok := d.index.Find(d.Strings, s); ok {

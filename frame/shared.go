@@ -140,6 +140,7 @@ func (s *Strings) localOf(g uint32) uint32 {
 	}
 	s.global = append(s.global, g)
 	sc.local[g] = l + 1
+	s.sharedVals = sc.d.vals[:len(sc.d.vals):len(sc.d.vals)]
 	return l
 }
 
@@ -153,3 +154,11 @@ func (v CodeView) Global() (*Lineage, []uint32) {
 	}
 	return v.lin, v.global[:len(v.Dict)]
 }
+
+// SharedValues returns the values of the column's shared dictionary, by
+// shared code, up to the last the column holds (nil for a column of no
+// shared dictionary): what a state that took every value of every chunk
+// so far holds, in the same order (analysis.Dict), without a copy. Its
+// headers are where the collector does not look (vals.go), and it must not
+// be written; an append copies it (its capacity is its length).
+func (v CodeView) SharedValues() []string { return v.sharedVals }

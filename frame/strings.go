@@ -43,9 +43,10 @@ type Strings struct {
 	// A chunk's column cut from a run's shared dictionary (shared.go):
 	// sh while the chunk is filled, lin and each code's shared code in
 	// global for as long as the column holds those values.
-	sh     *sharedCol
-	lin    *Lineage
-	global []uint32
+	sh         *sharedCol
+	lin        *Lineage
+	global     []uint32
+	sharedVals []string // the shared dictionary's values up to the last of global
 }
 
 // presizeRows is how many rows a column has before presize judges it.
@@ -345,8 +346,9 @@ type CodeView struct {
 	Dict []string
 	col  *Strings
 	// lin and global: the column's shared dictionary, if any (Global).
-	lin    *Lineage
-	global []uint32
+	lin        *Lineage
+	global     []uint32
+	sharedVals []string
 	n8     []uint8
 	n16    []uint16
 	n32    []uint32
@@ -401,7 +403,7 @@ func (s *Strings) View() CodeView { return s.view() }
 func (s *Strings) view() CodeView {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v := CodeView{Dict: s.Dict, col: s, lin: s.lin, global: s.global}
+	v := CodeView{Dict: s.Dict, col: s, lin: s.lin, global: s.global, sharedVals: s.sharedVals}
 	switch s.width {
 	case 1:
 		v.n8 = s.n8[:len(s.n8):len(s.n8)]

@@ -83,7 +83,7 @@ func (s *Strings) subset(keep []bool, rows int) *Strings {
 	}
 	out.appendCodes(codes, rows)
 	if v.lin != nil {
-		out.lin = v.lin // the same values, of the same shared codes
+		out.lin, out.sharedVals = v.lin, v.sharedVals // the same values, of the same shared codes
 	}
 	return out
 }
