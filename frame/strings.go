@@ -349,9 +349,9 @@ type CodeView struct {
 	lin        *Lineage
 	global     []uint32
 	sharedVals []string
-	n8     []uint8
-	n16    []uint16
-	n32    []uint32
+	n8         []uint8
+	n16        []uint16
+	n32        []uint32
 }
 
 // Len is the number of rows.
