@@ -389,6 +389,7 @@ func (m *metricsAcc) settle() {
 		m.Clients = map[string]bool{}
 	}
 	m.pending.Settle(m.Clients)
+	delete(m.Clients, "")
 }
 
 func (m *metricsAcc) add(c *frame.Frame) {
@@ -411,13 +412,7 @@ func (m *metricsAcc) add(c *frame.Frame) {
 		if m.Clients == nil {
 			m.Clients = map[string]bool{}
 		}
-		counts := v.Counts()
-		for code, s := range v.Dict {
-			if s == "" {
-				counts[code] = 0 // no client
-			}
-		}
-		m.pending.Add(m.Clients, v, counts)
+		m.pending.Add(m.Clients, v, v.Counts()) // "" (no client) among them: settle takes it out
 	}
 	for _, b := range c.Num(frame.Bytes) {
 		if !math.IsNaN(b) {

@@ -45,9 +45,15 @@ func (s StrSet) AddView(v frame.CodeView, counts []int) {
 // to merge, to encode). A million distinct addresses made a map of 60 MB
 // and a second of rehashing; they are a list of 16 MB. The zero value is
 // empty; it is not encoded (Settle first).
+//
+// While every shared code so far came, in order (ident, as for a Dict),
+// vals is the shared dictionary's own slice of values
+// (frame.CodeView.SharedValues), and no code is marked in seen.
 type Pending struct {
-	seen SeenCodes
-	vals []string
+	seen  SeenCodes
+	vals  []string
+	lin   *frame.Lineage // of vals, while ident
+	ident bool
 }
 
 // Add adds the values of v that at least one row holds (counts is
@@ -59,8 +65,35 @@ func (p *Pending) Add(s StrSet, v frame.CodeView, counts []int) {
 		s.AddView(v, counts)
 		return
 	}
-	if p.seen.lin != nil && p.seen.lin != lin {
+	if p.lin != nil && p.lin != lin || p.seen.lin != nil && p.seen.lin != lin {
 		p.Settle(s) // the codes of another run's dictionaries: they say nothing of these
+	}
+	if p.lin == nil && !p.ident && len(p.vals) == 0 {
+		p.lin, p.ident = lin, true
+	}
+	if p.ident {
+		n := uint32(len(p.vals))
+		in := true
+		for c, k := range counts {
+			switch g := global[c]; {
+			case k == 0 || g < n:
+			case g == n:
+				n++
+			default:
+				in = false
+			}
+			if !in {
+				break
+			}
+		}
+		if in {
+			p.vals = v.SharedValues()[:n:n]
+			return
+		}
+		p.ident, p.lin = false, nil
+		for g := range p.vals {
+			p.seen.add(lin, uint32(g))
+		}
 	}
 	for c, n := range counts {
 		if n > 0 && p.seen.add(lin, global[c]) {
@@ -77,7 +110,7 @@ func (p *Pending) Settle(s StrSet) {
 	for _, v := range p.vals {
 		s[v] = true
 	}
-	p.vals, p.seen = nil, SeenCodes{}
+	*p = Pending{}
 }
 
 // NonEmpty is s.NonEmpty() of s with the values of p.
