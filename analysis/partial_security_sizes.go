@@ -17,6 +17,39 @@ import (
 type SortedKeys[V any] struct {
 	Keys []string
 	Vals []V
+
+	// runs are chunks' keys pushed and not merged yet (Push), largest
+	// first; they are not encoded (Settle first).
+	runs []SortedKeys[V]
+}
+
+// Push adds a chunk's keys (as Merge would), merging them in later: a run
+// is merged into the one before it while that one is at most twice its
+// size, so that each key is copied about log2(chunks) times in all,
+// rather than once for every chunk after it (a merge per chunk was
+// quadratic in the chunks: 1.4 GB copied for 3M distinct addresses in 12
+// chunks, and more than a hundred times that for 50M).
+func (s *SortedKeys[V]) Push(o SortedKeys[V], merge func(into *V, from V)) {
+	if len(o.Keys) == 0 {
+		return
+	}
+	s.runs = append(s.runs, o)
+	for n := len(s.runs); n >= 2 && len(s.runs[n-2].Keys) <= 2*len(s.runs[n-1].Keys); n = len(s.runs) {
+		s.runs[n-2].Merge(s.runs[n-1], merge)
+		s.runs = s.runs[:n-1]
+	}
+}
+
+// Settle merges the pushed runs into s: before s is read, merged or
+// encoded.
+func (s *SortedKeys[V]) Settle(merge func(into *V, from V)) {
+	for i := len(s.runs) - 1; i > 0; i-- {
+		s.runs[i-1].Merge(s.runs[i], merge)
+	}
+	if len(s.runs) > 0 {
+		s.Merge(s.runs[0], merge)
+	}
+	s.runs = nil
 }
 
 // sortedFromCodes lists the codes of v that have a value (ok), in the

@@ -285,7 +285,7 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	st.Rows += f.Len()
 	stems, ips, status := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Status)
 	perIP := ips.Counts()
-	st.Requests.Merge(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
+	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
 	probe := make([]bool, len(stems.Dict))
 	anyProbe := false
 	for c, v := range stems.Dict {
@@ -368,6 +368,8 @@ func (st *securityState) Merge(other State) error {
 		return err
 	}
 	st.Rows += o.Rows
+	st.settle()
+	o.settle()
 	st.Requests.Merge(o.Requests, addCount)
 	for _, m := range [][2]map[secKey]TimeRange{{st.Probes, o.Probes}, {st.Posts, o.Posts}} {
 		for k, r := range m[1] {
@@ -399,7 +401,11 @@ func newSecDict(vals map[string]bool) secDict {
 	return d
 }
 
+// settle merges the chunks' pushed keys (SortedKeys.Settle).
+func (st *securityState) settle() { st.Requests.Settle(addCount) }
+
 func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) {
+	st.settle()
 	total := st.Rows
 	s := &Section{}
 	s.Prose(fmt.Sprintf("Which clients probe for known weak spots? Requests for paths vulnerability scanners try (%s families, from WordPress logins to `.env` files and path traversal), by family, client and path. A client that asks for several of them and mostly gets 4xx answers is a scanner; a path under such a pattern that many ordinary clients (ones that also read other pages) ask for and get answered is taken for the site's own page, not a probe. A probe answered with a 2xx status deserves a look: the target may exist. Many POSTs from one client to a login page are password guessing.", Int(len(probeFamilies))))

@@ -220,15 +220,20 @@ func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
 		}
 		return acc, acc.N > 0
 	})
-	st.IPs.Merge(chunk, (*sizeAcc).merge)
+	st.IPs.Push(chunk, (*sizeAcc).merge)
 	return nil
 }
+
+// settle merges the chunks' pushed keys (SortedKeys.Settle).
+func (st *sizesState) settle() { st.IPs.Settle((*sizeAcc).merge) }
 
 func (st *sizesState) Merge(other State) error {
 	o, err := mergeAs[*sizesState](other)
 	if err != nil {
 		return err
 	}
+	st.settle()
+	o.settle()
 	st.IPs.Merge(o.IPs, (*sizeAcc).merge)
 	return nil
 }
@@ -271,6 +276,7 @@ func meanStd(n int, means func(yield func(float64))) (mean, std float64) {
 func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return runPartial(ctx, a, in) }
 
 func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
+	st.settle()
 	total := 0
 	for _, acc := range st.IPs.Vals {
 		total += acc.N

@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -228,5 +229,38 @@ func TestSizesStateExact(t *testing.T) {
 	}
 	if math.Abs(yTotal-(1e16+0.6)) > 2 {
 		t.Errorf("y = %v bytes, want about 1e16", yTotal)
+	}
+}
+
+// TestSortedKeysPush: keys pushed chunk by chunk (some repeated across
+// chunks, chunks of every size) and settled are the keys merged chunk by
+// chunk, with the same sums, and the pushed runs are kept few.
+func TestSortedKeysPush(t *testing.T) {
+	var pushed, merged SortedKeys[int]
+	most := 0
+	for k := range 40 {
+		size := 1 + (k*37)%23*(1+k%3)*50
+		set := map[string]int{}
+		for i := range size {
+			set[fmt.Sprintf("key%06d", (i*7+k*131)%5000)] += 1 + k
+		}
+		var chunk SortedKeys[int]
+		for _, key := range slices.Sorted(maps.Keys(set)) {
+			chunk.Keys, chunk.Vals = append(chunk.Keys, key), append(chunk.Vals, set[key])
+		}
+		copyOf := SortedKeys[int]{Keys: slices.Clone(chunk.Keys), Vals: slices.Clone(chunk.Vals)}
+		merged.Merge(copyOf, addCount)
+		pushed.Push(chunk, addCount)
+		most = max(most, len(pushed.runs))
+	}
+	if most > 12 {
+		t.Errorf("%d runs pending at once for 40 chunks", most)
+	}
+	pushed.Settle(addCount)
+	if !slices.Equal(pushed.Keys, merged.Keys) || !slices.Equal(pushed.Vals, merged.Vals) {
+		t.Fatalf("settled: %d keys, want %d (or other sums)", len(pushed.Keys), len(merged.Keys))
+	}
+	if len(pushed.runs) != 0 {
+		t.Errorf("%d runs left after Settle", len(pushed.runs))
 	}
 }
