@@ -289,3 +289,17 @@ func TestRedirectSentenceEachOnce(t *testing.T) {
 		t.Errorf("one redirected twice: %q", got)
 	}
 }
+
+// BenchmarkProbeMatch: probeMatch on a million distinct stems (the
+// security section classifies each distinct stem once).
+func BenchmarkProbeMatch(b *testing.B) {
+	uniqueOnce.Do(func() { uniqueBench = uniqueFrame(benchRows) })
+	stems := strCol(uniqueBench, frame.Stem).Dict
+	b.ResetTimer()
+	for b.Loop() {
+		for _, s := range stems {
+			probeMatch(s)
+		}
+	}
+	b.ReportMetric(float64(len(stems))*float64(b.N)/b.Elapsed().Seconds(), "stems/s")
+}

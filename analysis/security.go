@@ -84,9 +84,14 @@ type probePattern struct {
 
 var probeIndex = func() (x struct {
 	bySlash map[[2]byte][]probePattern
-	suffix  []probePattern
-	substr  []probePattern
-	all     []string // every pattern as written, by id
+	// slashKeys has the bit of each key of bySlash (first byte << 8 |
+	// second), so that a slash no pattern starts at costs a bit test
+	// rather than two map look-ups: a third of classifying a million
+	// distinct stems.
+	slashKeys [1 << 16 / 64]uint64
+	suffix    []probePattern
+	substr    []probePattern
+	all       []string // every pattern as written, by id
 }) {
 	x.bySlash = map[[2]byte][]probePattern{}
 	for k, f := range probeFamilies {
@@ -102,6 +107,8 @@ var probeIndex = func() (x struct {
 					key[1] = pp.text[2]
 				}
 				x.bySlash[key] = append(x.bySlash[key], pp)
+				k := int(key[0])<<8 | int(key[1])
+				x.slashKeys[k/64] |= 1 << (k % 64)
 			case strings.HasPrefix(p, "*"):
 				x.suffix = append(x.suffix, probePattern{family: k, text: p[1:], id: id})
 			default:
@@ -141,12 +148,14 @@ func probeMatch(stem string) (family, pattern int) {
 		if i+2 < len(low) {
 			key[1] = low[i+2]
 		}
-		for _, p := range probeIndex.bySlash[key] {
-			if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
-				take(p)
+		if slashKey(key) {
+			for _, p := range probeIndex.bySlash[key] {
+				if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
+					take(p)
+				}
 			}
 		}
-		if key[1] != 0 { // a pattern of one character after the slash
+		if key[1] != 0 && slashKey([2]byte{key[0], 0}) { // a pattern of one character after the slash
 			for _, p := range probeIndex.bySlash[[2]byte{key[0], 0}] {
 				if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
 					take(p)
@@ -168,6 +177,12 @@ func probeMatch(stem string) (family, pattern int) {
 		return -1, -1
 	}
 	return best, bestID
+}
+
+// slashKey says whether a pattern of bySlash has key.
+func slashKey(key [2]byte) bool {
+	k := int(key[0])<<8 | int(key[1])
+	return probeIndex.slashKeys[k/64]&(1<<(k%64)) != 0
 }
 
 // segmentMatch reports whether s starts with the segment pattern p and the
