@@ -57,7 +57,8 @@ type Partial interface {
 // State is a section's work on part of the records: see [Partial].
 type State interface {
 	// Add accumulates a chunk of records: a frame with its own
-	// dictionaries, which the State must not keep.
+	// dictionaries, which the State must not keep (but for the strings of
+	// a run's shared dictionaries: see the contract above).
 	Add(ctx context.Context, chunk *frame.Frame) error
 	// Merge folds other, a State of the same section, into this one.
 	Merge(other State) error

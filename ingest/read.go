@@ -104,7 +104,9 @@ type Options struct {
 	// Chunks, if set, receives the records as frames of about ChunkRows
 	// rows each (0: DefaultChunkRows), instead of one frame: in source
 	// order, a chunk never spanning two formats (format is the chunk's),
-	// each with dictionaries of its own. A chunk may hold the rows of
+	// each with dictionaries of its own, cut from the read's shared ones
+	// (frame.Shared: a value has the same CodeView.Global code in every
+	// chunk of the read). A chunk may hold the rows of
 	// several sources of the same format: a thousand CloudFront files of
 	// a thousand lines are a few chunks, not a thousand, each of which
 	// would cost every section's state a fixed price.
