@@ -367,10 +367,14 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 			s.Conclude(fmt.Sprintf("Every request went to %s.", names[k]))
 			return
 		} else if n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %s", Pct(float64(n)/float64(total)), names[k]))
+			verb := "for"
+			if len(parts) == 0 {
+				verb = "were for"
+			}
+			parts = append(parts, fmt.Sprintf("%s %s %s", Pct(float64(n)/float64(total)), verb, names[k]))
 		}
 	}
-	s.Conclude(fmt.Sprintf("Requests went to %s.", List(parts)))
+	s.Conclude(fmt.Sprintf("Of all requests, %s.", List(parts)))
 }
 
 // selfReferers finds, in logs that do not name the site's host, the

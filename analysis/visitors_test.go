@@ -90,7 +90,7 @@ func TestVisitorsTables(t *testing.T) {
 	wantConclusions(t, s,
 		"5 unique visitors came over 2 days",
 		"The busiest day was 2024-03-04 with 3 visitors and 5 requests.",
-		"Requests went to 42.86% pages, 28.57% static assets, 14.29% documents or downloads and 14.29% other resources.",
+		"Of all requests, 42.86% were for pages, 28.57% for static assets, 14.29% for documents or downloads and 14.29% for other resources.",
 		"4 requests came with a referer from one of 3 referring sites; the first, `google.com`, sent 2 (50.00% of them).",
 	)
 	if f := findingByID(s, "unique_visitors"); f == nil || f.Value != 5 {
