@@ -451,16 +451,10 @@ func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 // shared codes then being the state's; else it ends ident and takes
 // nothing.
 func (d *Dict) codesIdent(v *frame.CodeView, global []uint32, need []bool) bool {
-	n := uint32(len(d.Strings))
-	for c, g := range global {
-		switch {
-		case need != nil && !need[c] || g < n:
-		case g == n:
-			n++
-		default: // a shared value the state did not take
-			d.unident()
-			return false
-		}
+	n, ok := extendIdent(uint32(len(d.Strings)), global, func(c int) bool { return need == nil || need[c] })
+	if !ok { // a shared value the state did not take
+		d.unident()
+		return false
 	}
 	old := len(d.Strings)
 	d.Strings = v.SharedValues()[:n:n]
@@ -470,6 +464,23 @@ func (d *Dict) codesIdent(v *frame.CodeView, global []uint32, need []bool) bool 
 		}
 	}
 	return true
+}
+
+// extendIdent says whether a holder of shared codes 0 to n-1 (ident) that
+// takes the chunk's codes c with take(c), global[c] their shared codes,
+// still holds every shared code from 0 on, and up to which: each taken
+// code is one it holds or the next one.
+func extendIdent(n uint32, global []uint32, take func(c int) bool) (uint32, bool) {
+	for c, g := range global {
+		switch {
+		case g < n || !take(c):
+		case g == n:
+			n++
+		default:
+			return n, false
+		}
+	}
+	return n, true
 }
 
 // codesShared is Codes of a chunk's dictionary whose values have the

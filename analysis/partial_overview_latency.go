@@ -72,20 +72,7 @@ func (p *Pending) Add(s StrSet, v frame.CodeView, counts []int) {
 		p.lin, p.ident = lin, true
 	}
 	if p.ident {
-		n := uint32(len(p.vals))
-		in := true
-		for c, k := range counts {
-			switch g := global[c]; {
-			case k == 0 || g < n:
-			case g == n:
-				n++
-			default:
-				in = false
-			}
-			if !in {
-				break
-			}
-		}
+		n, in := extendIdent(uint32(len(p.vals)), global, func(c int) bool { return counts[c] > 0 })
 		if in {
 			p.vals = v.SharedValues()[:n:n]
 			return

@@ -118,19 +118,22 @@ func TestPartialsMerge(t *testing.T) {
 				// own between them, merged with one that took the last.
 				bounds := []int{0, n / 4, n / 2, 3 * n / 4, n}
 				shared := sharedChunks(t, in.Frame, bounds)
+				finishAsRun := func(st analysis.State, what string) {
+					got, err := st.Finish(ctx, &noFrame)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if s := sectionJSON(t, got); s != want {
+						t.Fatalf("%s differs from Run:\n%s", what, firstDiff(want, s))
+					}
+				}
 				one := p.NewState(in)
 				for _, c := range shared {
 					if err := one.Add(ctx, c); err != nil {
 						t.Fatal(err)
 					}
 				}
-				got, err = one.Finish(ctx, &noFrame)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if s := sectionJSON(t, got); s != want {
-					t.Fatalf("one state of shared chunks differs from Run:\n%s", firstDiff(want, s))
-				}
+				finishAsRun(one, "one state of shared chunks")
 				own := make([]bool, n)
 				for i := bounds[1]; i < bounds[2]; i++ {
 					own[i] = true
@@ -147,13 +150,7 @@ func TestPartialsMerge(t *testing.T) {
 				if err := mixed.Merge(roundTrip(t, p, in, last)); err != nil {
 					t.Fatal(err)
 				}
-				got, err = mixed.Finish(ctx, &noFrame)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if s := sectionJSON(t, got); s != want {
-					t.Fatalf("shared and own chunks merged differ from Run:\n%s", firstDiff(want, s))
-				}
+				finishAsRun(mixed, "shared and own chunks merged")
 			})
 		}
 	}
