@@ -198,8 +198,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		cfg.ProgressTotal(total)
 	}
 	var an *analysed
-	if p.chunked(&cfg, sources, len(parts) > 0) {
-		an, err = analyseChunks(ctx, &cfg, p, sources, unread, parts, x, phase, gc)
+	if mode := p.readMode(&cfg, sources, len(parts) > 0); mode != readFrame {
+		an, err = analyseChunks(ctx, &cfg, p, sources, unread, parts, x, phase, gc, mode == readFrameFirst)
 	} else {
 		an, err = analyseFrame(ctx, &cfg, p, sources, unread, x, phase, gc)
 	}
@@ -254,7 +254,6 @@ type analysed struct {
 // chunk by chunk, and what a run still does when one needs the frame
 // (plan.frameNeeded).
 func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
-	an := &analysed{}
 	// Read. The heap goal during the read is 1.5 times the live heap (the
 	// frame so far and the chunks in flight): a few more collections,
 	// cheap because the frame's columns hold no pointers, for a lower
@@ -264,6 +263,13 @@ func analyseFrame(ctx context.Context, cfg *Config, p *plan, sources []ingest.So
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	return analyseRead(ctx, cfg, p, res, unread, x, phase, gc)
+}
+
+// analyseRead selects the records of the frame read, and runs the
+// sections on them (analyseFrame).
+func analyseRead(ctx context.Context, cfg *Config, p *plan, res *ingest.Result, unread []analysis.Source, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
+	an := &analysed{}
 	an.res = res
 	fr := res.Frame
 	an.problems = append(an.problems, x.notes()...)

@@ -56,44 +56,61 @@ func (p *plan) frameNeeded(cfg *Config) string {
 // instead: there the frame costs less time (a dictionary per column
 // rather than per chunk, each distinct string handled once) and its
 // memory is small anyway (a million lines of combined log, ~240 MB, peak
-// at ~120 MB). Past it, or when the size is not known beforehand
-// (standard input, a database), the run goes chunk by chunk, its memory
-// following the distinct keys. A negative value: always chunk by chunk
-// (tests).
+// at ~100 MB), and less than chunk by chunk where nearly every key is new
+// (a million such lines: ~600 MB against ~1.2 GB). Past it the run goes
+// chunk by chunk, its memory following the distinct keys. An input whose
+// size is not known beforehand (standard input, a database) is read as
+// one frame until it is past frameBytes (readFrameFirst). A negative
+// value: always chunk by chunk (tests).
 var frameBytes int64 = 512 << 20
 
 // compressedRatio is how many bytes of text a byte of a compressed log
 // stands for, for frameBytes: web logs compress about tenfold with gzip.
 const compressedRatio = 10
 
-// chunked says whether a run reads chunk by chunk (else one frame): when
-// it must (partial files in or out), and when it may (no section needs the
-// frame: frameNeeded) and its input is large or of unknown size.
-func (p *plan) chunked(cfg *Config, sources []ingest.Source, partials bool) bool {
+// readMode is how a run reads its records.
+type readMode int
+
+const (
+	readFrame      readMode = iota // into one frame
+	readChunks                     // chunk by chunk into the sections' states
+	readFrameFirst                 // one frame unless the text read is past frameBytes, then chunk by chunk
+)
+
+// readMode says how a run reads: chunk by chunk when it must (partial
+// files in or out), and when it may (no section needs the frame:
+// frameNeeded) and its input is past frameBytes; one frame first when it
+// may and the size of its input is not known; else one frame.
+func (p *plan) readMode(cfg *Config, sources []ingest.Source, partials bool) readMode {
 	if partials || p.partialOut {
-		return true
+		return readChunks
 	}
 	if p.frameNeeded(cfg) != "" {
-		return false
+		return readFrame
 	}
 	if frameBytes < 0 {
-		return true
+		return readChunks
 	}
 	var total int64
+	unknown := false
 	for _, s := range sources {
 		n, ok := ingest.TotalSize([]ingest.Source{s})
 		if !ok {
-			return true
+			unknown = true
+			continue
 		}
 		switch strings.ToLower(path.Ext(s.Name)) {
 		case ".gz", ".tgz", ".zst", ".zstd":
 			n *= compressedRatio
 		}
 		if total += n; total > frameBytes {
-			return true
+			return readChunks
 		}
 	}
-	return false
+	if unknown {
+		return readFrameFirst
+	}
+	return readFrame
 }
 
 // chunkWork is a chunk on its way from the read to the states.
@@ -128,8 +145,11 @@ func (a *accumulator) start(p *plan, loc *time.Location) {
 
 // analyseChunks reads the records chunk by chunk into the sections'
 // states, merges the partial files' states, and finishes them (see the
-// comment at the top of this file), or encodes them as a partial.
-func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, parts []*loadedPartial, x *expanded, phase func(string), gc *gcPolicy) (*analysed, error) {
+// comment at the top of this file), or encodes them as a partial. With
+// frameFirst, the read makes one frame while it is within frameBytes
+// (ingest.Options.FrameBytes), and a read that ends there goes on as a
+// run on one frame (analyseRead).
+func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.Source, unread []analysis.Source, parts []*loadedPartial, x *expanded, phase func(string), gc *gcPolicy, frameFirst bool) (*analysed, error) {
 	an := &analysed{}
 	zoneless := map[string]bool{}
 	for _, f := range ingest.Formats() {
@@ -209,17 +229,26 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 			}
 		}
 	}()
-	res := ingest.Read(ctx, sources, ingest.Options{Format: p.logFormat, Workers: x.readWorkers(cfg), Progress: cfg.Progress,
+	opt := ingest.Options{Format: p.logFormat, Workers: x.readWorkers(cfg), Progress: cfg.Progress,
 		ChunkRows: chunkRows, Chunks: func(c *frame.Frame, format string) {
 			select {
 			case work <- chunkWork{c, format}:
 			case <-ctx.Done():
 			}
-		}})
+		}}
+	if frameFirst {
+		opt.FrameBytes = frameBytes
+	}
+	res := ingest.Read(ctx, sources, opt)
 	close(work)
 	<-done
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if !res.Chunked {
+		// Within frameBytes: the records are one frame, and the run
+		// goes on as one on a frame would (the states are unused).
+		return analyseRead(ctx, cfg, p, res, unread, x, phase, gc)
 	}
 	if addErr != nil {
 		return nil, addErr

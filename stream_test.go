@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,13 @@ func partialSections() []string {
 // report, its problems, and whether it went chunk by chunk.
 func runJSON(t *testing.T, cfg Config, frame bool) (string, []Problem, bool) {
 	t.Helper()
-	forceFrame, chunkRows, frameBytes = frame, 1000, -1
+	return runJSONBytes(t, cfg, frame, -1)
+}
+
+// runJSONBytes is runJSON with frameBytes set to fb.
+func runJSONBytes(t *testing.T, cfg Config, frame bool, fb int64) (string, []Problem, bool) {
+	t.Helper()
+	forceFrame, chunkRows, frameBytes = frame, 1000, fb
 	defer func() { forceFrame, chunkRows, frameBytes = false, 0, 512<<20 }()
 	chunked := false
 	cfg.Phase = func(name string) { chunked = chunked || strings.HasPrefix(name, "read and accumulated") }
@@ -101,6 +108,58 @@ func TestChunksAsFrame(t *testing.T) {
 	}
 }
 
+// TestStdinFrameFirst: standard input, whose size is not known, is read
+// as one frame while it stays within frameBytes, and chunk by chunk once
+// it is past (the frame read so far the first chunk): either way the
+// report is the one of a run chunk by chunk from the start, with the
+// same problems.
+func TestStdinFrameFirst(t *testing.T) {
+	sections := partialSections()
+	if len(sections) == 0 {
+		t.Skip("no section accumulates chunk by chunk yet")
+	}
+	var data []byte
+	for _, f := range []string{"samples/apache/access.log", "samples/synthetic/combined-outage.log"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = append(data, b...)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+	}{
+		{"all", func(c *Config) {}},
+		{"compared with the previous week", func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(fb int64) (string, []Problem, bool) {
+				cfg := Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(data), Sections: sections, Now: now}
+				tc.edit(&cfg)
+				return runJSONBytes(t, cfg, false, fb)
+			}
+			want, wantProblems, chunked := run(-1)
+			if !chunked {
+				t.Fatal("frameBytes -1: the run read one frame")
+			}
+			for _, fb := range []int64{64 << 20, 1 << 20} {
+				got, gotProblems, chunked := run(fb)
+				if past := int64(len(data)) > fb; chunked != past {
+					t.Errorf("%d bytes, frameBytes %d: chunked %v", len(data), fb, chunked)
+				}
+				if got != want {
+					t.Errorf("frameBytes %d: differs from chunk by chunk:\n%s", fb, firstDifference(want, got))
+				}
+				if !slices.Equal(gotProblems, wantProblems) {
+					t.Errorf("frameBytes %d: problems %v, want %v", fb, gotProblems, wantProblems)
+				}
+			}
+		})
+	}
+}
+
 // TestFrameNeeded: a run accumulates chunk by chunk unless a section or an
 // option needs every record at once.
 func TestFrameNeeded(t *testing.T) {
@@ -149,8 +208,9 @@ func firstDifference(a, b string) string {
 
 // TestChunkedBySize: a run whose sections could all accumulate chunk by
 // chunk reads one frame for a small input, chunk by chunk for one past
-// frameBytes (a compressed file counted at its text's likely size) or of
-// unknown size, and always with partial files.
+// frameBytes (a compressed file counted at its text's likely size) and
+// always with partial files, and one frame first for an input of unknown
+// size, unless the files of known size are past frameBytes already.
 func TestChunkedBySize(t *testing.T) {
 	sections := partialSections()
 	if len(sections) == 0 {
@@ -175,25 +235,30 @@ func TestChunkedBySize(t *testing.T) {
 		sources  []ingest.Source
 		limit    int64
 		partials bool
-		want     bool
+		want     readMode
 	}{
-		{"small", []ingest.Source{ingest.FileSource(small, false)}, 5000, false, false},
-		{"past the limit", []ingest.Source{ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, true},
-		{"compressed, likely past it", []ingest.Source{ingest.FileSource(gz, false)}, 5000, false, true},
-		{"standard input", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, false, true},
-		{"partials", []ingest.Source{ingest.FileSource(small, false)}, 5000, true, true},
+		{"small", []ingest.Source{ingest.FileSource(small, false)}, 5000, false, readFrame},
+		{"past the limit", []ingest.Source{ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, readChunks},
+		{"compressed, likely past it", []ingest.Source{ingest.FileSource(gz, false)}, 5000, false, readChunks},
+		{"standard input", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, false, readFrameFirst},
+		{"standard input and a small file", []ingest.Source{ingest.ReaderSource("-", strings.NewReader("")), ingest.FileSource(small, false)}, 5000, false, readFrameFirst},
+		{"standard input and files past the limit", []ingest.Source{ingest.ReaderSource("-", strings.NewReader("")), ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, readChunks},
+		{"standard input, partials", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, true, readChunks},
+		{"partials", []ingest.Source{ingest.FileSource(small, false)}, 5000, true, readChunks},
 	} {
 		frameBytes = tc.limit
-		if got := p.chunked(&cfg, tc.sources, tc.partials); got != tc.want {
-			t.Errorf("%s: chunked %v, want %v", tc.name, got, tc.want)
+		if got := p.readMode(&cfg, tc.sources, tc.partials); got != tc.want {
+			t.Errorf("%s: read mode %v, want %v", tc.name, got, tc.want)
 		}
 	}
 	if len(sections) < len(analysis.All()) {
 		all := Config{Inputs: []string{small}}
 		pa, _ := all.compile()
 		frameBytes = 0
-		if pa.chunked(&all, []ingest.Source{ingest.FileSource(small, false)}, false) {
-			t.Errorf("a section that needs the frame, past the limit: chunked")
+		for _, src := range []ingest.Source{ingest.FileSource(small, false), ingest.ReaderSource("-", strings.NewReader(""))} {
+			if got := pa.readMode(&all, []ingest.Source{src}, false); got != readFrame {
+				t.Errorf("a section that needs the frame, %s past the limit: read mode %v", src.Name, got)
+			}
 		}
 	}
 }

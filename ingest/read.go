@@ -61,6 +61,10 @@ type FormatSpan struct {
 type Result struct {
 	Frame   *frame.Frame
 	Sources []*SourceStats
+	// Chunked says the records went to Options.Chunks (the Frame is then
+	// empty); false when there was no Chunks, or FrameBytes was not
+	// reached.
+	Chunked bool
 }
 
 // Records is the number of records read from all sources.
@@ -114,6 +118,14 @@ type Options struct {
 	// chunk is its to keep. The Result's Frame is then empty.
 	Chunks    func(chunk *frame.Frame, format string)
 	ChunkRows int
+	// FrameBytes, with Chunks, reads one frame first, as without Chunks,
+	// for as long as the text read stays within FrameBytes bytes (and
+	// in one format): an input of unknown size (standard input, a
+	// database) that turns out small is read as a file of its size would
+	// be, and Chunks is never called. Past it, the frame so far goes to
+	// Chunks whole, as the first chunk, and the rest comes chunk by
+	// chunk. Result.Chunked says which it was. 0: chunks from the start.
+	FrameBytes int64
 }
 
 // DefaultChunkRows is the size of the chunks Options.Chunks receives
@@ -136,6 +148,7 @@ type chunkResult struct {
 	b         *frame.Batch      // nil when no line was a record
 	free      chan *frame.Batch // where b goes once merged
 	pos       int64             // bytes of the source (as stored) read up to the chunk's end
+	text      int               // bytes of text the chunk held
 	lines     int
 	records   int
 	malformed int
@@ -256,8 +269,8 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			total += sizes[i]
 		}
 	}
-	var out frame.Frame
-	merger := frame.NewMerger(&out)
+	out := new(frame.Frame)
+	merger := frame.NewMerger(out)
 	chunkRows := opt.ChunkRows
 	if chunkRows <= 0 {
 		chunkRows = DefaultChunkRows
@@ -271,6 +284,21 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		}
 		chunk = nil
 	}
+	// With Chunks, the records go chunk by chunk once chunking is set:
+	// from the start, or (FrameBytes) once the frame read first is past
+	// FrameBytes bytes of text or would take a second format. toChunks
+	// hands that frame over, its indexes dropped as a frame's are after
+	// the read, as the first chunk.
+	chunking := opt.Chunks != nil && opt.FrameBytes <= 0
+	var text int64 // bytes of text read into out, with FrameBytes
+	toChunks := func() {
+		chunking = true
+		if out.Len() > 0 {
+			out.DropIndexes()
+			opt.Chunks(out, chunkFormat)
+		}
+		out = new(frame.Frame)
+	}
 	for i := range sources {
 		st := stats[i]
 		base := 0
@@ -279,11 +307,16 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			r := <-fut
 			if r.begins != "" {
 				if opt.Chunks != nil && r.begins != chunkFormat {
-					flush() // a chunk holds one format
+					// A chunk holds one format.
+					if chunking {
+						flush()
+					} else if out.Len() > 0 {
+						toChunks()
+					}
 				}
 				chunkFormat = r.begins
 			}
-			if r.b != nil && opt.Chunks != nil {
+			if r.b != nil && chunking {
 				if chunk == nil {
 					chunk = new(frame.Frame)
 					chunk.ShareFrom(shared)
@@ -298,10 +331,15 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				}
 			} else if r.b != nil {
 				pos = max(pos, r.pos)
-				reserve(&out, r.b.Len(), total, done+pos)
+				reserve(out, r.b.Len(), total, done+pos)
 				out.AddRun(chunkFormat, r.b.Len())
 				merger.Append(r.b)
 				r.recycle()
+				if opt.Chunks != nil {
+					if text += int64(r.text); text > opt.FrameBytes {
+						toChunks()
+					}
+				}
 			}
 			st.Records += r.records
 			st.Malformed += r.malformed
@@ -329,13 +367,13 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 			<-ahead
 		}
 	}
-	if opt.Chunks != nil {
+	if chunking {
 		flush()
 	}
 	readers.Wait()
 	close(tasks)
 	wg.Wait()
-	return &Result{Frame: &out, Sources: stats}
+	return &Result{Frame: out, Sources: stats, Chunked: chunking}
 }
 
 // reserve makes room in f for n more rows, projecting the rows of the whole
@@ -900,7 +938,7 @@ func (w *worker) batch() *frame.Batch {
 }
 
 func (w *worker) parseChunk(t task) chunkResult {
-	r := chunkResult{pos: t.pos, free: w.free, begins: t.begins}
+	r := chunkResult{pos: t.pos, text: len(t.data), free: w.free, begins: t.begins}
 	if t.bad != "" {
 		r.lines = t.badLines
 		r.malformed = 1
