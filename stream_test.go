@@ -3,6 +3,7 @@ package logbook
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -109,34 +110,47 @@ func TestChunksAsFrame(t *testing.T) {
 }
 
 // TestStdinFrameFirst: standard input, whose size is not known, is read
-// as one frame while it stays within frameBytes, and chunk by chunk once
-// it is past (the frame read so far the first chunk): either way the
-// report is the one of a run chunk by chunk from the start, with the
-// same problems.
+// as one frame up to frameCheckBytes, and past them for as long as nearly
+// every key is new; a log that repeats its keys goes on chunk by chunk
+// there (the frame read so far the first chunk). Either way the report is
+// the one of a run chunk by chunk from the start, with the same problems.
 func TestStdinFrameFirst(t *testing.T) {
 	sections := partialSections()
 	if len(sections) == 0 {
 		t.Skip("no section accumulates chunk by chunk yet")
 	}
-	var data []byte
+	var usual []byte
 	for _, f := range []string{"samples/apache/access.log", "samples/synthetic/combined-outage.log"} {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		data = append(data, b...)
+		usual = append(usual, b...)
 	}
+	// 20,000 lines, each with an address, a path, an agent and a
+	// referer of its own.
+	var unique []byte
+	for i := range 20000 {
+		unique = fmt.Appendf(unique, "10.%d.%d.%d - - [04/Mar/2024:%02d:%02d:%02d +0000] \"GET /item/%d HTTP/1.1\" 200 %d \"https://r%d.example.org/\" \"agent/%d\"\n",
+			i>>16, i>>8&255, i&255, i/3600%24, i/60%60, i%60, i, 100+i%5000, i, i)
+	}
+	defer func(n int64) { frameCheckBytes = n }(frameCheckBytes)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		name string
-		edit func(c *Config)
+		name       string
+		data       []byte
+		check      int64
+		edit       func(c *Config)
+		wantChunks bool
 	}{
-		{"all", func(c *Config) {}},
-		{"compared with the previous week", func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }},
+		{"within the check", usual, 64 << 20, func(c *Config) {}, false},
+		{"past the check", usual, 1 << 20, func(c *Config) {}, true},
+		{"past the check, compared with the previous week", usual, 1 << 20, func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }, true},
+		{"past the check, every key new", unique, 1 << 20, func(c *Config) {}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			run := func(fb int64) (string, []Problem, bool) {
-				cfg := Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(data), Sections: sections, Now: now}
+				cfg := Config{Inputs: []string{"-"}, Stdin: bytes.NewReader(tc.data), Sections: sections, Now: now}
 				tc.edit(&cfg)
 				return runJSONBytes(t, cfg, false, fb)
 			}
@@ -144,17 +158,16 @@ func TestStdinFrameFirst(t *testing.T) {
 			if !chunked {
 				t.Fatal("frameBytes -1: the run read one frame")
 			}
-			for _, fb := range []int64{64 << 20, 1 << 20} {
-				got, gotProblems, chunked := run(fb)
-				if past := int64(len(data)) > fb; chunked != past {
-					t.Errorf("%d bytes, frameBytes %d: chunked %v", len(data), fb, chunked)
-				}
-				if got != want {
-					t.Errorf("frameBytes %d: differs from chunk by chunk:\n%s", fb, firstDifference(want, got))
-				}
-				if !slices.Equal(gotProblems, wantProblems) {
-					t.Errorf("frameBytes %d: problems %v, want %v", fb, gotProblems, wantProblems)
-				}
+			frameCheckBytes = tc.check
+			got, gotProblems, chunked := run(512 << 20)
+			if chunked != tc.wantChunks {
+				t.Errorf("%d bytes, frameCheckBytes %d: chunked %v, want %v", len(tc.data), tc.check, chunked, tc.wantChunks)
+			}
+			if got != want {
+				t.Errorf("differs from chunk by chunk:\n%s", firstDifference(want, got))
+			}
+			if !slices.Equal(gotProblems, wantProblems) {
+				t.Errorf("problems %v, want %v", gotProblems, wantProblems)
 			}
 		})
 	}
@@ -207,10 +220,10 @@ func firstDifference(a, b string) string {
 }
 
 // TestChunkedBySize: a run whose sections could all accumulate chunk by
-// chunk reads one frame for a small input, chunk by chunk for one past
-// frameBytes (a compressed file counted at its text's likely size) and
-// always with partial files, and one frame first for an input of unknown
-// size, unless the files of known size are past frameBytes already.
+// chunk reads one frame for a small input, one frame first (then as
+// keepFrame says) for one past frameBytes (a compressed file counted at
+// its text's likely size) or of unknown size, and chunk by chunk from the
+// start with partial files.
 func TestChunkedBySize(t *testing.T) {
 	sections := partialSections()
 	if len(sections) == 0 {
@@ -238,11 +251,10 @@ func TestChunkedBySize(t *testing.T) {
 		want     readMode
 	}{
 		{"small", []ingest.Source{ingest.FileSource(small, false)}, 5000, false, readFrame},
-		{"past the limit", []ingest.Source{ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, readChunks},
-		{"compressed, likely past it", []ingest.Source{ingest.FileSource(gz, false)}, 5000, false, readChunks},
+		{"past the limit", []ingest.Source{ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, readFrameFirst},
+		{"compressed, likely past it", []ingest.Source{ingest.FileSource(gz, false)}, 5000, false, readFrameFirst},
 		{"standard input", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, false, readFrameFirst},
 		{"standard input and a small file", []ingest.Source{ingest.ReaderSource("-", strings.NewReader("")), ingest.FileSource(small, false)}, 5000, false, readFrameFirst},
-		{"standard input and files past the limit", []ingest.Source{ingest.ReaderSource("-", strings.NewReader("")), ingest.FileSource(small, false), ingest.FileSource(small, false)}, 1500, false, readChunks},
 		{"standard input, partials", []ingest.Source{ingest.ReaderSource("-", strings.NewReader(""))}, 5000, true, readChunks},
 		{"partials", []ingest.Source{ingest.FileSource(small, false)}, 5000, true, readChunks},
 	} {

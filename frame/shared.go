@@ -162,3 +162,30 @@ func (v CodeView) Global() (*Lineage, []uint32) {
 // headers are where the collector does not look (vals.go), and it must not
 // be written; an append copies it (its capacity is its length).
 func (v CodeView) SharedValues() []string { return v.sharedVals }
+
+// ShareFirst makes f, a complete frame read as one (not from sh), the
+// first chunk of sh's run: sh, which no chunk was cut from yet, takes the
+// values of f's columns as the first of its dictionaries', in f's order,
+// so that f's codes are their shared codes (CodeView.Global) and the
+// chunks cut from sh next continue its lineage. A reader that began a run
+// as one frame and goes on chunk by chunk (ingest.Options.KeepFrame)
+// hands that frame over so; the states then know its values in later
+// chunks by number, as they know those of a chunk cut from sh.
+func (f *Frame) ShareFirst(sh *Shared) {
+	for c, s := range f.str {
+		if s == nil || s.lin != nil || sh.cols[c] != nil {
+			continue
+		}
+		sc := sh.col(StrCol(c))
+		if sc == nil {
+			continue
+		}
+		n := len(s.d.vals)
+		s.global = make([]uint32, n)
+		for i, v := range s.d.vals {
+			s.global[i] = sc.d.internString(v) // the values are distinct: i
+		}
+		s.lin = sc.lin
+		s.sharedVals = sc.d.vals[:n:n]
+	}
+}

@@ -189,3 +189,71 @@ func TestSharedBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestShareFirst: a frame read as one and made the first chunk of a
+// Shared numbers its values by its own codes, and the chunks cut from the
+// Shared next number a value it held alike and a new one past them; each
+// column's SharedValues are the shared strings by shared code.
+func TestShareFirst(t *testing.T) {
+	fill := func(f *Frame, from, to int) {
+		m := NewMerger(f)
+		b := NewBatch(NewDicts())
+		b.Begin(Cols(IP, Stem, Query))
+		for i := from; i < to; i++ {
+			var r Row
+			r.Reset()
+			r.Time = int64(i)
+			r.Str[IP] = []byte("10.0.0." + strconv.Itoa(i%13))
+			r.Str[Stem] = []byte("/p" + strconv.Itoa(i))
+			r.Str[Query] = []byte("q=" + strconv.Itoa(i))
+			b.Add(&r)
+		}
+		b.Seal()
+		m.Append(b)
+	}
+	first := new(Frame)
+	fill(first, 0, 40)
+	first.DropIndexes()
+	sh := NewShared()
+	first.ShareFirst(sh)
+	next := new(Frame)
+	next.ShareFrom(sh)
+	fill(next, 30, 60) // stems /p30../p39 and every address again, /p40.. new
+	global := map[StrCol]map[string]uint32{IP: {}, Stem: {}}
+	for k, f := range []*Frame{first, next} {
+		for _, c := range []StrCol{IP, Stem} {
+			v, _ := f.View(c)
+			lin, codes := v.Global()
+			if lin == nil || len(codes) != len(v.Dict) {
+				t.Fatalf("frame %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(codes), len(v.Dict))
+			}
+			shared := v.SharedValues()
+			for i, s := range v.Dict {
+				g := codes[i]
+				if k == 0 && g != uint32(i) {
+					t.Errorf("the first frame's %s %q: shared code %d, its own %d", c, s, g, i)
+				}
+				if int(g) >= len(shared) || shared[g] != s {
+					t.Fatalf("frame %d, %s %q: shared code %d, shared values %d", k, c, s, g, len(shared))
+				}
+				if prev, ok := global[c][s]; ok && prev != g {
+					t.Errorf("%s %q: shared code %d in the first frame, %d in the next", c, s, prev, g)
+				}
+				global[c][s] = g
+			}
+		}
+		if v, _ := f.View(Query); v.lin != nil {
+			t.Errorf("frame %d: queries, not shared, have a lineage", k)
+		}
+	}
+	if len(global[Stem]) != 60 || len(global[IP]) != 13 {
+		t.Errorf("%d stems and %d addresses numbered, want 60 and 13", len(global[Stem]), len(global[IP]))
+	}
+	a, _ := first.View(IP)
+	b, _ := next.View(IP)
+	if la, _ := a.Global(); la == nil {
+		t.Fatal("no lineage")
+	} else if lb, _ := b.Global(); la != lb {
+		t.Error("the first frame and the next chunk have lineages of their own")
+	}
+}

@@ -129,6 +129,7 @@ func sameRows(t *testing.T, whole *frame.Frame, chunks []*frame.Frame, formats [
 // chunks of about ChunkRows, and together they are the rows of the frame
 // the read makes without Chunks. A second format ends the frame first too.
 func TestReadFrameFirst(t *testing.T) {
+	var keep func(f *frame.Frame, text int64) bool
 	read := func(paths []string, frameBytes int64) (*Result, []*frame.Frame, []string) {
 		t.Helper()
 		sources, errs := Expand(paths, nil)
@@ -137,7 +138,7 @@ func TestReadFrameFirst(t *testing.T) {
 		}
 		var chunks []*frame.Frame
 		var formats []string
-		res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: 3000, FrameBytes: frameBytes,
+		res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: 3000, FrameBytes: frameBytes, KeepFrame: keep,
 			Chunks: func(c *frame.Frame, format string) {
 				chunks = append(chunks, c)
 				formats = append(formats, format)
@@ -182,6 +183,26 @@ func TestReadFrameFirst(t *testing.T) {
 		}
 	}
 	sameRows(t, all, chunks, formats)
+
+	// KeepFrame ends the frame as FrameBytes does: here at the batch
+	// past 1 MB, and not before it is called with a frame of those rows.
+	var calls, lastRows int
+	keep = func(f *frame.Frame, text int64) bool {
+		calls++
+		lastRows = f.Len()
+		return text <= past
+	}
+	res, chunks2, formats := read(log, 1<<40)
+	if !res.Chunked || len(chunks2) != len(chunks) || chunks2[0].Len() != chunks[0].Len() || lastRows != chunks[0].Len() || calls < 2 {
+		t.Errorf("KeepFrame false past 1 MB: Chunked %v, %d chunks (want %d), the first %d rows (want %d), called %d times, last with %d rows",
+			res.Chunked, len(chunks2), len(chunks), chunks2[0].Len(), chunks[0].Len(), calls, lastRows)
+	}
+	sameRows(t, all, chunks2, formats)
+	keep = func(*frame.Frame, int64) bool { return true }
+	if res, chunks, _ := read(log, 1<<40); res.Chunked || len(chunks) > 0 || res.Frame.Len() != all.Len() {
+		t.Errorf("KeepFrame true: Chunked %v, %d chunks, %d rows", res.Chunked, len(chunks), res.Frame.Len())
+	}
+	keep = nil
 
 	// The samples, several formats: the frame read first ends where the
 	// second format begins.

@@ -119,13 +119,16 @@ type Options struct {
 	Chunks    func(chunk *frame.Frame, format string)
 	ChunkRows int
 	// FrameBytes, with Chunks, reads one frame first, as without Chunks,
-	// for as long as the text read stays within FrameBytes bytes (and
-	// in one format): an input of unknown size (standard input, a
-	// database) that turns out small is read as a file of its size would
-	// be, and Chunks is never called. Past it, the frame so far goes to
-	// Chunks whole, as the first chunk, and the rest comes chunk by
-	// chunk. Result.Chunked says which it was. 0: chunks from the start.
+	// for as long as the text read stays within FrameBytes bytes, in one
+	// format, and KeepFrame (if set; called with the frame and the bytes
+	// of text read after each batch is added to it) says to: an input of
+	// unknown size (standard input, a database) that turns out small is
+	// read as a file of its size would be, and Chunks is never called.
+	// Past it, the frame so far goes to Chunks whole, as the first chunk,
+	// and the rest comes chunk by chunk. Result.Chunked says which it
+	// was. 0: chunks from the start.
 	FrameBytes int64
+	KeepFrame  func(f *frame.Frame, text int64) bool
 }
 
 // DefaultChunkRows is the size of the chunks Options.Chunks receives
@@ -288,13 +291,15 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 	// from the start, or (FrameBytes) once the frame read first is past
 	// FrameBytes bytes of text or would take a second format. toChunks
 	// hands that frame over, its indexes dropped as a frame's are after
-	// the read, as the first chunk.
+	// the read, as the first chunk, its values the first of the shared
+	// dictionaries the next chunks are cut from.
 	chunking := opt.Chunks != nil && opt.FrameBytes <= 0
 	var text int64 // bytes of text read into out, with FrameBytes
 	toChunks := func() {
 		chunking = true
 		if out.Len() > 0 {
 			out.DropIndexes()
+			out.ShareFirst(shared)
 			opt.Chunks(out, chunkFormat)
 		}
 		out = new(frame.Frame)
@@ -336,7 +341,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				merger.Append(r.b)
 				r.recycle()
 				if opt.Chunks != nil {
-					if text += int64(r.text); text > opt.FrameBytes {
+					if text += int64(r.text); text > opt.FrameBytes || opt.KeepFrame != nil && !opt.KeepFrame(out, text) {
 						toChunks()
 					}
 				}
