@@ -255,6 +255,20 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 		keep = min(keep, max(in.MaxRows, 2))
 	}
 	ranked := topKeyCounts(all, keep)
+	// The sentences name the agents sent; the requests without one are
+	// a sentence of their own.
+	var named []keyCount
+	missing := 0
+	for _, r := range all {
+		if r.key == "" {
+			missing = r.n
+		}
+	}
+	for _, r := range ranked {
+		if r.key != "" {
+			named = append(named, r)
+		}
+	}
 	for i := range ranked {
 		ranked[i].key = orDash(ranked[i].key)
 	}
@@ -317,16 +331,21 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	}
 
 	// Conclusions.
-	lead := ranked[0]
-	if len(all) == 1 {
+	lead := named[0]
+	switch {
+	case distinct == 1 && missing == 0:
 		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(lead.key)))
-	} else if lead.n == 1 {
-		s.Conclude(fmt.Sprintf("%s came with %s, each agent in one request.", Count(total, "request"), Count(distinct, "distinct user agent")))
-	} else {
-		two := ranked[0].n + ranked[1].n
+	case distinct == 1:
+		s.Conclude(fmt.Sprintf("The %s that carried a user agent all came with one, %s.", Count(total-missing, "request"), Code(lead.key)))
+	case lead.n == 1:
+		s.Conclude(fmt.Sprintf("%s came with %s, each agent in one request.", Count(total-missing, "request"), Count(distinct, "distinct user agent")))
+	case len(named) < 2:
+		s.Conclude(fmt.Sprintf("%s came with %s; the most common, %s, in %s.", Count(total, "request"), Count(distinct, "distinct user agent"), Code(lead.key), Count(lead.n, "request")))
+	default:
+		two := named[0].n + named[1].n
 		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of requests: %s (%s) and %s (%s).",
 			Count(total, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
-			Code(ranked[0].key), Int(ranked[0].n), Code(ranked[1].key), Int(ranked[1].n)))
+			Code(named[0].key), Int(named[0].n), Code(named[1].key), Int(named[1].n)))
 	}
 	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
 	var stats []familyStat

@@ -544,3 +544,27 @@ func TestCrawlerList(t *testing.T) {
 		}
 	}
 }
+
+// TestUserAgentsMissingFirst: the requests without an agent, however
+// many, are not one of the agents the first sentence names or counts.
+func TestUserAgentsMissingFirst(t *testing.T) {
+	nikto := "Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000001)"
+	var recs []uaRec
+	for range 4 {
+		recs = append(recs, uaRec{"192.0.2.1", "/", "", 10})
+	}
+	recs = append(recs, uaRec{"192.0.2.2", "/a", nikto, 10}, uaRec{"192.0.2.2", "/b", nikto, 10})
+	s := runUA(t, recs)
+	wantConclusions(t, s,
+		"The 2 requests that carried a user agent all came with one, `"+nikto+"`.",
+		"4 requests (66.67%) carried no user agent.")
+
+	recs = append(recs, uaRec{"192.0.2.3", "/", chrome, 10})
+	s = runUA(t, recs)
+	wantConclusions(t, s, "7 requests came with 2 distinct user agents. The first two make up 42.86% of requests: `"+nikto+"` (2) and `"+chrome+"` (1).")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "`-`") {
+			t.Errorf("a missing agent named as one: %q", c)
+		}
+	}
+}

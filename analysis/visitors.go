@@ -677,7 +677,15 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	t := countsTable("referring_sites", "Requests per referring site", "host", ranked, "share_of_referred", referred)
 	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
 	lead := ranked[0]
-	if lead.n == 1 && len(all) > 1 {
+	if len(all) == 1 {
+		if referred == 1 {
+			s.Conclude(fmt.Sprintf("1 request came with a referer, from %s.", Code(lead.key)))
+		} else {
+			s.Conclude(fmt.Sprintf("%s came with a referer, all from one site, %s.", Count(referred, "request"), Code(lead.key)))
+		}
+		return
+	}
+	if lead.n == 1 {
 		s.Conclude(fmt.Sprintf("%s came with a referer from one of %s, each site sending one.", Count(referred, "request"), Count(len(all), "referring site")))
 		return
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,8 +134,25 @@ func TestVisitorsHostileReferer(t *testing.T) {
 		t.Fatalf("referring_sites = %v", sites)
 	}
 	host := sites[0][0].(string)
-	if want := "the first, " + Code(host) + ","; !strings.Contains(strings.Join(s.Conclusions, " "), want) {
+	if want := "1 request came with a referer, from " + Code(host) + "."; !slices.Contains(s.Conclusions, want) {
 		t.Errorf("conclusions lack %q: %q", want, s.Conclusions)
+	}
+}
+
+// TestVisitorsOneReferringSite: referers from a single site are said to
+// be that, not "one of 1 referring site; the first...".
+func TestVisitorsOneReferringSite(t *testing.T) {
+	recs := []visitRec{
+		{0, "192.0.2.1", "A", "/", "https://www.google.com/search?q=x", "example.org"},
+		{10, "192.0.2.2", "A", "/about", "https://google.com/", "example.org"},
+		{20, "192.0.2.2", "A", "/x", "", "example.org"},
+	}
+	s := runVisitors(t, visitFrame(recs, true), time.UTC)
+	wantConclusions(t, s, "2 requests came with a referer, all from one site, `google.com`.")
+	for _, c := range s.Conclusions {
+		if strings.Contains(c, "one of 1") || strings.Contains(c, "the first") {
+			t.Errorf("conclusion %q", c)
+		}
 	}
 }
 

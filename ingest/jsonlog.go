@@ -708,6 +708,13 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 				return
 			}
 		}
+		if t.str == frame.TargetStatus && string(v) == "0" {
+			// No backend answered: Traefik writes OriginStatus 0 for a
+			// request it handled itself (no router matched, a redirect,
+			// a middleware's refusal). The record stands, its target
+			// status missing.
+			return
+		}
 		if !statusCode(v) {
 			p.fail(fmt.Errorf("%s %q is not a status code (3 digits, 100 to 599)", t.str, v))
 			return

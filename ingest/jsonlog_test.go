@@ -220,3 +220,28 @@ func TestJSONNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONOriginStatusZero: Traefik writes OriginStatus 0 for a request
+// no backend answered (no router matched, a redirect of its own): the
+// record stands with no target status, while a status of 0 for the
+// response itself is still malformed. The line is modelled on a record
+// of a real Traefik JSON access log (crowdsecurity/hub's test data, MIT):
+// a 404 for a path no router matched.
+func TestJSONOriginStatusZero(t *testing.T) {
+	p := newJSONParser()
+	var r frame.Row
+	line := `{"ClientAddr":"172.17.0.1:51234","ClientHost":"172.17.0.1","DownstreamContentSize":19,"DownstreamStatus":404,"Duration":104000,"OriginContentSize":0,"OriginDuration":0,"OriginStatus":0,"RequestHost":"localhost","RequestMethod":"GET","RequestPath":"/","RequestProtocol":"HTTP/1.1","StartUTC":"2021-12-08T14:02:43.712Z","level":"info","msg":"","time":"2021-12-08T14:02:43Z"}`
+	if _, err := p.parse([]byte(line), &r); err != nil {
+		t.Fatalf("OriginStatus 0: %v", err)
+	}
+	if got := string(r.Str[frame.Status]); got != "404" {
+		t.Errorf("status %q, want 404", got)
+	}
+	if r.Str[frame.TargetStatus] != nil {
+		t.Errorf("target status %q, want none", r.Str[frame.TargetStatus])
+	}
+	bad := strings.Replace(line, `"DownstreamStatus":404`, `"DownstreamStatus":0`, 1)
+	if _, err := p.parse([]byte(bad), &r); err == nil || !strings.Contains(err.Error(), "not a status code") {
+		t.Errorf("DownstreamStatus 0: error %v, want not a status code", err)
+	}
+}
