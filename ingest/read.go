@@ -336,7 +336,14 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				}
 			} else if r.b != nil {
 				pos = max(pos, r.pos)
-				reserve(out, r.b.Len(), total, done+pos)
+				if opt.Chunks != nil {
+					// A frame read first may end at any batch: it is
+					// not sized for the whole input (a 12 GB log's
+					// 50M rows of columns, live to the collector).
+					reserve(out, r.b.Len(), -1, 0)
+				} else {
+					reserve(out, r.b.Len(), total, done+pos)
+				}
 				out.AddRun(chunkFormat, r.b.Len())
 				merger.Append(r.b)
 				r.recycle()
