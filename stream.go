@@ -255,7 +255,7 @@ func analyseChunks(ctx context.Context, cfg *Config, p *plan, sources []ingest.S
 			}
 		}}
 	if frameFirst {
-		opt.FrameBytes, opt.KeepFrame = math.MaxInt64, keepFrame
+		opt.KeepFrame = keepFrame
 	}
 	res := ingest.Read(ctx, sources, opt)
 	close(work)

@@ -237,10 +237,12 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name and kind. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
 	all := st.agentRows()
-	distinct := 0
+	distinct, missing := 0, 0 // the agents sent; the requests without one
 	for _, r := range all {
 		if r.key != "" {
 			distinct++
+		} else {
+			missing = r.n
 		}
 	}
 	if distinct == 0 {
@@ -258,12 +260,6 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	// The sentences name the agents sent; the requests without one are
 	// a sentence of their own.
 	var named []keyCount
-	missing := 0
-	for _, r := range all {
-		if r.key == "" {
-			missing = r.n
-		}
-	}
 	for _, r := range ranked {
 		if r.key != "" {
 			named = append(named, r)

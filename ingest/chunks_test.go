@@ -123,14 +123,15 @@ func sameRows(t *testing.T, whole *frame.Frame, chunks []*frame.Frame, formats [
 	return n
 }
 
-// TestReadFrameFirst: with Options.FrameBytes, a read within that many
-// bytes of text (one format) makes one frame and never calls Chunks; past
-// it, the frame read so far arrives whole as the first chunk, the rest in
+// TestReadFrameFirst: with Options.KeepFrame, a read it keeps (of one
+// format) makes one frame and never calls Chunks; once KeepFrame says no,
+// the frame read so far arrives whole as the first chunk, the rest in
 // chunks of about ChunkRows, and together they are the rows of the frame
 // the read makes without Chunks. A second format ends the frame first too.
 func TestReadFrameFirst(t *testing.T) {
-	var keep func(f *frame.Frame, text int64) bool
-	read := func(paths []string, frameBytes int64) (*Result, []*frame.Frame, []string) {
+	var calls, lastRows int
+	// read keeps the frame while it holds at most limit bytes of text.
+	read := func(paths []string, limit int64) (*Result, []*frame.Frame, []string) {
 		t.Helper()
 		sources, errs := Expand(paths, nil)
 		if len(errs) > 0 {
@@ -138,7 +139,13 @@ func TestReadFrameFirst(t *testing.T) {
 		}
 		var chunks []*frame.Frame
 		var formats []string
-		res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: 3000, FrameBytes: frameBytes, KeepFrame: keep,
+		calls, lastRows = 0, 0
+		keep := func(f *frame.Frame, text int64) bool {
+			calls++
+			lastRows = f.Len()
+			return text <= limit
+		}
+		res := Read(context.Background(), sources, Options{Workers: 2, ChunkRows: 3000, KeepFrame: keep,
 			Chunks: func(c *frame.Frame, format string) {
 				chunks = append(chunks, c)
 				formats = append(formats, format)
@@ -159,23 +166,27 @@ func TestReadFrameFirst(t *testing.T) {
 	all := whole(log)
 	res, chunks, formats := read(log, 64<<20)
 	if res.Chunked || len(chunks) > 0 {
-		t.Errorf("within FrameBytes: Chunked %v, %d chunks", res.Chunked, len(chunks))
+		t.Errorf("kept: Chunked %v, %d chunks", res.Chunked, len(chunks))
 	}
 	sameRows(t, all, []*frame.Frame{res.Frame}, []string{"combined"})
 
 	const past = 1 << 20
 	res, chunks, formats = read(log, past)
 	if !res.Chunked || res.Frame.Len() != 0 {
-		t.Errorf("past FrameBytes: Chunked %v, the result's frame %d rows", res.Chunked, res.Frame.Len())
+		t.Errorf("let go past 1 MB: Chunked %v, the result's frame %d rows", res.Chunked, res.Frame.Len())
 	}
 	if len(chunks) < 3 {
-		t.Fatalf("past FrameBytes: %d chunks", len(chunks))
+		t.Fatalf("let go past 1 MB: %d chunks", len(chunks))
 	}
 	// The first chunk is the frame up to the batch that went past 1 MB
-	// (of ~240-byte lines, a batch at most 512 KiB), the others the
-	// chunks of 3,000 rows that follow.
+	// (of ~240-byte lines, a batch at most 512 KiB), the one KeepFrame
+	// was last asked about, the others the chunks of 3,000 rows that
+	// follow.
 	if n := chunks[0].Len(); n < past/300 || n > (past+512<<10)/200 {
 		t.Errorf("the first chunk has %d rows, for %d bytes of text", n, past)
+	}
+	if lastRows != chunks[0].Len() || calls < 2 {
+		t.Errorf("KeepFrame called %d times, last with %d rows; the first chunk has %d", calls, lastRows, chunks[0].Len())
 	}
 	for k, c := range chunks[1:] {
 		if c.Len() == 0 || c.Len() > 3000+4000 {
@@ -183,26 +194,6 @@ func TestReadFrameFirst(t *testing.T) {
 		}
 	}
 	sameRows(t, all, chunks, formats)
-
-	// KeepFrame ends the frame as FrameBytes does: here at the batch
-	// past 1 MB, and not before it is called with a frame of those rows.
-	var calls, lastRows int
-	keep = func(f *frame.Frame, text int64) bool {
-		calls++
-		lastRows = f.Len()
-		return text <= past
-	}
-	res, chunks2, formats := read(log, 1<<40)
-	if !res.Chunked || len(chunks2) != len(chunks) || chunks2[0].Len() != chunks[0].Len() || lastRows != chunks[0].Len() || calls < 2 {
-		t.Errorf("KeepFrame false past 1 MB: Chunked %v, %d chunks (want %d), the first %d rows (want %d), called %d times, last with %d rows",
-			res.Chunked, len(chunks2), len(chunks), chunks2[0].Len(), chunks[0].Len(), calls, lastRows)
-	}
-	sameRows(t, all, chunks2, formats)
-	keep = func(*frame.Frame, int64) bool { return true }
-	if res, chunks, _ := read(log, 1<<40); res.Chunked || len(chunks) > 0 || res.Frame.Len() != all.Len() {
-		t.Errorf("KeepFrame true: Chunked %v, %d chunks, %d rows", res.Chunked, len(chunks), res.Frame.Len())
-	}
-	keep = nil
 
 	// The samples, several formats: the frame read first ends where the
 	// second format begins.
@@ -213,7 +204,7 @@ func TestReadFrameFirst(t *testing.T) {
 	all = whole(paths)
 	res, chunks, formats = read(paths, 64<<20)
 	if !res.Chunked || len(chunks) < 2 {
-		t.Fatalf("two formats within FrameBytes: Chunked %v, %d chunks", res.Chunked, len(chunks))
+		t.Fatalf("two formats, kept: Chunked %v, %d chunks", res.Chunked, len(chunks))
 	}
 	if chunks[0].Len() != all.Runs[0].Rows {
 		t.Errorf("the first chunk has %d rows, the first format's run %d", chunks[0].Len(), all.Runs[0].Rows)

@@ -62,8 +62,8 @@ type Result struct {
 	Frame   *frame.Frame
 	Sources []*SourceStats
 	// Chunked says the records went to Options.Chunks (the Frame is then
-	// empty); false when there was no Chunks, or FrameBytes was not
-	// reached.
+	// empty); false when there was no Chunks, or KeepFrame kept the
+	// frame to the end.
 	Chunked bool
 }
 
@@ -118,17 +118,15 @@ type Options struct {
 	// chunk is its to keep. The Result's Frame is then empty.
 	Chunks    func(chunk *frame.Frame, format string)
 	ChunkRows int
-	// FrameBytes, with Chunks, reads one frame first, as without Chunks,
-	// for as long as the text read stays within FrameBytes bytes, in one
-	// format, and KeepFrame (if set; called with the frame and the bytes
-	// of text read after each batch is added to it) says to: an input of
-	// unknown size (standard input, a database) that turns out small is
-	// read as a file of its size would be, and Chunks is never called.
-	// Past it, the frame so far goes to Chunks whole, as the first chunk,
-	// and the rest comes chunk by chunk. Result.Chunked says which it
-	// was. 0: chunks from the start.
-	FrameBytes int64
-	KeepFrame  func(f *frame.Frame, text int64) bool
+	// KeepFrame, with Chunks, reads one frame first, as without Chunks,
+	// for as long as the records are of one format and KeepFrame, called
+	// with the frame and the bytes of text read after each batch is
+	// added to it, says to: an input that turns out small, or whose keys
+	// are nearly all new, is read as one frame, and Chunks is never
+	// called. Once it says no, the frame so far goes to Chunks whole, as
+	// the first chunk, and the rest comes chunk by chunk. Result.Chunked
+	// says which it was. nil: chunks from the start.
+	KeepFrame func(f *frame.Frame, text int64) bool
 }
 
 // DefaultChunkRows is the size of the chunks Options.Chunks receives
@@ -288,13 +286,13 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 		chunk = nil
 	}
 	// With Chunks, the records go chunk by chunk once chunking is set:
-	// from the start, or (FrameBytes) once the frame read first is past
-	// FrameBytes bytes of text or would take a second format. toChunks
+	// from the start, or (KeepFrame) once KeepFrame lets the frame read
+	// first go or it would take a second format. toChunks
 	// hands that frame over, its indexes dropped as a frame's are after
 	// the read, as the first chunk, its values the first of the shared
 	// dictionaries the next chunks are cut from.
-	chunking := opt.Chunks != nil && opt.FrameBytes <= 0
-	var text int64 // bytes of text read into out, with FrameBytes
+	chunking := opt.Chunks != nil && opt.KeepFrame == nil
+	var text int64 // bytes of text read into out, with KeepFrame
 	toChunks := func() {
 		chunking = true
 		if out.Len() > 0 {
@@ -348,7 +346,7 @@ func Read(ctx context.Context, sources []Source, opt Options) *Result {
 				merger.Append(r.b)
 				r.recycle()
 				if opt.Chunks != nil {
-					if text += int64(r.text); text > opt.FrameBytes || opt.KeepFrame != nil && !opt.KeepFrame(out, text) {
+					if text += int64(r.text); !opt.KeepFrame(out, text) {
 						toChunks()
 					}
 				}
