@@ -68,7 +68,7 @@ func metricsOf(fr *frame.Frame, malformed, read int) *Metrics {
 	if v, ok := fr.View(frame.Status); ok && fr.Len() > 0 {
 		var c4, c5, nf int
 		for code, n := range v.Counts() {
-			s := v.Dict[code]
+			s := v.Dict.At(uint32(code))
 			switch {
 			case s == "404":
 				nf += n
@@ -84,7 +84,7 @@ func metricsOf(fr *frame.Frame, malformed, read int) *Metrics {
 	}
 	if v, ok := fr.View(frame.IP); ok {
 		for code, n := range v.Counts() {
-			if n > 0 && v.Dict[code] != "" {
+			if n > 0 && v.Dict.At(uint32(code)) != "" {
 				m.UniqueClients++
 			}
 		}

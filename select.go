@@ -446,8 +446,8 @@ func columnFilter(fr *frame.Frame, c frame.StrCol, match func(string) bool, abse
 	if !ok {
 		return codeFilter{}, false
 	}
-	keep := make([]bool, len(v.Dict))
-	for i, s := range v.Dict {
+	keep := make([]bool, v.Dict.Len())
+	for i, s := range v.Dict.All() {
 		keep[i] = match(s)
 	}
 	return codeFilter{col: v, keep: keep}, true

@@ -288,11 +288,11 @@ func TestSubset(t *testing.T) {
 		t.Fatalf("len %d", s.Len())
 	}
 	ips, stems := s.Str(frame.IP), s.Str(frame.Stem)
-	if len(ips.Dict) != 1 || ips.Dict[0] != "10.0.0.1" {
+	if ips.Dict.Len() != 1 || ips.Dict.At(0) != "10.0.0.1" {
 		t.Errorf("ip dictionary %q", ips.Dict)
 	}
-	if len(stems.Dict) != 100 || stems.Distinct() != 100 {
-		t.Errorf("stem dictionary %d values", len(stems.Dict))
+	if stems.Dict.Len() != 100 || stems.Distinct() != 100 {
+		t.Errorf("stem dictionary %d values", stems.Dict.Len())
 	}
 	for j := range s.Len() {
 		i := 1 + 3*j

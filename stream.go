@@ -443,7 +443,7 @@ func (m *metricsAcc) add(c *frame.Frame) {
 	m.Requests += c.Len()
 	if v, ok := c.View(frame.Status); ok {
 		for code, n := range v.Counts() {
-			s := v.Dict[code]
+			s := v.Dict.At(uint32(code))
 			switch {
 			case s == "404":
 				m.NotFound += n

@@ -469,11 +469,11 @@ func agentClasses(agents *frame.CodeView, counts []int, user []CrawlerRule) *age
 // classifyParallel classifies the agents with a count on every core,
 // into a table. Each goroutine numbers the classes it meets, and the
 // numbers are made the table's at the end.
-func classifyParallel(dict []string, counts []int, user []CrawlerRule) *agentTable {
+func classifyParallel(dict frame.Dict, counts []int, user []CrawlerRule) *agentTable {
 	const chunk = 1024
 	const workerBits = 8 // a goroutine's number, in an id's low bits
-	workers := max(1, min(runtime.GOMAXPROCS(0), (len(dict)+chunk-1)/chunk, 1<<workerBits))
-	ids := make([]uint32, len(dict))
+	workers := max(1, min(runtime.GOMAXPROCS(0), (dict.Len()+chunk-1)/chunk, 1<<workerBits))
+	ids := make([]uint32, dict.Len())
 	local := make([][]agentInfo, workers)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -486,14 +486,14 @@ func classifyParallel(dict []string, counts []int, user []CrawlerRule) *agentTab
 			lastID := uint32(0)
 			for {
 				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(dict) {
+				if lo >= dict.Len() {
 					break
 				}
-				for i := lo; i < min(lo+chunk, len(dict)); i++ {
+				for i := lo; i < min(lo+chunk, dict.Len()); i++ {
 					if counts[i] == 0 {
 						continue
 					}
-					a := c.classify(dict[i])
+					a := c.classify(dict.At(uint32(i)))
 					if a != last {
 						id, ok := seen[a]
 						if !ok {

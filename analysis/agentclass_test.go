@@ -158,13 +158,13 @@ func TestAgentClassesShared(t *testing.T) {
 	user := []CrawlerRule{{Name: "Mine", Token: "Chrome/"}}
 	for _, rules := range [][]CrawlerRule{nil, user} {
 		got := agentClasses(view, counts, rules)
-		want := classifyCodes(view.Dict, counts, rules)
+		want := classifyCodes(dictValues(view.Dict), counts, rules)
 		if len(got.ids) != len(want) {
 			t.Fatalf("%d classes, want %d", len(got.ids), len(want))
 		}
 		for c := range want {
 			if got.at(c) != want[c] {
-				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, view.Dict[c], got.at(c), want[c])
+				t.Fatalf("rules %v: agent %q: %+v, want %+v", rules, view.Dict.At(uint32(c)), got.at(c), want[c])
 			}
 		}
 		again := agentClasses(strCol(f, frame.UserAgent), counts, rules)
@@ -381,10 +381,10 @@ func sampleAgents(t *testing.T) []string {
 	}
 	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
 	v := strCol(f, frame.UserAgent)
-	if v == nil || len(v.Dict) < 50 {
+	if v == nil || v.Dict.Len() < 50 {
 		t.Fatal("the samples hold too few agents")
 	}
-	return v.Dict
+	return dictValues(v.Dict)
 }
 
 // classifyCorpus is what the classification is held to its reference on:
@@ -473,7 +473,7 @@ func TestClassifySameAsReference(t *testing.T) {
 	}
 	crawlers, browsers, parsed := 0, map[string]bool{}, 0
 	for _, rules := range [][]CrawlerRule{nil, {{Name: "Mine", Token: "Chrome/"}, {Name: "Caps", Token: "SAFARI"}, {Name: "Kelvin", Token: "\u212aube"}}} {
-		got := classifyParallel(agents, counts, rules)
+		got := classifyParallel(frame.DictOf(agents...), counts, rules)
 		for i, a := range agents {
 			want := refClassifyAgent(a, rules)
 			if got.at(i) != want {
@@ -522,7 +522,7 @@ func FuzzClassifyAgent(f *testing.F) {
 		if got, want := classifyAgent(agent, rules), refClassifyAgent(agent, rules); got != want {
 			t.Fatalf("classifyAgent(%q) = %+v, want %+v", agent, got, want)
 		}
-		if got := classifyParallel([]string{agent}, []int{1}, rules).at(0); got != refClassifyAgent(agent, rules) {
+		if got := classifyParallel(frame.DictOf(agent), []int{1}, rules).at(0); got != refClassifyAgent(agent, rules) {
 			t.Fatalf("classifyParallel(%q) = %+v", agent, got)
 		}
 	})

@@ -188,7 +188,7 @@ func TestSharedOrder(t *testing.T) {
 	}
 	f := handFrame(recs)
 	v := strCol(f, frame.IP)
-	_, want := dashRanks(v.Dict)
+	_, want := dashRanks(dictValues(v.Dict))
 	order, got := viewDashRanks(v)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, v.Dict)
@@ -198,7 +198,7 @@ func TestSharedOrder(t *testing.T) {
 			t.Errorf("order %v is not by rank %v", order, got)
 		}
 	}
-	if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), v.Dict); !reflect.DeepEqual(a, b) {
+	if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), dictValues(v.Dict)); !reflect.DeepEqual(a, b) {
 		t.Errorf("viewCodeCounts %v\n    codeCounts %v", a, b)
 	}
 	if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
@@ -238,7 +238,7 @@ func TestSplitReferer(t *testing.T) {
 	}
 	f := ingest.Read(context.Background(), sources, ingest.Options{}).Frame
 	if v := strCol(f, frame.Referer); v != nil {
-		refs = append(refs, v.Dict...)
+		refs = append(refs, dictValues(v.Dict)...)
 	}
 	for _, r := range refs {
 		host, path, ok := splitReferer(r)
@@ -294,7 +294,7 @@ func TestRedirectSentenceEachOnce(t *testing.T) {
 // security section classifies each distinct stem once).
 func BenchmarkProbeMatch(b *testing.B) {
 	uniqueOnce.Do(func() { uniqueBench = uniqueFrame(benchRows) })
-	stems := strCol(uniqueBench, frame.Stem).Dict
+	stems := dictValues(strCol(uniqueBench, frame.Stem).Dict)
 	b.ResetTimer()
 	for b.Loop() {
 		for _, s := range stems {

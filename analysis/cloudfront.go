@@ -147,15 +147,15 @@ func (st *cloudFrontState) Add(_ context.Context, f *frame.Frame) error {
 	locs := strColOrEmpty(f, frame.EdgeLocation)
 	// Only CloudFront records have a result type: when other logs were read
 	// with them, their rows are left out of this section.
-	cf, hit, isErr := make([]bool, len(results.Dict)), make([]bool, len(results.Dict)), make([]bool, len(results.Dict))
+	cf, hit, isErr := make([]bool, results.Dict.Len()), make([]bool, results.Dict.Len()), make([]bool, results.Dict.Len())
 	anyErr := false
-	for c, v := range results.Dict {
+	for c, v := range results.Dict.All() {
 		cf[c], hit[c], isErr[c] = v != "", isCacheHit(v), v == "Error"
 		anyErr = anyErr || isErr[c]
 	}
 	for _, p := range frame.PairCounts(locs, results, nil) {
 		if cf[p.B] {
-			st.Edges[cfEdge{own(locs.Dict[p.A]), own(results.Dict[p.B])}] += p.N
+			st.Edges[cfEdge{own(locs.Dict.At(p.A)), own(results.Dict.At(p.B))}] += p.N
 		}
 	}
 	status, hasStatus := f.View(frame.Status)
@@ -165,18 +165,18 @@ func (st *cloudFrontState) Add(_ context.Context, f *frame.Frame) error {
 	st.HasStatus = st.HasStatus || hasStatus
 	var errStatus []int // error rows per status code
 	if anyErr {
-		errStatus = make([]int, len(status.Dict))
+		errStatus = make([]int, status.Dict.Len())
 	}
 	tls, hasTLS := f.View(frame.TLSVersion)
 	var tlsCounts []int
 	if hasTLS {
-		tlsCounts = make([]int, len(tls.Dict))
+		tlsCounts = make([]int, tls.Dict.Len())
 	}
 	var cells []int // CloudFront rows per combination of protocol codes
 	if !st.TooMany {
-		cells = make([]int, len(proto[0].Dict)*len(proto[1].Dict)*len(proto[2].Dict))
+		cells = make([]int, proto[0].Dict.Len()*proto[1].Dict.Len()*proto[2].Dict.Len())
 	}
-	n1, n2 := len(proto[1].Dict), len(proto[2].Dict)
+	n1, n2 := proto[1].Dict.Len(), proto[2].Dict.Len()
 	days := map[int64]*cfDay{}
 	var cur *cfDay
 	curDay := int64(-1 << 62)
@@ -212,18 +212,18 @@ func (st *cloudFrontState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	for c, k := range errStatus {
 		if k > 0 {
-			st.Errors[cfErrorClass(status.Dict[c])] += k
+			st.Errors[cfErrorClass(status.Dict.At(uint32(c)))] += k
 		}
 	}
 	for c, k := range tlsCounts {
-		if k > 0 && oldTLS(tls.Dict[c]) {
-			st.OldTLS[own(tls.Dict[c])] += k
+		if k > 0 && oldTLS(tls.Dict.At(uint32(c))) {
+			st.OldTLS[own(tls.Dict.At(uint32(c)))] += k
 		}
 	}
 	for k, c := range cells {
 		if c > 0 {
 			a, b, z := k/(n1*n2), k/n2%n1, k%n2
-			st.Combos[cfCombo{own(proto[0].Dict[a]), own(proto[1].Dict[b]), own(proto[2].Dict[z])}] += c
+			st.Combos[cfCombo{own(proto[0].Dict.At(uint32(a))), own(proto[1].Dict.At(uint32(b))), own(proto[2].Dict.At(uint32(z)))}] += c
 		}
 	}
 	return nil

@@ -25,13 +25,13 @@ type CondRow struct {
 func Conditional(key, value *frame.CodeView) []CondRow {
 	pairs := frame.PairCounts(*key, *value, nil) // by key code, then value code
 	// The pairs of key code c are pairs[first[c]:first[c+1]].
-	first := make([]int32, len(key.Dict)+1)
-	totals := make([]int, len(key.Dict))
+	first := make([]int32, key.Dict.Len()+1)
+	totals := make([]int, key.Dict.Len())
 	for _, p := range pairs {
 		first[p.A+1]++
 		totals[p.A] += p.N
 	}
-	for c := range key.Dict {
+	for c := range key.Dict.Len() {
 		first[c+1] += first[c]
 	}
 	// The keys are walked in the order of their strings, found once per
@@ -48,7 +48,7 @@ func Conditional(key, value *frame.CodeView) []CondRow {
 		g := len(out)
 		for _, c := range keys[i:j] {
 			for _, p := range pairs[first[c]:first[c+1]] {
-				out = append(out, CondRow{Key: orDash(key.Dict[p.A]), Value: orDash(value.Dict[p.B]), N: p.N,
+				out = append(out, CondRow{Key: orDash(key.Dict.At(p.A)), Value: orDash(value.Dict.At(p.B)), N: p.N,
 					Proba: float64(p.N) / float64(totals[p.A]), keyRank: kr[p.A], valueRank: vr[p.B]})
 			}
 		}
@@ -90,7 +90,7 @@ func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 	order = make([]uint32, 0, len(sorted))
 	empty, hasEmpty := uint32(0), false
 	for _, c := range sorted {
-		if v.Dict[c] == "" {
+		if v.Dict.At(c) == "" {
 			empty, hasEmpty = c, true
 			continue
 		}
@@ -99,16 +99,16 @@ func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 	if hasEmpty {
 		// The first string not below "-": the empty value goes before it,
 		// after a "-" the column may hold itself.
-		i, _ := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict[c], t) })
-		for i < len(order) && v.Dict[order[i]] == "-" {
+		i, _ := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict.At(c), t) })
+		for i < len(order) && v.Dict.At(order[i]) == "-" {
 			i++
 		}
 		order = slices.Insert(order, i, empty)
 	}
-	ranks = make([]uint32, len(v.Dict))
+	ranks = make([]uint32, v.Dict.Len())
 	r := uint32(0)
 	for i, c := range order {
-		if i > 0 && orDash(v.Dict[c]) != orDash(v.Dict[order[i-1]]) {
+		if i > 0 && orDash(v.Dict.At(c)) != orDash(v.Dict.At(order[i-1])) {
 			r++
 		}
 		ranks[c] = r

@@ -80,7 +80,7 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 	slices.SortStableFunc(rows, func(a, b row) int { return byCount(a.n, b.n) })
 	out := make([]keyCount, len(rows))
 	for i, r := range rows {
-		out[i] = keyCount{key: orDash(v.Dict[r.code]), n: r.n, code: r.code}
+		out[i] = keyCount{key: orDash(v.Dict.At(r.code)), n: r.n, code: r.code}
 	}
 	return out
 }

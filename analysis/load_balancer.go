@@ -146,13 +146,13 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	st.HasBackend = st.HasBackend || hasBackend
 	// Per target code: empty, and the status code with the same string
 	// (-1: none), so that the rows compare codes, not strings.
-	statusCode := make(map[string]int, len(status.Dict))
-	for c, v := range status.Dict {
+	statusCode := make(map[string]int, status.Dict.Len())
+	for c, v := range status.Dict.All() {
 		statusCode[v] = c
 	}
-	empty := make([]bool, len(target.Dict))
-	same := make([]int, len(target.Dict))
-	for c, v := range target.Dict {
+	empty := make([]bool, target.Dict.Len())
+	same := make([]int, target.Dict.Len())
+	for c, v := range target.Dict.All() {
 		empty[c] = v == ""
 		st.Filled = st.Filled || v != ""
 		same[c] = -1
@@ -163,10 +163,10 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	// Passed-on answers per (status, target) codes in an array while there
 	// are few codes; the own and changed ones with their backend in a map
 	// (a few of the rows).
-	nt := len(target.Dict)
+	nt := target.Dict.Len()
 	var cells []int
-	if len(status.Dict)*nt <= 1<<20 {
-		cells = make([]int, len(status.Dict)*nt)
+	if status.Dict.Len()*nt <= 1<<20 {
+		cells = make([]int, status.Dict.Len()*nt)
 	}
 	type codes struct{ s, t, b uint32 }
 	others := map[codes]int{}
@@ -207,13 +207,13 @@ func (st *loadBalancerState) Add(_ context.Context, f *frame.Frame) error {
 	})
 	for k, c := range cells {
 		if c > 0 {
-			st.Kept[lbKey{own(status.Dict[k/nt]), own(target.Dict[k%nt]), ""}] += c
+			st.Kept[lbKey{own(status.Dict.At(uint32(k / nt))), own(target.Dict.At(uint32(k % nt))), ""}] += c
 		}
 	}
 	for k, c := range others {
-		key := lbKey{own(status.Dict[k.s]), own(target.Dict[k.t]), ""}
+		key := lbKey{own(status.Dict.At(k.s)), own(target.Dict.At(k.t)), ""}
 		if empty[k.t] || same[k.t] != int(k.s) {
-			key.Backend = own(backend.Dict[k.b])
+			key.Backend = own(backend.Dict.At(k.b))
 		}
 		st.Kept[key] += c
 	}

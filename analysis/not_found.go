@@ -92,8 +92,8 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 			st.Requests[ipCodes[c]] += n
 		}
 	}
-	missing := make([]bool, len(status.Dict))
-	for c, v := range status.Dict {
+	missing := make([]bool, status.Dict.Len())
+	for c, v := range status.Dict.All() {
 		missing[c] = v == "404" || v == "410"
 	}
 	var rows []int
@@ -106,7 +106,7 @@ func (st *notFoundState) Add(_ context.Context, f *frame.Frame) error {
 		return nil
 	}
 	pairs := frame.PairCounts(stems, ips, rows)
-	needStem := make([]bool, len(stems.Dict))
+	needStem := make([]bool, stems.Dict.Len())
 	for _, p := range pairs {
 		needStem[p.A] = true
 	}

@@ -61,14 +61,14 @@ func (st *overviewState) Add(_ context.Context, f *frame.Frame) error {
 	st.addCounts(f)
 	if v, ok := f.View(frame.IP); ok {
 		if lin, _ := v.Global(); lin == nil && len(st.IPs) == 0 {
-			st.IPs = make(StrSet, len(v.Dict)) // no growing while it fills
+			st.IPs = make(StrSet, v.Dict.Len()) // no growing while it fills
 		}
 		st.pendingIPs.Add(st.IPs, v, v.Counts())
 	}
 	if v, ok := f.View(frame.UserAgent); ok {
 		st.HasAgent = true
 		if lin, _ := v.Global(); lin == nil && len(st.Agents) == 0 {
-			st.Agents = make(StrSet, len(v.Dict))
+			st.Agents = make(StrSet, v.Dict.Len())
 		}
 		st.pendingAgents.Add(st.Agents, v, v.Counts())
 	}
@@ -98,7 +98,7 @@ func (st *overviewState) addWhole(_ context.Context, f *frame.Frame) error {
 			return 0, false
 		}
 		for code, k := range v.Counts() {
-			if k > 0 && v.Dict[code] != "" {
+			if k > 0 && v.Dict.At(uint32(code)) != "" {
 				n++
 			}
 		}
@@ -367,7 +367,7 @@ func nonEmpty(col *frame.CodeView) int {
 	}
 	n := 0
 	for code, c := range col.Counts() {
-		if col.Dict[code] != "" {
+		if col.Dict.At(uint32(code)) != "" {
 			n += c
 		}
 	}
@@ -381,7 +381,7 @@ func distinct(col *frame.CodeView) int {
 	}
 	n := 0
 	for code, c := range col.Counts() {
-		if c > 0 && col.Dict[code] != "" {
+		if c > 0 && col.Dict.At(uint32(code)) != "" {
 			n++
 		}
 	}

@@ -134,7 +134,7 @@ func (t Tally) AddColumn(f *frame.Frame, c frame.StrCol) {
 	}
 	for c, n := range v.Counts() {
 		if n > 0 {
-			t.add(v.Dict[c], n)
+			t.add(v.Dict.At(uint32(c)), n)
 		}
 	}
 }
@@ -188,7 +188,7 @@ type PairTally map[Pair]int
 func (t PairTally) AddColumns(f *frame.Frame, key, value frame.StrCol) {
 	kv, vv := strColOrEmpty(f, key), strColOrEmpty(f, value)
 	for _, p := range frame.PairCounts(kv, vv, nil) {
-		k := Pair{kv.Dict[p.A], vv.Dict[p.B]}
+		k := Pair{kv.Dict.At(p.A), vv.Dict.At(p.B)}
 		if old, ok := t[k]; ok {
 			t[k] = old + p.N
 			continue
@@ -440,7 +440,7 @@ func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 	}
 	fresh := len(d.Strings) == 0
 	out := d.Codes(v.Dict, need)
-	if fresh && len(d.Strings) == len(v.Dict) && len(v.Dict) > 0 && &d.Strings[0] == &v.Dict[0] {
+	if vals, ok := v.Dict.Slice(); fresh && ok && len(d.Strings) == len(vals) && len(vals) > 0 && &d.Strings[0] == &vals[0] {
 		d.view = v
 	}
 	return out
@@ -485,8 +485,8 @@ func extendIdent(n uint32, global []uint32, take func(c int) bool) (uint32, bool
 
 // codesShared is Codes of a chunk's dictionary whose values have the
 // shared codes global in the Dict's numbering (lin).
-func (d *Dict) codesShared(dict []string, global []uint32, need []bool) []uint32 {
-	out := make([]uint32, len(dict))
+func (d *Dict) codesShared(dict frame.Dict, global []uint32, need []bool) []uint32 {
+	out := make([]uint32, dict.Len())
 	fresh := 0 // room for the strings new to the state, made once
 	for c, g := range global {
 		if (need == nil || need[c]) && (int(g) >= len(d.glob) || d.glob[g] == 0) {
@@ -506,7 +506,7 @@ func (d *Dict) codesShared(dict []string, global []uint32, need []bool) []uint32
 			out[c] = k - 1
 			continue
 		}
-		s := dict[c]
+		s := dict.At(uint32(c))
 		if d.other {
 			d.ensureIndex(0)
 			if code, ok := d.index.Find(d.Strings, s); ok {
@@ -527,7 +527,7 @@ func (d *Dict) codesShared(dict []string, global []uint32, need []bool) []uint32
 // dashRanks is dashRanks of the strings, from the column's order when
 // they are a column's dictionary (CodesOf).
 func (d *Dict) dashRanks() (order, ranks []uint32) {
-	if v := d.view; v != nil && len(v.Dict) == len(d.Strings) {
+	if v := d.view; v != nil && v.Dict.Len() == len(d.Strings) {
 		return viewDashRanks(v)
 	}
 	return dashRanks(d.Strings)
@@ -595,17 +595,17 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 // the others. The strings new to the dictionary are owned from one
 // allocation (ownCodes), so that a chunk of a million distinct strings
 // costs one copy rather than a million.
-func (d *Dict) Codes(dict []string, need []bool) []uint32 {
+func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 	d.other = true
 	d.unident()
-	out := make([]uint32, len(dict))
-	if d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
+	out := make([]uint32, dict.Len())
+	if vals, ok := dict.Slice(); ok && d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
 		// The first chunk of a run over one frame, every string needed:
 		// the state's codes are the frame's, and its strings the frame's
 		// own slice rather than a copy of its million headers, which the
 		// collector would scan at every cycle once more. Its capacity is
 		// its length, so that a string added later copies it first.
-		d.Strings = dict[:len(dict):len(dict)]
+		d.Strings = vals
 		for c := range out {
 			out[c] = uint32(c)
 		}
@@ -613,7 +613,7 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 	}
 	fresh := need
 	if len(d.Strings) > 0 {
-		more := len(dict)
+		more := dict.Len()
 		if need != nil {
 			more = 0
 			for _, ok := range need {
@@ -623,8 +623,8 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 			}
 		}
 		d.ensureIndex(more)
-		fresh = make([]bool, len(dict))
-		for c, s := range dict {
+		fresh = make([]bool, dict.Len())
+		for c, s := range dict.All() {
 			if need != nil && !need[c] {
 				continue
 			}
@@ -635,12 +635,12 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 			fresh[c] = true
 		}
 	} else if fresh == nil {
-		fresh = make([]bool, len(dict))
+		fresh = make([]bool, dict.Len())
 		for c := range fresh {
 			fresh[c] = true
 		}
 	}
-	owned := dict
+	var owned []string // the fresh strings by code, owned unless borrowed
 	if !d.borrow {
 		owned = ownCodes(dict, fresh)
 	}
@@ -656,7 +656,11 @@ func (d *Dict) Codes(dict []string, need []bool) []uint32 {
 			continue
 		}
 		code := uint32(len(d.Strings))
-		d.Strings = append(d.Strings, owned[c])
+		if owned != nil {
+			d.Strings = append(d.Strings, owned[c])
+		} else {
+			d.Strings = append(d.Strings, dict.At(uint32(c)))
+		}
 		if d.index != nil {
 			d.index.Add(d.Strings, code)
 		}

@@ -138,7 +138,7 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 			needPair[k] = true
 		}
 	}
-	needIP, needUA := make([]bool, len(ips.Dict)), make([]bool, len(agents.Dict))
+	needIP, needUA := make([]bool, ips.Dict.Len()), make([]bool, agents.Dict.Len())
 	for k, ok := range needPair {
 		if ok {
 			needIP[p.A[k]], needUA[p.B[k]] = true, true

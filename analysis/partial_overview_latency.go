@@ -24,7 +24,7 @@ func (s StrSet) AddView(v frame.CodeView, counts []int) {
 	need := make([]bool, len(counts))
 	found := false
 	for c, n := range counts {
-		if n > 0 && (fresh || !s[v.Dict[c]]) {
+		if n > 0 && (fresh || !s[v.Dict.At(uint32(c))]) {
 			need[c], found = true, true
 		}
 	}
@@ -84,7 +84,7 @@ func (p *Pending) Add(s StrSet, v frame.CodeView, counts []int) {
 	}
 	for c, n := range counts {
 		if n > 0 && p.seen.add(lin, global[c]) {
-			p.vals = append(p.vals, v.Dict[c])
+			p.vals = append(p.vals, v.Dict.At(uint32(c)))
 		}
 	}
 }

@@ -70,32 +70,32 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 		// Strings of the run's shared dictionary outlive the chunk.
 		out.Keys = make([]string, len(codes))
 		for i, c := range codes {
-			out.Keys[i] = v.Dict[c]
+			out.Keys[i] = v.Dict.At(c)
 		}
 		return out
 	}
 	const unused = -1
-	at := make([]int, len(v.Dict)) // each listed code's offset in the copy
+	at := make([]int, v.Dict.Len()) // each listed code's offset in the copy
 	for i := range at {
 		at[i] = unused
 	}
 	size := 0
 	for _, c := range codes {
 		at[c] = 0
-		size += len(v.Dict[c])
+		size += len(v.Dict.At(c))
 	}
 	var b strings.Builder
 	b.Grow(size)
 	for c, ok := range at {
 		if ok != unused {
 			at[c] = b.Len()
-			b.WriteString(v.Dict[c])
+			b.WriteString(v.Dict.At(uint32(c)))
 		}
 	}
 	buf := b.String()
 	out.Keys = make([]string, len(codes))
 	for i, c := range codes {
-		out.Keys[i] = buf[at[c] : at[c]+len(v.Dict[c])]
+		out.Keys[i] = buf[at[c] : at[c]+len(v.Dict.At(c))]
 	}
 	return out
 }

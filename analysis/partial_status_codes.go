@@ -100,7 +100,7 @@ func (t *ValueTally) Borrow(in *Input) {
 func (t *ValueTally) AddColumns(f *frame.Frame, key, value frame.StrCol) (keyCodes, valueCodes []uint32) {
 	kv, vv := strColOrEmpty(f, key), strColOrEmpty(f, value)
 	pairs := frame.PairCounts(kv, vv, nil)
-	needK, needV := make([]bool, len(kv.Dict)), make([]bool, len(vv.Dict))
+	needK, needV := make([]bool, kv.Dict.Len()), make([]bool, vv.Dict.Len())
 	for _, p := range pairs {
 		needK[p.A], needV[p.B] = true, true
 	}

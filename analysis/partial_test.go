@@ -213,7 +213,7 @@ func sharedChunks(t *testing.T, f *frame.Frame, bounds []int) []*frame.Frame {
 			r.Reset()
 			r.Time, r.Offset = f.Time[i], f.Offset
 			for c, v := range views {
-				r.Str[c] = []byte(v.Dict[v.At(i)])
+				r.Str[c] = []byte(v.Dict.At(v.At(i)))
 			}
 			for c, ok := range cols.Num {
 				if ok {

@@ -444,9 +444,9 @@ type ClassSeconds struct {
 
 // statusClassCodes maps each code of a status column to 0, 1, 2 for a
 // 3xx, 4xx, 5xx and -1 for any other.
-func statusClassCodes(dict []string) []int8 {
-	class := make([]int8, len(dict))
-	for c, v := range dict {
+func statusClassCodes(dict frame.Dict) []int8 {
+	class := make([]int8, dict.Len())
+	for c, v := range dict.All() {
 		switch statusClass(v) {
 		case "3xx":
 			class[c] = 0

@@ -34,8 +34,8 @@ func statusClasses(status *frame.CodeView) []uint8 {
 	if status == nil {
 		return nil
 	}
-	class := make([]uint8, len(status.Dict))
-	for c, v := range status.Dict {
+	class := make([]uint8, status.Dict.Len())
+	for c, v := range status.Dict.All() {
 		switch statusClass(v) {
 		case "4xx":
 			class[c] = 1

@@ -87,7 +87,7 @@ func (c *chunkAgents) addReaders(readers map[Pair]bool) {
 		if c.crawler[ua] {
 			continue
 		}
-		p := Pair{c.ips.Dict[c.ips.At(i)], c.agents.Dict[ua]}
+		p := Pair{c.ips.Dict.At(c.ips.At(i)), c.agents.Dict.At(ua)}
 		if !readers[p] {
 			readers[Pair{own(p.Key), own(p.Value)}] = true
 		}
@@ -107,27 +107,28 @@ func mergeReaders(r, o map[Pair]bool) {
 // copy rather than a million (the allocation lives as long as one of them
 // does: a state keeps what it needs of a chunk's strings, and no more than
 // their bytes).
-func ownCodes(dict []string, need []bool) []string {
+func ownCodes(dict frame.Dict, need []bool) []string {
 	size := 0
 	for c, ok := range need {
 		if ok {
-			size += len(dict[c])
+			size += len(dict.At(uint32(c)))
 		}
 	}
 	var b strings.Builder
 	b.Grow(size)
 	for c, ok := range need {
 		if ok {
-			b.WriteString(dict[c])
+			b.WriteString(dict.At(uint32(c)))
 		}
 	}
 	all := b.String()
-	out := make([]string, len(dict))
+	out := make([]string, dict.Len())
 	at := 0
 	for c, ok := range need {
 		if ok {
-			out[c] = all[at : at+len(dict[c])]
-			at += len(dict[c])
+			n := len(dict.At(uint32(c)))
+			out[c] = all[at : at+n]
+			at += n
 		}
 	}
 	return out

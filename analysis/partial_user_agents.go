@@ -255,7 +255,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 		case a.kind == KindAI:
 			kinds[c], anyKind = isAI, true
 		case a.kind == KindFeed:
-			if _, _, ok := feedSubscribers(agents.Dict[c]); ok {
+			if _, _, ok := feedSubscribers(agents.Dict.At(uint32(c))); ok {
 				kinds[c], anyKind = isFeed, true
 			}
 		}
@@ -309,7 +309,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 		st.addFirsts(st.AgentClass[uaCodes[ua]], fs)
 	}
 
-	needIP := make([]bool, len(ips.Dict))
+	needIP := make([]bool, ips.Dict.Len())
 	for _, ip := range pairs.A {
 		needIP[ip] = true
 	}
@@ -330,8 +330,8 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 
 	for k, t := range feeds {
-		subs, feed, _ := feedSubscribers(agents.Dict[k.ua])
-		key := UAFeedKey{st.FeedStrings.Code(info.at(int(k.ua)).crawler), st.FeedStrings.Code(stems.Dict[k.stem]), st.FeedStrings.Code(feed)}
+		subs, feed, _ := feedSubscribers(agents.Dict.At(k.ua))
+		key := UAFeedKey{st.FeedStrings.Code(info.at(int(k.ua)).crawler), st.FeedStrings.Code(stems.Dict.At(k.stem)), st.FeedStrings.Code(feed)}
 		st.addFeed(key, UAFeed{t, subs})
 	}
 	return nil

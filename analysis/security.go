@@ -301,9 +301,9 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	stems, ips, status := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Status)
 	perIP := ips.Counts()
 	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
-	probe := make([]bool, len(stems.Dict))
+	probe := make([]bool, stems.Dict.Len())
 	anyProbe := false
-	for c, v := range stems.Dict {
+	for c, v := range stems.Dict.All() {
 		probe[c] = probeFamilyOf(v) >= 0
 		anyProbe = anyProbe || probe[c]
 	}
@@ -324,8 +324,8 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	if !ok {
 		return nil
 	}
-	login := make([]bool, len(stems.Dict))
-	for c, v := range stems.Dict {
+	login := make([]bool, stems.Dict.Len())
+	for c, v := range stems.Dict.All() {
 		login[c] = isLoginPath(v)
 	}
 	g := newSecGroups(f, &stems, &ips, &status)
@@ -367,7 +367,7 @@ func (g *secGroups) add(i int) {
 // foldInto adds each group to m under its strings.
 func (g *secGroups) foldInto(m map[secKey]TimeRange) {
 	for j, k := range g.keys {
-		sk := secKey{g.stems.Dict[k[0]], g.ips.Dict[k[1]], g.status.Dict[k[2]]}
+		sk := secKey{g.stems.Dict.At(k[0]), g.ips.Dict.At(k[1]), g.status.Dict.At(k[2])}
 		r, ok := m[sk]
 		if !ok {
 			sk = secKey{own(sk.Stem), own(sk.IP), own(sk.Status)}
@@ -400,17 +400,18 @@ func (st *securityState) Merge(other State) error {
 // frame's dictionary: Finish reads codes into it as Run once read the
 // frame's.
 type secDict struct {
-	Dict []string
+	Dict frame.Dict
 	code map[string]uint32
 }
 
 func newSecDict(vals map[string]bool) secDict {
-	d := secDict{Dict: make([]string, 0, len(vals)), code: make(map[string]uint32, len(vals))}
+	sorted := make([]string, 0, len(vals))
 	for v := range vals {
-		d.Dict = append(d.Dict, v)
+		sorted = append(sorted, v)
 	}
-	slices.Sort(d.Dict)
-	for c, v := range d.Dict {
+	slices.Sort(sorted)
+	d := secDict{Dict: frame.DictOf(sorted...), code: make(map[string]uint32, len(vals))}
+	for c, v := range sorted {
 		d.code[v] = uint32(c)
 	}
 	return d
@@ -447,20 +448,20 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 		return cmp.Or(cmp.Compare(a.stem, b.stem), cmp.Compare(a.ip, b.ip), cmp.Compare(a.status, b.status))
 	})
 	// Classify each distinct stem once.
-	fam := make([]int8, len(stems.Dict))
-	pat := make([]int16, len(stems.Dict))
-	for c, v := range stems.Dict {
+	fam := make([]int8, stems.Dict.Len())
+	pat := make([]int16, stems.Dict.Len())
+	for c, v := range stems.Dict.All() {
 		k, p := probeMatch(v)
 		fam[c], pat[c] = int8(k), int16(p)
 	}
-	class := make([]byte, len(status.Dict)) // '2', '3', '4', '5' or 0
-	for c, v := range status.Dict {
+	class := make([]byte, status.Dict.Len()) // '2', '3', '4', '5' or 0
+	for c, v := range status.Dict.All() {
 		if sc := statusClass(v); sc != "other" {
 			class[c] = sc[0]
 		}
 	}
-	perIP := make([]int, len(ips.Dict))
-	for c, v := range ips.Dict {
+	perIP := make([]int, ips.Dict.Len())
+	for c, v := range ips.Dict.All() {
 		perIP[c], _ = st.Requests.Get(v)
 	}
 
@@ -473,7 +474,7 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 			}
 			c := byIP[h.ip]
 			if c == nil {
-				c = &probeIP{ip: orDash(ips.Dict[h.ip]), code: h.ip, families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
+				c = &probeIP{ip: orDash(ips.Dict.At(h.ip)), code: h.ip, families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
 					first: h.first, last: h.last, statuses: map[string]int{}}
 				byIP[h.ip] = c
 			}
@@ -484,7 +485,7 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 			c.families[fam[h.stem]] = true
 			c.paths[h.stem] = true
 			c.first, c.last = min(c.first, h.first), max(c.last, h.last)
-			c.statuses[orDash(status.Dict[h.status])] += h.n
+			c.statuses[orDash(status.Dict.At(h.status))] += h.n
 		}
 		for _, c := range byIP {
 			c.other = perIP[c.code] - c.n
@@ -535,7 +536,7 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 		}
 		pathN[h.stem] = v
 	}
-	own := make([]bool, len(stems.Dict))
+	own := make([]bool, stems.Dict.Len())
 	ownPats := map[int]*ownPattern{}
 	for sc, v := range pathN {
 		p := pats[pat[sc]]
@@ -688,7 +689,7 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	}
 	paths := make([]pathRow, 0, len(byPath))
 	for sc, p := range byPath {
-		paths = append(paths, pathRow{orDash(stems.Dict[sc]), sc, p})
+		paths = append(paths, pathRow{orDash(stems.Dict.At(sc)), sc, p})
 	}
 	slices.SortFunc(paths, func(a, b pathRow) int {
 		return cmp.Or(byCountThenKey(a.acc.n, a.stem, b.acc.n, b.stem), cmp.Compare(a.code, b.code))
@@ -797,7 +798,7 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		named++
 		var who []keyCount
 		for ic, n := range p.acc.ips {
-			who = append(who, keyCount{key: orDash(ips.Dict[ic]), n: n, code: ic})
+			who = append(who, keyCount{key: orDash(ips.Dict.At(ic)), n: n, code: ic})
 		}
 		slices.SortFunc(who, func(a, b keyCount) int {
 			return cmp.Or(byCountThenKey(a.n, a.key, b.n, b.key), cmp.Compare(a.code, b.code))

@@ -48,12 +48,12 @@ func TestDictShared(t *testing.T) {
 			took = append(took, pre)
 		}
 		for k, v := range chunks {
-			need := make([]bool, len(v.Dict))
-			for c, s := range v.Dict {
+			need := make([]bool, v.Dict.Len())
+			for c, s := range v.Dict.All() {
 				need[c] = !skip[s]
 			}
 			codes := d.CodesOf(&v, need)
-			for c, s := range v.Dict {
+			for c, s := range v.Dict.All() {
 				if !need[c] {
 					continue
 				}
@@ -74,7 +74,7 @@ func TestDictShared(t *testing.T) {
 	s := StrSet{}
 	for _, v := range chunks {
 		counts := v.Counts()
-		for c, str := range v.Dict {
+		for c, str := range v.Dict.All() {
 			if skip[str] {
 				counts[c] = 0
 			}

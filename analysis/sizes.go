@@ -156,8 +156,8 @@ func (a *sizes) NewState(*Input) State { return &sizesState{Z: a.z, Top: a.top} 
 // and as the frame of all sources holds them.
 func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
 	ips, bytes := strColOrEmpty(f, frame.IP), f.Num(frame.Bytes)
-	n := make([]int, len(ips.Dict))
-	lo := make([]uint64, len(ips.Dict))
+	n := make([]int, ips.Dict.Len())
+	lo := make([]uint64, ips.Dict.Len())
 	var hi map[uint32]uint64     // carries past 64 bits, rare
 	var odd map[uint32][]float64 // sizes that are no whole bytes, rare
 	exact := false
@@ -172,7 +172,7 @@ func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
 		// sizes are not negative, so each partial sum, per IP or of
 		// all, is at most the total, and sums of whole numbers under
 		// 2^53 are exact in a float64.
-		sum := make([]float64, len(ips.Dict))
+		sum := make([]float64, ips.Dict.Len())
 		total, whole := 0.0, true
 		for i := range ips.Len() {
 			c, x := ips.At(i), bytes[i]

@@ -149,8 +149,8 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView, 
 	st.HasStem = st.HasStem || hasStem
 	st.HasQuery = st.HasQuery || hasQuery
 	stems, ips, queries := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Query)
-	isRedirect := make([]bool, len(status.Dict))
-	for c, v := range status.Dict {
+	isRedirect := make([]bool, status.Dict.Len())
+	for c, v := range status.Dict.All() {
 		isRedirect[c] = statusClass(v) == "3xx" && v != "304"
 	}
 	var hits []redirectRun
@@ -163,7 +163,7 @@ func (st *statusCodesState) addRedirects(f *frame.Frame, status frame.CodeView, 
 		return
 	}
 	slices.SortFunc(hits, compareRedirectRuns)
-	needPath, needQuery := make([]bool, len(stems.Dict)), make([]bool, len(queries.Dict))
+	needPath, needQuery := make([]bool, stems.Dict.Len()), make([]bool, queries.Dict.Len())
 	w := 0
 	for i := range hits {
 		if w > 0 && hits[w-1].sameKey(&hits[i]) {

@@ -161,8 +161,8 @@ func (st *visitorsState) Add(_ context.Context, f *frame.Frame) error {
 			st.Bot[clients.uaCode[code]] = c.bot[code]
 		}
 	}
-	lastClient := make([]uint32, len(c.ips.Dict))
-	lastDay := make([]int64, len(c.ips.Dict))
+	lastClient := make([]uint32, c.ips.Dict.Len())
+	lastDay := make([]int64, c.ips.Dict.Len())
 	for i := range lastDay {
 		lastDay[i] = -1 << 62
 	}
@@ -342,8 +342,8 @@ func clientErrors(statuses *frame.CodeView) []bool {
 	if statuses == nil {
 		return nil
 	}
-	out := make([]bool, len(statuses.Dict))
-	for c, v := range statuses.Dict {
+	out := make([]bool, statuses.Dict.Len())
+	for c, v := range statuses.Dict.All() {
 		out[c] = len(v) == 3 && v[0] == '4' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' && v[2] <= '9'
 	}
 	return out
@@ -458,21 +458,21 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 // "www."), or -1 when it names none (or has no rows), and its path.
 type referers struct {
 	host    []int32
-	hasPath []bool   // per code: its path is neither empty nor "/"
-	hosts   []string // each distinct host once
-	dict    []string // the referers, for their paths (path)
+	hasPath []bool     // per code: its path is neither empty nor "/"
+	hosts   []string   // each distinct host once
+	dict    frame.Dict // the referers, for their paths (path)
 }
 
 // path is the path of referer code c, parsed again rather than kept for a
 // million referers: selfReferers reads those of a few hosts.
 func (p *referers) path(c int) string {
-	_, path, _ := splitReferer(p.dict[c])
+	_, path, _ := splitReferer(p.dict.At(uint32(c)))
 	return path
 }
 
 // parseReferers parses each referer with a count once.
 func parseReferers(refs *frame.CodeView, counts []int) referers {
-	p := referers{host: make([]int32, len(refs.Dict)), hasPath: make([]bool, len(refs.Dict)), dict: refs.Dict}
+	p := referers{host: make([]int32, refs.Dict.Len()), hasPath: make([]bool, refs.Dict.Len()), dict: refs.Dict}
 	distinct := 0
 	for _, n := range counts {
 		if n > 0 {
@@ -495,10 +495,10 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 	}
 	for c, n := range counts {
 		p.host[c] = -1
-		if n == 0 || refs.Dict[c] == "" {
+		if n == 0 || refs.Dict.At(uint32(c)) == "" {
 			continue
 		}
-		host, path, ok := splitReferer(refs.Dict[c])
+		host, path, ok := splitReferer(refs.Dict.At(uint32(c)))
 		if !ok {
 			continue
 		}
@@ -586,7 +586,7 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 			own = normHost(best)
 		}
 	}
-	parsed := parseReferers(&frame.CodeView{Dict: dict}, counts)
+	parsed := parseReferers(&frame.CodeView{Dict: frame.DictOf(dict...)}, counts)
 	var self map[string]bool
 	if len(in.Site) > 0 {
 		// The user named the site's hosts: no guessing.

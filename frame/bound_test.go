@@ -71,12 +71,12 @@ func TestMergerBoundedDicts(t *testing.T) {
 	want := ref.Frame()
 	for _, c := range []StrCol{IP, Stem, UserAgent} {
 		g, w := out.Str(c), want.Str(c)
-		if len(g.Dict) != len(w.Dict) || len(g.Codes) != len(w.Codes) {
-			t.Fatalf("%s: %d values, %d rows; want %d, %d", c, len(g.Dict), len(g.Codes), len(w.Dict), len(w.Codes))
+		if g.Dict.Len() != w.Dict.Len() || len(g.Codes) != len(w.Codes) {
+			t.Fatalf("%s: %d values, %d rows; want %d, %d", c, g.Dict.Len(), len(g.Codes), w.Dict.Len(), len(w.Codes))
 		}
-		for i := range g.Dict {
-			if g.Dict[i] != w.Dict[i] {
-				t.Fatalf("%s: value %d = %q, want %q", c, i, g.Dict[i], w.Dict[i])
+		for i := range g.Dict.Len() {
+			if g.Dict.At(uint32(i)) != w.Dict.At(uint32(i)) {
+				t.Fatalf("%s: value %d = %q, want %q", c, i, g.Dict.At(uint32(i)), w.Dict.At(uint32(i)))
 			}
 		}
 		for i := range g.Codes {
@@ -190,7 +190,7 @@ func TestCompactDictMatchesMap(t *testing.T) {
 			if got != c {
 				t.Fatalf("round %d: %q got code %d, want %d", round, v, got, c)
 			}
-			if s.InternString(v) != c || s.Dict[c] != v {
+			if s.InternString(v) != c || s.Dict.At(c) != v {
 				t.Fatalf("Strings: %q", v)
 			}
 		}
@@ -217,15 +217,15 @@ func TestOrderSharedPrefix(t *testing.T) {
 		}
 		vals = append(vals, pre+string(b))
 	}
-	if commonPrefix(vals) != len(pre) {
-		t.Fatalf("common prefix %d, want %d", commonPrefix(vals), len(pre))
+	if commonPrefix(DictOf(vals...)) != len(pre) {
+		t.Fatalf("common prefix %d, want %d", commonPrefix(DictOf(vals...)), len(pre))
 	}
 	for _, withEmpty := range []bool{true, false} {
 		vs := vals
 		if !withEmpty {
 			vs = vals[1:]
 		}
-		order := sortedCodes(vs)
+		order := sortedCodes(DictOf(vs...))
 		got := make([]string, len(order))
 		for i, c := range order {
 			got[i] = vs[c]
@@ -234,7 +234,7 @@ func TestOrderSharedPrefix(t *testing.T) {
 			t.Errorf("empty value %v: the order does not sort the values", withEmpty)
 		}
 	}
-	if commonPrefix([]string{"", ""}) != 0 || commonPrefix([]string{"abc"}) != 3 || commonPrefix([]string{"ab", "ac", "b"}) != 0 {
+	if commonPrefix(DictOf("", "")) != 0 || commonPrefix(DictOf("abc")) != 3 || commonPrefix(DictOf("ab", "ac", "b")) != 0 {
 		t.Error("commonPrefix of small dictionaries")
 	}
 }
@@ -287,8 +287,8 @@ func TestRawColumns(t *testing.T) {
 	want := ref.Frame()
 	for _, c := range []StrCol{IP, Stem} {
 		g, w := out.Str(c), want.Str(c)
-		if !slices.Equal(g.Dict, w.Dict) || !slices.Equal(g.Codes, w.Codes) {
-			t.Fatalf("%s: %d values, %d rows differ from the builder's %d, %d", c, len(g.Dict), len(g.Codes), len(w.Dict), len(w.Codes))
+		if !slices.Equal(valsOf(g.Dict), valsOf(w.Dict)) || !slices.Equal(g.Codes, w.Codes) {
+			t.Fatalf("%s: %d values, %d rows differ from the builder's %d, %d", c, g.Dict.Len(), len(g.Codes), w.Dict.Len(), len(w.Codes))
 		}
 	}
 }
@@ -328,8 +328,17 @@ func TestPresize(t *testing.T) {
 		if got := len(s.d.long.slots); got > grown(reserved) || got < grown(n) || early != got {
 			t.Errorf("reserved %d: %d slots early, %d at the end; growing makes %d for the rows, %d for those reserved", reserved, early, got, grown(n), grown(reserved))
 		}
-		if w := ref.Frame().Str(Stem); !slices.Equal(out.Str(Stem).Dict, w.Dict) || !slices.Equal(out.Str(Stem).Codes, w.Codes) {
+		if w := ref.Frame().Str(Stem); !slices.Equal(valsOf(out.Str(Stem).Dict), valsOf(w.Dict)) || !slices.Equal(out.Str(Stem).Codes, w.Codes) {
 			t.Fatalf("reserved %d: the frame differs from the builder's", reserved)
 		}
 	}
+}
+
+// valsOf is a copy of the values of d, by code.
+func valsOf(d Dict) []string {
+	out := make([]string, 0, d.Len())
+	for _, v := range d.All() {
+		out = append(out, v)
+	}
+	return out
 }

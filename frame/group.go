@@ -20,7 +20,7 @@ const denseLimit = 1 << 21
 // PairCounts counts the rows per (a, b) pair of codes over the rows listed in
 // keep (all rows when keep is nil). The result is sorted by A, then B.
 func PairCounts(a, b CodeView, keep []int) []PairCount {
-	na, nb := len(a.Dict), len(b.Dict)
+	na, nb := a.Dict.Len(), b.Dict.Len()
 	each := func(fn func(i int)) {
 		if keep == nil {
 			for i := range a.Len() {
@@ -87,7 +87,7 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 // row's code in a (a counting sort): bucket c is keys[start[c]:start[c+1]],
 // its keys in the order each visits the rows.
 func bucketed(a CodeView, each func(fn func(i int)), key func(i int) uint64) (start []int, keys []uint64) {
-	na := len(a.Dict)
+	na := a.Dict.Len()
 	start = make([]int, na+1)
 	rows := 0
 	each(func(i int) { start[a.At(i)+1]++; rows++ })
@@ -185,7 +185,7 @@ func RowPairs(a, b CodeView) *Pairs {
 }
 
 func rowPairs(a, b CodeView) *Pairs {
-	if n := a.Len(); len(a.Dict) > n/8 {
+	if n := a.Len(); a.Dict.Len() > n/8 {
 		return bucketPairs(a, b)
 	}
 	return cachedPairs(a, b)
@@ -195,7 +195,7 @@ func rowPairs(a, b CodeView) *Pairs {
 // requests, mostly with one agent): the pair of each a's last b spares
 // most rows the map.
 func cachedPairs(a, b CodeView) *Pairs {
-	n, na := a.Len(), len(a.Dict)
+	n, na := a.Len(), a.Dict.Len()
 	p := &Pairs{Row: make([]uint32, n)}
 	lastB, lastPair := make([]uint32, na), make([]uint32, na)
 	for c := range lastB {
@@ -224,7 +224,7 @@ func cachedPairs(a, b CodeView) *Pairs {
 // sort), and a bucket whose b codes differ is sorted, which costs far less
 // than a map of a million pairs.
 func bucketPairs(a, b CodeView) *Pairs {
-	n, na := a.Len(), len(a.Dict)
+	n, na := a.Len(), a.Dict.Len()
 	all := func(fn func(i int)) {
 		for i := range n {
 			fn(i)

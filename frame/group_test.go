@@ -52,7 +52,7 @@ func TestPairCounts(t *testing.T) {
 			kb.Append([]byte("v" + strconv.Itoa(rng.IntN(1+rng.IntN(12)))))
 		}
 		a, b := ka.View(), kb.View()
-		if dense := uint64(len(a.Dict))*uint64(len(b.Dict)) <= denseLimit; dense != (keys == 50) {
+		if dense := uint64(a.Dict.Len())*uint64(b.Dict.Len()) <= denseLimit; dense != (keys == 50) {
 			t.Fatalf("%d keys: dense %v; the test means to cover both paths", keys, dense)
 		}
 		var keep []int
@@ -92,11 +92,11 @@ func TestOrder(t *testing.T) {
 	}
 	v := col.View()
 	order := v.Order()
-	want := slices.Clone(v.Dict)
+	want := valsOf(v.Dict)
 	slices.Sort(want)
 	got := make([]string, len(order))
 	for i, c := range order {
-		got[i] = v.Dict[c]
+		got[i] = v.Dict.At(c)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("the order does not sort the values")

@@ -52,12 +52,12 @@ func TestDictMatchesMap(t *testing.T) {
 			if got != c {
 				t.Fatalf("round %d: %q got code %d, want %d", round, v, got, c)
 			}
-			if s.Intern([]byte(v)) != c || s.Dict[c] != v {
+			if s.Intern([]byte(v)) != c || s.Dict.At(c) != v {
 				t.Fatalf("Strings: %q", v)
 			}
 		}
 	}
-	if len(d.vals) != len(want) || len(s.Dict) != len(want) {
+	if len(d.vals) != len(want) || s.Dict.Len() != len(want) {
 		t.Fatalf("%d values, want %d", len(d.vals), len(want))
 	}
 	for _, v := range []string{"never seen", "x", "0123456789abcdef0"} {
@@ -122,12 +122,12 @@ func TestMergerMatchesBuilder(t *testing.T) {
 		if g == nil {
 			continue
 		}
-		if len(g.Dict) != len(w.Dict) {
-			t.Fatalf("%s: dict %q, want %q", c, g.Dict, w.Dict)
+		if g.Dict.Len() != w.Dict.Len() {
+			t.Fatalf("%s: dict %q, want %q", c, valsOf(g.Dict), valsOf(w.Dict))
 		}
-		for i := range g.Dict {
-			if g.Dict[i] != w.Dict[i] {
-				t.Fatalf("%s: dict %q, want %q", c, g.Dict, w.Dict)
+		for i := range g.Dict.Len() {
+			if g.Dict.At(uint32(i)) != w.Dict.At(uint32(i)) {
+				t.Fatalf("%s: dict %q, want %q", c, valsOf(g.Dict), valsOf(w.Dict))
 			}
 		}
 		for i := range g.Codes {
@@ -180,8 +180,8 @@ func TestNarrowColumns(t *testing.T) {
 		if batch.Len() == 1000 || i == rows-1 {
 			batch.Seal()
 			if i < 5000 {
-				if w := out.str[IP]; w != nil && w.width != 1 && len(w.Dict) <= 256 {
-					t.Fatalf("ip column width %d with %d values", w.width, len(w.Dict))
+				if w := out.str[IP]; w != nil && w.width != 1 && w.Dict.Len() <= 256 {
+					t.Fatalf("ip column width %d with %d values", w.width, w.Dict.Len())
 				}
 			}
 			m.Append(batch)

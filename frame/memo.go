@@ -36,8 +36,8 @@ func (v CodeView) Memo(key any, build func() any) any {
 		t.m = map[any]*memo{}
 	}
 	m := t.m[key]
-	if m == nil || m.dict != len(v.Dict) || m.len != v.Len() {
-		m = &memo{dict: len(v.Dict), len: v.Len()}
+	if m == nil || m.dict != v.Dict.Len() || m.len != v.Len() {
+		m = &memo{dict: v.Dict.Len(), len: v.Len()}
 		t.m[key] = m
 	}
 	t.mu.Unlock()

@@ -152,7 +152,7 @@ func (v CodeView) Global() (*Lineage, []uint32) {
 	if v.lin == nil {
 		return nil, nil
 	}
-	return v.lin, v.global[:len(v.Dict)]
+	return v.lin, v.global[:v.Dict.Len()]
 }
 
 // SharedValues returns the values of the column's shared dictionary, by

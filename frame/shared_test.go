@@ -62,8 +62,8 @@ func TestSharedChunks(t *testing.T) {
 		for _, c := range []StrCol{IP, Stem} {
 			v, _ := chunk.View(c)
 			lin, global := v.Global()
-			if lin == nil || len(global) != len(v.Dict) {
-				t.Fatalf("chunk %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(global), len(v.Dict))
+			if lin == nil || len(global) != v.Dict.Len() {
+				t.Fatalf("chunk %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(global), v.Dict.Len())
 			}
 			distinct := map[string]bool{}
 			for i, w := range rows[k] {
@@ -72,14 +72,14 @@ func TestSharedChunks(t *testing.T) {
 					s = w.stem
 				}
 				distinct[s] = true
-				if got := v.Dict[v.At(i)]; got != s {
+				if got := v.Dict.At(v.At(i)); got != s {
 					t.Fatalf("chunk %d, %s, row %d: %q, want %q", k, c, i, got, s)
 				}
 			}
-			if len(v.Dict) != len(distinct) {
-				t.Errorf("chunk %d, %s: %d values in its dictionary, its rows hold %d", k, c, len(v.Dict), len(distinct))
+			if v.Dict.Len() != len(distinct) {
+				t.Errorf("chunk %d, %s: %d values in its dictionary, its rows hold %d", k, c, v.Dict.Len(), len(distinct))
 			}
-			for code, s := range v.Dict {
+			for code, s := range v.Dict.All() {
 				g, seen := numbered[c][s]
 				if seen && g != global[code] {
 					t.Errorf("chunk %d, %s: %q is shared code %d, was %d", k, c, s, global[code], g)
@@ -112,7 +112,7 @@ func TestSharedChunks(t *testing.T) {
 	if l, _ := must(c.View(IP)).Global(); lin != l {
 		t.Errorf("a subset's lineage is not its chunk's")
 	}
-	for code, s := range v.Dict {
+	for code, s := range v.Dict.All() {
 		if global[code] != numbered[IP][s] {
 			t.Errorf("subset: %q is shared code %d, want %d", s, global[code], numbered[IP][s])
 		}
@@ -127,7 +127,7 @@ func TestSharedChunks(t *testing.T) {
 	col := chunks[1].Str(IP)
 	only := rows[0][2].ip // 192.0.2.3: in chunk 0 only
 	for i := range 2 * scansMax {
-		if code, ok := col.Lookup("10.0.0.1"); !ok || col.Dict[code] != "10.0.0.1" {
+		if code, ok := col.Lookup("10.0.0.1"); !ok || col.Dict.At(code) != "10.0.0.1" {
 			t.Fatalf("look-up %d of a value the chunk holds: %d, %v", i, code, ok)
 		}
 		if _, ok := col.Lookup(only); ok {
@@ -224,11 +224,11 @@ func TestShareFirst(t *testing.T) {
 		for _, c := range []StrCol{IP, Stem} {
 			v, _ := f.View(c)
 			lin, codes := v.Global()
-			if lin == nil || len(codes) != len(v.Dict) {
-				t.Fatalf("frame %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(codes), len(v.Dict))
+			if lin == nil || len(codes) != v.Dict.Len() {
+				t.Fatalf("frame %d, %s: lineage %v, %d shared codes for %d values", k, c, lin, len(codes), v.Dict.Len())
 			}
 			shared := v.SharedValues()
-			for i, s := range v.Dict {
+			for i, s := range v.Dict.All() {
 				g := codes[i]
 				if k == 0 && g != uint32(i) {
 					t.Errorf("the first frame's %s %q: shared code %d, its own %d", c, s, g, i)

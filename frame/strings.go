@@ -13,7 +13,7 @@ import (
 // stands for a missing value. The zero value is an empty column.
 type Strings struct {
 	Codes []uint32
-	Dict  []string
+	Dict  Dict
 
 	d dict // Dict is d.vals
 
@@ -136,7 +136,7 @@ func (s *Strings) fit(capRows int) {
 	if s.width == 0 {
 		return
 	}
-	if w := widthFor(len(s.Dict)); w == 0 || w > s.width {
+	if w := widthFor(s.Dict.Len()); w == 0 || w > s.width {
 		s.setWidth(w, capRows)
 	}
 }
@@ -210,14 +210,14 @@ func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
 func (s *Strings) Intern(b []byte) uint32 {
 	if s.sh != nil {
 		c := s.localOf(s.sh.d.intern(b))
-		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
 		return c
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	c := s.d.intern(b)
-	s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)] // an append to Dict copies it: the rest of the block is the dictionary's
+	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]} // an append to Dict copies it: the rest of the block is the dictionary's
 	return c
 }
 
@@ -225,14 +225,14 @@ func (s *Strings) Intern(b []byte) uint32 {
 func (s *Strings) InternString(v string) uint32 {
 	if s.sh != nil {
 		c := s.localOf(s.sh.d.internString(v))
-		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
 		return c
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	c := s.d.internString(v)
-	s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
 	return c
 }
 
@@ -244,14 +244,14 @@ func (s *Strings) internStrings(vs []string, out []uint32) {
 		for k, g := range out {
 			out[k] = s.localOf(g)
 		}
-		s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
 		return
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	s.d.internStrings(vs, out)
-	s.Dict = s.d.vals[:len(s.d.vals):len(s.d.vals)]
+	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
 }
 
 // Append adds one value to the column.
@@ -272,7 +272,7 @@ func (s *Strings) Value(i int) string {
 	if s.width != 0 {
 		s.widen()
 	}
-	return s.Dict[s.Codes[i]]
+	return s.Dict.At(s.Codes[i])
 }
 
 // Lookup returns the code of v and whether the column holds it. Once the
@@ -315,7 +315,7 @@ func (s *Strings) Counts() []int { return s.view().Counts() }
 func (s *Strings) Distinct() int {
 	n := 0
 	for c, k := range s.Counts() {
-		if k > 0 && s.Dict[c] != "" {
+		if k > 0 && s.Dict.At(uint32(c)) != "" {
 			n++
 		}
 	}
@@ -325,8 +325,8 @@ func (s *Strings) Distinct() int {
 // remapFrom interns every value of o's dictionary into s and returns the
 // code translation table.
 func (s *Strings) remapFrom(o *Strings) []uint32 {
-	m := make([]uint32, len(o.Dict))
-	for i, v := range o.Dict {
+	m := make([]uint32, o.Dict.Len())
+	for i, v := range o.Dict.All() {
 		m[i] = s.InternString(v)
 	}
 	return m
@@ -343,7 +343,7 @@ func HasPrefixFold(v, prefix string) bool {
 // bytes a row that Frame.Str would add. A view taken before the column is
 // widened stays valid: it keeps the narrow codes it was given.
 type CodeView struct {
-	Dict []string
+	Dict Dict
 	col  *Strings
 	// lin and global: the column's shared dictionary, if any (Global).
 	lin        *Lineage
@@ -378,7 +378,7 @@ func (v CodeView) Lookup(s string) (uint32, bool) {
 
 // Counts returns the number of rows per code, indexed by code.
 func (v CodeView) Counts() []int {
-	n := make([]int, len(v.Dict))
+	n := make([]int, v.Dict.Len())
 	switch {
 	case v.n8 != nil:
 		for _, c := range v.n8 {
@@ -433,10 +433,10 @@ func (v CodeView) Order() []uint32 {
 	s := v.col
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.order == nil || s.orderN != len(s.Dict) {
-		s.order, s.orderN = sortedCodes(s.Dict), len(s.Dict)
+	if s.order == nil || s.orderN != s.Dict.Len() {
+		s.order, s.orderN = sortedCodes(s.Dict), s.Dict.Len()
 	}
-	if len(s.order) != len(v.Dict) {
+	if len(s.order) != v.Dict.Len() {
 		// The view was taken before the dictionary grew.
 		return sortedCodes(v.Dict)
 	}
@@ -453,14 +453,14 @@ func (v CodeView) Order() []uint32 {
 // would otherwise tie on every comparison. Skipping a shared prefix keeps
 // the order, and the empty string still comes first (its key is 0; a tie
 // is settled by the strings).
-func sortedCodes(dict []string) []uint32 {
+func sortedCodes(dict Dict) []uint32 {
 	type key struct {
 		prefix uint64
 		code   uint32
 	}
 	skip := commonPrefix(dict)
-	keys := make([]key, len(dict))
-	for i, v := range dict {
+	keys := make([]key, dict.Len())
+	for i, v := range dict.All() {
 		var p uint64
 		for j := skip; j < skip+8; j++ {
 			p <<= 8
@@ -470,7 +470,7 @@ func sortedCodes(dict []string) []uint32 {
 		}
 		keys[i] = key{p, uint32(i)}
 	}
-	byString := func(a, b key) int { return strings.Compare(dict[a.code], dict[b.code]) }
+	byString := func(a, b key) int { return strings.Compare(dict.At(a.code), dict.At(b.code)) }
 	if len(keys) < radixMin {
 		slices.SortFunc(keys, func(a, b key) int {
 			if a.prefix != b.prefix {
@@ -514,7 +514,7 @@ func sortedCodes(dict []string) []uint32 {
 			i = j
 		}
 	}
-	order := make([]uint32, len(dict))
+	order := make([]uint32, dict.Len())
 	for i, k := range keys {
 		order[i] = k.code
 	}
@@ -526,10 +526,10 @@ const radixMin = 1 << 12
 
 // commonPrefix is the length of the prefix every non-empty value of dict
 // shares (0 when none is).
-func commonPrefix(dict []string) int {
+func commonPrefix(dict Dict) int {
 	var first string
 	n := -1
-	for _, v := range dict {
+	for _, v := range dict.All() {
 		if v == "" {
 			continue
 		}

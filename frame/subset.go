@@ -59,7 +59,7 @@ func (f *Frame) Subset(keep []bool) *Frame {
 // narrow as that dictionary allows.
 func (s *Strings) subset(keep []bool, rows int) *Strings {
 	v := s.view()
-	remap := make([]uint32, len(v.Dict))
+	remap := make([]uint32, v.Dict.Len())
 	const unseen = ^uint32(0)
 	for i := range remap {
 		remap[i] = unseen
@@ -73,7 +73,7 @@ func (s *Strings) subset(keep []bool, rows int) *Strings {
 		c := v.At(i)
 		m := remap[c]
 		if m == unseen {
-			m = out.InternString(v.Dict[c])
+			m = out.InternString(v.Dict.At(c))
 			remap[c] = m
 			if v.lin != nil && int(m) == len(out.global) {
 				out.global = append(out.global, v.global[c])
@@ -99,8 +99,8 @@ func (f *Frame) MapStr(c StrCol, fn func(string) string) {
 	}
 	v := s.view()
 	out := newNarrowStrings()
-	remap := make([]uint32, len(v.Dict))
-	for i, val := range v.Dict {
+	remap := make([]uint32, v.Dict.Len())
+	for i, val := range v.Dict.All() {
 		remap[i] = out.InternString(fn(val))
 	}
 	n := v.Len()

@@ -20,7 +20,7 @@ func TestValuesSurviveCollections(t *testing.T) {
 		return "/a/path/" + strconv.Itoa(i)
 	}
 	const n = 200_000
-	dict := func() []string {
+	dict := func() Dict {
 		var out Frame
 		mergeStems(&out, n, want, func(int) {})
 		return out.Str(Stem).Dict // the frame, merger and goroutine dictionaries go
@@ -38,10 +38,10 @@ func TestValuesSurviveCollections(t *testing.T) {
 		}
 		runtime.KeepAlive(junk)
 	}
-	if len(dict) != n {
-		t.Fatalf("%d values, want %d", len(dict), n)
+	if dict.Len() != n {
+		t.Fatalf("%d values, want %d", dict.Len(), n)
 	}
-	for i, v := range dict {
+	for i, v := range dict.All() {
 		if v != want(i) {
 			t.Fatalf("value %d = %.40q, want %.40q", i, v, want(i))
 		}
