@@ -191,7 +191,7 @@ func TestSharedOrder(t *testing.T) {
 	_, want := dashRanks(dictValues(v.Dict))
 	order, got := viewDashRanks(v)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, v.Dict)
+		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, dictValues(v.Dict))
 	}
 	for i := 1; i < len(order); i++ {
 		if got[order[i]] < got[order[i-1]] {

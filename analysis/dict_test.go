@@ -21,8 +21,8 @@ func TestDict(t *testing.T) {
 		t.Fatalf("Codes = %v for %v (dict %v)", codes, chunk, d.Strings)
 	}
 	for c, s := range chunk {
-		if c != 2 && c != 3 && d.Strings[codes[c]] != s {
-			t.Errorf("code of %q names %q", s, d.Strings[codes[c]])
+		if c != 2 && c != 3 && d.At(codes[c]) != s {
+			t.Errorf("code of %q names %q", s, d.At(codes[c]))
 		}
 	}
 	if _, ok := d.Lookup("c"); ok {
@@ -72,8 +72,8 @@ func TestDict(t *testing.T) {
 	o.Code("z")
 	m := d.Remap(&o)
 	for c, s := range o.Strings {
-		if d.Strings[m[c]] != s {
-			t.Errorf("Remap: o's %q became %q", s, d.Strings[m[c]])
+		if d.At(m[c]) != s {
+			t.Errorf("Remap: o's %q became %q", s, d.At(m[c]))
 		}
 	}
 	if m[1] != a {
@@ -107,7 +107,7 @@ func TestDictLookupScans(t *testing.T) {
 	if _, ok := scanned.Lookup("/b"); ok {
 		t.Errorf("/b was not needed, and is found")
 	}
-	if c := scanned.Code("/b"); c != 4 || scanned.Strings[c] != "/b" {
+	if c := scanned.Code("/b"); c != 4 || scanned.At(c) != "/b" {
 		t.Errorf("Code of a new string after look-ups: %d", c)
 	}
 	var o Dict
@@ -154,7 +154,13 @@ func TestDictTakesFrameDictionary(t *testing.T) {
 	if !slices.Equal(dictValues(v.Dict), before) || d.Len() != len(before)+1 {
 		t.Fatalf("adding a string changed the column's dictionary: %v", v.Dict)
 	}
-	wantOrder, wantRanks = dashRanks(slices.Clone(d.Strings))
+	all := append(slices.Clone(before), "z")
+	for c, s := range all {
+		if d.At(uint32(c)) != s {
+			t.Fatalf("code %d is %q after a string was added, want %q", c, d.At(uint32(c)), s)
+		}
+	}
+	wantOrder, wantRanks = dashRanks(all)
 	if order, ranks := d.dashRanks(); !slices.Equal(order, wantOrder) || !slices.Equal(ranks, wantRanks) {
 		t.Errorf("dashRanks after a string was added: %v %v, want %v %v", order, ranks, wantOrder, wantRanks)
 	}

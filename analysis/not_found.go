@@ -170,7 +170,7 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 		first := newTopRows(top, compareMissing)
 		for c, v := range m {
 			if v.n > 0 {
-				raw := dict.Strings[c]
+				raw := dict.At(uint32(c))
 				first.offer(missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: uint32(c)})
 			}
 		}

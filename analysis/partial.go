@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -70,9 +71,34 @@ type State interface {
 // accumulated in a form of the run's (strings of its shared dictionaries
 // known by their codes, Pending) until it is merged, finished or encoded,
 // and Settle moves that into its exported fields.
+//
+// A Dict that borrowed a packed column dictionary (in a run over one
+// frame) is made to own its strings, which gob then writes.
 func Settle(st State) {
 	if s, ok := st.(settler); ok {
 		s.settle()
+	}
+	ownDicts(reflect.ValueOf(st))
+}
+
+// ownDicts makes every Dict that v's exported fields hold, through
+// pointers and structs, own its strings (Dict.own).
+func ownDicts(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			ownDicts(v.Elem())
+		}
+	case reflect.Struct:
+		if d, ok := v.Addr().Interface().(*Dict); ok {
+			d.own()
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				ownDicts(v.Field(i))
+			}
+		}
 	}
 }
 
@@ -371,7 +397,16 @@ func strColOrEmpty(f *frame.Frame, c frame.StrCol) frame.CodeView {
 // first chunk's strings are taken without one, which spares a run on one
 // frame a map of every distinct string it may never look up).
 type Dict struct {
+	// Strings are the strings by code; in a dictionary that borrowed a
+	// column's (base), the strings after base's.
 	Strings []string
+
+	// base is the dictionary of the column of a run over one frame,
+	// borrowed whole rather than copied (Codes with Borrow): its codes
+	// are the first ones. A state that holds a base is never written
+	// (only a run over chunks writes its states), so gob has no need of
+	// it.
+	base frame.Dict
 
 	index  *frame.StringIndex // Strings by value, built on use
 	borrow bool               // keep the chunks' strings rather than copies (Borrow)
@@ -409,7 +444,7 @@ func (d *Dict) unident() {
 		return
 	}
 	d.ident = false
-	d.glob = make([]uint32, len(d.Strings))
+	d.glob = make([]uint32, d.Len())
 	for g := range d.glob {
 		d.glob[g] = uint32(g) + 1
 	}
@@ -421,7 +456,7 @@ func (d *Dict) unident() {
 func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 	if lin, global := v.Global(); lin != nil && !d.mixed && (d.lin == nil || d.lin == lin) {
 		if d.lin == nil {
-			d.lin, d.ident = lin, len(d.Strings) == 0 && !d.other
+			d.lin, d.ident = lin, d.Len() == 0 && !d.other
 		}
 		if d.ident && d.codesIdent(v, global, need) {
 			out := make([]uint32, len(global))
@@ -438,10 +473,10 @@ func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 		// A chunk of another numbering (or none): from now on by strings.
 		d.lin, d.glob, d.mixed, d.ident = nil, nil, true, false
 	}
-	fresh := len(d.Strings) == 0
+	fresh := d.Len() == 0
 	out := d.Codes(v.Dict, need)
-	if vals, ok := v.Dict.Slice(); fresh && ok && len(d.Strings) == len(vals) && len(vals) > 0 && &d.Strings[0] == &vals[0] {
-		d.view = v
+	if fresh && d.borrowed(v.Dict) {
+		d.view = v // the column's dictionary is the state's
 	}
 	return out
 }
@@ -451,7 +486,7 @@ func (d *Dict) CodesOf(v *frame.CodeView, need []bool) []uint32 {
 // shared codes then being the state's; else it ends ident and takes
 // nothing.
 func (d *Dict) codesIdent(v *frame.CodeView, global []uint32, need []bool) bool {
-	n, ok := extendIdent(uint32(len(d.Strings)), global, func(c int) bool { return need == nil || need[c] })
+	n, ok := extendIdent(uint32(d.Len()), global, func(c int) bool { return need == nil || need[c] })
 	if !ok { // a shared value the state did not take
 		d.unident()
 		return false
@@ -509,16 +544,12 @@ func (d *Dict) codesShared(dict frame.Dict, global []uint32, need []bool) []uint
 		s := dict.At(uint32(c))
 		if d.other {
 			d.ensureIndex(0)
-			if code, ok := d.index.Find(d.Strings, s); ok {
+			if code, ok := d.find(s); ok {
 				d.glob[g], out[c] = code+1, code
 				continue
 			}
 		}
-		code := uint32(len(d.Strings))
-		d.Strings = append(d.Strings, s) // the shared dictionary's string, which outlives the chunk
-		if d.index != nil {
-			d.index.Add(d.Strings, code)
-		}
+		code := d.push(s) // the shared dictionary's string, which outlives the chunk
 		d.glob[g], out[c] = code+1, code
 	}
 	return out
@@ -527,10 +558,68 @@ func (d *Dict) codesShared(dict frame.Dict, global []uint32, need []bool) []uint
 // dashRanks is dashRanks of the strings, from the column's order when
 // they are a column's dictionary (CodesOf).
 func (d *Dict) dashRanks() (order, ranks []uint32) {
-	if v := d.view; v != nil && v.Dict.Len() == len(d.Strings) {
+	if v := d.view; v != nil && v.Dict.Len() == d.Len() {
 		return viewDashRanks(v)
 	}
-	return dashRanks(d.Strings)
+	return dashRanks(d.all())
+}
+
+// all is the strings by code, as one slice: the state's own, or a copy
+// when it borrowed a column's dictionary and took more strings since.
+func (d *Dict) all() []string {
+	if d.base.Len() == 0 {
+		return d.Strings
+	}
+	out := make([]string, 0, d.Len())
+	for _, s := range d.base.All() {
+		out = append(out, s)
+	}
+	return append(out, d.Strings...)
+}
+
+// own makes the dictionary hold its strings itself (Strings), if it
+// borrowed a packed column dictionary: for gob, which writes Strings.
+func (d *Dict) own() {
+	if d.base.Len() > 0 {
+		d.Strings, d.base = d.all(), frame.Dict{}
+	}
+}
+
+// Frame is the strings by code as a frame's dictionary: the borrowed
+// column's, when the state took no other string.
+func (d *Dict) Frame() frame.Dict {
+	if len(d.Strings) == 0 {
+		return d.base
+	}
+	return frame.DictOf(d.all()...)
+}
+
+// At returns the string of code c.
+func (d *Dict) At(c uint32) string {
+	if n := uint32(d.base.Len()); c < n {
+		return d.base.At(c)
+	} else {
+		return d.Strings[c-n]
+	}
+}
+
+// find returns the code of s through the index, which must be built.
+func (d *Dict) find(s string) (uint32, bool) {
+	if d.base.Len() == 0 {
+		return d.index.Find(d.Strings, s)
+	}
+	return d.index.FindBy(d.At, s)
+}
+
+// push appends s, a string the dictionary does not hold, as the next
+// code, indexing it if the index is built.
+func (d *Dict) push(s string) uint32 {
+	code := uint32(d.Len())
+	d.Strings = append(d.Strings, s)
+	if d.index != nil {
+		d.index.AddValue(code, s)
+	}
+	return code
 }
 
 // dictScansMax is how many look-ups a Dict without its index answers by
@@ -549,25 +638,34 @@ const dictScansMax = 8
 func (d *Dict) Borrow(in *Input) { d.borrow = in != nil && in.Frame != nil }
 
 func (d *Dict) ensureIndex(more int) {
-	if d.index == nil {
+	if d.index != nil {
+		return
+	}
+	if d.base.Len() == 0 {
 		d.index = frame.NewStringIndex(d.Strings, more)
+		return
+	}
+	d.index = frame.NewStringIndex(nil, d.Len()+more)
+	for c, s := range d.base.All() {
+		d.index.AddValue(uint32(c), s)
+	}
+	for i, s := range d.Strings {
+		d.index.AddValue(uint32(d.base.Len()+i), s)
 	}
 }
 
 // Len is how many strings the dictionary holds.
-func (d *Dict) Len() int { return len(d.Strings) }
+func (d *Dict) Len() int { return d.base.Len() + len(d.Strings) }
 
 // Code returns the code of s, interned (owned) when new.
 func (d *Dict) Code(s string) uint32 {
 	d.ensureIndex(1)
-	if c, ok := d.index.Find(d.Strings, s); ok {
+	if c, ok := d.find(s); ok {
 		return c
 	}
 	s = own(s)
 	d.unident()
-	c := uint32(len(d.Strings))
-	d.Strings = append(d.Strings, s)
-	d.index.Add(d.Strings, c)
+	c := d.push(s)
 	d.other = true
 	return c
 }
@@ -578,15 +676,20 @@ func (d *Dict) Code(s string) uint32 {
 func (d *Dict) Lookup(s string) (uint32, bool) {
 	if d.index == nil && d.scans < dictScansMax {
 		d.scans++
-		for c, v := range d.Strings {
+		for c, v := range d.base.All() {
 			if v == s {
 				return uint32(c), true
+			}
+		}
+		for i, v := range d.Strings {
+			if v == s {
+				return uint32(d.base.Len() + i), true
 			}
 		}
 		return 0, false
 	}
 	d.ensureIndex(0)
-	return d.index.Find(d.Strings, s)
+	return d.find(s)
 }
 
 // Codes maps the codes of a chunk's dictionary (each string once, as a
@@ -599,20 +702,26 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 	d.other = true
 	d.unident()
 	out := make([]uint32, dict.Len())
-	if vals, ok := dict.Slice(); ok && d.borrow && len(d.Strings) == 0 && d.index == nil && !slices.Contains(need, false) {
+	if d.borrow && d.Len() == 0 && d.index == nil && !slices.Contains(need, false) {
+		// A packed dictionary is borrowed as itself (base), and the
+		// state then holds no string of its own.
 		// The first chunk of a run over one frame, every string needed:
 		// the state's codes are the frame's, and its strings the frame's
 		// own slice rather than a copy of its million headers, which the
 		// collector would scan at every cycle once more. Its capacity is
 		// its length, so that a string added later copies it first.
-		d.Strings = vals
+		if vals, ok := dict.Slice(); ok {
+			d.Strings = vals
+		} else {
+			d.base = dict
+		}
 		for c := range out {
 			out[c] = uint32(c)
 		}
 		return out
 	}
 	fresh := need
-	if len(d.Strings) > 0 {
+	if d.Len() > 0 {
 		more := dict.Len()
 		if need != nil {
 			more = 0
@@ -628,7 +737,7 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 			if need != nil && !need[c] {
 				continue
 			}
-			if code, ok := d.index.Find(d.Strings, s); ok {
+			if code, ok := d.find(s); ok {
 				out[c] = code
 				continue
 			}
@@ -655,16 +764,11 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 		if !ok {
 			continue
 		}
-		code := uint32(len(d.Strings))
+		s := dict.At(uint32(c))
 		if owned != nil {
-			d.Strings = append(d.Strings, owned[c])
-		} else {
-			d.Strings = append(d.Strings, dict.At(uint32(c)))
+			s = owned[c]
 		}
-		if d.index != nil {
-			d.index.Add(d.Strings, code)
-		}
-		out[c] = code
+		out[c] = d.push(s)
 	}
 	return out
 }
@@ -672,21 +776,30 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 // Remap interns o's strings and returns, for each code of o, the code of
 // the same string here: what Merge uses to move o's keys into d's codes.
 func (d *Dict) Remap(o *Dict) []uint32 {
-	d.ensureIndex(len(o.Strings))
-	d.other = d.other || len(o.Strings) > 0
-	if len(o.Strings) > 0 {
+	d.ensureIndex(o.Len())
+	d.other = d.other || o.Len() > 0
+	if o.Len() > 0 {
 		d.unident()
 	}
-	out := make([]uint32, len(o.Strings))
-	for c, s := range o.Strings {
-		if code, ok := d.index.Find(d.Strings, s); ok {
+	out := make([]uint32, o.Len())
+	for c, s := range o.all() {
+		if code, ok := d.find(s); ok {
 			out[c] = code
 			continue
 		}
-		code := uint32(len(d.Strings))
-		d.Strings = append(d.Strings, s) // o's strings are owned already
-		d.index.Add(d.Strings, code)
-		out[c] = code
+		out[c] = d.push(s) // o's strings are owned already
 	}
 	return out
+}
+
+// borrowed reports whether the dictionary is the column dictionary dict
+// itself, borrowed (Codes with Borrow).
+func (d *Dict) borrowed(dict frame.Dict) bool {
+	if dict.Len() == 0 || d.Len() != dict.Len() {
+		return false
+	}
+	if vals, ok := dict.Slice(); ok {
+		return d.base.Len() == 0 && len(d.Strings) > 0 && &d.Strings[0] == &vals[0]
+	}
+	return len(d.Strings) == 0
 }

@@ -73,7 +73,7 @@ func TestCodePairsMerge(t *testing.T) {
 		if i > 0 && pairs[i-1].K >= p.K {
 			t.Fatalf("pairs not sorted and distinct at %d", i)
 		}
-		got[[2]string{dictA.Strings[p.A()], dictB.Strings[p.B()]}] = p.N
+		got[[2]string{dictA.At(p.A()), dictB.At(p.B())}] = p.N
 	}
 	if !maps.Equal(got, want) {
 		t.Fatalf("%d pairs, want %d: %v", len(got), len(want), got)

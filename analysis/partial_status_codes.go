@@ -133,7 +133,7 @@ func (t *ValueTally) Totals() Tally {
 	out := make(Tally, len(per))
 	for c, n := range per {
 		if n > 0 {
-			out[t.Values.Strings[c]] = n
+			out[t.Values.At(uint32(c))] = n
 		}
 	}
 	return out
@@ -155,14 +155,14 @@ func (t *ValueTally) Conditional() []CondRow {
 // two strings. fn must not keep g, which is reused for the next key.
 func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 	pairs := t.Pairs.Sorted()
-	keys, values := t.Keys.Strings, t.Values.Strings
+	keys, values := &t.Keys, &t.Values
 	// start[c] is the index of key c's first pair: the pairs are sorted by
 	// key code.
-	start := make([]int, len(keys)+1)
+	start := make([]int, keys.Len()+1)
 	for _, p := range pairs {
 		start[p.A()+1]++
 	}
-	for c := range keys {
+	for c := range keys.Len() {
 		start[c+1] += start[c]
 	}
 	_, vr := t.Values.dashRanks()
@@ -181,7 +181,7 @@ func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 				total += p.N
 			}
 			for _, p := range ps {
-				out = append(out, CondRow{Key: keys[c], Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
+				out = append(out, CondRow{Key: keys.At(c), Value: values.At(p.B()), N: p.N, Proba: float64(p.N) / float64(total),
 					keyRank: kr[c], valueRank: vr[p.B()]})
 			}
 		}

@@ -220,7 +220,7 @@ func TestCodedTallies(t *testing.T) {
 		out := Tally{}
 		for c, n := range ct.Counts() {
 			if n > 0 {
-				out[ct.Dict.Strings[c]] += n
+				out[ct.Dict.At(uint32(c))] += n
 			}
 		}
 		return out

@@ -386,7 +386,7 @@ func (st *userAgentsState) agentRows() []keyCount {
 	out := make([]keyCount, 0, len(st.AgentN))
 	for c, n := range st.AgentN {
 		if n > 0 {
-			out = append(out, keyCount{key: st.Agents.Strings[c], n: n, code: uint32(c)})
+			out = append(out, keyCount{key: st.Agents.At(uint32(c)), n: n, code: uint32(c)})
 		}
 	}
 	return out
@@ -559,9 +559,9 @@ func (st *userAgentsState) aiCrawlers() []aiCrawler {
 // feedReaders is each feed's latest announced subscribers, most first.
 func (st *userAgentsState) feedReaders() []feedCount {
 	out := make([]feedCount, 0, len(st.Feeds))
-	str := st.FeedStrings.Strings
+	str := &st.FeedStrings
 	for k, f := range st.Feeds {
-		out = append(out, feedCount{reader: str[k.Reader], stem: orDash(str[k.Stem]), feed: str[k.Feed], subscribers: f.Subscribers, last: f.Time})
+		out = append(out, feedCount{reader: str.At(k.Reader), stem: orDash(str.At(k.Stem)), feed: str.At(k.Feed), subscribers: f.Subscribers, last: f.Time})
 	}
 	slices.SortFunc(out, func(a, b feedCount) int {
 		if c := byCountThenKey(a.subscribers, a.reader, b.subscribers, b.reader); c != 0 {
@@ -638,7 +638,7 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 			sum[p.ip] = 0
 			s.clients++
 			s.requests += n
-			if ip := st.IPs.Strings[p.ip]; n > s.topN || n == s.topN && ip < s.topIP {
+			if ip := st.IPs.At(p.ip); n > s.topN || n == s.topN && ip < s.topIP {
 				s.topN, s.topIP = n, ip
 			}
 		}

@@ -57,7 +57,7 @@ func TestDictShared(t *testing.T) {
 				if !need[c] {
 					continue
 				}
-				if got := d.Strings[codes[c]]; got != s {
+				if got := d.At(codes[c]); got != s {
 					t.Fatalf("pre %q, chunk %d: %q has code %d, which holds %q", pre, k, s, codes[c], got)
 				}
 				if !slices.Contains(took, s) {

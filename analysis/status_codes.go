@@ -713,9 +713,9 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	}
 	ps.Redirects.compact()
 	groups := make([]group, 0, len(ps.Redirects.Runs))
-	statuses, ips, paths := ps.Pairs.Values.Strings, ps.Pairs.Keys.Strings, ps.Paths.Strings
+	statuses, ips, paths := &ps.Pairs.Values, &ps.Pairs.Keys, &ps.Paths
 	for _, r := range ps.Redirects.Runs {
-		k := redirectKey{statuses[r.Status], paths[r.Path], paths[r.Query], ips[r.IP]}
+		k := redirectKey{statuses.At(r.Status), paths.At(r.Path), paths.At(r.Query), ips.At(r.IP)}
 		groups = append(groups, group{orDash(k.Status), orDash(k.Path), k.Query, orDash(k.IP), k, redirectGroup{r.N, r.First, r.Last}})
 		st.requests += r.N
 	}

@@ -163,7 +163,7 @@ func (st *uriStemsState) markReaders() {
 func (st *uriStemsState) isReader(c uint32) bool {
 	for int(c) >= len(st.reader) {
 		n := uint32(len(st.reader))
-		ip, ua := st.Clients.IPs.Strings[st.Clients.IP[n]], st.Clients.Agents.Strings[st.Clients.Agent[n]]
+		ip, ua := st.Clients.IPs.At(st.Clients.IP[n]), st.Clients.Agents.At(st.Clients.Agent[n])
 		st.reader = append(st.reader, st.Readers[Pair{ip, ua}])
 	}
 	return st.reader[c]
@@ -396,7 +396,7 @@ func (st *uriStemsState) stemRows(per []int) []keyCount {
 	out := make([]keyCount, 0, len(per))
 	for c, n := range per {
 		if n > 0 {
-			out = append(out, keyCount{key: st.StemDict.Strings[c], n: n})
+			out = append(out, keyCount{key: st.StemDict.At(uint32(c)), n: n})
 		}
 	}
 	return out

@@ -354,7 +354,7 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 	kinds := map[string]int{}
 	for c, n := range stems.Counts() {
 		if n > 0 {
-			kinds[resourceKind(stems.Dict.Strings[c])] += n
+			kinds[resourceKind(stems.Dict.At(uint32(c)))] += n
 		}
 	}
 	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
@@ -423,8 +423,8 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 	}
 	for c, n := range served.Counts() {
 		if n > 0 {
-			if _, ok := wasServed[served.Dict.Strings[c]]; ok {
-				wasServed[served.Dict.Strings[c]] = true
+			if _, ok := wasServed[served.Dict.At(uint32(c))]; ok {
+				wasServed[served.Dict.At(uint32(c))] = true
 			}
 		}
 	}
@@ -569,7 +569,7 @@ func siteHost(site []string, host string) bool {
 // referringSites adds the referring_sites table: external referers by host.
 func (st *visitorsState) referringSites(s *Section, in *Input) {
 	top := st.Top
-	dict, counts := st.Refs.Dict.Strings, st.Refs.Counts()
+	dict, counts := st.Refs.Dict.Frame(), st.Refs.Counts()
 	// The site's own host, when the logs say it: the most common Host
 	// (then the first by name); otherwise the referer hosts whose links
 	// point to this site's pages.
@@ -577,7 +577,7 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	if st.HasHosts {
 		best, bestN := "", 0
 		for c, n := range st.Hosts.Counts() {
-			h := st.Hosts.Dict.Strings[c]
+			h := st.Hosts.Dict.At(uint32(c))
 			if h != "" && n > 0 && (bestN == 0 || byCountThenKey(n, h, bestN, best) < 0) {
 				best, bestN = h, n
 			}
@@ -586,7 +586,7 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 			own = normHost(best)
 		}
 	}
-	parsed := parseReferers(&frame.CodeView{Dict: frame.DictOf(dict...)}, counts)
+	parsed := parseReferers(&frame.CodeView{Dict: dict}, counts)
 	var self map[string]bool
 	if len(in.Site) > 0 {
 		// The user named the site's hosts: no guessing.

@@ -9,10 +9,14 @@ import "iter"
 //
 // Values are read through At and All rather than as a slice, so that how a
 // dictionary keeps them is the frame's business: a dictionary of millions
-// of distinct values need not hold a string header per value.
-// The zero value is an empty dictionary.
+// of distinct values keeps them packed (packed.go), without a string
+// header per value. The zero value is an empty dictionary.
 type Dict struct {
-	vals []string
+	// vals are the values, or in a packed dictionary those after the
+	// blocks (codes from len(blocks)*blockVals on).
+	vals   []string
+	blocks [][]byte
+	cache  *blockCache
 }
 
 // DictOf returns the dictionary of vals, each at its position. It keeps
@@ -20,25 +24,57 @@ type Dict struct {
 func DictOf(vals ...string) Dict { return Dict{vals: vals[:len(vals):len(vals)]} }
 
 // Len is the number of values.
-func (d Dict) Len() int { return len(d.vals) }
+func (d Dict) Len() int { return len(d.blocks)*blockVals + len(d.vals) }
 
-// At returns the value of code c.
-func (d Dict) At(c uint32) string { return d.vals[c] }
+// At returns the value of code c. A value of a packed dictionary's block
+// points into the block decoded, which it keeps from the collector: a
+// reader that keeps many values of a large dictionary copies them.
+func (d Dict) At(c uint32) string {
+	if d.cache == nil {
+		return d.vals[c]
+	}
+	b := int(c >> blockBits)
+	if b >= len(d.blocks) {
+		return d.vals[int(c)-len(d.blocks)*blockVals]
+	}
+	return d.cache.get(d.blocks, b).at(int(c & (blockVals - 1)))
+}
 
-// All yields each code, from 0, with its value.
+// All yields each code, from 0, with its value, decoding each block of a
+// packed dictionary once.
 func (d Dict) All() iter.Seq2[int, string] {
 	return func(yield func(int, string) bool) {
-		for c, v := range d.vals {
+		c := 0
+		for _, block := range d.blocks {
+			dec := decodeBlock(block)
+			for i := range blockVals {
+				if !yield(c, dec.at(i)) {
+					return
+				}
+				c++
+			}
+		}
+		for _, v := range d.vals {
 			if !yield(c, v) {
 				return
 			}
+			c++
 		}
 	}
 }
 
+// Packed reports whether the dictionary keeps its values packed: At
+// decodes a block of them, and a reader of many does better with All.
+func (d Dict) Packed() bool { return d.cache != nil }
+
 // Slice returns the values as one slice, by code, when the dictionary
-// keeps them so, without a copy: a reader that keeps every value (a
-// state of a run over one frame) can then hold the column's strings
-// rather than its own. The slice must not be modified; its capacity is
-// its length.
-func (d Dict) Slice() ([]string, bool) { return d.vals, true }
+// keeps them so (not packed), without a copy: a reader that keeps every
+// value (a state of a run over one frame) can then hold the column's
+// strings rather than its own. The slice must not be modified; its
+// capacity is its length.
+func (d Dict) Slice() ([]string, bool) {
+	if d.cache != nil {
+		return nil, false
+	}
+	return d.vals, true
+}

@@ -62,7 +62,7 @@ func (f *Frame) Distinct(cols ...StrCol) int {
 	n := 0
 	for _, c := range cols {
 		if s := f.str[c]; s != nil {
-			n += len(s.d.vals)
+			n += s.d.n()
 		}
 	}
 	return n
@@ -137,7 +137,7 @@ func (f *Frame) Filled() Set {
 		if c == nil {
 			continue
 		}
-		for _, v := range c.d.vals {
+		for _, v := range c.d.view().All() {
 			if v != "" {
 				s.Str[i] = true
 				break

@@ -236,6 +236,15 @@ type dict struct {
 	raw   bool
 	calls int
 	start int
+
+	// A frame's column's dictionary (packable) packs its values once they
+	// pass packMin (packed.go): pk holds the blocks, of the values before
+	// base, and vals the values from base on. size is the values' bytes
+	// and a header each, until then.
+	packable bool
+	size     int
+	pk       *packed
+	base     int
 }
 
 // newCompactDict returns an empty compact dictionary, whose values the
@@ -252,10 +261,50 @@ func newSharingDict() dict { return dict{long: index{all: true}} }
 
 // push appends v, a value of the dictionary's own (store), to vals.
 func (d *dict) push(v string) {
+	if d.pk != nil {
+		d.vals = append(d.vals, v) // within the tail's room
+		if len(d.vals) == blockVals {
+			d.seal()
+		}
+		return
+	}
 	if k := d.bytes.keep; k != nil && len(d.vals) == cap(d.vals) {
 		d.vals = growVals(d.vals, k)
 	}
 	d.vals = append(d.vals, v) // for a frame's dictionary, within its block
+	if d.packable {
+		if d.size += 16 + len(v); d.size >= packMin {
+			d.pack()
+		}
+	}
+}
+
+// findLong is the index's look-up of b, of hash h, among the values.
+func (d *dict) findLong(b []byte, h uint64) (uint32, bool) {
+	if d.pk == nil {
+		return d.long.find(d.vals, b, h)
+	}
+	return findAt(&d.long, d.at, b, h)
+}
+
+// findAt is index.find for values read through at.
+func findAt[T []byte | string](x *index, at func(uint32) string, b T, h uint64) (uint32, bool) {
+	if x.n == 0 {
+		return 0, false
+	}
+	mask := uint64(len(x.slots) - 1)
+	tag := h & tagMask
+	for i := home(h, mask); ; i = (i + 1) & mask {
+		s := x.slots[i]
+		if s == 0 {
+			return 0, false
+		}
+		if s&tagMask == tag {
+			if c := uint32(s) - 1; at(c) == string(b) {
+				return c, true
+			}
+		}
+	}
 }
 
 // store is v as the dictionary keeps it: for a frame's dictionary, a copy
@@ -291,14 +340,14 @@ func (d *dict) intern(b []byte) uint32 {
 		return d.lastLongCode
 	}
 	h := hashBytes(b)
-	c, ok := d.long.find(d.vals, b, h)
+	c, ok := d.findLong(b, h)
 	if !ok {
-		c = uint32(len(d.vals))
+		c = uint32(d.n())
 		d.push(d.bytes.add(b))
 		d.long.add(d.vals, c, h)
 	}
-	// vals[c] was just read by find, or written.
-	d.lastLong, d.lastLongCode, d.hasLastLong = d.vals[c], c, true
+	// The value of c was just read by find, or written.
+	d.lastLong, d.lastLongCode, d.hasLastLong = d.at(c), c, true
 	return c
 }
 
@@ -328,7 +377,7 @@ func (d *dict) internString(v string) uint32 {
 	}
 	c, ok := d.lookup(v)
 	if !ok {
-		c = uint32(len(d.vals))
+		c = uint32(d.n())
 		d.push(d.store(v))
 		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
@@ -355,6 +404,9 @@ func (d *dict) lookup(v string) (uint32, bool) {
 	if len(v) <= shortMax && !d.long.all {
 		k0, k1 := shortKey(v)
 		return d.short.find(k0, k1, len(v))
+	}
+	if d.pk != nil {
+		return findAt(&d.long, d.at, v, hashString(v))
 	}
 	return d.long.findString(d.vals, v, hashString(v))
 }
@@ -397,12 +449,12 @@ func (x *index) internHashed(d *dict, v string, h uint64) uint32 {
 	i := home(h, mask)
 	for ; x.slots[i] != 0; i = (i + 1) & mask {
 		if s := x.slots[i]; s&tagMask == tag {
-			if c := uint32(s) - 1; d.vals[c] == v {
+			if c := uint32(s) - 1; d.at(c) == v {
 				return c
 			}
 		}
 	}
-	c := uint32(len(d.vals))
+	c := uint32(d.n())
 	d.push(d.store(v))
 	x.slots[i] = tag | uint64(c+1)
 	x.n++
@@ -465,7 +517,7 @@ func (d *dict) reindex() {
 	if !d.unindexed {
 		return
 	}
-	for i, v := range d.vals {
+	for i, v := range d.view().All() {
 		c := uint32(i)
 		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
@@ -480,7 +532,7 @@ func (d *dict) reindex() {
 // scan is lookup by reading the values one by one, for a dictionary
 // without its index.
 func (d *dict) scan(v string) (uint32, bool) {
-	for i, s := range d.vals {
+	for i, s := range d.view().All() {
 		if s == v {
 			return uint32(i), true
 		}
@@ -542,3 +594,13 @@ func (ix *StringIndex) Add(vals []string, c uint32) { ix.x.add(vals, c, hashStri
 
 // Len is how many values the index holds.
 func (ix *StringIndex) Len() int { return ix.x.n }
+
+// FindBy is Find for values read through at (an index of values that are
+// not one slice: a borrowed dictionary and its owner's strings after it).
+func (ix *StringIndex) FindBy(at func(uint32) string, s string) (uint32, bool) {
+	return findAt(&ix.x, at, s, hashString(s))
+}
+
+// AddValue indexes code c, of value v, a value the index does not hold
+// yet.
+func (ix *StringIndex) AddValue(c uint32, v string) { ix.x.add(nil, c, hashString(v)) }

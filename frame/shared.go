@@ -180,9 +180,9 @@ func (f *Frame) ShareFirst(sh *Shared) {
 		if sc == nil {
 			continue
 		}
-		n := len(s.d.vals)
+		n := s.d.n()
 		s.global = make([]uint32, n)
-		for i, v := range s.d.vals {
+		for i, v := range s.d.view().All() {
 			s.global[i] = sc.d.internString(v) // the values are distinct: i
 		}
 		s.lin = sc.lin

@@ -63,7 +63,7 @@ const presizeRows = 1 << 16
 // rows costs one doubling at the end.
 func (s *Strings) presize(reserved int) {
 	rows := s.rows()
-	if s.presized || s.sh != nil || rows < presizeRows || reserved <= rows || 10*len(s.d.vals) < 9*rows || !s.d.long.all {
+	if s.presized || s.sh != nil || rows < presizeRows || reserved <= rows || 10*s.d.n() < 9*rows || !s.d.long.all {
 		return
 	}
 	s.presized = true
@@ -77,7 +77,11 @@ func (s *Strings) presize(reserved int) {
 const scansMax = 8
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
-func newNarrowStrings() *Strings { return &Strings{width: 1, d: newCompactDict()} }
+func newNarrowStrings() *Strings {
+	s := &Strings{width: 1, d: newCompactDict()}
+	s.d.packable = true
+	return s
+}
 
 // widthFor is the bytes a code needs for a dictionary of n values.
 func widthFor(n int) int {
@@ -203,21 +207,25 @@ func (s *Strings) widen() {
 }
 
 // NewStrings returns an empty column.
-func NewStrings() *Strings { return &Strings{d: newCompactDict()} }
+func NewStrings() *Strings {
+	s := &Strings{d: newCompactDict()}
+	s.d.packable = true
+	return s
+}
 
 // Intern returns the code of b, adding it to the dictionary if it is new. It
 // allocates only when b is new.
 func (s *Strings) Intern(b []byte) uint32 {
 	if s.sh != nil {
 		c := s.localOf(s.sh.d.intern(b))
-		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
+		s.Dict = s.d.view()
 		return c
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	c := s.d.intern(b)
-	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]} // an append to Dict copies it: the rest of the block is the dictionary's
+	s.Dict = s.d.view() // an append to Dict copies it: the rest of the block is the dictionary's
 	return c
 }
 
@@ -225,14 +233,14 @@ func (s *Strings) Intern(b []byte) uint32 {
 func (s *Strings) InternString(v string) uint32 {
 	if s.sh != nil {
 		c := s.localOf(s.sh.d.internString(v))
-		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
+		s.Dict = s.d.view()
 		return c
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	c := s.d.internString(v)
-	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
+	s.Dict = s.d.view()
 	return c
 }
 
@@ -244,14 +252,14 @@ func (s *Strings) internStrings(vs []string, out []uint32) {
 		for k, g := range out {
 			out[k] = s.localOf(g)
 		}
-		s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
+		s.Dict = s.d.view()
 		return
 	}
 	if s.d.unindexed {
 		s.reindex()
 	}
 	s.d.internStrings(vs, out)
-	s.Dict = Dict{s.d.vals[:len(s.d.vals):len(s.d.vals)]}
+	s.Dict = s.d.view()
 }
 
 // Append adds one value to the column.
