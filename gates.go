@@ -83,8 +83,9 @@ func metricsOf(fr *frame.Frame, malformed, read int) *Metrics {
 		m.ErrorRate, m.ClientErrorRate, m.NotFoundRate = float64(c5)/total, float64(c4)/total, float64(nf)/total
 	}
 	if v, ok := fr.View(frame.IP); ok {
+		empty, hasEmpty := v.Dict.Empty()
 		for code, n := range v.Counts() {
-			if n > 0 && v.Dict.At(uint32(code)) != "" {
+			if n > 0 && !(hasEmpty && uint32(code) == empty) {
 				m.UniqueClients++
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,28 +182,33 @@ func BenchmarkRunAllUnique(b *testing.B) {
 // order (CodeView.Order) are those made by comparing its strings, with an
 // empty value shown and sorted as "-" among values around it.
 func TestSharedOrder(t *testing.T) {
-	vals := []string{"b", "", "-", "+x", "--", ".", "a", "-", "", "Z", "b", "b", "~", ",", "a"}
-	var recs []rec
-	for i, v := range vals {
-		recs = append(recs, rec{int64(i), v, "GET", v, "200"})
+	all := []string{"b", "", "-", "+x", "--", ".", "a", "-", "", "Z", "b", "b", "~", ",", "a"}
+	without := func(drop string) []string {
+		return slices.DeleteFunc(slices.Clone(all), func(s string) bool { return s == drop })
 	}
-	f := handFrame(recs)
-	v := strCol(f, frame.IP)
-	_, want := dashRanks(dictValues(v.Dict))
-	order, got := viewDashRanks(v)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("ranks from the shared order %v, by comparing strings %v (dict %q)", got, want, dictValues(v.Dict))
-	}
-	for i := 1; i < len(order); i++ {
-		if got[order[i]] < got[order[i-1]] {
-			t.Errorf("order %v is not by rank %v", order, got)
+	for name, vals := range map[string][]string{"all": all, "no dash": without("-"), "no empty": without(""), "only empty": {"", ""}, "empty and dash": {"-", ""}} {
+		var recs []rec
+		for i, v := range vals {
+			recs = append(recs, rec{int64(i), v, "GET", v, "200"})
 		}
-	}
-	if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), dictValues(v.Dict)); !reflect.DeepEqual(a, b) {
-		t.Errorf("viewCodeCounts %v\n    codeCounts %v", a, b)
-	}
-	if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
-		t.Errorf("the order is made again for a second view of the column")
+		f := handFrame(recs)
+		v := strCol(f, frame.IP)
+		_, want := dashRanks(dictValues(v.Dict))
+		order, got := viewDashRanks(v)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: ranks from the shared order %v, by comparing strings %v (dict %q)", name, got, want, dictValues(v.Dict))
+		}
+		for i := 1; i < len(order); i++ {
+			if got[order[i]] < got[order[i-1]] {
+				t.Errorf("%s: order %v is not by rank %v", name, order, got)
+			}
+		}
+		if a, b := viewCodeCounts(v, v.Counts()), codeCounts(v.Counts(), dictValues(v.Dict)); !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: viewCodeCounts %v\n    codeCounts %v", name, a, b)
+		}
+		if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
+			t.Errorf("%s: the order is made again for a second view of the column", name)
+		}
 	}
 }
 

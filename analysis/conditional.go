@@ -84,23 +84,27 @@ func dashRanks(dict []string) (order, ranks []uint32) {
 
 // viewDashRanks is dashRanks for a column's view: the same order and
 // ranks, from the column's sorted order (CodeView.Order), which is made
-// once and shared, with the empty string moved to where "-" sorts.
+// once and shared, with the empty string moved to where "-" sorts. It
+// reads a few values only (the first, and those a binary search for "-"
+// meets): a dictionary's values are distinct, so that two codes are shown
+// alike only when they are "" and "-", and a large dictionary's values are
+// packed (frame.Dict).
 func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 	sorted := v.Order()
 	order = make([]uint32, 0, len(sorted))
-	empty, hasEmpty := uint32(0), false
-	for _, c := range sorted {
-		if v.Dict.At(c) == "" {
-			empty, hasEmpty = c, true
-			continue
-		}
-		order = append(order, c)
+	empty, hasEmpty := uint32(0), len(sorted) > 0 && v.Dict.At(sorted[0]) == "" // the empty string sorts first
+	if hasEmpty {
+		empty = sorted[0]
+		sorted = sorted[1:]
 	}
+	order = append(order, sorted...)
+	dash, hasDash := -1, false // the position in order of "-", if the column holds it
 	if hasEmpty {
 		// The first string not below "-": the empty value goes before it,
 		// after a "-" the column may hold itself.
-		i, _ := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict.At(c), t) })
-		for i < len(order) && v.Dict.At(order[i]) == "-" {
+		i, found := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict.At(c), t) })
+		if found {
+			dash, hasDash = i, true
 			i++
 		}
 		order = slices.Insert(order, i, empty)
@@ -108,7 +112,7 @@ func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 	ranks = make([]uint32, v.Dict.Len())
 	r := uint32(0)
 	for i, c := range order {
-		if i > 0 && orDash(v.Dict.At(c)) != orDash(v.Dict.At(order[i-1])) {
+		if i > 0 && !(hasDash && i == dash+1) { // the empty value after "-" shares its rank
 			r++
 		}
 		ranks[c] = r

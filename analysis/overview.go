@@ -97,8 +97,9 @@ func (st *overviewState) addWhole(_ context.Context, f *frame.Frame) error {
 		if !ok {
 			return 0, false
 		}
+		empty, hasEmpty := v.Dict.Empty()
 		for code, k := range v.Counts() {
-			if k > 0 && v.Dict.At(uint32(code)) != "" {
+			if k > 0 && !(hasEmpty && uint32(code) == empty) {
 				n++
 			}
 		}
@@ -366,8 +367,9 @@ func nonEmpty(col *frame.CodeView) int {
 		return 0
 	}
 	n := 0
+	empty, hasEmpty := col.Dict.Empty()
 	for code, c := range col.Counts() {
-		if col.Dict.At(uint32(code)) != "" {
+		if !(hasEmpty && uint32(code) == empty) {
 			n += c
 		}
 	}
@@ -380,8 +382,9 @@ func distinct(col *frame.CodeView) int {
 		return 0
 	}
 	n := 0
+	empty, hasEmpty := col.Dict.Empty()
 	for code, c := range col.Counts() {
-		if c > 0 && col.Dict.At(uint32(code)) != "" {
+		if c > 0 && !(hasEmpty && uint32(code) == empty) {
 			n++
 		}
 	}

@@ -74,28 +74,29 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 		}
 		return out
 	}
+	// The listed strings copied in code order, each read once (a large
+	// dictionary's are packed: read in order, not sorted).
 	const unused = -1
-	at := make([]int, v.Dict.Len()) // each listed code's offset in the copy
+	at := make([]int, v.Dict.Len()) // each listed code's offset in the copy (end: where it ends)
 	for i := range at {
 		at[i] = unused
 	}
-	size := 0
 	for _, c := range codes {
 		at[c] = 0
-		size += len(v.Dict.At(c))
 	}
 	var b strings.Builder
-	b.Grow(size)
-	for c, ok := range at {
-		if ok != unused {
+	end := make([]int, len(at))
+	for c, s := range v.Dict.All() {
+		if at[c] != unused {
 			at[c] = b.Len()
-			b.WriteString(v.Dict.At(uint32(c)))
+			b.WriteString(s)
+			end[c] = b.Len()
 		}
 	}
 	buf := b.String()
 	out.Keys = make([]string, len(codes))
 	for i, c := range codes {
-		out.Keys[i] = buf[at[c] : at[c]+len(v.Dict.At(c))]
+		out.Keys[i] = buf[at[c]:end[c]]
 	}
 	return out
 }

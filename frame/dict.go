@@ -17,6 +17,11 @@ type Dict struct {
 	vals   []string
 	blocks [][]byte
 	cache  *blockCache
+
+	// empty is the code of the empty string plus 1 (0: not held), when
+	// emptyKnown (a column's dictionary knows it).
+	empty      uint32
+	emptyKnown bool
 }
 
 // DictOf returns the dictionary of vals, each at its position. It keeps
@@ -61,6 +66,23 @@ func (d Dict) All() iter.Seq2[int, string] {
 			c++
 		}
 	}
+}
+
+// Empty returns the code of the empty string (a missing value), if the
+// dictionary holds it, without reading the values of a column's.
+func (d Dict) Empty() (uint32, bool) {
+	if d.emptyKnown {
+		if d.empty == 0 || int(d.empty) > d.Len() {
+			return 0, false // not held, or not when d was handed out
+		}
+		return d.empty - 1, true
+	}
+	for c, v := range d.All() {
+		if v == "" {
+			return uint32(c), true
+		}
+	}
+	return 0, false
 }
 
 // Packed reports whether the dictionary keeps its values packed: At

@@ -245,6 +245,11 @@ type dict struct {
 	size     int
 	pk       *packed
 	base     int
+
+	// empty is the code of the empty string plus 1, 0 while the
+	// dictionary does not hold it: what a reader of a large dictionary
+	// asks of its values most (is it missing?) without reading them.
+	empty uint32
 }
 
 // newCompactDict returns an empty compact dictionary, whose values the
@@ -261,6 +266,9 @@ func newSharingDict() dict { return dict{long: index{all: true}} }
 
 // push appends v, a value of the dictionary's own (store), to vals.
 func (d *dict) push(v string) {
+	if v == "" {
+		d.empty = uint32(d.n()) + 1
+	}
 	if d.pk != nil {
 		d.vals = append(d.vals, v) // within the tail's room
 		if len(d.vals) == blockVals {

@@ -2,7 +2,7 @@ package frame
 
 import (
 	"encoding/binary"
-	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/compress/s2"
@@ -54,8 +54,9 @@ type packed struct {
 
 // decoded is a block's values: value i is buf[offs[i]:offs[i+1]].
 type decoded struct {
-	buf  []byte
-	offs []uint32
+	buf   []byte
+	offs  []uint32
+	block int // its number, in a cache
 }
 
 func (b *decoded) at(i int) string {
@@ -67,27 +68,21 @@ func (b *decoded) at(i int) string {
 }
 
 // blockCache keeps the blocks decoded last, one slot per block number
-// modulo cacheBlocks. Analyses read a column's dictionary concurrently.
+// modulo cacheBlocks. Analyses read a column's dictionary concurrently:
+// a slot is read and replaced whole, without a lock.
 type blockCache struct {
-	mu    sync.Mutex
-	block [cacheBlocks]int // the block held in each slot, plus 1
-	dec   [cacheBlocks]*decoded
+	slot [cacheBlocks]atomic.Pointer[decoded]
 }
 
 // get returns block b of blocks, decoded.
 func (bc *blockCache) get(blocks [][]byte, b int) *decoded {
-	slot := b % cacheBlocks
-	bc.mu.Lock()
-	if bc.block[slot] == b+1 {
-		d := bc.dec[slot]
-		bc.mu.Unlock()
+	s := &bc.slot[b%cacheBlocks]
+	if d := s.Load(); d != nil && d.block == b {
 		return d
 	}
-	bc.mu.Unlock()
 	d := decodeBlock(blocks[b])
-	bc.mu.Lock()
-	bc.block[slot], bc.dec[slot] = b+1, d
-	bc.mu.Unlock()
+	d.block = b
+	s.Store(d)
 	return d
 }
 
@@ -186,8 +181,8 @@ func (d *dict) at(c uint32) string {
 func (d *dict) view() Dict {
 	t := d.vals[:len(d.vals):len(d.vals)]
 	if d.pk == nil {
-		return Dict{vals: t}
+		return Dict{vals: t, empty: d.empty, emptyKnown: true}
 	}
 	nb := len(d.pk.blocks)
-	return Dict{vals: t, blocks: d.pk.blocks[:nb:nb], cache: d.pk.cache}
+	return Dict{vals: t, blocks: d.pk.blocks[:nb:nb], cache: d.pk.cache, empty: d.empty, emptyKnown: true}
 }

@@ -134,6 +134,9 @@ func (s *Strings) localOf(g uint32) uint32 {
 		s.d.vals = slices.Grow(s.d.vals, n)
 		s.global = slices.Grow(s.global, n)
 	}
+	if v == "" {
+		s.d.empty = l + 1
+	}
 	s.d.vals = append(s.d.vals, v)
 	if !s.d.unindexed {
 		s.d.long.add(s.d.vals, l, hashString(v))

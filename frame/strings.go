@@ -322,8 +322,9 @@ func (s *Strings) Counts() []int { return s.view().Counts() }
 // Distinct is the number of distinct non-empty values present in rows.
 func (s *Strings) Distinct() int {
 	n := 0
+	empty, hasEmpty := s.Dict.Empty()
 	for c, k := range s.Counts() {
-		if k > 0 && s.Dict.At(uint32(c)) != "" {
+		if k > 0 && !(hasEmpty && uint32(c) == empty) {
 			n++
 		}
 	}

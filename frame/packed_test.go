@@ -1,0 +1,147 @@
+package frame
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// packedValue is value i of TestPackedDict's column: distinct for each i,
+// of lengths from 1 to about 120 bytes, the empty string at 70,001.
+func packedValue(i int) string {
+	if i == 70_001 {
+		return ""
+	}
+	return strings.Repeat("/p", i%50) + "/" + strconv.Itoa(i)
+}
+
+// TestPackedDict: a column whose dictionary passes packMin packs its
+// values, and reads them back as they were written: by code, in order,
+// through a Dict handed out before it grew, found again when interned
+// twice or looked up after the index was let go, and read by goroutines
+// at once.
+func TestPackedDict(t *testing.T) {
+	const n = 300_000
+	s := NewStrings()
+	size := 0
+	var early Dict
+	for i := range n {
+		v := packedValue(i)
+		s.Append([]byte(v))
+		size += 16 + len(v)
+		if i == 1000 {
+			early = s.Dict
+		}
+		if i%7 == 0 && i > 0 { // a repeat of an earlier value
+			j := i / 7
+			s.Append([]byte(packedValue(j)))
+		}
+	}
+	if size < packMin {
+		t.Fatalf("the test's values are %d bytes, under packMin", size)
+	}
+	d := s.Dict
+	if !d.Packed() || early.Packed() || d.Len() != n || early.Len() != 1001 {
+		t.Fatalf("packed %v (early %v), %d values (early %d), want %d", d.Packed(), early.Packed(), d.Len(), early.Len(), n)
+	}
+	if _, ok := d.Slice(); ok {
+		t.Error("a packed dictionary handed out its values as a slice")
+	}
+	for c, v := range d.All() {
+		if v != packedValue(c) {
+			t.Fatalf("All: value %d is %q, want %q", c, v, packedValue(c))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20_000 {
+		c := rng.IntN(n)
+		if got := d.At(uint32(c)); got != packedValue(c) {
+			t.Fatalf("At(%d) = %q, want %q", c, got, packedValue(c))
+		}
+	}
+	for c := range early.Len() {
+		if got := early.At(uint32(c)); got != packedValue(c) {
+			t.Fatalf("a Dict handed out before the column grew: At(%d) = %q", c, got)
+		}
+	}
+	if e, ok := d.Empty(); !ok || e != 70_001 {
+		t.Errorf("Empty() = %d, %v; want 70001", e, ok)
+	}
+	if _, ok := early.Empty(); ok {
+		t.Error("a Dict handed out before the empty string came holds it")
+	}
+	// Every row's code names its value.
+	for i := range s.Len() {
+		if i > 5000 {
+			break
+		}
+		c := s.Codes[i]
+		if s.Value(i) != d.At(c) {
+			t.Fatalf("row %d: %q, its code %d names %q", i, s.Value(i), c, d.At(c))
+		}
+	}
+	// Interning a value again finds it, among the packed ones too.
+	for _, c := range []int{0, 1, 255, 256, 70_001, 123_456, n - 1} {
+		if got := s.InternString(packedValue(c)); got != uint32(c) {
+			t.Errorf("InternString(value %d) = %d", c, got)
+		}
+	}
+	if s.Dict.Len() != n {
+		t.Errorf("interning known values grew the dictionary to %d", s.Dict.Len())
+	}
+	s.dropIndex()
+	for range 3 * scansMax { // scans first, then the index built again
+		c := rng.IntN(n)
+		if got, ok := s.Lookup(packedValue(c)); !ok || got != uint32(c) {
+			t.Fatalf("Lookup(value %d) = %d, %v after the index was let go", c, got, ok)
+		}
+	}
+	if _, ok := s.Lookup("/absent"); ok {
+		t.Error("Lookup found a value the column does not hold")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for w := range 4 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 9))
+			for range 20_000 {
+				c := r.IntN(n)
+				if got := d.At(uint32(c)); got != packedValue(c) {
+					errs <- "At(" + strconv.Itoa(c) + ") = " + got
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error("concurrent readers:", e)
+	}
+}
+
+// TestDictEmpty: Empty finds the empty string in any dictionary, and a
+// column's says so without reading its values.
+func TestDictEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		vals []string
+		want int
+	}{{nil, -1}, {[]string{"a"}, -1}, {[]string{""}, 0}, {[]string{"a", "b", ""}, 2}} {
+		for name, d := range map[string]Dict{"DictOf": DictOf(tc.vals...), "column": columnOf(tc.vals)} {
+			c, ok := d.Empty()
+			if tc.want < 0 && ok || tc.want >= 0 && (!ok || int(c) != tc.want) {
+				t.Errorf("%s %q: Empty() = %d, %v; want %d", name, tc.vals, c, ok, tc.want)
+			}
+		}
+	}
+}
+
+func columnOf(vals []string) Dict {
+	s := NewStrings()
+	for _, v := range vals {
+		s.Append([]byte(v))
+	}
+	return s.Dict
+}
