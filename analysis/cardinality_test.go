@@ -209,6 +209,30 @@ func TestSharedOrder(t *testing.T) {
 		if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
 			t.Errorf("%s: the order is made again for a second view of the column", name)
 		}
+		// The top rows by count then key, ties broken by the column's
+		// order (a borrowed dictionary) or by the strings (an owned one).
+		counts := v.Counts()
+		var rows []keyCount
+		for c, n := range counts {
+			if n > 0 {
+				rows = append(rows, keyCount{key: v.Dict.At(uint32(c)), n: n, code: uint32(c)})
+			}
+		}
+		var borrowed, owned Dict
+		borrowed.Borrow(&Input{Frame: f})
+		borrowed.CodesOf(v, nil)
+		owned.CodesOf(v, nil)
+		if borrowed.view == nil {
+			t.Fatalf("%s: the borrowed dictionary has no view", name)
+		}
+		for k := 1; k <= len(rows)+1; k++ {
+			want := topKeyCounts(slices.Clone(rows), k)
+			for dname, d := range map[string]*Dict{"borrowed": &borrowed, "owned": &owned} {
+				if got := topCodeCounts(d, counts, k); !reflect.DeepEqual(got, want) {
+					t.Errorf("%s, %s, top %d: %v, want %v", name, dname, k, got, want)
+				}
+			}
+		}
 	}
 }
 

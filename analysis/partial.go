@@ -674,6 +674,10 @@ func (d *Dict) Code(s string) uint32 {
 // index, the first dictScansMax look-ups read the strings rather than
 // build it.
 func (d *Dict) Lookup(s string) (uint32, bool) {
+	if s == "" && len(d.Strings) == 0 && d.base.Len() > 0 {
+		c, ok := d.base.Empty() // without reading a packed column's values
+		return c, ok
+	}
 	if d.index == nil && d.scans < dictScansMax {
 		d.scans++
 		for c, v := range d.base.All() {

@@ -380,18 +380,6 @@ func (st *userAgentsState) Merge(other State) error {
 	return nil
 }
 
-// agentRows is every agent with its requests, unsorted, keyed by the
-// agent as written.
-func (st *userAgentsState) agentRows() []keyCount {
-	out := make([]keyCount, 0, len(st.AgentN))
-	for c, n := range st.AgentN {
-		if n > 0 {
-			out = append(out, keyCount{key: st.Agents.At(uint32(c)), n: n, code: uint32(c)})
-		}
-	}
-	return out
-}
-
 // uaReaders are the clients with a browser-like agent (not a crawler by
 // name) that fetched /robots.txt: none without IPs or stems.
 type uaReaders struct {

@@ -236,14 +236,19 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	s := &Section{}
 	s.Prose("Who sends the requests? Every distinct `User-Agent` with its count, the browser and operating system families behind them, and the crawlers and tools by name and kind. A client (IP and agent) that fetched `/robots.txt` counts as a crawler even when its agent looks like a browser.")
 
-	all := st.agentRows()
-	distinct, missing := 0, 0 // the agents sent; the requests without one
-	for _, r := range all {
-		if r.key != "" {
-			distinct++
-		} else {
-			missing = r.n
+	rows, missing := 0, 0 // the agents with requests, the empty one among them; the requests without one
+	empty, hasEmpty := st.Agents.Lookup("")
+	for c, n := range st.AgentN {
+		if n > 0 {
+			rows++
+			if hasEmpty && uint32(c) == empty {
+				missing = n
+			}
 		}
+	}
+	distinct := rows
+	if missing > 0 {
+		distinct--
 	}
 	if distinct == 0 {
 		s.Conclude(fmt.Sprintf("The log has no user agents: none of the %s carried one, so there are no browsers, systems or crawlers to tell apart.", Count(total, "request")))
@@ -252,11 +257,11 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	}
 	// The rows the table and the sentences show, ranked without sorting
 	// every agent (a log may hold a million); the others are counted.
-	keep := len(all)
+	keep := rows
 	if in.MaxRows > 0 {
 		keep = min(keep, max(in.MaxRows, 2))
 	}
-	ranked := topKeyCounts(all, keep)
+	ranked := topCodeCounts(&st.Agents, st.AgentN, keep)
 	// The sentences name the agents sent; the requests without one are
 	// a sentence of their own.
 	var named []keyCount
@@ -269,8 +274,8 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 		ranked[i].key = orDash(ranked[i].key)
 	}
 	tab := limitedCountsTable(in.MaxRows, "user_agents", "Requests per user agent", "user_agent", ranked, "", total)
-	if len(all) > len(ranked) {
-		tab.Skip(len(all) - len(ranked))
+	if rows > len(ranked) {
+		tab.Skip(rows - len(ranked))
 	}
 	s.Compute(`requests.user_agent.value_counts()`, Output{Table: tab})
 
@@ -384,8 +389,8 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 			Count(rd.clients, "client"), Code("/robots.txt"), Count(rd.requests, "request")))
 		s.Find("robots_txt_browser_like", SevNotice, rd.clients, fmt.Sprintf("%s with a browser-like user agent fetched /robots.txt, which browsers do not do.", Count(rd.clients, "client")))
 	}
-	if c, ok := st.Agents.Lookup(""); ok && st.AgentN[c] > 0 {
-		n := st.AgentN[c]
+	if hasEmpty && int(empty) < len(st.AgentN) && st.AgentN[empty] > 0 {
+		n := st.AgentN[empty]
 		s.Conclude(fmt.Sprintf("%s (%s) carried no user agent.", Count(n, "request"), Pct(float64(n)/float64(total))))
 	}
 	return s, nil

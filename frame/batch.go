@@ -22,6 +22,10 @@ type Dicts struct {
 // one column keeps from batch to batch.
 const WorkerDictMax = 1 << 16
 
+// rawDictMax is WorkerDictMax for a dictionary that appends its values
+// without looking them up (raw).
+const rawDictMax = 1 << 12
+
 // Bound starts afresh each dictionary holding more than WorkerDictMax
 // values, and each whose mode changes (below). Call it only between
 // batches, from the goroutine filling them: batches sealed before keep the
@@ -47,7 +51,15 @@ func (d *Dicts) Bound() {
 		default:
 			old.calls, old.start = 0, len(old.vals) // a new window
 		}
-		if raw == old.raw && len(old.vals) <= WorkerDictMax {
+		limit := WorkerDictMax
+		if raw && old.raw {
+			// Values appended without a look-up are of no use to the
+			// next batch: they go once the frame has them, rather than
+			// a goroutine's 64K values per column being held (25 MB of
+			// a read of a million new values in five columns).
+			limit = rawDictMax
+		}
+		if raw == old.raw && len(old.vals) <= limit {
 			continue
 		}
 		// Sealed batches hold the old values (their views): those stay
