@@ -86,36 +86,17 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 }
 
 // topCodeCounts is topKeyCounts of the codes of d with a count (counts
-// by code): only the rows kept have their key read. Ties are broken by
-// the column's sorted order when d is a column's dictionary (a run over
-// one frame), whose values may be packed and are not read; otherwise by
-// the strings.
+// by code), read one at a time in code order rather than listed first: of
+// a million agents, only the rows kept hold their strings (a large
+// dictionary's are packed, and a string read holds its block).
 func topCodeCounts(d *Dict, counts []int, k int) []keyCount {
-	v := d.view
-	if v == nil || v.Dict.Len() != d.Len() {
-		var rows []keyCount
-		for c, n := range counts {
-			if n > 0 {
-				rows = append(rows, keyCount{key: d.At(uint32(c)), n: n, code: uint32(c)})
-			}
-		}
-		return topKeyCounts(rows, k)
-	}
-	type row struct {
-		n         int
-		pos, code uint32
-	}
-	top := newTopRows(max(k, 1), func(a, b row) int { return byCountThenKey(a.n, a.pos, b.n, b.pos) })
-	for pos, c := range v.Order() { // by string, as written
-		if int(c) < len(counts) && counts[c] > 0 {
-			top.offer(row{counts[c], uint32(pos), c})
+	top := newTopRows(max(k, 1), func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	for c, n := range counts {
+		if n > 0 {
+			top.offer(keyCount{key: d.At(uint32(c)), n: n, code: uint32(c)})
 		}
 	}
-	kept, _ := top.sorted()
-	out := make([]keyCount, len(kept))
-	for i, r := range kept {
-		out[i] = keyCount{key: d.At(r.code), n: r.n, code: r.code}
-	}
+	out, _ := top.sorted()
 	return out
 }
 
