@@ -564,15 +564,26 @@ func (d *Dict) dashRanks() (order, ranks []uint32) {
 	return dashRanks(d.all())
 }
 
-// all is the strings by code, as one slice: the state's own, or a copy
-// when it borrowed a column's dictionary and took more strings since.
+// all is the strings by code, as one slice: the state's own, or, when it
+// borrowed a packed column dictionary, a copy of them all read in order
+// (the bytes in one allocation), for a reader that reads them out of
+// order.
 func (d *Dict) all() []string {
 	if d.base.Len() == 0 {
 		return d.Strings
 	}
-	out := make([]string, 0, d.Len())
+	var b strings.Builder
+	end := make([]int, 0, d.base.Len())
 	for _, s := range d.base.All() {
-		out = append(out, s)
+		b.WriteString(s)
+		end = append(end, b.Len())
+	}
+	buf := b.String()
+	out := make([]string, 0, d.Len())
+	at := 0
+	for _, e := range end {
+		out = append(out, buf[at:e])
+		at = e
 	}
 	return append(out, d.Strings...)
 }

@@ -155,14 +155,17 @@ func (t *ValueTally) Conditional() []CondRow {
 // two strings. fn must not keep g, which is reused for the next key.
 func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 	pairs := t.Pairs.Sorted()
-	keys, values := &t.Keys, &t.Values
+	// The keys are read in their sorted order: those of a packed column
+	// dictionary (a million clients) are copied out first, in code order,
+	// rather than each decoded from its block in turn.
+	keys, values := t.Keys.all(), t.Values.all()
 	// start[c] is the index of key c's first pair: the pairs are sorted by
 	// key code.
-	start := make([]int, keys.Len()+1)
+	start := make([]int, len(keys)+1)
 	for _, p := range pairs {
 		start[p.A()+1]++
 	}
-	for c := range keys.Len() {
+	for c := range keys {
 		start[c+1] += start[c]
 	}
 	_, vr := t.Values.dashRanks()
@@ -181,7 +184,7 @@ func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 				total += p.N
 			}
 			for _, p := range ps {
-				out = append(out, CondRow{Key: keys.At(c), Value: values.At(p.B()), N: p.N, Proba: float64(p.N) / float64(total),
+				out = append(out, CondRow{Key: keys[c], Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
 					keyRank: kr[c], valueRank: vr[p.B()]})
 			}
 		}

@@ -108,17 +108,26 @@ func mergeReaders(r, o map[Pair]bool) {
 // does: a state keeps what it needs of a chunk's strings, and no more than
 // their bytes).
 func ownCodes(dict frame.Dict, need []bool) []string {
+	// Each string is read once, in order (a large dictionary's are
+	// packed), and cut from the copy once it is whole.
 	size := 0
-	for c, ok := range need {
-		if ok {
-			size += len(dict.At(uint32(c)))
+	if !dict.Packed() {
+		for c, ok := range need {
+			if ok {
+				size += len(dict.At(uint32(c)))
+			}
 		}
 	}
 	var b strings.Builder
 	b.Grow(size)
-	for c, ok := range need {
-		if ok {
-			b.WriteString(dict.At(uint32(c)))
+	end := make([]int, len(need)) // where each needed string ends in the copy
+	for c, v := range dict.All() {
+		if c >= len(need) {
+			break
+		}
+		if need[c] {
+			b.WriteString(v)
+			end[c] = b.Len()
 		}
 	}
 	all := b.String()
@@ -126,9 +135,8 @@ func ownCodes(dict frame.Dict, need []bool) []string {
 	at := 0
 	for c, ok := range need {
 		if ok {
-			n := len(dict.At(uint32(c)))
-			out[c] = all[at : at+n]
-			at += n
+			out[c] = all[at:end[c]]
+			at = end[c]
 		}
 	}
 	return out

@@ -145,3 +145,48 @@ func columnOf(vals []string) Dict {
 	}
 	return s.Dict
 }
+
+// TestPackedOrder: the sorted order of a packed dictionary, whose ties
+// are settled eight bytes at a time from the values read in order, is
+// the order of the strings: values sharing a long prefix, then tied over
+// one, two and many words, of every length, with NUL bytes.
+func TestPackedOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	s := NewStrings()
+	seen := map[string]bool{}
+	var vals []string
+	size := 0
+	for size < packMin+1<<20 {
+		var v string
+		switch rng.IntN(4) {
+		case 0: // tied over the first words, then differing
+			v = "https://example.org/" + strings.Repeat("abcdefgh", rng.IntN(6)) + strconv.Itoa(rng.IntN(1e9))
+		case 1: // a prefix of another value, padded or not with NULs
+			v = "https://example.org/" + strings.Repeat("x", rng.IntN(40)) + strings.Repeat("\x00", rng.IntN(3))
+		case 2:
+			v = "https://example.org/" + strconv.Itoa(rng.IntN(1e6))
+		default: // long, tied beyond the rounds read
+			v = "https://example.org/" + strings.Repeat("z", 100) + strconv.Itoa(rng.IntN(1e9))
+		}
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		vals = append(vals, v)
+		s.Append([]byte(v))
+		size += 16 + len(v)
+	}
+	v := s.View()
+	if !v.Dict.Packed() {
+		t.Fatal("the dictionary is not packed")
+	}
+	order := v.Order()
+	if len(order) != len(vals) {
+		t.Fatalf("%d codes in the order, want %d", len(order), len(vals))
+	}
+	for i := 1; i < len(order); i++ {
+		if a, b := vals[order[i-1]], vals[order[i]]; a >= b {
+			t.Fatalf("order %d: %q before %q", i, a, b)
+		}
+	}
+}

@@ -463,10 +463,7 @@ func (v CodeView) Order() []uint32 {
 // the order, and the empty string still comes first (its key is 0; a tie
 // is settled by the strings).
 func sortedCodes(dict Dict) []uint32 {
-	type key struct {
-		prefix uint64
-		code   uint32
-	}
+	type key = sortKey
 	skip := commonPrefix(dict)
 	keys := make([]key, dict.Len())
 	for i, v := range dict.All() {
@@ -512,15 +509,15 @@ func sortedCodes(dict Dict) []uint32 {
 			}
 			keys, tmp = tmp, keys
 		}
-		for i := 0; i < len(keys); {
-			j := i + 1
-			for j < len(keys) && keys[j].prefix == keys[i].prefix {
-				j++
+		if dict.Packed() {
+			// Ties are settled eight bytes at a time, each round reading
+			// the values in order, rather than by comparing strings each
+			// decoded from its block at random.
+			settleTies(dict, keys, refineTies(dict, keys, skip+8))
+		} else {
+			for _, r := range tiedRuns(keys) {
+				slices.SortFunc(keys[r[0]:r[1]], byString)
 			}
-			if j-i > 1 {
-				slices.SortFunc(keys[i:j], byString)
-			}
-			i = j
 		}
 	}
 	order := make([]uint32, dict.Len())
@@ -528,6 +525,105 @@ func sortedCodes(dict Dict) []uint32 {
 		order[i] = k.code
 	}
 	return order
+}
+
+// sortKey is a value's code and the eight bytes of it it is sorted by.
+type sortKey struct {
+	prefix uint64
+	code   uint32
+}
+
+// tiedRuns are the runs [lo, hi) of two or more keys with equal prefixes
+// in keys, sorted by them.
+func tiedRuns(keys []sortKey) [][2]int {
+	var runs [][2]int
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j].prefix == keys[i].prefix {
+			j++
+		}
+		if j-i > 1 {
+			runs = append(runs, [2]int{i, j})
+		}
+		i = j
+	}
+	return runs
+}
+
+// refineTies sorts each run of keys with equal prefixes (keys sorted by
+// them) by the next eight bytes of their values from off on, read in one
+// pass over a packed dictionary, and again for the runs still tied, up to
+// refineRounds times. It returns the runs still tied, for the strings to
+// settle. The keys' prefixes are the last bytes read.
+func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
+	runs := tiedRuns(keys)
+	if len(runs) == 0 {
+		return nil
+	}
+	next := make([]uint64, dict.Len())
+	need := make([]bool, dict.Len())
+	for round := 0; round < refineRounds && len(runs) > 0; round++ {
+		for _, r := range runs {
+			for _, k := range keys[r[0]:r[1]] {
+				need[k.code] = true
+			}
+		}
+		for c, v := range dict.All() {
+			if need[c] {
+				need[c] = false
+				var w uint64
+				for j := off; j < off+8; j++ {
+					w <<= 8
+					if j < len(v) {
+						w |= uint64(v[j])
+					}
+				}
+				next[c] = w
+			}
+		}
+		var tied [][2]int
+		for _, r := range runs {
+			g := keys[r[0]:r[1]]
+			for i := range g {
+				g[i].prefix = next[g[i].code]
+			}
+			slices.SortFunc(g, func(a, b sortKey) int { return cmp.Compare(a.prefix, b.prefix) })
+			for _, t := range tiedRuns(g) {
+				tied = append(tied, [2]int{r[0] + t[0], r[0] + t[1]})
+			}
+		}
+		runs = tied
+		off += 8
+	}
+	return runs
+}
+
+// refineRounds is how many rounds of eight bytes refineTies reads.
+const refineRounds = 4
+
+// settleTies sorts each run of keys by their strings, copied out of a
+// packed dictionary in one pass in order (only the values of the runs).
+func settleTies(dict Dict, keys []sortKey, runs [][2]int) {
+	if len(runs) == 0 {
+		return
+	}
+	at := make([]int32, dict.Len()) // a tied value's index in vals, plus 1
+	n := 0
+	for _, r := range runs {
+		for _, k := range keys[r[0]:r[1]] {
+			n++
+			at[k.code] = int32(n)
+		}
+	}
+	vals := make([]string, n)
+	for c, v := range dict.All() {
+		if i := at[c]; i > 0 {
+			vals[i-1] = strings.Clone(v)
+		}
+	}
+	for _, r := range runs {
+		slices.SortFunc(keys[r[0]:r[1]], func(a, b sortKey) int { return strings.Compare(vals[at[a.code]-1], vals[at[b.code]-1]) })
+	}
 }
 
 // radixMin is the size from which sortedCodes sorts by radix.
