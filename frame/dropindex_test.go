@@ -166,7 +166,7 @@ func TestDropIndexShortValues(t *testing.T) {
 		s.Append([]byte(v))
 	}
 	s.dropIndex()
-	for round := range scansMax + 2 {
+	for round := range 3 {
 		for i, v := range vals {
 			if c, ok := s.Lookup(v); !ok || c != uint32(i) {
 				t.Fatalf("round %d: Lookup(%q) = %d %v, want %d", round, v, c, ok, i)
@@ -176,10 +176,40 @@ func TestDropIndexShortValues(t *testing.T) {
 			t.Fatalf("round %d: found POST", round)
 		}
 	}
+	if !s.d.unindexed || s.scans != len(vals)+1 {
+		t.Errorf("the same look-ups again: %d scans, unindexed %v; want %d scans, the answers kept", s.scans, s.d.unindexed, len(vals)+1)
+	}
+	// Past scansMax distinct look-ups, the index is built again.
+	for i := range scansMax {
+		if _, ok := s.Lookup("absent" + strconv.Itoa(i)); ok {
+			t.Fatalf("found absent%d", i)
+		}
+	}
+	for i, v := range vals {
+		if c, ok := s.Lookup(v); !ok || c != uint32(i) {
+			t.Fatalf("indexed again: Lookup(%q) = %d %v, want %d", v, c, ok, i)
+		}
+	}
 	if s.d.unindexed || s.d.short.n != 4 || s.d.long.n != 2 {
 		t.Errorf("built again: unindexed %v, %d short and %d long values; want 4 and 2", s.d.unindexed, s.d.short.n, s.d.long.n)
 	}
+	// An answer kept from a scan does not outlive a value interned after
+	// it.
 	s.dropIndex()
+	if _, ok := s.Lookup("PUT"); ok {
+		t.Fatal("found PUT")
+	}
+	if c := s.InternString("PUT"); c != uint32(len(vals)) {
+		t.Fatalf("PUT interned as %d", c)
+	}
+	if c, ok := s.Lookup("PUT"); !ok || c != uint32(len(vals)) {
+		t.Fatalf("Lookup(PUT) = %d %v after it was interned", c, ok)
+	}
+	vals = append(vals, "PUT")
+	s.dropIndex()
+	if c, ok := s.Lookup("PUT"); !ok || c != uint32(len(vals)-1) {
+		t.Fatalf("Lookup(PUT) = %d %v after the index was let go again", c, ok)
+	}
 	if c := s.InternString("GET"); c != 1 || s.Dict.Len() != len(vals) {
 		t.Errorf("interning a known value after the drop: code %d, %d values", c, s.Dict.Len())
 	}

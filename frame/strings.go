@@ -35,8 +35,11 @@ type Strings struct {
 	memos memoTable // values derived from the column (memo.go)
 
 	// scans counts the look-ups that read the dictionary one value at a
-	// time since its index was let go (DropIndexes); guarded by mu.
-	scans int
+	// time since its index was let go (DropIndexes), and scanned their
+	// answers, which several analyses ask for ("/robots.txt"); guarded by
+	// mu.
+	scans   int
+	scanned map[string]scanAnswer
 
 	presized bool // the index was made for the rows the frame expects (presize)
 
@@ -290,20 +293,34 @@ func (s *Strings) Lookup(v string) (uint32, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.d.unindexed {
+		if a, ok := s.scanned[v]; ok {
+			return a.code, a.ok
+		}
 		if s.scans < scansMax {
 			s.scans++
-			return s.d.scan(v)
+			c, ok := s.d.scan(v)
+			if s.scanned == nil {
+				s.scanned = map[string]scanAnswer{}
+			}
+			s.scanned[strings.Clone(v)] = scanAnswer{c, ok}
+			return c, ok
 		}
 		s.d.reindex()
 	}
 	return s.d.lookup(v)
 }
 
+// scanAnswer is a look-up's answer, found by a scan.
+type scanAnswer struct {
+	code uint32
+	ok   bool
+}
+
 // dropIndex lets go of the dictionary's index (Frame.DropIndexes).
 func (s *Strings) dropIndex() {
 	s.mu.Lock()
 	s.d.dropIndex()
-	s.scans = 0
+	s.scans, s.scanned = 0, nil
 	s.mu.Unlock()
 }
 
@@ -312,6 +329,7 @@ func (s *Strings) dropIndex() {
 func (s *Strings) reindex() {
 	s.mu.Lock()
 	s.d.reindex()
+	s.scanned = nil // answered by the index from now on
 	s.mu.Unlock()
 }
 
