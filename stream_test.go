@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
+	"github.com/logbook/logbook/frame"
 	"github.com/logbook/logbook/ingest"
 )
 
@@ -272,5 +274,53 @@ func TestChunkedBySize(t *testing.T) {
 				t.Errorf("a section that needs the frame, %s past the limit: read mode %v", src.Name, got)
 			}
 		}
+	}
+}
+
+// TestPackedAsPlain: a run whose dictionaries are packed (frame.SetPackMin
+// from a few hundred bytes here, so that every sample's addresses, paths,
+// agents and referers are) writes the same report as the same run with
+// them as strings, byte for byte, with the same problems: on every
+// sample, a log of unique keys, with filters, a window, anonymized
+// addresses and a comparison.
+func TestPackedAsPlain(t *testing.T) {
+	var unique []byte
+	for i := range 20000 {
+		unique = fmt.Appendf(unique, "10.%d.%d.%d - - [04/Mar/2024:%02d:%02d:%02d +0000] \"GET /item/%d?q=%d HTTP/1.1\" %d %d \"https://r%d.example.org/p\" \"agent/%d\"\n",
+			i>>16, i>>8&255, i&255, i/3600%24, i/60%60, i%60, i, i*7, []int{200, 200, 301, 404, 500}[i%5], 100+i%5000, i, i)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "unique.log"), unique, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		edit func(c *Config)
+	}{
+		{"samples", func(c *Config) {}},
+		{"unique keys", func(c *Config) { c.Inputs = []string{filepath.Join(dir, "unique.log")} }},
+		{"status and crawlers", func(c *Config) { c.Status, c.CrawlerFilter = []string{"2xx", "404"}, "ignore" }},
+		{"paths and addresses", func(c *Config) {
+			c.ExcludePath, c.ExcludeIP = []string{"*.css", "re:^/wp-"}, []string{"10.0.0.0/8", "2001:db8::/32"}
+		}},
+		{"window", func(c *Config) { c.Since, c.Until = "2015-05-17", "2024-03-06" }},
+		{"anonymized", func(c *Config) { c.AnonymizeIP = "truncate" }},
+		{"compared with the previous week", func(c *Config) { c.Week, c.Compare = "2024-W10", "previous" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{Inputs: []string{"samples/"}, Now: now}
+			tc.edit(&cfg)
+			want, wantProblems, _ := runJSON(t, cfg, true)
+			restore := frame.SetPackMin(512)
+			got, gotProblems, _ := runJSON(t, cfg, true)
+			restore()
+			if got != want {
+				t.Errorf("packed differs from plain:\n%s", firstDifference(want, got))
+			}
+			if !slices.Equal(gotProblems, wantProblems) {
+				t.Errorf("problems %v, want %v", gotProblems, wantProblems)
+			}
+		})
 	}
 }

@@ -29,12 +29,24 @@ import (
 // with All; At serves look-ups (the frame's index when a hash agrees, a
 // table's rows).
 
+// packMin is the size, the values' bytes and a header each, from which a
+// dictionary packs its values: far more than a typical log's dictionaries
+// hold (its paths, 50,000 on a million lines, are 2 MB), so that a
+// dictionary looked up often stays as it was. SetPackMin changes it.
+var packMin = 16 << 20
+
+// SetPackMin makes the dictionaries that grow from now on pack their
+// values from n bytes (values and a header each) rather than 16 MB, and
+// returns what puts the default back: for tests, which pack small
+// dictionaries to hold the packed ones to the same results. Not safe
+// while frames are being filled.
+func SetPackMin(n int) (restore func()) {
+	old := packMin
+	packMin = n
+	return func() { packMin = old }
+}
+
 const (
-	// packMin is the size, the values' bytes and a header each, from
-	// which a dictionary packs its values: far more than a typical log's
-	// dictionaries hold (its paths, 50,000 on a million lines, are 2 MB),
-	// so that a dictionary looked up often stays as it was.
-	packMin = 16 << 20
 	// blockVals is the number of values a block holds (a power of two):
 	// 2 to 30 KB of values, which compress well and decode in a few
 	// microseconds.
