@@ -341,14 +341,20 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	case lead.n == 1:
 		s.Conclude(fmt.Sprintf("%s came with %s, each agent in one request.", Count(total-missing, "request"), Count(distinct, "distinct user agent")))
 	case len(named) < 2:
-		s.Conclude(fmt.Sprintf("%s came with %s; the most common, %s, in %s.", Count(total, "request"), Count(distinct, "distinct user agent"), Code(lead.key), Count(lead.n, "request")))
+		s.Conclude(fmt.Sprintf("%s came with %s; the most common, %s, in %s.", Count(total-missing, "request"), Count(distinct, "distinct user agent"), Code(lead.key), Count(lead.n, "request")))
 	default:
+		// The requests without an agent have a sentence of their own
+		// (below): those counted here are the ones that carried one.
 		two := named[0].n + named[1].n
-		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of requests: %s (%s) and %s (%s).",
-			Count(total, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
+		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of all requests: %s (%s) and %s (%s).",
+			Count(total-missing, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
 			Code(named[0].key), Int(named[0].n), Code(named[1].key), Int(named[1].n)))
 	}
-	s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
+	if missing > 0 {
+		s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s that carried one.", Count(distinct, "distinct user agent"), Count(total-missing, "request")))
+	} else {
+		s.Find("distinct_user_agents", SevInfo, distinct, fmt.Sprintf("%s sent the %s.", Count(distinct, "distinct user agent"), Count(total, "request")))
+	}
 	var stats []familyStat
 	if st.HasIPs {
 		stats = st.familyStats(rd)
