@@ -71,6 +71,12 @@ func (s *Strings) presize(reserved int) {
 	}
 	s.presized = true
 	s.d.long.growTo(reserved - reserved/10)
+	// A dictionary on its way past packMin packs now, rather than once
+	// its values and their headers have grown there (the headers' block
+	// doubling up to 16 MB a column first).
+	if d := &s.d; d.packable && d.pk == nil && d.size/d.n()*(reserved-reserved/10) >= packMin {
+		d.pack()
+	}
 }
 
 // scansMax is how many look-ups scan a dictionary whose index was let go
