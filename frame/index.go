@@ -141,6 +141,12 @@ const tagMask = uint64(0xffffffff) << 32
 
 // find returns the code of the value b, whose hash is h.
 func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
+	return probe(x, vals, nil, b, h)
+}
+
+// probe looks for the value b, of hash h, among values read from vals or,
+// if at is not nil, through at (a packed dictionary's).
+func probe[T []byte | string](x *index, vals []string, at func(uint32) string, b T, h uint64) (uint32, bool) {
 	if x.n == 0 {
 		return 0, false
 	}
@@ -152,7 +158,8 @@ func (x *index) find(vals []string, b []byte, h uint64) (uint32, bool) {
 			return 0, false
 		}
 		if s&tagMask == tag {
-			if c := uint32(s) - 1; vals[c] == string(b) {
+			c := uint32(s) - 1
+			if at != nil && at(c) == string(b) || at == nil && vals[c] == string(b) {
 				return c, true
 			}
 		}
@@ -292,27 +299,7 @@ func (d *dict) findLong(b []byte, h uint64) (uint32, bool) {
 	if d.pk == nil {
 		return d.long.find(d.vals, b, h)
 	}
-	return findAt(&d.long, d.at, b, h)
-}
-
-// findAt is index.find for values read through at.
-func findAt[T []byte | string](x *index, at func(uint32) string, b T, h uint64) (uint32, bool) {
-	if x.n == 0 {
-		return 0, false
-	}
-	mask := uint64(len(x.slots) - 1)
-	tag := h & tagMask
-	for i := home(h, mask); ; i = (i + 1) & mask {
-		s := x.slots[i]
-		if s == 0 {
-			return 0, false
-		}
-		if s&tagMask == tag {
-			if c := uint32(s) - 1; at(c) == string(b) {
-				return c, true
-			}
-		}
-	}
+	return probe(&d.long, nil, d.at, b, h)
 }
 
 // store is v as the dictionary keeps it: for a frame's dictionary, a copy
@@ -414,29 +401,14 @@ func (d *dict) lookup(v string) (uint32, bool) {
 		return d.short.find(k0, k1, len(v))
 	}
 	if d.pk != nil {
-		return findAt(&d.long, d.at, v, hashString(v))
+		return probe(&d.long, nil, d.at, v, hashString(v))
 	}
 	return d.long.findString(d.vals, v, hashString(v))
 }
 
 // findString is find for a string.
 func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
-	if x.n == 0 {
-		return 0, false
-	}
-	mask := uint64(len(x.slots) - 1)
-	tag := h & tagMask
-	for i := home(h, mask); ; i = (i + 1) & mask {
-		s := x.slots[i]
-		if s == 0 {
-			return 0, false
-		}
-		if s&tagMask == tag {
-			if c := uint32(s) - 1; vals[c] == v {
-				return c, true
-			}
-		}
-	}
+	return probe(x, vals, nil, v, h)
 }
 
 // internString returns the code of v among d's values, which this index
@@ -606,7 +578,7 @@ func (ix *StringIndex) Len() int { return ix.x.n }
 // FindBy is Find for values read through at (an index of values that are
 // not one slice: a borrowed dictionary and its owner's strings after it).
 func (ix *StringIndex) FindBy(at func(uint32) string, s string) (uint32, bool) {
-	return findAt(&ix.x, at, s, hashString(s))
+	return probe(&ix.x, nil, at, s, hashString(s))
 }
 
 // AddValue indexes code c, of value v, a value the index does not hold
