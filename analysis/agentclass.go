@@ -489,22 +489,28 @@ func classifyParallel(dict frame.Dict, counts []int, user []CrawlerRule) *agentT
 				if lo >= dict.Len() {
 					break
 				}
-				for i := lo; i < min(lo+chunk, dict.Len()); i++ {
+				// The agents are read with Scan, whose strings last for
+				// the call: a class kept, which may hold a part of its
+				// agent (a browser's name as mssola parsed it), is a copy.
+				dict.Scan(lo, min(lo+chunk, dict.Len()), func(i int, agent string) {
 					if counts[i] == 0 {
-						continue
+						return
 					}
-					a := c.classify(dict.At(uint32(i)))
+					a := c.classify(agent)
 					if a != last {
 						id, ok := seen[a]
 						if !ok {
+							a = agentInfo{strings.Clone(a.crawler), strings.Clone(a.kind), strings.Clone(a.browser), strings.Clone(a.os)}
 							id = uint32(len(classes))
 							seen[a] = id
 							classes = append(classes, a)
+						} else {
+							a = classes[id]
 						}
 						last, lastID = a, id
 					}
 					ids[i] = lastID<<workerBits | uint32(w)
-				}
+				})
 			}
 			local[w] = classes
 		})

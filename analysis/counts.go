@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -91,10 +92,20 @@ func viewCodeCounts(v *frame.CodeView, counts []int) []keyCount {
 // dictionary's are packed, and a string read holds its block).
 func topCodeCounts(d *Dict, counts []int, k int) []keyCount {
 	top := newTopRows(max(k, 1), func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
-	for c, n := range counts {
-		if n > 0 {
-			top.offer(keyCount{key: d.At(uint32(c)), n: n, code: uint32(c)})
+	offer := func(c int, key string) { // key lasts for the call: a row kept holds a copy
+		if n := counts[c]; n > 0 {
+			r := keyCount{key: key, n: n, code: uint32(c)}
+			if top.wants(r) {
+				r.key = strings.Clone(key)
+			}
+			top.offer(r)
 		}
+	}
+	if d.base.Len() > 0 {
+		d.base.Scan(0, min(len(counts), d.base.Len()), offer)
+	}
+	for c := d.base.Len(); c < len(counts); c++ {
+		offer(c, d.At(uint32(c)))
 	}
 	out, _ := top.sorted()
 	return out

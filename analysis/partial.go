@@ -574,10 +574,10 @@ func (d *Dict) all() []string {
 	}
 	var b strings.Builder
 	end := make([]int, 0, d.base.Len())
-	for _, s := range d.base.All() {
-		b.WriteString(s)
+	d.base.Scan(0, d.base.Len(), func(_ int, s string) {
+		b.WriteString(s) // a copy: s lasts for the call
 		end = append(end, b.Len())
-	}
+	})
 	buf := b.String()
 	out := make([]string, 0, d.Len())
 	at := 0
@@ -657,9 +657,7 @@ func (d *Dict) ensureIndex(more int) {
 		return
 	}
 	d.index = frame.NewStringIndex(nil, d.Len()+more)
-	for c, s := range d.base.All() {
-		d.index.AddValue(uint32(c), s)
-	}
+	d.base.Scan(0, d.base.Len(), func(c int, s string) { d.index.AddValue(uint32(c), s) }) // the index keeps hashes, not s
 	for i, s := range d.Strings {
 		d.index.AddValue(uint32(d.base.Len()+i), s)
 	}
@@ -691,10 +689,8 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 	}
 	if d.index == nil && d.scans < dictScansMax {
 		d.scans++
-		for c, v := range d.base.All() {
-			if v == s {
-				return uint32(c), true
-			}
+		if c, ok := d.base.Find(s); ok {
+			return c, true
 		}
 		for i, v := range d.Strings {
 			if v == s {

@@ -86,13 +86,13 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 	}
 	var b strings.Builder
 	end := make([]int, len(at))
-	for c, s := range v.Dict.All() {
+	v.Dict.Scan(0, v.Dict.Len(), func(c int, s string) {
 		if at[c] != unused {
 			at[c] = b.Len()
-			b.WriteString(s)
+			b.WriteString(s) // a copy: s lasts for the call
 			end[c] = b.Len()
 		}
-	}
+	})
 	buf := b.String()
 	out.Keys = make([]string, len(codes))
 	for i, c := range codes {

@@ -121,15 +121,12 @@ func ownCodes(dict frame.Dict, need []bool) []string {
 	var b strings.Builder
 	b.Grow(size)
 	end := make([]int, len(need)) // where each needed string ends in the copy
-	for c, v := range dict.All() {
-		if c >= len(need) {
-			break
-		}
+	dict.Scan(0, min(len(need), dict.Len()), func(c int, v string) {
 		if need[c] {
-			b.WriteString(v)
+			b.WriteString(v) // a copy: v lasts for the call
 			end[c] = b.Len()
 		}
-	}
+	})
 	all := b.String()
 	out := make([]string, dict.Len())
 	at := 0

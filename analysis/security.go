@@ -303,10 +303,10 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
 	probe := make([]bool, stems.Dict.Len())
 	anyProbe := false
-	for c, v := range stems.Dict.All() {
+	stems.Dict.Scan(0, stems.Dict.Len(), func(c int, v string) {
 		probe[c] = probeFamilyOf(v) >= 0
 		anyProbe = anyProbe || probe[c]
-	}
+	})
 	if anyProbe {
 		g := newSecGroups(f, &stems, &ips, &status)
 		for i := range stems.Len() {
@@ -325,9 +325,7 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 		return nil
 	}
 	login := make([]bool, stems.Dict.Len())
-	for c, v := range stems.Dict.All() {
-		login[c] = isLoginPath(v)
-	}
+	stems.Dict.Scan(0, stems.Dict.Len(), func(c int, v string) { login[c] = isLoginPath(v) })
 	g := newSecGroups(f, &stems, &ips, &status)
 	for i := range methods.Len() {
 		if methods.At(i) == post && login[stems.At(i)] {

@@ -85,6 +85,39 @@ func (d Dict) Empty() (uint32, bool) {
 	return 0, false
 }
 
+// Scan calls fn with each code from lo up to hi and its value, in order.
+// The values of a packed dictionary's blocks are decoded into one buffer,
+// reused from block to block: v is valid only during the call, and fn
+// copies what it keeps of it (strings.Clone), including in what it
+// derives from v. For a reader of every value that keeps few of them,
+// which All would leave a block's garbage a block for.
+func (d Dict) Scan(lo, hi int, fn func(c int, v string)) {
+	if d.cache == nil {
+		for c := lo; c < hi; c++ {
+			fn(c, d.vals[c])
+		}
+		return
+	}
+	var dec decoded
+	packedN := len(d.blocks) * blockVals
+	for c := lo; c < hi; {
+		if c >= packedN {
+			fn(c, d.vals[c-packedN])
+			c++
+			continue
+		}
+		b := c >> blockBits
+		dec.decode(d.blocks[b])
+		for end := min(hi, (b+1)*blockVals); c < end; c++ {
+			fn(c, dec.at(c&(blockVals-1)))
+		}
+	}
+}
+
+// Find returns the code of v, reading the values one by one (a
+// dictionary handed out has no index).
+func (d Dict) Find(v string) (uint32, bool) { return scanFor(d, v) }
+
 // Packed reports whether the dictionary keeps its values packed: At
 // decodes a block of them, and a reader of many does better with All.
 func (d Dict) Packed() bool { return d.cache != nil }

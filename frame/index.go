@@ -497,7 +497,8 @@ func (d *dict) reindex() {
 	if !d.unindexed {
 		return
 	}
-	for i, v := range d.view().All() {
+	view := d.view()
+	view.Scan(0, view.Len(), func(i int, v string) { // the slots keep hashes and short keys, not v
 		c := uint32(i)
 		if len(v) <= shortMax && !d.long.all {
 			k0, k1 := shortKey(v)
@@ -505,19 +506,33 @@ func (d *dict) reindex() {
 		} else {
 			d.long.add(d.vals, c, hashString(v))
 		}
-	}
+	})
 	d.unindexed = false
 }
 
 // scan is lookup by reading the values one by one, for a dictionary
 // without its index.
 func (d *dict) scan(v string) (uint32, bool) {
-	for i, s := range d.view().All() {
-		if s == v {
-			return uint32(i), true
+	return scanFor(d.view(), v)
+}
+
+// scanFor is the code of v among dict's values, read one by one.
+func scanFor(dict Dict, v string) (uint32, bool) {
+	if !dict.Packed() {
+		for i, s := range dict.All() {
+			if s == v {
+				return uint32(i), true
+			}
 		}
+		return 0, false
 	}
-	return 0, false
+	code, found := uint32(0), false
+	dict.Scan(0, dict.Len(), func(i int, s string) {
+		if !found && s == v {
+			code, found = uint32(i), true
+		}
+	})
+	return code, found
 }
 
 // StringIndex finds strings by value among a slice of them that its owner

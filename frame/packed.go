@@ -120,27 +120,38 @@ func (p *packed) encodeBlock(vals []string) []byte {
 // decodeBlock decodes a block that encodeBlock made. A block that does
 // not decode is memory gone bad, not input: it panics.
 func decodeBlock(block []byte) *decoded {
-	raw, err := s2.Decode(nil, block)
+	d := &decoded{}
+	d.decode(block)
+	return d
+}
+
+// decode decodes block into d, reusing its buffers: the values d held
+// before are gone.
+func (d *decoded) decode(block []byte) {
+	raw, err := s2.Decode(d.buf[:cap(d.buf)], block)
 	if err != nil {
 		panic("frame: a packed dictionary block does not decode: " + err.Error())
 	}
-	var lens [blockVals]uint64
+	if cap(d.offs) < blockVals+1 {
+		d.offs = make([]uint32, blockVals+1)
+	}
+	offs := d.offs[:blockVals+1]
 	p := 0
-	for i := range lens {
+	for i := range blockVals {
 		n, k := binary.Uvarint(raw[p:])
 		if k <= 0 {
 			panic("frame: a packed dictionary block is cut short")
 		}
-		lens[i], p = n, p+k
+		offs[i+1], p = uint32(n), p+k // the lengths for now
 	}
-	d := &decoded{buf: raw, offs: make([]uint32, blockVals+1)}
 	off := uint32(p)
-	for i, n := range lens {
-		d.offs[i] = off
-		off += uint32(n)
+	for i := range blockVals {
+		n := offs[i+1]
+		offs[i] = off
+		off += n
 	}
-	d.offs[blockVals] = off
-	return d
+	offs[blockVals] = off
+	d.buf, d.offs = raw, offs
 }
 
 // packedSize is the size by which a dictionary is judged for packing: its

@@ -54,6 +54,18 @@ func TestPackedDict(t *testing.T) {
 			t.Fatalf("All: value %d is %q, want %q", c, v, packedValue(c))
 		}
 	}
+	for _, r := range [][2]int{{0, n}, {1000, 70_500}, {255, 257}, {n - 10, n}, {5, 5}} {
+		next := r[0]
+		d.Scan(r[0], r[1], func(c int, v string) {
+			if c != next || v != packedValue(c) {
+				t.Fatalf("Scan(%d, %d): value %d is %q at %d, want %q", r[0], r[1], c, v, next, packedValue(next))
+			}
+			next++
+		})
+		if next != r[1] {
+			t.Errorf("Scan(%d, %d) stopped at %d", r[0], r[1], next)
+		}
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 20_000 {
 		c := rng.IntN(n)

@@ -490,7 +490,7 @@ func sortedCodes(dict Dict) []uint32 {
 	type key = sortKey
 	skip := commonPrefix(dict)
 	keys := make([]key, dict.Len())
-	for i, v := range dict.All() {
+	dict.Scan(0, dict.Len(), func(i int, v string) {
 		var p uint64
 		for j := skip; j < skip+8; j++ {
 			p <<= 8
@@ -499,7 +499,7 @@ func sortedCodes(dict Dict) []uint32 {
 			}
 		}
 		keys[i] = key{p, uint32(i)}
-	}
+	})
 	byString := func(a, b key) int { return strings.Compare(dict.At(a.code), dict.At(b.code)) }
 	if len(keys) < radixMin {
 		slices.SortFunc(keys, func(a, b key) int {
@@ -592,7 +592,7 @@ func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
 				need[k.code] = true
 			}
 		}
-		for c, v := range dict.All() {
+		dict.Scan(0, dict.Len(), func(c int, v string) {
 			if need[c] {
 				need[c] = false
 				var w uint64
@@ -604,7 +604,7 @@ func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
 				}
 				next[c] = w
 			}
-		}
+		})
 		var tied [][2]int
 		for _, r := range runs {
 			g := keys[r[0]:r[1]]
@@ -640,11 +640,11 @@ func settleTies(dict Dict, keys []sortKey, runs [][2]int) {
 		}
 	}
 	vals := make([]string, n)
-	for c, v := range dict.All() {
+	dict.Scan(0, dict.Len(), func(c int, v string) {
 		if i := at[c]; i > 0 {
 			vals[i-1] = strings.Clone(v)
 		}
-	}
+	})
 	for _, r := range runs {
 		slices.SortFunc(keys[r[0]:r[1]], func(a, b sortKey) int { return strings.Compare(vals[at[a.code]-1], vals[at[b.code]-1]) })
 	}
@@ -658,13 +658,13 @@ const radixMin = 1 << 12
 func commonPrefix(dict Dict) int {
 	var first string
 	n := -1
-	for _, v := range dict.All() {
-		if v == "" {
-			continue
+	dict.Scan(0, dict.Len(), func(_ int, v string) {
+		if v == "" || n == 0 {
+			return
 		}
 		if n < 0 {
-			first, n = v, len(v)
-			continue
+			first, n = strings.Clone(v), len(v) // v lasts for the call
+			return
 		}
 		n = min(n, len(v))
 		for i := 0; i < n; i++ {
@@ -673,9 +673,6 @@ func commonPrefix(dict Dict) int {
 				break
 			}
 		}
-		if n == 0 {
-			return 0
-		}
-	}
+	})
 	return max(n, 0)
 }
