@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logbook/logbook/analysis"
@@ -286,7 +289,11 @@ func analyseRead(ctx context.Context, cfg *Config, p *plan, res *ingest.Result, 
 	// indexes go too (a look-up reads the dictionary, frame.DropIndexes).
 	fr.DropIndexes()
 	gc.free()
-	gc.percent(15)
+	if extra := fr.UnpackedBytes(); extra > 0 {
+		gc.percentFloor(15, extra*15/100) // as over the frame unpacked
+	} else {
+		gc.percent(15)
+	}
 	phase("freed the read's buffers")
 
 	// Times written without a zone are the server's clock: shift them to
@@ -434,6 +441,14 @@ func problems(res *ingest.Result, read int, sections []*analysis.Section, strict
 type gcPolicy struct {
 	on   bool
 	prev int
+
+	// The percentage set and the least headroom over the live heap
+	// (percentFloor), which a watcher re-arms after each collection
+	// while gen is its own.
+	mu    sync.Mutex
+	base  int
+	floor int64
+	gen   int
 }
 
 func newGCPolicy() *gcPolicy {
@@ -446,9 +461,50 @@ func newGCPolicy() *gcPolicy {
 }
 
 func (g *gcPolicy) percent(p int) {
+	g.mu.Lock()
+	g.gen++ // a watcher of percentFloor stops
+	g.mu.Unlock()
 	if g.on {
 		debug.SetGCPercent(p)
 	}
+}
+
+// percentFloor sets the heap goal to p percent over the live heap, and to
+// at least floor bytes over it: after each collection the percentage is
+// made again from the live heap then. Over a frame whose dictionaries are
+// packed, the analyses allocate what they did over the unpacked frame (the
+// values they read decoded), and p of a heap several times smaller had
+// the collector run three times as often for the same work; at the run's
+// peak, when the sections' tables are most of the heap, p alone holds.
+func (g *gcPolicy) percentFloor(p int, floor int64) {
+	if !g.on {
+		return
+	}
+	g.mu.Lock()
+	g.gen++
+	g.base, g.floor = p, floor
+	gen := g.gen
+	g.mu.Unlock()
+	g.adjust(gen)
+}
+
+// adjust sets the percentage for the live heap, and re-arms itself for
+// the next collection, unless gen is no longer the policy's.
+func (g *gcPolicy) adjust(gen int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if gen != g.gen {
+		return
+	}
+	live := [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live[:])
+	p := g.base
+	if n := int64(live[0].Value.Uint64()); live[0].Value.Kind() == metrics.KindUint64 && n > 0 {
+		p = max(p, int(100*g.floor/n))
+	}
+	debug.SetGCPercent(p)
+	// Run again once the next collection has found this object garbage.
+	runtime.AddCleanup(new([4]uint64), func(int) { g.adjust(gen) }, 0)
 }
 
 // free collects now and returns the freed memory to the system: one

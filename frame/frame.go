@@ -54,6 +54,20 @@ type Frame struct {
 // Len is the number of rows.
 func (f *Frame) Len() int { return len(f.Time) }
 
+// UnpackedBytes is what the string columns' packed dictionaries would
+// take as strings (their values' bytes and a header each), 0 when none is
+// packed: the memory the frame saves, which the analyses' scratch (they
+// decode the values they read) is in proportion to.
+func (f *Frame) UnpackedBytes() int64 {
+	var n int64
+	for _, s := range f.str {
+		if s != nil && s.d.pk != nil {
+			n += int64(s.d.size)
+		}
+	}
+	return n
+}
+
 // Distinct is the number of distinct values the string columns cols
 // hold, all together: about the rows times the columns where nearly every
 // value is new, a small part of the rows in the usual log. It is cheap

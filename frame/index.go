@@ -247,7 +247,7 @@ type dict struct {
 	// A frame's column's dictionary (packable) packs its values once they
 	// pass packMin (packed.go): pk holds the blocks, of the values before
 	// base, and vals the values from base on. size is the values' bytes
-	// and a header each, until then.
+	// and a header each, what the values would take unpacked.
 	packable bool
 	size     int
 	pk       *packed
@@ -277,6 +277,7 @@ func (d *dict) push(v string) {
 		d.empty = uint32(d.n()) + 1
 	}
 	if d.pk != nil {
+		d.size += 16 + len(v)
 		d.vals = append(d.vals, v) // within the tail's room
 		if len(d.vals) == blockVals {
 			d.seal()
