@@ -487,15 +487,32 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 	const run = 4096
 	codes, hosts, got := make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
 	flush := func() {
+		old := len(p.hosts)
 		ids.Intern(&p.hosts, hosts, got)
+		if refs.Dict.Packed() {
+			// A host is a part of its referer, which in a packed
+			// dictionary is a part of its decoded block: the new
+			// hosts are copied together, rather than keep every
+			// block of a million referers.
+			var b strings.Builder
+			for _, h := range p.hosts[old:] {
+				b.WriteString(h)
+			}
+			all, at := b.String(), 0
+			for i := old; i < len(p.hosts); i++ {
+				n := len(p.hosts[i])
+				p.hosts[i], at = all[at:at+n], at+n
+			}
+		}
 		for k, c := range codes {
 			p.host[c] = int32(got[k])
 		}
 		codes, hosts = codes[:0], hosts[:0]
 	}
+	empty, hasEmpty := refs.Dict.Empty()
 	for c, n := range counts {
 		p.host[c] = -1
-		if n == 0 || refs.Dict.At(uint32(c)) == "" {
+		if n == 0 || hasEmpty && uint32(c) == empty {
 			continue
 		}
 		host, path, ok := splitReferer(refs.Dict.At(uint32(c)))
