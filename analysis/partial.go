@@ -403,9 +403,8 @@ type Dict struct {
 
 	// base is the dictionary of the column of a run over one frame,
 	// borrowed whole rather than copied (Codes with Borrow): its codes
-	// are the first ones. A state that holds a base is never written
-	// (only a run over chunks writes its states), so gob has no need of
-	// it.
+	// are the first ones. Settle makes the state own them (Strings)
+	// before gob writes it.
 	base frame.Dict
 
 	index  *frame.StringIndex // Strings by value, built on use
@@ -744,16 +743,16 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 		}
 		d.ensureIndex(more)
 		fresh = make([]bool, dict.Len())
-		for c, s := range dict.All() {
+		dict.Scan(0, dict.Len(), func(c int, s string) { // s is only compared
 			if need != nil && !need[c] {
-				continue
+				return
 			}
 			if code, ok := d.find(s); ok {
 				out[c] = code
-				continue
+				return
 			}
 			fresh[c] = true
-		}
+		})
 	} else if fresh == nil {
 		fresh = make([]bool, dict.Len())
 		for c := range fresh {
@@ -775,11 +774,11 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 		if !ok {
 			continue
 		}
-		s := dict.At(uint32(c))
 		if owned != nil {
-			s = owned[c]
+			out[c] = d.push(owned[c])
+		} else {
+			out[c] = d.push(dict.At(uint32(c)))
 		}
-		out[c] = d.push(s)
 	}
 	return out
 }

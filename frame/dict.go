@@ -77,12 +77,7 @@ func (d Dict) Empty() (uint32, bool) {
 		}
 		return d.empty - 1, true
 	}
-	for c, v := range d.All() {
-		if v == "" {
-			return uint32(c), true
-		}
-	}
-	return 0, false
+	return d.Find("")
 }
 
 // Scan calls fn with each code from lo up to hi and its value, in order.
@@ -119,7 +114,8 @@ func (d Dict) Scan(lo, hi int, fn func(c int, v string)) {
 func (d Dict) Find(v string) (uint32, bool) { return scanFor(d, v) }
 
 // Packed reports whether the dictionary keeps its values packed: At
-// decodes a block of them, and a reader of many does better with All.
+// decodes a block of them, and a reader of many does better with All or
+// Scan.
 func (d Dict) Packed() bool { return d.cache != nil }
 
 // Slice returns the values as one slice, by code, when the dictionary

@@ -154,16 +154,6 @@ func (d *decoded) decode(block []byte) {
 	d.buf, d.offs = raw, offs
 }
 
-// packedSize is the size by which a dictionary is judged for packing: its
-// values' bytes and a string header each.
-func packedSize(vals []string) int {
-	n := 16 * len(vals)
-	for _, v := range vals {
-		n += len(v)
-	}
-	return n
-}
-
 // pack moves the dictionary's values into blocks, keeping the last ones
 // as its tail, and from now on keeps each new value in the tail until it
 // fills a block (push). The values' arena is left to the values still
