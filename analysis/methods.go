@@ -100,7 +100,7 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 				skipped++
 				continue
 			}
-			given.Add(r.Key, r.Value, r.Proba)
+			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
 		}
 	})
 	given.Skip(skipped)
@@ -111,7 +111,7 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 		tab := NewTable("write_methods_by_ip", "Writes (POST, PUT, DELETE, PATCH) per IP and method",
 			Column{"ip", Text}, Column{"request_method", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(in.MaxRows)
 		for _, r := range writes {
-			tab.Add(r.Key, r.Value, r.N, r.Proba)
+			tab.Add(st.Pairs.KeyOf(r), r.Value, r.N, r.Proba)
 		}
 		tab.Skip(nWrites - len(writes))
 		s.Compute(`requests[requests.method.isin(["POST", "PUT", "DELETE", "PATCH"])].groupby(["ip", "method"]).size().sort_values(ascending=False)`,
@@ -143,13 +143,13 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 		part := fmt.Sprintf("%s came from %s", Count(n, Code(m)+" request"), Count(clients, "IP"))
 		switch {
 		case n == 1:
-			part = fmt.Sprintf("the only %s request came from %s", Code(m), Code(top.Key))
+			part = fmt.Sprintf("the only %s request came from %s", Code(m), Code(st.Pairs.KeyOf(top)))
 		case clients == 1:
-			part = fmt.Sprintf("all %s came from %s", Count(n, Code(m)+" request"), Code(top.Key))
+			part = fmt.Sprintf("all %s came from %s", Count(n, Code(m)+" request"), Code(st.Pairs.KeyOf(top)))
 		case top.N == 1:
 			part += ", one each"
 		default:
-			part += fmt.Sprintf(", the most (%s) from %s", Int(top.N), Code(top.Key))
+			part += fmt.Sprintf(", the most (%s) from %s", Int(top.N), Code(st.Pairs.KeyOf(top)))
 		}
 		wparts = append(wparts, part)
 	}

@@ -618,7 +618,15 @@ func (d *Dict) find(s string) (uint32, bool) {
 	if d.base.Len() == 0 {
 		return d.index.Find(d.Strings, s)
 	}
-	return d.index.FindBy(d.At, s)
+	return d.index.FindBy(d.peek, s)
+}
+
+// peek is At for a string only compared (frame.Dict.Peek).
+func (d *Dict) peek(c uint32) string {
+	if n := uint32(d.base.Len()); c < n {
+		return d.base.Peek(c)
+	}
+	return d.Strings[c-uint32(d.base.Len())]
 }
 
 // push appends s, a string the dictionary does not hold, as the next
@@ -759,8 +767,11 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 			fresh[c] = true
 		}
 	}
-	var owned []string // the fresh strings by code, owned unless borrowed
-	if !d.borrow {
+	// The fresh strings by code, owned unless borrowed; those of a
+	// packed dictionary are copied, in one pass, even when borrowed: a
+	// value read alone is a copy of its own (frame.Dict.At).
+	var owned []string
+	if !d.borrow || dict.Packed() {
 		owned = ownCodes(dict, fresh)
 	}
 	n := 0

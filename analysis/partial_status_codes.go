@@ -146,6 +146,10 @@ func (t *ValueTally) Totals() Tally {
 func (t *ValueTally) Conditional() []CondRow {
 	out := make([]CondRow, 0, len(t.Pairs.Pairs))
 	t.EachCondGroup(func(g []CondRow) { out = append(out, g...) })
+	keys := t.Keys.all()
+	for i := range out {
+		out[i].Key, out[i].key = orDash(keys[out[i].key]), 0 // named, as PairTally's rows are
+	}
 	return out
 }
 
@@ -153,19 +157,19 @@ func (t *ValueTally) Conditional() []CondRow {
 // group of the keys shown alike), in the same order, without holding
 // them all: on a million distinct clients those were a million rows of
 // two strings. fn must not keep g, which is reused for the next key.
+//
+// The rows' Key is not set: KeyOf names it, for the rows a table keeps
+// (of a million clients, the keys of a thousand are read, not all).
 func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 	pairs := t.Pairs.Sorted()
-	// The keys are read in their sorted order: those of a packed column
-	// dictionary (a million clients) are copied out first, in code order,
-	// rather than each decoded from its block in turn.
-	keys, values := t.Keys.all(), t.Values.all()
+	values := t.Values.all()
 	// start[c] is the index of key c's first pair: the pairs are sorted by
 	// key code.
-	start := make([]int, len(keys)+1)
+	start := make([]int, t.Keys.Len()+1)
 	for _, p := range pairs {
 		start[p.A()+1]++
 	}
-	for c := range keys {
+	for c := range t.Keys.Len() {
 		start[c+1] += start[c]
 	}
 	_, vr := t.Values.dashRanks()
@@ -184,8 +188,8 @@ func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 				total += p.N
 			}
 			for _, p := range ps {
-				out = append(out, CondRow{Key: keys[c], Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
-					keyRank: kr[c], valueRank: vr[p.B()]})
+				out = append(out, CondRow{Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
+					keyRank: kr[c], valueRank: vr[p.B()], key: c})
 			}
 		}
 		if len(out) > 1 {
@@ -196,11 +200,12 @@ func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 				if c := strings.Compare(a.Value, b.Value); c != 0 {
 					return c
 				}
-				return strings.Compare(a.Key, b.Key)
+				// Only keys shown alike ("" and "-") get here.
+				return strings.Compare(t.Keys.peek(a.key), t.Keys.peek(b.key))
 			})
 		}
 		for r := range out {
-			out[r].Key, out[r].Value = orDash(out[r].Key), orDash(out[r].Value)
+			out[r].Value = orDash(out[r].Value)
 		}
 		if len(out) > 0 {
 			fn(out)
@@ -208,6 +213,9 @@ func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
 		i = j
 	}
 }
+
+// KeyOf is the key of a row of EachCondGroup, "-" for a missing one.
+func (t *ValueTally) KeyOf(r CondRow) string { return orDash(t.Keys.At(r.key)) }
 
 // CodePair is a pair of a state's codes, packed (A above B), and its
 // count.

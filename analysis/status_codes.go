@@ -232,7 +232,7 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 				skipped++
 				continue
 			}
-			given.Add(r.Key, r.Value, r.Proba)
+			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
 		}
 		mixed.add(g)
 		non2xx.add(g)
@@ -240,8 +240,8 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	given.Skip(skipped)
 	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
 
-	mixed.table(s)
-	worst := non2xx.table(s)
+	mixed.table(s, st.Pairs.KeyOf)
+	worst := non2xx.table(s, st.Pairs.KeyOf)
 	peaks := statusOverTime(s, st, in)
 	redir := redirectsTable(s, st, in)
 
@@ -451,7 +451,7 @@ func (m *mixedStatus) add(rows []CondRow) {
 	m.top.offer(x)
 }
 
-func (m *mixedStatus) table(s *Section) {
+func (m *mixedStatus) table(s *Section, keyOf func(CondRow) string) {
 	list, n := m.top.sorted()
 	tab := NewTable("mixed_status_ips", "IPs whose requests did not all get the same status",
 		Column{"ip", Text}, Column{"requests", Integer}, Column{"distinct_statuses", Integer}, Column{"statuses", Text}).Limit(m.top.limit)
@@ -466,7 +466,7 @@ func (m *mixedStatus) table(s *Section) {
 			buf = append(buf, ": "...)
 			buf = strconv.AppendInt(buf, int64(r.N), 10)
 		}
-		tab.Add(m.rows[0].Key, m.requests, len(m.rows), string(buf))
+		tab.Add(keyOf(m.rows[0]), m.requests, len(m.rows), string(buf))
 	}
 	tab.Skip(n - len(list))
 	s.Compute(`requests.groupby("ip").status.agg(requests="size", distinct_statuses="nunique").query("distinct_statuses > 1").sort_values("requests", ascending=False)`,
@@ -475,6 +475,7 @@ func (m *mixedStatus) table(s *Section) {
 
 // worstClient is the IP with the most non-2xx responses.
 type worstClient struct {
+	row       CondRow // a row of the IP (EachCondGroup), named ip at the end
 	ip        string
 	n, total  int // non-2xx responses, all its requests
 	top       string
@@ -517,18 +518,21 @@ func (x *non2xx) add(g []CondRow) {
 	if n == total {
 		w.allNon2xx++
 	}
-	if n > w.n || n == w.n && g[0].Key < w.ip {
-		w.ip, w.n, w.total, w.top, w.topN = g[0].Key, n, total, g[top].Value, g[top].N
+	if n > w.n || n == w.n && g[0].keyRank < w.row.keyRank {
+		w.row, w.n, w.total, w.top, w.topN = g[0], n, total, g[top].Value, g[top].N
 	}
 }
 
-func (x *non2xx) table(s *Section) worstClient {
+func (x *non2xx) table(s *Section, keyOf func(CondRow) string) worstClient {
 	x.w.hasNon2xx = x.w.n > 0
+	if x.w.hasNon2xx {
+		x.w.ip = keyOf(x.w.row)
+	}
 	rows, n := x.top.sorted()
 	tab := NewTable("non_2xx_by_ip", "Responses other than 2xx, per IP and status",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"requests", Integer}, Column{"share_of_ip_requests", Share}).Limit(x.top.limit)
 	for _, r := range rows {
-		tab.Add(r.Key, r.Value, r.N, r.Proba)
+		tab.Add(keyOf(r), r.Value, r.N, r.Proba)
 	}
 	tab.Skip(n - len(rows))
 	s.Compute(`requests[~requests.status.str.startswith("2")].groupby(["ip", "status"]).size().sort_values(ascending=False)`, Output{Table: tab})

@@ -1,6 +1,9 @@
 package frame
 
-import "iter"
+import (
+	"iter"
+	"strings"
+)
 
 // Dict is a string column's dictionary as the column hands it out: each
 // distinct value once, by code, in first-seen order, up to the last value
@@ -31,10 +34,24 @@ func DictOf(vals ...string) Dict { return Dict{vals: vals[:len(vals):len(vals)]}
 // Len is the number of values.
 func (d Dict) Len() int { return len(d.blocks)*blockVals + len(d.vals) }
 
-// At returns the value of code c. A value of a packed dictionary's block
-// points into the block decoded, which it keeps from the collector: a
-// reader that keeps many values of a large dictionary copies them.
+// At returns the value of code c, which the caller may keep: a value of
+// a packed dictionary's block is a copy, so that a table keeping a
+// thousand values does not keep the thousand blocks they were decoded
+// from (on a log of unique paths, 27 MB of blocks for its redirects).
 func (d Dict) At(c uint32) string {
+	if d.cache == nil {
+		return d.vals[c]
+	}
+	b := int(c >> blockBits)
+	if b >= len(d.blocks) {
+		return d.vals[int(c)-len(d.blocks)*blockVals]
+	}
+	return strings.Clone(d.cache.get(d.blocks, b).at(int(c & (blockVals - 1))))
+}
+
+// Peek is At without the copy, for a value only compared: a value kept
+// from it would keep its block.
+func (d Dict) Peek(c uint32) string {
 	if d.cache == nil {
 		return d.vals[c]
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 )
 
 // packedValue is value i of TestPackedDict's column: distinct for each i,
@@ -48,6 +49,16 @@ func TestPackedDict(t *testing.T) {
 	}
 	if _, ok := d.Slice(); ok {
 		t.Error("a packed dictionary handed out its values as a slice")
+	}
+	// At's value is a copy of its own: kept, it keeps no block. Two
+	// values of one block, read by At, are not next to each other as
+	// they are in the decoded block (Peek's are); values past 16 bytes,
+	// which the allocator does not pack together.
+	if a, b := d.At(10), d.At(11); adjacent(a, b) {
+		t.Error("At's values point into their decoded block")
+	}
+	if a, b := d.Peek(10), d.Peek(11); !adjacent(a, b) || a != packedValue(10) || b != packedValue(11) {
+		t.Errorf("Peek: %q, %q, adjacent %v; want %q, %q in their block", a, b, adjacent(a, b), packedValue(10), packedValue(11))
 	}
 	for c, v := range d.All() {
 		if v != packedValue(c) {
@@ -201,4 +212,9 @@ func TestPackedOrder(t *testing.T) {
 			t.Fatalf("order %d: %q before %q", i, a, b)
 		}
 	}
+}
+
+// adjacent reports whether b's bytes follow a's in memory.
+func adjacent(a, b string) bool {
+	return len(a) > 0 && len(b) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.StringData(b)))
 }

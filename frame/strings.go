@@ -500,7 +500,7 @@ func sortedCodes(dict Dict) []uint32 {
 		}
 		keys[i] = key{p, uint32(i)}
 	})
-	byString := func(a, b key) int { return strings.Compare(dict.At(a.code), dict.At(b.code)) }
+	byString := func(a, b key) int { return strings.Compare(dict.Peek(a.code), dict.Peek(b.code)) }
 	if len(keys) < radixMin {
 		slices.SortFunc(keys, func(a, b key) int {
 			if a.prefix != b.prefix {
