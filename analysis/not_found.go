@@ -170,8 +170,13 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 		first := newTopRows(top, compareMissing)
 		for c, v := range m {
 			if v.n > 0 {
-				raw := dict.At(uint32(c))
-				first.offer(missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: uint32(c)})
+				raw := dict.peek(uint32(c)) // copied if kept
+				r := missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: uint32(c)}
+				if first.wants(r) {
+					r.raw = strings.Clone(raw)
+					r.key = orDash(r.raw)
+				}
+				first.offer(r)
 			}
 		}
 		return first.sorted()

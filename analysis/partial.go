@@ -160,7 +160,7 @@ func (t Tally) AddColumn(f *frame.Frame, c frame.StrCol) {
 	}
 	for c, n := range v.Counts() {
 		if n > 0 {
-			t.add(v.Dict.At(uint32(c)), n)
+			t.add(v.Dict.Peek(uint32(c)), n) // add owns what it keeps
 		}
 	}
 }

@@ -24,7 +24,7 @@ func (s StrSet) AddView(v frame.CodeView, counts []int) {
 	need := make([]bool, len(counts))
 	found := false
 	for c, n := range counts {
-		if n > 0 && (fresh || !s[v.Dict.At(uint32(c))]) {
+		if n > 0 && (fresh || !s[v.Dict.Peek(uint32(c))]) {
 			need[c], found = true, true
 		}
 	}

@@ -255,7 +255,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 		case a.kind == KindAI:
 			kinds[c], anyKind = isAI, true
 		case a.kind == KindFeed:
-			if _, _, ok := feedSubscribers(agents.Dict.At(uint32(c))); ok {
+			if _, _, ok := feedSubscribers(agents.Dict.Peek(uint32(c))); ok {
 				kinds[c], anyKind = isFeed, true
 			}
 		}

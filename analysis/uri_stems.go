@@ -251,18 +251,22 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 
 	// The rows the table, the plot and the sentences show, ranked without
 	// sorting every stem; the others are counted.
-	all := st.stemRows(st.Stems)
-	// Stems asked for once, and the rank of /robots.txt.
-	once, rank := 0, 1
+	// Stems asked for once, and the rank of /robots.txt; a stem's string
+	// is read only when its count ties with /robots.txt's.
+	distinct, once, rank := 0, 0, 1
 	robots := 0
 	if c, ok := st.StemDict.Lookup("/robots.txt"); ok {
 		robots = st.Stems[c]
 	}
-	for _, r := range all {
-		if r.n == 1 {
+	for c, n := range st.Stems {
+		if n == 0 {
+			continue
+		}
+		distinct++
+		if n == 1 {
 			once++
 		}
-		if robots > 0 && byCountThenKey(r.n, r.key, robots, "/robots.txt") < 0 {
+		if robots > 0 && (n > robots || n == robots && st.StemDict.peek(uint32(c)) < "/robots.txt") {
 			rank++
 		}
 	}
@@ -270,18 +274,18 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	if in.MaxRows > 0 {
 		keep = max(keep, in.MaxRows)
 	} else {
-		keep = len(all)
+		keep = distinct
 	}
-	ranked := topKeyCounts(all, max(keep, 1))
+	ranked := topCodeCounts(&st.StemDict, st.Stems, max(keep, 1))
 	for i := range ranked {
 		ranked[i].key = orDash(ranked[i].key)
 	}
 	tab := limitedCountsTable(in.MaxRows, "uri_stem_share", "Share of requests per URI stem", "uri_stem", ranked, "share", total)
-	if len(all) > len(ranked) {
-		tab.Skip(len(all) - len(ranked))
+	if distinct > len(ranked) {
+		tab.Skip(distinct - len(ranked))
 	}
 	tab.Index = -1 // a row number, as the seed notebook showed it
-	top := min(st.Top, len(all))
+	top := min(st.Top, distinct)
 	plot := &Plot{ID: "uri_stem_share_top", Title: fmt.Sprintf("Share of traffic per URI stem (top %d)", top),
 		Kind: Bars, XLabel: "share of requests", Percent: true}
 	vals := make([]float64, top)
@@ -294,24 +298,24 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	s.Compute(fmt.Sprintf(`requests.uri_stem.value_counts(normalize=True).head(%d).plot.barh()`, top), Output{Plot: plot})
 
 	lead := ranked[0]
-	if lead.n == 1 && len(all) > 1 {
+	if lead.n == 1 && distinct > 1 {
 		// No stem was asked for twice: there is no most requested one,
 		// and no top to speak of.
-		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems, each requested once.", Count(total, "request"), Int(len(all))))
+		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems, each requested once.", Count(total, "request"), Int(distinct)))
 	} else {
 		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
-			Count(total, "request"), Int(len(all)), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
+			Count(total, "request"), Int(distinct), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
 	}
-	if len(all) > 1 && lead.n > 1 {
-		k := min(10, len(all))
+	if distinct > 1 && lead.n > 1 {
+		k := min(10, distinct)
 		sum := 0
 		for _, r := range ranked[:k] {
 			sum += r.n
 		}
 		s.Conclude(fmt.Sprintf("The top %d stems account for %s of all requests.", k, Pct(float64(sum)/float64(total))))
 	}
-	if once > 0 && len(all) > 1 && once < len(all) {
-		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(len(all)), verb(once, "was", "were")))
+	if once > 0 && distinct > 1 && once < distinct {
+		s.Conclude(fmt.Sprintf("%s of the %s stems %s requested only once.", Int(once), Int(distinct), verb(once, "was", "were")))
 	}
 	if !st.HasIPs {
 		clear(st.Readers) // robotsReaders finds none without IPs
@@ -355,7 +359,7 @@ func (st *uriStemsState) humanStems(s *Section) {
 		return
 	}
 	top := st.Top
-	ranked := topKeyCounts(st.stemRows(per), top)
+	ranked := topCodeCounts(&st.StemDict, per, top)
 	n := min(top, len(ranked))
 	ranked = ranked[:n]
 	marked := 0 // stems shown whose pairs were let go (evictPeople)
@@ -390,14 +394,3 @@ func (st *uriStemsState) humanStems(s *Section) {
 	}
 }
 
-// stemRows is the stems with a count in per (indexed by stem code),
-// unsorted.
-func (st *uriStemsState) stemRows(per []int) []keyCount {
-	out := make([]keyCount, 0, len(per))
-	for c, n := range per {
-		if n > 0 {
-			out = append(out, keyCount{key: st.StemDict.At(uint32(c)), n: n})
-		}
-	}
-	return out
-}

@@ -354,7 +354,7 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 	kinds := map[string]int{}
 	for c, n := range stems.Counts() {
 		if n > 0 {
-			kinds[resourceKind(stems.Dict.At(uint32(c)))] += n
+			kinds[resourceKind(stems.Dict.peek(uint32(c)))] += n
 		}
 	}
 	t := countsTable("page_types", "Requests per kind of resource", "kind", labelCounts(kinds), "share", total)
@@ -423,8 +423,8 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 	}
 	for c, n := range served.Counts() {
 		if n > 0 {
-			if _, ok := wasServed[served.Dict.At(uint32(c))]; ok {
-				wasServed[served.Dict.At(uint32(c))] = true
+			if _, ok := wasServed[served.Dict.peek(uint32(c))]; ok {
+				wasServed[served.Dict.peek(uint32(c))] = true // the key the map holds stays
 			}
 		}
 	}
@@ -515,7 +515,7 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 		if n == 0 || hasEmpty && uint32(c) == empty {
 			continue
 		}
-		host, path, ok := splitReferer(refs.Dict.At(uint32(c)))
+		host, path, ok := splitReferer(refs.Dict.Peek(uint32(c))) // the hosts kept are copied (flush)
 		if !ok {
 			continue
 		}
