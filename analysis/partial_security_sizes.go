@@ -75,28 +75,26 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 		return out
 	}
 	// The listed strings copied in code order, each read once (a large
-	// dictionary's are packed: read in order, not sorted).
-	const unused = -1
-	at := make([]int, v.Dict.Len()) // each listed code's offset in the copy (end: where it ends)
-	for i := range at {
-		at[i] = unused
-	}
-	for _, c := range codes {
-		at[c] = 0
+	// dictionary's are packed: read in order, not sorted). rank[c] is
+	// where code c is in codes, plus 1 (0: not listed); span[2i] and
+	// span[2i+1] are where key i starts and ends in the copy.
+	rank := make([]uint32, v.Dict.Len())
+	for i, c := range codes {
+		rank[c] = uint32(i + 1)
 	}
 	var b strings.Builder
-	end := make([]int, len(at))
+	span := make([]int, 2*len(codes))
 	v.Dict.Scan(0, v.Dict.Len(), func(c int, s string) {
-		if at[c] != unused {
-			at[c] = b.Len()
+		if r := rank[c]; r != 0 {
+			span[2*r-2] = b.Len()
 			b.WriteString(s) // a copy: s lasts for the call
-			end[c] = b.Len()
+			span[2*r-1] = b.Len()
 		}
 	})
 	buf := b.String()
 	out.Keys = make([]string, len(codes))
-	for i, c := range codes {
-		out.Keys[i] = buf[at[c]:end[c]]
+	for i := range codes {
+		out.Keys[i] = buf[span[2*i]:span[2*i+1]]
 	}
 	return out
 }

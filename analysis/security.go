@@ -301,10 +301,12 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	stems, ips, status := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Status)
 	perIP := ips.Counts()
 	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
-	probe := make([]bool, stems.Dict.Len())
+	// The probes and the login paths among the stems, in one pass (a
+	// million distinct paths are a packed dictionary, decoded once).
+	probe, login := make([]bool, stems.Dict.Len()), make([]bool, stems.Dict.Len())
 	anyProbe := false
 	stems.Dict.Scan(0, stems.Dict.Len(), func(c int, v string) {
-		probe[c] = probeFamilyOf(v) >= 0
+		probe[c], login[c] = probeFamilyOf(v) >= 0, isLoginPath(v)
 		anyProbe = anyProbe || probe[c]
 	})
 	if anyProbe {
@@ -324,8 +326,6 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	if !ok {
 		return nil
 	}
-	login := make([]bool, stems.Dict.Len())
-	stems.Dict.Scan(0, stems.Dict.Len(), func(c int, v string) { login[c] = isLoginPath(v) })
 	g := newSecGroups(f, &stems, &ips, &status)
 	for i := range methods.Len() {
 		if methods.At(i) == post && login[stems.At(i)] {
@@ -365,7 +365,7 @@ func (g *secGroups) add(i int) {
 // foldInto adds each group to m under its strings.
 func (g *secGroups) foldInto(m map[secKey]TimeRange) {
 	for j, k := range g.keys {
-		sk := secKey{g.stems.Dict.At(k[0]), g.ips.Dict.At(k[1]), g.status.Dict.At(k[2])}
+		sk := secKey{g.stems.Dict.Peek(k[0]), g.ips.Dict.Peek(k[1]), g.status.Dict.Peek(k[2])} // owned if new
 		r, ok := m[sk]
 		if !ok {
 			sk = secKey{own(sk.Stem), own(sk.IP), own(sk.Status)}
