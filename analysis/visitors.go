@@ -484,48 +484,62 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 	// few thousand referers at a time.
 	ids := frame.NewStringIndex(nil, distinct)
 	p.hosts = make([]string, 0, distinct) // at most a host per referer: no copies on the way
+	// The referers are read a run of codes at a time (Scan: a packed
+	// dictionary's blocks decoded into one buffer, each value lasting for
+	// its call), their hosts copied back to back into buf, made one
+	// string at the end of the run, and interned.
 	const run = 4096
-	codes, hosts, got := make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
-	flush := func() {
+	codes, ends, hosts, got := make([]int, 0, run), make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
+	var buf []byte
+	empty, hasEmpty := refs.Dict.Empty()
+	for lo := 0; lo < len(counts); lo += run {
+		codes, ends, buf = codes[:0], ends[:0], buf[:0]
+		refs.Dict.Scan(lo, min(lo+run, len(counts)), func(c int, v string) {
+			p.host[c] = -1
+			if counts[c] == 0 || hasEmpty && uint32(c) == empty {
+				return
+			}
+			host, path, ok := splitReferer(v)
+			if !ok {
+				return
+			}
+			p.hasPath[c] = path != "" && path != "/"
+			buf = append(buf, normHost(host)...)
+			codes, ends = append(codes, c), append(ends, len(buf))
+		})
+		if len(codes) == 0 {
+			continue
+		}
+		all, at := string(buf), 0
+		hosts = hosts[:0]
+		for _, e := range ends {
+			hosts, at = append(hosts, all[at:e]), e
+		}
 		old := len(p.hosts)
-		ids.Intern(&p.hosts, hosts, got)
-		if refs.Dict.Packed() {
-			// A host is a part of its referer, which in a packed
-			// dictionary is a part of its decoded block: the new
-			// hosts are copied together, rather than keep every
-			// block of a million referers.
+		ids.Intern(&p.hosts, hosts, got[:len(hosts)])
+		// The hosts new to p.hosts keep the run's string; when they
+		// are less than half of it (hosts seen before), they are
+		// copied together instead, and the run's string goes.
+		size := 0
+		for _, h := range p.hosts[old:] {
+			size += len(h)
+		}
+		if 2*size < len(all) {
 			var b strings.Builder
+			b.Grow(size)
 			for _, h := range p.hosts[old:] {
 				b.WriteString(h)
 			}
-			all, at := b.String(), 0
+			copied, at := b.String(), 0
 			for i := old; i < len(p.hosts); i++ {
 				n := len(p.hosts[i])
-				p.hosts[i], at = all[at:at+n], at+n
+				p.hosts[i], at = copied[at:at+n], at+n
 			}
 		}
 		for k, c := range codes {
 			p.host[c] = int32(got[k])
 		}
-		codes, hosts = codes[:0], hosts[:0]
 	}
-	empty, hasEmpty := refs.Dict.Empty()
-	for c, n := range counts {
-		p.host[c] = -1
-		if n == 0 || hasEmpty && uint32(c) == empty {
-			continue
-		}
-		host, path, ok := splitReferer(refs.Dict.Peek(uint32(c))) // the hosts kept are copied (flush)
-		if !ok {
-			continue
-		}
-		p.hasPath[c] = path != "" && path != "/"
-		codes, hosts = append(codes, c), append(hosts, normHost(host))
-		if len(codes) == run {
-			flush()
-		}
-	}
-	flush()
 	return p
 }
 
