@@ -393,4 +393,3 @@ func (st *uriStemsState) humanStems(s *Section) {
 			Int(marked), Count(unplaced, "request"), Count(readers, "client"), Code("/robots.txt"), Int(peopleKeysMax)))
 	}
 }
-
