@@ -342,11 +342,14 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 		s.Conclude(fmt.Sprintf("%s came with %s, each agent in one request.", Count(total-missing, "request"), Count(distinct, "distinct user agent")))
 	case len(named) < 2:
 		s.Conclude(fmt.Sprintf("%s came with %s; the most common, %s, in %s.", Count(total-missing, "request"), Count(distinct, "distinct user agent"), Code(lead.key), Count(lead.n, "request")))
+	case distinct == 2:
+		s.Conclude(fmt.Sprintf("%s came with two user agents: %s (%s) and %s (%s).", Count(total-missing, "request"),
+			Code(named[0].key), Int(named[0].n), Code(named[1].key), Int(named[1].n)))
 	default:
 		// The requests without an agent have a sentence of their own
 		// (below): those counted here are the ones that carried one.
 		two := named[0].n + named[1].n
-		s.Conclude(fmt.Sprintf("%s came with %s. The first two make up %s of all requests: %s (%s) and %s (%s).",
+		s.Conclude(fmt.Sprintf("%s came with %s. The two most common make up %s of all requests: %s (%s) and %s (%s).",
 			Count(total-missing, "request"), Count(distinct, "distinct user agent"), Pct(float64(two)/float64(total)),
 			Code(named[0].key), Int(named[0].n), Code(named[1].key), Int(named[1].n)))
 	}
