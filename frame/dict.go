@@ -39,14 +39,11 @@ func (d Dict) Len() int { return len(d.blocks)*blockVals + len(d.vals) }
 // thousand values does not keep the thousand blocks they were decoded
 // from (on a log of unique paths, 27 MB of blocks for its redirects).
 func (d Dict) At(c uint32) string {
-	if d.cache == nil {
-		return d.vals[c]
+	v := d.Peek(c)
+	if d.cache != nil && int(c>>blockBits) < len(d.blocks) {
+		return strings.Clone(v) // a block's value
 	}
-	b := int(c >> blockBits)
-	if b >= len(d.blocks) {
-		return d.vals[int(c)-len(d.blocks)*blockVals]
-	}
-	return strings.Clone(d.cache.get(d.blocks, b).at(int(c & (blockVals - 1))))
+	return v
 }
 
 // Peek is At without the copy, for a value only compared: a value kept

@@ -187,7 +187,7 @@ func (d *dict) at(c uint32) string {
 	if d.pk == nil {
 		return d.vals[c]
 	}
-	return d.view().Peek(c) // compared by the index, never kept
+	return d.view().Peek(c) // compared by the index (kept only as the last value looked up)
 }
 
 // view is the dictionary as it is now, for a reader.
