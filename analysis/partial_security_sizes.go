@@ -57,6 +57,9 @@ func (s *SortedKeys[V]) Settle(merge func(into *V, from V)) {
 // own, in the order of the codes (the order the dictionary's strings were
 // made, and mostly lie in memory), rather than one allocation per key.
 func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) SortedKeys[V] {
+	if out, ok := fewFromCodes(v, val); ok {
+		return out
+	}
 	order := v.Order()
 	codes := make([]uint32, 0, len(order))
 	out := SortedKeys[V]{Vals: make([]V, 0, len(order))}
@@ -97,6 +100,35 @@ func sortedFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) 
 		out.Keys[i] = buf[span[2*i]:span[2*i+1]]
 	}
 	return out
+}
+
+// fewFromCodes is sortedFromCodes when at most one code in 16 has a value
+// (the clients that probed, of a whole frame's): those strings read one
+// by one and sorted, rather than the column's order made and its whole
+// dictionary read. ok is false, and nothing kept, when there are more.
+func fewFromCodes[V any](v *frame.CodeView, val func(code uint32) (V, bool)) (out SortedKeys[V], ok bool) {
+	n := v.Dict.Len()
+	type kv struct {
+		key string
+		val V
+	}
+	var few []kv
+	for c := range n {
+		x, ok := val(uint32(c))
+		if !ok {
+			continue
+		}
+		if 16*(len(few)+1) > n {
+			return out, false
+		}
+		few = append(few, kv{strings.Clone(v.Dict.Peek(uint32(c))), x}) // a chunk's strings may not outlive it
+	}
+	slices.SortFunc(few, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	out = SortedKeys[V]{Keys: make([]string, len(few)), Vals: make([]V, len(few))}
+	for i, e := range few {
+		out.Keys[i], out.Vals[i] = e.key, e.val
+	}
+	return out, true
 }
 
 // Merge folds o into s: the keys of both, each once, the values of a key

@@ -282,6 +282,11 @@ type securityState struct {
 	Requests               SortedKeys[int]      // per IP
 	Probes                 map[secKey]TimeRange // requests for stems a probe pattern matches
 	Posts                  map[secKey]TimeRange // POSTs to login paths (isLoginPath)
+
+	// whole: the state takes one whole frame and is never merged
+	// (addWhole), so Requests holds only the clients that probed, the
+	// only ones Finish looks up.
+	whole bool
 }
 
 // secKey is a request's URI stem, client IP and status, as written.
@@ -300,11 +305,14 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	st.Rows += f.Len()
 	stems, ips, status := strColOrEmpty(f, frame.Stem), strColOrEmpty(f, frame.IP), strColOrEmpty(f, frame.Status)
 	perIP := ips.Counts()
-	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) { return perIP[c], perIP[c] > 0 }), addCount)
 	// The probes and the login paths among the stems, in one pass (a
 	// million distinct paths are a packed dictionary, decoded once).
 	probe, login := make([]bool, stems.Dict.Len()), make([]bool, stems.Dict.Len())
 	anyProbe := false
+	var prober []bool // per IP code, whether it probed (whole only)
+	if st.whole {
+		prober = make([]bool, ips.Dict.Len())
+	}
 	stems.Dict.Scan(0, stems.Dict.Len(), func(c int, v string) {
 		probe[c], login[c] = probeFamilyOf(v) >= 0, isLoginPath(v)
 		anyProbe = anyProbe || probe[c]
@@ -317,7 +325,18 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 			}
 		}
 		g.foldInto(st.Probes)
+		if st.whole {
+			for _, k := range g.keys {
+				prober[k[1]] = true
+			}
+		}
 	}
+	// Every client's requests, to be merged with other chunks' (a client
+	// that probes in one chunk may browse in another); over one whole
+	// frame, only the clients that probed.
+	st.Requests.Push(sortedFromCodes(&ips, func(c uint32) (int, bool) {
+		return perIP[c], perIP[c] > 0 && (!st.whole || prober[c])
+	}), addCount)
 	methods, ok := f.View(frame.Method)
 	if !ok {
 		return nil
@@ -334,6 +353,12 @@ func (st *securityState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	g.foldInto(st.Posts)
 	return nil
+}
+
+// addWhole adds the whole frame of a run over one frame (see whole).
+func (st *securityState) addWhole(ctx context.Context, f *frame.Frame) error {
+	st.whole = true
+	return st.Add(ctx, f)
 }
 
 // secGroups counts a chunk's rows per (stem, IP, status) code, with their

@@ -40,7 +40,8 @@ func (a *sizes) Params(p *Params) {
 
 // ipSize is one IP's row of size_by_ip.
 type ipSize struct {
-	ip    string
+	key   uint32 // the IP, for ipName: its index in the state's keys, or its code over a whole frame
+	rank  uint32 // its place in the order shown, the same for IPs shown alike ("" and "-")
 	n     int
 	total float64
 	mean  float64
@@ -58,27 +59,63 @@ type ipSize struct {
 // It returns the number of IPs and the mean and standard deviation of
 // their means (meanStd, summed in the same order).
 func (st *sizesState) sizeByIP(fn func(r ipSize)) (n int, mean, std float64) {
-	order := st.IPs.DashOrder()
-	row := func(c int) ipSize {
-		acc := st.IPs.Vals[c]
-		r := ipSize{ip: orDash(st.IPs.Keys[c]), n: acc.N, total: acc.total()}
+	each, n := st.rows()
+	row := func(key, rank uint32, acc sizeAcc) ipSize {
+		r := ipSize{key: key, rank: rank, n: acc.N, total: acc.total()}
 		r.mean = r.total / float64(r.n)
 		return r
 	}
-	mean, std = meanStd(len(order), func(yield func(float64)) {
-		for _, c := range order {
-			yield(row(c).mean)
-		}
+	mean, std = meanStd(n, func(yield func(float64)) {
+		each(func(key, rank uint32, acc sizeAcc) { yield(row(key, rank, acc).mean) })
 	})
-	for _, c := range order {
-		r := row(c)
+	each(func(key, rank uint32, acc sizeAcc) {
+		r := row(key, rank, acc)
 		r.z = (r.mean - mean) / std
 		if std == 0 || math.IsNaN(std) {
 			r.z = math.NaN()
 		}
 		fn(r)
+	})
+	return n, mean, std
+}
+
+// rows returns a walk of the state's IPs in the order shown, an empty IP
+// as "-" (SortedKeys.DashOrder, viewDashRanks), each with its key, rank
+// and requests and bytes, and the number of IPs.
+func (st *sizesState) rows() (each func(fn func(key, rank uint32, acc sizeAcc)), n int) {
+	if w := st.whole; w != nil {
+		order, ranks := viewDashRanks(&w.ips)
+		for _, c := range order {
+			if w.sums.n[c] > 0 {
+				n++
+			}
+		}
+		return func(fn func(key, rank uint32, acc sizeAcc)) {
+			for _, c := range order {
+				if acc := w.sums.at(c); acc.N > 0 {
+					fn(c, ranks[c], acc)
+				}
+			}
+		}, n
 	}
-	return len(order), mean, std
+	order := st.IPs.DashOrder()
+	return func(fn func(key, rank uint32, acc sizeAcc)) {
+		rank := uint32(0)
+		for i, k := range order {
+			if i > 0 && orDash(st.IPs.Keys[k]) != orDash(st.IPs.Keys[order[i-1]]) {
+				rank++
+			}
+			fn(uint32(k), rank, st.IPs.Vals[k])
+		}
+	}, len(order)
+}
+
+// ipName is the IP of a row, as shown.
+func (st *sizesState) ipName(r ipSize) string {
+	if w := st.whole; w != nil {
+		return orDash(w.ips.Dict.At(r.key))
+	}
+	return orDash(st.IPs.Keys[r.key])
 }
 
 // sizesState holds, per client IP (as written), its requests and the sum
@@ -92,6 +129,35 @@ type sizesState struct {
 	Z   float64
 	Top int
 	IPs SortedKeys[sizeAcc]
+
+	whole *sizesWhole // a run over one frame (addWhole), in place of IPs
+}
+
+// sizesWhole is the sums of a run over one frame, by the codes of its IP
+// column: such a state is never merged, so its IPs need not be listed as
+// strings (a copy of a million addresses, and 32 bytes of sums each), and
+// only the rows shown are named (ipName).
+type sizesWhole struct {
+	ips  frame.CodeView
+	sums codeSizes
+}
+
+// codeSizes is a chunk's requests and bytes per IP code: the bytes as
+// sizeAcc holds them, the rare carries and odd sizes in maps.
+type codeSizes struct {
+	n   []int
+	lo  []uint64
+	hi  map[uint32]uint64    // carries past 64 bits
+	odd map[uint32][]float64 // sizes that are no whole bytes
+}
+
+func (cs *codeSizes) at(code uint32) sizeAcc {
+	acc := sizeAcc{N: cs.n[code], Lo: cs.lo[code], Hi: cs.hi[code]}
+	if xs := cs.odd[code]; len(xs) > 0 {
+		acc.Odd = &oddSizes{Values: ValueCounts{}}
+		acc.Odd.NaN = acc.Odd.Values.AddValues(xs)
+	}
+	return acc
 }
 
 // sizeAcc is one IP's requests and bytes: the bytes as a 128-bit integer
@@ -155,11 +221,27 @@ func (a *sizes) NewState(*Input) State { return &sizesState{Z: a.z, Top: a.top} 
 // list in. A chunk without sizes counts its rows as 0 bytes, as "-" is
 // and as the frame of all sources holds them.
 func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
-	ips, bytes := strColOrEmpty(f, frame.IP), f.Num(frame.Bytes)
-	n := make([]int, ips.Dict.Len())
-	lo := make([]uint64, ips.Dict.Len())
-	var hi map[uint32]uint64     // carries past 64 bits, rare
-	var odd map[uint32][]float64 // sizes that are no whole bytes, rare
+	ips := strColOrEmpty(f, frame.IP)
+	sums := sumSizes(&ips, f.Num(frame.Bytes))
+	st.IPs.Push(sortedFromCodes(&ips, func(code uint32) (sizeAcc, bool) {
+		acc := sums.at(code)
+		return acc, acc.N > 0
+	}), (*sizeAcc).merge)
+	return nil
+}
+
+// addWhole keeps the sums of a run over one frame by code (sizesWhole).
+func (st *sizesState) addWhole(_ context.Context, f *frame.Frame) error {
+	ips := strColOrEmpty(f, frame.IP)
+	st.whole = &sizesWhole{ips: ips, sums: sumSizes(&ips, f.Num(frame.Bytes))}
+	return nil
+}
+
+// sumSizes counts the rows and sums the bytes per IP code; bytes nil
+// counts 0 bytes a row.
+func sumSizes(ips *frame.CodeView, bytes []float64) codeSizes {
+	cs := codeSizes{n: make([]int, ips.Dict.Len()), lo: make([]uint64, ips.Dict.Len())}
+	n, lo := cs.n, cs.lo
 	exact := false
 	if bytes == nil {
 		for i := range ips.Len() {
@@ -198,30 +280,21 @@ func (st *sizesState) Add(_ context.Context, f *frame.Frame) error {
 			if u := uint64(x); x >= 0 && x < 0x1p64 && float64(u) == x {
 				sum := lo[code] + u
 				if sum < u {
-					if hi == nil {
-						hi = map[uint32]uint64{}
+					if cs.hi == nil {
+						cs.hi = map[uint32]uint64{}
 					}
-					hi[code]++
+					cs.hi[code]++
 				}
 				lo[code] = sum
 				continue
 			}
-			if odd == nil {
-				odd = map[uint32][]float64{}
+			if cs.odd == nil {
+				cs.odd = map[uint32][]float64{}
 			}
-			odd[code] = append(odd[code], x)
+			cs.odd[code] = append(cs.odd[code], x)
 		}
 	}
-	chunk := sortedFromCodes(&ips, func(code uint32) (sizeAcc, bool) {
-		acc := sizeAcc{N: n[code], Lo: lo[code], Hi: hi[code]}
-		if xs := odd[code]; len(xs) > 0 {
-			acc.Odd = &oddSizes{Values: ValueCounts{}}
-			acc.Odd.NaN = acc.Odd.Values.AddValues(xs)
-		}
-		return acc, acc.N > 0
-	})
-	st.IPs.Push(chunk, (*sizeAcc).merge)
-	return nil
+	return cs
 }
 
 // settle merges the chunks' pushed keys (SortedKeys.Settle).
@@ -245,7 +318,7 @@ func byTotal(a, b ipSize) int {
 	if c := cmp.Compare(a.total, b.total); c != 0 {
 		return c
 	}
-	return strings.Compare(b.ip, a.ip)
+	return cmp.Compare(b.rank, a.rank)
 }
 
 // byFar orders IPs by |z|, then, for the larger, the first IP.
@@ -253,7 +326,7 @@ func byFar(a, b ipSize) int {
 	if c := cmp.Compare(math.Abs(a.z), math.Abs(b.z)); c != 0 {
 		return c
 	}
-	return strings.Compare(b.ip, a.ip)
+	return cmp.Compare(b.rank, a.rank)
 }
 
 func meanStd(n int, means func(yield func(float64))) (mean, std float64) {
@@ -278,9 +351,8 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return r
 func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 	st.settle()
 	total := 0
-	for _, acc := range st.IPs.Vals {
-		total += acc.N
-	}
+	each, _ := st.rows()
+	each(func(_, _ uint32, acc sizeAcc) { total += acc.N })
 	s := &Section{}
 	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")
 
@@ -292,14 +364,14 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 		if c := cmp.Compare(math.Abs(b.z), math.Abs(a.z)); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ip, b.ip)
+		return cmp.Compare(a.rank, b.rank)
 	})
 	top := max(1, st.Top)
 	largest := newTopRows(top, func(a, b ipSize) int {
 		if c := cmp.Compare(b.mean, a.mean); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ip, b.ip)
+		return cmp.Compare(a.rank, b.rank)
 	})
 	// What the conclusions say of the IPs, gathered in the same pass: the
 	// IP with the most bytes, the most requests of an IP and how many IPs
@@ -320,7 +392,7 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 		if tab.Full() {
 			skipped++
 		} else {
-			tab.Add(r.ip, r.mean, r.z, r.n)
+			tab.Add(st.ipName(r), r.mean, r.z, r.n)
 		}
 		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
 			outliers.offer(r)
@@ -362,7 +434,7 @@ size_by_ip`, Output{Table: tab})
 			Column{"num_requests", Integer}, Column{"total_bytes", Bytes}).Limit(in.MaxRows)
 		ot.Index = 0
 		for _, r := range out {
-			ot.Add(r.ip, r.mean, r.z, r.n, r.total)
+			ot.Add(st.ipName(r), r.mean, r.z, r.n, r.total)
 		}
 		ot.Skip(nOut - len(out))
 		s.Compute(fmt.Sprintf(`size_by_ip[size_by_ip.zscore_request_size.abs() >= %s].sort_values("zscore_request_size", key=abs, ascending=False)`, Decimal(threshold, 2)),
@@ -375,7 +447,7 @@ size_by_ip`, Output{Table: tab})
 	plot := &Plot{ID: "size_by_ip_top", Title: fmt.Sprintf("Mean response size per IP (the %d largest), bytes", top), Kind: Bars, XLabel: "mean response size (bytes)"}
 	vals := make([]float64, top)
 	for i, r := range byMean[:min(top, len(byMean))] {
-		plot.Labels = append(plot.Labels, r.ip)
+		plot.Labels = append(plot.Labels, st.ipName(r))
 		vals[i] = r.mean
 	}
 	plot.Series = []Series{{Name: "mean size", Values: vals}}
@@ -394,7 +466,7 @@ size_by_ip`, Output{Table: tab})
 	const few = 5
 	if nIPs > 1 && heavy.total > 0 {
 		msg := fmt.Sprintf("The most bytes went to %s: %s over %s (%s of all bytes).",
-			Code(heavy.ip), Size(heavy.total), Count(heavy.n, "request"), Percent(heavy.total/sumAll))
+			Code(st.ipName(heavy)), Size(heavy.total), Count(heavy.n, "request"), Percent(heavy.total/sumAll))
 		// A client below the z threshold that stands out by volume is
 		// named for what makes it stand out.
 		if !math.IsNaN(heavy.z) && math.Abs(heavy.z) < threshold && nIPs > 2 && heavy.n >= few {
@@ -418,14 +490,14 @@ size_by_ip`, Output{Table: tab})
 		case r.n >= 100 && r.z > 0:
 			what += ", a heavy client"
 		}
-		return fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(r.ip), Size(r.mean), Decimal(r.z, 2), what)
+		return fmt.Sprintf("%s (mean %s, z = %s, %s)", Code(st.ipName(r)), Size(r.mean), Decimal(r.z, 2), what)
 	}
 	switch {
 	case nIPs < 2 || math.IsNaN(std) || std == 0:
 		// No z-scores: nothing more to say.
 	case nOut == 0:
 		msg := fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2))
-		if nIPs > 2 && !(far.ip == heavy.ip && heavy.n >= few) {
+		if nIPs > 2 && !(far.rank == heavy.rank && heavy.n >= few) {
 			msg += fmt.Sprintf(" The furthest is %s.", describe(far))
 			if far.n > 1 && far.n < few {
 				msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
@@ -442,7 +514,7 @@ size_by_ip`, Output{Table: tab})
 		case nSingle > 3 && nMulti > 0:
 			// Many one-off downloads: count them and name the clients
 			// that came back.
-			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(nSingle), Code(single[0].ip), Size(single[0].mean), Decimal(single[0].z, 2))
+			msg += fmt.Sprintf(". %s made a single request each (one-off large downloads, the largest %s: %s, z = %s); ", Int(nSingle), Code(st.ipName(single[0])), Size(single[0].mean), Decimal(single[0].z, 2))
 			if nMulti == 1 {
 				msg += "the one with more requests is"
 			} else {
@@ -474,7 +546,7 @@ size_by_ip`, Output{Table: tab})
 		}
 		s.Conclude(msg)
 		s.Find("size_outliers", SevNotice, nOut, fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
-			Count(nOut, "IP"), verb(nOut, "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(first[0].z), 2), Code(first[0].ip)))
+			Count(nOut, "IP"), verb(nOut, "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(first[0].z), 2), Code(st.ipName(first[0]))))
 	}
 	return s, nil
 }

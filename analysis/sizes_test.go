@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -263,4 +264,85 @@ func TestSortedKeysPush(t *testing.T) {
 	if len(pushed.runs) != 0 {
 		t.Errorf("%d runs left after Settle", len(pushed.runs))
 	}
+}
+
+// TestSizesWholeAsMerged: a run over one frame, which keeps its sums by IP
+// code and names only the rows shown (sizesWhole), gives the section that
+// the frame's chunks added and merged give, down to the order of ties:
+// IPs of equal means, totals and |z| (ranked by IP as shown, "" with "-"),
+// and sums past 2^64 and sizes that are no whole bytes.
+func TestSizesWholeAsMerged(t *testing.T) {
+	ctx := context.Background()
+	var ties []uaRec
+	for i := range 40 {
+		ties = append(ties, uaRec{fmt.Sprintf("198.51.100.%d", i), "/", "", 100})
+	}
+	// Outliers that tie: one request of a megabyte each, and two IPs of
+	// two requests each with the same total.
+	for _, ip := range []string{"203.0.113.9", "203.0.113.10", "-", "", "203.0.113.2"} {
+		ties = append(ties, uaRec{ip, "/", "", 1 << 20})
+	}
+	for _, ip := range []string{"192.0.2.20", "192.0.2.3"} {
+		ties = append(ties, uaRec{ip, "/", "", 1 << 19}, uaRec{ip, "/", "", 1 << 19})
+	}
+	odd := []uaRec{{"192.0.2.64", "/", "", 0x1p63}, {"192.0.2.64", "/", "", 0x1p63}, {"192.0.2.1", "/", "", 0x1p63},
+		{"192.0.2.7", "/", "", 0.5}, {"192.0.2.7", "/", "", 2.25}, {"192.0.2.8", "/", "", 7}}
+	// The sums by code themselves: a carry past 2^64 within the frame.
+	wst := configured(t, "sizes", nil).(Partial).NewState(&Input{Loc: time.UTC}).(*sizesState)
+	if err := wst.addWhole(ctx, uaFrame(odd)); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	each, n := wst.rows()
+	each(func(key, _ uint32, acc sizeAcc) { got[wst.ipName(ipSize{key: key})] = acc.total() })
+	if want := map[string]float64{"192.0.2.64": 0x1p64, "192.0.2.1": 0x1p63, "192.0.2.7": 2.75, "192.0.2.8": 7}; n != 4 || !maps.Equal(got, want) {
+		t.Errorf("whole sums = %v (%d IPs), want %v", got, n, want)
+	}
+	for name, recs := range map[string][]uaRec{"ties": ties, "odd sizes": odd} {
+		f := uaFrame(recs)
+		for _, params := range []map[string]string{nil, {"z": "0.1", "top": "3"}} {
+			a := configured(t, "sizes", params).(Partial)
+			in := &Input{Frame: f, Loc: time.UTC, MaxRows: 6}
+			whole, err := a.Run(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := a.NewState(in)
+			for _, keep := range [][2]int{{0, f.Len() / 3}, {f.Len() / 3, f.Len()}} {
+				sub := make([]bool, f.Len())
+				for i := keep[0]; i < keep[1]; i++ {
+					sub[i] = true
+				}
+				part := a.NewState(in)
+				if err := part.Add(ctx, f.Subset(sub)); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Merge(part); err != nil {
+					t.Fatal(err)
+				}
+			}
+			merged, err := st.Finish(ctx, &Input{Loc: time.UTC, MaxRows: 6})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, m := sizesJSON(t, whole), sizesJSON(t, merged)
+			if w != m {
+				t.Errorf("%s, params %v: the whole frame's section differs from the merged chunks':\n%s\n%s", name, params, w, m)
+			}
+			if name == "ties" && params != nil && (!strings.Contains(w, "203.0.113.10") || !strings.Contains(w, "192.0.2.20")) {
+				t.Errorf("params %v: the tied outliers are not shown: %s", params, w)
+			}
+		}
+	}
+}
+
+func sizesJSON(t *testing.T, s *Section) string {
+	t.Helper()
+	c := *s
+	c.Elapsed = 0
+	b, err := json.Marshal(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
