@@ -781,12 +781,14 @@ func (d *Dict) Codes(dict frame.Dict, need []bool) []uint32 {
 		}
 	}
 	d.Strings = slices.Grow(d.Strings, n)
+	k := 0 // the next of owned, which holds the fresh strings in order
 	for c, ok := range fresh {
 		if !ok {
 			continue
 		}
 		if owned != nil {
-			out[c] = d.push(owned[c])
+			out[c] = d.push(owned[k])
+			k++
 		} else {
 			out[c] = d.push(dict.At(uint32(c)))
 		}

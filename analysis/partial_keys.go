@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"slices"
+
 	"github.com/logbook/logbook/frame"
 )
 
@@ -133,9 +135,11 @@ type chunkClients struct {
 func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) bool) *chunkClients {
 	p := frame.RowPairs(ips, agents)
 	needPair := make([]bool, len(p.A))
+	nPairs := 0
 	for i, k := range p.Row {
 		if !needPair[k] && need(i) {
 			needPair[k] = true
+			nPairs++
 		}
 	}
 	needIP, needUA := make([]bool, ips.Dict.Len()), make([]bool, agents.Dict.Len())
@@ -156,6 +160,16 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 		wantIP, wantUA = nil, nil
 	}
 	ipCode, uaCode := cl.IPs.CodesOf(&ips, wantIP), cl.Agents.CodesOf(&agents, wantUA)
+	if fresh && nPairs == len(p.A) && identity(ipCode) && identity(uaCode) {
+		// Every pair, coded as the chunk codes them: the state's clients
+		// are the pairs themselves, shared (capped, so that a client
+		// added later copies them first), and a row's client its pair.
+		cl.IP, cl.Agent = p.A[:nPairs:nPairs], p.B[:nPairs:nPairs]
+		return &chunkClients{pairs: p, uaCode: uaCode, needUA: needUA}
+	}
+	if fresh {
+		cl.IP, cl.Agent = slices.Grow(cl.IP, nPairs), slices.Grow(cl.Agent, nPairs)
+	}
 	client := make([]uint32, len(p.A))
 	for k, ok := range needPair {
 		if !ok {
@@ -173,4 +187,19 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 }
 
 // Of returns the client of row i.
-func (cc *chunkClients) Of(i int) uint32 { return cc.client[cc.pairs.Row[i]] }
+func (cc *chunkClients) Of(i int) uint32 {
+	if cc.client == nil {
+		return cc.pairs.Row[i] // the clients are the pairs
+	}
+	return cc.client[cc.pairs.Row[i]]
+}
+
+// identity reports whether codes maps each code to itself.
+func identity(codes []uint32) bool {
+	for c, x := range codes {
+		if x != uint32(c) {
+			return false
+		}
+	}
+	return true
+}

@@ -31,10 +31,8 @@ func (s StrSet) AddView(v frame.CodeView, counts []int) {
 	if !found {
 		return
 	}
-	for c, k := range ownCodes(v.Dict, need) {
-		if need[c] {
-			s[k] = true
-		}
+	for _, k := range ownCodes(v.Dict, need) {
+		s[k] = true
 	}
 }
 

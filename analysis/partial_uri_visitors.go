@@ -101,40 +101,41 @@ func mergeReaders(r, o map[Pair]bool) {
 	}
 }
 
-// ownCodes returns, for each code of dict marked in need, an owned copy
-// of its string, and "" for the others: the copies are cut from one
+// ownCodes returns, in the order of their codes, an owned copy of the
+// string of each code of dict marked in need: the copies are cut from one
 // allocation, so that owning a chunk's million distinct strings costs one
 // copy rather than a million (the allocation lives as long as one of them
 // does: a state keeps what it needs of a chunk's strings, and no more than
-// their bytes).
+// their bytes). What it allocates besides follows the strings needed, not
+// the dictionary: 100,000 needed of a million distinct were 24 MB of
+// slots for the others.
 func ownCodes(dict frame.Dict, need []bool) []string {
 	// Each string is read once, in order (a large dictionary's are
 	// packed), and cut from the copy once it is whole.
-	size := 0
-	if !dict.Packed() {
-		for c, ok := range need {
-			if ok {
-				size += len(dict.At(uint32(c)))
+	size, n := 0, 0
+	for c, ok := range need {
+		if ok {
+			n++
+			if !dict.Packed() {
+				size += len(dict.Peek(uint32(c)))
 			}
 		}
 	}
 	var b strings.Builder
 	b.Grow(size)
-	end := make([]int, len(need)) // where each needed string ends in the copy
+	end := make([]int, 0, n) // where each needed string ends in the copy
 	dict.Scan(0, min(len(need), dict.Len()), func(c int, v string) {
 		if need[c] {
 			b.WriteString(v) // a copy: v lasts for the call
-			end[c] = b.Len()
+			end = append(end, b.Len())
 		}
 	})
 	all := b.String()
-	out := make([]string, dict.Len())
+	out := make([]string, len(end))
 	at := 0
-	for c, ok := range need {
-		if ok {
-			out[c] = all[at:end[c]]
-			at = end[c]
-		}
+	for i, e := range end {
+		out[i] = all[at:e]
+		at = e
 	}
 	return out
 }
