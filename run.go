@@ -287,13 +287,10 @@ func analyseRead(ctx context.Context, cfg *Config, p *plan, res *ingest.Result, 
 	// price of a few collections that only mark the analyses' own objects.
 	// Nothing is interned into the frame any more: its dictionaries'
 	// indexes go too (a look-up reads the dictionary, frame.DropIndexes).
+	held := heldMemory() // the read's peak, near enough: the limit's floor
 	fr.DropIndexes()
 	gc.free()
-	if extra := fr.UnpackedBytes(); extra > 0 {
-		gc.percentFloor(15, extra*15/100) // as over the frame unpacked
-	} else {
-		gc.percent(15)
-	}
+	gc.percentFloor(15, fr.UnpackedBytes()*15/100, held) // the floor as over the frame unpacked
 	phase("freed the read's buffers")
 
 	// Times written without a zone are the server's clock: shift them to
@@ -437,18 +434,22 @@ func problems(res *ingest.Result, read int, sections []*analysis.Section, strict
 }
 
 // gcPolicy sets the collector's heap goal phase by phase, unless GOGC is
-// set, and puts back the setting it found.
+// set, and puts back the setting it found; and, while the analyses run,
+// a memory limit, unless GOMEMLIMIT is set (percentFloor).
 type gcPolicy struct {
-	on   bool
-	prev int
+	on, limits bool
+	prev       int
+	prevLimit  int64
 
-	// The percentage set and the least headroom over the live heap
-	// (percentFloor), which a watcher re-arms after each collection
-	// while gen is its own.
-	mu    sync.Mutex
-	base  int
-	floor int64
-	gen   int
+	// The percentage set, the least headroom over the live heap and the
+	// memory limit's floor (percentFloor), which a watcher re-arms after
+	// each collection while gen is its own.
+	mu      sync.Mutex
+	base    int
+	floor   int64
+	ceiling int64
+	limited bool // a limit is set, to be put back
+	gen     int
 }
 
 func newGCPolicy() *gcPolicy {
@@ -456,6 +457,8 @@ func newGCPolicy() *gcPolicy {
 	if g.on {
 		g.prev = debug.SetGCPercent(100)
 		debug.SetGCPercent(g.prev)
+		g.limits = os.Getenv("GOMEMLIMIT") == ""
+		g.prevLimit = debug.SetMemoryLimit(-1)
 	}
 	return g
 }
@@ -463,6 +466,10 @@ func newGCPolicy() *gcPolicy {
 func (g *gcPolicy) percent(p int) {
 	g.mu.Lock()
 	g.gen++ // a watcher of percentFloor stops
+	if g.limited {
+		debug.SetMemoryLimit(g.prevLimit)
+		g.limited = false
+	}
 	g.mu.Unlock()
 	if g.on {
 		debug.SetGCPercent(p)
@@ -476,16 +483,46 @@ func (g *gcPolicy) percent(p int) {
 // values they read decoded), and p of a heap several times smaller had
 // the collector run three times as often for the same work; at the run's
 // peak, when the sections' tables are most of the heap, p alone holds.
-func (g *gcPolicy) percentFloor(p int, floor int64) {
+//
+// It also sets a memory limit, made again after each collection: the
+// heap goal plus a tenth, the runtime's own memory and 16 MB, and never
+// less than ceiling (what the process already held, the read's). The
+// runtime hands memory back to the system at about 1% of a core: the
+// sections build and drop tables of tens of MB each, and on a million
+// distinct clients 100 MB of freed pages were still held at the run's
+// peak. Past the limit it hands them back at once; the limit is above
+// the heap goal, so the collector runs no more often than p has it.
+func (g *gcPolicy) percentFloor(p int, floor, ceiling int64) {
 	if !g.on {
 		return
 	}
 	g.mu.Lock()
 	g.gen++
-	g.base, g.floor = p, floor
+	g.base, g.floor, g.ceiling = p, floor, ceiling
 	gen := g.gen
 	g.mu.Unlock()
 	g.adjust(gen)
+}
+
+// heldMemory is the memory the runtime holds from the system (mapped and
+// not handed back): most of the process's resident size.
+func heldMemory() int64 {
+	ms := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(ms)
+	return int64(ms[0].Value.Uint64()) - int64(ms[1].Value.Uint64())
+}
+
+// runtimeMemory is what the runtime holds besides the heap's pages: its
+// metadata, the goroutines' stacks.
+func runtimeMemory() int64 {
+	ms := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	metrics.Read(ms)
+	n := int64(ms[0].Value.Uint64())
+	for _, m := range ms[1:] {
+		n -= int64(m.Value.Uint64())
+	}
+	return max(n, 0)
 }
 
 // adjust sets the percentage for the live heap, and re-arms itself for
@@ -499,10 +536,16 @@ func (g *gcPolicy) adjust(gen int) {
 	live := [1]metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(live[:])
 	p := g.base
-	if n := int64(live[0].Value.Uint64()); live[0].Value.Kind() == metrics.KindUint64 && n > 0 {
+	n := int64(live[0].Value.Uint64())
+	if live[0].Value.Kind() == metrics.KindUint64 && n > 0 {
 		p = max(p, int(100*g.floor/n))
 	}
 	debug.SetGCPercent(p)
+	if g.limits {
+		goal := n * int64(100+p) / 100
+		debug.SetMemoryLimit(max(g.ceiling, goal+goal/10+runtimeMemory()+16<<20))
+		g.limited = true
+	}
 	// Run again once the next collection has found this object garbage.
 	runtime.AddCleanup(new([4]uint64), func(int) { g.adjust(gen) }, 0)
 }
