@@ -295,8 +295,8 @@ func TestRawColumns(t *testing.T) {
 
 // TestPresize: a column whose every row brings a new value gets, once it
 // has presizeRows rows, the index it would end with for the rows the frame
-// expects (Reserve), never one larger than growing it to that many would
-// make, and then does not grow; its values are the builder's.
+// expects (Reserve), a third larger than them and a sixteenth, and then
+// does not grow; its values are the builder's.
 func TestPresize(t *testing.T) {
 	const n = 200_000
 	for _, reserved := range []int{n, n + n/20, 3 * n} {
@@ -317,16 +317,12 @@ func TestPresize(t *testing.T) {
 			r.Str[Stem] = []byte(stem(i))
 			ref.Add(&r)
 		}
-		grown := func(n int) int { // what growing one value at a time makes for n values
-			size := 16
-			for 2*(n+1) > size {
-				size *= 2
-			}
-			return size
-		}
+		// The table for the projection and a sixteenth, a third more
+		// slots than that: no larger, and room enough for the rows.
+		most := (4*(reserved+reserved/16) + 2) / 3
 		s := out.str[Stem]
-		if got := len(s.d.long.slots); got > grown(reserved) || got < grown(n) || early != got {
-			t.Errorf("reserved %d: %d slots early, %d at the end; growing makes %d for the rows, %d for those reserved", reserved, early, got, grown(n), grown(reserved))
+		if got := len(s.d.long.slots); got > most || full(n, got) || early != got {
+			t.Errorf("reserved %d: %d slots early, %d at the end; want at most %d, and room for %d values", reserved, early, got, most, n)
 		}
 		if w := ref.Frame().Str(Stem); !slices.Equal(valsOf(out.Str(Stem).Dict), valsOf(w.Dict)) || !slices.Equal(out.Str(Stem).Codes, w.Codes) {
 			t.Fatalf("reserved %d: the frame differs from the builder's", reserved)

@@ -13,7 +13,12 @@ import "hash/maphash"
 //     hash and their code, so a probe compares strings only when 32 hash
 //     bits agree.
 //
-// Both keep a load factor of at most one half.
+// The short table keeps a load factor of at most one half, in a power of
+// two of slots; the long one of at most three quarters, in any number of
+// slots (a value's hash places it by a multiply, home), so that a table
+// made for a known number of values (reserve: a frame's column of a
+// million new values) is a third larger than them rather than up to four
+// times.
 
 const shortMax = 16
 
@@ -126,9 +131,13 @@ type index struct {
 	touched uint64 // the sum of the slots internStrings read ahead, not used
 }
 
-// home is where a value of hash h is first looked for in a table of mask+1
-// slots.
-func home(h, mask uint64) uint64 { return h >> 32 & mask }
+// home is where a value of hash h is first looked for in a table of size
+// slots: the high 32 bits of h scaled to the size.
+func home(h, size uint64) uint64 { return (h >> 32) * size >> 32 }
+
+// full reports whether a table of size slots holding n values is past its
+// load factor of three quarters.
+func full(n, size int) bool { return 4*n > 3*size }
 
 // seed is per process: tables are laid out differently from run to run, but
 // codes are assigned in insertion order, so nothing visible depends on it.
@@ -150,9 +159,9 @@ func probe[T []byte | string](x *index, vals []string, at func(uint32) string, b
 	if x.n == 0 {
 		return 0, false
 	}
-	mask := uint64(len(x.slots) - 1)
+	size := uint64(len(x.slots))
 	tag := h & tagMask
-	for i := home(h, mask); ; i = (i + 1) & mask {
+	for i := home(h, size); ; i = next(i, size) {
 		s := x.slots[i]
 		if s == 0 {
 			return 0, false
@@ -168,7 +177,7 @@ func probe[T []byte | string](x *index, vals []string, at func(uint32) string, b
 
 // add indexes code c, whose value has hash h; vals must already hold it.
 func (x *index) add(vals []string, c uint32, h uint64) {
-	if 2*(x.n+1) > len(x.slots) {
+	if full(x.n+1, len(x.slots)) {
 		x.grow()
 	}
 	x.put(c, h)
@@ -176,35 +185,58 @@ func (x *index) add(vals []string, c uint32, h uint64) {
 }
 
 func (x *index) put(c uint32, h uint64) {
-	mask := uint64(len(x.slots) - 1)
-	i := home(h, mask)
+	size := uint64(len(x.slots))
+	i := home(h, size)
 	for x.slots[i] != 0 {
-		i = (i + 1) & mask
+		i = next(i, size)
 	}
 	x.slots[i] = h&tagMask | uint64(c+1)
+}
+
+// next is the slot after i in a table of size slots.
+func next(i, size uint64) uint64 {
+	if i++; i == size {
+		return 0
+	}
+	return i
 }
 
 // grow makes room for one more value and moves the slots, placed by the
 // hash bits they hold.
 func (x *index) grow() { x.growTo(x.n + 1) }
 
-// growTo makes room for n values, if the table has less.
+// growTo makes room for n values, if the table has less, doubling it.
 func (x *index) growTo(n int) {
-	if 2*n <= len(x.slots) {
+	if !full(n, len(x.slots)) {
 		return
 	}
 	size := max(16, 2*len(x.slots))
-	for 2*n > size {
+	for full(n, size) {
 		size *= 2
 	}
+	x.resize(size)
+}
+
+// reserve makes room for n values in a table of that size, a third more
+// slots than values, if the table has less: for a number of values known
+// ahead, where doubling would make up to twice as many slots again.
+func (x *index) reserve(n int) {
+	if !full(n, len(x.slots)) {
+		return
+	}
+	x.resize(max(16, (4*n+2)/3))
+}
+
+// resize moves the slots into a table of size slots.
+func (x *index) resize(size int) {
 	old := x.slots
 	x.slots = make([]uint64, size)
-	mask := uint64(size - 1)
+	n := uint64(size)
 	for _, s := range old {
 		if s != 0 {
-			i := home(s, mask)
+			i := home(s, n)
 			for x.slots[i] != 0 {
-				i = (i + 1) & mask
+				i = next(i, n)
 			}
 			x.slots[i] = s
 		}
@@ -416,7 +448,7 @@ func (x *index) findString(vals []string, v string, h uint64) (uint32, bool) {
 // indexes, appending v if it is new (as d stores it): one hash and one
 // probe, the empty slot the probe ends on taking the new value.
 func (x *index) internString(d *dict, v string) uint32 {
-	if 2*(x.n+1) > len(x.slots) {
+	if full(x.n+1, len(x.slots)) {
 		x.grow()
 	}
 	return x.internHashed(d, v, hashString(v))
@@ -425,10 +457,10 @@ func (x *index) internString(d *dict, v string) uint32 {
 // internHashed is internString for a value of hash h, in a table with room
 // for it.
 func (x *index) internHashed(d *dict, v string, h uint64) uint32 {
-	mask := uint64(len(x.slots) - 1)
+	size := uint64(len(x.slots))
 	tag := h & tagMask
-	i := home(h, mask)
-	for ; x.slots[i] != 0; i = (i + 1) & mask {
+	i := home(h, size)
+	for ; x.slots[i] != 0; i = next(i, size) {
 		if s := x.slots[i]; s&tagMask == tag {
 			if c := uint32(s) - 1; d.at(c) == v {
 				return c
@@ -465,7 +497,7 @@ func (x *index) inGroups(keys []string, fn func(k int, v string, h uint64)) {
 	for lo := 0; lo < len(keys); lo += internGroup {
 		g := keys[lo:min(lo+internGroup, len(keys))]
 		x.growTo(x.n + len(g) + 1)
-		mask := uint64(len(x.slots) - 1)
+		size := uint64(len(x.slots))
 		for k, v := range g {
 			hs[k] = hashString(v)
 		}
@@ -474,7 +506,7 @@ func (x *index) inGroups(keys []string, fn func(k int, v string, h uint64)) {
 		// or three).
 		var touch uint64
 		for _, h := range hs[:len(g)] {
-			touch += x.slots[home(h, mask)]
+			touch += x.slots[home(h, size)]
 		}
 		x.touched += touch // kept, so that the reads are made
 		for k, v := range g {
@@ -549,11 +581,7 @@ type StringIndex struct{ x index }
 func NewStringIndex(vals []string, more int) *StringIndex {
 	ix := &StringIndex{}
 	if n := len(vals) + more; n > 0 {
-		size := 16
-		for size < 2*(n+1) {
-			size *= 2
-		}
-		ix.x.slots = make([]uint64, size)
+		ix.x.reserve(n + 1)
 	}
 	for c, v := range vals {
 		ix.x.add(vals, uint32(c), hashString(v))
