@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/logbook/logbook/frame"
@@ -136,6 +138,37 @@ func (st *notFoundState) Merge(other State) error {
 	return nil
 }
 
+// missingPerCode is one code's missing responses and the pairs it is in.
+type missingPerCode struct {
+	code     uint32
+	n, other int
+}
+
+// perCodeCounts sums the pairs per code of one side (key), in the order
+// of the codes: made from the pairs rather than in an array over every
+// code, which for the clients was 16 MB on a million of them, a tenth of
+// them with a 404.
+func perCodeCounts(pairs []CodePair, key func(CodePair) uint32) []missingPerCode {
+	out := make([]missingPerCode, len(pairs))
+	for i, p := range pairs {
+		out[i] = missingPerCode{key(p), p.N, 1}
+	}
+	if !slices.IsSortedFunc(out, func(a, b missingPerCode) int { return cmp.Compare(a.code, b.code) }) {
+		slices.SortFunc(out, func(a, b missingPerCode) int { return cmp.Compare(a.code, b.code) })
+	}
+	k := 0
+	for _, c := range out {
+		if k > 0 && out[k-1].code == c.code {
+			out[k-1].n += c.n
+			out[k-1].other += c.other
+			continue
+		}
+		out[k] = c
+		k++
+	}
+	return slices.Clip(out[:k])
+}
+
 func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) {
 	total := st.Total
 	s := &Section{}
@@ -152,32 +185,21 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 	}
 	// Per stem and per IP code: the missing responses and the distinct
 	// other keys (a pair per stem and IP).
-	type counts struct{ n, other int }
-	byStem := make([]counts, st.Stems.Len())
-	byIP := make([]counts, st.IPs.Len())
-	for _, p := range pairs {
-		sc, ic := &byStem[p.A()], &byIP[p.B()]
-		sc.n += p.N
-		sc.other++
-		ic.n += p.N
-		ic.other++
-	}
+	byStem, byIP := perCodeCounts(pairs, CodePair.A), perCodeCounts(pairs, CodePair.B)
 	top := st.Top
 	// The first top rows of each table, in its order, without listing
 	// them all (topRows); the order is total, the keys as written
 	// breaking ties.
-	collect := func(m []counts, dict *Dict) ([]missingCount, int) {
+	collect := func(m []missingPerCode, dict *Dict) ([]missingCount, int) {
 		first := newTopRows(top, compareMissing)
-		for c, v := range m {
-			if v.n > 0 {
-				raw := dict.peek(uint32(c)) // copied if kept
-				r := missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: uint32(c)}
-				if first.wants(r) {
-					r.raw = strings.Clone(raw)
-					r.key = orDash(r.raw)
-				}
-				first.offer(r)
+		for _, v := range m {
+			raw := dict.peek(v.code) // copied if kept
+			r := missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: v.code}
+			if first.wants(r) {
+				r.raw = strings.Clone(raw)
+				r.key = orDash(r.raw)
 			}
+			first.offer(r)
 		}
 		return first.sorted()
 	}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -584,15 +585,18 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 		ip uint32
 		n  int
 	}
-	// The clients of each family, each list made at its size (counted
-	// first): a million clients appended one at a time grow their lists
-	// through twice their size.
 	famOf := func(k uint64, c UAClient) int32 {
 		if f := fam[st.AgentClass[uint32(k)]]; f >= 0 && !rd.is(st, k, c) {
 			return f
 		}
 		return -1
 	}
+	if slices.IsSorted(st.Clients.IP) {
+		return st.familyStatsByIP(names, famOf)
+	}
+	// The clients of each family, each list made at its size (counted
+	// first): a million clients appended one at a time grow their lists
+	// through twice their size.
 	sizes := make([]int, len(names))
 	for k, c := range st.Clients.All() {
 		if f := famOf(k, c); f >= 0 {
@@ -631,6 +635,64 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 			}
 		}
 		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b familyStat) int { return byCountThenKey(a.requests, a.family, b.requests, b.family) })
+	return out
+}
+
+// familyStatsByIP is familyStats for clients in the order of their IPs (a
+// state of one frame's, whose clients are its RowPairs): the clients of
+// one IP are together, so that each family's requests per IP are summed
+// an IP at a time, rather than in lists of every family's clients and a
+// sum per IP (24 MB for a million clients).
+func (st *userAgentsState) familyStatsByIP(names []string, famOf func(k uint64, c UAClient) int32) []familyStat {
+	stats := make([]familyStat, len(names))
+	for f, name := range names {
+		stats[f].family = name
+	}
+	sum := make([]int, len(names)) // requests of the current IP per family
+	seen := make([]bool, len(names))
+	var touched []int32 // the families of the current IP
+	flush := func(ip uint32) {
+		for _, f := range touched {
+			n, s := sum[f], &stats[f]
+			sum[f], seen[f] = 0, false
+			if n == 0 {
+				continue
+			}
+			s.clients++
+			s.requests += n
+			if n > s.topN {
+				s.topN, s.topIP = n, st.IPs.At(ip)
+			} else if n == s.topN {
+				if v := st.IPs.peek(ip); v < s.topIP {
+					s.topIP = strings.Clone(v)
+				}
+			}
+		}
+		touched = touched[:0]
+	}
+	cur := uint32(0)
+	for k, c := range st.Clients.All() {
+		ip, _ := unpack2(k)
+		if ip != cur {
+			flush(cur)
+			cur = ip
+		}
+		if f := famOf(k, c); f >= 0 {
+			if !seen[f] {
+				seen[f] = true
+				touched = append(touched, f)
+			}
+			sum[f] += c.N
+		}
+	}
+	flush(cur)
+	var out []familyStat
+	for _, s := range stats {
+		if s.clients > 0 {
+			out = append(out, s)
+		}
 	}
 	slices.SortFunc(out, func(a, b familyStat) int { return byCountThenKey(a.requests, a.family, b.requests, b.family) })
 	return out
