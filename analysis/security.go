@@ -135,7 +135,9 @@ func probeMatch(stem string) (family, pattern int) {
 	}
 	low := strings.ToLower(stem)
 	best, bestID := len(probeFamilies), -1
-	take := func(p probePattern) {
+	// The patterns are read in place (a copy of each, 40 bytes, for each
+	// of a million distinct stems was most of the section's time).
+	take := func(p *probePattern) {
 		if p.family < best || p.family == best && p.id < bestID {
 			best, bestID = p.family, p.id
 		}
@@ -149,27 +151,30 @@ func probeMatch(stem string) (family, pattern int) {
 			key[1] = low[i+2]
 		}
 		if slashKey(key) {
-			for _, p := range probeIndex.bySlash[key] {
-				if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
+			ps := probeIndex.bySlash[key]
+			for j := range ps {
+				if p := &ps[j]; p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
 					take(p)
 				}
 			}
 		}
 		if key[1] != 0 && slashKey([2]byte{key[0], 0}) { // a pattern of one character after the slash
-			for _, p := range probeIndex.bySlash[[2]byte{key[0], 0}] {
-				if p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
+			ps := probeIndex.bySlash[[2]byte{key[0], 0}]
+			for j := range ps {
+				if p := &ps[j]; p.family <= best && (!p.root || i == 0) && segmentMatch(low[i:], p.text) {
 					take(p)
 				}
 			}
 		}
 	}
-	for _, p := range probeIndex.suffix {
-		if p.family <= best && strings.HasSuffix(low, p.text) {
+	suffix, substr := probeIndex.suffix, probeIndex.substr
+	for j := range suffix {
+		if p := &suffix[j]; p.family <= best && strings.HasSuffix(low, p.text) {
 			take(p)
 		}
 	}
-	for _, p := range probeIndex.substr {
-		if p.family <= best && strings.Contains(low, p.text) {
+	for j := range substr {
+		if p := &substr[j]; p.family <= best && strings.Contains(low, p.text) {
 			take(p)
 		}
 	}
@@ -233,10 +238,25 @@ type probeHit struct {
 // loginPaths end the stems that take a password by POST, the targets of
 // password guessing (WordPress's wp-login.php and xmlrpc.php, Joomla's
 // administrator, the usual login routes).
+// loginLast marks the last bytes of loginPaths.
+var loginLast = func() (m [256]bool) {
+	for _, p := range loginPaths {
+		m[p[len(p)-1]] = true
+	}
+	return m
+}()
+
 var loginPaths = []string{"/wp-login.php", "/xmlrpc.php", "/administrator/index.php", "/administrator", "/login", "/login.php", "/user/login", "/users/sign_in", "/signin", "/auth/login", "/admin/login", "/admin/login.php"}
 
 func isLoginPath(stem string) bool {
-	low := strings.ToLower(strings.TrimSuffix(stem, "/"))
+	t := strings.TrimSuffix(stem, "/")
+	if t == "" {
+		return false
+	}
+	if b := t[len(t)-1]; b < 0x80 && !loginLast[lowerByte[b]] {
+		return false // no login path ends with its last byte (ASCII: lower-cased as ToLower does): most stems, at the cost of one look
+	}
+	low := strings.ToLower(t)
 	for _, p := range loginPaths {
 		if strings.HasSuffix(low, p) {
 			return true

@@ -354,3 +354,37 @@ func TestSecurityStateChunks(t *testing.T) {
 		t.Errorf("probe_ips = %v, want 203.0.113.77 with 1 other request", it)
 	}
 }
+
+// TestIsLoginPath: the look at a stem's last byte that spares most stems
+// the suffix checks answers as the checks of the lower-cased stem do, for
+// login paths in any case, with a trailing slash, under a prefix, and for
+// stems that end otherwise, in bytes past ASCII too.
+func TestIsLoginPath(t *testing.T) {
+	ref := func(stem string) bool {
+		low := strings.ToLower(strings.TrimSuffix(stem, "/"))
+		for _, p := range loginPaths {
+			if strings.HasSuffix(low, p) {
+				return true
+			}
+		}
+		return false
+	}
+	stems := []string{"", "/", "//", "/login", "/LOGIN/", "/Login", "/xlogin", "/loginx", "/blog/wp-login.php",
+		"/WP-LOGIN.PHP", "/wp-login.php/", "/xmlrpc.php", "/administrator", "/Administrator/index.php",
+		"/users/sign_in", "/signin", "/admin/login.php", "/page", "/index.html", "/é", "/loginé", "/K",
+		"/logiN", "/LOGİN", "/admin/LOGIN.PHP"}
+	for _, p := range loginPaths {
+		stems = append(stems, p, strings.ToUpper(p), "/x"+p, p+"/", p+"x")
+	}
+	want := 0
+	for _, s := range stems {
+		if got, w := isLoginPath(s), ref(s); got != w {
+			t.Errorf("isLoginPath(%q) = %v, want %v", s, got, w)
+		} else if w {
+			want++
+		}
+	}
+	if want < len(loginPaths) {
+		t.Fatalf("only %d of the stems are login paths", want)
+	}
+}
