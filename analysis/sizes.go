@@ -152,7 +152,11 @@ type codeSizes struct {
 }
 
 func (cs *codeSizes) at(code uint32) sizeAcc {
-	acc := sizeAcc{N: cs.n[code], Lo: cs.lo[code], Hi: cs.hi[code]}
+	acc := sizeAcc{N: cs.n[code], Lo: cs.lo[code]}
+	if cs.hi == nil && cs.odd == nil {
+		return acc // the common case: no look-up in either map
+	}
+	acc.Hi = cs.hi[code]
 	if xs := cs.odd[code]; len(xs) > 0 {
 		acc.Odd = &oddSizes{Values: ValueCounts{}}
 		acc.Odd.NaN = acc.Odd.Values.AddValues(xs)
