@@ -278,18 +278,19 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	// Per client (the chunk's distinct IP and agent pairs, frame.RowPairs),
 	// in one pass over the rows.
 	pairs := frame.RowPairs(ips, agents)
-	slots := make([]UAClient, len(pairs.A))
+	np := len(pairs.A)
+	pn, pRobots, pBytes := make([]int, np), make([]int, np), make([]float64, np) // per pair
 	for i := range n {
 		ua := agents.At(i)
-		s := &slots[pairs.Row[i]]
-		s.N++
+		pk := pairs.Row[i]
+		pn[pk]++
 		isRobots := hasRobots && stems.At(i) == robots
 		if isRobots {
-			s.Robots++
+			pRobots[pk]++
 		}
 		if sizes != nil {
 			if b := sizes[i]; !math.IsNaN(b) {
-				s.Bytes += b
+				pBytes[pk] += b
 			}
 		}
 		if !anyKind || kinds[ua] == 0 {
@@ -324,18 +325,27 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	}
 	ipCodes := st.IPs.CodesOf(&ips, needIP)
 	// A state with no client yet takes the chunk's as they are: distinct
-	// pairs of distinct codes.
+	// pairs of distinct codes; when the state's codes are the chunk's (a
+	// run over one frame), the pairs themselves, shared and capped as a
+	// fresh Clients takes them, and the counts as they were summed.
 	fresh := st.Clients.Len() == 0 && st.Clients.index == nil
-	if fresh {
-		st.Clients.reserve(len(slots))
-	}
-	for k, c := range slots {
-		ip, ua := ipCodes[pairs.A[k]], uaCodes[pairs.B[k]]
+	if fresh && identity(ipCodes) && identity(uaCodes) {
+		cl := &st.Clients
+		cl.IP, cl.Agent = pairs.A[:np:np], pairs.B[:np:np]
+		cl.N, cl.Robots, cl.Bytes = pn, pRobots, pBytes
+	} else {
 		if fresh {
-			st.Clients.add(st.Clients.push(ip, ua), c)
-			continue
+			st.Clients.reserve(np)
 		}
-		st.Clients.add(st.Clients.slot(ip, ua), c)
+		for k := range np {
+			ip, ua := ipCodes[pairs.A[k]], uaCodes[pairs.B[k]]
+			c := UAClient{pn[k], pRobots[k], pBytes[k]}
+			if fresh {
+				st.Clients.add(st.Clients.push(ip, ua), c)
+				continue
+			}
+			st.Clients.add(st.Clients.slot(ip, ua), c)
+		}
 	}
 
 	for k, t := range feeds {

@@ -412,15 +412,20 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 	if served == nil {
 		return nil
 	}
-	all, from := make([]int, len(p.hosts)), make([]int, len(p.hosts))
+	// Per host, its referers with a path (at least its distinct paths),
+	// counted up to 3: what makes it a candidate. The requests of the
+	// candidates only are summed, in maps: arrays over every host were
+	// 24 MB on a million hosts of one referer each.
+	from := make([]uint8, len(p.hosts))
 	for c, n := range counts {
-		h := p.host[c]
-		if n == 0 || h < 0 {
-			continue
+		if h := p.host[c]; n > 0 && h >= 0 && p.hasPath[c] && from[h] < 3 {
+			from[h]++
 		}
-		all[h] += n
-		if p.hasPath[c] {
-			from[h]++ // referers with a path: at least its distinct paths
+	}
+	all := map[int32]int{} // requests, per candidate host
+	for c, n := range counts {
+		if h := p.host[c]; n > 0 && h >= 0 && from[h] >= 3 {
+			all[h] += n
 		}
 	}
 	candidate := func(c int) (int32, string, bool) {
@@ -446,7 +451,7 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 			}
 		}
 	}
-	servedN := make([]int, len(p.hosts))
+	servedN := map[int32]int{}
 	var paths map[int32]map[string]bool // per host with a served path
 	for c, n := range counts {
 		h, path, ok := candidate(c)

@@ -189,6 +189,29 @@ func TestSelfReferersWithoutHost(t *testing.T) {
 	}
 }
 
+// TestSelfReferersCountEveryReferral: a host is taken to be the site only
+// when the served pages send at least half of all its referrals, those
+// from its root and other paths this log never served included: three
+// served pages that refer once each are not enough against ten referrals
+// from its "/".
+func TestSelfReferersCountEveryReferral(t *testing.T) {
+	var recs []visitRec
+	add := func(stem, ref string, n int) {
+		for range n {
+			recs = append(recs, visitRec{int64(len(recs)), "192.0.2.1", "Mozilla/5.0", stem, ref, ""})
+		}
+	}
+	add("/a", "https://mirror.example/b", 1)
+	add("/b", "https://mirror.example/c", 1)
+	add("/c", "https://mirror.example/a", 1)
+	add("/a", "https://mirror.example/", 10)
+	s := runVisitors(t, visitFrame(recs, false), time.UTC)
+	want := [][]any{{"mirror.example", 13, 1.0}}
+	if got := rows(tableByID(s, "referring_sites")); !reflect.DeepEqual(got, want) {
+		t.Errorf("referring_sites\n got %v\nwant %v", got, want)
+	}
+}
+
 // TestVisitorsLeaveOut4xx: GoAccess's default leaves 4xx responses out of
 // unique visitors; a client whose every request that day was a 4xx is not
 // a visitor, one with a 404 and a 200 is.
