@@ -301,3 +301,14 @@ func TestClassPeaksStandOut(t *testing.T) {
 		t.Errorf("a 4xx burst:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestStatusClass: a three-character status from 1 to 5 is its class,
+// anything else "other".
+func TestStatusClass(t *testing.T) {
+	for code, want := range map[string]string{"100": "1xx", "200": "2xx", "204": "2xx", "301": "3xx", "404": "4xx", "599": "5xx",
+		"600": "other", "099": "other", "20": "other", "2000": "other", "": "other", "-": "other", "2x0": "2xx"} {
+		if got := statusClass(code); got != want {
+			t.Errorf("statusClass(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
