@@ -156,17 +156,23 @@ func TestVisitorsOneReferringSite(t *testing.T) {
 	}
 }
 
+// referrals are requests of one client, one a second, each for a stem
+// with a referer.
+type referrals []visitRec
+
+func (r *referrals) add(stem, ref string, n int) {
+	for range n {
+		*r = append(*r, visitRec{int64(len(*r)), "192.0.2.1", "Mozilla/5.0", stem, ref, ""})
+	}
+}
+
 // TestSelfReferersWithoutHost: a log with no Host column still leaves the
 // site's own links out of the referring sites, when a referer host's links
 // come mostly from pages this log served (three or more of them); a search
 // engine linking from "/" and its own paths stays a referring site.
 func TestSelfReferersWithoutHost(t *testing.T) {
-	var recs []visitRec
-	add := func(stem, ref string, n int) {
-		for range n {
-			recs = append(recs, visitRec{int64(len(recs)), "192.0.2.1", "Mozilla/5.0", stem, ref, ""})
-		}
-	}
+	var recs referrals
+	add := recs.add
 	add("/a", "", 1)
 	add("/b", "https://www.blog.example/a", 3)
 	add("/c", "https://blog.example/b", 2)
@@ -195,12 +201,8 @@ func TestSelfReferersWithoutHost(t *testing.T) {
 // served pages that refer once each are not enough against ten referrals
 // from its "/".
 func TestSelfReferersCountEveryReferral(t *testing.T) {
-	var recs []visitRec
-	add := func(stem, ref string, n int) {
-		for range n {
-			recs = append(recs, visitRec{int64(len(recs)), "192.0.2.1", "Mozilla/5.0", stem, ref, ""})
-		}
-	}
+	var recs referrals
+	add := recs.add
 	add("/a", "https://mirror.example/b", 1)
 	add("/b", "https://mirror.example/c", 1)
 	add("/c", "https://mirror.example/a", 1)
