@@ -172,6 +172,10 @@ func (t *CodedTally) AddColumn(f *frame.Frame, c frame.StrCol) {
 		need[code] = n > 0
 	}
 	codes := t.Dict.CodesOf(v, need)
+	if len(t.N) == 0 && len(counts) == t.Dict.Len() && identity(codes) {
+		t.N = counts // the first chunk, coded as the column (a whole frame's): its counts are the tally's
+		return
+	}
 	t.N = growTo(t.N, t.Dict.Len())
 	for code, n := range counts {
 		if n > 0 {

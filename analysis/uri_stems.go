@@ -104,10 +104,14 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		need[code] = n > 0
 	}
 	stem := st.StemDict.CodesOf(&c.stems, need)
-	st.Stems = growTo(st.Stems, st.StemDict.Len())
-	for code, n := range counts {
-		if n > 0 {
-			st.Stems[stem[code]] += n
+	if len(st.Stems) == 0 && len(counts) == st.StemDict.Len() && identity(stem) {
+		st.Stems = counts // coded as the column (a whole frame's): its counts are the state's
+	} else {
+		st.Stems = growTo(st.Stems, st.StemDict.Len())
+		for code, n := range counts {
+			if n > 0 {
+				st.Stems[stem[code]] += n
+			}
 		}
 	}
 	st.AnyCrawler = st.AnyCrawler || c.anyCrawler()
