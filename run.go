@@ -489,8 +489,8 @@ func (g *gcPolicy) percent(p int) {
 // peak, when the sections' tables are most of the heap, p alone holds.
 //
 // It also sets a memory limit, made again after each collection: the
-// heap goal plus a tenth, the runtime's own memory and 16 MB, and never
-// less than ceiling (what the process already held, the read's). The
+// heap goal plus the runtime's own memory and 16 MB, and never less than
+// ceiling (what the process already held, the read's). The
 // runtime hands memory back to the system at about 1% of a core: the
 // sections build and drop tables of tens of MB each, and on a million
 // distinct clients 100 MB of freed pages were still held at the run's
@@ -547,7 +547,7 @@ func (g *gcPolicy) adjust(gen int) {
 	debug.SetGCPercent(p)
 	if g.limits {
 		goal := n * int64(100+p) / 100
-		debug.SetMemoryLimit(max(g.ceiling, goal+goal/10+runtimeMemory()+16<<20))
+		debug.SetMemoryLimit(max(g.ceiling, goal+runtimeMemory()+16<<20))
 		g.limited = true
 	}
 	// Run again once the next collection has found this object garbage.
