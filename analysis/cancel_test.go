@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 
 	"github.com/logbook/logbook/analysis"
@@ -63,5 +64,58 @@ func TestRunAllCancelled(t *testing.T) {
 	}
 	if !errors.Is(ctx.Err(), context.Canceled) {
 		t.Fatal("not cancelled")
+	}
+}
+
+// heavyProbe is an analysis that notes when it starts and returns when
+// release is closed (or at once, for nil).
+type heavyProbe struct {
+	name    string
+	started chan<- string
+	release <-chan struct{}
+}
+
+func (h heavyProbe) Run(context.Context, *analysis.Input) (*analysis.Section, error) {
+	h.started <- h.name
+	if h.release != nil {
+		<-h.release
+	}
+	return &analysis.Section{}, nil
+}
+
+// TestHeavyApart: while a heavy analysis runs (Info.Heavy), the next to
+// start is a light one, though a heavier one comes first by cost; once no
+// light one is left, a heavy one starts beside another rather than wait.
+// The first heavy one runs until all four have started.
+func TestHeavyApart(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	started, release := make(chan string, 8), make(chan struct{})
+	var order []string
+	seen := make(chan struct{})
+	go func() {
+		defer close(seen)
+		for name := range started {
+			order = append(order, name)
+			if len(order) == 4 {
+				close(release)
+			}
+		}
+	}()
+	job := func(name string, cost int, heavy bool, wait <-chan struct{}) analysis.Job {
+		return analysis.Job{Info: analysis.Info{Name: name, Cost: cost, Heavy: heavy, RunsEmpty: true},
+			Analysis: heavyProbe{name, started, wait}}
+	}
+	jobs := []analysis.Job{job("light1", 50, false, nil), job("heavy1", 100, true, release),
+		job("heavy2", 90, true, nil), job("light2", 40, false, nil)}
+	for _, s := range analysis.RunAll(context.Background(), &analysis.Input{}, jobs) {
+		if s.Error != "" || s.Skipped != "" {
+			t.Fatalf("%s: %s%s", s.ID, s.Error, s.Skipped)
+		}
+	}
+	close(started)
+	<-seen
+	first := map[string]bool{order[0]: true, order[1]: true}
+	if len(order) != 4 || !first["heavy1"] || !first["light1"] || order[2] != "light2" || order[3] != "heavy2" {
+		t.Errorf("started %v; want heavy1 and light1 first, then light2, then heavy2", order)
 	}
 }

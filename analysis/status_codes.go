@@ -17,6 +17,7 @@ func init() {
 		Title: "Status codes",
 		Doc:   "Which status codes were returned, overall, per client IP and over time, and which requests were redirected.",
 		Order: 400,
+		Heavy: true,
 		Cost:  120, // ms per million rows
 		Needs: frame.Cols(frame.Status, frame.IP),
 		New:   func() Analysis { return &statusCodes{} },

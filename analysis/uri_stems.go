@@ -14,6 +14,7 @@ func init() {
 		Title: "Where traffic goes",
 		Doc:   "The share of all requests per URI stem (the path without its query string), and, when bots are present, the stems browser-like agents asked for.",
 		Order: 300,
+		Heavy: true,
 		Cost:  95, // ms per million rows
 		Needs: frame.Cols(frame.Stem),
 		New:   func() Analysis { return &uriStems{} },

@@ -16,6 +16,7 @@ func init() {
 		Title: "User agents and crawlers",
 		Doc:   "Which clients sent the requests: every distinct user agent, browser and OS families, crawlers by name and kind (including clients that read /robots.txt), AI crawlers and whether they read /robots.txt first, and the subscribers feed readers announce.",
 		Order: 500,
+		Heavy: true,
 		Cost:  42, // ms per million rows
 		Needs: frame.Cols(frame.UserAgent),
 		New:   func() Analysis { return userAgents{} },

@@ -18,6 +18,7 @@ func init() {
 		Title: "Visitors, pages and referring sites",
 		Doc:   "Unique visitors per day (IP, user agent and day, 4xx responses left out, as GoAccess counts them), those with a browser-like agent, pages versus static assets, and the external sites that send visitors.",
 		Order: 800,
+		Heavy: true,
 		Cost:  85, // ms per million rows
 		Needs: frame.Cols(frame.IP, frame.UserAgent),
 		New:   func() Analysis { return &visitors{} },
