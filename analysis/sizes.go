@@ -354,9 +354,7 @@ func (a *sizes) Run(ctx context.Context, in *Input) (*Section, error) { return r
 
 func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 	st.settle()
-	total := 0
-	each, _ := st.rows()
-	each(func(_, _ uint32, acc sizeAcc) { total += acc.N })
+	total := 0 // requests, summed with the rows (sizeByIP)
 	s := &Section{}
 	s.Prose("How much does each client download per request? The mean response size per IP, and how far it is from the other IPs' means in standard deviations (the z-score, with the sample standard deviation). A `-` size counts as 0 bytes. An IP with a large |z| over many requests is a heavy client (a scraper, a mirror); over one request it is a one-off large download.")
 
@@ -411,6 +409,7 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 		}
 		largest.offer(r)
 		sumAll += r.total
+		total += r.n
 		switch {
 		case r.n > mostN:
 			mostN, tied = r.n, 1
