@@ -114,9 +114,15 @@ func topCodeCounts(d *Dict, counts []int, k int) []keyCount {
 // topKeyCounts returns the first k of rows (k ≥ 1) in the order of
 // labelCounts (most frequent first, then by key), without sorting them
 // all (topN). Keys must be distinct.
-func topKeyCounts(rows []keyCount, k int) []keyCount {
-	return topN(rows, k, func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
-}
+func topKeyCounts(rows []keyCount, k int) []keyCount { return topN(rows, k, byKeyCount) }
+
+// keyCountTop keeps the first k (k ≥ 1) key counts offered, in
+// topKeyCounts' order: for rows offered as they are made rather than
+// listed first.
+func keyCountTop(k int) *topRows[keyCount] { return newTopRows(max(k, 1), byKeyCount) }
+
+// byKeyCount orders key counts most frequent first, then by key.
+func byKeyCount(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) }
 
 // topN returns the first k of rows (k ≥ 1) in the order of cmp, a total
 // order (no two rows equal), without sorting them all: topRows keeps the

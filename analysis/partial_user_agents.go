@@ -193,8 +193,8 @@ func (st *userAgentsState) class(ua uint32) UAClass { return st.Classes[st.Agent
 // state codes are codes; it grows AgentN and AgentClass to the agents.
 // class is the state's code of agent c's class (classCode), which the
 // caller works out once per class of its own rather than once per agent:
-// hashing a class's four strings a million times was a fifth of the
-// section on a million distinct agents.
+// hashing a class's four strings a million times was more than half of
+// the section on a million distinct agents (277 ms to 114).
 func (st *userAgentsState) addAgents(codes []uint32, counts []int, class func(c int) uint32) {
 	old := len(st.AgentN)
 	if n := st.Agents.Len(); n > old {

@@ -238,6 +238,8 @@ type probeHit struct {
 // loginPaths end the stems that take a password by POST, the targets of
 // password guessing (WordPress's wp-login.php and xmlrpc.php, Joomla's
 // administrator, the usual login routes).
+var loginPaths = []string{"/wp-login.php", "/xmlrpc.php", "/administrator/index.php", "/administrator", "/login", "/login.php", "/user/login", "/users/sign_in", "/signin", "/auth/login", "/admin/login", "/admin/login.php"}
+
 // loginLast marks the last bytes of loginPaths.
 var loginLast = func() (m [256]bool) {
 	for _, p := range loginPaths {
@@ -245,8 +247,6 @@ var loginLast = func() (m [256]bool) {
 	}
 	return m
 }()
-
-var loginPaths = []string{"/wp-login.php", "/xmlrpc.php", "/administrator/index.php", "/administrator", "/login", "/login.php", "/user/login", "/users/sign_in", "/signin", "/auth/login", "/admin/login", "/admin/login.php"}
 
 func isLoginPath(stem string) bool {
 	t := strings.TrimSuffix(stem, "/")

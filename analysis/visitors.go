@@ -358,16 +358,8 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 	var perKind [len(all)]int
 	for c, n := range stems.Counts() {
 		if n > 0 {
-			switch resourceKind(stems.Dict.peek(uint32(c))) {
-			case kindPage:
-				perKind[0] += n
-			case kindStatic:
-				perKind[1] += n
-			case kindDocument:
-				perKind[2] += n
-			default:
-				perKind[3] += n
-			}
+			kind := resourceKind(stems.Dict.peek(uint32(c)))
+			perKind[slices.Index(all[:], kind)] += n // one of the four
 		}
 	}
 	kinds := map[string]int{}
@@ -567,13 +559,6 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 	return p
 }
 
-// splitReferer returns a referer's host name (without a port) and path as
-// url.Parse gives them (u.Hostname(), u.Path), and false when it names no
-// host or does not parse. The common plain form, http(s)://host/path with a
-// host of letters, digits, dots and hyphens and a path of printable ASCII
-// with no escapes, is split by hand; anything else goes to url.Parse. On a
-// log of a million distinct referers, url.Parse is most of the section's
-// time.
 // refBytes classes the bytes of a referer for splitReferer: refPlain,
 // printable ASCII but for '%', '#' and '\\' (no escapes to decode);
 // refHost, a plain host's letters, digits, dots and hyphens.
@@ -594,6 +579,13 @@ const (
 	refHost
 )
 
+// splitReferer returns a referer's host name (without a port) and path as
+// url.Parse gives them (u.Hostname(), u.Path), and false when it names no
+// host or does not parse. The common plain form, http(s)://host/path with a
+// host of letters, digits, dots and hyphens and a path of printable ASCII
+// with no escapes, is split by hand; anything else goes to url.Parse. On a
+// log of a million distinct referers, url.Parse is most of the section's
+// time.
 func splitReferer(ref string) (host, path string, ok bool) {
 	rest, plain := strings.CutPrefix(ref, "https://")
 	if !plain {
@@ -734,7 +726,7 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	}
 	// The first top sites, kept as they are offered rather than listed
 	// first (a million hosts were 24 MB of rows); distinct counts them all.
-	first := newTopRows(max(top, 1), func(a, b keyCount) int { return byCountThenKey(a.n, a.key, b.n, b.key) })
+	first := keyCountTop(top)
 	for id, n := range sites {
 		if n > 0 {
 			first.offer(keyCount{key: parsed.hosts[id], n: n})
