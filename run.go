@@ -519,11 +519,10 @@ func heldMemory() int64 {
 // runtimeMemory is what the runtime holds besides the heap's pages: its
 // metadata, the goroutines' stacks.
 func runtimeMemory() int64 {
-	ms := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
-		{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	ms := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 	metrics.Read(ms)
-	n := int64(ms[0].Value.Uint64())
-	for _, m := range ms[1:] {
+	n := heldMemory()
+	for _, m := range ms {
 		n -= int64(m.Value.Uint64())
 	}
 	return max(n, 0)
