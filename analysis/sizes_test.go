@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -325,7 +324,7 @@ func TestSizesWholeAsMerged(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, m := sizesJSON(t, whole), sizesJSON(t, merged)
+			w, m := mustJSON(t, whole), mustJSON(t, merged)
 			if w != m {
 				t.Errorf("%s, params %v: the whole frame's section differs from the merged chunks':\n%s\n%s", name, params, w, m)
 			}
@@ -334,15 +333,4 @@ func TestSizesWholeAsMerged(t *testing.T) {
 			}
 		}
 	}
-}
-
-func sizesJSON(t *testing.T, s *Section) string {
-	t.Helper()
-	c := *s
-	c.Elapsed = 0
-	b, err := json.Marshal(&c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
