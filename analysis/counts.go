@@ -178,3 +178,51 @@ func limitedCountsTable(limit int, id, title, keyCol string, rows []keyCount, sh
 	}
 	return t
 }
+
+// codeSum is a count of one key code (a code, or two packed in one), with
+// a row that holds it: what sumCodes adds up.
+type codeSum struct {
+	code  uint64
+	n     int
+	group int // the index of a row of this code (the first, in sums' order)
+}
+
+// sumCodes sums the counts of each code, in place: the sums by code
+// ascending, each with the first of its rows in sums' order. A sort of the
+// rows' codes, where a map of their strings would hash and own each.
+func sumCodes(sums []codeSum) []codeSum {
+	slices.SortStableFunc(sums, func(a, b codeSum) int { return cmp.Compare(a.code, b.code) })
+	w := 0
+	for _, s := range sums {
+		if w > 0 && sums[w-1].code == s.code {
+			sums[w-1].n += s.n
+			continue
+		}
+		sums[w] = s
+		w++
+	}
+	return sums[:w]
+}
+
+// compareJoined is strings.Compare(a+sep+a2, b+sep+b2) without making
+// either string.
+func compareJoined(a, a2, b, b2, sep string) int {
+	x, y := [3]string{a, sep, a2}, [3]string{b, sep, b2}
+	i, j := 0, 0 // the pieces being compared
+	for {
+		for i < 3 && x[i] == "" {
+			i++
+		}
+		for j < 3 && y[j] == "" {
+			j++
+		}
+		if i == 3 || j == 3 {
+			return cmp.Compare(3-i, 3-j) // the one ended first is less
+		}
+		n := min(len(x[i]), len(y[j]))
+		if c := strings.Compare(x[i][:n], y[j][:n]); c != 0 {
+			return c
+		}
+		x[i], y[j] = x[i][n:], y[j][n:]
+	}
+}

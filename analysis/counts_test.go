@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +86,40 @@ func TestTopRows(t *testing.T) {
 				t.Fatalf("%d rows, limit %d: kept %v (of %d seen), want %v", size, limit, got, seen, want[:keep])
 			}
 		}
+	}
+}
+
+// TestCompareJoined: compareJoined orders as strings.Compare of the joined
+// strings, where the pieces' own order would not ("a?b" after "a/?c").
+func TestCompareJoined(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	piece := func() string {
+		b := make([]byte, rng.IntN(4))
+		for i := range b {
+			b[i] = "a/?b"[rng.IntN(4)]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		a, a2, b, b2 := piece(), piece(), piece(), piece()
+		want := strings.Compare(a+"?"+a2, b+"?"+b2)
+		if got := compareJoined(a, a2, b, b2, "?"); got != want {
+			t.Fatalf("compareJoined(%q, %q, %q, %q) = %d, want %d", a, a2, b, b2, got, want)
+		}
+	}
+	if compareJoined("a", "b", "a/", "c", "?") <= 0 {
+		t.Error(`"a?b" ordered before "a/?c"`)
+	}
+}
+
+// TestSumCodes: the sums of each code, by code, each with its first row.
+func TestSumCodes(t *testing.T) {
+	got := sumCodes([]codeSum{{7, 1, 0}, {3, 2, 1}, {7, 4, 2}, {1 << 40, 1, 3}, {3, 1, 4}})
+	want := []codeSum{{3, 3, 1}, {7, 5, 0}, {1 << 40, 1, 3}}
+	if !slices.Equal(got, want) {
+		t.Errorf("sumCodes = %v, want %v", got, want)
+	}
+	if len(sumCodes(nil)) != 0 {
+		t.Error("sumCodes(nil) is not empty")
 	}
 }

@@ -245,6 +245,52 @@ func TestStatusClaimsRedirectQuery(t *testing.T) {
 	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales`, 12 times to 1 IP. 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
 }
 
+// TestStatusRedirectQueryShownPath: the most redirected path with its
+// query counts the paths shown alike ("" and "-", both shown "-") as one,
+// in a run over the frame as in a state given it as a chunk.
+func TestStatusRedirectQueryShownPath(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.Method, frame.Stem, frame.Status, frame.Query))
+	var r frame.Row
+	add := func(at int64, ip, stem, query string) {
+		r.Reset()
+		r.Time = t0 + at
+		r.Str[frame.IP], r.Str[frame.Method], r.Str[frame.Stem] = []byte(ip), []byte("GET"), []byte(stem)
+		r.Str[frame.Query], r.Str[frame.Status] = []byte(query), []byte("302")
+		b.Add(&r)
+	}
+	for i := range 3 {
+		add(int64(i), "192.0.2.1", "/z", "q=1")
+	}
+	add(10, "192.0.2.2", "", "q=1")
+	add(11, "192.0.2.2", "", "q=1")
+	add(12, "192.0.2.3", "-", "q=1")
+	add(13, "192.0.2.3", "-", "q=1")
+	f := b.Frame()
+	// Counted apart, /z?q=1 (3 times) would lead.
+	top := "All of them carried a query string; the most redirected with its query was `-?q=1`, 4 times."
+	for _, whole := range []bool{true, false} {
+		var s *Section
+		if whole {
+			s = runStatus(t, f, time.UTC)
+		} else {
+			in := &Input{Frame: f, Loc: time.UTC}
+			st := configured(t, "status_codes", nil).(Partial).NewState(in)
+			if err := st.Add(context.Background(), f); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if s, err = st.Finish(context.Background(), &Input{Loc: time.UTC}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		text := strings.Join(s.Conclusions, " ")
+		if !strings.Contains(text, top) {
+			t.Errorf("whole frame %v: %q", whole, text)
+		}
+	}
+}
+
 // TestStatusClaimsOneEach: when no IP got more than one non-2xx response,
 // none is said to have received the most.
 func TestStatusClaimsOneEach(t *testing.T) {
