@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
@@ -386,5 +387,69 @@ func TestIsLoginPath(t *testing.T) {
 	}
 	if want < len(loginPaths) {
 		t.Fatalf("only %d of the stems are login paths", want)
+	}
+}
+
+// probeMatchRef is probeMatch as the patterns' rules say it, pattern by
+// pattern in the list's order: the first that matches the stem
+// lower-cased.
+func probeMatchRef(stem string) (family, pattern int) {
+	if stem == "" {
+		return -1, -1
+	}
+	low := strings.ToLower(stem)
+	id := 0
+	for k, f := range probeFamilies {
+		for _, p := range f.patterns {
+			p = strings.ToLower(p)
+			ok := false
+			switch {
+			case strings.HasPrefix(p, "^/"):
+				ok = segmentMatch(low, p[1:])
+			case strings.HasPrefix(p, "/"):
+				for i := range len(low) {
+					if segmentMatch(low[i:], p) {
+						ok = true
+						break
+					}
+				}
+			case strings.HasPrefix(p, "*"):
+				ok = strings.HasSuffix(low, p[1:])
+			default:
+				ok = strings.Contains(low, p)
+			}
+			if ok {
+				return k, id
+			}
+			id++
+		}
+	}
+	return -1, -1
+}
+
+// TestProbeMatchReference holds probeMatch to probeMatchRef on stems made
+// of the patterns' own pieces, capitals, non-ASCII letters that lower-case
+// to ASCII (the Kelvin sign) and random bytes.
+func TestProbeMatchReference(t *testing.T) {
+	var pieces []string
+	for _, f := range probeFamilies {
+		for _, p := range f.patterns {
+			p = strings.TrimLeft(p, "^*")
+			pieces = append(pieces, p, strings.ToUpper(p), p[:len(p)/2], p[len(p)/2:])
+		}
+	}
+	pieces = append(pieces, "/", "/a", ".", "..", "%", "%2E", "\u212a", "\u0130", "-", "_", "?", "x", "\xff", "/item/7/page")
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 200000 {
+		var b strings.Builder
+		for range 1 + rng.IntN(4) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		stem := b.String()
+		k, p := probeMatch(stem)
+		wk, wp := probeMatchRef(stem)
+		if k != wk || p != wp {
+			t.Fatalf("probeMatch(%q) = %d, %d; want %d, %d", stem, k, p, wk, wp)
+		}
 	}
 }

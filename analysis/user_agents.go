@@ -284,14 +284,18 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	// crawlers for all their requests.
 	rd := st.robotsReaders()
 
-	browsers, oses := map[string]int{}, map[string]int{}
+	// The requests per class, then per family: a few classes, where a
+	// map of family names took a million look-ups.
+	perClass := make([]int, len(st.Classes))
 	for c, n := range st.AgentN {
-		if n == 0 {
-			continue
+		perClass[st.AgentClass[c]] += n
+	}
+	browsers, oses := map[string]int{}, map[string]int{}
+	for k, n := range perClass {
+		if n > 0 {
+			browsers[st.Classes[k].Browser] += n
+			oses[st.Classes[k].OS] += n
 		}
-		cl := st.class(uint32(c))
-		browsers[cl.Browser] += n
-		oses[cl.OS] += n
 	}
 	crawlers, crawlerTotal := st.crawlerCounts(rd)
 	// Requests of robots.txt readers move from their browser family to
