@@ -261,7 +261,7 @@ func TestSplitReferer(t *testing.T) {
 	refs := []string{"", "-", "http://a", "https://a/", "http://a?x=1", "https://a/b?c#d", "http://a/b#c", "http://A.Example.COM/P",
 		"http://a:8080/x", "http://[::1]:80/x", "http://u:p@a/x", "http://a/%41b", "http://a/%zz", "http://a/ b", " http://a/b",
 		"http://a/b\x01", "HTTPS://a/b", "https://a.b-c/d;e/../f", "http://a/é", "https://a/\"<x>{}", "http://a\\b", "http:///x",
-		"http://-/x", "android-app://com.example", "www.example.com/x", "https://a./"}
+		"http://-/x", "android-app://com.example", "www.example.com/x", "https://a./", "http://a/b?c?d", "http://a?x/y", "http://a/b?%zz", "http://a/b?x y"}
 	sources, errs := ingest.Expand([]string{"../samples"}, nil)
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -332,4 +332,29 @@ func BenchmarkProbeMatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(stems))*float64(b.N)/b.Elapsed().Seconds(), "stems/s")
+}
+
+// TestNormHost holds normHost to its rules as written once, step by step
+// (lower case, no trailing dot, no port, no "www."), on hosts made of
+// pieces that each step changes.
+func TestNormHost(t *testing.T) {
+	ref := func(h string) string {
+		h = strings.TrimSuffix(strings.ToLower(h), ".")
+		if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
+			h = h[:i]
+		}
+		return strings.TrimPrefix(h, "www.")
+	}
+	pieces := []string{"www.", "WWW.", "a", "Z", "0", "-", ".", ":", ":80", "[", "]", "[::1]", "\u0130", "\u212a", "é", "_"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(5) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		h := b.String()
+		if got, want := normHost(h), ref(h); got != want {
+			t.Fatalf("normHost(%q) = %q, want %q", h, got, want)
+		}
+	}
 }

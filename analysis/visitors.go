@@ -76,9 +76,21 @@ func resourceKind(stem string) string {
 	return kindOther
 }
 
+// normHost is a host as the referring sites count it: in lower case,
+// without a trailing dot, a port or "www.".
 func normHost(h string) string {
-	h = strings.TrimSuffix(strings.ToLower(h), ".")
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
+	// A host of small letters, digits, dots and hyphens (most) has no
+	// capital to lower nor port to cut: one pass tells it.
+	plain := true
+	for i := 0; i < len(h) && plain; i++ {
+		c := h[i]
+		plain = refBytes[c]&refHost != 0 && (c < 'A' || c > 'Z')
+	}
+	if !plain {
+		h = strings.ToLower(h)
+	}
+	h = strings.TrimSuffix(h, ".")
+	if i := strings.LastIndexByte(h, ':'); !plain && i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
 		h = h[:i]
 	}
 	return strings.TrimPrefix(h, "www.")
@@ -591,9 +603,8 @@ func splitReferer(ref string) (host, path string, ok bool) {
 	if !plain {
 		rest, plain = strings.CutPrefix(ref, "http://")
 	}
-	for i := 0; plain && i < len(rest); i++ {
-		plain = refBytes[rest[i]]&refPlain != 0
-	}
+	// One pass: the host's bytes (each plain too), then the rest's, the
+	// path ending at the first '?'.
 	end := 0
 	for plain && end < len(rest) {
 		b := rest[end]
@@ -603,9 +614,16 @@ func splitReferer(ref string) (host, path string, ok bool) {
 		plain = refBytes[b]&refHost != 0
 		end++
 	}
+	query := len(rest)
+	for i := end; plain && i < len(rest); i++ {
+		b := rest[i]
+		plain = refBytes[b]&refPlain != 0
+		if b == '?' && query == len(rest) {
+			query = i
+		}
+	}
 	if plain && end > 0 {
-		path, _, _ = strings.Cut(rest[end:], "?")
-		return rest[:end], path, true
+		return rest[:end], rest[end:query], true
 	}
 	u, err := url.Parse(strings.TrimSpace(ref))
 	if err != nil || u.Host == "" {
