@@ -613,6 +613,35 @@ func (d *Dict) At(c uint32) string {
 	}
 }
 
+// values returns the string of each of codes, as At does, for many codes
+// out of order: a borrowed packed column's blocks decoded once each
+// (frame.Dict.Values).
+func (d *Dict) values(codes []uint32) []string {
+	n := uint32(d.base.Len())
+	if n == 0 {
+		out := make([]string, len(codes))
+		for i, c := range codes {
+			out[i] = d.Strings[c]
+		}
+		return out
+	}
+	out, inBase := make([]string, len(codes)), make([]uint32, 0, len(codes))
+	for i, c := range codes {
+		if c >= n {
+			out[i] = d.Strings[c-n]
+		} else {
+			inBase = append(inBase, c)
+		}
+	}
+	vals := d.base.Values(inBase)
+	for i, c := range codes {
+		if c < n {
+			out[i], vals = vals[0], vals[1:]
+		}
+	}
+	return out
+}
+
 // find returns the code of s through the index, which must be built.
 func (d *Dict) find(s string) (uint32, bool) {
 	if d.base.Len() == 0 {

@@ -1,7 +1,9 @@
 package frame
 
 import (
+	"cmp"
 	"iter"
+	"slices"
 	"strings"
 )
 
@@ -121,6 +123,57 @@ func (d Dict) Scan(lo, hi int, fn func(c int, v string)) {
 			fn(c, dec.at(c&(blockVals-1)))
 		}
 	}
+}
+
+// Values returns the value of each of codes (in any order, repeats
+// allowed), as At does: for a reader of many values out of order, each
+// block of a packed dictionary decoded once rather than once per miss
+// of the cache, and the values' copies cut from one allocation.
+func (d Dict) Values(codes []uint32) []string {
+	out := make([]string, len(codes))
+	if d.cache == nil {
+		for i, c := range codes {
+			out[i] = d.Peek(c)
+		}
+		return out
+	}
+	order := make([]int32, len(codes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(codes[a], codes[b]) })
+	packedN := uint32(len(d.blocks) * blockVals)
+	var (
+		buf  []byte
+		span = make([][2]int, len(codes)) // where out[i]'s copy is in buf, for a block's value
+		dec  decoded
+		cur  = -1
+	)
+	for k, i := range order {
+		c := codes[i]
+		switch {
+		case c >= packedN:
+			out[i] = d.vals[c-packedN] // the tail's, not copied
+			span[i] = [2]int{-1, -1}
+		case k > 0 && codes[order[k-1]] == c:
+			span[i] = span[order[k-1]] // the same value: the same copy
+		default:
+			if b := int(c >> blockBits); b != cur {
+				dec.decode(d.blocks[b])
+				cur = b
+			}
+			start := len(buf)
+			buf = append(buf, dec.at(int(c&(blockVals-1)))...)
+			span[i] = [2]int{start, len(buf)}
+		}
+	}
+	all := string(buf)
+	for i, sp := range span {
+		if sp[0] >= 0 {
+			out[i] = all[sp[0]:sp[1]]
+		}
+	}
+	return out
 }
 
 // Find returns the code of v, reading the values one by one (a

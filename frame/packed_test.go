@@ -218,3 +218,40 @@ func TestPackedOrder(t *testing.T) {
 func adjacent(a, b string) bool {
 	return len(a) > 0 && len(b) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(a)))+uintptr(len(a)) == uintptr(unsafe.Pointer(unsafe.StringData(b)))
 }
+
+// TestDictValues: Values gives what At gives for each code, out of
+// order and repeated, of a packed dictionary's blocks and tail and of one
+// not packed.
+func TestDictValues(t *testing.T) {
+	restore := SetPackMin(1 << 12)
+	defer restore()
+	packedCol, plain := NewStrings(), NewStrings()
+	const n = 5000
+	for i := range n {
+		packedCol.Append([]byte(packedValue(i)))
+		if i < 30 { // under packMin
+			plain.Append([]byte(packedValue(i)))
+		}
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, d := range []Dict{packedCol.Dict, plain.Dict} {
+		codes := make([]uint32, 3000)
+		for i := range codes {
+			codes[i] = uint32(rng.IntN(d.Len()))
+		}
+		codes = append(codes, codes[:50]...)          // repeats
+		codes = append(codes, uint32(d.Len()-1), 0, 0) // the tail's last, the first twice
+		got := d.Values(codes)
+		for i, c := range codes {
+			if got[i] != d.At(c) {
+				t.Fatalf("packed %v: Values[%d] (code %d) = %q, want %q", d.Packed(), i, c, got[i], d.At(c))
+			}
+		}
+		if len(d.Values(nil)) != 0 {
+			t.Error("Values(nil) is not empty")
+		}
+	}
+	if !packedCol.Dict.Packed() || plain.Dict.Packed() {
+		t.Fatal("the test's dictionaries are not one packed, one not")
+	}
+}
