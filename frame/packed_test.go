@@ -239,7 +239,7 @@ func TestDictValues(t *testing.T) {
 		for i := range codes {
 			codes[i] = uint32(rng.IntN(d.Len()))
 		}
-		codes = append(codes, codes[:50]...)          // repeats
+		codes = append(codes, codes[:50]...)           // repeats
 		codes = append(codes, uint32(d.Len()-1), 0, 0) // the tail's last, the first twice
 		got := d.Values(codes)
 		for i, c := range codes {
