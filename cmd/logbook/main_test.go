@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -412,9 +414,46 @@ func TestTimings(t *testing.T) {
 	if strings.Contains(stderr, "section status_codes") {
 		t.Errorf("a section that did not run is timed:\n%s", stderr)
 	}
+	if runtime.GOOS == "linux" && !regexp.MustCompile(`timing: analyses .*, CPU [0-9.]+m?s,`).MatchString(stderr) {
+		t.Errorf("the analyses' line lacks their CPU time:\n%s", stderr)
+	}
 	_, stderr, err = runCLI(t, combinedLines, "report", "-o", out, "-")
 	if err != nil || strings.Contains(stderr, "timing:") {
 		t.Errorf("without --timings: err %v, stderr %q", err, stderr)
+	}
+}
+
+// TestMemProfile: --memprofile writes a profile pprof reads, whose
+// allocations include the read's.
+func TestMemProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "mem.out")
+	if _, stderr, err := runCLI(t, combinedLines, "report", "-q", "--memprofile", prof, "-o", filepath.Join(dir, "r.json"), "-"); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	// A profile is a gzipped protocol buffer whose string table names
+	// its sample types and the functions of its stacks.
+	f, err := os.Open(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("the profile is not gzipped: %v", err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"alloc_space", "inuse_space", "ingest.Read"} {
+		if !bytes.Contains(data, []byte(want)) {
+			t.Errorf("the profile does not name %s", want)
+		}
+	}
+	_, _, err = runCLI(t, combinedLines, "report", "-q", "--memprofile", filepath.Join(dir, "no", "such", "mem.out"), "-o", filepath.Join(dir, "r.json"), "-")
+	if err == nil {
+		t.Error("a profile that cannot be created is no error")
 	}
 }
 

@@ -86,17 +86,22 @@ func roundLeft(d time.Duration) string {
 }
 
 // phaseClock prints, with --timings, how long each phase of a run took and
-// when it ended, counted from the clock's start.
+// when it ended, counted from the clock's start, and the CPU time the
+// process used in it (user and system, all threads: on two cores up to
+// twice the phase's time).
 type phaseClock struct {
 	w     io.Writer
 	on    bool
 	start time.Time
 	last  time.Time
+	cpu   time.Duration
 }
 
 func newPhaseClock(w io.Writer, on bool) *phaseClock {
 	now := time.Now()
-	return &phaseClock{w: w, on: on, start: now, last: now}
+	c := &phaseClock{w: w, on: on, start: now, last: now}
+	c.cpu, _ = cpuTime()
+	return c
 }
 
 func (c *phaseClock) lap(name string) {
@@ -104,8 +109,13 @@ func (c *phaseClock) lap(name string) {
 		return
 	}
 	now := time.Now()
-	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s\n", name,
-		now.Sub(c.last).Round(time.Millisecond), now.Sub(c.start).Round(time.Millisecond), memory())
+	cpu := ""
+	if t, ok := cpuTime(); ok {
+		cpu = fmt.Sprintf(", CPU %s", (t - c.cpu).Round(time.Millisecond))
+		c.cpu = t
+	}
+	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s%s\n", name,
+		now.Sub(c.last).Round(time.Millisecond), now.Sub(c.start).Round(time.Millisecond), cpu, memory())
 	c.last = now
 }
 

@@ -212,6 +212,7 @@ func runReportAs(ctx context.Context, command string, args []string, stdin io.Re
 	cfg := logbook.Config{Stdin: stdin, Params: map[string]string{}}
 	var (
 		out, now, cpuprofile   string
+		memprofile             string
 		dateFormat, timeFormat string
 		datetimeFormat         string
 		formats                listFlag
@@ -256,6 +257,7 @@ func runReportAs(ctx context.Context, command string, args []string, stdin io.Re
 	fs.StringVar(&cfg.AssetsDir, "assets-dir", "", "put the Markdown output's plots in this `folder` (a site's assets), linked at --base-url; a Jekyll post in _posts needs neither")
 	fs.StringVar(&cfg.BaseURL, "base-url", "", "the `URL` the Markdown output links its plot folder at (/assets/weekly)")
 	fs.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `file`")
+	fs.StringVar(&memprofile, "memprofile", "", "write a profile of the run's allocations to `file`")
 	fs.Var(paramFlag(cfg.Params), "param", "set a section parameter, `section.name=value` (repeatable), e.g. sizes.z=2.5; logbook sections -v lists them")
 	fs.Var((*repeatFlag)(&cfg.Crawlers), "crawler", "name a crawler, `Name=token` (repeatable): an agent that contains token, in any case, is the crawler Name")
 	fs.IntVar(&maxRows, "max-rows", logbook.DefaultMaxRows, "the most `rows` a per-key table (per IP, path, agent...) keeps, in every output; 0 keeps them all")
@@ -349,6 +351,21 @@ func runReportAs(ctx context.Context, command string, args []string, stdin io.Re
 			pprof.StopCPUProfile()
 			if cerr := pf.Close(); cerr != nil && err == nil {
 				err = cerr
+			}
+		}()
+	}
+	if memprofile != "" {
+		mf, err := os.Create(memprofile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			werr := pprof.Lookup("allocs").WriteTo(mf, 0)
+			if cerr := mf.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil && err == nil {
+				err = werr
 			}
 		}()
 	}
