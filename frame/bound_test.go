@@ -217,8 +217,8 @@ func TestOrderSharedPrefix(t *testing.T) {
 		}
 		vals = append(vals, pre+string(b))
 	}
-	if commonPrefix(DictOf(vals...)) != len(pre) {
-		t.Fatalf("common prefix %d, want %d", commonPrefix(DictOf(vals...)), len(pre))
+	if sharedPrefix(DictOf(vals...), 0, len(vals)) != pre {
+		t.Fatalf("common prefix %q, want %q", sharedPrefix(DictOf(vals...), 0, len(vals)), pre)
 	}
 	for _, withEmpty := range []bool{true, false} {
 		vs := vals
@@ -234,8 +234,13 @@ func TestOrderSharedPrefix(t *testing.T) {
 			t.Errorf("empty value %v: the order does not sort the values", withEmpty)
 		}
 	}
-	if commonPrefix(DictOf("", "")) != 0 || commonPrefix(DictOf("abc")) != 3 || commonPrefix(DictOf("ab", "ac", "b")) != 0 {
-		t.Error("commonPrefix of small dictionaries")
+	for _, c := range []struct {
+		vals []string
+		want string
+	}{{[]string{"", ""}, ""}, {[]string{"abc"}, "abc"}, {[]string{"ab", "ac", "b"}, ""}, {[]string{"", "abc", "abd", ""}, "ab"}, {[]string{"abc", "ab"}, "ab"}} {
+		if got := sharedPrefix(DictOf(c.vals...), 0, len(c.vals)); got != c.want {
+			t.Errorf("sharedPrefix(%q) = %q, want %q", c.vals, got, c.want)
+		}
 	}
 }
 
@@ -337,4 +342,92 @@ func valsOf(d Dict) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// TestOrderPrefixPastSample: values outside samplePrefix's sample that do
+// not share the prefix of those in it (one cut short, others that part
+// sooner, the empty value) are sorted as their bytes do, in a dictionary
+// packed and in one not.
+func TestOrderPrefixPastSample(t *testing.T) {
+	restore := SetPackMin(1 << 12)
+	defer restore()
+	rng := rand.New(rand.NewPCG(5, 8))
+	var vals []string
+	seen := map[string]bool{}
+	add := func(v string) {
+		if !seen[v] {
+			seen[v] = true
+			vals = append(vals, v)
+		}
+	}
+	const pre = "https://a.example.org/p/"
+	for len(vals) < 4*radixMin {
+		if len(vals) == radixMin { // between the sample's first and middle parts
+			add("https://a.example.org/") // the sample's prefix cut short
+			add("")
+			add("h")
+			for range 100 {
+				add("https://" + string(rune('a'+rng.IntN(3))) + ".example.org/q/" + strconv.Itoa(rng.IntN(1e6)))
+			}
+		}
+		add(pre + strconv.Itoa(rng.IntN(1e6)))
+	}
+	col := NewStrings()
+	for _, v := range vals {
+		col.Append([]byte(v))
+	}
+	for _, d := range []Dict{DictOf(vals...), col.Dict} {
+		order := sortedCodes(d)
+		if len(order) != len(vals) {
+			t.Fatalf("packed %v: %d codes, want %d", d.Packed(), len(order), len(vals))
+		}
+		for i := 1; i < len(order); i++ {
+			if a, b := vals[order[i-1]], vals[order[i]]; a >= b {
+				t.Fatalf("packed %v: order %d: %q before %q", d.Packed(), i, a, b)
+			}
+		}
+	}
+	if !col.Dict.Packed() {
+		t.Fatal("the test's column is not packed")
+	}
+	if got := samplePrefix(DictOf(vals...)); got != pre {
+		t.Fatalf("the sample's prefix is %q: the test does not cut it", got)
+	}
+}
+
+// TestPackedOrderLongTie: a run of more than radixMin values tied over
+// the eight bytes after their shared prefix, sorted by radix on the next
+// eight in refineTies, and a few tied further, sort as their bytes do.
+func TestPackedOrderLongTie(t *testing.T) {
+	restore := SetPackMin(1 << 12)
+	defer restore()
+	rng := rand.New(rand.NewPCG(7, 9))
+	var vals []string
+	seen := map[string]bool{}
+	for len(vals) < 3*radixMin {
+		v := "/p/" + strconv.Itoa(rng.IntN(2)) + "-tied-for-eight-" + strconv.Itoa(rng.IntN(1e8))
+		if rng.IntN(50) == 0 {
+			v = "/p/0-tied-for-eight-and-then-some-" + strconv.Itoa(rng.IntN(100))
+		}
+		if !seen[v] {
+			seen[v] = true
+			vals = append(vals, v)
+		}
+	}
+	col := NewStrings()
+	for _, v := range vals {
+		col.Append([]byte(v))
+	}
+	if !col.Dict.Packed() {
+		t.Fatal("the test's column is not packed")
+	}
+	order := sortedCodes(col.Dict)
+	if len(order) != len(vals) {
+		t.Fatalf("%d codes, want %d", len(order), len(vals))
+	}
+	for i := 1; i < len(order); i++ {
+		if a, b := vals[order[i-1]], vals[order[i]]; a >= b {
+			t.Fatalf("order %d: %q before %q", i, a, b)
+		}
+	}
 }

@@ -483,24 +483,14 @@ func (v CodeView) Order() []uint32 {
 // comparisons are of two numbers, and only ties read the strings.
 //
 // The eight bytes are taken after the prefix every non-empty value shares
-// (commonPrefix): referers all starting "https://", or paths "/item/",
+// (prefixKeys): referers all starting "https://", or paths "/item/",
 // would otherwise tie on every comparison. Skipping a shared prefix keeps
 // the order, and the empty string still comes first (its key is 0; a tie
 // is settled by the strings).
 func sortedCodes(dict Dict) []uint32 {
 	type key = sortKey
-	skip := commonPrefix(dict)
 	keys := make([]key, dict.Len())
-	dict.Scan(0, dict.Len(), func(i int, v string) {
-		var p uint64
-		for j := skip; j < skip+8; j++ {
-			p <<= 8
-			if j < len(v) {
-				p |= uint64(v[j])
-			}
-		}
-		keys[i] = key{p, uint32(i)}
-	})
+	skip := prefixKeys(dict, keys)
 	byString := func(a, b key) int { return strings.Compare(dict.Peek(a.code), dict.Peek(b.code)) }
 	if len(keys) < radixMin {
 		slices.SortFunc(keys, func(a, b key) int {
@@ -510,30 +500,10 @@ func sortedCodes(dict Dict) []uint32 {
 			return byString(a, b)
 		})
 	} else {
-		// By the numbers, a byte at a time from the last (a pass where
-		// every key has the same byte changes nothing and is skipped),
-		// then each run of equal numbers by the strings: the same
-		// order, without twenty comparisons a value through a function.
-		tmp := make([]key, len(keys))
-		for shift := 0; shift < 64; shift += 8 {
-			var at [256]int
-			for _, k := range keys {
-				at[byte(k.prefix>>shift)]++
-			}
-			if at[byte(keys[0].prefix>>shift)] == len(keys) {
-				continue
-			}
-			pos := 0
-			for b, n := range at {
-				at[b], pos = pos, pos+n
-			}
-			for _, k := range keys {
-				b := byte(k.prefix >> shift)
-				tmp[at[b]] = k
-				at[b]++
-			}
-			keys, tmp = tmp, keys
-		}
+		// By the numbers (radixSort), then each run of equal numbers
+		// by the strings: the same order, without twenty comparisons
+		// a value through a function.
+		keys = radixSort(keys, make([]key, len(keys)))
 		if dict.Packed() {
 			// Ties are settled eight bytes at a time, each round reading
 			// the values in order, rather than by comparing strings each
@@ -550,6 +520,116 @@ func sortedCodes(dict Dict) []uint32 {
 		order[i] = k.code
 	}
 	return order
+}
+
+// radixSort sorts keys by their prefixes, radixBits at a time from the
+// last, moving them between keys and tmp (of the same length), and returns
+// the one that holds them sorted. The counts of every digit are taken in
+// one pass; a digit every key has alike moves nothing and is skipped.
+func radixSort(keys, tmp []sortKey) []sortKey {
+	const digits = (64 + radixBits - 1) / radixBits
+	const mask = 1<<radixBits - 1
+	var counts [digits][1 << radixBits]int
+	for _, k := range keys {
+		p := k.prefix
+		for d := range counts {
+			counts[d][p>>(radixBits*d)&mask]++
+		}
+	}
+	for d := range counts {
+		at := &counts[d]
+		shift := uint(radixBits * d)
+		if at[keys[0].prefix>>shift&mask] == len(keys) {
+			continue
+		}
+		pos := 0
+		for v, n := range at {
+			at[v], pos = pos, pos+n
+		}
+		for _, k := range keys {
+			v := k.prefix >> shift & mask
+			tmp[at[v]] = k
+			at[v]++
+		}
+		keys, tmp = tmp, keys
+	}
+	return keys
+}
+
+// radixBits is the width of radixSort's digits: six passes over the keys
+// for 64 bits, each counting into 2,048 places (16 KB).
+const radixBits = 11
+
+// prefixKeys sets keys[c] to the code c and the eight bytes of its value
+// that follow the prefix every non-empty value shares, and returns the
+// prefix's length. The prefix is taken from a sample of the values
+// (prefixSample) and checked against every value as its key is made, in
+// the same pass; should a value not share it all, that pass has found the
+// prefix they all share, and the keys are made again after it.
+func prefixKeys(dict Dict, keys []sortKey) int {
+	first := samplePrefix(dict)
+	for skip := len(first); ; {
+		n := skip
+		dict.Scan(0, dict.Len(), func(i int, v string) {
+			if n > 0 && v != "" && (len(v) < n || v[:n] != first[:n]) {
+				n = sharedLen(v, first[:n])
+			}
+			keys[i] = sortKey{prefixAt(v, skip), uint32(i)}
+		})
+		if n == skip {
+			return skip
+		}
+		skip = n
+	}
+}
+
+// prefixAt is the eight bytes of v from off on as a big-endian number,
+// zeros past its end: read in one load where v has them all.
+func prefixAt(v string, off int) uint64 {
+	if len(v) >= off+8 {
+		s := v[off : off+8]
+		return uint64(s[0])<<56 | uint64(s[1])<<48 | uint64(s[2])<<40 | uint64(s[3])<<32 |
+			uint64(s[4])<<24 | uint64(s[5])<<16 | uint64(s[6])<<8 | uint64(s[7])
+	}
+	var p uint64
+	for j := off; j < off+8; j++ {
+		p <<= 8
+		if j < len(v) {
+			p |= uint64(v[j])
+		}
+	}
+	return p
+}
+
+// samplePrefix is the prefix shared by the non-empty values of a sample of
+// dict: the first prefixSample values, as many from the middle, and the
+// last, so that a dictionary whose values drift (client addresses counted
+// up, paths that change as a site grows) is seldom read twice.
+func samplePrefix(dict Dict) string {
+	n := dict.Len()
+	first := sharedPrefix(dict, 0, min(n, prefixSample))
+	for _, lo := range []int{n/2 - prefixSample/2, n - prefixSample} {
+		if lo >= prefixSample && first != "" {
+			p := sharedPrefix(dict, lo, lo+prefixSample)
+			first = first[:sharedLen(first, p)]
+		}
+	}
+	return first
+}
+
+// prefixSample is how many values each of the three parts of
+// samplePrefix's sample holds.
+const prefixSample = 1 << 9
+
+// sharedLen is the length of the prefix a and b share.
+func sharedLen(a, b string) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
 }
 
 // sortKey is a value's code and the eight bytes of it it is sorted by.
@@ -587,6 +667,7 @@ func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
 	}
 	next := make([]uint64, dict.Len())
 	need := make([]bool, dict.Len())
+	var tmp []sortKey // radixSort's, for a long run
 	for round := 0; round < refineRounds && len(runs) > 0; round++ {
 		for _, r := range runs {
 			for _, k := range keys[r[0]:r[1]] {
@@ -596,14 +677,7 @@ func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
 		dict.Scan(0, dict.Len(), func(c int, v string) {
 			if need[c] {
 				need[c] = false
-				var w uint64
-				for j := off; j < off+8; j++ {
-					w <<= 8
-					if j < len(v) {
-						w |= uint64(v[j])
-					}
-				}
-				next[c] = w
+				next[c] = prefixAt(v, off)
 			}
 		})
 		var tied [][2]int
@@ -612,7 +686,14 @@ func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
 			for i := range g {
 				g[i].prefix = next[g[i].code]
 			}
-			slices.SortFunc(g, func(a, b sortKey) int { return cmp.Compare(a.prefix, b.prefix) })
+			if len(g) >= radixMin {
+				tmp = slices.Grow(tmp[:0], len(g))[:len(g)]
+				if sorted := radixSort(g, tmp); &sorted[0] != &g[0] {
+					copy(g, sorted)
+				}
+			} else {
+				slices.SortFunc(g, func(a, b sortKey) int { return cmp.Compare(a.prefix, b.prefix) })
+			}
 			for _, t := range tiedRuns(g) {
 				tied = append(tied, [2]int{r[0] + t[0], r[0] + t[1]})
 			}
@@ -654,26 +735,20 @@ func settleTies(dict Dict, keys []sortKey, runs [][2]int) {
 // radixMin is the size from which sortedCodes sorts by radix.
 const radixMin = 1 << 12
 
-// commonPrefix is the length of the prefix every non-empty value of dict
-// shares (0 when none is).
-func commonPrefix(dict Dict) int {
+// sharedPrefix is the prefix every non-empty value of codes lo to hi of
+// dict shares ("" when none is).
+func sharedPrefix(dict Dict, lo, hi int) string {
 	var first string
-	n := -1
-	dict.Scan(0, dict.Len(), func(_ int, v string) {
-		if v == "" || n == 0 {
+	m := -1
+	dict.Scan(lo, hi, func(_ int, v string) {
+		if v == "" || m == 0 {
 			return
 		}
-		if n < 0 {
-			first, n = strings.Clone(v), len(v) // v lasts for the call
+		if m < 0 {
+			first, m = strings.Clone(v), len(v) // v lasts for the call
 			return
 		}
-		n = min(n, len(v))
-		for i := 0; i < n; i++ {
-			if v[i] != first[i] {
-				n = i
-				break
-			}
-		}
+		m = sharedLen(v, first[:m])
 	})
-	return max(n, 0)
+	return first[:max(m, 0)]
 }
