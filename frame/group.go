@@ -49,11 +49,23 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 		}
 		return out // already in (A, B) order
 	}
-	// Too many cells for an array (a million client IPs): the rows' b codes
-	// are put in buckets by a code (a counting sort), and each bucket is
-	// sorted and counted, which costs far less than a map of every pair.
-	start, bs := bucketed(a, each, func(i int) uint64 { return uint64(b.At(i)) })
-	// Each bucket sorted, its distinct values counted, so that the pairs
+	// Too many cells for an array (a million client IPs): the rows are
+	// grouped by their a code (a counting sort, made once per column for
+	// all its rows and shared: rowGroups), each group's b codes gathered
+	// and sorted, and counted, which costs far less than a map of every
+	// pair.
+	var g *groups
+	if keep == nil {
+		g = rowGroups(a)
+	} else {
+		g = groupRows(a, each)
+	}
+	start := g.start
+	bs := make([]uint32, len(g.rows))
+	for k, i := range g.rows {
+		bs[k] = b.At(int(i))
+	}
+	// Each group sorted, its distinct values counted, so that the pairs
 	// are made at their number (a million of them, appended, would grow
 	// through twice their size).
 	pairs := 0
@@ -83,25 +95,51 @@ func PairCounts(a, b CodeView, keep []int) []PairCount {
 	return out
 }
 
-// bucketed puts key(i) of each row i that each visits in a bucket by the
-// row's code in a (a counting sort): bucket c is keys[start[c]:start[c+1]],
-// its keys in the order each visits the rows.
-func bucketed(a CodeView, each func(fn func(i int)), key func(i int) uint64) (start []int, keys []uint64) {
-	na := a.Dict.Len()
-	start = make([]int, na+1)
-	rows := 0
-	each(func(i int) { start[a.At(i)+1]++; rows++ })
-	for c := range na {
-		start[c+1] += start[c]
+// groups are the rows of a column grouped by their code (a counting
+// sort): group c is rows[start[c]:start[c+1]], in row order.
+type groups struct {
+	start []uint32 // per code, where its group starts; one more at the end
+	rows  []uint32
+}
+
+// groupsKey names rowGroups' memo on a column.
+type groupsKey struct{}
+
+// rowGroups returns the groups of all of a's rows, made once per column
+// and shared (the caller must not modify them): on a million distinct
+// client IPs, the conditional tables of status codes and methods and the
+// clients' pairs each grouped the rows by client again, 24 MB of counts,
+// cursors and keys a time.
+func rowGroups(a CodeView) *groups {
+	all := func(fn func(i int)) {
+		for i := range a.Len() {
+			fn(i)
+		}
 	}
-	next := slices.Clone(start[:na])
-	keys = make([]uint64, rows)
+	if a.col == nil {
+		return groupRows(a, all)
+	}
+	return a.Memo(groupsKey{}, func() any { return groupRows(a, all) }).(*groups)
+}
+
+// groupRows groups the rows each visits by their code in a, each group in
+// the order each visits them.
+func groupRows(a CodeView, each func(fn func(i int))) *groups {
+	na := a.Dict.Len()
+	g := &groups{start: make([]uint32, na+1)}
+	rows := 0
+	each(func(i int) { g.start[a.At(i)+1]++; rows++ })
+	for c := range na {
+		g.start[c+1] += g.start[c]
+	}
+	next := slices.Clone(g.start[:na])
+	g.rows = make([]uint32, rows)
 	each(func(i int) {
 		c := a.At(i)
-		keys[next[c]] = key(i)
+		g.rows[next[c]] = uint32(i)
 		next[c]++
 	})
-	return start, keys
+	return g
 }
 
 // Clock turns Unix seconds into local time in a location, caching the
@@ -225,14 +263,14 @@ func cachedPairs(a, b CodeView) *Pairs {
 // than a map of a million pairs.
 func bucketPairs(a, b CodeView) *Pairs {
 	n, na := a.Len(), a.Dict.Len()
-	all := func(fn func(i int)) {
-		for i := range n {
-			fn(i)
-		}
-	}
-	// Each row as its b code above its row number: sorting a bucket sorts
+	// Each row as its b code above its row number: sorting a group sorts
 	// by b, the rows of one b in row order.
-	start, rows := bucketed(a, all, func(i int) uint64 { return uint64(b.At(i))<<32 | uint64(i) })
+	g := rowGroups(a)
+	start := g.start
+	rows := make([]uint64, len(g.rows))
+	for k, i := range g.rows {
+		rows[k] = uint64(b.At(int(i)))<<32 | uint64(i)
+	}
 	p := &Pairs{Row: make([]uint32, n)}
 	for c := range na {
 		seg := rows[start[c]:start[c+1]]

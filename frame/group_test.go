@@ -153,3 +153,41 @@ func TestRowPairs(t *testing.T) {
 		}
 	}
 }
+
+// TestRowGroupsShared: the rows grouped by a column of many keys are
+// grouped once for every column they are paired with (PairCounts,
+// RowPairs), and again once the column grows, the counts then those of
+// the rows added too.
+func TestRowGroupsShared(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ka, kb, kc := NewStrings(), NewStrings(), NewStrings()
+	add := func(n int) {
+		for range n {
+			ka.Append([]byte("ip" + strconv.Itoa(rng.IntN(250_000))))
+			kb.Append([]byte("s" + strconv.Itoa(rng.IntN(20))))
+			kc.Append([]byte("m" + strconv.Itoa(rng.IntN(9))))
+		}
+	}
+	add(300_000)
+	check := func(when string) {
+		a := ka.View()
+		for _, b := range []CodeView{kb.View(), kc.View()} {
+			if got, want := PairCounts(a, b, nil), mapPairCounts(a, b, nil); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: %d pairs, want %d", when, len(got), len(want))
+			}
+		}
+		if p := RowPairs(a, kb.View()); len(p.Row) != a.Len() {
+			t.Errorf("%s: pairs of %d rows, want %d", when, len(p.Row), a.Len())
+		}
+	}
+	check("first")
+	g := rowGroups(ka.View())
+	if rowGroups(ka.View()) != g {
+		t.Error("the rows were grouped again for the same column")
+	}
+	add(1000)
+	check("after more rows")
+	if h := rowGroups(ka.View()); h == g || len(h.rows) != ka.View().Len() {
+		t.Error("a grown column's rows were not grouped again")
+	}
+}
