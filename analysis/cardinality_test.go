@@ -23,8 +23,21 @@ import (
 // uniqueFrame returns n rows of a week from 2024-03-04 in which every IP,
 // stem, agent and referer is distinct, as bench/uniquelog writes them:
 // statuses and sizes from a fixed seed, a write in ten.
-func uniqueFrame(n int) *frame.Frame {
+func uniqueFrame(n int) *frame.Frame { return uniqueFrameShuffled(n, false) }
+
+// uniqueFrameShuffled is uniqueFrame, its rows' values in a random order
+// when shuffle is set, as in a log whose clients came in no order: the
+// values' codes no longer follow their sorted order (`shuf` on
+// bench/uniquelog's lines).
+func uniqueFrameShuffled(n int, shuffle bool) *frame.Frame {
 	rng := rand.New(rand.NewPCG(1, 2))
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	if shuffle {
+		rand.New(rand.NewPCG(5, 6)).Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	}
 	statuses := []string{"200", "200", "200", "200", "200", "200", "304", "301", "404", "500"}
 	methods := []string{"GET", "GET", "GET", "GET", "GET", "GET", "GET", "POST", "HEAD", "GET"}
 	var b frame.Builder
@@ -34,9 +47,10 @@ func uniqueFrame(n int) *frame.Frame {
 	start := time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC).Unix()
 	week := int64(7 * 86400)
 	var ip, stem, ref, ua []byte
-	for i := range n {
+	for row := range n {
+		i := perm[row]
 		r.Reset()
-		r.Time = start + week*int64(i)/int64(n)
+		r.Time = start + week*int64(row)/int64(n)
 		a := uint32(0x01000000 + i)
 		ip = strconv.AppendUint(ip[:0], uint64(a>>24), 10)
 		for _, sh := range []uint32{16, 8, 0} {
@@ -155,8 +169,10 @@ func TestMaxRowsCapsPerKeyTables(t *testing.T) {
 }
 
 var (
-	uniqueOnce  sync.Once
-	uniqueBench *frame.Frame
+	uniqueOnce    sync.Once
+	uniqueBench   *frame.Frame
+	shuffledOnce  sync.Once
+	shuffledBench *frame.Frame
 )
 
 // BenchmarkRunAllUnique is BenchmarkRunAll on a million rows in which every
@@ -164,7 +180,19 @@ var (
 // tables (compare the two for the cost of cardinality).
 func BenchmarkRunAllUnique(b *testing.B) {
 	uniqueOnce.Do(func() { uniqueBench = uniqueFrame(benchRows) })
-	in := &Input{Frame: uniqueBench, Loc: time.UTC, MaxRows: DefaultMaxRows}
+	benchRunAll(b, uniqueBench)
+}
+
+// BenchmarkRunAllUniqueShuffled is BenchmarkRunAllUnique with the rows'
+// values in a random order (uniqueFrameShuffled): a section that walks a
+// column in its sorted order reads its per-code arrays at random.
+func BenchmarkRunAllUniqueShuffled(b *testing.B) {
+	shuffledOnce.Do(func() { shuffledBench = uniqueFrameShuffled(benchRows, true) })
+	benchRunAll(b, shuffledBench)
+}
+
+func benchRunAll(b *testing.B, f *frame.Frame) {
+	in := &Input{Frame: f, Loc: time.UTC, MaxRows: DefaultMaxRows}
 	jobs := Defaults(All())
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -175,7 +203,7 @@ func BenchmarkRunAllUnique(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(float64(uniqueBench.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(f.Len())*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
 
 // TestSharedOrder: the ranks and counts made from a column's shared sorted

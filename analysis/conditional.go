@@ -17,7 +17,7 @@ type CondRow struct {
 	Proba      float64 // N divided by the rows with this key
 
 	keyRank, valueRank uint32 // the order of Key and Value among their dictionaries' strings
-	key                uint32 // of ValueTally.EachCondGroup, which leaves Key unset: the key's code (KeyOf)
+	key                uint32 // of ValueTally.CondGroups, which leaves Key unset: the key's code (KeyOf)
 }
 
 // Conditional computes df.groupby(key)[value].value_counts(normalize=True)

@@ -73,11 +73,22 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	counts := countsTable("method_counts", "Requests per method", "request_method", ranked, "share", total)
 	s.Compute(`requests.method.value_counts()`, Output{Table: counts})
 
-	// The method given the client, and the writes per IP and method, most
-	// first, in one pass over the conditional rows, a client at a time.
+	// The method given the client, the first rows in the clients' order;
+	// then the writes per IP and method, most first, in a pass over all
+	// the conditional rows, a client at a time, in any order.
 	given := NewTable("request_methods_ip", "Request method given the client IP",
 		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share}).Limit(in.MaxRows)
-	skipped := 0
+	groups := st.Pairs.CondGroups()
+	groups.Each(func(g []CondRow) bool {
+		for _, r := range g {
+			if given.Full() {
+				return false
+			}
+			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
+		}
+		return true
+	})
+	rows := 0
 	top := newTopRows(in.MaxRows, byCountRow)
 	// Per write method: its requests, its clients, and its row with the
 	// most requests.
@@ -86,7 +97,8 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 		top        CondRow
 	}
 	perWrite := make([]writeStat, len(writeMethods))
-	st.Pairs.EachCondGroup(func(g []CondRow) {
+	groups.EachByCode(func(g []CondRow) {
+		rows += len(g)
 		for _, r := range g {
 			if m := slices.Index(writeMethods, r.Value); m >= 0 {
 				top.offer(r)
@@ -96,13 +108,9 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 					w.top = r
 				}
 			}
-			if given.Full() {
-				skipped++
-				continue
-			}
-			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
 		}
 	})
+	skipped := rows - len(given.Rows)
 	given.Skip(skipped)
 	s.Compute(`requests.groupby("ip").method.value_counts(normalize=True)`, Output{Table: given})
 

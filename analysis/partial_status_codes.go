@@ -145,7 +145,7 @@ func (t *ValueTally) Totals() Tally {
 // written).
 func (t *ValueTally) Conditional() []CondRow {
 	out := make([]CondRow, 0, len(t.Pairs.Pairs))
-	t.EachCondGroup(func(g []CondRow) { out = append(out, g...) })
+	t.CondGroups().Each(func(g []CondRow) bool { out = append(out, g...); return true })
 	keys := t.Keys.all()
 	for i := range out {
 		out[i].Key, out[i].key = orDash(keys[out[i].key]), 0 // named, as PairTally's rows are
@@ -153,68 +153,145 @@ func (t *ValueTally) Conditional() []CondRow {
 	return out
 }
 
-// EachCondGroup calls fn with the rows of Conditional one key at a time (a
-// group of the keys shown alike), in the same order, without holding
-// them all: on a million distinct clients those were a million rows of
-// two strings. fn must not keep g, which is reused for the next key.
+// CondGroups returns the rows of Conditional one key at a time (a group of
+// the keys shown alike), without holding them all: on a million distinct
+// clients those were a million rows of two strings. Each walks them in
+// Conditional's order, EachByCode in another; both may be called, any
+// number of times.
 //
 // The rows' Key is not set: KeyOf names it, for the rows a table keeps
 // (of a million clients, the keys of a thousand are read, not all).
-func (t *ValueTally) EachCondGroup(fn func(g []CondRow)) {
-	pairs := t.Pairs.Sorted()
-	values := t.Values.all()
-	// start[c] is the index of key c's first pair: the pairs are sorted by
-	// key code.
-	start := make([]int, t.Keys.Len()+1)
-	for _, p := range pairs {
-		start[p.A()+1]++
+func (t *ValueTally) CondGroups() *CondGroups {
+	cg := &CondGroups{t: t, pairs: t.Pairs.Sorted(), values: t.Values.all()}
+	// The pairs are sorted by key code.
+	cg.start = make([]int, t.Keys.Len()+1)
+	for _, p := range cg.pairs {
+		cg.start[p.A()+1]++
 	}
 	for c := range t.Keys.Len() {
-		start[c+1] += start[c]
+		cg.start[c+1] += cg.start[c]
 	}
-	_, vr := t.Values.dashRanks()
-	order, kr := t.Keys.dashRanks()
-	var out []CondRow
+	_, cg.vr = t.Values.dashRanks()
+	cg.order, cg.kr = t.Keys.dashRanks()
+	return cg
+}
+
+// CondGroups holds what a tally's conditional groups are made of: the
+// pairs by key code (start[c] is the index of key c's first pair), the
+// values' strings, both columns' ranks, and the keys' codes in the order
+// of their strings.
+type CondGroups struct {
+	t      *ValueTally
+	pairs  []CodePair
+	start  []int
+	values []string
+	vr, kr []uint32
+	order  []uint32
+	out    []CondRow
+}
+
+// Each calls fn with each group in Conditional's order, and stops when fn
+// returns false. fn must not keep g, which is reused for the next group.
+func (cg *CondGroups) Each(fn func(g []CondRow) bool) {
+	order, kr := cg.order, cg.kr
 	for i := 0; i < len(order); {
 		j := i + 1
 		for j < len(order) && kr[order[j]] == kr[order[i]] {
 			j++ // keys shown as the same string ("" and "-") form one group
 		}
-		out = out[:0]
-		for _, c := range order[i:j] {
-			ps := pairs[start[c]:start[c+1]]
-			total := 0
-			for _, p := range ps {
-				total += p.N
-			}
-			for _, p := range ps {
-				out = append(out, CondRow{Value: values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
-					keyRank: kr[c], valueRank: vr[p.B()], key: c})
-			}
-		}
-		if len(out) > 1 {
-			slices.SortFunc(out, func(a, b CondRow) int {
-				if c := byCountThenKey(a.N, a.valueRank, b.N, b.valueRank); c != 0 {
-					return c
-				}
-				if c := strings.Compare(a.Value, b.Value); c != 0 {
-					return c
-				}
-				// Only keys shown alike ("" and "-") get here.
-				return strings.Compare(t.Keys.peek(a.key), t.Keys.peek(b.key))
-			})
-		}
-		for r := range out {
-			out[r].Value = orDash(out[r].Value)
-		}
-		if len(out) > 0 {
-			fn(out)
+		if g := cg.group(order[i:j]); len(g) > 0 && !fn(g) {
+			return
 		}
 		i = j
 	}
 }
 
-// KeyOf is the key of a row of EachCondGroup, "-" for a missing one.
+// EachByCode calls fn with the groups of Each, each with the same rows in
+// the same order, the groups in the order of their keys' codes rather than
+// of their strings: for a reader whose result does not depend on the
+// groups' order (it tells rows apart by their ranks). The pairs are read
+// in their own order, where the keys' sorted order jumps about a million
+// clients' pairs at random when the log's lines came in no order
+// (status_codes' pass over them took three times as long).
+func (cg *CondGroups) EachByCode(fn func(g []CondRow)) {
+	kr := cg.kr
+	// Keys shown alike (the empty key and "-") share a rank: they form
+	// one group, met at the first of their codes. The ranks run from 0
+	// with none left out, so that a shared one shows as fewer ranks than
+	// keys.
+	top := -1
+	for _, r := range kr {
+		top = max(top, int(r))
+	}
+	var alike map[uint32][]uint32 // the codes by rank, of the ranks shared
+	if top+1 < len(kr) {
+		seen, shared := make([]uint64, top/64+1), map[uint32]bool{}
+		for _, r := range kr {
+			if seen[r/64]&(1<<(r%64)) != 0 {
+				shared[r] = true
+			}
+			seen[r/64] |= 1 << (r % 64)
+		}
+		alike = map[uint32][]uint32{}
+		for c, r := range kr {
+			if shared[r] {
+				alike[r] = append(alike[r], uint32(c))
+			}
+		}
+	}
+	var one [1]uint32
+	for c := range uint32(len(kr)) {
+		codes := one[:]
+		codes[0] = c
+		if same, ok := alike[kr[c]]; ok {
+			if same[0] != c {
+				continue
+			}
+			codes = same
+		}
+		if g := cg.group(codes); len(g) > 0 {
+			fn(g)
+		}
+	}
+}
+
+// group returns the rows of the keys codes (one key, or the keys shown
+// alike), sorted by count, then by value; the slice is reused by the next
+// call.
+func (cg *CondGroups) group(codes []uint32) []CondRow {
+	t, kr, vr := cg.t, cg.kr, cg.vr
+	out := cg.out[:0]
+	for _, c := range codes {
+		ps := cg.pairs[cg.start[c]:cg.start[c+1]]
+		total := 0
+		for _, p := range ps {
+			total += p.N
+		}
+		for _, p := range ps {
+			out = append(out, CondRow{Value: cg.values[p.B()], N: p.N, Proba: float64(p.N) / float64(total),
+				keyRank: kr[c], valueRank: vr[p.B()], key: c})
+		}
+	}
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b CondRow) int {
+			if c := byCountThenKey(a.N, a.valueRank, b.N, b.valueRank); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.Value, b.Value); c != 0 {
+				return c
+			}
+			// Only keys shown alike ("" and "-") get here.
+			return strings.Compare(t.Keys.peek(a.key), t.Keys.peek(b.key))
+		})
+	}
+	for r := range out {
+		out[r].Value = orDash(out[r].Value)
+	}
+	cg.out = out
+	return out
+}
+
+// KeyOf is the key of a row of CondGroups, "-" for a missing one.
 func (t *ValueTally) KeyOf(r CondRow) string { return orDash(t.Keys.At(r.key)) }
 
 // CodePair is a pair of a state's codes, packed (A above B), and its

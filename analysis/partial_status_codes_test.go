@@ -62,11 +62,14 @@ func TestFindBulkCounts(t *testing.T) {
 // TestValueTallyConditional checks that a ValueTally, fed in chunks with
 // their own dictionaries and merged, gives the rows of PairTally's
 // Conditional in its order, and the same totals, including keys and values
-// that are empty or "-" (shown alike) and a key with many values.
+// that are empty or "-" (shown alike) and a key with many values; and
+// that CondGroups' EachByCode gives the groups of Each, and Each stops
+// when asked.
 func TestValueTallyConditional(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	keys := []string{"", "-", "a", "b", "B", "c", "10.0.0.1", "10.0.0.10", "10.0.0.2"}
 	values := []string{"", "-", "200", "301", "404", "500", "x"}
+	merged := 0 // trials with keys shown alike in one group
 	for trial := range 50 {
 		var recs []rec
 		for i := range 50 + rng.IntN(300) {
@@ -93,6 +96,30 @@ func TestValueTallyConditional(t *testing.T) {
 		if g, w := got.Conditional(), want.Conditional(); !reflect.DeepEqual(g, w) {
 			t.Fatalf("trial %d: conditional\n got %v\nwant %v", trial, g, w)
 		}
+		// The groups by code are the groups in order, each with the
+		// same rows in the same order; the empty key and "-" are one.
+		var ordered, byCode [][]CondRow
+		groups := got.CondGroups()
+		groups.Each(func(g []CondRow) bool { ordered = append(ordered, slices.Clone(g)); return true })
+		groups.EachByCode(func(g []CondRow) { byCode = append(byCode, slices.Clone(g)) })
+		if len(byCode) != len(ordered) {
+			t.Fatalf("trial %d: %d groups by code, %d in order", trial, len(byCode), len(ordered))
+		}
+		slices.SortFunc(byCode, func(a, b []CondRow) int { return int(a[0].keyRank) - int(b[0].keyRank) })
+		if !reflect.DeepEqual(byCode, ordered) {
+			t.Fatalf("trial %d: groups by code\n got %v\nwant %v", trial, byCode, ordered)
+		}
+		for _, g := range ordered {
+			if slices.ContainsFunc(g, func(r CondRow) bool { return r.key != g[0].key }) {
+				merged++ // the empty key and "-", one group
+			}
+		}
+		// Stopped after two groups, Each calls fn no more.
+		calls := 0
+		groups.Each(func([]CondRow) bool { calls++; return calls < 2 })
+		if want := min(2, len(ordered)); calls != want {
+			t.Fatalf("trial %d: fn called %d times after asking to stop at 2", trial, calls)
+		}
 		wantTotals := Tally{}
 		for p, n := range want {
 			wantTotals[p.Value] += n
@@ -100,6 +127,9 @@ func TestValueTallyConditional(t *testing.T) {
 		if g := got.Totals(); !reflect.DeepEqual(g, wantTotals) {
 			t.Fatalf("trial %d: totals %v, want %v", trial, g, wantTotals)
 		}
+	}
+	if merged < 10 {
+		t.Errorf("only %d trials had the empty key and \"-\" in one group: too few to tell", merged)
 	}
 }
 

@@ -54,28 +54,37 @@ type ipSize struct {
 // is undefined (NaN), as it is in pandas. Rows are sorted by IP as shown
 // (an empty IP as "-", after an IP written "-").
 //
-// It calls fn with each IP's row, in the order of the IPs as shown, rather
-// than make a list of them: a million IPs were 48 MB of rows, and a copy.
-// It returns the number of IPs and the mean and standard deviation of
-// their means (meanStd, summed in the same order).
+// It calls fn with each IP's row, in the order of the IPs as shown. The
+// rows are listed first, 24 bytes an IP (a million IPs' ipSize rows were
+// 48 MB): the z-scores need the mean and deviation of all the means, so
+// the IPs are read three times, and over a whole frame each read of them
+// in the order shown is a read of their sums at random (sizesWhole, by
+// code) when the log's clients came in no order: listed, they are read
+// at random once. It returns the number of IPs and the mean and standard
+// deviation of their means (meanStd, summed in the same order).
 func (st *sizesState) sizeByIP(fn func(r ipSize)) (n int, mean, std float64) {
-	each, n := st.rows()
-	row := func(key, rank uint32, acc sizeAcc) ipSize {
-		r := ipSize{key: key, rank: rank, n: acc.N, total: acc.total()}
-		r.mean = r.total / float64(r.n)
-		return r
+	type ipRow struct {
+		key, rank uint32
+		n         int
+		total     float64
 	}
+	each, n := st.rows()
+	list := make([]ipRow, 0, n)
+	each(func(key, rank uint32, acc sizeAcc) { list = append(list, ipRow{key, rank, acc.N, acc.total()}) })
 	mean, std = meanStd(n, func(yield func(float64)) {
-		each(func(key, rank uint32, acc sizeAcc) { yield(row(key, rank, acc).mean) })
+		for _, r := range list {
+			yield(r.total / float64(r.n))
+		}
 	})
-	each(func(key, rank uint32, acc sizeAcc) {
-		r := row(key, rank, acc)
+	for _, x := range list {
+		r := ipSize{key: x.key, rank: x.rank, n: x.n, total: x.total}
+		r.mean = r.total / float64(r.n)
 		r.z = (r.mean - mean) / std
 		if std == 0 || math.IsNaN(std) {
 			r.z = math.NaN()
 		}
 		fn(r)
-	})
+	}
 	return n, mean, std
 }
 
@@ -85,8 +94,8 @@ func (st *sizesState) sizeByIP(fn func(r ipSize)) (n int, mean, std float64) {
 func (st *sizesState) rows() (each func(fn func(key, rank uint32, acc sizeAcc)), n int) {
 	if w := st.whole; w != nil {
 		order, ranks := viewDashRanks(&w.ips)
-		for _, c := range order {
-			if w.sums.n[c] > 0 {
+		for _, k := range w.sums.sums { // every code, in the order of the codes
+			if k.n > 0 {
 				n++
 			}
 		}
@@ -145,14 +154,23 @@ type sizesWhole struct {
 // codeSizes is a chunk's requests and bytes per IP code: the bytes as
 // sizeAcc holds them, the rare carries and odd sizes in maps.
 type codeSizes struct {
-	n   []int
-	lo  []uint64
-	hi  map[uint32]uint64    // carries past 64 bits
-	odd map[uint32][]float64 // sizes that are no whole bytes
+	// Each code's requests and the low 64 bits of its bytes, side by
+	// side: Finish reads them in the IPs' sorted order, which on a log
+	// whose clients came in no order is at random, one cache miss a code
+	// rather than two.
+	sums []ipBytes
+	hi   map[uint32]uint64    // carries past 64 bits
+	odd  map[uint32][]float64 // sizes that are no whole bytes
+}
+
+// ipBytes is an IP code's requests and the low 64 bits of its bytes.
+type ipBytes struct {
+	n  int
+	lo uint64
 }
 
 func (cs *codeSizes) at(code uint32) sizeAcc {
-	acc := sizeAcc{N: cs.n[code], Lo: cs.lo[code]}
+	acc := sizeAcc{N: cs.sums[code].n, Lo: cs.sums[code].lo}
 	if cs.hi == nil && cs.odd == nil {
 		return acc // the common case: no look-up in either map
 	}
@@ -244,12 +262,12 @@ func (st *sizesState) addWhole(_ context.Context, f *frame.Frame) error {
 // sumSizes counts the rows and sums the bytes per IP code; bytes nil
 // counts 0 bytes a row.
 func sumSizes(ips *frame.CodeView, bytes []float64) codeSizes {
-	cs := codeSizes{n: make([]int, ips.Dict.Len()), lo: make([]uint64, ips.Dict.Len())}
-	n, lo := cs.n, cs.lo
+	cs := codeSizes{sums: make([]ipBytes, ips.Dict.Len())}
+	sums := cs.sums
 	exact := false
 	if bytes == nil {
 		for i := range ips.Len() {
-			n[ips.At(i)]++
+			sums[ips.At(i)].n++
 		}
 		exact = true
 	} else {
@@ -262,7 +280,7 @@ func sumSizes(ips *frame.CodeView, bytes []float64) codeSizes {
 		total, whole := 0.0, true
 		for i := range ips.Len() {
 			c, x := ips.At(i), bytes[i]
-			n[c]++
+			sums[c].n++
 			sum[c] += x
 			total += x
 			if x < 0 || x != math.Trunc(x) {
@@ -271,25 +289,25 @@ func sumSizes(ips *frame.CodeView, bytes []float64) codeSizes {
 		}
 		if exact = whole && total < 0x1p53; exact {
 			for c, x := range sum {
-				lo[c] = uint64(x)
+				sums[c].lo = uint64(x)
 			}
 		}
 	}
 	if !exact {
-		clear(n)
+		clear(sums)
 		for i := range ips.Len() {
 			code := ips.At(i)
-			n[code]++
+			sums[code].n++
 			x := bytes[i]
 			if u := uint64(x); x >= 0 && x < 0x1p64 && float64(u) == x {
-				sum := lo[code] + u
+				sum := sums[code].lo + u
 				if sum < u {
 					if cs.hi == nil {
 						cs.hi = map[uint32]uint64{}
 					}
 					cs.hi[code]++
 				}
-				lo[code] = sum
+				sums[code].lo = sum
 				continue
 			}
 			if cs.odd == nil {

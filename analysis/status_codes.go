@@ -248,24 +248,30 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	}
 	s.Compute(`requests.status.value_counts()`, Output{Table: counts})
 
-	// One pass over the conditional rows, a client at a time, for the
-	// three tables of clients.
+	// The conditional rows, a client at a time: the first of them in the
+	// clients' order for the table of them, then all of them, in any
+	// order, for the two tables of clients ranked.
 	given := NewTable("status_given_ip", "Status code given the client IP",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share}).Limit(in.MaxRows)
-	skipped, mixed, clients := 0, newMixedStatus(in.MaxRows), 0
-	non2xx := newNon2xx(in.MaxRows)
-	st.Pairs.EachCondGroup(func(g []CondRow) {
-		clients++
+	groups := st.Pairs.CondGroups()
+	groups.Each(func(g []CondRow) bool {
 		for _, r := range g {
 			if given.Full() {
-				skipped++
-				continue
+				return false
 			}
 			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
 		}
+		return true
+	})
+	rows, mixed, clients := 0, newMixedStatus(in.MaxRows), 0
+	non2xx := newNon2xx(in.MaxRows)
+	groups.EachByCode(func(g []CondRow) {
+		clients++
+		rows += len(g)
 		mixed.add(g)
 		non2xx.add(g)
 	})
+	skipped := rows - len(given.Rows)
 	given.Skip(skipped)
 	s.Compute(`requests.groupby("ip").status.value_counts(normalize=True)`, Output{Table: given})
 
@@ -504,7 +510,7 @@ func (m *mixedStatus) table(s *Section, keyOf func(CondRow) string) {
 
 // worstClient is the IP with the most non-2xx responses.
 type worstClient struct {
-	row       CondRow // a row of the IP (EachCondGroup), named ip at the end
+	row       CondRow // a row of the IP (CondGroups), named ip at the end
 	ip        string
 	n, total  int // non-2xx responses, all its requests
 	top       string
