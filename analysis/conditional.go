@@ -154,6 +154,10 @@ func (t *topRows[T]) wants(x T) bool {
 	return t.limit == 0 || len(t.rows) < t.limit || t.less(ranked[T]{x, t.seen}, t.rows[0])
 }
 
+// pass counts a row offered that wants said would not be kept, as offer
+// would count it, without comparing it again.
+func (t *topRows[T]) pass() { t.seen++ }
+
 // offer adds x to the rows seen, keeping it if it is among the first.
 func (t *topRows[T]) offer(x T) {
 	r := ranked[T]{x, t.seen}
