@@ -237,6 +237,9 @@ func TestSharedOrder(t *testing.T) {
 		if &v.Order()[0] != &strCol(f, frame.IP).Order()[0] {
 			t.Errorf("%s: the order is made again for a second view of the column", name)
 		}
+		if order2, got2 := viewDashRanks(strCol(f, frame.IP)); &order2[0] != &order[0] || &got2[0] != &got[0] {
+			t.Errorf("%s: the ranks are made again for a second view of the column", name)
+		}
 		// The top rows by count then key, ties broken by the column's
 		// order (a borrowed dictionary) or by the strings (an owned one).
 		counts := v.Counts()

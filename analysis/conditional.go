@@ -90,17 +90,36 @@ func dashRanks(dict []string) (order, ranks []uint32) {
 // meets): a dictionary's values are distinct, so that two codes are shown
 // alike only when they are "" and "-", and a large dictionary's values are
 // packed (frame.Dict).
+//
+// Both are made once per column and shared (CodeView.Memo): status_codes,
+// methods and sizes rank the same million clients, and a column's ranks
+// are written at random in its sorted order. The caller must not modify
+// them. Without an empty value the order is the column's own.
 func viewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
+	r := v.Memo(dashRanksKey{}, func() any {
+		var r dashRanked
+		r.order, r.ranks = makeViewDashRanks(v)
+		return r
+	}).(dashRanked)
+	return r.order, r.ranks
+}
+
+// dashRanksKey is the memo key of viewDashRanks.
+type dashRanksKey struct{}
+
+type dashRanked struct{ order, ranks []uint32 }
+
+func makeViewDashRanks(v *frame.CodeView) (order, ranks []uint32) {
 	sorted := v.Order()
-	order = make([]uint32, 0, len(sorted))
-	empty, hasEmpty := uint32(0), len(sorted) > 0 && v.Dict.At(sorted[0]) == "" // the empty string sorts first
+	order = sorted
+	// The empty string sorts first; dash is the position in order of
+	// "-", if the column holds it.
+	empty, hasEmpty := uint32(0), len(sorted) > 0 && v.Dict.At(sorted[0]) == ""
+	dash, hasDash := -1, false
 	if hasEmpty {
 		empty = sorted[0]
-		sorted = sorted[1:]
-	}
-	order = append(order, sorted...)
-	dash, hasDash := -1, false // the position in order of "-", if the column holds it
-	if hasEmpty {
+		order = make([]uint32, 0, len(sorted))
+		order = append(order, sorted[1:]...)
 		// The first string not below "-": the empty value goes before it,
 		// after a "-" the column may hold itself.
 		i, found := slices.BinarySearchFunc(order, "-", func(c uint32, t string) int { return strings.Compare(v.Dict.At(c), t) })

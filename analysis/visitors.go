@@ -90,8 +90,10 @@ func normHost(h string) string {
 		h = strings.ToLower(h)
 	}
 	h = strings.TrimSuffix(h, ".")
-	if i := strings.LastIndexByte(h, ':'); !plain && i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
-		h = h[:i]
+	if !plain {
+		if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.Contains(h, "]") && strings.Count(h, ":") == 1 {
+			h = h[:i]
+		}
 	}
 	return strings.TrimPrefix(h, "www.")
 }
