@@ -587,6 +587,17 @@ func (d *Dict) all() []string {
 	return append(out, d.Strings...)
 }
 
+// scan calls fn with each code and its string, in code order: a borrowed
+// packed column's read with frame.Dict.Scan, so that s is valid only
+// during the call (fn copies what it keeps), rather than a block decoded
+// and cached for each (peek).
+func (d *Dict) scan(fn func(c int, s string)) {
+	d.base.Scan(0, d.base.Len(), fn)
+	for i, s := range d.Strings {
+		fn(d.base.Len()+i, s)
+	}
+}
+
 // own makes the dictionary hold its strings itself (Strings), if it
 // borrowed a packed column dictionary: for gob, which writes Strings.
 func (d *Dict) own() {

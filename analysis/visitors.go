@@ -370,12 +370,13 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 	// was most of the table on a million distinct stems.
 	all := [...]string{kindPage, kindStatic, kindDocument, kindOther}
 	var perKind [len(all)]int
-	for c, n := range stems.Counts() {
-		if n > 0 {
-			kind := resourceKind(stems.Dict.peek(uint32(c)))
-			perKind[slices.Index(all[:], kind)] += n // one of the four
+	counts := stems.Counts()
+	stems.Dict.scan(func(c int, stem string) {
+		if c < len(counts) && counts[c] > 0 {
+			kind := resourceKind(stem)
+			perKind[slices.Index(all[:], kind)] += counts[c] // one of the four
 		}
-	}
+	})
 	kinds := map[string]int{}
 	for k, n := range perKind {
 		if n > 0 {

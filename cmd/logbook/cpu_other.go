@@ -2,7 +2,5 @@
 
 package main
 
-import "time"
-
 // cpuTime is not read on this system.
-func cpuTime() (time.Duration, bool) { return 0, false }
+func cpuTime() (rusage, bool) { return rusage{}, false }

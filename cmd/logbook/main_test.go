@@ -414,8 +414,8 @@ func TestTimings(t *testing.T) {
 	if strings.Contains(stderr, "section status_codes") {
 		t.Errorf("a section that did not run is timed:\n%s", stderr)
 	}
-	if runtime.GOOS == "linux" && !regexp.MustCompile(`timing: analyses .*, CPU [0-9.]+m?s,`).MatchString(stderr) {
-		t.Errorf("the analyses' line lacks their CPU time:\n%s", stderr)
+	if runtime.GOOS == "linux" && !regexp.MustCompile(`timing: analyses .*, CPU [0-9.]+m?s \(system [0-9.]+m?s, [0-9]+ page faults\),`).MatchString(stderr) {
+		t.Errorf("the analyses' line lacks their CPU time, system time and page faults:\n%s", stderr)
 	}
 	_, stderr, err = runCLI(t, combinedLines, "report", "-o", out, "-")
 	if err != nil || strings.Contains(stderr, "timing:") {

@@ -94,13 +94,20 @@ type phaseClock struct {
 	on    bool
 	start time.Time
 	last  time.Time
-	cpu   time.Duration
+	used  rusage
+}
+
+// rusage is what the process used so far (cpuTime): CPU time, user and
+// system, its system part, and minor page faults.
+type rusage struct {
+	cpu, sys time.Duration
+	faults   int64
 }
 
 func newPhaseClock(w io.Writer, on bool) *phaseClock {
 	now := time.Now()
 	c := &phaseClock{w: w, on: on, start: now, last: now}
-	c.cpu, _ = cpuTime()
+	c.used, _ = cpuTime()
 	return c
 }
 
@@ -110,9 +117,10 @@ func (c *phaseClock) lap(name string) {
 	}
 	now := time.Now()
 	cpu := ""
-	if t, ok := cpuTime(); ok {
-		cpu = fmt.Sprintf(", CPU %s", (t - c.cpu).Round(time.Millisecond))
-		c.cpu = t
+	if u, ok := cpuTime(); ok {
+		cpu = fmt.Sprintf(", CPU %s (system %s, %d page faults)", (u.cpu - c.used.cpu).Round(time.Millisecond),
+			(u.sys - c.used.sys).Round(time.Millisecond), u.faults-c.used.faults)
+		c.used = u
 	}
 	fmt.Fprintf(c.w, "logbook: timing: %-32s %8s (at %s)%s%s\n", name,
 		now.Sub(c.last).Round(time.Millisecond), now.Sub(c.start).Round(time.Millisecond), cpu, memory())
