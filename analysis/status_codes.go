@@ -288,15 +288,30 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 			parts = append(parts, fmt.Sprintf("%s %s (%s)", c, Int(n), Percent(float64(n)/float64(total))))
 		}
 	}
+	// The statuses as common as the first (ranked by count, then code).
+	tied := 1
+	for tied < len(ranked) && ranked[tied].n == lead.n {
+		tied++
+	}
+	most := fmt.Sprintf("The most common status was %s, returned for %s of %s", Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"))
+	if tied > 1 {
+		var codes []string
+		for _, r := range ranked[:min(tied, 4)] {
+			codes = append(codes, Code(r.key))
+		}
+		if tied > 4 {
+			codes = append(codes, fmt.Sprintf("%s more", Int(tied-4)))
+		}
+		most = fmt.Sprintf("No status was more common than %s, with %s each (%s of %s)", List(codes), Count(lead.n, "request"),
+			Percent(float64(lead.n)/float64(total)), Count(total, "request"))
+	}
 	switch {
 	case lead.n == total:
 		s.Conclude(fmt.Sprintf("%s got status %s.", allOf(total, "request"), Code(lead.key)))
 	case len(parts) == 1:
-		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s; all were %s.",
-			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), statusClass(lead.key)))
+		s.Conclude(fmt.Sprintf("%s; all were %s.", most, statusClass(lead.key)))
 	default:
-		s.Conclude(fmt.Sprintf("The most common status was %s, returned for %s of %s. By class: %s.",
-			Code(lead.key), Percent(float64(lead.n)/float64(total)), Count(total, "request"), List(parts)))
+		s.Conclude(fmt.Sprintf("%s. By class: %s.", most, List(parts)))
 	}
 	if n := classes["5xx"]; n > 0 {
 		share := float64(n) / float64(total)
@@ -353,11 +368,14 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 // statusMeaning is what a status code says, in a few words, or "" for a
 // code it does not know. Sources: RFC 9110 section 15 for the standard
 // codes; nginx's documentation (ngx_http_request.h) for 444, 494 and 499;
-// Amazon CloudFront's "Standard logging reference" for 000.
+// Amazon CloudFront's "Standard logging reference" for 000; Caddy's
+// reverse proxy for 0 (caddyserver/caddy#7396).
 func statusMeaning(code string) string {
 	switch code {
 	case "000":
 		return "(CloudFront: no response was sent; the viewer went away first)"
+	case "0":
+		return "(no response was sent: the client went away first, as Caddy logs it; nginx writes 499)"
 	case "100":
 		return "(continue: the client may send the request body)"
 	case "101":

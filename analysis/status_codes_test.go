@@ -159,6 +159,32 @@ func TestStatusSingleStatus(t *testing.T) {
 	}
 }
 
+// TestStatusClaimsTiedLead: when no status is more common than the others,
+// the sentence names the statuses tied for first rather than calling the
+// first by code the most common; a status of 0 (Caddy: no response, the
+// client left first) is explained.
+func TestStatusClaimsTiedLead(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{
+		{0, "192.0.2.1", "GET", "/", "200"},
+		{1, "192.0.2.2", "GET", "/slow", "0"},
+		{2, "192.0.2.1", "GET", "/a", "404"},
+		{3, "192.0.2.3", "GET", "/b", "200"},
+		{4, "192.0.2.3", "GET", "/b", "404"},
+	}), time.UTC)
+	wantConclusions(t, s,
+		"No status was more common than `200` and `404`, with 2 requests each (40% of 5 requests). By class: 2xx 2 (40%), 4xx 2 (40%) and other 1 (20%).",
+		"`0` (no response was sent: the client went away first, as Caddy logs it; nginx writes 499)",
+	)
+	noConclusion(t, s, "The most common status")
+
+	var recs []rec
+	for i, st := range []string{"200", "201", "204", "301", "302", "304"} {
+		recs = append(recs, rec{int64(i), "192.0.2.1", "GET", "/", st})
+	}
+	s = runStatus(t, handFrame(recs), time.UTC)
+	wantConclusions(t, s, "No status was more common than `200`, `201`, `204`, `301` and 2 more, with 1 request each (16.67% of 6 requests).")
+}
+
 // TestStatusRedirectsTop keeps the most frequent redirects and says how
 // many there were.
 func TestStatusRedirectsTop(t *testing.T) {

@@ -24,7 +24,8 @@ import (
 //     body_bytes_sent/bytes_sent, http_referer, http_user_agent,
 //     request_time, upstream_response_time, host/http_host/server_name,
 //     remote_user, http_x_forwarded_for, upstream_addr, upstream_status.
-//   - Caddy's structured access log: ts, duration, size, status,
+//   - Caddy's structured access log: ts, duration, size, status (0 kept: the
+//     client left before a response),
 //     user_id, bytes_read and the nested request object (client_ip,
 //     remote_ip, proto, method, host, uri, headers with arrays of values).
 //   - Traefik's JSON access log: ClientHost, RequestMethod, RequestPath,
@@ -134,13 +135,14 @@ const (
 
 // Flags.
 const (
-	jfStripPort = 1 << iota // drop ":port"
-	jfIPList                // a list of addresses: the first is the client, the rest forwarded_for
-	jfLast                  // a list: the last value (upstream_status)
-	jfQuery                 // drop "?query"
-	jfSum                   // a list of times: their sum (upstream_response_time)
-	jfDuration              // a string may carry a unit: "0.012s", "1.5ms"
-	jfNanosInt              // an integer of 1000 or more is nanoseconds (Caddy's duration_format nano)
+	jfStripPort  = 1 << iota // drop ":port"
+	jfIPList                 // a list of addresses: the first is the client, the rest forwarded_for
+	jfLast                   // a list: the last value (upstream_status)
+	jfQuery                  // drop "?query"
+	jfSum                    // a list of times: their sum (upstream_response_time)
+	jfDuration               // a string may carry a unit: "0.012s", "1.5ms"
+	jfNanosInt               // an integer of 1000 or more is nanoseconds (Caddy's duration_format nano)
+	jfNoResponse             // a status of 0 is kept: no response was sent (the client went away first)
 )
 
 type jsonTarget struct {
@@ -191,7 +193,7 @@ var jsonKeys = [jcNum]map[string]jsonTarget{
 		"url":                    {kind: jtURL, prio: 4},
 		"server_protocol":        jStr(frame.Protocol, 2, 0),
 		"protocol":               jStr(frame.Protocol, 3, 0),
-		"status":                 {kind: jtStatus, str: frame.Status, prio: 2},
+		"status":                 {kind: jtStatus, str: frame.Status, prio: 2, flags: jfNoResponse}, // Caddy: 0 when the client left first
 		"body_bytes_sent":        jNum(frame.Bytes, 1, 1, 0),
 		"bytes_sent":             jNum(frame.Bytes, 2, 1, 0),
 		"size":                   jNum(frame.Bytes, 3, 1, 0),
@@ -715,7 +717,12 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 			// status missing.
 			return
 		}
-		if !statusCode(v) {
+		if !statusCode(v) && !(t.flags&jfNoResponse != 0 && string(v) == "0") {
+			// Caddy writes status 0 for a request whose client went
+			// away before a response (its reverse proxy, until
+			// caddyserver/caddy#7827 made it 499, as nginx writes it;
+			// caddyserver/caddy#7396): the request stands, with the
+			// status as written.
 			p.fail(fmt.Errorf("%s %q is not a status code (3 digits, 100 to 599)", t.str, v))
 			return
 		}
