@@ -79,15 +79,7 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	given := NewTable("request_methods_ip", "Request method given the client IP",
 		Column{"ip", Text}, Column{"request_method", Text}, Column{"proba_method_given_ip", Share}).Limit(in.MaxRows)
 	groups := st.Pairs.CondGroups()
-	groups.Each(func(g []CondRow) bool {
-		for _, r := range g {
-			if given.Full() {
-				return false
-			}
-			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
-		}
-		return true
-	})
+	groups.addFirstRows(given)
 	rows := 0
 	top := newTopRows(in.MaxRows, byCountRow)
 	// Per write method: its requests, its clients, and its row with the

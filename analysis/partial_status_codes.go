@@ -206,6 +206,22 @@ func (cg *CondGroups) Each(fn func(g []CondRow) bool) {
 	}
 }
 
+// addFirstRows adds to tab, a table of the key, the value and its
+// probability given the key, with a limit, the first rows in Conditional's
+// order until it is full: the rows it leaves out are counted by the
+// caller (Table.Skip), from a pass over them all.
+func (cg *CondGroups) addFirstRows(tab *Table) {
+	cg.Each(func(g []CondRow) bool {
+		for _, r := range g {
+			if tab.Full() {
+				return false
+			}
+			tab.Add(cg.t.KeyOf(r), r.Value, r.Proba)
+		}
+		return true
+	})
+}
+
 // EachByCode calls fn with the groups of Each, each with the same rows in
 // the same order, the groups in the order of their keys' codes rather than
 // of their strings: for a reader whose result does not depend on the

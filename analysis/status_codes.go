@@ -254,15 +254,7 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	given := NewTable("status_given_ip", "Status code given the client IP",
 		Column{"ip", Text}, Column{"status_code", Text}, Column{"proba_status_given_ip", Share}).Limit(in.MaxRows)
 	groups := st.Pairs.CondGroups()
-	groups.Each(func(g []CondRow) bool {
-		for _, r := range g {
-			if given.Full() {
-				return false
-			}
-			given.Add(st.Pairs.KeyOf(r), r.Value, r.Proba)
-		}
-		return true
-	})
+	groups.addFirstRows(given)
 	rows, mixed, clients := 0, newMixedStatus(in.MaxRows), 0
 	non2xx := newNon2xx(in.MaxRows)
 	groups.EachByCode(func(g []CondRow) {
