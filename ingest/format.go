@@ -142,7 +142,10 @@ func Detect(data []byte) (*Format, error) {
 // a majority of at least sniffLines lines, or sniffMaxLines lines were seen.
 // A choice that is not sure may change with more data.
 func detect(data []byte) (best *Format, sure bool, err error) {
+	// counts[i] is the lines formats[i] takes as written; prefixed[i],
+	// those it takes after a `docker compose logs` prefix (compose.go).
 	counts := make([]int, len(formats))
+	prefixed := make([]int, len(formats))
 	var first [][]byte // the first lines, for the error
 	n, bestN := 0, 0
 	pick := func() {
@@ -150,6 +153,11 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 		for i, c := range counts {
 			if c > bestN {
 				best, bestN = formats[i], c
+			}
+		}
+		for i, c := range prefixed {
+			if c > bestN {
+				best, bestN = composed(formats[i]), c
 			}
 		}
 	}
@@ -172,6 +180,13 @@ func detect(data []byte) (best *Format, sure bool, err error) {
 		for i, f := range formats {
 			if f.sniff(line) {
 				counts[i]++
+			}
+		}
+		if p := composePrefix(line); p > 0 {
+			for i, f := range formats {
+				if f.headerPrefix == nil && f.sniff(line[p:]) {
+					prefixed[i]++
+				}
 			}
 		}
 		if n%sniffLines == 0 {
