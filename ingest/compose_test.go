@@ -95,3 +95,34 @@ func TestComposeRead(t *testing.T) {
 		t.Errorf("caddy stems %q", c)
 	}
 }
+
+// FuzzCompose: lines behind a `docker compose logs` prefix, read in the
+// combined and JSON formats through composed: no input makes the prefix
+// or a parser panic, and the Scanner and Read agree on every input, as
+// for the formats read as written (fuzzLines).
+func FuzzCompose(f *testing.F) {
+	prefix := func(p, text string) string {
+		lines := strings.SplitAfter(text, "\n")
+		for i, l := range lines {
+			if l != "" {
+				lines[i] = p + l
+			}
+		}
+		return strings.Join(lines, "")
+	}
+	cases := allCases(f)
+	for _, c := range cases["combined"] {
+		f.Add(uint8(0), uint8(0), []byte(prefix("nginx-1  | ", c.text())))
+	}
+	for _, c := range cases["json"] {
+		f.Add(uint8(1), uint8(7), []byte(prefix("\x1b[36mcaddy-1  |\x1b[0m 2026-05-15T18:03:49.123456789Z ", c.text())))
+	}
+	f.Fuzz(func(t *testing.T, format, chunk uint8, data []byte) {
+		fm := composed(LookupFormat([]string{"combined", "json"}[format%2]))
+		text := string(data)
+		s := scanPath(fm, text)
+		for _, c := range []int{0, int(chunk%64) + 1} {
+			agree(t, s, readPath(t, fm, text, c))
+		}
+	})
+}
