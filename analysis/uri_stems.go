@@ -378,9 +378,11 @@ func (st *uriStemsState) humanStems(s *Section) {
 	ranked := topCodeCounts(&st.StemDict, per, top)
 	n := min(top, len(ranked))
 	ranked = ranked[:n]
-	marked := 0 // stems shown whose pairs were let go (evictPeople)
+	// The stems shown whose pairs were let go (evictPeople), by the codes
+	// in StemDict that topCodeCounts gives: no look-up of their strings.
+	marked := 0
 	for _, r := range ranked {
-		if c, ok := st.StemDict.Lookup(r.key); ok && int(c) < len(st.Evicted) && st.Evicted[c] {
+		if int(r.code) < len(st.Evicted) && st.Evicted[r.code] {
 			marked++
 		}
 	}
