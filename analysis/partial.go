@@ -734,6 +734,11 @@ func (d *Dict) Lookup(s string) (uint32, bool) {
 		c, ok := d.base.Empty() // without reading a packed column's values
 		return c, ok
 	}
+	if v := d.view; v != nil && len(d.Strings) == 0 && v.Dict.Len() == d.base.Len() {
+		// The column's own dictionary, nothing added: the column's
+		// look-up, whose scans other sections share.
+		return v.Find(s)
+	}
 	if d.index == nil && d.scans < dictScansMax {
 		d.scans++
 		if c, ok := d.base.Find(s); ok {

@@ -114,6 +114,37 @@ func TestDropIndexes(t *testing.T) {
 	if !out.str[Stem].d.unindexed {
 		t.Errorf("two look-ups built the index again")
 	}
+	// CodeView.Find: the column's look-up, its scans' answers kept (the
+	// same question asked again scans no more); a view made before the
+	// column took a value does not find it; a view of no column scans
+	// its dictionary.
+	scans := out.str[Stem].scans
+	if code, ok := v.Find("/p/123"); !ok || v.Dict.At(code) != "/p/123" || out.str[Stem].scans != scans {
+		t.Errorf("CodeView.Find of a stem looked up before: %d %v, scans %d to %d", code, ok, scans, out.str[Stem].scans)
+	}
+	if _, ok := v.Find("/p/100000"); ok {
+		t.Errorf("CodeView.Find found a stem the frame lacks")
+	}
+	if code, ok := (CodeView{Dict: v.Dict}).Find("/p/123"); !ok || v.Dict.At(code) != "/p/123" {
+		t.Errorf("CodeView.Find of a view without its column: %d %v", code, ok)
+	}
+	one := func(stem string) *Frame {
+		var b Builder
+		b.Begin(Cols(Stem))
+		var r Row
+		r.Str[Stem] = []byte(stem)
+		b.Add(&r)
+		return b.Frame()
+	}
+	grown := one("/early")
+	before, _ := grown.View(Stem)
+	grown.Append(one("/late"))
+	if _, ok := before.Find("/late"); ok {
+		t.Errorf("a view made before the column took a value finds it")
+	}
+	if after, _ := grown.View(Stem); func() bool { _, ok := after.Find("/late"); return !ok }() {
+		t.Errorf("a view made after the column took a value does not find it")
+	}
 
 	// Appending after the drop: batches (old and new values), then a
 	// frame.

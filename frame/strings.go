@@ -410,6 +410,22 @@ func (v CodeView) Lookup(s string) (uint32, bool) {
 	return v.col.Lookup(s)
 }
 
+// Find is Lookup for any view: the column's look-up (its index, or the
+// scans it keeps the answers of once its index was let go, shared by every
+// reader of the column) for a view of a column, a scan of the view's
+// dictionary for a view of none. A value the column took after the view
+// was made is not the view's.
+func (v CodeView) Find(s string) (uint32, bool) {
+	if v.col == nil {
+		return v.Dict.Find(s)
+	}
+	c, ok := v.col.Lookup(s)
+	if !ok || int(c) >= v.Dict.Len() {
+		return 0, false
+	}
+	return c, true
+}
+
 // Counts returns the number of rows per code, indexed by code.
 func (v CodeView) Counts() []int {
 	n := make([]int, v.Dict.Len())
