@@ -103,12 +103,7 @@ func topCodeCounts(d *Dict, counts []int, k int) []keyCount {
 			top.offer(r)
 		}
 	}
-	if d.base.Len() > 0 {
-		d.base.Scan(0, min(len(counts), d.base.Len()), offer)
-	}
-	for c := d.base.Len(); c < len(counts); c++ {
-		offer(c, d.At(uint32(c)))
-	}
+	d.scan(len(counts), offer)
 	out, _ := top.sorted()
 	return out
 }

@@ -587,14 +587,15 @@ func (d *Dict) all() []string {
 	return append(out, d.Strings...)
 }
 
-// scan calls fn with each code and its string, in code order: a borrowed
-// packed column's read with frame.Dict.Scan, so that s is valid only
-// during the call (fn copies what it keeps), rather than a block decoded
-// and cached for each (peek).
-func (d *Dict) scan(fn func(c int, s string)) {
-	d.base.Scan(0, d.base.Len(), fn)
-	for i, s := range d.Strings {
-		fn(d.base.Len()+i, s)
+// scan calls fn with each code below n and its string, in code order: a
+// borrowed packed column's read with frame.Dict.Scan, so that s is valid
+// only during the call (fn copies what it keeps), rather than a block
+// decoded and cached for each (peek).
+func (d *Dict) scan(n int, fn func(c int, s string)) {
+	n = min(n, d.Len())
+	d.base.Scan(0, min(n, d.base.Len()), fn)
+	for c := d.base.Len(); c < n; c++ {
+		fn(c, d.Strings[c-d.base.Len()])
 	}
 }
 

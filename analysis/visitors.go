@@ -371,8 +371,8 @@ func pageTypes(s *Section, stems *CodedTally, total int) {
 	all := [...]string{kindPage, kindStatic, kindDocument, kindOther}
 	var perKind [len(all)]int
 	counts := stems.Counts()
-	stems.Dict.scan(func(c int, stem string) {
-		if c < len(counts) && counts[c] > 0 {
+	stems.Dict.scan(len(counts), func(c int, stem string) {
+		if counts[c] > 0 {
 			kind := resourceKind(stem)
 			perKind[slices.Index(all[:], kind)] += counts[c] // one of the four
 		}
