@@ -371,7 +371,7 @@ func (st *cloudFrontState) Finish(_ context.Context, in *Input) (*Section, error
 		for _, c := range []struct{ key, word, detail string }{
 			{"4xx", "client error", " (4xx: missing objects, denied or bad requests)"},
 			{"5xx", "server error", " (5xx, from the origin or CloudFront)"},
-			{"000", "response", " with status `000` (the viewer closed the connection first)"},
+			{"000", "request", " with status `000` (the viewer closed the connection first)"},
 			{"other", "response", " with another status"},
 		} {
 			if n := byClass[c.key]; n > 0 {

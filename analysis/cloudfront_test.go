@@ -129,7 +129,7 @@ func TestCloudFrontErrorClasses(t *testing.T) {
 	}
 	s := run("200", "200", "404", "404", "403", "503", "000", "200", "200", "200")
 	wantConclusions(t, s, "5 requests (50%) ended with the result type `Error`, which CloudFront gives any response with an error status: "+
-		"3 client errors (4xx: missing objects, denied or bad requests), 1 server error (5xx, from the origin or CloudFront) and 1 response with status `000` (the viewer closed the connection first).")
+		"3 client errors (4xx: missing objects, denied or bad requests), 1 server error (5xx, from the origin or CloudFront) and 1 request with status `000` (the viewer closed the connection first).")
 	if f := findingByID(s, "edge_server_errors"); f == nil || f.Value != 1 {
 		t.Errorf("edge_server_errors = %+v", f)
 	}

@@ -529,7 +529,16 @@ type worstClient struct {
 	non2xx    int // non-2xx responses in all
 	hasNon2xx bool
 	allNon2xx int // IPs that never got a 2xx
+
+	// Of non2xx, the requests no response was sent for (000, 0: the
+	// client went away first), and those codes, in code order.
+	unanswered      int
+	unansweredCodes []string
 }
+
+// noResponse reports whether a status code says that no response was
+// sent (statusMeaning): CloudFront's 000, Caddy's 0.
+func noResponse(code string) bool { return code == "000" || code == "0" }
 
 // non2xx is the table of non-2xx responses grouped by IP and status, most
 // first, at most limit rows of them (Table.Limit), and the IP with the
@@ -550,6 +559,13 @@ func (x *non2xx) add(g []CondRow) {
 		if statusClass(r.Value) != "2xx" {
 			x.top.offer(r)
 			n += r.N
+			if noResponse(r.Value) {
+				w.unanswered += r.N
+				if !slices.Contains(w.unansweredCodes, r.Value) {
+					w.unansweredCodes = append(w.unansweredCodes, r.Value)
+					slices.Sort(w.unansweredCodes)
+				}
+			}
 			if top < 0 {
 				top = i // rows are sorted by count within the IP
 			}
@@ -603,6 +619,9 @@ func (w worstClient) sentence() string {
 	if w.n == w.total && w.topN == w.n {
 		got = fmt.Sprintf("%s %s %s", of, verb(w.n, "was", "were"), Code(w.top))
 	}
+	if w.unanswered > 0 {
+		return w.unansweredSentence(got)
+	}
 	msg := fmt.Sprintf("%s other than 2xx went to %s; %s received the most: %s.",
 		Count(w.non2xx, "response"), Count(w.clients, "IP"), Code(w.ip), got)
 	if w.n == 1 && w.clients > 1 {
@@ -610,6 +629,37 @@ func (w worstClient) sentence() string {
 	}
 	if w.clients == 1 {
 		msg = fmt.Sprintf("%s other than 2xx went to one IP, %s: %s.", Count(w.non2xx, "response"), Code(w.ip), got)
+	}
+	if w.allNon2xx > 0 {
+		msg += fmt.Sprintf(" %s never received a 2xx response.", Count(w.allNon2xx, "IP"))
+	}
+	return msg
+}
+
+// unansweredSentence is sentence when some of the requests not answered
+// with a 2xx got no response at all (000, 0): those are not responses
+// other than 2xx, and the sentence counts requests instead.
+func (w worstClient) unansweredSentence(got string) string {
+	var codes []string
+	for _, c := range w.unansweredCodes {
+		codes = append(codes, Code(c))
+	}
+	none := fmt.Sprintf("%s of them no response at all: %s", Int(w.unanswered), List(codes))
+	if w.unanswered == w.non2xx {
+		none = fmt.Sprintf("no response was sent for any of them: %s", List(codes))
+		if w.non2xx == 1 {
+			none = fmt.Sprintf("no response was sent: %s", List(codes))
+		}
+	}
+	var msg string
+	switch {
+	case w.clients == 1:
+		msg = fmt.Sprintf("%s from one IP, %s, got no 2xx response (%s): %s.", Count(w.non2xx, "request"), Code(w.ip), none, got)
+	case w.n == 1:
+		msg = fmt.Sprintf("%s from %s, one each, got no 2xx response (%s).", Count(w.non2xx, "request"), Count(w.clients, "IP"), none)
+	default:
+		msg = fmt.Sprintf("%s from %s got no 2xx response (%s); %s had the most: %s.",
+			Count(w.non2xx, "request"), Count(w.clients, "IP"), none, Code(w.ip), got)
 	}
 	if w.allNon2xx > 0 {
 		msg += fmt.Sprintf(" %s never received a 2xx response.", Count(w.allNon2xx, "IP"))

@@ -129,7 +129,7 @@ func TestStatusTables(t *testing.T) {
 		"The most common status was `200`, returned for 46.15% of 13 requests.",
 		"By class: 2xx 6 (46.15%), 3xx 4 (30.77%), 4xx 1 (7.69%), 5xx 1 (7.69%) and other 1 (7.69%).",
 		"3 of 7 IPs received more than one status code.",
-		"7 responses other than 2xx went to 6 IPs; `192.0.2.3` received the most: 2 of its 4 requests, all `301`. 3 IPs never received a 2xx response.",
+		"7 requests from 6 IPs got no 2xx response (1 of them no response at all: `000`); `192.0.2.3` had the most: 2 of its 4 requests, all `301`. 3 IPs never received a 2xx response.",
 		"3 requests were redirected (3xx other than 304), in 2 combinations of status, path and IP; the most redirected path was `/old`, 2 times to 1 IP.",
 	)
 	if fd := findingByID(s, "server_errors"); fd == nil || fd.Value != 1 || fd.Severity != SevWarning {
@@ -383,4 +383,25 @@ func TestStatusClass(t *testing.T) {
 			t.Errorf("statusClass(%q) = %q, want %q", code, got, want)
 		}
 	}
+}
+
+// TestStatusUnanswered: requests no response was sent for (CloudFront's
+// 000, Caddy's 0) are not called responses other than 2xx.
+func TestStatusUnanswered(t *testing.T) {
+	s := runStatus(t, handFrame([]rec{
+		{0, "192.0.2.1", "GET", "/", "000"},
+		{1, "192.0.2.1", "GET", "/a", "000"},
+		{2, "192.0.2.1", "GET", "/b", "404"},
+		{3, "192.0.2.2", "GET", "/", "0"},
+		{4, "192.0.2.2", "GET", "/", "200"},
+		{5, "192.0.2.3", "GET", "/", "200"},
+	}), time.UTC)
+	wantConclusions(t, s, "4 requests from 2 IPs got no 2xx response (3 of them no response at all: `0` and `000`); `192.0.2.1` had the most: all 3 of its requests, mostly `000` (2). 1 IP never received a 2xx response.")
+	noConclusion(t, s, "other than 2xx")
+
+	s = runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/", "000"}, {1, "192.0.2.2", "GET", "/", "200"}}), time.UTC)
+	wantConclusions(t, s, "1 request from one IP, `192.0.2.1`, got no 2xx response (no response was sent: `000`): its one request was `000`. 1 IP never received a 2xx response.")
+
+	s = runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/", "000"}, {1, "192.0.2.2", "GET", "/", "000"}, {2, "192.0.2.3", "GET", "/", "200"}}), time.UTC)
+	wantConclusions(t, s, "2 requests from 2 IPs, one each, got no 2xx response (no response was sent for any of them: `000`). 2 IPs never received a 2xx response.")
 }
