@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/logbook/logbook/frame"
@@ -141,4 +142,38 @@ func (c *composeParser) reset(header []byte) {
 		return
 	}
 	c.p = c.f.newParser(header)
+}
+
+// composedIfPrefixed is the format to read a source with when f was named
+// by the user (--log-format): f itself, or composed(f) when more of the
+// whole lines of data, the source's first, are f's after a `docker compose
+// logs` prefix than as written. Without it, naming the format of a
+// `docker compose logs` capture would make every line malformed.
+func composedIfPrefixed(f *Format, data []byte) *Format {
+	if f.headerPrefix != nil || f.sniff == nil {
+		return f
+	}
+	plain, prefixed := 0, 0
+	for n := 0; len(data) > 0 && n < sniffMaxLines; {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i < 0 {
+			line, data = data, nil
+		} else {
+			line, data = data[:i], data[i+1:]
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		n++
+		if f.sniff(line) {
+			plain++
+		} else if p := composePrefix(line); p > 0 && f.sniff(line[p:]) {
+			prefixed++
+		}
+	}
+	if prefixed > plain {
+		return composed(f)
+	}
+	return f
 }

@@ -96,6 +96,36 @@ func TestComposeRead(t *testing.T) {
 	}
 }
 
+// TestComposeNamedFormat: a format named by the user (--log-format
+// combined) of lines behind a `docker compose logs` prefix is read behind
+// the prefix, as detection would, however small the first chunk; lines
+// mostly without the prefix stay read as written, a prefixed one among
+// them malformed.
+func TestComposeNamedFormat(t *testing.T) {
+	combined := LookupFormat("combined")
+	var prefixed, mostlyBare strings.Builder
+	for i := range 5 {
+		line := fmt.Sprintf(`172.18.0.%d - - [15/May/2026:18:03:4%d +0000] "GET /p%d HTTP/1.1" 200 %d "-" "curl/8.5.0"`, i+1, i, i, 10*i)
+		fmt.Fprintf(&prefixed, "web-1  | %s\n", line)
+		if i == 2 {
+			fmt.Fprintf(&mostlyBare, "web-1  | %s\n", line)
+		} else {
+			fmt.Fprintln(&mostlyBare, line)
+		}
+	}
+	for _, chunk := range []int{0, 7} {
+		opt := Options{Format: combined, ChunkSize: chunk}
+		s := readAll(t, []Source{ReaderSource("compose", strings.NewReader(prefixed.String()))}, opt).Sources[0]
+		if s.Format != "combined (docker compose logs)" || s.Records != 5 || s.Malformed != 0 {
+			t.Errorf("chunk %d, prefixed: format %q, %d records, %d malformed; want all 5 read behind the prefix", chunk, s.Format, s.Records, s.Malformed)
+		}
+		s = readAll(t, []Source{ReaderSource("bare", strings.NewReader(mostlyBare.String()))}, opt).Sources[0]
+		if s.Format != "combined" || s.Records != 4 || s.Malformed != 1 {
+			t.Errorf("chunk %d, mostly bare: format %q, %d records, %d malformed; want combined, 4 and 1", chunk, s.Format, s.Records, s.Malformed)
+		}
+	}
+}
+
 // FuzzCompose: lines behind a `docker compose logs` prefix, read in the
 // combined and JSON formats through composed: no input makes the prefix
 // or a parser panic, and the Scanner and Read agree on every input, as

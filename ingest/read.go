@@ -470,6 +470,7 @@ func (rd *sourceReader) read() {
 	defer closeDecoder()
 
 	format := rd.opt.Format
+	composeChecked := format == nil // detection looks at prefixes itself
 	if format != nil {
 		rd.st.Format = format.Name
 		rd.begins = format.Name
@@ -624,6 +625,22 @@ func (rd *sourceReader) read() {
 					rd.send(nil, nil, t.data, nil, t.bad, t.badLines)
 				}
 				rd.held = nil
+			}
+		}
+		if format != nil && !composeChecked {
+			// A named format may be written after a `docker compose
+			// logs` prefix: judged on the first whole lines.
+			sample := data
+			if !eof {
+				sample = data[:bytes.LastIndexByte(data, '\n')+1]
+			}
+			if len(sample) > 0 || eof {
+				composeChecked = true
+				if f := composedIfPrefixed(format, sample); f != format {
+					format = f
+					rd.st.Format = f.Name
+					rd.begins = f.Name
+				}
 			}
 		}
 		if format != nil && len(rd.held) > 0 {
