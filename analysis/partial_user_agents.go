@@ -279,7 +279,7 @@ func (st *userAgentsState) Add(_ context.Context, f *frame.Frame) error {
 	// in one pass over the rows.
 	pairs := frame.RowPairs(ips, agents)
 	np := len(pairs.A)
-	pn, pRobots, pBytes := make([]int, np), make([]int, np), make([]float64, np) // per pair
+	pn, pRobots, pBytes := frame.MakeWritten[int](np), make([]int, np), frame.MakeWritten[float64](np) // per pair
 	for i := range n {
 		ua := agents.At(i)
 		pk := pairs.Row[i]

@@ -112,7 +112,7 @@ func (x *shortIndex) grow() {
 		size *= 2
 	}
 	old := x.slots
-	x.slots = make([]shortSlot, size)
+	x.slots = MakeWritten[shortSlot](size)
 	for _, o := range old {
 		if o.meta != 0 {
 			x.put(uint32(o.meta>>8)-1, o.k0, o.k1, int(o.meta&0xff))
@@ -230,7 +230,7 @@ func (x *index) reserve(n int) {
 // resize moves the slots into a table of size slots.
 func (x *index) resize(size int) {
 	old := x.slots
-	x.slots = make([]uint64, size)
+	x.slots = MakeWritten[uint64](size) // probed before written
 	n := uint64(size)
 	for _, s := range old {
 		if s != 0 {
