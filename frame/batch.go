@@ -1,6 +1,9 @@
 package frame
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // Dicts are the string dictionaries of one parsing goroutine. They outlive
 // the batches that goroutine fills, so that each distinct value is copied
@@ -194,14 +197,17 @@ func (b *Batch) Seal() {
 // it, so the frame's dictionaries keep first-seen order, exactly as if the
 // rows had been added one by one.
 type Merger struct {
-	f       *Frame
-	trans   map[*Dicts]*translation
-	scratch []uint32
+	f     *Frame
+	trans map[*Dicts]*translation
+	cols  [NumStrCols]mergeScratch
+}
 
-	// A batch's codes new to the translation, their values, and their
-	// codes in the frame: scratch of Append.
-	pend, got []uint32
-	vals      []string
+// mergeScratch is a column's scratch of Append: the batch's codes in the
+// frame, and the codes new to the translation, their values and their
+// codes in the frame.
+type mergeScratch struct {
+	dst, pend, got []uint32
+	vals           []string
 }
 
 // translation maps a goroutine's codes to the frame's, per column: code →
@@ -216,6 +222,16 @@ type translation struct {
 func NewMerger(f *Frame) *Merger {
 	return &Merger{f: f, trans: make(map[*Dicts]*translation)}
 }
+
+// parallelMin is the number of a batch's values new to a column from which
+// the columns are merged concurrently: interning the values new to the
+// frame is the merge's work, done on the goroutine that the parsing
+// goroutines wait for. On a log of a new address, path, agent and referer
+// on every line the merge of the columns one after the other was most of
+// the read's time, and each column's dictionary is its own. Under it (most
+// batches of a typical log, whose values were seen before) a column is
+// the translation of its codes, cheaper than starting a goroutine.
+const parallelMin = 256
 
 // Append adds the rows of b to the frame. b may be reset after.
 func (m *Merger) Append(b *Batch) {
@@ -233,6 +249,8 @@ func (m *Merger) Append(b *Batch) {
 		t = new(translation)
 		m.trans[b.dicts] = t
 	}
+	var heavy [NumStrCols]bool
+	nHeavy := 0
 	for i, s := range f.str {
 		if s == nil {
 			continue
@@ -241,9 +259,6 @@ func (m *Merger) Append(b *Batch) {
 			s.appendFill(s.InternString(""), n, f.reserved)
 			continue
 		}
-		m.scratch = slices.Grow(m.scratch[:0], n)[:n]
-		dst := m.scratch
-		view := b.views[i]
 		if t.gen[i] != b.gen[i] {
 			// The goroutine's dictionary started afresh (Bound) since
 			// the codes were translated (or, when sources are merged in
@@ -251,36 +266,34 @@ func (m *Merger) Append(b *Batch) {
 			// of an older dictionary): translate anew.
 			t.codes[i], t.gen[i] = t.codes[i][:0], b.gen[i]
 		}
-		tr := t.codes[i]
-		if len(tr) < len(view) {
-			tr = append(tr, make([]uint32, len(view)-len(tr))...)
-			t.codes[i] = tr
+		// The goroutine's codes not translated before: an upper bound
+		// of the values new to the frame.
+		if min(len(b.views[i])-len(t.codes[i]), n) >= parallelMin {
+			heavy[i] = true
+			nHeavy++
 		}
-		// The codes this batch is the first to use, in the order of the
-		// rows, interned together; then each row's.
-		const pending = ^uint32(0)
-		m.pend, m.vals = m.pend[:0], m.vals[:0]
-		for _, c := range b.codes[i] {
-			if tr[c] == 0 {
-				tr[c] = pending
-				m.pend = append(m.pend, c)
-				m.vals = append(m.vals, view[c])
-			}
-		}
-		if len(m.pend) > 0 {
-			m.got = slices.Grow(m.got[:0], len(m.pend))[:len(m.pend)]
-			s.internStrings(m.vals, m.got)
-			for k, c := range m.pend {
-				tr[c] = m.got[k] + 1
-			}
-			clear(m.vals) // no strings of the goroutine's held past the batch
-		}
-		for j, c := range b.codes[i] {
-			dst[j] = tr[c] - 1
-		}
-		s.appendCodes(dst, f.reserved)
-		s.presize(f.reserved)
 	}
+	// The heavy columns but one merge on goroutines of their own, the
+	// rest here; with one heavy column or none, all of them here.
+	var wg sync.WaitGroup
+	var elsewhere [NumStrCols]bool
+	lead := true
+	for i := range f.str {
+		if nHeavy > 1 && heavy[i] {
+			if lead {
+				lead = false
+				continue
+			}
+			elsewhere[i] = true
+			wg.Go(func() { m.appendColumn(i, b, t) })
+		}
+	}
+	for i, s := range f.str {
+		if s != nil && b.has.Str[i] && !elsewhere[i] {
+			m.appendColumn(i, b, t)
+		}
+	}
+	wg.Wait()
 	for i, v := range f.num {
 		if v == nil {
 			continue
@@ -298,6 +311,46 @@ func (m *Merger) Append(b *Batch) {
 		f.num[i] = v
 	}
 	f.Time = append(f.Time, b.Time...)
+}
+
+// appendColumn appends column i of b to the frame's, translating its
+// codes with t. It touches column i's state only (its dictionary, its
+// translation, its scratch), so that columns merge concurrently.
+func (m *Merger) appendColumn(i int, b *Batch, t *translation) {
+	f, s, sc := m.f, m.f.str[i], &m.cols[i]
+	n := b.Len()
+	sc.dst = slices.Grow(sc.dst[:0], n)[:n]
+	dst := sc.dst
+	view := b.views[i]
+	tr := t.codes[i]
+	if len(tr) < len(view) {
+		tr = append(tr, make([]uint32, len(view)-len(tr))...)
+		t.codes[i] = tr
+	}
+	// The codes this batch is the first to use, in the order of the
+	// rows, interned together; then each row's.
+	const pending = ^uint32(0)
+	sc.pend, sc.vals = sc.pend[:0], sc.vals[:0]
+	for _, c := range b.codes[i] {
+		if tr[c] == 0 {
+			tr[c] = pending
+			sc.pend = append(sc.pend, c)
+			sc.vals = append(sc.vals, view[c])
+		}
+	}
+	if len(sc.pend) > 0 {
+		sc.got = slices.Grow(sc.got[:0], len(sc.pend))[:len(sc.pend)]
+		s.internStrings(sc.vals, sc.got)
+		for k, c := range sc.pend {
+			tr[c] = sc.got[k] + 1
+		}
+		clear(sc.vals) // no strings of the goroutine's held past the batch
+	}
+	for j, c := range b.codes[i] {
+		dst[j] = tr[c] - 1
+	}
+	s.appendCodes(dst, f.reserved)
+	s.presize(f.reserved)
 }
 
 // Reserve makes room for rows rows in all, in the columns the frame has and

@@ -11,8 +11,19 @@ import (
 // afresh when they outgrow WorkerDictMax (a log of mostly new values) give
 // the frame a builder gives, row by row, also when batches of an older
 // dictionary are merged after newer ones (sources merged in another order
-// than parsed).
+// than parsed). Addresses and paths are new on most rows, so that their
+// columns merge concurrently (parallelMin); the second time their
+// dictionaries are packed, so that their blocks are sealed concurrently
+// too (go test -race).
 func TestMergerBoundedDicts(t *testing.T) {
+	t.Run("plain", testMergerBoundedDicts)
+	t.Run("packed", func(t *testing.T) {
+		defer SetPackMin(1 << 12)()
+		testMergerBoundedDicts(t)
+	})
+}
+
+func testMergerBoundedDicts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	dicts := []*Dicts{NewDicts(), NewDicts()}
 	cols := Cols(IP, Stem, UserAgent)
@@ -69,6 +80,9 @@ func TestMergerBoundedDicts(t *testing.T) {
 		m.Append(s.b)
 	}
 	want := ref.Frame()
+	if packMin < 1<<20 && !out.Str(Stem).Dict.Packed() {
+		t.Errorf("the paths' dictionary is not packed")
+	}
 	for _, c := range []StrCol{IP, Stem, UserAgent} {
 		g, w := out.Str(c), want.Str(c)
 		if g.Dict.Len() != w.Dict.Len() || len(g.Codes) != len(w.Codes) {
