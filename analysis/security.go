@@ -977,7 +977,7 @@ func (st *securityState) concludeBrute(s *Section, brutes []bruteForce, in *Inpu
 posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, st.Brute),
 		Output{Table: bt})
 	b := brutes[0]
-	msg := fmt.Sprintf("%s sent %s to %s in %s, answered with %s: that many login attempts from one client look like password guessing (a brute-force attack).",
+	msg := fmt.Sprintf("%s sent %s to %s in %s and got %s: that many login attempts from one client look like password guessing (a brute-force attack).",
 		Code(b.ip), Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses))
 	if len(brutes) > 1 {
 		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(st.Brute))
@@ -1038,18 +1038,41 @@ func statusSummary(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// statusSummaryWords is "12 responses with status `404` and 1 with `200`".
+// statusSummaryWords is "12 responses with status `404` and 1 with `200`",
+// with the requests that got no response (`000`) said as such.
 func statusSummaryWords(m map[string]int) string {
 	var parts []string
-	for i, lc := range labelCounts(m) {
-		if i == 4 {
+	none, noneCode := 0, ""
+	for _, lc := range labelCounts(m) {
+		if noResponse(lc.key) {
+			if none == 0 {
+				noneCode = lc.key
+			}
+			none += lc.n // said last, in words of its own
+		}
+	}
+	for _, lc := range labelCounts(m) {
+		if noResponse(lc.key) {
+			continue
+		}
+		if len(parts) == 4 {
 			parts = append(parts, "others")
 			break
 		}
-		if i == 0 {
+		if len(parts) == 0 {
 			parts = append(parts, fmt.Sprintf("%s with status %s", Count(lc.n, "response"), Code(lc.key)))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s with %s", Int(lc.n), Code(lc.key)))
+		}
+	}
+	// A status that says no response was sent (CloudFront's 000, when the
+	// viewer went away first): "2 responses with status 000" was false.
+	if none > 0 {
+		words := fmt.Sprintf("no response to %s (status %s)", Count(none, "request"), Code(noneCode))
+		if k := len(parts); k > 0 && parts[k-1] == "others" {
+			parts = append(parts[:k-1], words, "others")
+		} else {
+			parts = append(parts, words)
 		}
 	}
 	return List(parts)

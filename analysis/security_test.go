@@ -263,7 +263,7 @@ func TestSecurityClaimsWordPress(t *testing.T) {
 		"`/wp-login.php` (16 requests for 1 path from 8 ordinary clients, 100% answered)",
 		"The scanner was `203.0.113.77` (3 requests for 3 paths, 3 families; 100% refused with 4xx; no other request).",
 		"None of the probes got a 2xx response.",
-		"`203.0.113.66` sent 300 POST requests to `/wp-login.php` in 9 minutes, answered with 300 responses with status `200`: that many login attempts from one client look like password guessing (a brute-force attack).",
+		"`203.0.113.66` sent 300 POST requests to `/wp-login.php` in 9 minutes and got 300 responses with status `200`: that many login attempts from one client look like password guessing (a brute-force attack).",
 	)
 	// One probing client, already named: its paths are not named again
 	// one by one.
@@ -450,6 +450,28 @@ func TestProbeMatchReference(t *testing.T) {
 		wk, wp := probeMatchRef(stem)
 		if k != wk || p != wp {
 			t.Fatalf("probeMatch(%q) = %d, %d; want %d, %d", stem, k, p, wk, wp)
+		}
+	}
+}
+
+// TestStatusSummaryWordsNoResponse: status 000 is no response at all, and
+// is said so, never counted as responses with a status.
+func TestStatusSummaryWordsNoResponse(t *testing.T) {
+	for _, c := range []struct {
+		m    map[string]int
+		want string
+	}{
+		{map[string]int{"404": 12, "200": 1}, "12 responses with status `404` and 1 with `200`"},
+		{map[string]int{"000": 2}, "no response to 2 requests (status `000`)"},
+		{map[string]int{"404": 12, "000": 1}, "12 responses with status `404` and no response to 1 request (status `000`)"},
+		{map[string]int{"404": 9, "403": 8, "401": 7, "400": 6, "500": 5, "000": 20},
+			"9 responses with status `404`, 8 with `403`, 7 with `401`, 6 with `400`, no response to 20 requests (status `000`) and others"},
+		{map[string]int{"404": 9, "403": 8, "401": 7, "400": 6, "500": 5, "000": 1},
+			"9 responses with status `404`, 8 with `403`, 7 with `401`, 6 with `400`, no response to 1 request (status `000`) and others"},
+		{map[string]int{"0": 3, "200": 1}, "1 response with status `200` and no response to 3 requests (status `0`)"},
+	} {
+		if got := statusSummaryWords(c.m); got != c.want {
+			t.Errorf("statusSummaryWords(%v) = %q, want %q", c.m, got, c.want)
 		}
 	}
 }
