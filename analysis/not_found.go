@@ -190,6 +190,7 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 	// The first top rows of each table, in its order, without listing
 	// them all (topRows); the order is total, the keys as written
 	// breaking ties.
+	noIP := 0 // the missing responses without a client IP (byIP's empty key)
 	collect := func(m []missingPerCode, dict *Dict) ([]missingCount, int) {
 		first := newTopRows(top, compareMissing)
 		// The keys read together, each block of a packed column decoded
@@ -203,6 +204,9 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 		for i, v := range m {
 			raw := raws[i] // copied if kept: raws share one allocation
 			r := missingCount{key: orDash(raw), n: v.n, other: v.other, raw: raw, code: v.code}
+			if dict == &st.IPs && missingIP(raw) {
+				noIP = v.n
+			}
 			if first.wants(r) {
 				r.raw = strings.Clone(raw)
 				r.key = orDash(r.raw)
@@ -213,6 +217,13 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 	}
 	paths, nPaths := collect(byStem, &st.Stems)
 	clients, nClients := collect(byIP, &st.IPs)
+	// The sentences count and name IPs: the requests without one are a
+	// row of the table only.
+	ipClients := slices.DeleteFunc(slices.Clone(clients), func(r missingCount) bool { return missingIP(r.raw) })
+	nIPs := nClients
+	if noIP > 0 {
+		nIPs--
+	}
 	pt := NewTable("not_found_paths", "Most requested missing paths",
 		Column{"uri_stem", Text}, Column{"requests", Integer}, Column{"clients", Integer}, Column{"share", Share})
 	pt.Index = 0
@@ -237,8 +248,15 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	if nPaths == 1 {
 		pathWords = "one path"
 	}
+	from := Count(nIPs, "client IP")
+	switch {
+	case noIP > 0 && nIPs == 0:
+		from = "none of them from a client that gave its IP"
+	case noIP > 0:
+		from += fmt.Sprintf(" (and %s without one)", Count(noIP, "request"))
+	}
 	s.Conclude(fmt.Sprintf("%s (%s of all requests) asked for %s that did not exist, from %s.",
-		Count(missTotal, "request"), Percent(share), pathWords, Count(nClients, "client IP")))
+		Count(missTotal, "request"), Percent(share), pathWords, from))
 	p := paths[0]
 	switch {
 	case nPaths == 1:
@@ -248,11 +266,15 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	default:
 		s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s from %s.", Code(p.key), Count(p.n, "request"), Count(p.other, "client")))
 	}
-	if clients[0].n == 1 && nClients > 1 {
+	switch {
+	case len(ipClients) == 0:
+	case ipClients[0].n == 1 && nIPs > 1:
 		s.Conclude("No client received more than one of them.")
-	}
-	if clients[0].n > 1 {
-		c := clients[0]
+	case ipClients[0].n > 1:
+		c, nClients := ipClients[0], nIPs
+		if noIP > 0 {
+			nClients++ // not all of them went to c
+		}
 		for_ := Count(c.other, "distinct path")
 		if c.other == 1 {
 			for_ = "one path"

@@ -406,6 +406,8 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 		firstOut, firstMulti = newTopRows(3, byZ), newTopRows(3, byZ)
 		firstSingle          = newTopRows(1, byZ)
 		seen                 bool
+		noIP                 ipSize // the requests without a client IP (n 0: none)
+		noIPOut              bool   // beyond the threshold
 	)
 	skipped := 0
 	nIPs, mean, std := st.sizeByIP(func(r ipSize) {
@@ -413,6 +415,19 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 			skipped++
 		} else {
 			tab.Add(st.ipName(r), r.mean, r.z, r.n)
+		}
+		if missingIP(st.ipName(r)) {
+			// The requests without a client IP: a row of the tables (as
+			// in pandas), but no IP the sentences count or name.
+			noIP = r
+			largest.offer(r)
+			if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
+				outliers.offer(r)
+				noIPOut = true
+			}
+			sumAll += r.total
+			total += r.n
+			return
 		}
 		if !math.IsNaN(r.z) && math.Abs(r.z) >= threshold {
 			outliers.offer(r)
@@ -448,7 +463,14 @@ m = size_by_ip.average_request_size
 size_by_ip.insert(1, "zscore_request_size", (m - m.mean()) / m.std())
 size_by_ip`, Output{Table: tab})
 
+	if noIP.n > 0 {
+		nIPs-- // the IPs the sentences count
+	}
 	out, nOut := outliers.sorted()
+	nOutIPs := nOut // of them, the IPs
+	if noIPOut {
+		nOutIPs--
+	}
 	if len(out) > 0 {
 		ot := NewTable("size_outliers", fmt.Sprintf("IPs with |z| ≥ %s", Decimal(threshold, 2)),
 			Column{"ip", Text}, Column{"average_request_size", Bytes}, Column{"zscore_request_size", Float},
@@ -475,8 +497,17 @@ size_by_ip`, Output{Table: tab})
 	s.Compute(fmt.Sprintf(`size_by_ip.average_request_size.nlargest(%d).plot.barh()`, top), Output{Plot: plot})
 
 	// Conclusions.
-	s.Conclude(fmt.Sprintf("The server sent %s to %s in %s, %s per request on average.",
-		Size(sumAll), Count(nIPs, "client IP"), Count(total, "request"), Size(sumAll/float64(total))))
+	switch {
+	case noIP.n > 0 && nIPs == 0:
+		s.Conclude(fmt.Sprintf("The server sent %s in %s, %s per request on average; none of them named its client IP.",
+			Size(sumAll), Count(total, "request"), Size(sumAll/float64(total))))
+	case noIP.n > 0:
+		s.Conclude(fmt.Sprintf("The server sent %s in %s, %s per request on average, to %s (%s of the requests had none).",
+			Size(sumAll), Count(total, "request"), Size(sumAll/float64(total)), Count(nIPs, "client IP"), Int(noIP.n)))
+	default:
+		s.Conclude(fmt.Sprintf("The server sent %s to %s in %s, %s per request on average.",
+			Size(sumAll), Count(nIPs, "client IP"), Count(total, "request"), Size(sumAll/float64(total))))
+	}
 	if nIPs >= 2 && std == 0 {
 		s.Conclude(fmt.Sprintf("Every IP's mean response size is the same, %s, so no IP stands out.", Size(mean)))
 	} else if nIPs >= 2 && !math.IsNaN(std) {
@@ -516,7 +547,7 @@ size_by_ip`, Output{Table: tab})
 	switch {
 	case nIPs < 2 || math.IsNaN(std) || std == 0:
 		// No z-scores: nothing more to say.
-	case nOut == 0:
+	case nOutIPs == 0:
 		msg := fmt.Sprintf("No IP's mean size is %s or more standard deviations from the others.", Decimal(threshold, 2))
 		if nIPs > 2 && !(far.rank == heavy.rank && heavy.n >= few) {
 			msg += fmt.Sprintf(" The furthest is %s.", describe(far))
@@ -530,7 +561,7 @@ size_by_ip`, Output{Table: tab})
 		multi, _ := firstMulti.sorted()
 		first, _ := firstOut.sorted()
 		fewShown := false
-		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s", Count(nOut, "IP"), verb(nOut, "is", "are"), Decimal(threshold, 2))
+		msg := fmt.Sprintf("%s %s beyond |z| ≥ %s", Count(nOutIPs, "IP"), verb(nOutIPs, "is", "are"), Decimal(threshold, 2))
 		switch {
 		case nSingle > 3 && nMulti > 0:
 			// Many one-off downloads: count them and name the clients
@@ -557,8 +588,8 @@ size_by_ip`, Output{Table: tab})
 				fewShown = fewShown || (r.n > 1 && r.n < few)
 			}
 			msg += ": " + strings.Join(parts, "; ")
-			if nOut > 3 {
-				msg += fmt.Sprintf("; and %d more", nOut-3)
+			if nOutIPs > 3 {
+				msg += fmt.Sprintf("; and %d more", nOutIPs-3)
 			}
 		}
 		msg += "."
@@ -566,8 +597,8 @@ size_by_ip`, Output{Table: tab})
 			msg += fmt.Sprintf(" A mean over fewer than %s says little about a client's habit.", Count(few, "request"))
 		}
 		s.Conclude(msg)
-		s.Find("size_outliers", SevNotice, nOut, fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
-			Count(nOut, "IP"), verb(nOut, "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(first[0].z), 2), Code(st.ipName(first[0]))))
+		s.Find("size_outliers", SevNotice, nOutIPs, fmt.Sprintf("%s %s a mean response size %s or more standard deviations from the other IPs'; the largest |z| is %s (%s).",
+			Count(nOutIPs, "IP"), verb(nOutIPs, "has", "have"), Decimal(threshold, 2), Decimal(math.Abs(first[0].z), 2), Code(st.ipName(first[0]))))
 	}
 	return s, nil
 }

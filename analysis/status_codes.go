@@ -257,11 +257,19 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	groups.addFirstRows(given)
 	rows, mixed, clients := 0, newMixedStatus(in.MaxRows), 0
 	non2xx := newNon2xx(in.MaxRows)
+	// The requests without a client IP (shown "-") are a row of the
+	// tables, as in pandas, but no IP in the sentences: "2 IPs, one
+	// each" was one IP and a request that named none.
+	mixedNoIP := false
 	groups.EachByCode(func(g []CondRow) {
-		clients++
+		noIP := missingIP(st.Pairs.KeyOf(g[0]))
+		if !noIP {
+			clients++
+		}
 		rows += len(g)
 		mixed.add(g)
-		non2xx.add(g)
+		mixedNoIP = mixedNoIP || noIP && len(g) > 1
+		non2xx.add(g, noIP)
 	})
 	skipped := rows - len(given.Rows)
 	given.Skip(skipped)
@@ -313,8 +321,14 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 		}
 		s.Find("server_errors", sev, n, fmt.Sprintf("%s (%s) ended in a server error (5xx).", Count(n, "request"), Percent(share)))
 	}
+	nMixed := mixed.top.seen
+	if mixedNoIP {
+		nMixed--
+	}
 	var msg string
-	switch nMixed := mixed.top.seen; {
+	switch {
+	case clients == 0:
+		// No request named its client: nothing to say per IP.
 	case nMixed == 0 && clients == 1:
 		msg = "The one IP received a single status code for all of its requests."
 	case nMixed == 0:
@@ -324,10 +338,12 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	default:
 		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(nMixed), Count(clients, "IP"))
 	}
-	if w := worst.sentence(); w != "" {
+	if w := worst.sentence(); w != "" && clients > 0 {
 		msg += " " + w
 	}
-	s.Conclude(msg)
+	if msg != "" {
+		s.Conclude(msg)
+	}
 	if p := peaks.sentence(); p != "" {
 		s.Conclude(p)
 	}
@@ -534,7 +550,15 @@ type worstClient struct {
 	// client went away first), and those codes, in code order.
 	unanswered      int
 	unansweredCodes []string
+
+	// noIP is the requests without a client IP that got no 2xx, counted
+	// apart from all the above.
+	noIP int
 }
+
+// missingIP reports whether a client IP as shown is none: the empty
+// value, or "-" as a log writes one it does not have.
+func missingIP(ip string) bool { return ip == "-" || ip == "" }
 
 // noResponse reports whether a status code says that no response was
 // sent (statusMeaning): CloudFront's 000, Caddy's 0.
@@ -551,7 +575,7 @@ type non2xx struct {
 func newNon2xx(limit int) *non2xx { return &non2xx{top: newTopRows(limit, byCountRow)} }
 
 // add takes a client's rows.
-func (x *non2xx) add(g []CondRow) {
+func (x *non2xx) add(g []CondRow, noIP bool) {
 	w := &x.w
 	n, total, top := 0, 0, -1
 	for i, r := range g {
@@ -559,6 +583,10 @@ func (x *non2xx) add(g []CondRow) {
 		if statusClass(r.Value) != "2xx" {
 			x.top.offer(r)
 			n += r.N
+			if noIP {
+				w.noIP += r.N
+				continue
+			}
 			if noResponse(r.Value) {
 				w.unanswered += r.N
 				if !slices.Contains(w.unansweredCodes, r.Value) {
@@ -571,7 +599,7 @@ func (x *non2xx) add(g []CondRow) {
 			}
 		}
 	}
-	if n == 0 {
+	if n == 0 || noIP {
 		return
 	}
 	w.clients++
@@ -601,9 +629,21 @@ func (x *non2xx) table(s *Section, keyOf func(CondRow) string) worstClient {
 }
 
 func (w worstClient) sentence() string {
-	if !w.hasNon2xx {
-		return ""
+	noIP := ""
+	if w.noIP > 0 {
+		noIP = fmt.Sprintf(" %s without a client IP got no 2xx response either.", Count(w.noIP, "request"))
+		if !w.hasNon2xx {
+			noIP = fmt.Sprintf("%s without a client IP got no 2xx response.", Count(w.noIP, "request"))
+		}
 	}
+	if !w.hasNon2xx {
+		return strings.TrimSpace(noIP)
+	}
+	return w.ipSentence() + noIP
+}
+
+// ipSentence is sentence for the clients with an IP.
+func (w worstClient) ipSentence() string {
 	which := fmt.Sprintf("mostly %s (%s)", Code(w.top), Int(w.topN))
 	if w.topN == w.n {
 		which = "all " + Code(w.top)

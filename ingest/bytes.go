@@ -247,8 +247,13 @@ func validCount(v []byte, x float64) bool {
 
 // clientAddr returns the address of a client field written with brackets,
 // "[2001:db8::1]" or "[2001:db8::1]:443", without them (and the port);
-// any other value is returned as it is.
+// "-" (no address: Apache's %{X-Forwarded-For}i without the header) as
+// empty, as every format stores a missing client; any other value as it
+// is.
 func clientAddr(v []byte) []byte {
+	if isDash(v) {
+		return nil
+	}
 	if len(v) < 3 || v[0] != '[' {
 		return v
 	}

@@ -289,3 +289,19 @@ func TestReadCancelled(t *testing.T) {
 		t.Fatal("Read hangs after its context is cancelled")
 	}
 }
+
+// TestDashClient: a client written "-" (Apache's %{X-Forwarded-For}i
+// first, without the header) is stored as a missing client, as the W3C
+// and S3 readers store theirs, not as an address "-".
+func TestDashClient(t *testing.T) {
+	text := `- - - [04/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8.0"
+198.51.100.7 - - [04/Mar/2024:10:00:01 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8.0"
+`
+	res := readAll(t, []Source{ReaderSource("mem", strings.NewReader(text))}, Options{})
+	if res.Frame.Len() != 2 {
+		t.Fatalf("%d records, want 2", res.Frame.Len())
+	}
+	if got := column(res.Frame, frame.IP); got[0] != "" || got[1] != "198.51.100.7" {
+		t.Errorf("clients %q, want \"\" and 198.51.100.7", got)
+	}
+}
