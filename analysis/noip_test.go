@@ -42,3 +42,10 @@ func TestNoClientIP(t *testing.T) {
 		}
 	}
 }
+
+// TestNoClientIPOnly: when no missing-page response named its client, the
+// sentence says so rather than counting zero IPs.
+func TestNoClientIPOnly(t *testing.T) {
+	recs := []rec{{0, "", "GET", "/gone", "404"}, {1, "", "GET", "/gone", "404"}, {2, "192.0.2.1", "GET", "/", "200"}}
+	wantConclusions(t, runNotFound(t, recs, nil), "2 requests (66.67% of all requests) asked for one path that did not exist, none of them from a client that gave its IP.")
+}

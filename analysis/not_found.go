@@ -248,14 +248,14 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	if nPaths == 1 {
 		pathWords = "one path"
 	}
-	from := Count(nIPs, "client IP")
+	from := "from " + Count(nIPs, "client IP")
 	switch {
 	case noIP > 0 && nIPs == 0:
 		from = "none of them from a client that gave its IP"
 	case noIP > 0:
 		from += fmt.Sprintf(" (and %s without one)", Count(noIP, "request"))
 	}
-	s.Conclude(fmt.Sprintf("%s (%s of all requests) asked for %s that did not exist, from %s.",
+	s.Conclude(fmt.Sprintf("%s (%s of all requests) asked for %s that did not exist, %s.",
 		Count(missTotal, "request"), Percent(share), pathWords, from))
 	p := paths[0]
 	switch {
@@ -268,8 +268,10 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	}
 	switch {
 	case len(ipClients) == 0:
-	case ipClients[0].n == 1 && nIPs > 1:
+	case ipClients[0].n == 1 && nIPs > 1 && noIP == 0:
 		s.Conclude("No client received more than one of them.")
+	case ipClients[0].n == 1 && nIPs > 1:
+		s.Conclude("No client IP received more than one of them.")
 	case ipClients[0].n > 1:
 		c, nClients := ipClients[0], nIPs
 		if noIP > 0 {
