@@ -127,6 +127,17 @@ func (st *sizesState) ipName(r ipSize) string {
 	return orDash(st.IPs.Keys[r.key])
 }
 
+// noIP returns a test of whether a row is of the requests without a
+// client IP (missingIP), that decodes no IP of a packed column.
+func (st *sizesState) noIP() func(r ipSize) bool {
+	if w := st.whole; w != nil {
+		empty, hasEmpty := w.ips.Dict.Empty()
+		dash, hasDash := w.ips.Find("-")
+		return func(r ipSize) bool { return hasEmpty && r.key == empty || hasDash && r.key == dash }
+	}
+	return func(r ipSize) bool { return missingIP(st.IPs.Keys[r.key]) }
+}
+
 // sizesState holds, per client IP (as written), its requests and the sum
 // of their sizes, the IPs sorted (SortedKeys), so that a merge is a walk
 // of two sorted lists and Finish needs no sort.
@@ -410,13 +421,14 @@ func (st *sizesState) Finish(_ context.Context, in *Input) (*Section, error) {
 		noIPOut              bool   // beyond the threshold
 	)
 	skipped := 0
+	isNoIP := st.noIP()
 	nIPs, mean, std := st.sizeByIP(func(r ipSize) {
 		if tab.Full() {
 			skipped++
 		} else {
 			tab.Add(st.ipName(r), r.mean, r.z, r.n)
 		}
-		if missingIP(st.ipName(r)) {
+		if isNoIP(r) {
 			// The requests without a client IP: a row of the tables (as
 			// in pandas), but no IP the sentences count or name.
 			noIP = r

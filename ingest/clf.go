@@ -565,7 +565,9 @@ func parseTimes(b []byte) (float64, clfTailKind, bool) {
 
 // splitForwarded reads an X-Forwarded-For list: the client is the first
 // entry that reads as an IP address (the first entry when none does), and
-// the entries after it, as written, are the proxies.
+// the entries after it, as written, are the proxies. The client is read as
+// a client field is (clientAddr): "[2001:db8::1]" without its brackets, a
+// "-" (the header's first entry missing) as none.
 func splitForwarded(list []byte) (client, proxies []byte) {
 	first := true
 	for rest := list; len(rest) > 0; {
@@ -586,10 +588,10 @@ func splitForwarded(list []byte) (client, proxies []byte) {
 			client, proxies, first = e, bytes.Trim(rest, " "), false
 		}
 		if looksIP(e) {
-			return e, bytes.Trim(rest, " ")
+			return clientAddr(e), bytes.Trim(rest, " ")
 		}
 	}
-	return client, proxies
+	return clientAddr(client), proxies
 }
 
 // looksIP reports whether b is written as an IPv4 address (with an optional

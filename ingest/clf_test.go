@@ -304,4 +304,16 @@ func TestDashClient(t *testing.T) {
 	if got := column(res.Frame, frame.IP); got[0] != "" || got[1] != "198.51.100.7" {
 		t.Errorf("clients %q, want \"\" and 198.51.100.7", got)
 	}
+	// An X-Forwarded-For list in the client's place: its first entry read
+	// as a client field is, a dash as none, brackets taken off.
+	text = `-, - - - [04/Mar/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8.0"
+[2001:db8::1], 10.0.0.1 - - [04/Mar/2024:10:00:01 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8.0"
+`
+	res = readAll(t, []Source{ReaderSource("mem", strings.NewReader(text))}, Options{})
+	if res.Frame.Len() != 2 {
+		t.Fatalf("forwarded lists: %d records, want 2", res.Frame.Len())
+	}
+	if got := column(res.Frame, frame.IP); got[0] != "" || got[1] != "2001:db8::1" {
+		t.Errorf("forwarded clients %q, want \"\" and 2001:db8::1", got)
+	}
 }
