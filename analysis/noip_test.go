@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,4 +49,51 @@ func TestNoClientIP(t *testing.T) {
 func TestNoClientIPOnly(t *testing.T) {
 	recs := []rec{{0, "", "GET", "/gone", "404"}, {1, "", "GET", "/gone", "404"}, {2, "192.0.2.1", "GET", "/", "200"}}
 	wantConclusions(t, runNotFound(t, recs, nil), "2 requests (66.67% of all requests) asked for one path that did not exist, none of them from a client that gave its IP.")
+}
+
+// TestNoClientIPSecurity: the probes without a client IP are a row of the
+// probing clients' table, but no client of the sentences: not counted
+// among the IPs, never called a scanner (their requests may be many
+// clients'), not named among those who probed a path, and their POSTs to
+// a login page are not one client's password guessing.
+func TestNoClientIPSecurity(t *testing.T) {
+	var recs []rec
+	for i, p := range []string{"/wp-login.php", "/.env", "/.git/config", "/wp-login.php", "/wp-login.php"} {
+		recs = append(recs, rec{int64(i), "", "GET", p, "404"}) // the busiest "client" by far
+	}
+	for i, p := range []string{"/wp-login.php", "/.env", "/phpmyadmin/"} {
+		recs = append(recs, rec{int64(10 + i), "198.51.100.9", "GET", p, "404"})
+	}
+	recs = append(recs, rec{20, "192.0.2.5", "GET", "/", "200"}, rec{21, "192.0.2.5", "GET", "/about", "200"}, rec{22, "192.0.2.5", "GET", "/wp-login.php", "404"})
+	for i := range 120 {
+		recs = append(recs, rec{int64(100 + i), "", "POST", "/wp-login.php", "200"})
+	}
+	s := runSecurity(t, recs)
+	wantConclusions(t, s, "from 2 client IPs (and 125 requests without one) probed known scanner targets",
+		"1 of the 2 clients behaved like a scanner",
+		"The scanner was `198.51.100.9` (3 requests for 3 paths",
+		"`/wp-login.php` was probed 125 times by `192.0.2.5` (1), `198.51.100.9` (1) and 123 requests without a client IP.",
+		"`/.env` was probed twice by `198.51.100.9` (1) and 1 request without a client IP.",
+		"120 requests for such paths got a 2xx response, all without a client IP, so whether scanners sent them cannot be told: `/wp-login.php` (120).",
+		"120 POST requests without a client IP went to `/wp-login.php`",
+		"cannot be told whether one client sent them")
+	noConclusion(t, s, "`-`", "look like password guessing")
+	if f := findingByID(s, "brute_force"); f != nil {
+		t.Errorf("brute_force finding %+v for POSTs without a client IP", f)
+	}
+	if f := findingByID(s, "probes"); f == nil || f.Value != 2 || !strings.Contains(f.Message, "125 requests without a client IP did too") {
+		t.Errorf("probes finding = %+v, want 2 client IPs and the requests without one", f)
+	}
+	if f := findingByID(s, "scanners"); f == nil || f.Value != 1 {
+		t.Errorf("scanners finding = %+v, want 1", f)
+	}
+	var ips *Table
+	for _, tab := range s.Tables() {
+		if tab.ID == "probe_ips" {
+			ips = tab
+		}
+	}
+	if ips == nil || !slices.Contains(tableColumn(ips, 0), any("-")) {
+		t.Fatalf("probe_ips lacks the row of the requests without a client IP")
+	}
 }

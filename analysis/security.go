@@ -245,14 +245,19 @@ type probeIP struct {
 	statuses    map[string]int
 	other       int  // its requests for anything else
 	scanner     bool // see isScanner
+	noIP        bool // the requests without a client IP (missingIP): no one client
 }
 
 // isScanner tells a scanner from a visitor who once asked for a path that
 // scanners also try: most of its probes were refused (4xx), and it asked
 // for at least three such paths or made no more other requests than
 // probes.
+//
+// The requests without a client IP are no client: what they did is not
+// one client's behaviour, so they are never a scanner (nor, for the site's
+// own pages, an ordinary client).
 func (c *probeIP) isScanner() bool {
-	return c.n > 0 && 2*c.refused >= c.n && (len(c.paths) >= 3 || c.other <= c.n)
+	return !c.noIP && c.n > 0 && 2*c.refused >= c.n && (len(c.paths) >= 3 || c.other <= c.n)
 }
 
 // probeHit is the requests of one client for one probe path with one status.
@@ -544,8 +549,9 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 			}
 			c := byIP[h.ip]
 			if c == nil {
-				c = &probeIP{ip: orDash(ips.Dict.At(h.ip)), code: h.ip, families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
-					first: h.first, last: h.last, statuses: map[string]int{}}
+				raw := ips.Dict.At(h.ip)
+				c = &probeIP{ip: orDash(raw), code: h.ip, families: make([]bool, len(probeFamilies)), paths: map[uint32]bool{},
+					first: h.first, last: h.last, statuses: map[string]int{}, noIP: missingIP(raw)}
 				byIP[h.ip] = c
 			}
 			c.n += h.n
@@ -569,7 +575,7 @@ func (st *securityState) Finish(_ context.Context, in *Input) (*Section, error) 
 	// answered 2xx or 3xx for most of their requests; under it, each path
 	// that was itself answered for most requests.
 	first := clientsOf(func(probeHit) bool { return true })
-	visitor := func(ip uint32) bool { c := first[ip]; return !c.scanner && c.other > 0 }
+	visitor := func(ip uint32) bool { c := first[ip]; return !c.noIP && !c.scanner && c.other > 0 }
 	type patAcc struct {
 		visitors           map[uint32]bool
 		vn, vAnswered      int
@@ -675,6 +681,7 @@ own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"
 	}
 	byPath := map[uint32]*pathAcc{}
 	probes, answered, scannerOK := 0, 0, 0
+	noIPOK := 0 // of answered, without a client IP
 	for _, h := range hits {
 		if own[h.stem] {
 			continue
@@ -698,6 +705,9 @@ own.groupby("pattern").agg(paths=("uri_stem", "nunique"), requests=("ip", "size"
 			if byIP[h.ip].scanner {
 				p.scannerOK += h.n
 				scannerOK += h.n
+			}
+			if byIP[h.ip].noIP {
+				noIPOK += h.n
 			}
 		}
 	}
@@ -728,10 +738,14 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 	// probe_ips.
 	clients := make([]*probeIP, 0, len(byIP))
 	scanners := 0
+	noIPProbes := 0 // the probes without a client IP: a row of the table, no client of the sentences
 	for _, c := range byIP {
 		clients = append(clients, c)
 		if c.scanner {
 			scanners++
+		}
+		if c.noIP {
+			noIPProbes += c.n
 		}
 	}
 	slices.SortFunc(clients, func(a, b *probeIP) int {
@@ -742,8 +756,12 @@ probes.groupby("family").agg(requests=("ip", "size"), clients=("ip", "nunique"),
 		Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text}, Column{"other_requests", Integer}, Column{"scanner", Text})
 	it.Index = 0
 	for _, c := range clients[:min(top, len(clients))] {
+		scanner := yesNo(c.scanner)
+		if c.noIP {
+			scanner = "-" // not one client: not judged
+		}
 		it.Add(c.ip, c.n, strings.Join(c.familyNames(), ", "), len(c.paths),
-			localTime(c.first, in.Loc), localTime(c.last, in.Loc), statusSummary(c.statuses), c.other, yesNo(c.scanner))
+			localTime(c.first, in.Loc), localTime(c.last, in.Loc), statusSummary(c.statuses), c.other, scanner)
 	}
 	s.Compute(fmt.Sprintf(`clients = probes.groupby("ip").agg(requests=("uri_stem", "size"), families=("family", lambda s: ", ".join(sorted(s.unique()))), paths=("uri_stem", "nunique"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary), refused=("status", lambda s: s.str.startswith("4").sum()))
 clients["other_requests"] = requests.ip.value_counts().reindex(clients.index) - clients.requests
@@ -773,7 +791,15 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	s.Compute(fmt.Sprintf(`probes.groupby(["uri_stem", "family"]).agg(requests=("ip", "size"), clients=("ip", "nunique"), status_2xx=("status", lambda s: s.str.startswith("2").sum())).sort_values("requests", ascending=False).head(%d)`, top),
 		Output{Table: pt})
 
-	// Conclusions.
+	// Conclusions: of the clients that gave their IP.
+	ipClients := slices.DeleteFunc(slices.Clone(clients), func(c *probeIP) bool { return c.noIP })
+	from := Count(len(ipClients), "client IP")
+	switch {
+	case len(ipClients) == 0:
+		from = "clients that gave no IP"
+	case noIPProbes > 0:
+		from += fmt.Sprintf(" (and %s without one)", Count(noIPProbes, "request"))
+	}
 	var famParts []string
 	for _, k := range order[:min(3, len(order))] {
 		famParts = append(famParts, fmt.Sprintf("%s (%s)", probeFamilies[k].name, Int(fams[k].n)))
@@ -783,9 +809,9 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		most = "all"
 	}
 	s.Conclude(fmt.Sprintf("%s (%s of all requests) from %s probed known scanner targets, %s %s.",
-		Count(probes, "request"), Percent(float64(probes)/float64(total)), Count(len(clients), "client IP"), most, List(famParts)))
+		Count(probes, "request"), Percent(float64(probes)/float64(total)), from, most, List(famParts)))
 	var sc []*probeIP
-	for _, c := range clients {
+	for _, c := range ipClients {
 		if c.scanner {
 			sc = append(sc, c)
 		}
@@ -802,16 +828,16 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		}
 		how := "most of their probes were refused with 4xx, and they asked for several such paths or for little else"
 		switch {
-		case len(sc) == 1 && len(clients) == 1:
+		case len(sc) == 1 && len(ipClients) == 1:
 			s.Conclude("The client behaved like a scanner: most of its probes were refused with 4xx, and it asked for several such paths or for little else.")
 		case len(sc) == 1:
-			s.Conclude(fmt.Sprintf("1 of the %s behaved like a scanner: most of its probes were refused with 4xx, and it asked for several such paths or for little else.", Count(len(clients), "client")))
-		case len(sc) == 2 && len(clients) == 2:
+			s.Conclude(fmt.Sprintf("1 of the %s behaved like a scanner: most of its probes were refused with 4xx, and it asked for several such paths or for little else.", Count(len(ipClients), "client")))
+		case len(sc) == 2 && len(ipClients) == 2:
 			s.Conclude("Both clients behaved like scanners: " + how + ".")
-		case len(sc) == len(clients):
-			s.Conclude(fmt.Sprintf("All %s behaved like scanners: %s.", Count(len(clients), "client"), how))
+		case len(sc) == len(ipClients):
+			s.Conclude(fmt.Sprintf("All %s behaved like scanners: %s.", Count(len(ipClients), "client"), how))
 		default:
-			s.Conclude(fmt.Sprintf("%s of the %s behaved like scanners: %s.", Int(len(sc)), Count(len(clients), "client"), how))
+			s.Conclude(fmt.Sprintf("%s of the %s behaved like scanners: %s.", Int(len(sc)), Count(len(ipClients), "client"), how))
 		}
 		if len(who) == 1 {
 			s.Conclude(fmt.Sprintf("The scanner was %s.", who[0]))
@@ -824,9 +850,9 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 			s.Conclude(fmt.Sprintf("%s got %s.", Code(b.ip), statusSummaryWords(b.statuses)))
 		}
 	}
-	if rest := len(clients) - len(sc); rest > 0 {
+	if rest := len(ipClients) - len(sc); rest > 0 {
 		var who []string
-		for _, c := range clients {
+		for _, c := range ipClients {
 			if !c.scanner && len(who) < 3 {
 				who = append(who, fmt.Sprintf("%s (%s for %s; %s)", Code(c.ip), Count(c.n, "request"), Count(len(c.paths), "path"), otherWords(c.other)))
 			}
@@ -859,7 +885,7 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	// Who asked for the classic targets, and for the most probed path.
 	named := 0
 	for _, p := range scanned {
-		if named == 3 || len(clients) == 1 {
+		if named == 3 || len(ipClients) == 1 && noIPProbes == 0 {
 			break
 		}
 		if p.stem != "/wp-login.php" && p.stem != "/.env" && p.stem != scanned[0].stem {
@@ -867,7 +893,12 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		}
 		named++
 		var who []keyCount
+		noIP := 0 // the path's requests without a client IP
 		for ic, n := range p.acc.ips {
+			if byIP[ic].noIP {
+				noIP += n
+				continue
+			}
 			who = append(who, keyCount{key: orDash(ips.Dict.At(ic)), n: n, code: ic})
 		}
 		slices.SortFunc(who, func(a, b keyCount) int {
@@ -880,8 +911,11 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		if len(who) > 3 {
 			names = append(names, Count(len(who)-3, "other IP"))
 		}
-		if len(who) == 1 {
+		if len(who) == 1 && noIP == 0 {
 			names = []string{Code(who[0].key)}
+		}
+		if noIP > 0 {
+			names = append(names, Count(noIP, "request")+" without a client IP")
 		}
 		s.Conclude(fmt.Sprintf("%s was probed %s by %s.", Code(p.stem), timesWords(p.acc.n), List(names)))
 	}
@@ -891,8 +925,15 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	if scanners > 0 {
 		probeSev = SevInfo
 	}
-	s.Find("probes", probeSev, len(clients), fmt.Sprintf("%s sent %s for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).",
-		Count(len(clients), "client IP"), Count(probes, "request")))
+	probesMsg := fmt.Sprintf("%s sent %s for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).",
+		Count(len(ipClients), "client IP"), Count(probes-noIPProbes, "request"))
+	switch {
+	case len(ipClients) == 0:
+		probesMsg = fmt.Sprintf("%s without a client IP asked for known scanner targets (WordPress, .env, .git, admin panels, path traversal...).", Count(probes, "request"))
+	case noIPProbes > 0:
+		probesMsg = strings.TrimSuffix(probesMsg, ".") + fmt.Sprintf("; %s without a client IP did too.", Count(noIPProbes, "request"))
+	}
+	s.Find("probes", probeSev, len(ipClients), probesMsg)
 	if scanners > 0 {
 		s.Find("scanners", SevNotice, scanners, fmt.Sprintf("%s behaved like %s: most of %s probes were refused, and %s asked for several scanner targets or little else.",
 			Count(scanners, "client IP"), verb(scanners, "a scanner", "scanners"), verb(scanners, "its", "their"), verb(scanners, "it", "they")))
@@ -925,8 +966,19 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	}
 	if other := answered - scannerOK; other > 0 {
 		list, n := okList(func(p pathAcc) int { return p.ok - p.scannerOK })
-		s.Conclude(fmt.Sprintf("%s for such paths got a 2xx response, all to clients that do not behave like scanners, so %s probably %s of the site, too few visited to tell for sure: %s.",
-			Count(other, "request"), verb(n, "it is", "they are"), verb(n, "a page", "pages"), list))
+		switch {
+		case noIPOK == other:
+			// No client to judge: nothing to infer.
+			s.Conclude(fmt.Sprintf("%s for such paths got a 2xx response, all without a client IP, so whether scanners sent them cannot be told: %s.",
+				Count(other, "request"), list))
+		default:
+			to := "all to clients that do not behave like scanners"
+			if noIPOK > 0 {
+				to = fmt.Sprintf("to clients that do not behave like scanners (and %s without a client IP)", Count(noIPOK, "request"))
+			}
+			s.Conclude(fmt.Sprintf("%s for such paths got a 2xx response, %s, so %s probably %s of the site, too few visited to tell for sure: %s.",
+				Count(other, "request"), to, verb(n, "it is", "they are"), verb(n, "a page", "pages"), list))
+		}
 	}
 	st.concludeBrute(s, brutes, in)
 	return s, nil
@@ -968,19 +1020,37 @@ func (st *securityState) concludeBrute(s *Section, brutes []bruteForce, in *Inpu
 	bt := NewTable("brute_force", fmt.Sprintf("Clients that sent %s or more POSTs to one login path", Int(st.Brute)),
 		Column{"ip", Text}, Column{"uri_stem", Text}, Column{"posts", Integer}, Column{"first_seen", Time}, Column{"last_seen", Time}, Column{"statuses", Text})
 	bt.Index = 0
+	// The sentences and the finding are of clients that gave their IP:
+	// the POSTs without one may be from one client or from many.
 	clients := map[string]bool{}
+	var named []bruteForce
+	noIP := 0 // pairs without a client IP
 	for _, b := range brutes {
 		bt.Add(b.ip, b.stem, b.n, localTime(b.first, in.Loc), localTime(b.last, in.Loc), statusSummary(b.statuses))
+		if missingIP(b.rawIP) {
+			noIP++
+			continue
+		}
 		clients[b.ip] = true
+		named = append(named, b)
 	}
 	s.Compute(fmt.Sprintf(`posts = requests[(requests.method == "POST") & requests.uri_stem.map(is_login_path)]
 posts.groupby(["ip", "uri_stem"]).agg(posts=("time", "size"), first_seen=("time", "min"), last_seen=("time", "max"), statuses=("status", status_summary)).query("posts >= %d")`, st.Brute),
 		Output{Table: bt})
-	b := brutes[0]
+	if len(named) == 0 {
+		b := brutes[0]
+		s.Conclude(fmt.Sprintf("%s without a client IP went to %s in %s and got %s: that many login attempts may be password guessing, but with no client IP it cannot be told whether one client sent them.",
+			Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses)))
+		return
+	}
+	b := named[0]
 	msg := fmt.Sprintf("%s sent %s to %s in %s and got %s: that many login attempts from one client look like password guessing (a brute-force attack).",
 		Code(b.ip), Count(b.n, "POST request"), Code(b.stem), Span(time.Duration(b.last-b.first)*time.Second), statusSummaryWords(b.statuses))
-	if len(brutes) > 1 {
-		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(brutes)-1, "other client-path pair"), Int(st.Brute))
+	if len(named) > 1 {
+		msg += fmt.Sprintf(" %s did the same (%s or more POSTs to one login path).", Count(len(named)-1, "other client-path pair"), Int(st.Brute))
+	}
+	if noIP > 0 {
+		msg += fmt.Sprintf(" Requests without a client IP sent %s or more POSTs to %s too, from one client or from many.", Int(st.Brute), Count(noIP, "login path"))
 	}
 	s.Conclude(msg)
 	s.Find("brute_force", SevWarning, len(clients), fmt.Sprintf("%s sent %s or more POST requests to one login path (password guessing); the most, %s, came from %s to %s.",
