@@ -83,12 +83,15 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	rows := 0
 	top := newTopRows(in.MaxRows, byCountRow)
 	// Per write method: its requests, its clients, and its row with the
-	// most requests.
+	// most requests; the requests without a client IP (missingIP) are
+	// counted apart, no client.
 	type writeStat struct {
 		n, clients int
+		noIP       int // of n, without a client IP
 		top        CondRow
 	}
 	perWrite := make([]writeStat, len(writeMethods))
+	isNoIP := missingIPCodes(&st.Pairs.Keys)
 	groups.EachByCode(func(g []CondRow) {
 		rows += len(g)
 		for _, r := range g {
@@ -96,6 +99,10 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 				top.offer(r)
 				w := &perWrite[m]
 				w.n += r.N
+				if isNoIP(r.key) {
+					w.noIP += r.N
+					continue
+				}
 				if w.clients++; w.clients == 1 || byCountRow(r, w.top) < 0 {
 					w.top = r
 				}
@@ -135,21 +142,33 @@ func (st *methodsState) Finish(_ context.Context, in *Input) (*Section, error) {
 	writeTotal := 0
 	var wparts []string
 	for i, m := range writeMethods {
-		n, clients, top := perWrite[i].n, perWrite[i].clients, perWrite[i].top
+		n, clients, noIP, top := perWrite[i].n, perWrite[i].clients, perWrite[i].noIP, perWrite[i].top
 		if n == 0 {
 			continue
 		}
 		writeTotal += n
-		part := fmt.Sprintf("%s came from %s", Count(n, Code(m)+" request"), Count(clients, "IP"))
+		nIP := n - noIP // from clients that gave their IP
+		part := fmt.Sprintf("%s came from %s", Count(nIP, Code(m)+" request"), Count(clients, "IP"))
 		switch {
+		case nIP == 0 && n == 1:
+			part = fmt.Sprintf("the only %s request came without a client IP", Code(m))
+		case nIP == 0:
+			part = fmt.Sprintf("all %s came without a client IP", Count(n, Code(m)+" request"))
 		case n == 1:
 			part = fmt.Sprintf("the only %s request came from %s", Code(m), Code(st.Pairs.KeyOf(top)))
-		case clients == 1:
+		case nIP == 1:
+			part = fmt.Sprintf("1 %s request came from %s", Code(m), Code(st.Pairs.KeyOf(top)))
+		case clients == 1 && noIP == 0:
 			part = fmt.Sprintf("all %s came from %s", Count(n, Code(m)+" request"), Code(st.Pairs.KeyOf(top)))
+		case clients == 1:
+			part = fmt.Sprintf("%s came from %s", Count(nIP, Code(m)+" request"), Code(st.Pairs.KeyOf(top)))
 		case top.N == 1:
 			part += ", one each"
 		default:
 			part += fmt.Sprintf(", the most (%s) from %s", Int(top.N), Code(st.Pairs.KeyOf(top)))
+		}
+		if noIP > 0 && nIP > 0 {
+			part += fmt.Sprintf(", and %s more without a client IP", Int(noIP))
 		}
 		wparts = append(wparts, part)
 	}

@@ -1,10 +1,13 @@
 package analysis
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logbook/logbook/frame"
 )
 
 // TestNoClientIP: requests whose client IP is missing (the empty value, a
@@ -96,4 +99,49 @@ func TestNoClientIPSecurity(t *testing.T) {
 	if ips == nil || !slices.Contains(tableColumn(ips, 0), any("-")) {
 		t.Fatalf("probe_ips lacks the row of the requests without a client IP")
 	}
+}
+
+// TestNoClientIPMethods: the writes without a client IP are said apart
+// from the IPs that sent writes, never named as the client with the most.
+func TestNoClientIPMethods(t *testing.T) {
+	var recs []rec
+	for i := range 5 {
+		recs = append(recs, rec{int64(i), "", "POST", "/form", "200"})
+	}
+	recs = append(recs, rec{10, "192.0.2.1", "POST", "/form", "200"}, rec{11, "192.0.2.1", "POST", "/form", "200"},
+		rec{12, "192.0.2.2", "POST", "/form", "200"}, rec{13, "192.0.2.2", "DELETE", "/x", "204"},
+		rec{14, "", "PUT", "/y", "201"}, rec{15, "", "PUT", "/y", "201"}, rec{16, "192.0.2.3", "GET", "/", "200"})
+	s := runMethods(t, recs)
+	wantConclusions(t, s, "3 `POST` requests came from 2 IPs, the most (2) from `192.0.2.1`, and 5 more without a client IP; "+
+		"all 2 `PUT` requests came without a client IP; the only `DELETE` request came from `192.0.2.2`.")
+	noConclusion(t, s, "`-`")
+}
+
+// TestNoClientIPBrowserFamily: the requests without a client IP count in
+// a browser family's share of requests but not among its client IPs, nor
+// as the one client behind most of them; over one frame and merged from
+// chunks alike.
+func TestNoClientIPBrowserFamily(t *testing.T) {
+	var rows []uaRow
+	for i := range 8 {
+		rows = append(rows, uaRow{at: int64(i), ip: "", stem: "/", agent: chrome})
+	}
+	rows = append(rows, uaRow{at: 10, ip: "192.0.2.1", stem: "/", agent: chrome}, uaRow{at: 11, ip: "192.0.2.2", stem: "/", agent: chrome},
+		uaRow{at: 12, ip: "192.0.2.3", stem: "/", agent: firefox})
+	want := "The most common browser family is `Chrome` with 90.91% of requests, from 2 client IPs (and 8 requests without one)."
+	chunks := []*frame.Frame{uaChunk(uaAllCols, rows[:5]), uaChunk(uaAllCols, rows[5:])}
+	whole := uaWhole(chunks)
+	s, err := userAgents{}.Run(context.Background(), whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, want)
+	wantConclusions(t, uaMerged(t, whole, chunks, []int{1, 0}), want)
+
+	only := []uaRow{{at: 0, ip: "", stem: "/", agent: chrome}, {at: 1, ip: "", stem: "/", agent: chrome}, {at: 2, ip: "192.0.2.3", stem: "/", agent: firefox}}
+	s, err = userAgents{}.Run(context.Background(), uaWhole([]*frame.Frame{uaChunk(uaAllCols, only)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantConclusions(t, s, "The most common browser family is `Chrome` with 66.67% of requests, none of them from a client that gave its IP.")
 }

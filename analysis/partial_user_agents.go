@@ -631,6 +631,7 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 		}
 	}
 	var out []familyStat
+	isNoIP := missingIPCodes(&st.IPs)
 	sum := make([]int, st.IPs.Len()) // requests per IP of one family
 	for k, list := range per {
 		if len(list) == 0 {
@@ -646,8 +647,12 @@ func (st *userAgentsState) familyStats(rd *uaReaders) []familyStat {
 				continue // counted already
 			}
 			sum[p.ip] = 0
-			s.clients++
 			s.requests += n
+			if isNoIP(p.ip) {
+				s.noIP += n // no client
+				continue
+			}
+			s.clients++
 			if ip := st.IPs.At(p.ip); n > s.topN || n == s.topN && ip < s.topIP {
 				s.topN, s.topIP = n, ip
 			}
@@ -670,6 +675,7 @@ func (st *userAgentsState) familyStatsByIP(names []string, famOf func(k uint64, 
 	}
 	sum := make([]int, len(names)) // requests of the current IP per family
 	seen := make([]bool, len(names))
+	isNoIP := missingIPCodes(&st.IPs)
 	var touched []int32 // the families of the current IP
 	flush := func(ip uint32) {
 		for _, f := range touched {
@@ -678,8 +684,12 @@ func (st *userAgentsState) familyStatsByIP(names []string, famOf func(k uint64, 
 			if n == 0 {
 				continue
 			}
-			s.clients++
 			s.requests += n
+			if isNoIP(ip) {
+				s.noIP += n // no client
+				continue
+			}
+			s.clients++
 			// Ties are not broken by the IPs' strings, as familyStats
 			// breaks them: the top client is named only when it sent
 			// most of its family's requests (familySentence), which a
@@ -709,7 +719,7 @@ func (st *userAgentsState) familyStatsByIP(names []string, famOf func(k uint64, 
 	flush(cur)
 	var out []familyStat
 	for _, s := range stats {
-		if s.clients > 0 {
+		if s.requests > 0 {
 			out = append(out, s)
 		}
 	}

@@ -415,7 +415,8 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 type familyStat struct {
 	family   string
 	requests int
-	clients  int
+	clients  int // the IPs (not the requests without one)
+	noIP     int // of requests, without a client IP
 	topIP    string
 	topN     int
 }
@@ -438,8 +439,15 @@ func familySentence(stats []familyStat, browserCounts []keyCount, total int) str
 		return ""
 	}
 	top := stats[0]
-	msg := fmt.Sprintf("The most common browser family is %s with %s of requests, from %s", Code(top.family), Pct(float64(top.requests)/float64(total)), Count(top.clients, "client IP"))
-	if 2*top.topN <= top.requests {
+	from := "from " + Count(top.clients, "client IP")
+	switch {
+	case top.clients == 0:
+		from = "none of them from a client that gave its IP"
+	case top.noIP > 0:
+		from += fmt.Sprintf(" (and %s without one)", Count(top.noIP, "request"))
+	}
+	msg := fmt.Sprintf("The most common browser family is %s with %s of requests, %s", Code(top.family), Pct(float64(top.requests)/float64(total)), from)
+	if top.clients == 0 || 2*top.topN <= top.requests {
 		return msg + "."
 	}
 	// One client's requests are not a browser's popularity.
