@@ -145,3 +145,13 @@ func TestNoClientIPBrowserFamily(t *testing.T) {
 	}
 	wantConclusions(t, s, "The most common browser family is `Chrome` with 66.67% of requests, none of them from a client that gave its IP.")
 }
+
+// TestNoClientIPMissingPath: the most requested missing path's clients are
+// its IPs, the requests without one said apart.
+func TestNoClientIPMissingPath(t *testing.T) {
+	recs := []rec{{0, "", "GET", "/gone", "404"}, {1, "", "GET", "/gone", "404"}, {2, "192.0.2.1", "GET", "/gone", "404"},
+		{3, "192.0.2.2", "GET", "/old", "404"}}
+	wantConclusions(t, runNotFound(t, recs, nil), "The most requested missing path is `/gone`: 3 requests from 1 client IP and 2 without one.")
+	recs = []rec{{0, "", "GET", "/gone", "404"}, {1, "", "GET", "/gone", "404"}, {3, "192.0.2.2", "GET", "/old", "404"}}
+	wantConclusions(t, runNotFound(t, recs, nil), "The most requested missing path is `/gone`: 2 requests, none of them from a client that gave its IP.")
+}

@@ -264,7 +264,21 @@ missing.groupby("uri_stem").agg(requests=("ip", "size"), clients=("ip", "nunique
 	case p.n == 1:
 		s.Conclude("Each missing path was asked for once.")
 	default:
-		s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s from %s.", Code(p.key), Count(p.n, "request"), Count(p.other, "client")))
+		// Its clients, the requests without a client IP said apart.
+		isNoIP, pathNoIP := missingIPCodes(&st.IPs), 0
+		for _, pr := range pairs {
+			if pr.A() == p.code && isNoIP(pr.B()) {
+				pathNoIP += pr.N
+			}
+		}
+		from := " from " + Count(p.other, "client")
+		switch {
+		case pathNoIP > 0 && p.other == 1:
+			from = ", none of them from a client that gave its IP"
+		case pathNoIP > 0:
+			from = fmt.Sprintf(" from %s and %s without one", Count(p.other-1, "client IP"), Int(pathNoIP))
+		}
+		s.Conclude(fmt.Sprintf("The most requested missing path is %s: %s%s.", Code(p.key), Count(p.n, "request"), from))
 	}
 	switch {
 	case len(ipClients) == 0:
