@@ -38,6 +38,7 @@ func FuzzPipeline(f *testing.F) {
 `))
 	f.Add([]byte(`{"time":"2024-03-04T10:00:00Z","remote_addr":"192.0.2.9","request":"GET /<b onmouseover=x>hi</b> HTTP/1.1","status":200,"body_bytes_sent":1,"http_user_agent":"<a href=//evil.example>x</a>","http_referer":"https://evil.example/<iframe>"}
 `))
+	f.Add([]byte("time:[04/Mar/2024:10:00:00 +0000]\thost:192.0.2.10\treq:GET /<script>alert(1)</script>?q=<svg/onload=x> HTTP/1.1\tstatus:404\tsize:1\treferer:javascript:alert(1)\tua:<img src=x onerror=alert(1)>\tvhost:[evil](https://evil.example)\n"))
 	md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe()))
 	formats := map[string]report.Format{}
 	for _, name := range []string{"html", "md", "ipynb"} {

@@ -158,4 +158,5 @@ var sampleFormats = map[string]string{
 	"alb":             "alb",
 	"haproxy":         "haproxy",
 	"iis-advanced":    "w3c",
+	"ltsv":            "ltsv",
 }

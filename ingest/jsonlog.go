@@ -381,14 +381,7 @@ func (p *jsonParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 	if start >= len(line) || line[start] != '{' {
 		return 0, errJSONNotObject
 	}
-	p.sprio = [frame.NumStrCols]uint8{}
-	p.nprio = [frame.NumNumCols]uint8{}
-	p.timeVal, p.timeNum, p.timePrio = nil, false, 0
-	p.reqLine, p.msg, p.err = nil, nil, nil
-	if cap(p.arena) < len(line) {
-		p.arena = make([]byte, 0, len(line)+64)
-	}
-	p.arena = p.arena[:0]
+	p.startLine(line)
 
 	end, err := p.object(line, start, jcTop, r, 1)
 	if err != nil {
@@ -404,15 +397,7 @@ func (p *jsonParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		return 0, p.err
 	}
 
-	if p.reqLine != nil {
-		var t frame.Row
-		splitRequest(p.reqLine, &t)
-		for _, c := range [...]frame.StrCol{frame.Method, frame.Stem, frame.Protocol} {
-			if t.Str[c] != nil {
-				r.Str[c] = t.Str[c]
-			}
-		}
-	}
+	p.applyRequest(r, false)
 	if p.m != nil {
 		return p.m.check(p, r)
 	}
@@ -429,6 +414,35 @@ func (p *jsonParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		return 0, err
 	}
 	return kindRecord, nil
+}
+
+// startLine clears what the parser kept of the previous line, for one
+// of len(line) bytes.
+func (p *jsonParser) startLine(line []byte) {
+	p.sprio = [frame.NumStrCols]uint8{}
+	p.nprio = [frame.NumNumCols]uint8{}
+	p.timeVal, p.timeNum, p.timePrio = nil, false, 0
+	p.reqLine, p.msg, p.err = nil, nil, nil
+	if cap(p.arena) < len(line) {
+		p.arena = make([]byte, 0, len(line)+64)
+	}
+	p.arena = p.arena[:0]
+}
+
+// applyRequest fills the method, stem and protocol, and with query the
+// query, from a whole request line the record had ("GET /p?q HTTP/1.1"):
+// its parts win over those written apart.
+func (p *jsonParser) applyRequest(r *frame.Row, query bool) {
+	if p.reqLine == nil {
+		return
+	}
+	var t frame.Row
+	splitRequest(p.reqLine, &t)
+	for _, c := range [...]frame.StrCol{frame.Method, frame.Stem, frame.Protocol, frame.Query} {
+		if t.Str[c] != nil && (c != frame.Query || query) {
+			r.Str[c] = t.Str[c]
+		}
+	}
 }
 
 // notAccess is the reason for a JSON object that is no access log entry.

@@ -32,6 +32,7 @@ var valueFormats = []struct {
 	{"cloudfront", "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status\n", "2024-01-16\t23:56:42\tCMH68-P2\t{bytes}\t{ip}\tGET\td1.cloudfront.net\t/a\t{status}", true, true},
 	{"json", "", `{"time_local":"17/May/2015:10:05:03 +0200","remote_addr":"{ip}","request":"GET / HTTP/1.1","status":"{status}","body_bytes_sent":"{bytes}"}`, true, false},
 	{"json", "", `{"time_local":"17/May/2015:10:05:03 +0200","remote_addr":"{ip}","request":"GET / HTTP/1.1","status":{status},"body_bytes_sent":{bytes}}`, true, false},
+	{"ltsv", "", "time:[10/Oct/2023:13:55:36 +0000]\thost:{ip}\treq:GET / HTTP/1.1\tstatus:{status}\tsize:{bytes}\tua:curl/8.0", true, false},
 	{`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent`, "", `{ip} - - [10/Oct/2023:13:55:36 +0000] "GET / HTTP/1.1" {status} {bytes}`, true, false},
 }
 
