@@ -757,6 +757,9 @@ func (p *jsonParser) set(t jsonTarget, kind byte, v []byte, r *frame.Row) {
 			if ok && t.div != 1 {
 				x /= t.div
 			}
+			if !ok && kind == jvString && t.flags&jfDuration != 0 {
+				x, ok = parseDurationSeconds(v) // one time with its unit
+			}
 		default:
 			x, ok = jsonNumber(v)
 			if ok && t.div != 1 {

@@ -28,8 +28,9 @@ import (
 // are RFC 3339 / ISO 8601 or the common log time, as in the detected
 // format. For a duration column (time_taken, time_to_first_byte,
 // upstream_time), s, ms, us or ns is the unit of a number (default s); a
-// string with its own unit ("1.5ms", "0.012s") says its own. Byte columns
-// take no unit.
+// string with its own unit ("1.5ms", "0.012s") says its own; upstream_time
+// may be nginx's list of the upstreams tried ("0.003, 0.001 : 0.002"),
+// read as their sum. Byte columns take no unit.
 //
 // A string column's key may hold an array of strings (Caddy's headers):
 // the first is read.
@@ -192,6 +193,12 @@ func jsonMapTarget(col, unit string, m *jsonMapping) (jsonTarget, error) {
 		m.cols.Union(frame.Cols(c))
 		if !isDurationCol(c) {
 			return jNum(c, 0, 1, 0), noUnit()
+		}
+		if c == frame.UpstreamTime {
+			// nginx's $upstream_response_time lists the upstreams tried
+			// ("0.003, 0.001 : 0.002"): their sum, as the detected format
+			// reads it.
+			return jNum(c, 0, div, jfDuration|jfSum), nil
 		}
 		return jNum(c, 0, div, jfDuration), nil
 	}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -104,4 +105,26 @@ func FuzzJSONMapped(f *testing.F) {
 	f.Fuzz(func(t *testing.T, spec, chunk uint8, data []byte) {
 		fuzzLines(t, specs[int(spec)%len(specs)], chunk, data)
 	})
+}
+
+// TestMappedUpstreamTimeList: a mapped upstream_time reads nginx's list of
+// the upstreams tried as the detected format does, their sum; one time
+// with its unit still reads, in JSON and LTSV mappings alike.
+func TestMappedUpstreamTimeList(t *testing.T) {
+	for _, c := range []struct{ format, line string }{
+		{"json:time=ts,status=code,path=p,upstream_time=up", `{"ts":1709553600,"code":200,"p":"/x","up":"0.003, 0.001 : 0.002"}`},
+		{"ltsv:time=ts,status=code,path=p,upstream_time=up", "ts:1709553600\tcode:200\tp:/x\tup:0.003, 0.001 : 0.002"},
+		{"json:time=ts,status=code,path=p,upstream_time=up", `{"ts":1709553600,"code":200,"p":"/x","up":"6ms"}`},
+	} {
+		f, err := ParseFormat(c.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r frame.Row
+		k, err := f.newParser(nil).parse([]byte(c.line), &r)
+		want := 0.006
+		if err != nil || k != kindRecord || math.Abs(r.Num[frame.UpstreamTime]-want) > 1e-12 {
+			t.Errorf("%s %s: %v %v upstream_time %v, want %v", c.format, c.line, k, err, r.Num[frame.UpstreamTime], want)
+		}
+	}
 }

@@ -59,6 +59,8 @@ func parseFormatString(spec string) (*Format, error) {
 	switch dialect {
 	case "json":
 		return parseJSONMapping(spec, body)
+	case "ltsv":
+		return parseLTSVMapping(spec, body)
 	case "nginx":
 		c, err = compileNginx(body)
 	case "apache":
@@ -94,7 +96,7 @@ func parseFormatString(spec string) (*Format, error) {
 	return f, nil
 }
 
-var dialectNames = []string{"nginx:", "apache:", "goaccess:", "json:"}
+var dialectNames = []string{"nginx:", "apache:", "goaccess:", "json:", "ltsv:"}
 
 // skippedByFormat holds, per format string's Format, the fields it skips.
 var skippedByFormat sync.Map // *Format → []string

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/logbook/logbook/frame"
 )
@@ -117,7 +118,10 @@ func ltsvLabel(f []byte) int {
 }
 
 type ltsvParser struct {
-	p      *jsonParser // its value readers, priorities and date caches
+	p *jsonParser // its value readers, priorities and date caches
+	// m, for --log-format ltsv:, is the mapping of labels to columns
+	// (its top-level keys): only its labels are read.
+	m      *jsonMapping
 	fields [][]byte
 	// last caches, per field position, the label last seen there and its
 	// target, as jsonLayout does: a source's lines write the same labels
@@ -134,7 +138,12 @@ var ltsvCols = func() frame.Set {
 	return s
 }()
 
-func (l *ltsvParser) columns() frame.Set { return ltsvCols }
+func (l *ltsvParser) columns() frame.Set {
+	if l.m != nil {
+		return l.m.cols
+	}
+	return ltsvCols
+}
 
 func (l *ltsvParser) reset([]byte) {}
 
@@ -176,6 +185,9 @@ func (l *ltsvParser) parse(line []byte, r *frame.Row) (lineKind, error) {
 		}
 	}
 	p.applyRequest(r, true)
+	if l.m != nil {
+		return l.m.check(p, r)
+	}
 	if p.timeVal == nil {
 		return 0, errLTSVNoTime
 	}
@@ -193,12 +205,16 @@ func (l *ltsvParser) target(i int, label []byte) jsonTarget {
 	if i < len(l.last) && l.last[i].key == string(label) {
 		return l.last[i].t
 	}
-	t, ok := ltsvKeys[string(label)]
-	if !ok {
+	var t jsonTarget
+	if l.m != nil {
+		t = l.m.keys[jcTop][string(label)]
+	} else if k, ok := ltsvKeys[string(label)]; ok {
+		t = k
+	} else {
 		t = jsonKeys[jcTop][string(label)]
-		if t.kind == jtNested {
-			t = jsonTarget{} // an object in JSON; a string here
-		}
+	}
+	if t.kind == jtNested {
+		t = jsonTarget{} // an object in JSON; a string here
 	}
 	t.flags &^= jfQuery // the query is kept (parse)
 	for len(l.last) <= i {
@@ -218,4 +234,39 @@ func sniffLTSV(line []byte) bool {
 	var r frame.Row
 	k, err := newLTSVParser().parse(line, &r)
 	return err == nil && k == kindRecord
+}
+
+// --log-format 'ltsv:COLUMN=LABEL[:UNIT],...' reads each line's LABEL into
+// COLUMN, and nothing else: the columns, units and rules of json:
+// (jsonmap.go), a label being a key of one part (a dot is part of the
+// label). A line is a record when every field is label:value and it has
+// the time label, the status label if status is mapped, and a request
+// label if one is mapped.
+func parseLTSVMapping(spec, body string) (*Format, error) {
+	m, err := compileJSONMapping(body)
+	if err != nil {
+		return nil, fmt.Errorf("ltsv label mapping: %s", strings.ReplaceAll(err.Error(), "json:", "ltsv:"))
+	}
+	for k := range m.keys[jcTop] {
+		if t := m.keys[jcTop][k]; t.kind == jtNested {
+			delete(m.keys[jcTop], k) // the parts of a dotted key: the label is the whole
+		}
+	}
+	if m.cols.Str[frame.Stem] {
+		m.cols.Str[frame.Query] = true // kept, as the detected format keeps it
+	}
+	newParser := func() *ltsvParser {
+		p := m.newParser()
+		return &ltsvParser{p: p, m: m}
+	}
+	return &Format{
+		Name: spec,
+		Doc:  "LTSV with the labels " + strings.TrimSpace(body),
+		sniff: func(line []byte) bool {
+			var r frame.Row
+			k, err := newParser().parse(line, &r)
+			return err == nil && k == kindRecord
+		},
+		newParser: func([]byte) parser { return newParser() },
+	}, nil
 }

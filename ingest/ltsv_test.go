@@ -5,17 +5,32 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/logbook/logbook/frame"
 )
 
+// FuzzLTSV holds the LTSV parser's line scanner and parallel reader to
+// each other (fuzzLines), detected (spec 0) or through the ltsv: mappings
+// of testdata/ltsv.txt.
 func FuzzLTSV(f *testing.F) {
-	for _, c := range allCases(f)["ltsv"] {
-		f.Add(uint8(0), []byte(c.text()))
+	all := allCases(f)
+	specs := []string{"ltsv"}
+	for name := range all {
+		if strings.HasPrefix(name, "ltsv:") {
+			specs = append(specs, name)
+		}
 	}
-	f.Fuzz(func(t *testing.T, chunk uint8, data []byte) {
-		fuzzLines(t, "ltsv", chunk, data)
+	slices.Sort(specs[1:])
+	for i, name := range specs {
+		for _, c := range all[name] {
+			f.Add(uint8(i), uint8(0), []byte(c.text()))
+		}
+	}
+	f.Fuzz(func(t *testing.T, spec, chunk uint8, data []byte) {
+		fuzzLines(t, specs[int(spec)%len(specs)], chunk, data)
 	})
 }
 

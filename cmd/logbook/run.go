@@ -138,6 +138,7 @@ func listFormats(w io.Writer) error {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Doc)
 	}
 	fmt.Fprintf(tw, "  %s\t%s\n", "json:COLUMN=KEY,...", "JSON lines with the keys you name, e.g. json:time=ts,ip=client_ip,path=req.uri,status=code,time_taken=duration:ms (forced, never detected)")
+	fmt.Fprintf(tw, "  %s\t%s\n", "ltsv:COLUMN=LABEL,...", "LTSV lines with the labels you name, as json:, e.g. ltsv:time=time_ngx,ip=remote_addr,status=status,path=path,bytes=res_body_bytes (forced, never detected)")
 	fmt.Fprintln(tw, "output formats (--format, or the extension of -o):")
 	for _, f := range report.Formats() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Ext)
