@@ -180,7 +180,11 @@ func (st *notFoundState) Finish(_ context.Context, in *Input) (*Section, error) 
 		missTotal += p.N
 	}
 	if missTotal == 0 {
-		s.Conclude(fmt.Sprintf("None of the %s got a 404 or 410 response.", Count(total, "request")))
+		if total == 1 {
+			s.Conclude("The one request did not get a 404 or 410 response.")
+		} else {
+			s.Conclude(fmt.Sprintf("None of the %s got a 404 or 410 response.", Count(total, "request")))
+		}
 		return s, nil
 	}
 	// Per stem and per IP code: the missing responses and the distinct

@@ -712,6 +712,11 @@ func daySentences(s *Section, b timeBuckets, complete []bool) {
 	day := func(i int) string { return frame.DayString(b.firstDay + int64(i)) }
 	last := len(b.days) - 1
 	if last == 0 {
+		if b.bulk.N == 1 {
+			// Neither "all 1 request" nor a busiest hour of one.
+			s.Conclude(fmt.Sprintf("The one request arrived on %s, in the hour that began at %s.", day(0), frame.HourString(b.firstHour+int64(peak))))
+			return
+		}
 		s.Conclude(fmt.Sprintf("All %s arrived on %s; %s.", Count(b.bulk.N, "request"), day(0), hour))
 		return
 	}

@@ -388,3 +388,14 @@ func TestLongSpanSeries(t *testing.T) {
 		t.Errorf("%d points from %q holding %v requests", len(p.Labels), p.Labels[0], sum)
 	}
 }
+
+// TestTrafficOneRequest: a log of one request says so, without "all 1
+// request" or a busiest hour of one.
+func TestTrafficOneRequest(t *testing.T) {
+	s := runTraffic(t, timesFrame(utc(2024, 3, 4, 13, 55, 36)))
+	text := strings.Join(s.Conclusions, "\n")
+	want := "The one request arrived on 2024-03-04, in the hour that began at 2024-03-04 13:00."
+	if !strings.Contains(text, want) || strings.Contains(text, "All 1") || strings.Contains(text, "busiest") {
+		t.Errorf("conclusions:\n%s\nwant %q and no busiest hour", text, want)
+	}
+}

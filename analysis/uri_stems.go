@@ -314,7 +314,13 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	s.Compute(fmt.Sprintf(`requests.uri_stem.value_counts(normalize=True).head(%d).plot.barh()`, top), Output{Plot: plot})
 
 	lead := ranked[0]
-	if lead.n == 1 && distinct > 1 {
+	if distinct == 1 {
+		if total == 1 {
+			s.Conclude(fmt.Sprintf("The one request went to %s.", Code(lead.key)))
+		} else {
+			s.Conclude(fmt.Sprintf("All %s went to one URI stem, %s.", Count(total, "request"), Code(lead.key)))
+		}
+	} else if lead.n == 1 {
 		// No stem was asked for twice: there is no most requested one,
 		// and no top to speak of.
 		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems, each requested once.", Count(total, "request"), Int(distinct)))

@@ -339,6 +339,8 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 	// Conclusions.
 	lead := named[0]
 	switch {
+	case distinct == 1 && missing == 0 && total == 1:
+		s.Conclude(fmt.Sprintf("The one request came with the user agent %s.", Code(lead.key)))
 	case distinct == 1 && missing == 0:
 		s.Conclude(fmt.Sprintf("All %s came with one user agent, %s.", Count(total, "request"), Code(lead.key)))
 	case distinct == 1:

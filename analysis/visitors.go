@@ -318,12 +318,20 @@ visitors_by_day`,
 	if sumVisitors == 0 {
 		s.Conclude(fmt.Sprintf("Every one of the %s was answered with a 4xx status, so no unique visitor is counted (GoAccess leaves 4xx responses out).", Count(total, "request")))
 	} else {
+		per := Decimal(float64(total)/float64(sumVisitors), 1)
+		if per == "1" {
+			per += " request"
+		} else {
+			per += " requests"
+		}
 		s.Conclude(fmt.Sprintf("%s came over %s (each day's visitors summed, as GoAccess sums them), %s per visitor.",
-			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), Decimal(float64(total)/float64(sumVisitors), 1)+" requests"))
+			Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day"), per))
 	}
 	s.Find("unique_visitors", SevInfo, sumVisitors, fmt.Sprintf("%s over %s.", Count(sumVisitors, "unique visitor"), Count(len(dayKeys), "day")))
 	if sumVisitors > 0 && sumPeople < sumVisitors {
-		if sumPeople == 0 {
+		if sumPeople == 0 && sumVisitors == 1 {
+			s.Conclude("The visitor's agent names no browser: a crawler, a tool, or a client whose agent names no browser or is missing.")
+		} else if sumPeople == 0 {
 			s.Conclude(fmt.Sprintf("None of them had an agent that names a browser: all %s were crawlers, tools, or clients whose agent names no browser or is missing.", Int(sumVisitors)))
 		} else {
 			s.Conclude(fmt.Sprintf("Of these, %s (%s) had an agent that names a browser, the people as far as agents tell; the other %s were crawlers, tools, or clients whose agent names no browser or is missing.",
