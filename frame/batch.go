@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"slices"
 	"sync"
 )
@@ -243,7 +244,17 @@ func (m *Merger) Append(b *Batch) {
 	if f.Len() == 0 {
 		f.Offset = b.offset
 	}
-	f.ensure(b.has)
+	// A numeric column missing in every row so far (a JSON or LTSV
+	// parser declares every duration it may read) takes no memory: it is
+	// made, the rows before filled as missing, by the first batch with a
+	// value (on a million rows, 8 MB a column that holds nothing).
+	has := b.has
+	for i, want := range has.Num {
+		if want && f.num[i] == nil && math.IsNaN(missingNums[i]) && allNaN(b.num[i]) {
+			has.Num[i] = false
+		}
+	}
+	f.ensure(has)
 	t := m.trans[b.dicts]
 	if t == nil {
 		t = new(translation)
@@ -298,7 +309,7 @@ func (m *Merger) Append(b *Batch) {
 		if v == nil {
 			continue
 		}
-		if b.has.Num[i] {
+		if has.Num[i] {
 			f.num[i] = append(v, b.num[i]...)
 			continue
 		}
@@ -381,3 +392,12 @@ func (f *Frame) Reserve(rows int) {
 
 // Cap is the number of rows the frame holds without allocating.
 func (f *Frame) Cap() int { return cap(f.Time) }
+
+func allNaN(v []float64) bool {
+	for _, x := range v {
+		if !math.IsNaN(x) {
+			return false
+		}
+	}
+	return true
+}

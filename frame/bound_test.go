@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -477,5 +478,45 @@ func BenchmarkSortedCodes(b *testing.B) {
 				sortedCodes(col.Dict)
 			}
 		})
+	}
+}
+
+// TestEmptyNumericColumnsTakeNoMemory: a numeric column declared by every
+// batch but missing in all its rows so far is not made; the first batch
+// with a value makes it, the rows before it missing, and a column with a
+// missing value of 0 (bytes) is made as declared.
+func TestEmptyNumericColumnsTakeNoMemory(t *testing.T) {
+	d := NewDicts()
+	cols := Cols(IP, TimeTaken, UpstreamTime, Bytes)
+	var out Frame
+	m := NewMerger(&out)
+	batch := func(taken float64) {
+		b := NewBatch(d)
+		b.Begin(cols)
+		for i := range 3 {
+			var r Row
+			r.Reset()
+			r.Time = int64(i)
+			r.Str[IP] = []byte("192.0.2.1")
+			r.Num[TimeTaken] = taken
+			b.Add(&r)
+		}
+		b.Seal()
+		m.Append(b)
+	}
+	batch(math.NaN())
+	if out.Num(TimeTaken) != nil || out.Num(UpstreamTime) != nil {
+		t.Fatalf("columns missing in every row were made: time_taken %v, upstream_time %v", out.Num(TimeTaken), out.Num(UpstreamTime))
+	}
+	if len(out.Num(Bytes)) != 3 {
+		t.Fatalf("bytes (missing as 0) has %d rows, want 3", len(out.Num(Bytes)))
+	}
+	batch(0.25)
+	got := out.Num(TimeTaken)
+	if len(got) != 6 || !math.IsNaN(got[0]) || !math.IsNaN(got[2]) || got[3] != 0.25 || got[5] != 0.25 {
+		t.Fatalf("time_taken after a batch with values: %v, want 3 missing then 3 of 0.25", got)
+	}
+	if out.Num(UpstreamTime) != nil || out.Len() != 6 {
+		t.Errorf("upstream_time %v, %d rows", out.Num(UpstreamTime), out.Len())
 	}
 }
