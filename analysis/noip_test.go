@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -154,4 +155,47 @@ func TestNoClientIPMissingPath(t *testing.T) {
 	wantConclusions(t, runNotFound(t, recs, nil), "The most requested missing path is `/gone`: 3 requests from 1 client IP and 2 without one.")
 	recs = []rec{{0, "", "GET", "/gone", "404"}, {1, "", "GET", "/gone", "404"}, {3, "192.0.2.2", "GET", "/old", "404"}}
 	wantConclusions(t, runNotFound(t, recs, nil), "The most requested missing path is `/gone`: 2 requests, none of them from a client that gave its IP.")
+}
+
+// TestNoClientIPCrawlers: the requests without a client IP count in a
+// crawler's requests but not among its clients, in the crawlers and the AI
+// crawlers tables; and their fetch of /robots.txt with a browser's agent
+// makes no robots.txt reader (they are no one client's: an agent's
+// requests without an IP may be many people's). Over one frame and
+// merged from chunks alike.
+func TestNoClientIPCrawlers(t *testing.T) {
+	recs := []uaRow{
+		{at: 0, ip: "", stem: "/", agent: gbot},
+		{at: 1, ip: "-", stem: "/a", agent: gbot},
+		{at: 2, ip: "192.0.2.9", stem: "/b", agent: gbot},
+		{at: 3, ip: "", stem: "/", agent: gptbot},
+		{at: 4, ip: "192.0.2.10", stem: "/", agent: gptbot},
+		{at: 5, ip: "", stem: "/robots.txt", agent: firefox},
+		{at: 6, ip: "", stem: "/", agent: firefox},
+		{at: 7, ip: "192.0.2.1", stem: "/", agent: chrome},
+	}
+	chunks := []*frame.Frame{uaChunk(uaAllCols, recs[:4]), uaChunk(uaAllCols, recs[4:])}
+	whole := uaWhole(chunks)
+	run, err := userAgents{}.Run(context.Background(), whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Section{"one frame": run, "merged": uaMerged(t, whole, chunks, []int{1, 0})} {
+		// crawler, kind, requests, share, clients, user_agents, robots_txt_requests
+		wantCrawlers := [][]any{
+			{"Googlebot", KindSearch, 3, 3.0 / 8, 1, 1, 0},
+			{"GPTBot", KindAI, 2, 2.0 / 8, 1, 1, 0},
+		}
+		if got := rows(tableByID(s, "crawlers")); !reflect.DeepEqual(got, wantCrawlers) {
+			t.Errorf("%s: crawlers\n got %v\nwant %v", name, got, wantCrawlers)
+		}
+		if got := rows(tableByID(s, "ai_crawlers")); len(got) != 1 || got[0][0] != "GPTBot" || got[0][3] != 1 {
+			t.Errorf("%s: ai_crawlers %v, want GPTBot with 1 client", name, got)
+		}
+		for _, c := range s.Conclusions {
+			if strings.Contains(c, "browser-like agent fetched") {
+				t.Errorf("%s: the requests without an IP made a robots.txt reader: %s", name, c)
+			}
+		}
+	}
 }

@@ -73,7 +73,8 @@ func (c *chunkAgents) anyCrawler() bool {
 
 // addReaders adds to readers the clients (IP, agent) of the chunk that
 // fetched /robots.txt with an agent that is not a crawler by name, as
-// robotsReaders finds them.
+// robotsReaders finds them: never the requests without an IP, which are
+// no one client's.
 func (c *chunkAgents) addReaders(readers map[Pair]bool) {
 	robots, ok := c.stems.Lookup("/robots.txt")
 	if !ok {
@@ -88,6 +89,9 @@ func (c *chunkAgents) addReaders(readers map[Pair]bool) {
 			continue
 		}
 		p := Pair{c.ips.Dict.At(c.ips.At(i)), c.agents.Dict.At(ua)}
+		if p.Key == "" || p.Key == "-" {
+			continue
+		}
 		if !readers[p] {
 			readers[Pair{own(p.Key), own(p.Value)}] = true
 		}

@@ -400,9 +400,14 @@ func (st *userAgentsState) Merge(other State) error {
 }
 
 // uaReaders are the clients with a browser-like agent (not a crawler by
-// name) that fetched /robots.txt: none without IPs or stems.
+// name) that fetched /robots.txt: none without IPs or stems. A client is
+// an IP and an agent: the requests without an IP are no one client's (an
+// agent's requests without one may be many people's), so that they are
+// never a reader's, as addReaders finds the readers of uri_stems and
+// visitors.
 type uaReaders struct {
-	on       bool           // readers can exist: the log has IPs and stems
+	on       bool // readers can exist: the log has IPs and stems
+	noIP     func(uint32) bool
 	clients  int            // how many
 	requests int            // their requests
 	moved    map[uint32]int // their requests per agent code
@@ -410,11 +415,11 @@ type uaReaders struct {
 
 // is reports whether the client k is a robots.txt reader.
 func (r *uaReaders) is(st *userAgentsState, k uint64, c UAClient) bool {
-	return r.on && c.Robots > 0 && st.class(uint32(k)).Crawler == ""
+	return r.on && c.Robots > 0 && !r.noIP(uint32(k>>32)) && st.class(uint32(k)).Crawler == ""
 }
 
 func (st *userAgentsState) robotsReaders() *uaReaders {
-	r := &uaReaders{on: st.HasIPs && st.HasStems, moved: map[uint32]int{}}
+	r := &uaReaders{on: st.HasIPs && st.HasStems, noIP: missingIPCodes(&st.IPs), moved: map[uint32]int{}}
 	if !r.on {
 		return r
 	}
@@ -461,8 +466,10 @@ func (st *userAgentsState) crawlerCounts(rd *uaReaders) (rows []crawlerCount, to
 	if len(rows) == 0 {
 		return nil, 0
 	}
-	// Distinct IPs per row: the (row, IP) of each client, sorted.
+	// Distinct IPs per row: the (row, IP) of each client, sorted; the
+	// requests without an IP are no client.
 	var keys []uint64
+	noIP := missingIPCodes(&st.IPs)
 	for k, c := range st.Clients.All() {
 		cl := st.class(uint32(k))
 		row := -1
@@ -475,7 +482,9 @@ func (st *userAgentsState) crawlerCounts(rd *uaReaders) (rows []crawlerCount, to
 			continue
 		}
 		rows[row].robots += c.Robots
-		keys = append(keys, uint64(row)<<32|k>>32)
+		if !noIP(uint32(k >> 32)) {
+			keys = append(keys, uint64(row)<<32|k>>32)
+		}
 	}
 	for _, k := range sortedDistinct(keys) {
 		rows[k>>32].clients++
@@ -538,8 +547,9 @@ func (st *userAgentsState) aiCrawlers() []aiCrawler {
 		firsts[k] = UAFirsts{min(firsts[k].Robots, f.Robots), min(firsts[k].Other, f.Other)}
 	}
 	var keys []uint64
+	noIP := missingIPCodes(&st.IPs)
 	for k := range st.Clients.All() {
-		if cl := st.class(uint32(k)); cl.Kind == KindAI {
+		if cl := st.class(uint32(k)); cl.Kind == KindAI && !noIP(uint32(k>>32)) {
 			keys = append(keys, uint64(index[cl.Crawler])<<32|k>>32)
 		}
 	}

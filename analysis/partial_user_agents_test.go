@@ -128,7 +128,7 @@ func TestUserAgentsReaderInLaterChunk(t *testing.T) {
 		t.Errorf("browser_families:\n got %v\nwant %v", got, wantBrowsers)
 	}
 	// 100 (Googlebot) + 210 (the reader) of 510 bytes.
-	wantConclusions(t, run, "1 client with a browser-like agent fetched `/robots.txt`; their 3 requests are counted as crawler traffic.",
+	wantConclusions(t, run, "1 client with a browser-like agent fetched `/robots.txt`; its 3 requests are counted as crawler traffic.",
 		"They received 60.78% of the bytes")
 
 	alone := uaMerged(t, &Input{Frame: first, Loc: time.UTC}, []*frame.Frame{first}, []int{0})
@@ -177,10 +177,11 @@ func TestUserAgentsFeedTieAcrossChunks(t *testing.T) {
 // TestUserAgentsMixedColumns: chunks from formats with different columns,
 // merged in every order after a gob round trip, give Run's section on the
 // frame that holds them all, where a missing IP or stem reads as empty and
-// missing bytes as missing: a client without an IP that fetched
-// /robots.txt with a browser's agent is a reader (its IP the empty one),
-// and so is a client of a chunk without agents; the tables keep their
-// clients, robots.txt and bytes figures.
+// missing bytes as missing: the requests without an IP are no client (not
+// counted among GPTBot's clients, and their fetch of /robots.txt with a
+// browser's agent makes no reader: they may be many people's), while a
+// client of a chunk without agents that fetched /robots.txt is a reader;
+// the tables keep their clients, robots.txt and bytes figures.
 func TestUserAgentsMixedColumns(t *testing.T) {
 	full := uaChunk(uaAllCols, []uaRow{
 		{0, "10.0.0.1", "/", chrome, 1000},
@@ -211,14 +212,14 @@ func TestUserAgentsMixedColumns(t *testing.T) {
 	want := uaJSON(t, run)
 	wantCrawlers := [][]any{
 		// crawler, kind, requests, share, clients, user_agents, robots_txt_requests
-		{"GPTBot", KindAI, 4, 0.4, 3, 1, 1},
-		{robotsReader, kindRobotsReader, 3, 0.3, 2, 2, 2},
+		{"GPTBot", KindAI, 4, 0.4, 2, 1, 1},
+		{robotsReader, kindRobotsReader, 1, 0.1, 1, 1, 1},
 	}
 	if got := rows(tableByID(run, "crawlers")); !reflect.DeepEqual(got, wantCrawlers) {
 		t.Errorf("crawlers:\n got %v\nwant %v", got, wantCrawlers)
 	}
-	// GPTBot and the readers had 650 of the 2,650 bytes.
-	wantConclusions(t, run, "They received 24.53% of the bytes", "2 clients with a browser-like agent fetched `/robots.txt`; their 3 requests")
+	// GPTBot and the reader had 650 of the 2,650 bytes.
+	wantConclusions(t, run, "They received 24.53% of the bytes", "1 client with a browser-like agent fetched `/robots.txt`; that request is counted as crawler traffic.")
 	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 0, 1}, {1, 3, 2, 0}, {2, 1, 0, 3}} {
 		if s := uaJSON(t, uaMerged(t, in, chunks, order)); s != want {
 			t.Errorf("order %v differs from Run:\n%s", order, uaFirstDiff(want, s))

@@ -401,8 +401,15 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 		feedSentence(s, feeds)
 	}
 	if rd.clients > 0 {
-		s.Conclude(fmt.Sprintf("%s with a browser-like agent fetched %s; their %s are counted as crawler traffic.",
-			Count(rd.clients, "client"), Code("/robots.txt"), Count(rd.requests, "request")))
+		their := "their " + Count(rd.requests, "request") + " are"
+		switch {
+		case rd.clients == 1 && rd.requests == 1:
+			their = "that request is" // its only request was the fetch
+		case rd.clients == 1:
+			their = "its " + Count(rd.requests, "request") + " are"
+		}
+		s.Conclude(fmt.Sprintf("%s with a browser-like agent fetched %s; %s counted as crawler traffic.",
+			Count(rd.clients, "client"), Code("/robots.txt"), their))
 		s.Find("robots_txt_browser_like", SevNotice, rd.clients, fmt.Sprintf("%s with a browser-like user agent fetched /robots.txt, which browsers do not do.", Count(rd.clients, "client")))
 	}
 	if hasEmpty && int(empty) < len(st.AgentN) && st.AgentN[empty] > 0 {

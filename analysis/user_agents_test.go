@@ -104,7 +104,7 @@ func TestUserAgentTables(t *testing.T) {
 	wantConclusions(t, s,
 		"11 requests came with 6 distinct user agents. The two most common make up 50.00% of all requests",
 		"Crawlers and tools sent 7 requests (58.33%) under 5 names",
-		"1 client with a browser-like agent fetched `/robots.txt`; their 2 requests",
+		"1 client with a browser-like agent fetched `/robots.txt`; its 2 requests are counted",
 		"1 request (8.33%) carried no user agent.",
 		"The most common browser family is `Chrome` with 33.33% of requests, from 2 client IPs.",
 	)
