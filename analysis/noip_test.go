@@ -199,3 +199,20 @@ func TestNoClientIPCrawlers(t *testing.T) {
 		}
 	}
 }
+
+// TestNoClientIPNoReaderVisitors: in visitors, as in user_agents, the
+// requests without an IP that fetched /robots.txt with a browser's agent
+// make no robots.txt reader: that visitor stays among the human ones.
+func TestNoClientIPNoReaderVisitors(t *testing.T) {
+	f := visitFrame([]visitRec{
+		{0, "", firefox, "/robots.txt", "", ""},
+		{1, "", firefox, "/", "", ""},
+		{2, "192.0.2.1", chrome, "/", "", ""},
+		{3, "192.0.2.2", chrome, "/robots.txt", "", ""}, // a reader: not human
+	}, false)
+	s := runVisitors(t, f, time.UTC)
+	// day, visitors, requests, requests_per_visitor, human_visitors
+	if got := rows(tableByID(s, "visitors_by_day")); len(got) != 1 || got[0][1] != 3 || got[0][4] != 2 {
+		t.Errorf("visitors_by_day = %v, want 3 visitors of whom 2 human (the one without an IP among them)", got)
+	}
+}
