@@ -406,11 +406,11 @@ func (st *userAgentsState) Merge(other State) error {
 // never a reader's, as addReaders finds the readers of uri_stems and
 // visitors.
 type uaReaders struct {
-	on       bool // readers can exist: the log has IPs and stems
-	noIP     func(uint32) bool
-	clients  int            // how many
-	requests int            // their requests
-	moved    map[uint32]int // their requests per agent code
+	on       bool              // readers can exist: the log has IPs and stems
+	noIP     func(uint32) bool // the codes of a missing IP (missingIPCodes)
+	clients  int               // how many
+	requests int               // their requests
+	moved    map[uint32]int    // their requests per agent code
 }
 
 // is reports whether the client k is a robots.txt reader.
