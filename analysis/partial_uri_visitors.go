@@ -89,7 +89,7 @@ func (c *chunkAgents) addReaders(readers map[Pair]bool) {
 			continue
 		}
 		p := Pair{c.ips.Dict.At(c.ips.At(i)), c.agents.Dict.At(ua)}
-		if p.Key == "" || p.Key == "-" {
+		if missingIP(p.Key) {
 			continue
 		}
 		if !readers[p] {
