@@ -292,7 +292,7 @@ func analyseRead(ctx context.Context, cfg *Config, p *plan, res *ingest.Result, 
 	// Nothing is interned into the frame any more: its dictionaries'
 	// indexes go too (a look-up reads the dictionary, frame.DropIndexes).
 	held := heldMemory() // the read's peak, near enough: the limit's floor
-	fr.DropIndexes()
+	fr.DropIndexes(analysis.NamedValues...)
 	gc.free()
 	gc.percentFloor(15, fr.UnpackedBytes()*15/100, held) // the floor as over the frame unpacked
 	phase("freed the read's buffers")
@@ -333,9 +333,9 @@ func analyseRead(ctx context.Context, cfg *Config, p *plan, res *ingest.Result, 
 
 	// The selection and anonymization made new columns, indexed as they
 	// were filled: those indexes go too.
-	fr.DropIndexes()
+	fr.DropIndexes(analysis.NamedValues...)
 	if sel != nil && sel.prev != nil {
-		sel.prev.frame.DropIndexes()
+		sel.prev.frame.DropIndexes(analysis.NamedValues...)
 	}
 
 	// Analyse.

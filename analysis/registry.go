@@ -352,3 +352,10 @@ func plural(n int) string {
 	}
 	return "s"
 }
+
+// NamedValues are the values the sections look up by name in the frame's
+// columns (Lookup with a string written in the code): a run lets go of the
+// frame's indexes after the read with their answers kept
+// (frame.Frame.DropIndexes), so that none of them reads a column of a
+// million distinct values to find it. A test holds the list to the code.
+var NamedValues = []string{"", "-", "/robots.txt", "POST"}

@@ -196,7 +196,7 @@ func TestDropIndexShortValues(t *testing.T) {
 	for _, v := range vals {
 		s.Append([]byte(v))
 	}
-	s.dropIndex()
+	s.dropIndex(nil)
 	for round := range 3 {
 		for i, v := range vals {
 			if c, ok := s.Lookup(v); !ok || c != uint32(i) {
@@ -226,7 +226,7 @@ func TestDropIndexShortValues(t *testing.T) {
 	}
 	// An answer kept from a scan does not outlive a value interned after
 	// it.
-	s.dropIndex()
+	s.dropIndex(nil)
 	if _, ok := s.Lookup("PUT"); ok {
 		t.Fatal("found PUT")
 	}
@@ -237,7 +237,7 @@ func TestDropIndexShortValues(t *testing.T) {
 		t.Fatalf("Lookup(PUT) = %d %v after it was interned", c, ok)
 	}
 	vals = append(vals, "PUT")
-	s.dropIndex()
+	s.dropIndex(nil)
 	if c, ok := s.Lookup("PUT"); !ok || c != uint32(len(vals)-1) {
 		t.Fatalf("Lookup(PUT) = %d %v after the index was let go again", c, ok)
 	}
@@ -246,5 +246,39 @@ func TestDropIndexShortValues(t *testing.T) {
 	}
 	if c := s.InternString("POST"); c != uint32(len(vals)) {
 		t.Errorf("interning a new value after the drop: code %d, want %d", c, len(vals))
+	}
+}
+
+// TestDropIndexKeep: the values named when the index goes are answered
+// from the answers made then, present and absent alike, without a scan of
+// the dictionary; letting go of an index already gone keeps them.
+func TestDropIndexKeep(t *testing.T) {
+	defer SetPackMin(1 << 10)() // packed: a scan would decode every block
+	s := NewStrings()
+	const n = 5000
+	for i := range n {
+		s.Append([]byte("/p/" + strconv.Itoa(i)))
+	}
+	s.Append([]byte("-"))
+	if !s.Dict.Packed() {
+		t.Fatal("the dictionary is not packed: the test asks too little")
+	}
+	keep := []string{"-", "/robots.txt", "/p/17"}
+	want := map[string]scanAnswer{"-": {n, true}, "/robots.txt": {0, false}, "/p/17": {17, true}}
+	for round := range 2 {
+		s.dropIndex(keep) // the second time, on a column without its index
+		for _, v := range keep {
+			c, ok := s.Lookup(v)
+			if w := want[v]; ok != w.ok || ok && c != w.code {
+				t.Errorf("round %d: Lookup(%q) = %d %v, want %d %v", round, v, c, ok, w.code, w.ok)
+			}
+		}
+		if s.scans != 0 || !s.d.unindexed {
+			t.Errorf("round %d: %d scans, unindexed %v: the kept answers were not used", round, s.scans, s.d.unindexed)
+		}
+	}
+	// A value not named is still answered, by a scan.
+	if c, ok := s.Lookup("/p/4999"); !ok || c != 4999 || s.scans != 1 {
+		t.Errorf("Lookup(/p/4999) = %d %v with %d scans; want 4999, a scan", c, ok, s.scans)
 	}
 }

@@ -333,10 +333,17 @@ func (f *Frame) Append(o *Frame) {
 // CodeView.Lookup) still answer as before, reading the dictionary until
 // they are many, when the index is built again; so does appending to the
 // frame (Append, a Merger), which builds a column's index again first.
-func (f *Frame) DropIndexes() {
+//
+// The look-ups of the values of keep are made first, from the index, and
+// their answers kept: a value the analyses look up by name (a client
+// shown as "-", "/robots.txt") is then answered at once, where its first
+// look-up read the whole dictionary (on a million distinct values, a pass
+// decoding every packed block). A column whose index was already let go
+// keeps the answers it has.
+func (f *Frame) DropIndexes(keep ...string) {
 	for _, s := range f.str {
 		if s != nil {
-			s.dropIndex()
+			s.dropIndex(keep)
 		}
 	}
 }

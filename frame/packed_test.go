@@ -114,7 +114,7 @@ func TestPackedDict(t *testing.T) {
 	if s.Dict.Len() != n {
 		t.Errorf("interning known values grew the dictionary to %d", s.Dict.Len())
 	}
-	s.dropIndex()
+	s.dropIndex(nil)
 	for range 3 * scansMax { // scans first, then the index built again
 		c := rng.IntN(n)
 		if got, ok := s.Lookup(packedValue(c)); !ok || got != uint32(c) {

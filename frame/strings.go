@@ -324,11 +324,23 @@ type scanAnswer struct {
 }
 
 // dropIndex lets go of the dictionary's index (Frame.DropIndexes).
-func (s *Strings) dropIndex() {
+// The look-ups of keep are answered first, and kept (Frame.DropIndexes).
+func (s *Strings) dropIndex(keep []string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.d.unindexed {
+		return // its values are as they were: the answers it has stand
+	}
+	var answers map[string]scanAnswer
+	if len(keep) > 0 {
+		answers = make(map[string]scanAnswer, len(keep))
+		for _, v := range keep {
+			c, ok := s.d.lookup(v)
+			answers[v] = scanAnswer{c, ok}
+		}
+	}
 	s.d.dropIndex()
-	s.scans, s.scanned = 0, nil
-	s.mu.Unlock()
+	s.scans, s.scanned = 0, answers
 }
 
 // reindex builds the dictionary's index again, for a value to be interned
@@ -506,7 +518,15 @@ func (v CodeView) Order() []uint32 {
 func sortedCodes(dict Dict) []uint32 {
 	type key = sortKey
 	keys := make([]key, dict.Len())
-	skip := prefixKeys(dict, keys)
+	// Over a packed dictionary the pass that makes the keys takes the
+	// next eight bytes too, for refineTies' first round: ties are the rule
+	// there (a million addresses share far more than their first eight
+	// bytes), and a second pass decoded every block again.
+	var next []uint64
+	if dict.Packed() && len(keys) >= radixMin {
+		next = make([]uint64, len(keys))
+	}
+	skip := prefixKeys(dict, keys, next)
 	byString := func(a, b key) int { return strings.Compare(dict.Peek(a.code), dict.Peek(b.code)) }
 	if len(keys) < radixMin {
 		slices.SortFunc(keys, func(a, b key) int {
@@ -524,7 +544,7 @@ func sortedCodes(dict Dict) []uint32 {
 			// Ties are settled eight bytes at a time, each round reading
 			// the values in order, rather than by comparing strings each
 			// decoded from its block at random.
-			settleTies(dict, keys, refineTies(dict, keys, skip+8))
+			settleTies(dict, keys, refineTies(dict, keys, skip+8, next))
 		} else {
 			for _, r := range tiedRuns(keys) {
 				slices.SortFunc(keys[r[0]:r[1]], byString)
@@ -581,8 +601,9 @@ const radixBits = 11
 // prefix's length. The prefix is taken from a sample of the values
 // (prefixSample) and checked against every value as its key is made, in
 // the same pass; should a value not share it all, that pass has found the
-// prefix they all share, and the keys are made again after it.
-func prefixKeys(dict Dict, keys []sortKey) int {
+// prefix they all share, and the keys are made again after it. With next,
+// it sets next[c] to the eight bytes of c's value after its key's.
+func prefixKeys(dict Dict, keys []sortKey, next []uint64) int {
 	first := samplePrefix(dict)
 	for skip := len(first); ; {
 		n := skip
@@ -591,6 +612,9 @@ func prefixKeys(dict Dict, keys []sortKey) int {
 				n = sharedLen(v, first[:n])
 			}
 			keys[i] = sortKey{prefixAt(v, skip), uint32(i)}
+			if next != nil {
+				next[i] = prefixAt(v, skip+8)
+			}
 		})
 		if n == skip {
 			return skip
@@ -675,27 +699,38 @@ func tiedRuns(keys []sortKey) [][2]int {
 // them) by the next eight bytes of their values from off on, read in one
 // pass over a packed dictionary, and again for the runs still tied, up to
 // refineRounds times. It returns the runs still tied, for the strings to
-// settle. The keys' prefixes are the last bytes read.
-func refineTies(dict Dict, keys []sortKey, off int) [][2]int {
+// settle. The keys' prefixes are the last bytes read. A non-nil next
+// holds the bytes from off on of every value already (prefixKeys), for the
+// first round.
+func refineTies(dict Dict, keys []sortKey, off int, next []uint64) [][2]int {
 	runs := tiedRuns(keys)
 	if len(runs) == 0 {
 		return nil
 	}
-	next := make([]uint64, dict.Len())
-	need := make([]bool, dict.Len())
+	read := next == nil // the first round reads the values
+	if read {
+		next = make([]uint64, dict.Len())
+	}
+	var need []bool
 	var tmp []sortKey // radixSort's, for a long run
 	for round := 0; round < refineRounds && len(runs) > 0; round++ {
-		for _, r := range runs {
-			for _, k := range keys[r[0]:r[1]] {
-				need[k.code] = true
+		if read {
+			if need == nil {
+				need = make([]bool, dict.Len())
 			}
+			for _, r := range runs {
+				for _, k := range keys[r[0]:r[1]] {
+					need[k.code] = true
+				}
+			}
+			dict.Scan(0, dict.Len(), func(c int, v string) {
+				if need[c] {
+					need[c] = false
+					next[c] = prefixAt(v, off)
+				}
+			})
 		}
-		dict.Scan(0, dict.Len(), func(c int, v string) {
-			if need[c] {
-				need[c] = false
-				next[c] = prefixAt(v, off)
-			}
-		})
+		read = true
 		var tied [][2]int
 		for _, r := range runs {
 			g := keys[r[0]:r[1]]
