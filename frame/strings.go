@@ -82,8 +82,10 @@ func (s *Strings) presize(reserved int) {
 
 // scansMax is how many look-ups scan a dictionary whose index was let go
 // before the index is built again: analyses look up a few strings each
-// ("/robots.txt", "POST"), which a scan answers in a millisecond on a
-// million values, and whatever looks up more pays for one index.
+// ("/robots.txt", "POST": those a run names are answered before the
+// index goes, Frame.DropIndexes), a scan reads every value (a pass
+// decoding every block of a packed dictionary), and whatever looks up
+// more pays for one index.
 const scansMax = 8
 
 // newNarrowStrings returns an empty column that keeps its codes narrow.
@@ -323,8 +325,8 @@ type scanAnswer struct {
 	ok   bool
 }
 
-// dropIndex lets go of the dictionary's index (Frame.DropIndexes).
-// The look-ups of keep are answered first, and kept (Frame.DropIndexes).
+// dropIndex lets go of the dictionary's index, its look-ups of keep
+// answered first and kept (Frame.DropIndexes).
 func (s *Strings) dropIndex(keep []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -707,14 +709,14 @@ func refineTies(dict Dict, keys []sortKey, off int, next []uint64) [][2]int {
 	if len(runs) == 0 {
 		return nil
 	}
-	read := next == nil // the first round reads the values
-	if read {
+	given := next != nil // the first round's bytes, read by prefixKeys
+	if !given {
 		next = make([]uint64, dict.Len())
 	}
 	var need []bool
 	var tmp []sortKey // radixSort's, for a long run
 	for round := 0; round < refineRounds && len(runs) > 0; round++ {
-		if read {
+		if round > 0 || !given {
 			if need == nil {
 				need = make([]bool, dict.Len())
 			}
@@ -730,7 +732,6 @@ func refineTies(dict Dict, keys []sortKey, off int, next []uint64) [][2]int {
 				}
 			})
 		}
-		read = true
 		var tied [][2]int
 		for _, r := range runs {
 			g := keys[r[0]:r[1]]
