@@ -2,6 +2,7 @@ package frame
 
 import (
 	"encoding/binary"
+	"strconv"
 	"sync/atomic"
 	"unsafe"
 
@@ -9,7 +10,8 @@ import (
 )
 
 // A frame's dictionary that grows past packMin keeps its values packed:
-// in blocks of blockVals values, each compressed (S2, klauspost/compress),
+// in blocks of blockVals values, each compressed (S2, klauspost/compress)
+// or, for a block of IPv4 addresses, four bytes a value (encodeBlock),
 // rather than as a string header and the bytes of each value. On a log
 // where every address, path, agent and referer is new, the dictionaries
 // were most of the run's memory: 180 MB of values and 80 MB of headers for
@@ -98,10 +100,33 @@ func (bc *blockCache) get(blocks [][]byte, b int) *decoded {
 	return d
 }
 
-// encodeBlock compresses vals: their lengths as uvarints, then their
-// bytes. The block is a copy of its size: S2 encodes into room for the
-// worst case, more than the values themselves.
+// A block's first byte says how the rest holds its values:
+//
+//   - blockS2: their lengths as uvarints, then their bytes, compressed
+//     (S2);
+//   - blockIPv4: four bytes a value, each an IPv4 address written as
+//     dotted decimal without leading zeros, the way nearly every log
+//     writes its clients. Such a block is under half the S2 one of the
+//     same addresses (which compress by less than 2), and made and read
+//     in a fraction of the time: on a million distinct clients the
+//     addresses' blocks were decoded some 15,000 times, once or more by
+//     each section that reads every client.
+const (
+	blockS2   = 0
+	blockIPv4 = 1
+)
+
+// encodeBlock encodes vals as one block. The block is a copy of its size:
+// S2 encodes into room for the worst case, more than the values
+// themselves.
 func (p *packed) encodeBlock(vals []string) []byte {
+	if b, ok := encodeIPv4(p.raw[:0], vals); ok {
+		p.raw = b
+		out := make([]byte, 1+len(b))
+		out[0] = blockIPv4
+		copy(out[1:], b)
+		return out
+	}
 	raw := p.raw[:0]
 	for _, v := range vals {
 		raw = binary.AppendUvarint(raw, uint64(len(v)))
@@ -114,8 +139,76 @@ func (p *packed) encodeBlock(vals []string) []byte {
 		p.enc = make([]byte, n)
 	}
 	enc := s2.Encode(p.enc[:cap(p.enc)], raw)
-	return append([]byte(nil), enc...)
+	out := make([]byte, 1+len(enc))
+	out[0] = blockS2
+	copy(out[1:], enc)
+	return out
 }
+
+// encodeIPv4 appends to dst the four bytes of each of vals, if each is an
+// IPv4 address as blockIPv4 holds them, and reports whether they were.
+func encodeIPv4(dst []byte, vals []string) ([]byte, bool) {
+	for _, v := range vals {
+		var ok bool
+		if dst, ok = appendIPv4(dst, v); !ok {
+			return dst, false
+		}
+	}
+	return dst, true
+}
+
+// appendIPv4 appends the four bytes of v, if v is four decimal numbers
+// from 0 to 255 separated by dots, with no sign, space or leading zero
+// (decodeIPv4 writes it back byte for byte), and reports whether it was.
+func appendIPv4(dst []byte, v string) ([]byte, bool) {
+	if len(v) < len("0.0.0.0") || len(v) > len("255.255.255.255") {
+		return dst, false
+	}
+	var oct [4]byte
+	i := 0
+	for k := range oct {
+		if k > 0 {
+			if i >= len(v) || v[i] != '.' {
+				return dst, false
+			}
+			i++
+		}
+		if i >= len(v) || v[i]-'0' > 9 {
+			return dst, false
+		}
+		n := uint(v[i] - '0')
+		i++
+		// Up to two more digits after a first one that is not 0: a 0
+		// is followed by the dot or the end, or the address is not one.
+		for j := 0; j < 2 && n != 0 && i < len(v) && v[i]-'0' <= 9; j++ {
+			n = n*10 + uint(v[i]-'0')
+			i++
+		}
+		if n > 255 {
+			return dst, false
+		}
+		oct[k] = byte(n)
+	}
+	if i != len(v) {
+		return dst, false
+	}
+	return append(dst, oct[:]...), true
+}
+
+// octets are the decimal digits of each byte value followed by a dot,
+// little-endian in a word, for decodeIPv4: n is the digits and the dot.
+var octets = func() (t [256]struct {
+	word uint32
+	n    uint32
+}) {
+	for i := range t {
+		s := strconv.Itoa(i) + "."
+		var w [4]byte
+		copy(w[:], s)
+		t[i].word, t[i].n = binary.LittleEndian.Uint32(w[:]), uint32(len(s))
+	}
+	return t
+}()
 
 // decodeBlock decodes a block that encodeBlock made. A block that does
 // not decode is memory gone bad, not input: it panics.
@@ -128,14 +221,21 @@ func decodeBlock(block []byte) *decoded {
 // decode decodes block into d, reusing its buffers: the values d held
 // before are gone.
 func (d *decoded) decode(block []byte) {
-	raw, err := s2.Decode(d.buf[:cap(d.buf)], block)
-	if err != nil {
-		panic("frame: a packed dictionary block does not decode: " + err.Error())
-	}
 	if cap(d.offs) < blockVals+1 {
 		d.offs = make([]uint32, blockVals+1)
 	}
 	offs := d.offs[:blockVals+1]
+	if len(block) > 0 && block[0] == blockIPv4 {
+		d.decodeIPv4(block[1:], offs)
+		return
+	}
+	if len(block) == 0 || block[0] != blockS2 {
+		panic("frame: a packed dictionary block of no known kind")
+	}
+	raw, err := s2.Decode(d.buf[:cap(d.buf)], block[1:])
+	if err != nil {
+		panic("frame: a packed dictionary block does not decode: " + err.Error())
+	}
 	p := 0
 	for i := range blockVals {
 		n, k := binary.Uvarint(raw[p:])
@@ -152,6 +252,39 @@ func (d *decoded) decode(block []byte) {
 	}
 	offs[blockVals] = off
 	d.buf, d.offs = raw, offs
+}
+
+// decodeIPv4 writes the addresses of a blockIPv4 block's body in dotted
+// decimal into d.buf. Each number is a word of its digits and a dot
+// (octets); an address is two words of two numbers each, written whole,
+// the second where the first's text ends, and its last dot left out:
+// a few instructions a number rather than a loop over its digits.
+func (d *decoded) decodeIPv4(body []byte, offs []uint32) {
+	if len(body) != 4*blockVals {
+		panic("frame: a packed dictionary block of addresses is cut short")
+	}
+	// The second word of the last address ends at most 16 bytes after
+	// the address starts, and an address starts at most 15 bytes after
+	// the one before.
+	const most = (blockVals-1)*len("255.255.255.255") + 16
+	if cap(d.buf) < most {
+		d.buf = make([]byte, most)
+	}
+	buf := d.buf[:most]
+	at := uint32(0)
+	for i := range blockVals {
+		offs[i] = at
+		q := body[4*i : 4*i+4 : 4*i+4]
+		o0, o1, o2, o3 := &octets[q[0]], &octets[q[1]], &octets[q[2]], &octets[q[3]]
+		lo := uint64(o0.word) | uint64(o1.word)<<(8*o0.n)
+		hi := uint64(o2.word) | uint64(o3.word)<<(8*o2.n)
+		n := o0.n + o1.n
+		binary.LittleEndian.PutUint64(buf[at:], lo)
+		binary.LittleEndian.PutUint64(buf[at+n:], hi)
+		at += n + o2.n + o3.n - 1
+	}
+	offs[blockVals] = at
+	d.buf, d.offs = buf, offs
 }
 
 // pack moves the dictionary's values into blocks, keeping the last ones
