@@ -133,7 +133,7 @@ func (st *uriStemsState) Add(_ context.Context, f *frame.Frame) error {
 		}
 		return nil
 	}
-	clients := newChunkClients(&st.Clients, c.ips, c.agents, person)
+	clients := newChunkClients(&st.Clients, c.ips, c.agents, person, false)
 	if len(st.Readers) > known || st.reader == nil {
 		st.markReaders() // and fold the pairs of the readers new to the state
 	}
