@@ -31,7 +31,7 @@ import (
 
 // PartialVersion is the version of the partial files this logbook writes
 // and reads.
-const PartialVersion = 4
+const PartialVersion = 5
 
 var partialMagic = "logbook partial v" + strconv.Itoa(PartialVersion) + "\n"
 
