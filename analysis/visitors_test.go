@@ -297,3 +297,30 @@ func TestVisitorsHumans(t *testing.T) {
 		t.Errorf("human_visitors = %+v", f)
 	}
 }
+
+// TestVisitorsDaysInterleaved: rows out of time order, a client's days
+// coming and going, count the client once a day, and each day's visitors
+// as they were.
+func TestVisitorsDaysInterleaved(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.IP, frame.UserAgent, frame.Status))
+	var r frame.Row
+	for _, x := range []struct {
+		day   int64
+		ip, a string
+	}{
+		{0, "192.0.2.1", "A"}, {1, "192.0.2.1", "A"}, {0, "192.0.2.1", "A"}, {1, "192.0.2.1", "A"},
+		{0, "192.0.2.2", "A"}, {1, "192.0.2.1", "B"}, {0, "192.0.2.1", "A"}, {1, "192.0.2.2", "A"},
+		{1, "192.0.2.2", "A"}, {0, "192.0.2.1", "B"},
+	} {
+		r.Reset()
+		r.Time = t0 + x.day*86400
+		r.Str[frame.IP], r.Str[frame.UserAgent], r.Str[frame.Status] = []byte(x.ip), []byte(x.a), []byte("200")
+		b.Add(&r)
+	}
+	s := runVisitors(t, b.Frame(), time.UTC)
+	want := [][]any{{"2024-03-04", 3, 5, 5.0 / 3, 0}, {"2024-03-05", 3, 5, 5.0 / 3, 0}}
+	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
+		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+}
