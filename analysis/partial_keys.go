@@ -163,11 +163,12 @@ func newChunkClients(cl *Clients, ips, agents frame.CodeView, need func(i int) b
 	// written to a partial.
 	fresh := cl.Len() == 0 && cl.index == nil
 	wantIP, wantUA := needIP, needUA
-	if fresh && cl.IPs.borrow && cl.Agents.borrow {
+	borrowed := fresh && cl.IPs.borrow && cl.Agents.borrow
+	if borrowed {
 		wantIP, wantUA = nil, nil
 	}
 	ipCode, uaCode := cl.IPs.CodesOf(&ips, wantIP), cl.Agents.CodesOf(&agents, wantUA)
-	if fresh && (nPairs == len(p.A) || anyPair && wantIP == nil) && identity(ipCode) && identity(uaCode) {
+	if fresh && (nPairs == len(p.A) || anyPair && borrowed) && identity(ipCode) && identity(uaCode) {
 		// Every pair, coded as the chunk codes them: the state's clients
 		// are the pairs themselves, shared (capped, so that a client
 		// added later copies them first), and a row's client its pair.
