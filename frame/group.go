@@ -102,8 +102,9 @@ type groups struct {
 	rows  []uint32
 }
 
-// groupsKey names rowGroups' memo on a column.
-type groupsKey struct{}
+// GroupsKey names rowGroups' memo on a column (the rows grouped by code,
+// for PairCounts and RowPairs), for Forget.
+type GroupsKey struct{}
 
 // rowGroups returns the groups of all of a's rows, made once per column
 // and shared (the caller must not modify them): on a million distinct
@@ -119,7 +120,7 @@ func rowGroups(a CodeView) *groups {
 	if a.col == nil {
 		return groupRows(a, all)
 	}
-	return a.Memo(groupsKey{}, func() any { return groupRows(a, all) }).(*groups)
+	return a.Memo(GroupsKey{}, func() any { return groupRows(a, all) }).(*groups)
 }
 
 // groupRows groups the rows each visits by their code in a, each group in
@@ -209,8 +210,9 @@ type Pairs struct {
 	Row  []uint32 // per row, the index of its pair
 }
 
-// pairsKey names RowPairs' memo on column a: b is the other column.
-type pairsKey struct{ b *Strings }
+// PairsKey names RowPairs' memo on column a, for Forget: b is the other
+// column.
+type PairsKey struct{ b *Strings }
 
 // RowPairs returns the Pairs of columns a and b (of one frame: the same
 // rows), computed once per pair of columns and shared: the caller must not
@@ -219,7 +221,7 @@ func RowPairs(a, b CodeView) *Pairs {
 	if a.col == nil || b.col == nil {
 		return rowPairs(a, b)
 	}
-	return a.Memo(pairsKey{b.col}, func() any { return rowPairs(a, b) }).(*Pairs)
+	return a.Memo(PairsKey{b.col}, func() any { return rowPairs(a, b) }).(*Pairs)
 }
 
 func rowPairs(a, b CodeView) *Pairs {

@@ -613,6 +613,22 @@ func (ix *StringIndex) Intern(vals *[]string, keys []string, out []uint32) {
 	})
 }
 
+// InternBy is Intern for values that are not one slice: at(c) reads the
+// value of code c, and add appends a value new to the index and returns
+// its code (which at must read from then on).
+func (ix *StringIndex) InternBy(at func(uint32) string, add func(v string) uint32, keys []string, out []uint32) {
+	x := &ix.x
+	x.inGroups(keys, func(k int, v string, h uint64) {
+		c, ok := probe(x, nil, at, v, h)
+		if !ok {
+			c = add(v)
+			x.put(c, h)
+			x.n++
+		}
+		out[k] = c
+	})
+}
+
 // Add indexes vals[c], a value the index does not hold yet.
 func (ix *StringIndex) Add(vals []string, c uint32) { ix.x.add(vals, c, hashString(vals[c])) }
 

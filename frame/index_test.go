@@ -245,6 +245,28 @@ func TestCodeView(t *testing.T) {
 				t.Fatalf("distinct %d: row %d: view %d, column %d", distinct, i, v.At(i), c)
 			}
 		}
+		// Used names the codes some row holds: every one here, and after
+		// keeping the rows of the odd values alone, those of the odd
+		// values (the subset keeps the dictionary).
+		keep := make([]bool, f.Len())
+		for i := range keep {
+			keep[i] = (i%distinct)%2 == 1
+		}
+		sub, _ := f.Subset(keep).View(Status)
+		for name, view := range map[string]CodeView{"whole": v, "subset": sub} {
+			used, counts := view.Used(), view.Counts()
+			if len(used) != (view.Dict.Len()+63)/64 {
+				t.Fatalf("distinct %d, %s: %d words for %d codes", distinct, name, len(used), view.Dict.Len())
+			}
+			for c, n := range counts {
+				if got := used[c/64]&(1<<(c%64)) != 0; got != (n > 0) {
+					t.Fatalf("distinct %d, %s: code %d (%d rows): used %v", distinct, name, c, n, got)
+				}
+			}
+			if name == "subset" && sub.Dict.Len() == v.Dict.Len() && distinct > 1 && used[0]&1 != 0 {
+				t.Errorf("distinct %d: the subset uses the even value 0", distinct)
+			}
+		}
 	}
 	if _, ok := (&Frame{}).View(Stem); ok {
 		t.Error("a view of a missing column")
@@ -288,14 +310,23 @@ func TestStringIndexIntern(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var vals, refVals []string
 	ix, ref := NewStringIndex(nil, 0), NewStringIndex(nil, 0)
+	// InternBy over values it reads through a function: codes from 100
+	// on, in a map.
+	by, byVals := NewStringIndex(nil, 0), map[uint32]string{}
+	at := func(c uint32) string { return byVals[c] }
+	add := func(v string) uint32 { c := uint32(100 + len(byVals)); byVals[c] = v; return c }
 	for round := range 40 {
 		keys := make([]string, rng.IntN(3000))
 		for k := range keys {
 			keys[k] = "host-" + strconv.Itoa(rng.IntN(20000))
 		}
-		got := make([]uint32, len(keys))
+		got, gotBy := make([]uint32, len(keys)), make([]uint32, len(keys))
 		ix.Intern(&vals, keys, got)
+		by.InternBy(at, add, keys, gotBy)
 		for k, key := range keys {
+			if gotBy[k] != got[k]+100 {
+				t.Fatalf("round %d: InternBy put %q at %d, want %d", round, key, gotBy[k], got[k]+100)
+			}
 			c, ok := ref.Find(refVals, key)
 			if !ok {
 				c = uint32(len(refVals))

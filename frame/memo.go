@@ -14,10 +14,11 @@ type memo struct {
 	val       any
 }
 
-// memoTable is a column's memos by key.
+// memoTable is a column's memos by key, and how many it has built.
 type memoTable struct {
-	mu sync.Mutex
-	m  map[any]*memo
+	mu    sync.Mutex
+	m     map[any]*memo
+	built int
 }
 
 // Memo returns the value build made for key on this column, calling build
@@ -39,8 +40,40 @@ func (v CodeView) Memo(key any, build func() any) any {
 	if m == nil || m.dict != v.Dict.Len() || m.len != v.Len() {
 		m = &memo{dict: v.Dict.Len(), len: v.Len()}
 		t.m[key] = m
+		t.built++
 	}
 	t.mu.Unlock()
 	m.once.Do(func() { m.val = build() })
 	return m.val
+}
+
+// Forget drops the column's memos whose keys match: for a caller who
+// knows that no one will ask for them again (the last analysis that reads
+// them has finished), so that their memory goes before the column's does.
+// A holder of a value keeps it; a later Memo of the same key builds it
+// again.
+func (v CodeView) Forget(match func(key any) bool) {
+	if v.col == nil {
+		return
+	}
+	t := &v.col.memos
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k := range t.m {
+		if match(k) {
+			delete(t.m, k)
+		}
+	}
+}
+
+// Memos reports how many memos the column holds, and how many it has
+// built in all (a memo forgotten and asked for again counts twice).
+func (v CodeView) Memos() (held, built int) {
+	if v.col == nil {
+		return 0, 0
+	}
+	t := &v.col.memos
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.m), t.built
 }
