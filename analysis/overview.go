@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"time"
 
@@ -97,11 +98,12 @@ func (st *overviewState) addWhole(_ context.Context, f *frame.Frame) error {
 		if !ok {
 			return 0, false
 		}
-		empty, hasEmpty := v.Dict.Empty()
-		for code, k := range v.Counts() {
-			if k > 0 && !(hasEmpty && uint32(code) == empty) {
-				n++
-			}
+		used := v.Used()
+		for _, w := range used {
+			n += bits.OnesCount64(w)
+		}
+		if empty, ok := v.Dict.Empty(); ok && used[empty/64]&(1<<(empty%64)) != 0 {
+			n-- // the empty value is no IP or agent
 		}
 		return n, true
 	}
