@@ -149,7 +149,84 @@ func Select(only, skip []string) ([]Info, error) {
 func RunAll(ctx context.Context, in *Input, jobs []Job) []*Section {
 	inv := InventoryOf(in.Frame)
 	warmAgentClasses(in, inv, jobs)
-	return runJobs(ctx, jobs, func(i int) *Section { return runFrame(ctx, in, inv, jobs[i]) })
+	release := newMemoRelease(in.Frame, jobs)
+	return runJobs(ctx, jobs, func(i int) *Section {
+		s := runFrame(ctx, in, inv, jobs[i])
+		release.finished(jobs[i].Info.Name)
+		return s
+	})
+}
+
+// frameMemo is a memo the sections build on a column of a run's frame
+// (frame.CodeView.Memo): its keys, and the sections that read it.
+type frameMemo struct {
+	col     frame.StrCol
+	matches func(key any) bool
+	readers []string
+}
+
+// frameMemos are the large memos of a run over one frame: on a million
+// distinct clients, the clients' sorted order (11 MB), their rows grouped
+// (8 MB), their (IP, agent) pairs (12 MB) and the agents' classes (4 MB).
+// RunAll drops each once the last of its readers in the run has finished
+// (memoRelease), so that the sections still running have that memory,
+// rather than the memos going with the frame. A reader left out of a list
+// costs a second build of the memo, never a wrong result:
+// TestFrameMemosBuiltOnce holds the lists to what the sections read.
+var frameMemos = []frameMemo{
+	{frame.IP, isKey[dashRanksKey], []string{"status_codes", "sizes", "methods"}},
+	// The groups are read to count pairs (status_codes, methods) and to
+	// make the clients' pairs (RowPairs, for the first of its readers).
+	{frame.IP, isKey[frame.GroupsKey], []string{"status_codes", "methods", "visitors", "user_agents"}},
+	{frame.IP, isKey[frame.PairsKey], []string{"visitors", "user_agents"}},
+	{frame.UserAgent, isKey[agentClassKey], agentSections},
+}
+
+// isKey reports whether a memo's key is a K.
+func isKey[K any](key any) bool { _, ok := key.(K); return ok }
+
+// releaseMemos is whether RunAll drops the memos whose readers are done
+// (a test compares runs with and without).
+var releaseMemos = true
+
+// memoRelease counts, per memo of frameMemos, its readers in a run still
+// to finish, and drops the memo when none is left.
+type memoRelease struct {
+	f    *frame.Frame
+	mu   sync.Mutex
+	left []int // per frameMemos entry; 0 when no reader runs
+}
+
+func newMemoRelease(f *frame.Frame, jobs []Job) *memoRelease {
+	r := &memoRelease{f: f, left: make([]int, len(frameMemos))}
+	for k, m := range frameMemos {
+		for _, j := range jobs {
+			if slices.Contains(m.readers, j.Info.Name) {
+				r.left[k]++
+			}
+		}
+	}
+	return r
+}
+
+// finished notes that the section name has finished, and drops the memos
+// it was the last reader of.
+func (r *memoRelease) finished(name string) {
+	if r.f == nil || !releaseMemos {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, m := range frameMemos {
+		if r.left[k] == 0 || !slices.Contains(m.readers, name) {
+			continue
+		}
+		if r.left[k]--; r.left[k] == 0 {
+			if v, ok := r.f.View(m.col); ok {
+				v.Forget(m.matches)
+			}
+		}
+	}
 }
 
 // agentSections are the sections that classify the agents (agentClasses).
