@@ -3,10 +3,12 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/bits"
 	"net/url"
 	"path"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/logbook/logbook/frame"
@@ -435,7 +437,7 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 	// counted up to 3: what makes it a candidate. The requests of the
 	// candidates only are summed, in maps: arrays over every host were
 	// 24 MB on a million hosts of one referer each.
-	from := make([]uint8, len(p.hosts))
+	from := make([]uint8, p.hosts.len())
 	for c, n := range counts {
 		if h := p.host[c]; n > 0 && h >= 0 && p.hasPath[c] && from[h] < 3 {
 			from[h]++
@@ -489,19 +491,19 @@ func selfReferers(p *referers, counts []int, served *CodedTally) map[string]bool
 	out := map[string]bool{}
 	for h, ps := range paths {
 		if 2*servedN[h] >= all[h] && len(ps) >= 3 {
-			out[p.hosts[h]] = true
+			out[p.hosts.at(h)] = true
 		}
 	}
 	return out
 }
 
-// referers are a referer column's values parsed once: per code, the
-// index in hosts of its host (lower-cased, without a port or a leading
-// "www."), or -1 when it names none (or has no rows), and its path.
+// referers are a referer column's values parsed once: per code, the id
+// in hosts of its host (lower-cased, without a port or a leading "www."),
+// or -1 when it names none (or has no rows), and its path.
 type referers struct {
 	host    []int32
 	hasPath []bool     // per code: its path is neither empty nor "/"
-	hosts   []string   // each distinct host once
+	hosts   hostNames  // each distinct host once
 	dict    frame.Dict // the referers, for their paths (path)
 }
 
@@ -510,6 +512,67 @@ type referers struct {
 func (p *referers) path(c int) string {
 	_, path, _ := splitReferer(p.dict.At(uint32(c)))
 	return path
+}
+
+// hostNames are distinct host names, by id from 0: the names new to a run
+// of referers back to back in a string (runs), and per name its end in
+// it, 4 bytes a name where a string's header was 16 (16 MB on a million
+// hosts, at the run's peak).
+type hostNames struct {
+	runs  []string
+	first []int32  // the id of each run's first name
+	ends  []uint32 // per name, its end in its run's string
+}
+
+// len is how many names there are.
+func (h *hostNames) len() int { return len(h.ends) }
+
+// at returns name id.
+func (h *hostNames) at(id int32) string {
+	r := sort.Search(len(h.first), func(i int) bool { return h.first[i] > id }) - 1
+	return h.runs[r][h.start(r, id):h.ends[id]]
+}
+
+// start is where name id, of run r, starts in the run's string.
+func (h *hostNames) start(r int, id int32) uint32 {
+	if id == h.first[r] {
+		return 0
+	}
+	return h.ends[id-1]
+}
+
+// each calls fn with each name, in the order of their ids.
+func (h *hostNames) each(fn func(id int32, name string)) {
+	for r, run := range h.runs {
+		last := int32(len(h.ends))
+		if r+1 < len(h.first) {
+			last = h.first[r+1]
+		}
+		for id := h.first[r]; id < last; id++ {
+			fn(id, run[h.start(r, id):h.ends[id]])
+		}
+	}
+}
+
+// addRun adds names, new and distinct, as one run (or more, should their
+// bytes pass what an end can say).
+func (h *hostNames) addRun(names []string) {
+	for len(names) > 0 {
+		k, size := 0, 0
+		for k < len(names) && (k == 0 || size+len(names[k]) <= math.MaxUint32) {
+			size += len(names[k])
+			k++
+		}
+		var b strings.Builder
+		b.Grow(size)
+		h.first = append(h.first, int32(len(h.ends)))
+		for _, n := range names[:k] {
+			b.WriteString(n)
+			h.ends = append(h.ends, uint32(b.Len()))
+		}
+		h.runs = append(h.runs, b.String())
+		names = names[k:]
+	}
 }
 
 // parseReferers parses each referer with a count once.
@@ -521,17 +584,28 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 			distinct++
 		}
 	}
-	// The hosts by value: an index of 8-byte slots over p.hosts, rather
-	// than a map holding each host's string again, given the hosts of a
-	// few thousand referers at a time.
+	// The hosts by value: an index of 8-byte slots over p.hosts, given
+	// the hosts of a few thousand referers at a time.
 	ids := frame.NewStringIndex(nil, distinct)
-	p.hosts = make([]string, 0, distinct) // at most a host per referer: no copies on the way
 	// The referers are read a run of codes at a time (Scan: a packed
 	// dictionary's blocks decoded into one buffer, each value lasting for
 	// its call), their hosts copied back to back into buf, made one
-	// string at the end of the run, and interned.
+	// string at the end of the run, and interned; the names new to the
+	// run (fresh) are then copied into a run of p.hosts, and the run's
+	// string goes.
 	const run = 4096
 	codes, ends, hosts, got := make([]int, 0, run), make([]int, 0, run), make([]string, 0, run), make([]uint32, run)
+	var fresh []string
+	at := func(c uint32) string {
+		if old := uint32(p.hosts.len()); c >= old {
+			return fresh[c-old]
+		}
+		return p.hosts.at(int32(c))
+	}
+	add := func(v string) uint32 {
+		fresh = append(fresh, v)
+		return uint32(p.hosts.len() + len(fresh) - 1)
+	}
 	var buf []byte
 	empty, hasEmpty := refs.Dict.Empty()
 	for lo := 0; lo < len(counts); lo += run {
@@ -552,32 +626,14 @@ func parseReferers(refs *frame.CodeView, counts []int) referers {
 		if len(codes) == 0 {
 			continue
 		}
-		all, at := string(buf), 0
+		all, from := string(buf), 0
 		hosts = hosts[:0]
 		for _, e := range ends {
-			hosts, at = append(hosts, all[at:e]), e
+			hosts, from = append(hosts, all[from:e]), e
 		}
-		old := len(p.hosts)
-		ids.Intern(&p.hosts, hosts, got[:len(hosts)])
-		// The hosts new to p.hosts keep the run's string; when they
-		// are less than half of it (hosts seen before), they are
-		// copied together instead, and the run's string goes.
-		size := 0
-		for _, h := range p.hosts[old:] {
-			size += len(h)
-		}
-		if 2*size < len(all) {
-			var b strings.Builder
-			b.Grow(size)
-			for _, h := range p.hosts[old:] {
-				b.WriteString(h)
-			}
-			copied, at := b.String(), 0
-			for i := old; i < len(p.hosts); i++ {
-				n := len(p.hosts[i])
-				p.hosts[i], at = copied[at:at+n], at+n
-			}
-		}
+		fresh = fresh[:0]
+		ids.InternBy(at, add, hosts, got[:len(hosts)])
+		p.hosts.addRun(fresh)
 		for k, c := range codes {
 			p.host[c] = int32(got[k])
 		}
@@ -686,11 +742,11 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	if len(in.Site) > 0 {
 		// The user named the site's hosts: no guessing.
 		own, self = "", map[string]bool{}
-		for _, h := range parsed.hosts {
+		parsed.hosts.each(func(_ int32, h string) {
 			if h != "" && siteHost(in.Site, h) {
 				self[h] = true
 			}
-		}
+		})
 	} else {
 		var served *CodedTally
 		if st.HasStems {
@@ -699,18 +755,26 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 		self = selfReferers(&parsed, counts, served)
 		delete(self, own)
 	}
-	sites := make([]int, len(parsed.hosts)) // requests per host index
+	// The hosts left out: none (the empty host), or internal (the site's
+	// own), a bit per host id each.
+	words := (parsed.hosts.len() + 63) / 64
+	none, inside := make([]uint64, words), make([]uint64, words)
+	parsed.hosts.each(func(id int32, h string) {
+		switch {
+		case h == "":
+			none[id/64] |= 1 << (id % 64)
+		case own != "" && h == own || self[h]:
+			inside[id/64] |= 1 << (id % 64)
+		}
+	})
+	sites := make([]int, parsed.hosts.len()) // requests per host id
 	referred, internal := 0, 0
 	for c, n := range counts {
 		id := parsed.host[c]
-		if n == 0 || id < 0 {
+		if n == 0 || id < 0 || none[id/64]&(1<<(id%64)) != 0 {
 			continue
 		}
-		h := parsed.hosts[id]
-		if h == "" {
-			continue
-		}
-		if own != "" && h == own || self[h] {
+		if inside[id/64]&(1<<(id%64)) != 0 {
 			internal += n
 			continue
 		}
@@ -759,12 +823,15 @@ func (st *visitorsState) referringSites(s *Section, in *Input) {
 	// The first top sites, kept as they are offered rather than listed
 	// first (a million hosts were 24 MB of rows); distinct counts them all.
 	first := keyCountTop(top)
-	for id, n := range sites {
-		if n > 0 {
-			first.offer(keyCount{key: parsed.hosts[id], n: n})
+	parsed.hosts.each(func(id int32, h string) {
+		if n := sites[id]; n > 0 {
+			first.offer(keyCount{key: h, n: n})
 		}
-	}
+	})
 	ranked, distinct := first.sorted()
+	for i := range ranked {
+		ranked[i].key = strings.Clone(ranked[i].key) // not the run of hosts it was cut from
+	}
 	t := countsTable("referring_sites", "Requests per referring site", "host", ranked, "share_of_referred", referred)
 	s.Compute(fmt.Sprintf(`requests.referer.map(referer_host).value_counts(normalize=True).head(%d)`, top), Output{Table: t})
 	lead := ranked[0]

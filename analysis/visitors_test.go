@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -322,5 +323,75 @@ func TestVisitorsDaysInterleaved(t *testing.T) {
 	want := [][]any{{"2024-03-04", 3, 5, 5.0 / 3, 0}, {"2024-03-05", 3, 5, 5.0 / 3, 0}}
 	if got := rows(tableByID(s, "visitors_by_day")); !reflect.DeepEqual(got, want) {
 		t.Errorf("visitors_by_day = %v, want %v", got, want)
+	}
+}
+
+// TestParseReferers: over referers read in several runs, whose hosts
+// repeat within and across runs (with a port, "www.", capitals), parse
+// gives each referer with rows the host splitReferer and normHost name,
+// one id per distinct host, the ids in the order the hosts were first met,
+// and none to a referer without rows or without a host.
+func TestParseReferers(t *testing.T) {
+	var b frame.Builder
+	b.Begin(frame.Cols(frame.Referer))
+	var r frame.Row
+	const n = 30000
+	for i := range n {
+		r.Reset()
+		switch i % 7 {
+		case 0:
+			r.Str[frame.Referer] = fmt.Appendf(nil, "https://www.Site%d.example:8443/p/%d", i%5000, i)
+		case 1:
+			r.Str[frame.Referer] = []byte("-")
+		case 2:
+			r.Str[frame.Referer] = fmt.Appendf(nil, "android-app://%d", i)
+		default:
+			r.Str[frame.Referer] = fmt.Appendf(nil, "http://site%d.example/%d", i%9000, i%4)
+		}
+		b.Add(&r)
+	}
+	f := b.Frame()
+	v, _ := f.View(frame.Referer)
+	counts := v.Counts()
+	counts[v.At(3)] = 0 // a referer with no rows is not parsed
+	p := parseReferers(&v, counts)
+	first := map[string]int32{}
+	var order []string
+	for c := range v.Dict.Len() {
+		ref := v.Dict.At(uint32(c))
+		host, path, ok := splitReferer(ref)
+		want := int32(-1)
+		if counts[c] > 0 && ref != "" && ok {
+			h := normHost(host)
+			id, seen := first[h]
+			if !seen {
+				id = int32(len(order))
+				first[h] = id
+				order = append(order, h)
+			}
+			want = id
+			if p.hasPath[c] != (path != "" && path != "/") {
+				t.Errorf("referer %q: hasPath %v", ref, p.hasPath[c])
+			}
+		}
+		if p.host[c] != want {
+			t.Fatalf("referer %q (code %d): host id %d, want %d", ref, c, p.host[c], want)
+		}
+		if want >= 0 && p.hosts.at(want) != order[want] {
+			t.Fatalf("host %d: %q, want %q", want, p.hosts.at(want), order[want])
+		}
+	}
+	if p.hosts.len() != len(order) || len(order) < 9000 {
+		t.Fatalf("%d hosts, want %d (more than 9,000)", p.hosts.len(), len(order))
+	}
+	var each []string
+	p.hosts.each(func(id int32, h string) {
+		if int(id) != len(each) {
+			t.Fatalf("each: id %d after %d names", id, len(each))
+		}
+		each = append(each, h)
+	})
+	if !slices.Equal(each, order) {
+		t.Error("each does not give the hosts in the order of their ids")
 	}
 }
