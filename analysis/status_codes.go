@@ -110,15 +110,6 @@ func (rs *redirectRuns) compact() {
 	rs.sorted = len(rs.Runs)
 }
 
-// redirectKey is a redirects group's strings as the log wrote them.
-type redirectKey struct{ Status, Path, Query, IP string }
-
-// redirectGroup is a redirects group's requests and when they came.
-type redirectGroup struct {
-	N           int
-	First, Last int64
-}
-
 func (a *statusCodes) NewState(in *Input) State {
 	st := &statusCodesState{Top: a.redirectsTop, Pairs: NewValueTally()}
 	st.Pairs.Borrow(in)
@@ -856,13 +847,7 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		return st
 	}
 	top := ps.Top
-	type group struct {
-		status, path, query, ip string // as shown
-		key                     redirectKey
-		redirectGroup
-	}
 	ps.Redirects.compact()
-	groups := make([]group, 0, len(ps.Redirects.Runs))
 	// The groups' strings, each column's read in one pass (a tenth of a
 	// million redirects, read one by one, decoded a packed column's block
 	// for most).
@@ -876,33 +861,38 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	}
 	statuses, ips := ps.Pairs.Values.values(codes[0]), ps.Pairs.Keys.values(codes[3])
 	paths, queries := ps.redirectPaths(codes[1], codes[2])
+	// A group is its run's index, i: runs[i] its counts, statuses[i],
+	// paths[i], queries[i] and ips[i] its strings as written, shown with
+	// "-" for an empty status, path or IP (a struct of the strings as
+	// written and as shown was 150 bytes a group, 15 MB on a million
+	// distinct clients).
+	groups := make([]int32, len(runs))
 	for i, r := range runs {
-		k := redirectKey{statuses[i], paths[i], queries[i], ips[i]}
-		groups = append(groups, group{orDash(k.Status), orDash(k.Path), k.Query, orDash(k.IP), k, redirectGroup{r.N, r.First, r.Last}})
+		groups[i] = int32(i)
 		st.requests += r.N
 	}
 	st.groups = len(groups)
-	cmpGroups := func(a, b group) int {
-		if c := byCountThenKey(a.N, a.status, b.N, b.status); c != 0 {
+	cmpGroups := func(a, b int32) int {
+		if c := byCountThenKey(runs[a].N, orDash(statuses[a]), runs[b].N, orDash(statuses[b])); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.path, b.path); c != 0 {
+		if c := strings.Compare(orDash(paths[a]), orDash(paths[b])); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.query, b.query); c != 0 {
+		if c := strings.Compare(queries[a], queries[b]); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.ip, b.ip); c != 0 {
+		if c := strings.Compare(orDash(ips[a]), orDash(ips[b])); c != 0 {
 			return c
 		}
 		// Strings shown alike ("" and "-" both as "-"): as written.
-		if c := strings.Compare(a.key.Status, b.key.Status); c != 0 {
+		if c := strings.Compare(statuses[a], statuses[b]); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.key.Path, b.key.Path); c != 0 {
+		if c := strings.Compare(paths[a], paths[b]); c != 0 {
 			return c
 		}
-		return strings.Compare(a.key.IP, b.key.IP)
+		return strings.Compare(ips[a], ips[b])
 	}
 	// The most redirected path, over all statuses and IPs, and how many
 	// distinct IPs it was redirected for. The requests are summed per
@@ -915,15 +905,15 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	}
 	topPath := ""
 	for _, p := range sumCodes(perPath) {
-		g := &groups[p.group]
-		if p.n > st.topPathN || p.n == st.topPathN && (g.path < st.topPath || g.path == st.topPath && g.key.Path < topPath) {
-			st.topPath, st.topPathN, topPath = g.path, p.n, g.key.Path
+		shown := orDash(paths[p.group])
+		if p.n > st.topPathN || p.n == st.topPathN && (shown < st.topPath || shown == st.topPath && paths[p.group] < topPath) {
+			st.topPath, st.topPathN, topPath = shown, p.n, paths[p.group]
 		}
 	}
 	seen := map[string]bool{} // the IPs of one path: few entries
-	for _, g := range groups {
-		if g.key.Path == topPath && !seen[g.ip] {
-			seen[g.ip] = true
+	for i := range runs {
+		if ip := orDash(ips[i]); paths[i] == topPath && !seen[ip] {
+			seen[ip] = true
 			st.topPathIPs++
 		}
 	}
@@ -933,8 +923,8 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 	// They are summed per path as shown ("" as "-", as one) and query
 	// code, and only the most frequent's string is made.
 	dash, empty := -1, -1 // the path codes of "-" and "" among the groups'
-	for i, g := range groups {
-		switch g.key.Path {
+	for i, path := range paths {
+		switch path {
 		case "-":
 			dash = int(runs[i].Path)
 		case "":
@@ -942,24 +932,24 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		}
 	}
 	perQuery := perPath[:0]
-	for i, g := range groups {
-		if g.query != "" {
-			st.withQuery += g.N
-			path := int(runs[i].Path)
+	for i, r := range runs {
+		if queries[i] != "" {
+			st.withQuery += r.N
+			path := int(r.Path)
 			if path == empty && dash >= 0 {
 				path = dash
 			}
-			perQuery = append(perQuery, codeSum{uint64(path)<<32 | uint64(runs[i].Query), g.N, i})
+			perQuery = append(perQuery, codeSum{uint64(path)<<32 | uint64(r.Query), r.N, i})
 		}
 	}
 	topQuery := -1 // the group of the most frequent path and query
 	for _, q := range sumCodes(perQuery) {
-		if q.n > st.topQueryN || q.n == st.topQueryN && compareJoined(groups[q.group].path, groups[q.group].query, groups[topQuery].path, groups[topQuery].query, "?") < 0 {
+		if q.n > st.topQueryN || q.n == st.topQueryN && compareJoined(orDash(paths[q.group]), queries[q.group], orDash(paths[topQuery]), queries[topQuery], "?") < 0 {
 			topQuery, st.topQueryN = q.group, q.n
 		}
 	}
 	if topQuery >= 0 {
-		st.topQuery = groups[topQuery].path + "?" + groups[topQuery].query
+		st.topQuery = orDash(paths[topQuery]) + "?" + queries[topQuery]
 	}
 
 	st.topPath = strings.Clone(st.topPath)
@@ -976,18 +966,19 @@ func redirectsTable(s *Section, ps *statusCodesState, in *Input) redirectStats {
 		by = `["status", "uri_stem", "query", "ip"]`
 	}
 	tab := NewTable("redirects", title, cols...)
-	var kept []group
+	var kept []int32
 	if st.kept > 0 {
 		kept = topN(groups, st.kept, cmpGroups) // the first rows in order, without sorting them all
 	}
-	for _, g := range kept {
+	for _, i := range kept {
 		// Copies: the groups' strings are cut from one allocation per
 		// column, which a row kept would keep whole.
-		g.status, g.path, g.ip, g.query = strings.Clone(g.status), strings.Clone(g.path), strings.Clone(g.ip), strings.Clone(g.query)
+		status, path, ip, query := strings.Clone(orDash(statuses[i])), strings.Clone(orDash(paths[i])), strings.Clone(orDash(ips[i])), strings.Clone(queries[i])
+		r := runs[i]
 		if ps.HasQuery {
-			tab.Add(g.status, g.path, g.ip, g.N, localTime(g.First, in.Loc), localTime(g.Last, in.Loc), g.query)
+			tab.Add(status, path, ip, r.N, localTime(r.First, in.Loc), localTime(r.Last, in.Loc), query)
 		} else {
-			tab.Add(g.status, g.path, g.ip, g.N, localTime(g.First, in.Loc), localTime(g.Last, in.Loc))
+			tab.Add(status, path, ip, r.N, localTime(r.First, in.Loc), localTime(r.Last, in.Loc))
 		}
 	}
 	s.Compute(fmt.Sprintf(`requests[requests.status.str.startswith("3") & (requests.status != "304")].groupby(%s, dropna=False).time.agg(["size", "min", "max"]).nlargest(%d, "size")`, by, top),
