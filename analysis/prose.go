@@ -109,6 +109,23 @@ func Plural(n int, word string) string {
 // Count formats "14,002 requests".
 func Count(n int, word string) string { return Int(n) + " " + Plural(n, word) }
 
+// Ordinal writes n ≥ 1 as an English ordinal: 1st, 2nd, 3rd, 4th, 11th,
+// 12th, 13th, 21st, 1,002nd.
+func Ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return Int(n) + suffix
+}
+
 // Code quotes a value from a log as inline Markdown code, so that nothing in
 // it becomes markup. Backticks inside get a longer fence; newlines and
 // control characters are shown escaped; very long values are cut.

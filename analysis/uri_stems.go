@@ -346,7 +346,13 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		st.humanStems(s)
 	}
 	if robots > 0 {
-		s.Conclude(fmt.Sprintf("%s was requested %s (rank %d), a sign of crawlers.", Code("/robots.txt"), timesWords(robots), rank))
+		// The rank counts from 1, as a reader does; the table's index
+		// counts from 0, as pandas' does.
+		which := "the most requested stem"
+		if rank > 1 {
+			which = "the " + Ordinal(rank) + " most requested stem"
+		}
+		s.Conclude(fmt.Sprintf("%s was requested %s (%s), a sign of crawlers.", Code("/robots.txt"), timesWords(robots), which))
 	}
 	return s, nil
 }

@@ -51,7 +51,7 @@ func TestURIStems(t *testing.T) {
 	wantConclusions(t, s,
 		"8 requests went to 5 distinct URI stems. The most requested, `/b`, received 3 requests (37.50%).",
 		"3 of the 5 stems were requested only once.",
-		"`/robots.txt` was requested once (rank 5)",
+		"`/robots.txt` was requested once (the 5th most requested stem)",
 	)
 }
 
