@@ -346,7 +346,7 @@ func TestRedirectSentenceEachOnce(t *testing.T) {
 	}
 	twice := once
 	twice.topPathN, twice.topQueryN, twice.groups = 2, 2, 4
-	if got := twice.sentence(); !strings.Contains(got, "the most redirected path was `/a`, 2 times to 1 IP") || !strings.Contains(got, "the most redirected with its query was `/a?x=1`, twice") {
+	if got := twice.sentence(); !strings.Contains(got, "the most redirected path was `/a` (twice, all for one IP)") || !strings.Contains(got, "the most redirected with its query was `/a?x=1`, twice") {
 		t.Errorf("one redirected twice: %q", got)
 	}
 }

@@ -1023,7 +1023,20 @@ func (st redirectStats) redirected() string {
 		return fmt.Sprintf("%s %s redirected (3xx other than 304), each for a different path.",
 			Count(st.requests, "request"), verb(st.requests, "was", "were"))
 	}
-	return (fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s, %s to %s.",
+	return fmt.Sprintf("%s %s redirected (3xx other than 304), in %s of %s; the most redirected path was %s (%s).",
 		Count(st.requests, "request"), verb(st.requests, "was", "were"), Count(st.groups, "combination"), key,
-		Code(st.topPath), Count(st.topPathN, "time"), Count(st.topPathIPs, "IP")))
+		Code(st.topPath), st.topPathClients())
+}
+
+// topPathClients says how often the most redirected path was redirected,
+// and for how many IPs: "21 times, once for each of 21 IPs".
+func (st redirectStats) topPathClients() string {
+	times := timesWords(st.topPathN)
+	switch st.topPathIPs {
+	case 1:
+		return times + ", all for one IP"
+	case st.topPathN:
+		return fmt.Sprintf("%s, once for each of %s", times, Count(st.topPathIPs, "IP"))
+	}
+	return fmt.Sprintf("%s, for %s", times, Count(st.topPathIPs, "IP"))
 }

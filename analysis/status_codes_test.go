@@ -130,7 +130,7 @@ func TestStatusTables(t *testing.T) {
 		"By class: 2xx 6 (46.15%), 3xx 4 (30.77%), 4xx 1 (7.69%), 5xx 1 (7.69%) and other 1 (7.69%).",
 		"3 of 7 IPs received more than one status code.",
 		"7 requests from 6 IPs got no 2xx response (1 of them no response at all: `000`); `192.0.2.3` had the most: 2 of its 4 requests, all `301`. 3 IPs never received a 2xx response.",
-		"3 requests were redirected (3xx other than 304), in 2 combinations of status, path and IP; the most redirected path was `/old`, 2 times to 1 IP.",
+		"3 requests were redirected (3xx other than 304), in 2 combinations of status, path and IP; the most redirected path was `/old` (twice, all for one IP).",
 	)
 	if fd := findingByID(s, "server_errors"); fd == nil || fd.Value != 1 || fd.Severity != SevWarning {
 		t.Errorf("server_errors = %+v", fd)
@@ -268,7 +268,7 @@ func TestStatusClaimsRedirectQuery(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("redirects:\n got %v\nwant %v", got, want)
 	}
-	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales`, 12 times to 1 IP. 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
+	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales` (12 times, all for one IP). 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
 }
 
 // TestStatusRedirectQueryShownPath: the most redirected path with its
@@ -404,4 +404,22 @@ func TestStatusUnanswered(t *testing.T) {
 
 	s = runStatus(t, handFrame([]rec{{0, "192.0.2.1", "GET", "/", "000"}, {1, "192.0.2.2", "GET", "/", "000"}, {2, "192.0.2.3", "GET", "/", "200"}}), time.UTC)
 	wantConclusions(t, s, "2 requests from 2 IPs, one each, got no 2xx response (no response was sent for any of them: `000`). 2 IPs never received a 2xx response.")
+}
+
+// TestTopPathClients: how the most redirected path's redirects are said,
+// by how many IPs they were for.
+func TestTopPathClients(t *testing.T) {
+	for _, c := range []struct {
+		n, ips int
+		want   string
+	}{
+		{2, 1, "twice, all for one IP"},
+		{21, 21, "21 times, once for each of 21 IPs"},
+		{2, 2, "twice, once for each of 2 IPs"},
+		{21, 5, "21 times, for 5 IPs"},
+	} {
+		if got := (redirectStats{topPathN: c.n, topPathIPs: c.ips}).topPathClients(); got != c.want {
+			t.Errorf("%d requests for %d IPs: %q, want %q", c.n, c.ips, got, c.want)
+		}
+	}
 }
