@@ -322,11 +322,11 @@ func (st *statusCodesState) Finish(_ context.Context, in *Input) (*Section, erro
 	case clients == 0:
 		// No request named its client: nothing to say per IP.
 	case nMixed == 0 && clients == 1:
-		msg = "The one IP received a single status code for all of its requests."
+		msg = "The only client IP received a single status code for all of its requests."
 	case nMixed == 0:
 		msg = "Every IP received a single status code for all of its requests."
 	case clients == 1:
-		msg = "The one IP received more than one status code."
+		msg = "The only client IP received more than one status code."
 	default:
 		msg = fmt.Sprintf("%s of %s received more than one status code.", Int(nMixed), Count(clients, "IP"))
 	}

@@ -328,8 +328,10 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		s.Conclude(fmt.Sprintf("%s went to %s distinct URI stems. The most requested, %s, received %s (%s).",
 			Count(total, "request"), Int(distinct), Code(lead.key), Count(lead.n, "request"), Pct(float64(lead.n)/float64(total))))
 	}
-	if distinct > 1 && lead.n > 1 {
-		k := min(10, distinct)
+	if distinct > 10 && lead.n > 1 {
+		// With ten stems or fewer, the top ten are all of them: 100%
+		// says nothing.
+		k := 10
 		sum := 0
 		for _, r := range ranked[:k] {
 			sum += r.n

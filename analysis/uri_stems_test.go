@@ -53,6 +53,23 @@ func TestURIStems(t *testing.T) {
 		"3 of the 5 stems were requested only once.",
 		"`/robots.txt` was requested once (the 5th most requested stem)",
 	)
+	// Five stems: the top ten are all of them, and their 100% says nothing.
+	noConclusion(t, s, "top 10", "top 5", "account for")
+}
+
+// TestURIStemsTopTen: past ten stems, the top ten's share of the requests.
+func TestURIStemsTopTen(t *testing.T) {
+	var recs []rec
+	for i := range 14 {
+		recs = append(recs, rec{int64(i), "192.0.2.1", "GET", fmt.Sprintf("/item/%d", i%11), "200"})
+	}
+	s, err := configured(t, "uri_stems", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// /item/0, /item/1 and /item/2 twice, /item/3 to /item/10 once: the
+	// top ten are 13 of the 14 requests.
+	wantConclusions(t, s, "The top 10 stems account for 92.86% of all requests.")
 }
 
 func runStems(t *testing.T, recs []uaRec) *Section {
