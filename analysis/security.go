@@ -804,12 +804,16 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 	for _, k := range order[:min(3, len(order))] {
 		famParts = append(famParts, fmt.Sprintf("%s (%s)", probeFamilies[k].name, Int(fams[k].n)))
 	}
-	most := "most often"
-	if len(order) == 1 {
-		most = "all"
+	// "most often" only when some families are left out of the list.
+	which := ", most often " + List(famParts)
+	switch {
+	case len(order) == 1:
+		which = ", all " + famParts[0]
+	case len(order) == len(famParts):
+		which = ": " + List(famParts)
 	}
-	s.Conclude(fmt.Sprintf("%s (%s of all requests) from %s probed known scanner targets, %s %s.",
-		Count(probes, "request"), Percent(float64(probes)/float64(total)), from, most, List(famParts)))
+	s.Conclude(fmt.Sprintf("%s (%s of all requests) from %s probed known scanner targets%s.",
+		Count(probes, "request"), Percent(float64(probes)/float64(total)), from, which))
 	var sc []*probeIP
 	for _, c := range ipClients {
 		if c.scanner {

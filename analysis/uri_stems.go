@@ -267,14 +267,15 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 
 	// The rows the table, the plot and the sentences show, ranked without
 	// sorting every stem; the others are counted.
-	// Stems asked for once, and the rank of /robots.txt; a stem's string
-	// is read only when its count ties with /robots.txt's.
-	distinct, once, rank := 0, 0, 1
+	// Stems asked for once, and how many were asked for more often than
+	// /robots.txt and as often: no stem's string is read.
+	distinct, once := 0, 0
+	above, tied := 0, 0 // stems requested more often than /robots.txt, and as often
 	robots := 0
 	if c, ok := st.StemDict.Lookup("/robots.txt"); ok {
 		robots = st.Stems[c]
 	}
-	for c, n := range st.Stems {
+	for _, n := range st.Stems {
 		if n == 0 {
 			continue
 		}
@@ -282,8 +283,12 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 		if n == 1 {
 			once++
 		}
-		if robots > 0 && (n > robots || n == robots && st.StemDict.peek(uint32(c)) < "/robots.txt") {
-			rank++
+		switch {
+		case robots == 0:
+		case n > robots:
+			above++
+		case n == robots:
+			tied++ // and /robots.txt itself, taken off below
 		}
 	}
 	keep := max(st.Top, 10)
@@ -350,9 +355,17 @@ func (st *uriStemsState) Finish(_ context.Context, in *Input) (*Section, error) 
 	if robots > 0 {
 		// The rank counts from 1, as a reader does; the table's index
 		// counts from 0, as pandas' does.
+		// A place among stems of the same count is only the table's
+		// order by name: then the ties are said instead.
+		tied--
 		which := "the most requested stem"
-		if rank > 1 {
-			which = "the " + Ordinal(rank) + " most requested stem"
+		switch {
+		case tied > 0 && above > 0:
+			which = fmt.Sprintf("%s %s requested as often, and %s more often", Count(tied, "other stem"), verb(tied, "was", "were"), Int(above))
+		case tied > 0:
+			which = fmt.Sprintf("%s %s requested as often, none more often", Count(tied, "other stem"), verb(tied, "was", "were"))
+		case above > 0:
+			which = "the " + Ordinal(above+1) + " most requested stem"
 		}
 		s.Conclude(fmt.Sprintf("%s was requested %s (%s), a sign of crawlers.", Code("/robots.txt"), timesWords(robots), which))
 	}

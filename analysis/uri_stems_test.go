@@ -3,7 +3,9 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +53,9 @@ func TestURIStems(t *testing.T) {
 	wantConclusions(t, s,
 		"8 requests went to 5 distinct URI stems. The most requested, `/b`, received 3 requests (37.50%).",
 		"3 of the 5 stems were requested only once.",
-		"`/robots.txt` was requested once (the 5th most requested stem)",
+		// Its place among the stems requested once would be the table's
+		// order by name: the ties are said instead.
+		"`/robots.txt` was requested once (2 other stems were requested as often, and 2 more often), a sign of crawlers.",
 	)
 	// Five stems: the top ten are all of them, and their 100% says nothing.
 	noConclusion(t, s, "top 10", "top 5", "account for")
@@ -140,4 +144,34 @@ func TestURIStemsEachOnce(t *testing.T) {
 	}
 	wantConclusions(t, s, "12 requests went to 12 distinct URI stems, each requested once.")
 	noConclusion(t, s, "most requested", "top 10", "only once")
+}
+
+// TestURIStemsRobotsPlace: /robots.txt's place among the stems, said as
+// an ordinal only when no other stem has its count.
+func TestURIStemsRobotsPlace(t *testing.T) {
+	run := func(counts map[string]int) *Section {
+		t.Helper()
+		var recs []rec
+		for _, stem := range slices.Sorted(maps.Keys(counts)) {
+			for range counts[stem] {
+				recs = append(recs, rec{int64(len(recs)), "192.0.2.1", "GET", stem, "200"})
+			}
+		}
+		s, err := configured(t, "uri_stems", nil).Run(context.Background(), &Input{Frame: handFrame(recs), Loc: time.UTC})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, c := range []struct {
+		counts map[string]int
+		want   string
+	}{
+		{map[string]int{"/a": 5, "/b": 4, "/robots.txt": 3, "/c": 1}, "`/robots.txt` was requested 3 times (the 3rd most requested stem)"},
+		{map[string]int{"/robots.txt": 5, "/b": 4}, "`/robots.txt` was requested 5 times (the most requested stem)"},
+		{map[string]int{"/robots.txt": 2, "/b": 2, "/a": 1}, "`/robots.txt` was requested twice (1 other stem was requested as often, none more often)"},
+		{map[string]int{"/a": 9, "/robots.txt": 2, "/b": 2, "/c": 2}, "`/robots.txt` was requested twice (2 other stems were requested as often, and 1 more often)"},
+	} {
+		wantConclusions(t, run(c.counts), c.want)
+	}
 }

@@ -430,6 +430,15 @@ type familyStat struct {
 	topN     int
 }
 
+// familyLead names the most common browser family and its share of the
+// total requests, or says that every request named it.
+func familyLead(family string, n, total int) string {
+	if n == total {
+		return fmt.Sprintf("Every request named the %s browser family", Code(family))
+	}
+	return fmt.Sprintf("The most common browser family is %s with %s of requests", Code(family), Pct(float64(n)/float64(total)))
+}
+
 // familySentence names the most common browser family and the client IPs
 // behind it (stats: familyStats, nil without IPs). When one client sent
 // most of its requests (a script with a browser's agent, a brute-force
@@ -439,7 +448,7 @@ func familySentence(stats []familyStat, browserCounts []keyCount, total int) str
 	if stats == nil {
 		for _, b := range browserCounts {
 			if b.key != familyCrawler && b.key != familyUnknown && b.key != familyOther {
-				return fmt.Sprintf("The most common browser family is %s with %s of requests.", Code(b.key), Pct(float64(b.n)/float64(total)))
+				return familyLead(b.key, b.n, total) + "."
 			}
 		}
 		return ""
@@ -455,7 +464,7 @@ func familySentence(stats []familyStat, browserCounts []keyCount, total int) str
 	case top.noIP > 0:
 		from += fmt.Sprintf(" (and %s without one)", Count(top.noIP, "request"))
 	}
-	msg := fmt.Sprintf("The most common browser family is %s with %s of requests, %s", Code(top.family), Pct(float64(top.requests)/float64(total)), from)
+	msg := familyLead(top.family, top.requests, total) + ", " + from
 	if top.clients == 0 || 2*top.topN <= top.requests {
 		return msg + "."
 	}

@@ -291,7 +291,7 @@ func TestBrowserFamilyOneClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantConclusions(t, s, "The most common browser family is `Chrome` with 100.00% of requests, from 3 client IPs; 90.91% of them came from one, `198.51.100.9`, which looks like one client rather than many people.")
+	wantConclusions(t, s, "Every request named the `Chrome` browser family, from 3 client IPs; 90.91% of them came from one, `198.51.100.9`, which looks like one client rather than many people.")
 }
 
 // TestUnlistedBotNames: a bot the list does not know is named as a person
