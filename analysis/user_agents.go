@@ -385,8 +385,12 @@ func (st *userAgentsState) Finish(_ context.Context, in *Input) (*Section, error
 			s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s), all as %s.%s",
 				Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Code(crawlers[0].name), bytesPart))
 		} else {
-			s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s; the busiest were %s.%s",
-				Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(crawlers), "name"), List(top), bytesPart))
+			which := "; the busiest were " // some names are left out
+			if len(top) == len(crawlers) {
+				which = ": "
+			}
+			s.Conclude(fmt.Sprintf("Crawlers and tools sent %s (%s) under %s%s%s.%s",
+				Count(crawlerTotal, "request"), Pct(float64(crawlerTotal)/float64(total)), Count(len(crawlers), "name"), which, List(top), bytesPart))
 		}
 		sev := SevInfo
 		if float64(crawlerTotal) > 0.5*float64(total) {

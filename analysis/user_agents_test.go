@@ -103,7 +103,7 @@ func TestUserAgentTables(t *testing.T) {
 	}
 	wantConclusions(t, s,
 		"11 requests came with 6 distinct user agents. The two most common make up 50.00% of all requests",
-		"Crawlers and tools sent 7 requests (58.33%) under 5 names",
+		"Crawlers and tools sent 7 requests (58.33%) under 5 names; the busiest were ",
 		"1 client with a browser-like agent fetched `/robots.txt`; its 2 requests are counted",
 		"1 request (8.33%) carried no user agent.",
 		"The most common browser family is `Chrome` with 33.33% of requests, from 2 client IPs.",
@@ -467,7 +467,7 @@ func TestBotBytesShare(t *testing.T) {
 		{"10.0.0.2", "/", "curl/8.4.0", 100},
 		{"10.0.0.3", "/", chrome, 600},
 	})
-	wantConclusions(t, s, "Crawlers and tools sent 2 requests (66.67%) under 2 names; the busiest were `Googlebot` (1) and `curl` (1). They received 40.00% of the bytes the server sent.")
+	wantConclusions(t, s, "Crawlers and tools sent 2 requests (66.67%) under 2 names: `Googlebot` (1) and `curl` (1). They received 40.00% of the bytes the server sent.")
 }
 
 // TestHostileBotName: an unlisted bot's name comes from its agent, so it
