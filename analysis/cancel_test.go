@@ -86,16 +86,23 @@ func (h heavyProbe) Run(context.Context, *analysis.Input) (*analysis.Section, er
 // TestHeavyApart: while a heavy analysis runs (Info.Heavy), the next to
 // start is a light one, though a heavier one comes first by cost; once no
 // light one is left, a heavy one starts beside another rather than wait.
-// The first heavy one runs until all four have started.
+// The first heavy one runs until all four have started, and the first
+// light one until the heavy one has said it started: the order of the
+// starts is then the order the jobs were taken in (a light one could
+// otherwise start and finish, and the next two after it, before the heavy
+// one taken first got to say so).
 func TestHeavyApart(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	started, release := make(chan string, 8), make(chan struct{})
+	started, release, heavyOn := make(chan string, 8), make(chan struct{}), make(chan struct{})
 	var order []string
 	seen := make(chan struct{})
 	go func() {
 		defer close(seen)
 		for name := range started {
 			order = append(order, name)
+			if name == "heavy1" {
+				close(heavyOn)
+			}
 			if len(order) == 4 {
 				close(release)
 			}
@@ -105,7 +112,7 @@ func TestHeavyApart(t *testing.T) {
 		return analysis.Job{Info: analysis.Info{Name: name, Cost: cost, Heavy: heavy, RunsEmpty: true},
 			Analysis: heavyProbe{name, started, wait}}
 	}
-	jobs := []analysis.Job{job("light1", 50, false, nil), job("heavy1", 100, true, release),
+	jobs := []analysis.Job{job("light1", 50, false, heavyOn), job("heavy1", 100, true, release),
 		job("heavy2", 90, true, nil), job("light2", 40, false, nil)}
 	for _, s := range analysis.RunAll(context.Background(), &analysis.Input{}, jobs) {
 		if s.Error != "" || s.Skipped != "" {
