@@ -843,10 +843,13 @@ clients.sort_values("requests", ascending=False).head(%d)`, top),
 		default:
 			s.Conclude(fmt.Sprintf("%s of the %s behaved like scanners: %s.", Int(len(sc)), Count(len(ipClients), "client"), how))
 		}
-		if len(who) == 1 {
+		switch {
+		case len(who) == 1:
 			s.Conclude(fmt.Sprintf("The scanner was %s.", who[0]))
-		} else {
-			s.Conclude(fmt.Sprintf("The busiest %s were %s.", Plural(len(who), "scanner"), List(who)))
+		case len(who) == len(sc):
+			s.Conclude(fmt.Sprintf("The scanners were %s.", List(who)))
+		default:
+			s.Conclude(fmt.Sprintf("The busiest scanners were %s.", List(who)))
 		}
 		// The busiest scanner's statuses, unless they are one code, all
 		// refused: "100% refused" above says it already.
