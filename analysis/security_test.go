@@ -98,7 +98,7 @@ func TestSecurityTables(t *testing.T) {
 		// Every family listed: no "most often" before three families of four probes.
 		"4 requests (80% of all requests) from 2 client IPs probed known scanner targets: environment and config files (2), WordPress (1) and version control (1).",
 		"Both clients behaved like scanners",
-		"`203.0.113.9` (3 requests for 2 paths, 2 families; 66.67% refused with 4xx; no other request)",
+		"The scanners were `203.0.113.9` (3 requests for 2 paths, 2 families; 66.67% refused with 4xx; no other request)",
 		"`203.0.113.9` got 2 responses with status `404` and 1 with `200`.",
 		"1 probe from scanners got a 2xx response: `/wp-login.php` (1). Check that these paths expose nothing.",
 		"`/.env` was probed twice by `203.0.113.9`.",
