@@ -994,9 +994,13 @@ func (st redirectStats) sentence() string {
 	case st.withQuery > 0 && st.requests == 1:
 		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topQuery))
 	case st.withQuery > 0:
-		some := Int(st.withQuery) + " of them"
+		// "Of them" would follow the most redirected path's own count.
+		some := Int(st.withQuery) + " of the redirected requests"
 		if st.withQuery == st.requests {
-			some = verb(st.requests, "It", "All of them")
+			some = "All of them"
+			if st.groups > 1 && st.topPathN > 1 {
+				some = "All the redirected requests"
+			}
 		}
 		if st.topQueryN == 1 {
 			return st.redirected() + " " + fmt.Sprintf("%s carried a query string.", some)

@@ -268,7 +268,7 @@ func TestStatusClaimsRedirectQuery(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("redirects:\n got %v\nwant %v", got, want)
 	}
-	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales` (12 times, all for one IP). 12 of them carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
+	wantConclusions(t, s, "13 requests were redirected (3xx other than 304), in 2 combinations of status, path, query and IP; the most redirected path was `/api/v1/sales` (12 times, all for one IP). 12 of the redirected requests carried a query string; the most redirected with its query was `/api/v1/sales?page=79/`, 12 times.")
 }
 
 // TestStatusRedirectQueryShownPath: the most redirected path with its
@@ -294,7 +294,7 @@ func TestStatusRedirectQueryShownPath(t *testing.T) {
 	add(13, "192.0.2.3", "-", "q=1")
 	f := b.Frame()
 	// Counted apart, /z?q=1 (3 times) would lead.
-	top := "All of them carried a query string; the most redirected with its query was `-?q=1`, 4 times."
+	top := "All the redirected requests carried a query string; the most redirected with its query was `-?q=1`, 4 times."
 	for _, whole := range []bool{true, false} {
 		var s *Section
 		if whole {

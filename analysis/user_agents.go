@@ -586,15 +586,25 @@ func aiSentences(s *Section, rows []aiCrawler, total, crawlerTotal int, hasStems
 		parts = []string{strings.Join(parts, ", ")}
 	}
 	names := List(parts) + more
-	if notable {
+	// One crawler is named with its requests once, not as a list of one.
+	one := fmt.Sprintf("%s, with %s (%s of all requests)", Code(rows[0].name), Count(n, "request"), Pct(share))
+	switch {
+	case notable && len(rows) == 1:
+		s.Conclude("One AI crawler is a notable share of the traffic: " + one + ".")
+	case notable:
 		s.Conclude(fmt.Sprintf("AI crawlers are a notable share of the traffic: %s (%s of all requests) from %s, %s.",
 			Count(n, "request"), Pct(share), Count(len(rows), "AI crawler"), names))
-		s.Find("ai_crawler_requests", SevNotice, n, fmt.Sprintf("AI crawlers sent %s of requests (%s).", Pct(share), Count(n, "request")))
-	} else {
+	case len(rows) == 1:
+		s.Conclude("One AI crawler came: " + one + ".")
+	default:
 		s.Conclude(fmt.Sprintf("%s came, with %s (%s of all requests): %s.",
 			Count(len(rows), "AI crawler"), Count(n, "request"), Pct(share), names))
-		s.Find("ai_crawler_requests", SevInfo, n, fmt.Sprintf("AI crawlers sent %s of requests (%s).", Pct(share), Count(n, "request")))
 	}
+	sev := SevInfo
+	if notable {
+		sev = SevNotice
+	}
+	s.Find("ai_crawler_requests", sev, n, fmt.Sprintf("AI crawlers sent %s of requests (%s).", Pct(share), Count(n, "request")))
 	if !hasStems {
 		return
 	}

@@ -373,7 +373,7 @@ func TestAICrawlersFew(t *testing.T) {
 	}
 	recs = append(recs, uaRec{"10.1.0.1", "/a", gptbot, 0}, uaRec{"10.1.0.1", "/b", gptbot, 0})
 	s = runUA(t, recs)
-	wantConclusions(t, s, "1 AI crawler came, with 2 requests (1.96% of all requests): `GPTBot` (2).", "`GPTBot` never fetched `/robots.txt`.")
+	wantConclusions(t, s, "One AI crawler came: `GPTBot`, with 2 requests (1.96% of all requests).", "`GPTBot` never fetched `/robots.txt`.")
 	for _, c := range s.Conclusions {
 		if strings.Contains(c, "notable") {
 			t.Errorf("two requests called notable: %q", c)
