@@ -381,6 +381,23 @@ func TestAICrawlersFew(t *testing.T) {
 	}
 }
 
+// TestAICrawlerNotableAlone: one AI crawler with a notable share is named
+// once, with its requests.
+func TestAICrawlerNotableAlone(t *testing.T) {
+	var recs []uaRec
+	for range 25 {
+		recs = append(recs, uaRec{"10.1.0.1", "/post", gptbot, 0})
+	}
+	for i := range 25 {
+		recs = append(recs, uaRec{fmt.Sprintf("192.0.2.%d", i), "/", chrome, 0})
+	}
+	s := runUA(t, recs)
+	wantConclusions(t, s, "One AI crawler is a notable share of the traffic: `GPTBot`, with 25 requests (50.00% of all requests).")
+	if f := findingByID(s, "ai_crawler_requests"); f == nil || f.Value != 25 || f.Severity != SevNotice {
+		t.Errorf("ai_crawler_requests finding = %+v, want a notice of 25", f)
+	}
+}
+
 // TestFeedReaders: the latest subscriber count per reader and feed, not
 // the largest or a sum over requests.
 func TestFeedReaders(t *testing.T) {
