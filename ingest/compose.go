@@ -104,8 +104,12 @@ var composedFormats sync.Map // *Format → its composed *Format
 // composed returns f for lines with the `docker compose logs` prefix: the
 // same format and parser, each line cut of its prefix first. It is made
 // once per format, so that a source's format compares equal chunk to
-// chunk.
+// chunk. A format that is already read behind the prefix is returned as
+// it is: a line has one prefix, and a name saying it twice is wrong.
 func composed(f *Format) *Format {
+	if f.behind != nil {
+		return f
+	}
 	if c, ok := composedFormats.Load(f); ok {
 		return c.(*Format)
 	}
@@ -115,6 +119,7 @@ func composed(f *Format) *Format {
 		sniff:     func(line []byte) bool { return f.sniff(stripCompose(line)) },
 		newParser: func(header []byte) parser { return &composeParser{f: f, p: f.newParser(header)} },
 		Zoneless:  f.Zoneless,
+		behind:    f,
 	}
 	got, _ := composedFormats.LoadOrStore(f, c)
 	return got.(*Format)
@@ -150,7 +155,7 @@ func (c *composeParser) reset(header []byte) {
 // logs` prefix than as written. Without it, naming the format of a
 // `docker compose logs` capture would make every line malformed.
 func composedIfPrefixed(f *Format, data []byte) *Format {
-	if f.headerPrefix != nil || f.sniff == nil {
+	if f.headerPrefix != nil || f.sniff == nil || f.behind != nil {
 		return f
 	}
 	plain, prefixed := 0, 0

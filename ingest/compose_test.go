@@ -156,3 +156,19 @@ func FuzzCompose(f *testing.F) {
 		}
 	})
 }
+
+// TestComposedOnce: a format already read behind the prefix is not
+// composed again, by name or by the prefix test of a named format, even
+// for a line that holds two prefixes ("0|0| ...", found by FuzzCompose:
+// Read named its format "combined (docker compose logs) (docker compose
+// logs)").
+func TestComposedOnce(t *testing.T) {
+	c := composed(LookupFormat("combined"))
+	if got := composed(c); got != c {
+		t.Errorf("composed twice: %q", got.Name)
+	}
+	line := `web-1 | web-1 | 172.18.0.1 - - [15/May/2026:18:03:40 +0000] "GET / HTTP/1.1" 200 10 "-" "curl/8.5.0"` + "\n"
+	if got := composedIfPrefixed(c, []byte(line)); got != c {
+		t.Errorf("composedIfPrefixed of a composed format: %q", got.Name)
+	}
+}

@@ -76,6 +76,9 @@ type Format struct {
 	// date): they are read as if in UTC, and the caller shifts them to
 	// the zone the server's clock was in when it knows it.
 	Zoneless bool
+	// behind is, for a format read after a `docker compose logs` prefix
+	// (composed), the format behind the prefix; nil otherwise.
+	behind *Format
 }
 
 var formats []*Format
