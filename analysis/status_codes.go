@@ -1016,7 +1016,7 @@ func (st redirectStats) redirected() string {
 		return fmt.Sprintf("1 request was redirected (3xx other than 304), for %s.", Code(st.topPath))
 	}
 	if st.groups == 1 {
-		return fmt.Sprintf("%s were redirected (3xx other than 304), all for %s to the same IP with the same status.", Count(st.requests, "request"), Code(st.topPath))
+		return fmt.Sprintf("%s from one IP were redirected (3xx other than 304), all for %s with the same status.", Count(st.requests, "request"), Code(st.topPath))
 	}
 	key := "status, path and IP"
 	if st.hasQuery {

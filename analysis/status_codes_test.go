@@ -235,7 +235,7 @@ func TestStatusClaimsMeanings(t *testing.T) {
 	wantConclusions(t, s,
 		"Both requests got status `302`.",
 		"The only client IP received a single status code for all of its requests. 2 responses other than 2xx went to one IP, `192.0.2.1`: all 2 of its requests were `302`.",
-		"2 requests were redirected (3xx other than 304), all for `/cgi-bin/imagemap/countdown` to the same IP with the same status.",
+		"2 requests from one IP were redirected (3xx other than 304), all for `/cgi-bin/imagemap/countdown` with the same status.",
 	)
 	noConclusion(t, s, "mostly", "100.00%", "1 of 1", "By class", "less common", "1 combination")
 }
